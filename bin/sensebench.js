@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm ci`).
+import '../dist/src/cli.js';
