@@ -245,3 +245,28 @@ export class InputError extends Error {
     super(source ? `${source.file}:${source.line}: ${message}` : message);
   }
 }
+
+/**
+ * One throughput measurement, always beside the baseline it is compared with in the same run
+ * (absolute numbers on a shared 2-core machine mean little; ratios travel).
+ * Written to `results/throughput.csv` (timings never go into the byte-identical metric CSVs).
+ */
+export interface ThroughputRow {
+  /** Suite, e.g. `static-lookup`, `static-load`, `onnx-batch`, `onnx-vs-tfjs`, `use-lite-prepare`. */
+  readonly group: string;
+  /** What was measured, e.g. `harness glove-100d lookup`. */
+  readonly subject: string;
+  /** Unit of `value`: `ops/s`, `sentences/s`, `tokens/s`, `ms`, `MB`. */
+  readonly unit: string;
+  readonly value: number;
+  /** The baseline measured in the same run, or empty when the row is a plain measurement. */
+  readonly baseline: string;
+  readonly baselineValue: number | null;
+  /** value / baselineValue for rates; baselineValue / value for times and memory (bigger is better). */
+  readonly ratio: number | null;
+  /** The goal for `ratio` (e.g. 0.8, 20), or null. */
+  readonly goal: number | null;
+  /** Relative margin of error of `value` in percent (tinybench `rme`), when sampled. */
+  readonly rmePercent: number | null;
+  readonly samples: number | null;
+}
