@@ -1,0 +1,111 @@
+/**
+ * The WiC format (Pilehvar & Camacho-Collados, 2019): `*.data.txt` lines
+ * `word<TAB>PoS<TAB>i-j<TAB>sentence1<TAB>sentence2` with whitespace-token indices of the target,
+ * and a parallel `*.gold.txt` with T/F per line. A directory holding train/dev/test subfolders
+ * (the official layout) is one dataset with splits.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SplitName } from '../types.js';
+import { buildDataset, parseLabel, parseSplit, readTextLines, requireSentence, tokenIndexToSpan } from './common.js';
+
+const DATA_SUFFIX = '.data.txt';
+const GOLD_SUFFIX = '.gold.txt';
+
+interface WicFile {
+  readonly data: string;
+  readonly gold: string | null;
+  readonly split: SplitName;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function listDataFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.endsWith(DATA_SUFFIX)).sort();
+}
+
+/** Finds the data/gold files: a single `*.data.txt`, a folder of them, or a folder of split folders. */
+async function findWicFiles(path: string): Promise<WicFile[]> {
+  const withGold = async (data: string, split: SplitName): Promise<WicFile> => {
+    const gold = data.slice(0, -DATA_SUFFIX.length) + GOLD_SUFFIX;
+    return { data, gold: (await stat(gold).catch(() => null)) ? gold : null, split };
+  };
+  if (!(await isDirectory(path))) {
+    if (!path.endsWith(DATA_SUFFIX)) throw new InputError(`${path}: a WiC data file must end in ${DATA_SUFFIX}`);
+    return [await withGold(path, splitFromName(basename(path)))];
+  }
+  const files: WicFile[] = [];
+  for (const entry of (await readdir(path)).sort()) {
+    const sub = join(path, entry);
+    if (!(await isDirectory(sub))) continue;
+    const split = parseSplit(entry, { file: sub, line: 0 });
+    for (const name of await listDataFiles(sub)) files.push(await withGold(join(sub, name), split));
+  }
+  for (const name of await listDataFiles(path)) files.push(await withGold(join(path, name), splitFromName(name)));
+  if (files.length === 0) throw new InputError(`${path}: no *${DATA_SUFFIX} files found (directly or in train/dev/test subfolders)`);
+  return files;
+}
+
+/** `train.data.txt` -> train; anything without a split word in its name -> all. */
+function splitFromName(name: string): SplitName {
+  const match = /(^|[._-])(train|dev|val|test)([._-]|$)/i.exec(name);
+  return match?.[2] ? parseSplit(match[2], { file: name, line: 0 }) : 'all';
+}
+
+async function readWicFile(file: WicFile): Promise<SentencePair[]> {
+  const lines = await readTextLines(file.data);
+  const gold = file.gold ? await readTextLines(file.gold) : null;
+  if (gold && gold.length !== lines.length) {
+    throw new InputError(`${file.gold}: has ${gold.length} labels but ${file.data} has ${lines.length} pairs`);
+  }
+  return lines.map((line, index) => {
+    const source = { file: file.data, line: index + 1 };
+    const fields = line.split('\t');
+    if (fields.length !== 5) throw new InputError(`expected 5 tab-separated fields (word, PoS, i-j, sentence1, sentence2), found ${fields.length}`, source);
+    const [word, pos, indices, rawSentence1, rawSentence2] = fields as [string, string, string, string, string];
+    if (word.trim() === '') throw new InputError('word is empty', source);
+    const match = /^(\d+)-(\d+)$/.exec(indices.trim());
+    if (!match) throw new InputError(`target indices must look like "i-j", got "${indices}"`, source);
+    const sentence1 = requireSentence(rawSentence1, 'sentence1', source);
+    const sentence2 = requireSentence(rawSentence2, 'sentence2', source);
+    const goldLine = gold?.[index];
+    return {
+      id: `${file.split}-${basename(file.data, DATA_SUFFIX)}-${index + 1}`,
+      word,
+      pos,
+      sentence1,
+      sentence2,
+      span1: tokenIndexToSpan(sentence1, Number(match[1]), word, source),
+      span2: tokenIndexToSpan(sentence2, Number(match[2]), word, source),
+      label: goldLine === undefined ? null : parseLabel(goldLine, { file: file.gold!, line: index + 1 }),
+      score: null,
+      split: file.split,
+      source,
+    };
+  });
+}
+
+/** Loader for the WiC layout. */
+export const wicLoader: DatasetLoader = {
+  format: 'wic',
+  async detect(path: string): Promise<boolean> {
+    if (path.endsWith(DATA_SUFFIX)) return true;
+    if (!(await isDirectory(path))) return false;
+    return findWicFiles(path).then(
+      () => true,
+      () => false,
+    );
+  },
+  async load(path: string, options: LoadOptions): Promise<Dataset> {
+    const files = await findWicFiles(path);
+    const pairs = (await Promise.all(files.map(readWicFile))).flat();
+    const read = files.flatMap((file) => (file.gold ? [file.data, file.gold] : [file.data]));
+    return buildDataset(options.name ?? basename(path).replace(DATA_SUFFIX, ''), 'wic', pairs, read);
+  },
+};
