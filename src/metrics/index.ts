@@ -1,0 +1,10 @@
+/** Sense-separation metrics: pure functions, nulls for undefined values, seeded randomness. */
+export * from './metric.js';
+export * from './random.js';
+export * from './rank.js';
+export * from './ranking.js';
+export * from './separation.js';
+export * from './correlation.js';
+export * from './threshold.js';
+export * from './bootstrap.js';
+export * from './score.js';

@@ -1,0 +1,182 @@
+/**
+ * The scorer the pipeline calls: turns the cosines of one model representation on one dataset split
+ * into a {@link RepresentationScore} and per-word {@link WordScore}s.
+ */
+import type { RepresentationKind, RepresentationScore, ThresholdSource, WordScore } from '../types.js';
+import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi } from './bootstrap.js';
+import { pearson, spearman, spearmanMetric } from './correlation.js';
+import type { BinaryScores } from './metric.js';
+import { deriveSeed } from './random.js';
+import { averagePrecision, classCounts, rocAuc } from './ranking.js';
+import { classMeans, cohensD } from './separation.js';
+import { accuracyAt, crossValidatedAccuracy, learnThreshold } from './threshold.js';
+
+/** One pair as the scorer sees it. */
+export interface ScoredPair {
+  /** Target word, for the per-word breakdown. */
+  readonly word: string;
+  /** true = same sense, false = different, null = unlabelled. */
+  readonly label: boolean | null;
+  /** Graded similarity, or null. */
+  readonly score: number | null;
+  /** Cosine of the two target vectors; null when a vector was missing (out of vocabulary). */
+  readonly cosine: number | null;
+}
+
+export interface ScoreRepresentationInput {
+  /** Pairs of the split being scored. */
+  readonly evaluated: readonly ScoredPair[];
+  /** Pairs of the train split to learn the accuracy threshold on; absent: cross-validation. Never the evaluated split itself. */
+  readonly train?: readonly ScoredPair[];
+  /** Run seed. */
+  readonly seed: number;
+  readonly model: string;
+  readonly kind: RepresentationKind;
+  readonly representation: string;
+  /** Bootstrap resamples for the intervals; default 1000; 0 gives null intervals. */
+  readonly bootstrapResamples?: number;
+  /**
+   * Stable key of this row's random streams, e.g. `glove-100d:target:lesson:test`; the default is
+   * `<model>:<representation>`. Every stream seed is {@link deriveSeed}(seed, `${key}:<purpose>`), so
+   * adding a model, a representation or a dataset never changes the intervals of other rows.
+   */
+  readonly key?: string;
+}
+
+/** Number of folds of the cross-validated accuracy when there is no train split. */
+export const CV_FOLDS = 5;
+
+interface LabelledColumns extends BinaryScores {
+  readonly scores: Float64Array;
+  readonly labels: boolean[];
+}
+
+/** Cosines and labels of the pairs that have both (unlabelled or out-of-vocabulary pairs dropped). */
+function labelledColumns(pairs: readonly ScoredPair[]): LabelledColumns {
+  const scores: number[] = [];
+  const labels: boolean[] = [];
+  for (const pair of pairs) {
+    if (pair.cosine !== null && pair.label !== null) {
+      scores.push(pair.cosine);
+      labels.push(pair.label);
+    }
+  }
+  return { scores: Float64Array.from(scores), labels };
+}
+
+/**
+ * Scores one model representation on one split.
+ *
+ * - Pairs with a null cosine are excluded; `oovRate` = excluded / total (0 for an empty split).
+ * - Label metrics use the scored pairs whose label is non-null; with none they are null and
+ *   `thresholdSource` is `'none'`.
+ * - Accuracy: threshold learned on `train` (source `'train'`) when it has labelled scored pairs,
+ *   else 5-fold stratified cross-validation on the evaluated pairs (source `'cv'`, threshold = mean
+ *   of the fold thresholds).
+ * - Spearman/Pearson (cosine vs graded score) only when every scored pair has a score.
+ */
+export function scoreRepresentation(input: ScoreRepresentationInput): RepresentationScore {
+  const key = input.key ?? `${input.model}:${input.representation}`;
+  const resamples = input.bootstrapResamples ?? DEFAULT_RESAMPLES;
+  const scored = input.evaluated.filter((pair) => pair.cosine !== null);
+  const total = input.evaluated.length;
+  const oovRate = total === 0 ? 0 : (total - scored.length) / total;
+
+  const labelled = labelledColumns(scored);
+  const hasLabels = labelled.labels.length > 0;
+  const auc = hasLabels ? rocAuc(labelled) : null;
+  const aucCi =
+    auc === null ? { low: null, high: null } : bootstrapAucCi(labelled, { seed: deriveSeed(input.seed, `${key}:auc`), resamples });
+  const means = hasLabels ? classMeans(labelled) : { meanPositive: null, meanNegative: null };
+
+  let accuracy: number | null = null;
+  let threshold: number | null = null;
+  let thresholdSource: ThresholdSource = 'none';
+  if (hasLabels) {
+    const train = input.train === undefined ? null : labelledColumns(input.train);
+    const learned = train === null ? null : learnThreshold(train);
+    if (learned !== null) {
+      accuracy = accuracyAt(labelled, learned.threshold);
+      threshold = learned.threshold;
+      thresholdSource = 'train';
+    } else {
+      const cv = crossValidatedAccuracy(labelled, { seed: deriveSeed(input.seed, `${key}:cv`), folds: CV_FOLDS });
+      if (cv !== null) {
+        accuracy = cv.accuracy;
+        threshold = cv.threshold;
+        thresholdSource = 'cv';
+      }
+    }
+  }
+
+  const graded = scored.length > 0 && scored.every((pair) => pair.score !== null);
+  const paired = graded
+    ? { x: Float64Array.from(scored, (pair) => pair.cosine!), y: Float64Array.from(scored, (pair) => pair.score!) }
+    : null;
+  const rho = paired === null ? null : spearman(paired);
+  const rhoCi =
+    paired === null || rho === null
+      ? { low: null, high: null }
+      : bootstrapPairedCi(spearmanMetric, paired, { seed: deriveSeed(input.seed, `${key}:spearman`), resamples });
+
+  return {
+    model: input.model,
+    kind: input.kind,
+    representation: input.representation,
+    nPairs: scored.length,
+    auc,
+    aucCiLow: aucCi.low,
+    aucCiHigh: aucCi.high,
+    averagePrecision: hasLabels ? averagePrecision(labelled) : null,
+    accuracy,
+    threshold,
+    thresholdSource,
+    meanCosSame: means.meanPositive,
+    meanCosDifferent: means.meanNegative,
+    cohensD: hasLabels ? cohensD(labelled) : null,
+    spearman: rho,
+    spearmanCiLow: rhoCi.low,
+    spearmanCiHigh: rhoCi.high,
+    pearson: paired === null ? null : pearson(paired),
+    oovRate,
+  };
+}
+
+export interface ScoreWordsInput {
+  readonly evaluated: readonly ScoredPair[];
+  readonly model: string;
+  readonly representation: string;
+}
+
+/**
+ * Per-target-word breakdown, one row per distinct word in code-unit order (locale-independent, so
+ * the CSV is byte-identical everywhere). Words whose pairs all lack a cosine still get a row with
+ * nPairs 0, so out-of-vocabulary words stay visible. Counts and AUC use scored, labelled pairs.
+ */
+export function scoreWords(input: ScoreWordsInput): WordScore[] {
+  const byWord = new Map<string, ScoredPair[]>();
+  for (const pair of input.evaluated) {
+    const pairs = byWord.get(pair.word);
+    if (pairs === undefined) byWord.set(pair.word, [pair]);
+    else pairs.push(pair);
+  }
+  const words = [...byWord.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return words.map((word) => {
+    const pairs = byWord.get(word)!;
+    const scored = pairs.filter((pair) => pair.cosine !== null);
+    const labelled = labelledColumns(scored);
+    const { positives, negatives } = classCounts(labelled.labels);
+    const means = classMeans(labelled);
+    return {
+      word,
+      model: input.model,
+      representation: input.representation,
+      nPairs: scored.length,
+      nSame: positives,
+      nDifferent: negatives,
+      auc: rocAuc(labelled),
+      meanCosSame: means.meanPositive,
+      meanCosDifferent: means.meanNegative,
+    };
+  });
+}
