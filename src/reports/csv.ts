@@ -18,7 +18,7 @@ export function formatNumber(value: number | null, decimals = DECIMALS): string 
 }
 
 function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  return stringify([header, ...rows], { eol: '\n' });
+  return stringify([header, ...rows], { record_delimiter: 'unix' });
 }
 
 /** The columns of `summary.csv`, in order. */
