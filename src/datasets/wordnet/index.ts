@@ -1,0 +1,20 @@
+/** The WordNet-derived word-in-context benchmark (`wordnet-wic`): generator and its building blocks. */
+export {
+  buildWordnetWic,
+  generateWordnetWic,
+  locateTarget,
+  summariseSplit,
+  DEFAULT_SEED,
+  MAX_PAIRS_PER_LABEL_PER_LEMMA,
+  SPLIT_FRACTIONS,
+  WIC_POS_TAGS,
+  WORDNET_WIC_NAME,
+  type BuildWordnetWicOptions,
+  type WordnetWicPair,
+  type WordnetWicSplit,
+  type WordnetWicSplitSummary,
+  type WordnetWicSummary,
+} from './build.js';
+export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type WordnetPos } from './morphy.js';
+export { derivedRandom, fnv1a, mulberry32, shuffled, type Random } from './prng.js';
+export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
