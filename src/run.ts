@@ -151,3 +151,40 @@ export function scoreDatasets(
   }
   return results;
 }
+
+/** What `sensebench run` (and `npm run bench`) evaluates. */
+export interface EvaluationPlan {
+  readonly datasets: readonly Dataset[];
+  /** Model specs, loaded one at a time. */
+  readonly models: readonly string[];
+  readonly loadModel: (spec: string) => Promise<EmbeddingModel>;
+  readonly seed: number;
+  readonly bootstrapResamples?: number;
+  /** Called around each model's embedding step (for a progress bar). */
+  readonly onModelProgress?: (model: string, done: number, total: number) => void;
+}
+
+/** Loads each model in turn, embeds every dataset, scores every split; nothing is written here. */
+export async function evaluate(plan: EvaluationPlan): Promise<{
+  splits: SplitResult[];
+  models: { id: string; sha256: string; info: Readonly<Record<string, string | number>>; representations: readonly Representation[] }[];
+}> {
+  const cosines: ModelCosines[] = [];
+  const models = [];
+  for (const spec of plan.models) {
+    const model = await plan.loadModel(spec);
+    try {
+      cosines.push(
+        await cosinesForModel(model, plan.datasets, (done, total) => plan.onModelProgress?.(model.id, done, total)),
+      );
+      models.push({ id: model.id, sha256: model.sha256, info: model.info, representations: model.representations });
+    } finally {
+      await model.dispose();
+    }
+  }
+  const splits = scoreDatasets(plan.datasets, cosines, {
+    seed: plan.seed,
+    ...(plan.bootstrapResamples === undefined ? {} : { bootstrapResamples: plan.bootstrapResamples }),
+  });
+  return { splits, models };
+}

@@ -67,8 +67,8 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Finds `word` as a whole word; it must occur exactly once so the target is unambiguous. */
-function locateWord(sentence: string, word: string, field: string, source: SourceRef): Span {
+/** Finds `word` as a whole word (case-insensitive); it must occur exactly once so the target is unambiguous. */
+export function locateWord(sentence: string, word: string, field: string, source: SourceRef): Span {
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu');
   const matches = [...sentence.matchAll(pattern)];
   if (matches.length !== 1) {
