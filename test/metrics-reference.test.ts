@@ -12,6 +12,8 @@ import {
   bootstrapAucSamples,
   bootstrapPairedCi,
   bootstrapPairedSamples,
+  bootstrapSpearmanCi,
+  bootstrapSpearmanSamples,
   classMeans,
   cohensD,
   crossValidatedAccuracy,
@@ -199,6 +201,17 @@ describe.each(reference.graded)('graded case $name', (c) => {
     const interval = bootstrapPairedCi(metric, input, options);
     expectClose(interval.low, expected.low);
     expectClose(interval.high, expected.high);
+  });
+});
+
+describe.each(reference.graded)('rank-counting Spearman bootstrap, case $name', (c) => {
+  it('gives exactly the values of the generic paired bootstrap, hence scipy\'s', () => {
+    const input = { x: c.x, y: c.y };
+    const options = { seed: c.spearmanBootstrap.seed, resamples: c.spearmanBootstrap.resamples };
+    expect(bootstrapSpearmanSamples(input, options)).toEqual(bootstrapPairedSamples(spearmanMetric, input, options));
+    const interval = bootstrapSpearmanCi(input, options);
+    expectClose(interval.low, c.spearmanBootstrap.low);
+    expectClose(interval.high, c.spearmanBootstrap.high);
   });
 });
 

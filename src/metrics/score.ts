@@ -3,8 +3,8 @@
  * into a {@link RepresentationScore} and per-word {@link WordScore}s.
  */
 import type { RepresentationKind, RepresentationScore, ThresholdSource, WordScore } from '../types.js';
-import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi } from './bootstrap.js';
-import { pearson, spearman, spearmanMetric } from './correlation.js';
+import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapSpearmanCi } from './bootstrap.js';
+import { pearson, spearman } from './correlation.js';
 import type { BinaryScores } from './metric.js';
 import { deriveSeed } from './random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
@@ -23,6 +23,7 @@ export interface ScoredPair {
   readonly cosine: number | null;
 }
 
+/** What {@link scoreRepresentation} needs for one model representation on one split. */
 export interface ScoreRepresentationInput {
   /** Pairs of the split being scored. */
   readonly evaluated: readonly ScoredPair[];
@@ -117,7 +118,7 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
   const rhoCi =
     paired === null || rho === null
       ? { low: null, high: null }
-      : bootstrapPairedCi(spearmanMetric, paired, { seed: deriveSeed(input.seed, `${key}:spearman`), resamples });
+      : bootstrapSpearmanCi(paired, { seed: deriveSeed(input.seed, `${key}:spearman`), resamples });
 
   return {
     model: input.model,
@@ -142,6 +143,7 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
   };
 }
 
+/** What {@link scoreWords} needs: the split's pairs and the row's names. */
 export interface ScoreWordsInput {
   readonly evaluated: readonly ScoredPair[];
   readonly model: string;

@@ -84,6 +84,7 @@ export interface CrossValidatedAccuracy {
   readonly folds: number;
 }
 
+/** Options of {@link crossValidatedAccuracy}. */
 export interface CrossValidationOptions {
   /** Seed of the fold-assignment stream. */
   readonly seed: number;
