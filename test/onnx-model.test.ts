@@ -1,0 +1,200 @@
+import { mkdtempSync } from 'node:fs';
+import { mkdir, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOnnxModel, type OnnxEmbeddingModel } from '../src/models/onnx-model.js';
+import { InputError, type TargetOccurrence } from '../src/types.js';
+import { WORDS, referenceForward, writeBertFixture, type BertFixture } from './helpers/bert-fixture.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sensebench-onnx-model-'));
+let fixture: BertFixture;
+let model: OnnxEmbeddingModel;
+
+function occurrence(sentence: string, target: string, nth = 0, line = 1): TargetOccurrence {
+  let start = -1;
+  for (let i = 0; i <= nth; i++) start = sentence.indexOf(target, start + 1);
+  if (start < 0) throw new Error(`no ${target} in ${sentence}`);
+  return { sentence, span: { start, end: start + target.length }, source: { file: 'test.jsonl', line } };
+}
+
+function expectClose(actual: ArrayLike<number> | null | undefined, expected: ArrayLike<number>, tolerance: number): void {
+  expect(actual).toBeTruthy();
+  expect(actual!.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual![i]! - expected[i]!));
+  expect(worst).toBeLessThan(tolerance);
+}
+
+function meanRows(rows: number[][], from: number, to: number): number[] {
+  return rows[0]!.map((_, d) => rows.slice(from, to).reduce((a, r) => a + r[d]!, 0) / (to - from));
+}
+
+beforeAll(async () => {
+  fixture = await writeBertFixture(join(root, 'bert'));
+  model = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', threads: 1 });
+});
+
+afterAll(async () => {
+  await model.dispose();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('ONNX graph of the BERT fixture', () => {
+  it('matches an independent JavaScript forward pass within 1e-4 for every hidden state', async () => {
+    const ids = [...model.tokenizer.encode('The river bank was muddy.', true)];
+    expect(ids.length).toBe(8);
+    const reference = referenceForward(fixture.weights, ids);
+    const outputs = await model.session.run(model.prepareBatch([ids]).feeds);
+    for (const [name, layer] of [['hidden_states.0', 0], ['hidden_states.1', 1], ['hidden_states.2', 2], ['last_hidden_state', 2]] as const) {
+      expectClose(outputs[name]!.data as Float32Array, reference[layer]!.flat(), 1e-4);
+    }
+  });
+});
+
+describe('loadOnnxModel on a BERT directory', () => {
+  it('infers representations from the graph outputs', () => {
+    expect(model.representations.map((r) => [r.name, r.kind])).toEqual([
+      ['input', 'static'], ['layer-1', 'contextual'], ['layer-2', 'contextual'], ['last', 'contextual'],
+    ]);
+    expect(model.info.maxLength).toBe(64);
+    expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('pools every word piece of a multi-piece target (mean, first, last)', async () => {
+    const sentence = 'The band was unbelievable.';
+    const [result] = await model.embed([occurrence(sentence, 'unbelievable')]);
+    const ids = [...model.tokenizer.encode(sentence, true)];
+    // [CLS] the band was un ##believ ##able . [SEP]: the target is tokens 4..6.
+    expect(ids.length).toBe(9);
+    const reference = referenceForward(fixture.weights, ids);
+    expect(result!.truncated).toBe(false);
+    expectClose(result!.vectors[0], meanRows(reference[0]!, 4, 7), 1e-4);
+    expectClose(result!.vectors[2], meanRows(reference[2]!, 4, 7), 1e-4);
+    expectClose(result!.vectors[3], meanRows(reference[2]!, 4, 7), 1e-4);
+    for (const [pooling, row] of [['first', 4], ['last', 6]] as const) {
+      const pooled = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', pooling });
+      try {
+        const [r] = await pooled.embed([occurrence(sentence, 'unbelievable')]);
+        expectClose(r!.vectors[1], reference[1]![row]!, 1e-4);
+      } finally {
+        await pooled.dispose();
+      }
+    }
+  });
+
+  it('cuts long sentences to a window around the target equal to encoding the window alone', async () => {
+    // 100 one-piece words; max length 64 leaves 62 content tokens; the target word is #70.
+    const words = Array.from({ length: 100 }, (_, i) => WORDS[(i * 7) % 60]!);
+    words[70] = 'bank';
+    const sentence = words.join(' ');
+    const start = words.slice(0, 70).join(' ').length + 1;
+    const [long] = await model.embed([{ sentence, span: { start, end: start + 4 }, source: { file: 't', line: 1 } }]);
+    expect(long!.truncated).toBe(true);
+    // Window: floor((62 - 1) / 2) = 30 tokens before the target -> words 40..101, shifted back to 38..99.
+    const windowWords = words.slice(38, 100);
+    const windowSentence = windowWords.join(' ');
+    const windowStart = windowWords.slice(0, 70 - 38).join(' ').length + 1;
+    const [alone] = await model.embed([{ sentence: windowSentence, span: { start: windowStart, end: windowStart + 4 }, source: { file: 't', line: 1 } }]);
+    expect(alone!.truncated).toBe(false);
+    long!.vectors.forEach((v, i) => {
+      expectClose(v, alone!.vectors[i]!, 1e-5);
+    });
+    // A target in the middle: 30 words before it exactly.
+    const [middle] = await model.embed([occurrence(sentence, words[50]!, words.slice(0, 50).filter((w) => w === words[50]).length, 1)]);
+    const middleWords = words.slice(20, 82);
+    const middleOcc = occurrence(middleWords.join(' '), words[50]!, middleWords.slice(0, 30).filter((w) => w === words[50]).length);
+    const [middleAlone] = await model.embed([middleOcc]);
+    expect(middle!.truncated).toBe(true);
+    expectClose(middle!.vectors[3], middleAlone!.vectors[3]!, 1e-5);
+  });
+
+  it('gives the same vectors at batch size 1 and 32 (padding is masked)', async () => {
+    const sentences = [
+      'the bank', 'the river bank was muddy and green', 'she went to the bank for a loan', 'bank', 'they sat by the bank of the river at night',
+      'an old tree with dark bark', 'the dog ran to the shore', 'his account at the bank was closed', 'light music played in the quiet room',
+      'they walked along the long muddy road to the city', 'a bat flew from the cave', 'the spring in the metal coil',
+    ];
+    const occurrences = sentences.flatMap((s, i) => s.split(' ').map((w, nth) => occurrence(s, w, s.split(' ').slice(0, nth).filter((x) => x === w).length, i + 1)));
+    const single = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', batchSize: 1 });
+    try {
+      const batched = await model.embed(occurrences);
+      const one = await single.embed(occurrences);
+      expect(single.sessionRuns).toBe(sentences.length);
+      batched.forEach((b, i) => {
+        b.vectors.forEach((v, r) => {
+          expectClose(v, one[i]!.vectors[r]!, 1e-5);
+        });
+      });
+    } finally {
+      await single.dispose();
+    }
+  });
+
+  it('encodes each distinct sentence once per call and reports progress in sentences', async () => {
+    const fresh = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', batchSize: 2 });
+    try {
+      const a = 'the bank by the river';
+      const b = 'money in the bank';
+      const c = 'a fish in the water';
+      const occurrences = [occurrence(a, 'bank'), occurrence(b, 'bank'), occurrence(a, 'river'), occurrence(c, 'fish'), occurrence(b, 'money'), occurrence(a, 'bank')];
+      const progress: [number, number][] = [];
+      const result = await fresh.embed(occurrences, (done, total) => progress.push([done, total]));
+      expect(fresh.sequencesEncoded).toBe(3);
+      expect(fresh.sessionRuns).toBe(2);
+      expect(progress).toEqual([[0, 3], [2, 3], [3, 3]]);
+      expect(result[5]!.vectors[3]).toEqual(result[0]!.vectors[3]);
+      expect(result[0]!.vectors[3]).not.toEqual(result[2]!.vectors[3]);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
+  it('reports a span that covers only white space as an InputError with file:line', async () => {
+    await expect(model.embed([{ sentence: 'the  bank', span: { start: 3, end: 4 }, source: { file: 'pairs.tsv', line: 7 } }])).rejects.toThrow(/^pairs\.tsv:7: /);
+  });
+});
+
+describe('sensebench block in config.json', () => {
+  it('uses the named outputs exactly, with sentence pooling over the attention mask', async () => {
+    const dir = join(root, 'configured');
+    await writeBertFixture(dir, {
+      configExtra: {
+        sensebench: {
+          max_length: 16,
+          outputs: [
+            { name: 'hidden_states.1', representation: 'layer-1', kind: 'contextual', pooling: 'target', description: 'first layer' },
+            { name: 'last_hidden_state', representation: 'sentence', kind: 'contextual', pooling: 'sentence' },
+          ],
+        },
+      },
+    });
+    const configured = await loadOnnxModel(dir, { cacheDir: root, id: 'configured' });
+    try {
+      expect(configured.representations.map((r) => r.name)).toEqual(['layer-1', 'sentence']);
+      expect(configured.representations[0]!.description).toBe('first layer');
+      expect(configured.maxLength).toBe(16);
+      const sentence = 'the old bank';
+      const [result] = await configured.embed([occurrence(sentence, 'bank'), occurrence('a much longer sentence about the river', 'river')]);
+      const reference = referenceForward(fixture.weights, [...configured.tokenizer.encode(sentence, true)]);
+      expectClose(result!.vectors[1], meanRows(reference[2]!, 0, reference[2]!.length), 1e-4);
+    } finally {
+      await configured.dispose();
+    }
+  });
+
+  it('rejects an output the graph does not have', async () => {
+    const dir = join(root, 'bad-config');
+    await writeBertFixture(dir, { configExtra: { sensebench: { outputs: [{ name: 'pooler_output', representation: 'x', kind: 'contextual', pooling: 'sentence' }] } } });
+    await expect(loadOnnxModel(dir, { cacheDir: root, id: 'bad' })).rejects.toThrow(/config\.json:1: sensebench\.outputs\[0\]: the graph has no output "pooler_output"/);
+  });
+
+  it('rejects a directory that is not a model', async () => {
+    const dir = join(root, 'empty');
+    await mkdir(dir, { recursive: true });
+    await expect(loadOnnxModel(dir, { cacheDir: root, id: 'x' })).rejects.toThrow(InputError);
+    await writeFile(join(dir, 'config.json'), await readFile(join(fixture.dir, 'config.json')));
+    await writeFile(join(dir, 'tokenizer.json'), await readFile(join(fixture.dir, 'tokenizer.json')));
+    await expect(loadOnnxModel(dir, { cacheDir: root, id: 'x' })).rejects.toThrow(/no ONNX model found/);
+  });
+});
