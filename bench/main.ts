@@ -1,0 +1,68 @@
+/**
+ * `npm run bench` / `sensebench bench`: the main job. Evaluates every built-in dataset with every
+ * default model (exactly as `sensebench run` with no flags), measures throughput against same-run
+ * baselines, and writes everything the lesson links to into results/.
+ */
+import { resolve } from 'node:path';
+import { availableBuiltinDatasets, loadDataset, PROJECT_ROOT } from '../src/datasets/index.js';
+import { DEFAULT_MODELS, defaultCacheDir, loadModel } from '../src/models/index.js';
+import { loadGlove100d } from '../src/models/glove-cache.js';
+import { createProgress } from '../src/progress.js';
+import { writeRunReports } from '../src/reports/index.js';
+import { collectRunContext } from '../src/reports/run-json.js';
+import { evaluate } from '../src/run.js';
+import type { Dataset, ThroughputRow } from '../src/types.js';
+import { benchStaticLoad, benchStaticLookups } from './static.js';
+
+export interface BenchOptions {
+  readonly out: string;
+  readonly seed: number;
+}
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+/** Runs the evaluation and the throughput suites, then writes every report. */
+export async function runBench(options: BenchOptions): Promise<string[]> {
+  const cacheDir = defaultCacheDir(PROJECT_ROOT);
+  const datasets: Dataset[] = [];
+  for (const name of availableBuiltinDatasets()) datasets.push(await loadDataset(name));
+  log(`datasets: ${datasets.map((d) => `${d.name} (${[...d.splits.values()].flat().length} pairs)`).join(', ')}`);
+
+  const progress = createProgress();
+  const modelOptions = { cacheDir, onProgress: log };
+  const { splits, models } = await evaluate({
+    datasets,
+    models: DEFAULT_MODELS,
+    loadModel: (spec) => loadModel(spec, modelOptions),
+    seed: options.seed,
+    onModelProgress: (model, done, total) => { progress.update(`${model}: embedding`, done, total); },
+  });
+  progress.stop();
+  log(`evaluated ${models.map((m) => m.id).join(', ')} on ${splits.length} splits`);
+
+  const throughput: ThroughputRow[] = [];
+  const lesson = datasets.find((d) => d.name === 'lesson') ?? datasets[0]!;
+  const glove = (await loadGlove100d(cacheDir, log)).model;
+  log('bench: static lookups');
+  throughput.push(...(await benchStaticLookups(glove.vectors, [...lesson.splits.values()].flat())));
+  log('bench: static cold loads (fresh processes; require() of the JSON takes ~10 s each)');
+  throughput.push(...(await benchStaticLoad(cacheDir)));
+
+  const context = collectRunContext(options.seed, models, datasets);
+  const written = await writeRunReports({ context, models, splits }, resolve(options.out), throughput);
+  for (const row of throughput) {
+    const ratio = row.ratio === null ? '' : ` ratio ${row.ratio.toFixed(2)}${row.goal === null ? '' : ` (goal ${row.goal})`}`;
+    log(`  ${row.group}: ${row.subject}: ${row.value.toFixed(1)} ${row.unit}${ratio}`);
+  }
+  log(`wrote ${written.length} files to ${options.out}`);
+  return written;
+}
+
+export const DEFAULT_BENCH_SEED = 20260215;
+
+// `node dist/bench/main.js [OUT]`
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  await runBench({ out: process.argv[2] ?? resolve(PROJECT_ROOT, 'results'), seed: DEFAULT_BENCH_SEED });
+}

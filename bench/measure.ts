@@ -1,0 +1,73 @@
+/**
+ * Small helpers over tinybench shared by the benchmark suites: run one task, read its throughput,
+ * and turn a (subject, baseline) measurement pair into a {@link ThroughputRow} with the ratio.
+ */
+import { Bench } from 'tinybench';
+import type { ThroughputRow } from '../src/types.js';
+
+export interface Rate {
+  /** Mean operations per second. */
+  readonly opsPerSecond: number;
+  /** Relative margin of error of the mean, in percent. */
+  readonly rmePercent: number;
+  readonly samples: number;
+}
+
+/** Measures `fn` with tinybench for about `timeMs` (after warm-up). */
+export async function measureRate(name: string, fn: () => unknown, timeMs = 1500): Promise<Rate> {
+  const bench = new Bench({ name, time: timeMs, warmupTime: Math.min(500, timeMs / 3) });
+  bench.add(name, fn);
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state !== 'completed') {
+    throw new Error(`benchmark "${name}" did not complete (${result.state}${result.state === 'errored' ? `: ${String(result.error)}` : ''})`);
+  }
+  return { opsPerSecond: result.throughput.mean, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
+}
+
+/**
+ * Measures subject and baseline interleaved (A, B, A, B, ...) so that machine noise hits both alike,
+ * and keeps each one's fastest round (noise on a shared machine only ever slows a run down), scaled
+ * by `unitsPerOp` (e.g. lookups per call).
+ */
+export async function compareRates(
+  subject: { name: string; fn: () => unknown },
+  baseline: { name: string; fn: () => unknown },
+  options: { rounds?: number; timeMs?: number; unitsPerOp?: number } = {},
+): Promise<{ subject: Rate; baseline: Rate }> {
+  const rounds = options.rounds ?? 3;
+  const scale = options.unitsPerOp ?? 1;
+  const fastest = (a: Rate | null, b: Rate): Rate => (a === null || b.opsPerSecond > a.opsPerSecond ? b : a);
+  let bestSubject: Rate | null = null;
+  let bestBaseline: Rate | null = null;
+  for (let round = 0; round < rounds; round++) {
+    bestSubject = fastest(bestSubject, await measureRate(subject.name, subject.fn, options.timeMs));
+    bestBaseline = fastest(bestBaseline, await measureRate(baseline.name, baseline.fn, options.timeMs));
+  }
+  const scaled = (rate: Rate): Rate => ({ ...rate, opsPerSecond: rate.opsPerSecond * scale });
+  return { subject: scaled(bestSubject!), baseline: scaled(bestBaseline!) };
+}
+
+/** A rate row compared with its baseline (ratio = subject / baseline). */
+export function rateRow(
+  group: string,
+  unit: string,
+  subject: string,
+  rate: Rate,
+  baseline: string,
+  baselineRate: Rate | null,
+  goal: number | null,
+): ThroughputRow {
+  return {
+    group,
+    subject,
+    unit,
+    value: rate.opsPerSecond,
+    baseline,
+    baselineValue: baselineRate?.opsPerSecond ?? null,
+    ratio: baselineRate ? rate.opsPerSecond / baselineRate.opsPerSecond : null,
+    goal,
+    rmePercent: rate.rmePercent,
+    samples: rate.samples,
+  };
+}
