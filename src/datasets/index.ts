@@ -8,10 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type Dataset, type DatasetFormat, type DatasetLoader, type LoadOptions } from '../types.js';
 import { csvLoader, jsonlLoader } from './generic.js';
+import { mclWicLoader } from './mclwic.js';
+import { scwsLoader } from './scws.js';
+import { superGlueLoader } from './superglue.js';
+import { tsvLoader } from './tsv.js';
 import { wicLoader } from './wic.js';
 
 /** Loaders in detection order: specific formats first. */
-export const LOADERS: readonly DatasetLoader[] = [wicLoader, jsonlLoader, csvLoader];
+export const LOADERS: readonly DatasetLoader[] = [wicLoader, superGlueLoader, mclWicLoader, scwsLoader, tsvLoader, jsonlLoader, csvLoader];
 
 /** The project root (where `datasets/` lives), found from this file in src/ or dist/src/. */
 export const PROJECT_ROOT = (() => {
