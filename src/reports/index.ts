@@ -6,14 +6,21 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
 import { csvReportWriter, throughputCsv } from './csv.js';
+import { createReportWriter } from './html.js';
 import { runJsonWriter } from './run-json.js';
 
-/** The writers `sensebench run` uses, in order. */
-export const REPORT_WRITERS: readonly ReportWriter[] = [csvReportWriter, runJsonWriter];
+/**
+ * The writers of a run, in order: data files first, then the rendered report that reads like
+ * them. `throughput` rows (from the benchmark) feed the report's throughput charts; without them
+ * the report uses `<outDir>/throughput.csv` when one exists.
+ */
+export function reportWriters(throughput?: readonly ThroughputRow[]): ReportWriter[] {
+  return [csvReportWriter, runJsonWriter, createReportWriter(throughput)];
+}
 
 /**
- * Writes every report for a run; returns the paths written. `throughput` (from the benchmark) goes
- * to its own file, so timings never touch the byte-identical metric CSVs.
+ * Writes every report for a run; returns the paths written. `throughput` goes to its own file,
+ * so timings never touch the byte-identical metric CSVs.
  */
 export async function writeRunReports(result: RunResult, outDir: string, throughput?: readonly ThroughputRow[]): Promise<string[]> {
   const written: string[] = [];
@@ -22,6 +29,6 @@ export async function writeRunReports(result: RunResult, outDir: string, through
     await writeFileAtomic(path, throughputCsv(throughput));
     written.push(path);
   }
-  for (const writer of REPORT_WRITERS) written.push(...(await writer.write(result, outDir)));
+  for (const writer of reportWriters(throughput)) written.push(...(await writer.write(result, outDir)));
   return written;
 }
