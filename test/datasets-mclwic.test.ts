@@ -45,4 +45,17 @@ describe('MCL-WiC loader', () => {
     const file = join(FIXTURES, 'mclwic-bad', 'training.en-en.data');
     await expect(mclWicLoader.load(join(FIXTURES, 'mclwic-bad'), {})).rejects.toThrow(`${file}:13: start2 must be an integer, got "four"`);
   });
+
+  it('reads the "ranges" spelling of offsets; trial files form the "all" split', async () => {
+    const dataset = await mclWicLoader.load(join(FIXTURES, 'mclwic-ranges'), {});
+    const [pair] = dataset.splits.get('all')!;
+    expect(target(pair!)).toEqual(['bank', 'bank']);
+    expect(pair!.label).toBe(false);
+  });
+
+  it('rejects a gold id missing from the data at the gold record', async () => {
+    const dir = join(FIXTURES, 'mclwic-extra-gold');
+    const gold = join(dir, 'trial.en-en.gold');
+    await expect(mclWicLoader.load(dir, {})).rejects.toThrow(`${gold}:3: gold id "trial.en-en.9" is not in`);
+  });
 });
