@@ -1,0 +1,105 @@
+/**
+ * `summary.md`: the lesson's tables and charts as GitHub-flavoured markdown, with the charts
+ * linked as `plots/<name>.svg` beside it.
+ */
+import { join } from 'node:path';
+
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
+import { senseText, buildReportDocument, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
+import { targetSegments } from './html-content.js';
+import { loadThroughput } from './load.js';
+import { renderPlots, writePlots } from './plots.js';
+
+/** Escapes characters markdown would read as markup. */
+function escapeMarkdown(value: string): string {
+  return value.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+}
+
+function inlineMarkdown(parts: readonly Inline[]): string {
+  return parts
+    .map((part) => {
+      if (part.style === 'code') return `\`${part.text.replace(/`/g, "'")}\``;
+      if (part.style === 'strong') return `**${escapeMarkdown(part.text)}**`;
+      if (part.style === 'em') return `*${escapeMarkdown(part.text)}*`;
+      return escapeMarkdown(part.text);
+    })
+    .join('');
+}
+
+function cellMarkdown(cell: Cell): string {
+  return (typeof cell === 'string' ? escapeMarkdown(cell) : inlineMarkdown(cell)).replace(/\n/g, ' ');
+}
+
+function tableMarkdown(header: readonly string[], numeric: readonly number[], rows: readonly (readonly Cell[])[], highlight: readonly number[] = []): string[] {
+  const lines = [`| ${header.map((name) => escapeMarkdown(name)).join(' | ')} |`, `|${header.map((_, index) => (numeric.includes(index) ? '---:' : '---')).join('|')}|`];
+  rows.forEach((row, index) => {
+    const cells = row.map(cellMarkdown);
+    // Markdown has no row highlight; bold the first cell's marker instead.
+    if (highlight.includes(index) && cells[0] !== undefined) cells[0] = `▶ ${cells[0]}`;
+    lines.push(`| ${cells.join(' | ')} |`);
+  });
+  return lines;
+}
+
+function sentenceMarkdown(sentence: string, span: { start: number; end: number }, word: string): string {
+  const { before, target, after } = targetSegments(sentence, span, word);
+  return target === '' ? escapeMarkdown(sentence) : `${escapeMarkdown(before)}**${escapeMarkdown(target)}**${escapeMarkdown(after)}`;
+}
+
+function blockMarkdown(block: Block): string[] {
+  switch (block.type) {
+    case 'heading':
+      return [`${'#'.repeat(block.level)} ${escapeMarkdown(block.text)}`];
+    case 'paragraph':
+      return [inlineMarkdown(block.parts)];
+    case 'list':
+      return block.items.map((item) => `- ${inlineMarkdown(item)}`);
+    case 'table':
+      return [`*${escapeMarkdown(block.caption)}*`, '', ...tableMarkdown(block.header, block.numeric, block.rows, block.highlight)];
+    case 'figure':
+      return [`![${escapeMarkdown(block.plot.title)}](plots/${block.plot.name}.svg)`];
+    case 'example': {
+      const { pair } = block.pair;
+      const lines = [
+        `**${escapeMarkdown(pair.word)}** — \`${pair.id}\` (${escapeMarkdown(`${block.dataset} / ${block.split}`)}), labelled **${senseText(pair.label)}**`,
+        '',
+      ];
+      if (pair.sentence1 !== '' || pair.sentence2 !== '') {
+        lines.push(`> 1. ${sentenceMarkdown(pair.sentence1, pair.span1, pair.word)}`, '>', `> 2. ${sentenceMarkdown(pair.sentence2, pair.span2, pair.word2 ?? pair.word)}`, '');
+      }
+      lines.push(...tableMarkdown(['model', 'representation', 'kind', 'cosine'], [3], block.rows));
+      return lines;
+    }
+    case 'code':
+      return ['```sh', ...block.lines.flatMap((line) => [`# ${line.purpose}`, line.command]), '```'];
+  }
+}
+
+/** Renders the report document as markdown (blocks separated by blank lines, one trailing newline). */
+export function renderMarkdown(document: ReportDocument): string {
+  const parts = [`# ${escapeMarkdown(document.title)}`, ...document.blocks.map((block) => blockMarkdown(block).join('\n'))];
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Renders plots and writes `plots/*.svg` and `summary.md` under `outDir`; returns the paths written. */
+export async function writeMarkdownReport(result: RunResult, throughput: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+  const plots = await renderPlots(result, throughput);
+  const written = await writePlots(plots, outDir);
+  const path = join(outDir, 'summary.md');
+  await writeFileAtomic(path, renderMarkdown(buildReportDocument(result, throughput, plots)));
+  return [...written, path];
+}
+
+/**
+ * The markdown report writer. Throughput rows come from `throughput` when given, else from
+ * `<outDir>/throughput.csv` when it exists.
+ */
+export function createMarkdownWriter(throughput?: readonly ThroughputRow[]): ReportWriter {
+  return {
+    name: 'markdown',
+    async write(result: RunResult, outDir: string): Promise<string[]> {
+      return writeMarkdownReport(result, throughput ?? (await loadThroughput(outDir)), outDir);
+    },
+  };
+}

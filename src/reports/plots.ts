@@ -1,0 +1,618 @@
+/**
+ * The report's charts: vega-lite specs compiled and rendered to SVG in Node (no browser, no canvas).
+ *
+ * One colour scheme runs through every chart: static representations in warm colours (oranges,
+ * browns), contextual ones in cool colours (blues, teals, purples), so the lesson's contrast reads
+ * at a glance. Output is deterministic: the same RunResult gives the same SVG bytes.
+ */
+import { join } from 'node:path';
+
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+import { writeFileAtomic } from '../io/atomic.js';
+import type { RepresentationKey, RepresentationKind, RunResult, SplitResult, ThroughputRow } from '../types.js';
+import {
+  findLessonPairs,
+  formatNumber,
+  keyLabel,
+  labelCounts,
+  orderedScores,
+  representationEntries,
+  slug,
+  splitTitle,
+  throughputKind,
+  type RepresentationEntry,
+} from './html-content.js';
+
+/** One rendered chart. */
+export interface RenderedPlot {
+  /** File stem: the chart is written to `plots/<name>.svg`. */
+  readonly name: string;
+  /** What the chart shows, for figure captions and alt text. */
+  readonly title: string;
+  /** `dataset/split` the chart belongs to, or `lesson` / `throughput` for the run-wide charts. */
+  readonly section: string;
+  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'throughput';
+  readonly svg: string;
+}
+
+/** Warm colours for static representations, cool colours for contextual ones; cycled when exhausted. */
+export const kindPalettes: Readonly<Record<RepresentationKind, readonly string[]>> = {
+  static: ['#d95f02', '#a6761d', '#e6ab02', '#b2182b', '#f46d43'],
+  contextual: ['#1f78b4', '#1b9e77', '#6a3d9a', '#08306b', '#41b6c4', '#5e81ac', '#238443', '#8073ac'],
+};
+
+/** Main colour of each kind, for charts that colour by kind only. */
+export const kindColours: Readonly<Record<RepresentationKind, string>> = {
+  static: kindPalettes.static[0]!,
+  contextual: kindPalettes.contextual[0]!,
+};
+
+/** Dark shade for same-sense pairs, light shade for different-sense pairs, per kind. */
+const senseColours = {
+  'static · same sense': '#a63603',
+  'static · different sense': '#fdae6b',
+  'contextual · same sense': '#08519c',
+  'contextual · different sense': '#9ecae1',
+  'static · unlabelled': '#e6550d',
+  'contextual · unlabelled': '#3182bd',
+} as const;
+
+/** The colour of every model representation, stable across all charts of a run. */
+export function representationColours(entries: readonly RepresentationEntry[]): Map<RepresentationKey, string> {
+  const colours = new Map<RepresentationKey, string>();
+  const used: Record<RepresentationKind, number> = { static: 0, contextual: 0 };
+  for (const entry of entries) {
+    const palette = kindPalettes[entry.kind];
+    colours.set(entry.key, palette[used[entry.kind] % palette.length]!);
+    used[entry.kind] += 1;
+  }
+  return colours;
+}
+
+/** A point of a ROC curve. */
+export interface RocPoint {
+  readonly fpr: number;
+  readonly tpr: number;
+}
+
+/**
+ * ROC curve of scores against labels (true = positive = same sense): one point per distinct
+ * threshold, from (0,0) to (1,1). Tied scores move both rates at once (a diagonal step), which is
+ * what makes the trapezoid area equal the Mann-Whitney AUC with ties counted as one half.
+ * Returns null when either class is empty (no curve exists).
+ */
+export function rocPoints(scored: readonly { readonly score: number; readonly label: boolean }[]): RocPoint[] | null {
+  const positives = scored.filter((item) => item.label).length;
+  const negatives = scored.length - positives;
+  if (positives === 0 || negatives === 0) return null;
+  const sorted = [...scored].sort((a, b) => b.score - a.score);
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0 }];
+  let truePositives = 0;
+  let falsePositives = 0;
+  let index = 0;
+  while (index < sorted.length) {
+    const threshold = sorted[index]!.score;
+    while (index < sorted.length && sorted[index]!.score === threshold) {
+      if (sorted[index]!.label) truePositives += 1;
+      else falsePositives += 1;
+      index += 1;
+    }
+    points.push({ fpr: falsePositives / negatives, tpr: truePositives / positives });
+  }
+  return points;
+}
+
+/** Area under a ROC curve by the trapezoid rule. */
+export function rocArea(points: readonly RocPoint[]): number {
+  let area = 0;
+  for (let index = 1; index < points.length; index += 1) {
+    const previous = points[index - 1]!;
+    const current = points[index]!;
+    area += ((current.fpr - previous.fpr) * (current.tpr + previous.tpr)) / 2;
+  }
+  return area;
+}
+
+/**
+ * Drops ROC points closer than `resolution` (in both rates) to the last kept one, keeping the
+ * ends, so that curves over thousands of pairs stay small SVG paths that look the same.
+ */
+export function thinRoc(points: readonly RocPoint[], resolution = 0.002): RocPoint[] {
+  if (points.length <= 2) return [...points];
+  const kept: RocPoint[] = [points[0]!];
+  for (let index = 1; index < points.length - 1; index += 1) {
+    const point = points[index]!;
+    const last = kept[kept.length - 1]!;
+    if (Math.abs(point.fpr - last.fpr) >= resolution || Math.abs(point.tpr - last.tpr) >= resolution) kept.push(point);
+  }
+  kept.push(points[points.length - 1]!);
+  return kept;
+}
+
+/** Width of a histogram bin of cosines. */
+const binWidth = 0.025;
+
+/** Rounds to 6 decimals so that the data handed to vega (and the SVG) do not depend on float noise. */
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+const baseConfig = {
+  font: 'Liberation Sans, Arial, Helvetica, sans-serif',
+  background: 'white',
+  padding: 8,
+  title: { fontSize: 15, fontWeight: 'bold', anchor: 'start', subtitleFontSize: 12, subtitleColor: '#444', offset: 10 },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 320, titleColor: '#222', labelColor: '#333' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 420, titleLimit: 420, symbolSize: 120 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  view: { stroke: '#ccc' },
+} as const;
+
+/** Approximate advance widths of Helvetica/Arial/Liberation Sans, in 1/1000 em, for ASCII 32..126. */
+const helveticaWidths = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278,
+  278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611,
+  722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556,
+  556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+function textWidth(text: string, fontSize: number, bold: boolean): number {
+  let units = 0;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    units += code >= 32 && code <= 126 ? helveticaWidths[code - 32]! : character === '·' ? 278 : 600;
+  }
+  return (units / 1000) * fontSize * (bold ? 1.08 : 1);
+}
+
+interface TextItem {
+  readonly fontSize?: number;
+  readonly fontWeight?: string | number;
+  readonly limit?: number;
+}
+
+let textMetricsInstalled = false;
+
+/**
+ * Without the `canvas` package vega guesses every character as 0.8 em wide, which truncates legend
+ * labels and pads axes; these charts are drawn in Arial-metric fonts, so measure with their widths.
+ */
+function installTextMetrics(): void {
+  if (textMetricsInstalled) return;
+  const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+  metrics.width = (item: TextItem, text: unknown): number => {
+    const fontSize = item.fontSize ?? 11;
+    const bold = item.fontWeight === 'bold' || (typeof item.fontWeight === 'number' && item.fontWeight >= 600);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- vega passes strings or numbers
+    const width = textWidth(text === null || text === undefined ? '' : String(text).trim(), fontSize, bold);
+    return item.limit !== undefined && item.limit > 0 ? Math.min(width, item.limit) : width;
+  };
+  textMetricsInstalled = true;
+}
+
+/**
+ * vega numbers clip paths and gradients from a process-wide counter, so ids depend on what was
+ * rendered before and collide when several SVGs sit in one HTML page. Renumber them per chart.
+ */
+export function normaliseSvgIds(svg: string, prefix: string): string {
+  const ids = [...svg.matchAll(/\bid="([^"]+)"/g)].map((match) => match[1]!);
+  let out = svg;
+  ids.forEach((id, index) => {
+    const fresh = `${prefix}-${index + 1}`;
+    const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out
+      .replace(new RegExp(`\\bid="${escaped}"`, 'g'), `id="${fresh}"`)
+      .replace(new RegExp(`url\\(#${escaped}\\)`, 'g'), `url(#${fresh})`)
+      .replace(new RegExp(`href="#${escaped}"`, 'g'), `href="#${fresh}"`);
+  });
+  return out;
+}
+
+type CompileLogger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
+
+/** Compiles a vega-lite spec and renders it to SVG; `warnings` receives vega-lite's complaints. */
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string, warnings: string[] = []): Promise<string> {
+  installTextMetrics();
+  const logger = {
+    level(): number {
+      return 0;
+    },
+    warn(...args: readonly unknown[]) {
+      warnings.push(args.map(String).join(' '));
+      return this;
+    },
+    info() {
+      return this;
+    },
+    debug() {
+      return this;
+    },
+    error(...args: readonly unknown[]) {
+      throw new Error(args.map(String).join(' '));
+    },
+  };
+  const compiled = compile(spec, { logger: logger as unknown as CompileLogger }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return normaliseSvgIds(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+function colourScale(entries: readonly RepresentationEntry[], colours: ReadonlyMap<RepresentationKey, string>, labels: readonly string[]) {
+  return { domain: [...labels], range: entries.map((entry) => colours.get(entry.key)!) };
+}
+
+/** Entries that have at least one cosine in the split, in run order. */
+function entriesInSplit(result: RunResult, split: SplitResult): RepresentationEntry[] {
+  return representationEntries(result).filter((entry) => split.pairs.some((pair) => pair.cosines.get(entry.key) !== undefined && pair.cosines.get(entry.key) !== null));
+}
+
+function distributionSpec(result: RunResult, split: SplitResult): TopLevelSpec | null {
+  const entries = entriesInSplit(result, split);
+  if (entries.length === 0) return null;
+  const counts = labelCounts(split);
+  const labelled = counts.same + counts.different > 0;
+  let lowest = 1;
+  for (const pair of split.pairs) {
+    for (const entry of entries) {
+      const cosine = pair.cosines.get(entry.key);
+      if (cosine !== null && cosine !== undefined && cosine < lowest) lowest = cosine;
+    }
+  }
+  const low = Math.max(-1, Math.floor(lowest * 10) / 10);
+  const bins = Math.round((1 - low) / binWidth);
+  const rows: Record<string, string | number>[] = [];
+  for (const entry of entries) {
+    const label = `${keyLabel(entry.model, entry.representation)} (${entry.kind})`;
+    const groups = labelled
+      ? ([
+          [true, `${entry.kind} · same sense`, 1],
+          [false, `${entry.kind} · different sense`, -1],
+        ] as const)
+      : ([[null, `${entry.kind} · unlabelled`, 1]] as const);
+    for (const [wanted, group, sign] of groups) {
+      const histogram = new Array<number>(bins).fill(0);
+      let total = 0;
+      for (const pair of split.pairs) {
+        if (labelled && pair.pair.label !== wanted) continue;
+        const cosine = pair.cosines.get(entry.key);
+        if (cosine === null || cosine === undefined) continue;
+        const bin = Math.min(bins - 1, Math.max(0, Math.floor((cosine - low) / binWidth + 1e-9)));
+        histogram[bin]! += 1;
+        total += 1;
+      }
+      histogram.forEach((count, bin) => {
+        if (count === 0) return;
+        rows.push({
+          representation: label,
+          group,
+          start: round6(low + bin * binWidth),
+          end: round6(low + (bin + 1) * binWidth),
+          share: round6((sign * count) / total),
+          pairs: count,
+        });
+      });
+    }
+  }
+  const groupDomain = labelled
+    ? (['static · same sense', 'static · different sense', 'contextual · same sense', 'contextual · different sense'] as const)
+    : (['static · unlabelled', 'contextual · unlabelled'] as const);
+  const kinds = new Set(entries.map((entry) => entry.kind));
+  const usedGroups = groupDomain.filter((group) => kinds.has(group.startsWith('static') ? 'static' : 'contextual'));
+  const subtitle = labelled
+    ? [
+        `${counts.same} same-sense and ${counts.different} different-sense pairs. Bars above the line: share of same-sense pairs per cosine bin; below: different-sense.`,
+        'A static target vector is identical in both sentences, so all its pairs pile up at cosine 1.0; contextual vectors spread out.',
+      ]
+    : [`${split.pairs.length} unlabelled pairs: share of pairs per cosine bin.`];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: `Cosine distributions — ${splitTitle(split)}`, subtitle },
+    config: baseConfig,
+    data: { values: rows },
+    facet: {
+      row: {
+        field: 'representation',
+        type: 'nominal',
+        sort: entries.map((entry) => `${keyLabel(entry.model, entry.representation)} (${entry.kind})`),
+        header: { title: null, labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelPadding: 2 },
+      },
+    },
+    spacing: 14,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 620,
+      height: 92,
+      layer: [
+        {
+          mark: { type: 'bar', binSpacing: 0.5, stroke: null },
+          encoding: {
+            x: {
+              field: 'start',
+              type: 'quantitative',
+              bin: { binned: true, step: binWidth },
+              scale: { domain: [low, 1] },
+              title: 'cosine similarity of the target word’s two vectors',
+            },
+            x2: { field: 'end' },
+            y: {
+              field: 'share',
+              type: 'quantitative',
+              title: labelled ? 'share (↑same ↓diff.)' : 'share of pairs',
+              axis: { labelExpr: "format(abs(datum.value), '.0%')", tickCount: 4, titleFontSize: 11 },
+            },
+            color: {
+              field: 'group',
+              type: 'nominal',
+              scale: { domain: [...usedGroups], range: usedGroups.map((group) => senseColours[group]) },
+              legend: { title: 'pairs', orient: 'top', direction: 'horizontal' },
+            },
+            tooltip: [{ field: 'group' }, { field: 'start', title: 'from' }, { field: 'end', title: 'to' }, { field: 'pairs' }],
+          },
+        },
+        { mark: { type: 'rule', color: '#555', strokeWidth: 0.8 }, encoding: { y: { datum: 0 } } },
+      ],
+    },
+  };
+}
+
+function rocSpec(result: RunResult, split: SplitResult, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec | null {
+  const entries: RepresentationEntry[] = [];
+  const labels: string[] = [];
+  const rows: Record<string, string | number>[] = [];
+  const scores = orderedScores(result, split);
+  for (const entry of entriesInSplit(result, split)) {
+    const scored: { score: number; label: boolean }[] = [];
+    for (const pair of split.pairs) {
+      const cosine = pair.cosines.get(entry.key);
+      if (pair.pair.label === null || cosine === null || cosine === undefined) continue;
+      scored.push({ score: cosine, label: pair.pair.label });
+    }
+    const points = rocPoints(scored);
+    if (points === null) continue;
+    const reported = scores.find((score) => score.model === entry.model && score.representation === entry.representation)?.auc ?? null;
+    const label = `${keyLabel(entry.model, entry.representation)} — AUC ${formatNumber(reported ?? rocArea(points))}, n=${scored.length}`;
+    entries.push(entry);
+    labels.push(label);
+    thinRoc(points).forEach((point, order) => {
+      rows.push({ representation: label, fpr: round6(point.fpr), tpr: round6(point.tpr), order });
+    });
+  }
+  if (entries.length === 0) return null;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `ROC curves — ${splitTitle(split)}`,
+      subtitle: ['Each curve ranks pairs by cosine: the higher, the more “same sense”.', 'The dashed diagonal is chance (AUC 0.5).'],
+    },
+    config: baseConfig,
+    width: 380,
+    height: 380,
+    layer: [
+      {
+        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        mark: { type: 'line', color: '#999', strokeDash: [4, 4], strokeWidth: 1 },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
+        encoding: {
+          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate (different-sense pairs called same)', scale: { domain: [0, 1] } },
+          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate (same-sense pairs called same)', scale: { domain: [0, 1] } },
+          order: { field: 'order', type: 'quantitative' },
+          color: { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: { title: 'representation', orient: 'bottom', direction: 'vertical', columns: 1 } },
+        },
+      },
+    ],
+  };
+}
+
+function intervalSpec(
+  result: RunResult,
+  split: SplitResult,
+  colours: ReadonlyMap<RepresentationKey, string>,
+  metric: 'auc' | 'spearman',
+): TopLevelSpec | null {
+  const all = representationEntries(result);
+  const entries: RepresentationEntry[] = [];
+  const labels: string[] = [];
+  const rows: Record<string, string | number | null>[] = [];
+  for (const score of orderedScores(result, split)) {
+    const value = metric === 'auc' ? score.auc : score.spearman;
+    if (value === null) continue;
+    const entry = all.find((candidate) => candidate.model === score.model && candidate.representation === score.representation);
+    if (entry === undefined) continue;
+    const low = metric === 'auc' ? score.aucCiLow : score.spearmanCiLow;
+    const high = metric === 'auc' ? score.aucCiHigh : score.spearmanCiHigh;
+    const label = keyLabel(score.model, score.representation);
+    entries.push(entry);
+    labels.push(label);
+    rows.push({
+      representation: label,
+      value: round6(value),
+      low: low === null ? round6(value) : round6(low),
+      high: high === null ? round6(value) : round6(high),
+      text: `${formatNumber(value)}${low !== null && high !== null ? ` [${formatNumber(low)}, ${formatNumber(high)}]` : ''}  n=${score.nPairs}`,
+    });
+  }
+  if (rows.length === 0) return null;
+  const lowest = Math.min(...rows.map((row) => row.low as number));
+  const chance = metric === 'auc' ? 0.5 : 0;
+  const domainLow = Math.floor(Math.min(chance - 0.1, lowest - 0.05) * 10) / 10;
+  const name = metric === 'auc' ? 'AUC' : 'Spearman ρ';
+  const representationAxis = { field: 'representation', type: 'nominal', sort: labels, title: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `${name} with 95% confidence interval — ${splitTitle(split)}`,
+      subtitle: [
+        metric === 'auc'
+          ? 'How well the cosine separates same-sense from different-sense pairs (0.5 = chance, 1 = perfect).'
+          : 'Rank correlation of the cosine with the human similarity ratings (0 = none, 1 = perfect).',
+        'Dot: the estimate; bar: its confidence interval; n: pairs it rests on.',
+      ],
+    },
+    config: baseConfig,
+    width: 420,
+    height: { step: 28 },
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: chance } } },
+      {
+        mark: { type: 'rule', strokeWidth: 3 },
+        encoding: {
+          y: representationAxis,
+          x: { field: 'low', type: 'quantitative', scale: { domain: [domainLow, 1] }, title: name },
+          x2: { field: 'high' },
+          color: { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: null },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 80, opacity: 1 },
+        encoding: {
+          y: representationAxis,
+          x: { field: 'value', type: 'quantitative' },
+          color: { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: null },
+        },
+      },
+      {
+        // A column of numbers right of the plot, clear of the intervals and the chance line.
+        mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: '#222' },
+        encoding: { y: representationAxis, x: { datum: 1 }, text: { field: 'text' } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+function lessonSpec(result: RunResult, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec | null {
+  const found = findLessonPairs(result);
+  if (found.length === 0) return null;
+  const all = representationEntries(result);
+  const entries = all.filter((entry) => found.some(({ result: pair }) => typeof pair.cosines.get(entry.key) === 'number'));
+  const labels = entries.map((entry) => keyLabel(entry.model, entry.representation));
+  const rows: Record<string, string | number>[] = [];
+  const facets: string[] = [];
+  for (const { result: pair } of found) {
+    const sense = pair.pair.label === true ? 'same sense' : pair.pair.label === false ? 'different senses' : 'unlabelled';
+    const facet = `“${pair.pair.word}” — ${sense} (${pair.pair.id})`;
+    facets.push(facet);
+    for (const entry of entries) {
+      const cosine = pair.cosines.get(entry.key);
+      if (cosine === null || cosine === undefined) continue;
+      rows.push({ pair: facet, representation: keyLabel(entry.model, entry.representation), cosine: round6(cosine), text: formatNumber(cosine) });
+    }
+  }
+  const lowest = Math.min(0, ...rows.map((row) => row.cosine as number));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'The lesson’s examples: one word, two senses',
+      subtitle: ['Cosine between the target word’s vector in the two sentences of each pair.', 'A static vector cannot change with the sentence: its cosine is 1.000 whatever the sense.'],
+    },
+    config: baseConfig,
+    data: { values: rows },
+    facet: { column: { field: 'pair', type: 'nominal', sort: facets, header: { title: null, labelFontWeight: 'bold', labelFontSize: 12 } } },
+    spacing: 24,
+    spec: {
+      width: 260,
+      height: { step: 24 },
+      encoding: { y: { field: 'representation', type: 'nominal', sort: labels, title: null } },
+      layer: [
+        {
+          mark: { type: 'bar' },
+          encoding: {
+            x: { field: 'cosine', type: 'quantitative', scale: { domain: [lowest, 1] }, title: 'cosine' },
+            color: { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: null },
+          },
+        },
+        { mark: { type: 'text', align: 'right', dx: -4, color: 'white', fontWeight: 'bold', fontSize: 11 }, encoding: { x: { field: 'cosine', type: 'quantitative' }, text: { field: 'text' } } },
+      ],
+    },
+  };
+}
+
+function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
+  const compared = rows.filter((row) => row.ratio !== null && row.ratio > 0);
+  if (compared.length === 0) return null;
+  const values = compared.map((row) => {
+    const ratio = row.ratio!;
+    const met = row.goal === null ? '' : ratio >= row.goal ? ' ✓' : ' ✗';
+    return {
+      subject: `${row.group} · ${row.subject}`,
+      kind: throughputKind(row) === 'static' ? 'static-embedding work' : 'transformer work',
+      ratio: round6(ratio),
+      goal: row.goal === null ? null : round6(row.goal),
+      text: `×${formatNumber(ratio, 2)} vs ${row.baseline}${row.goal === null ? '' : ` (goal ×${formatNumber(row.goal, 2)}${met})`}`,
+    };
+  });
+  const extremes = values.flatMap((value) => (value.goal === null ? [value.ratio] : [value.ratio, value.goal]));
+  const domain = [Math.min(0.5, ...extremes) / 1.5, Math.max(2, ...extremes) * 1.5];
+  const subjectAxis = { field: 'subject', type: 'nominal', sort: values.map((value) => value.subject), title: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Throughput: each measurement as a ratio to its baseline in the same run',
+      subtitle: ['Bigger is better (rates: value / baseline; times and memory: baseline / value). Log scale; 1 = parity.', 'Black tick: the goal; ✓ met, ✗ missed.'],
+    },
+    config: baseConfig,
+    width: 420,
+    height: { step: 30 },
+    data: { values },
+    layer: [
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1 } } },
+      {
+        mark: { type: 'point', filled: true, size: 90, opacity: 1 },
+        encoding: {
+          y: subjectAxis,
+          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log', domain }, title: 'ratio to baseline (log scale)' },
+          color: {
+            field: 'kind',
+            type: 'nominal',
+            scale: { domain: ['static-embedding work', 'transformer work'], range: [kindColours.static, kindColours.contextual] },
+            legend: { title: null, orient: 'top' },
+          },
+        },
+      },
+      { transform: [{ filter: 'datum.goal != null' }], mark: { type: 'tick', color: 'black', thickness: 2, size: 18 }, encoding: { y: subjectAxis, x: { field: 'goal', type: 'quantitative' } } },
+      { mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: '#222' }, encoding: { y: subjectAxis, x: { datum: domain[1] }, text: { field: 'text' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Every chart of the report, rendered, in page order (lesson first, then per split, then throughput). */
+export async function renderPlots(result: RunResult, throughput: readonly ThroughputRow[], warnings: string[] = []): Promise<RenderedPlot[]> {
+  const colours = representationColours(representationEntries(result));
+  const plots: RenderedPlot[] = [];
+  const add = async (name: string, title: string, section: string, kind: RenderedPlot['kind'], spec: TopLevelSpec | null): Promise<void> => {
+    if (spec === null) return;
+    plots.push({ name, title, section, kind, svg: await renderSvg(spec, `sb-${name}`, warnings) });
+  };
+  await add('lesson-examples', 'Cosines of the lesson’s bank and apple pairs per representation', 'lesson', 'lesson', lessonSpec(result, colours));
+  for (const split of result.splits) {
+    const stem = `${slug(split.dataset)}-${slug(split.split)}`;
+    const section = `${split.dataset}/${split.split}`;
+    await add(`distribution-${stem}`, `Cosine distributions of same- and different-sense pairs, ${splitTitle(split)}`, section, 'distribution', distributionSpec(result, split));
+    await add(`roc-${stem}`, `ROC curves, ${splitTitle(split)}`, section, 'roc', rocSpec(result, split, colours));
+    await add(`auc-${stem}`, `AUC with 95% confidence intervals, ${splitTitle(split)}`, section, 'auc', intervalSpec(result, split, colours, 'auc'));
+    await add(`spearman-${stem}`, `Spearman correlation with 95% confidence intervals, ${splitTitle(split)}`, section, 'spearman', intervalSpec(result, split, colours, 'spearman'));
+  }
+  await add('throughput', 'Throughput ratios against their baselines and goals', 'throughput', 'throughput', throughputSpec(throughput));
+  return plots;
+}
+
+/** Writes each plot to `<outDir>/plots/<name>.svg`; returns the paths written. */
+export async function writePlots(plots: readonly RenderedPlot[], outDir: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const plot of plots) {
+    const path = join(outDir, 'plots', `${plot.name}.svg`);
+    await writeFileAtomic(path, plot.svg);
+    paths.push(path);
+  }
+  return paths;
+}
