@@ -1,8 +1,8 @@
 /**
  * Static word vectors (GloVe, word2vec, fastText) and the static embedding model built on them.
  *
- * Lookup rule (documented in the README): a token is looked up as written, then stripped of
- * surrounding punctuation, then lowercased (GloVe's vocabulary is lowercase; word2vec's is cased).
+ * Lookup rule (documented in the README): a token is looked up as written, then lowercased, then
+ * stripped of surrounding punctuation (as written, then lowercased) (GloVe's vocabulary is lowercase; word2vec's is cased).
  * A word that is still missing is out of vocabulary: its vector is `null`, never a zero vector.
  */
 import { stripEdgePunctuation } from '../datasets/common.js';
@@ -39,15 +39,15 @@ export class StaticVectors {
   }
 
   /**
-   * The vector of a token as it appears in text, or null: the token as written, else without
-   * surrounding punctuation, else that lowercased. Trying the token as written first keeps the
+   * The vector of a token as it appears in text, or null: the token as written, else lowercased,
+   * else without surrounding punctuation, else that lowercased (so `U.S.` finds GloVe's `u.s.`). Trying the token as written first keeps the
    * common case (a plain lowercase word) to one Map lookup.
    */
   lookup(token: string): Float32Array | null {
-    const exact = this.get(token);
+    const exact = this.get(token) ?? this.get(token.toLowerCase());
     if (exact) return exact;
     const word = stripEdgePunctuation(token);
-    if (word === '') return null;
+    if (word === '' || word === token) return null;
     return this.get(word) ?? this.get(word.toLowerCase());
   }
 }
