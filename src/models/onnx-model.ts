@@ -176,25 +176,51 @@ function configuredBindings(config: ModelConfig, outputNames: readonly string[],
   });
 }
 
+/** A sentence's tokens: without special tokens, and the special tokens the template adds around them. */
+export interface SentenceTokens {
+  readonly content: readonly number[];
+  readonly frame: SpecialFrame;
+}
+
 /** The tokenizer side of a model: ids with special tokens, and the alignment encoder. */
 export class ModelTokenizer implements TokenEncoder {
-  private readonly frames = new Map<string, SpecialFrame>();
+  /** The special tokens around every single sentence, when the template adds the same ones to any text. */
+  private readonly fixedFrame: SpecialFrame | undefined;
 
-  constructor(private readonly tokenizer: HfTokenizer) {}
+  constructor(private readonly tokenizer: HfTokenizer) {
+    const probe = (text: string): SpecialFrame | undefined => {
+      try {
+        return specialFrame(this.encode(text, true), this.encode(text, false), { file: '<tokenizer probe>', line: 1 });
+      } catch {
+        return undefined;
+      }
+    };
+    const a = probe('a');
+    const b = probe('The two words.');
+    const same = (x: readonly number[], y: readonly number[]): boolean => x.length === y.length && x.every((v, i) => v === y[i]);
+    this.fixedFrame = a && b && same(a.prefix, b.prefix) && same(a.suffix, b.suffix) ? a : undefined;
+  }
 
   encode(text: string, addSpecialTokens: boolean): readonly number[] {
     return this.tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
   }
 
-  /** The special tokens the template puts around `content` (cached per content length class). */
-  frame(sentence: string, content: readonly number[], source: SourceRef): SpecialFrame {
+  /**
+   * Tokens of `sentence`. Encodes once when the template's special tokens are known (the common
+   * case), else twice (with and without special tokens) and locates the content in between.
+   */
+  sentenceTokens(sentence: string, source: SourceRef): SentenceTokens {
     const withSpecial = this.encode(sentence, true);
-    const frame = specialFrame(withSpecial, content, source);
-    const key = `${frame.prefix.join(',')}|${frame.suffix.join(',')}`;
-    const cached = this.frames.get(key);
-    if (cached) return cached;
-    this.frames.set(key, frame);
-    return frame;
+    const frame = this.fixedFrame;
+    if (frame && withSpecial.length >= frame.prefix.length + frame.suffix.length) {
+      const head = withSpecial.slice(0, frame.prefix.length);
+      const tail = withSpecial.slice(withSpecial.length - frame.suffix.length);
+      if (head.every((v, i) => v === frame.prefix[i]) && tail.every((v, i) => v === frame.suffix[i])) {
+        return { content: withSpecial.slice(frame.prefix.length, withSpecial.length - frame.suffix.length), frame };
+      }
+    }
+    const content = this.encode(sentence, false);
+    return { content, frame: specialFrame(withSpecial, content, source) };
   }
 
   tokenId(token: string): number | undefined {
@@ -251,11 +277,8 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
 
   /** Token ids (with special tokens) of `sentence`, cut to `maxLength` from the end when too long. */
   tokenize(sentence: string): number[] {
-    const ids = [...this.tokenizer.encode(sentence, true)];
-    if (ids.length <= this.maxLength) return ids;
-    const content = this.tokenizer.encode(sentence, false);
-    const frame = specialFrame(ids, content, { file: '<benchmark>', line: 1 });
-    return windowAround({ content, start: 0, end: 1, method: 'pieces' }, frame, this.maxLength).ids as number[];
+    const { content, frame } = this.tokenizer.sentenceTokens(sentence, { file: '<sentence>', line: 1 });
+    return windowAround({ content, start: 0, end: Math.min(1, content.length), method: 'pieces' }, frame, this.maxLength).ids as number[];
   }
 
   /** Pads `sequences` to one length and builds the feeds the graph declares. */
@@ -299,20 +322,36 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     return this.session.run(batch.feeds, fetches);
   }
 
+  /**
+   * Groups sequences (given by their lengths) into batches: sorted by length so that padding stays
+   * small (stable, so equal lengths keep input order), at most `batchSize` per batch, and, when
+   * the graph takes no attention mask (padding would then change the result), equal lengths only.
+   */
+  batchPlan(lengths: readonly number[]): number[][] {
+    const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+    const batches: number[][] = [];
+    for (const index of order) {
+      const current = batches.at(-1);
+      if (current && current.length < this.batchSize && (this.hasAttentionMask || lengths[current[0]!] === lengths[index])) current.push(index);
+      else batches.push([index]);
+    }
+    return batches;
+  }
+
   async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
     const units: EncodingUnit[] = [];
     const unitByKey = new Map<string, EncodingUnit>();
-    const contentBySentence = new Map<string, readonly number[]>();
+    const tokensBySentence = new Map<string, SentenceTokens>();
     const truncated = new Array<boolean>(occurrences.length).fill(false);
     occurrences.forEach((occurrence, index) => {
       const { sentence, span, source } = occurrence;
-      let content = contentBySentence.get(sentence);
-      if (!content) {
-        content = this.tokenizer.encode(sentence, false);
-        contentBySentence.set(sentence, content);
+      let tokens = tokensBySentence.get(sentence);
+      if (!tokens) {
+        tokens = this.tokenizer.sentenceTokens(sentence, source);
+        tokensBySentence.set(sentence, tokens);
       }
-      const alignment = alignSpan(this.tokenizer, sentence, span, source, content);
-      const window = windowAround(alignment, this.tokenizer.frame(sentence, content, source), this.maxLength);
+      const alignment = alignSpan(this.tokenizer, sentence, span, source, tokens.content);
+      const window = windowAround(alignment, tokens.frame, this.maxLength);
       truncated[index] = window.truncated;
       const key = window.ids.join(',');
       let unit = unitByKey.get(key);
@@ -324,16 +363,11 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       unit.readers.push({ occurrence: index, targetStart: window.targetStart, targetEnd: window.targetEnd });
     });
 
-    // Sorting by length keeps padding small; the stable sort keeps equal lengths in input order.
-    const order = units.map((_, i) => i).sort((a, b) => units[a]!.ids.length - units[b]!.ids.length);
     const vectors: (Float32Array | null)[][] = occurrences.map(() => new Array<Float32Array | null>(this.bindings.length).fill(null));
     let done = 0;
     onProgress?.(0, units.length);
-    for (let from = 0; from < order.length; ) {
-      // Without an attention mask, padding would leak into the result: batch equal lengths only.
-      let to = from + 1;
-      while (to < order.length && to - from < this.batchSize && (this.hasAttentionMask || units[order[to]!]!.ids.length === units[order[from]!]!.ids.length)) to++;
-      const batchUnits = order.slice(from, to).map((i) => units[i]!);
+    for (const batchIndices of this.batchPlan(units.map((u) => u.ids.length))) {
+      const batchUnits = batchIndices.map((i) => units[i]!);
       const batch = this.prepareBatch(batchUnits.map((u) => u.ids));
       const outputs = await this.run(batch);
       this.bindings.forEach((binding, b) => {
@@ -362,7 +396,6 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       });
       done += batchUnits.length;
       onProgress?.(done, units.length);
-      from = to;
     }
     return vectors.map((v, i) => ({ vectors: v, truncated: truncated[i]! }));
   }
