@@ -203,7 +203,8 @@ export function buildProgram(): Command {
     .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
     .option('-o, --out <dir>', 'results directory', 'results')
     .action(async (flags: { out: string }) => {
-      const written = await reportFromDirectory(resolve(flags.out));
+      const { written, notes } = await reportFromDirectory(resolve(flags.out));
+      for (const note of notes) log(`note: ${note}`);
       log(`wrote ${written.length} files to ${flags.out}`);
     });
 

@@ -129,6 +129,27 @@ export function checkSpan(sentence: string, span: Span, source: SourceRef, expec
   return span;
 }
 
+/**
+ * Checks that a span holds the target: it must sit on word boundaries, and its text must be the
+ * word or an inflection of it, judged by a shared prefix of at least three letters (or the whole
+ * word when shorter), case-insensitively: `bank`/`banks` and `run`/`running` pass, `bank`/`river`
+ * fails. Irregular forms (`go`/`went`) need the surface form as `word`.
+ */
+export function checkTargetText(sentence: string, span: Span, word: string, source: SourceRef): Span {
+  const found = sentence.slice(span.start, span.end);
+  const isWordChar = (char: string | undefined): boolean => char !== undefined && /[\p{L}\p{N}]/u.test(char);
+  if (isWordChar(sentence[span.start - 1]) || isWordChar(sentence[span.end])) {
+    throw new InputError(`target span ${span.start}-${span.end} ("${found}") cuts through a word`, source);
+  }
+  const a = found.toLowerCase();
+  const b = word.toLowerCase();
+  const needed = Math.min(3, a.length, b.length);
+  if (a !== b && (needed === 0 || a.slice(0, needed) !== b.slice(0, needed) || Math.min(a.length, b.length) < 3)) {
+    throw new InputError(`target "${word}" not found at ${span.start}-${span.end} (found "${found}")`, source);
+  }
+  return span;
+}
+
 /** Checks that a sentence field is present and not blank. */
 export function requireSentence(value: unknown, field: string, source: SourceRef): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InputError(`${field} is empty`, source);

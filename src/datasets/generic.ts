@@ -26,6 +26,7 @@ import {
 import {
   buildDataset,
   checkSpan,
+  checkTargetText,
   parseIndex,
   parseLabel,
   parseScore,
@@ -96,8 +97,6 @@ function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, sourc
   let span2: Span;
   if (has('start1') || has('end1') || has('start2') || has('end2')) {
     const offset = (field: GenericField): number => parseIndex(get(field), columns[field] ?? field, source);
-    // Offsets give the surface form, so the text there must be the word (case-insensitively)
-    // unless the word is a lemma of an inflected form: then only the range is checked.
     span1 = checkSpan(sentence1, { start: offset('start1'), end: offset('end1') }, source);
     span2 = checkSpan(sentence2, { start: offset('start2'), end: offset('end2') }, source);
   } else if (has('index1') || has('index2')) {
@@ -107,6 +106,10 @@ function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, sourc
     span1 = locateWord(sentence1, word, 'sentence1', source);
     span2 = locateWord(sentence2, word, 'sentence2', source);
   }
+
+  // The word may be a lemma of an inflected surface form; checkTargetText allows regular inflections.
+  checkTargetText(sentence1, span1, word, source);
+  checkTargetText(sentence2, span2, word, source);
 
   const label = has('label') ? parseLabel(text(get('label')), source) : null;
   const score = parseScore(text(get('score')), columns.score ?? 'score', source);
