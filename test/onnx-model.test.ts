@@ -155,6 +155,29 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 });
 
+describe('a graph without attention_mask and token_type_ids inputs', () => {
+  it('feeds only input_ids and batches equal lengths only, so padding cannot change vectors', async () => {
+    const dir = join(root, 'no-mask');
+    await writeBertFixture(dir, { inputs: { attentionMask: false, tokenTypeIds: false } });
+    const unmasked = await loadOnnxModel(dir, { cacheDir: root, id: 'no-mask', batchSize: 32 });
+    try {
+      expect(unmasked.session.inputNames).toEqual(['input_ids']);
+      // Token lengths with [CLS]/[SEP]: 4, 5, 4, 6, 5 -> three distinct lengths, three runs.
+      const sentences = ['the bank', 'the river bank', 'a bank', 'the old river bank', 'his bank account'];
+      const result = await unmasked.embed(sentences.map((s) => occurrence(s, 'bank')));
+      expect(unmasked.sessionRuns).toBe(3);
+      sentences.forEach((s, i) => {
+        const ids = [...unmasked.tokenizer.encode(s, true)];
+        const reference = referenceForward(fixture.weights, ids);
+        const target = ids.indexOf(unmasked.tokenizer.tokenId('bank')!);
+        expectClose(result[i]!.vectors[3], reference[2]![target]!, 1e-4);
+      });
+    } finally {
+      await unmasked.dispose();
+    }
+  });
+});
+
 describe('sensebench block in config.json', () => {
   it('uses the named outputs exactly, with sentence pooling over the attention mask', async () => {
     const dir = join(root, 'configured');

@@ -125,14 +125,21 @@ export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> 
   };
 }
 
+/** Which inputs the graph declares (both by default, as a Hub BERT export has). */
+export interface BertGraphInputs {
+  readonly attentionMask?: boolean;
+  readonly tokenTypeIds?: boolean;
+}
+
 /** The BERT encoder as an ONNX graph (opset 17), exposing every hidden state. */
-export function buildBertOnnx(weights: BertWeights): Uint8Array {
+export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}): Uint8Array {
   const { hidden: h, heads, intermediate: f, maxPositions, vocabSize, layerNormEps } = weights.config;
   const dh = h / heads;
   const g = new GraphBuilder('tiny_bert');
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  const mask = g.input('attention_mask', 'int64', ['batch', 'sequence']);
-  const types = g.input('token_type_ids', 'int64', ['batch', 'sequence']);
+  const mask = inputs.attentionMask === false ? undefined : g.input('attention_mask', 'int64', ['batch', 'sequence']);
+  // Without a token_type_ids input every token has type 0, as the model code assumes then.
+  const types = inputs.tokenTypeIds === false ? g.node('Mul', [ids, g.constant(new BigInt64Array([0n]), [])]) : g.input('token_type_ids', 'int64', ['batch', 'sequence']);
 
   const wordEmb = g.initializer('embeddings.word_embeddings.weight', weights.wordEmbeddings, [vocabSize, h]);
   const posEmb = g.initializer('embeddings.position_embeddings.weight', weights.positionEmbeddings, [maxPositions, h]);
@@ -149,8 +156,13 @@ export function buildBertOnnx(weights: BertWeights): Uint8Array {
   g.output(hiddenState, 'hidden_states.0', 'float32', ['batch', 'sequence', h]);
 
   // Additive mask [B,1,1,S]: 0 where attended, -10000 on padding (as the original BERT).
-  const maskFloat = g.node('Cast', [g.node('Unsqueeze', [mask, g.constant(new BigInt64Array([1n, 2n]), [2])])], { to: 1 });
-  const maskBias = g.node('Mul', [g.node('Sub', [g.constant(new Float32Array([1]), []), maskFloat]), g.constant(new Float32Array([-10000]), [])]);
+  const maskBias =
+    mask === undefined
+      ? undefined
+      : g.node('Mul', [
+          g.node('Sub', [g.constant(new Float32Array([1]), []), g.node('Cast', [g.node('Unsqueeze', [mask, g.constant(new BigInt64Array([1n, 2n]), [2])])], { to: 1 })]),
+          g.constant(new Float32Array([-10000]), []),
+        ]);
   const headShape = g.constant(new BigInt64Array([0n, 0n, BigInt(heads), BigInt(dh)]), [4]);
   const mergedShape = g.constant(new BigInt64Array([0n, 0n, BigInt(h)]), [3]);
   const scale = g.constant(new Float32Array([1 / Math.sqrt(dh)]), []);
@@ -162,7 +174,8 @@ export function buildBertOnnx(weights: BertWeights): Uint8Array {
     const q = split(linear(hiddenState, lw.wq, lw.bq, h, h), [0, 2, 1, 3]);
     const kT = split(linear(hiddenState, lw.wk, lw.bk, h, h), [0, 2, 3, 1]);
     const v = split(linear(hiddenState, lw.wv, lw.bv, h, h), [0, 2, 1, 3]);
-    const scores = g.node('Add', [g.node('Mul', [g.node('MatMul', [q, kT]), scale]), maskBias]);
+    const scaled = g.node('Mul', [g.node('MatMul', [q, kT]), scale]);
+    const scores = maskBias === undefined ? scaled : g.node('Add', [scaled, maskBias]);
     const context = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), v]);
     const merged = g.node('Reshape', [g.node('Transpose', [context], { perm: [0, 2, 1, 3] }), mergedShape]);
     const attended = layerNorm(g.node('Add', [hiddenState, linear(merged, lw.wo, lw.bo, h, h)]), lw.ln1g, lw.ln1b);
@@ -219,12 +232,15 @@ export interface BertFixture {
  * Writes the fixture directory (`config.json`, `tokenizer.json`, `tokenizer_config.json`,
  * `onnx/model.onnx`) under `dir`. `configExtra` is merged into config.json (e.g. a `sensebench` block).
  */
-export async function writeBertFixture(dir: string, options: { seed?: number; maxPositions?: number; configExtra?: Record<string, unknown> } = {}): Promise<BertFixture> {
+export async function writeBertFixture(
+  dir: string,
+  options: { seed?: number; maxPositions?: number; configExtra?: Record<string, unknown>; inputs?: BertGraphInputs } = {},
+): Promise<BertFixture> {
   const vocab = fixtureVocabulary();
   const weights = makeBertWeights(options.seed ?? 7, options.maxPositions !== undefined ? { maxPositions: options.maxPositions } : {});
   const c = weights.config;
   await mkdir(join(dir, 'onnx'), { recursive: true });
-  await writeFile(join(dir, 'onnx', 'model.onnx'), buildBertOnnx(weights));
+  await writeFile(join(dir, 'onnx', 'model.onnx'), buildBertOnnx(weights, options.inputs));
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(bertTokenizerJson(vocab)));
   await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({
     tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512, clean_up_tokenization_spaces: true,
