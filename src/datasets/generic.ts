@@ -183,8 +183,12 @@ async function loadCsv(path: string, options: LoadOptions, delimiter: string): P
       relax_column_count: false,
     });
   } catch (error) {
-    const err = error as Error & { lines?: number };
-    throw new InputError(err.message.replace(/^Invalid Record Length: /, ''), { file: path, line: err.lines ?? 0 });
+    const err = error as Error & { code?: string; lines?: number; record?: unknown[] };
+    const message =
+      err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
+        ? `expected ${header.length} fields (as in the header), found ${err.record?.length ?? 'a different number'}`
+        : err.message.replace(/^Invalid Record Length: /, '');
+    throw new InputError(message, { file: path, line: err.lines ?? 0 });
   }
   checkColumns(header, columns, { file: path, line: 1 });
   return records.map(({ record, info }) => toPair(record, columns, { file: path, line: info.lines }));
