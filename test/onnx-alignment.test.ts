@@ -77,6 +77,45 @@ describe('alignSpan with a WordPiece tokenizer', () => {
   });
 });
 
+describe('alignSpan with a SentencePiece-style (Metaspace + Unigram) tokenizer', () => {
+  // Every piece of text gets a leading "▁" when tokenized alone, so the text after the target
+  // never tokenizes as it does inside the sentence: the prefix method does the work.
+  const letters = 'abcdefghijklmnopqrstuvwxyzI.,'.split('');
+  const vocab: [string, number][] = [
+    ['<unk>', 0], ['▁', -3],
+    ...['the', 'bank', 'river', 'sat', 'on'].map((w): [string, number] => [`▁${w}`, -2]),
+    ['s', -3], ['ban', -3], ['king', -3],
+    ...letters.map((l): [string, number] => [l, -6]),
+    ...letters.map((l): [string, number] => [`▁${l}`, -7]),
+  ];
+  const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
+  const tokenizer = new TokenizerClass(
+    {
+      version: '1.0', truncation: null, padding: null,
+      added_tokens: [{ id: 0, content: '<unk>', special: true, single_word: false, lstrip: false, rstrip: false, normalized: false }],
+      normalizer: null, pre_tokenizer: metaspace, post_processor: null, decoder: metaspace,
+      model: { type: 'Unigram', unk_id: 0, vocab, byte_fallback: false },
+    },
+    {},
+  );
+  const unigram: TokenEncoder = { encode: (text, addSpecialTokens) => tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids };
+  const tokensOf = (text: string): string[] => tokenizer.encode(text, { add_special_tokens: false }).tokens;
+  const cases: [string, string, string[]][] = [
+    ['I sat on the river bank.', 'bank', ['▁bank']],
+    ['the banks', 'bank', ['▁bank']],
+    ['the banks', 'banks', ['▁bank', 's']],
+    ['rebanking', 'bank', ['ban', 'king']],
+  ];
+  for (const [sentence, target, expected] of cases) {
+    it(`finds ${JSON.stringify(target)} in ${JSON.stringify(sentence)}`, () => {
+      const start = sentence.indexOf(target);
+      const a = alignSpan(unigram, sentence, { start, end: start + target.length }, source);
+      expect(a.method).toBe('prefix');
+      expect(pieceTokens(a.content, a.start, a.end, tokensOf(sentence))).toEqual(expected);
+    });
+  }
+});
+
 describe('alignSpan fallbacks and errors', () => {
   it('falls back to prefixes when the tokenizer merges across the span boundary', () => {
     // "xab": target "xa" — the sentence has tokens [x, ab]; the target overlaps both.
