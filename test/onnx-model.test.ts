@@ -178,6 +178,24 @@ describe('a graph without attention_mask and token_type_ids inputs', () => {
   });
 });
 
+describe('a graph that takes position_ids', () => {
+  it('feeds 0..n-1 per row and gives the vectors of the graph that computes them', async () => {
+    const dir = join(root, 'position-ids');
+    await writeBertFixture(dir, { inputs: { positionIds: true } });
+    const withPositions = await loadOnnxModel(dir, { cacheDir: root, id: 'position-ids' });
+    try {
+      expect(withPositions.session.inputNames).toContain('position_ids');
+      const occurrences = [occurrence('the bank', 'bank'), occurrence('the old river bank was muddy', 'bank')];
+      const [a, b] = await withPositions.embed(occurrences);
+      const [expectedA, expectedB] = await model.embed(occurrences);
+      expectClose(a!.vectors[3], expectedA!.vectors[3]!, 1e-5);
+      expectClose(b!.vectors[3], expectedB!.vectors[3]!, 1e-5);
+    } finally {
+      await withPositions.dispose();
+    }
+  });
+});
+
 describe('sensebench block in config.json', () => {
   it('uses the named outputs exactly, with sentence pooling over the attention mask', async () => {
     const dir = join(root, 'configured');

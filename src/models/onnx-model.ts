@@ -21,6 +21,9 @@
  * `hidden_states.0` -> `input` (static: no attention has mixed in context), `hidden_states.N` or
  * `hidden_states_N` -> `layer-N`, `last_hidden_state` -> `last`, `sentence_embedding` -> `sentence`.
  *
+ * Inputs: `input_ids`, and `attention_mask`, `token_type_ids` (zeros) and `position_ids`
+ * (0..n-1; padding sits at the end) only when the graph declares them.
+ *
  * `target` pooling takes a `[batch, tokens, dim]` output and pools the target's tokens
  * (options.pooling: mean by default); `sentence` pooling takes a `[batch, dim]` output as is, or
  * mean-pools a `[batch, tokens, dim]` output over the attention mask.
@@ -309,7 +312,8 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       if (name === 'input_ids') feeds[name] = tensor(name, ids);
       else if (name === 'attention_mask') feeds[name] = tensor(name, mask);
       else if (name === 'token_type_ids') feeds[name] = tensor(name, new BigInt64Array(rows * tokens));
-      else throw new InputError(`${this.id}: the graph needs an input ${JSON.stringify(name)} that sensebench cannot feed (supported: input_ids, attention_mask, token_type_ids)`);
+      else if (name === 'position_ids') feeds[name] = tensor(name, BigInt64Array.from({ length: rows * tokens }, (_, i) => BigInt(i % tokens)));
+      else throw new InputError(`${this.id}: the graph needs an input ${JSON.stringify(name)} that sensebench cannot feed (supported: input_ids, attention_mask, token_type_ids, position_ids)`);
     }
     return { feeds, rows, tokens, masks };
   }

@@ -129,6 +129,8 @@ export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> 
 export interface BertGraphInputs {
   readonly attentionMask?: boolean;
   readonly tokenTypeIds?: boolean;
+  /** Take position ids as an input (as some exports do) instead of computing 0..n-1 in the graph. */
+  readonly positionIds?: boolean;
 }
 
 /** The BERT encoder as an ONNX graph (opset 17), exposing every hidden state. */
@@ -144,8 +146,14 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
   const wordEmb = g.initializer('embeddings.word_embeddings.weight', weights.wordEmbeddings, [vocabSize, h]);
   const posEmb = g.initializer('embeddings.position_embeddings.weight', weights.positionEmbeddings, [maxPositions, h]);
   const typeEmb = g.initializer('embeddings.token_type_embeddings.weight', weights.typeEmbeddings, [2, h]);
-  const seqLen = g.node('Gather', [g.node('Shape', [ids]), g.constant(new BigInt64Array([1n]), [])], { axis: 0 });
-  const positions = g.node('Range', [g.constant(new BigInt64Array([0n]), []), seqLen, g.constant(new BigInt64Array([1n]), [])]);
+  const positions =
+    inputs.positionIds === true
+      ? g.input('position_ids', 'int64', ['batch', 'sequence'])
+      : g.node('Range', [
+          g.constant(new BigInt64Array([0n]), []),
+          g.node('Gather', [g.node('Shape', [ids]), g.constant(new BigInt64Array([1n]), [])], { axis: 0 }),
+          g.constant(new BigInt64Array([1n]), []),
+        ]);
   const summed = g.node('Add', [
     g.node('Add', [g.node('Gather', [wordEmb, ids], { axis: 0 }), g.node('Gather', [posEmb, positions], { axis: 0 })]),
     g.node('Gather', [typeEmb, types], { axis: 0 }),
