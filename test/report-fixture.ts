@@ -143,33 +143,29 @@ function split(dataset: string, name: SplitName, pairs: PairResult[]): SplitResu
   return { dataset, split: name, unlabelled: false, graded: false, pairs, scores: scoresFor(pairs), words: wordsFor(pairs) };
 }
 
-/** The fixture run: a lesson split with the bank/apple pairs and a 240-pair synthetic WiC-like split. */
-export function fixtureRun(): RunResult {
-  const random = generator(7);
-  const lessonSentences: [string, string, string, string, boolean][] = [
-    ['lesson-bank', 'bank', 'The bank near the river is very calm.', 'I need to deposit money at the bank.', false],
-    ['lesson-apple', 'apple', 'The apple product is sleek and innovative.', 'The apple I received was bruised and rotten.', false],
-    ['lesson-bank-2', 'bank', 'She opened an account at the bank.', 'The bank approved my loan.', true],
-    ['lesson-apple-2', 'apple', 'He ate an apple for lunch.', 'The apple was crisp and sweet.', true],
-    ['lesson-bat', 'bat', 'A bat flew out of the cave.', 'He swung the bat at the ball.', false],
-    ['lesson-bat-2', 'bat', 'The bat hung upside down.', 'A bat hunts insects at night.', true],
-  ];
-  const lessonPairs: PairResult[] = lessonSentences.map(([id, word, s1, s2, label], index) => ({
-    pair: pair(id, word, s1, s2, label, 'all', index + 1),
-    cosines: cosinesFor(random, label),
-    truncated: false,
-  }));
-  const words = ['bank', 'apple', 'bat', 'play', 'run', 'light', 'bear', 'match'];
-  const wicPairs: PairResult[] = [];
-  for (let index = 0; index < 240; index += 1) {
-    const word = words[index % words.length]!;
-    const label = index % 2 === 0;
-    wicPairs.push({
-      pair: pair(`dev-${index}`, word, `A sentence with ${word} number ${index}.`, `Another ${word} sentence ${index}.`, label, 'dev', index + 1),
-      cosines: cosinesFor(random, label),
-      truncated: index % 60 === 0,
-    });
-  }
+/** The lesson-like pairs of the fixture (the lesson's two examples first). */
+export const fixtureLessonRows: readonly (readonly [string, string, string, string, boolean])[] = [
+  ['lesson-bank', 'bank', 'The bank near the river is very calm.', 'I need to deposit money at the bank.', false],
+  ['lesson-apple', 'apple', 'The apple product is sleek and innovative.', 'The apple I received was bruised and rotten.', false],
+  ['lesson-bank-2', 'bank', 'She opened an account at the bank.', 'The bank approved my loan.', true],
+  ['lesson-apple-2', 'apple', 'He ate an apple for lunch.', 'The apple was crisp and sweet.', true],
+  ['lesson-bat', 'bat', 'A bat flew out of the cave.', 'He swung the bat at the ball.', false],
+  ['lesson-bat-2', 'bat', 'The bat hung upside down.', 'A bat hunts insects at night.', true],
+];
+
+/** One split of input pairs for {@link runFromPairs}. */
+export interface FixtureSplit {
+  readonly dataset: string;
+  readonly split: SplitName;
+  readonly pairs: readonly SentencePair[];
+}
+
+/**
+ * A RunResult over the given pairs: seeded cosines (static target always 1.0; contextual cosines a
+ * little higher for same-sense pairs), scores and per-word rows derived from them.
+ */
+export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResult['context']['datasets'], seed = 7): RunResult {
+  const random = generator(seed);
   return {
     context: {
       sensebenchVersion: '0.1.0',
@@ -185,14 +181,38 @@ export function fixtureRun(): RunResult {
         { id: 'glove-100d', sha256: 'a'.repeat(64), info: { dimensions: 100 } },
         { id: 'use-lite', sha256: 'b'.repeat(64), info: { layers: 2 } },
       ],
-      datasets: [
-        { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length } },
-        { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length } },
-      ],
+      datasets,
     },
     models: Object.entries(representations).map(([id, list]) => ({ id, representations: list.map((item) => ({ ...item })) })),
-    splits: [split('lesson', 'all', lessonPairs), split('wic-like', 'dev', wicPairs)],
+    splits: splits.map(({ dataset, split: name, pairs }) =>
+      split(
+        dataset,
+        name,
+        pairs.map((item, index) => ({ pair: item, cosines: cosinesFor(random, item.label), truncated: index % 60 === 0 && pairs.length > 60 })),
+      ),
+    ),
   };
+}
+
+/** The fixture run: a lesson split with the bank/apple pairs and a 240-pair synthetic WiC-like split. */
+export function fixtureRun(): RunResult {
+  const lessonPairs = fixtureLessonRows.map(([id, word, s1, s2, label], index) => pair(id, word, s1, s2, label, 'all', index + 1));
+  const words = ['bank', 'apple', 'bat', 'play', 'run', 'light', 'bear', 'match'];
+  const wicPairs: SentencePair[] = [];
+  for (let index = 0; index < 240; index += 1) {
+    const word = words[index % words.length]!;
+    wicPairs.push(pair(`dev-${index}`, word, `A sentence with ${word} number ${index}.`, `Another ${word} sentence ${index}.`, index % 2 === 0, 'dev', index + 1));
+  }
+  return runFromPairs(
+    [
+      { dataset: 'lesson', split: 'all', pairs: lessonPairs },
+      { dataset: 'wic-like', split: 'dev', pairs: wicPairs },
+    ],
+    [
+      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length } },
+      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length } },
+    ],
+  );
 }
 
 /** Throughput rows shaped like the lead's benchmarks (made up: renderer input only). */

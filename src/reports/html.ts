@@ -11,7 +11,7 @@ import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
 import { kindColours } from './plots.js';
 import { buildReportDocument, senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
-import { loadResults, loadThroughput } from './load.js';
+import { loadResults, loadThroughput, roundLikeCsv } from './load.js';
 import { renderMarkdown } from './markdown.js';
 import { renderPlots, writePlots } from './plots.js';
 
@@ -173,7 +173,8 @@ ${body}
 }
 
 /** Writes `index.html` for a run (charts rendered inline); returns the path written. */
-export async function writeHtmlReport(result: RunResult, throughput: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+export async function writeHtmlReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
   const plots = await renderPlots(result, throughput);
   const path = join(outDir, 'index.html');
   await writeFileAtomic(path, renderHtml(buildReportDocument(result, throughput, plots)));
@@ -183,10 +184,12 @@ export async function writeHtmlReport(result: RunResult, throughput: readonly Th
 /**
  * Writes the lesson's report for a run under `outDir`: `plots/*.svg`, `summary.md` and
  * `index.html`, each atomically; deletes SVGs in `plots/` that this run no longer draws.
- * Identical inputs give byte-identical files (the only date is the run's, from run.json).
+ * Identical inputs give byte-identical files (the only date is the run's, from run.json); numbers
+ * are first rounded as the CSVs print them, so re-rendering from the CSVs gives the same bytes.
  * Returns the paths written.
  */
-export async function writeReport(result: RunResult, throughput: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+export async function writeReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
   const plots = await renderPlots(result, throughput);
   const document = buildReportDocument(result, throughput, plots);
   const written = await writePlots(plots, outDir);
@@ -208,11 +211,12 @@ export async function writeReport(result: RunResult, throughput: readonly Throug
 
 /**
  * Re-renders the report of a finished run from the files in `dir` (run.json, CSVs), without
- * recomputing anything: what `sensebench report` does. Returns the paths written.
+ * recomputing anything: what `sensebench report` does. Returns the paths written and notes on
+ * datasets whose sentences could not be restored (see {@link loadResults}).
  */
-export async function reportFromDirectory(dir: string): Promise<string[]> {
-  const { result, throughput } = await loadResults(dir);
-  return writeReport(result, throughput, dir);
+export async function reportFromDirectory(dir: string): Promise<{ written: string[]; notes: string[] }> {
+  const { result, throughput, notes } = await loadResults(dir);
+  return { written: await writeReport(result, throughput, dir), notes };
 }
 
 /**

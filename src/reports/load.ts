@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 
+import { BUILTIN_DATASETS, PROJECT_ROOT, loadDataset } from '../datasets/index.js';
 import {
   InputError,
+  type Dataset,
   type PairResult,
   type RepresentationKey,
   type RepresentationKind,
@@ -25,6 +28,8 @@ export interface LoadedResults {
   readonly result: RunResult;
   /** Rows of `throughput.csv`; empty when the file does not exist (a run without benchmarks). */
   readonly throughput: ThroughputRow[];
+  /** Datasets whose sentences could not be restored (files changed or missing), with the reason. */
+  readonly notes: string[];
 }
 
 const splitNames = ['train', 'dev', 'test', 'all'] as const;
@@ -144,7 +149,98 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
 
   const throughput = await loadThroughput(dir);
   const context: RunContext = runJson.context;
-  return { result: { context, models: runJson.models, splits }, throughput };
+  const notes = await restoreSentences(context, splits);
+  return { result: { context, models: runJson.models, splits }, throughput, notes };
+}
+
+/**
+ * The CSVs keep ids and labels but not sentences. Reload each dataset from the files run.json names
+ * and, when its sha256 still matches, put the original pairs (sentences, spans, sources) back, so a
+ * re-rendered report shows the same example sentences as the original one. Returns one note per
+ * dataset that could not be restored; its pairs keep empty sentences.
+ */
+async function restoreSentences(context: RunContext, splits: SplitResult[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const info of context.datasets) {
+    if (!splits.some((split) => split.dataset === info.name)) continue;
+    let dataset: Dataset;
+    try {
+      dataset = await reloadDataset(info);
+    } catch (error) {
+      notes.push(`${info.name}: sentences not restored (${(error as Error).message})`);
+      continue;
+    }
+    if (dataset.sha256 !== info.sha256) {
+      notes.push(`${info.name}: sentences not restored (the dataset files changed since the run: sha256 differs)`);
+      continue;
+    }
+    const byId = new Map<string, SentencePair>();
+    for (const pairs of dataset.splits.values()) for (const pair of pairs) byId.set(pair.id, pair);
+    splits.forEach((split, index) => {
+      if (split.dataset !== info.name) return;
+      const pairs = split.pairs.map((result) => {
+        const original = byId.get(result.pair.id);
+        return original === undefined ? result : { ...result, pair: original };
+      });
+      splits[index] = { ...split, pairs };
+    });
+  }
+  return notes;
+}
+
+function reloadDataset(info: RunContext['datasets'][number]): Promise<Dataset> {
+  if (info.name in BUILTIN_DATASETS) return loadDataset(info.name);
+  if (info.files.length !== 1) throw new Error(`${info.files.length} files; only single-file custom datasets are reloaded`);
+  const file = info.files[0]!;
+  const candidates = isAbsolute(file) ? [file] : [file, join(PROJECT_ROOT, file)];
+  const path = candidates.find((candidate) => existsSync(candidate));
+  if (path === undefined) throw new Error(`${file}: not found`);
+  return loadDataset(path, { format: info.format, name: info.name });
+}
+
+/**
+ * Rounds a result's numbers exactly as the CSVs print them (6 decimals for metrics and cosines, 4
+ * for throughput), and gives every pair a cosine entry (null when missing) for each cosine column,
+ * so a report written straight after a run and one re-rendered from its CSVs are byte-identical.
+ */
+export function roundLikeCsv(result: RunResult, throughput: readonly ThroughputRow[]): { result: RunResult; throughput: ThroughputRow[] } {
+  const round = (value: number | null, decimals = 6): number | null => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(decimals)) || 0);
+  const keys: RepresentationKey[] = result.models.flatMap((model) => model.representations.map((representation): RepresentationKey => `${model.id}:${representation.name}`));
+  const splits = result.splits.map((split): SplitResult => {
+    const present = new Set(split.pairs[0]?.cosines.keys() ?? []);
+    const columns = keys.filter((key) => present.has(key));
+    return {
+      ...split,
+      pairs: split.pairs.map((pair) => ({ ...pair, cosines: new Map(columns.map((key) => [key, round(pair.cosines.get(key) ?? null)])) })),
+      scores: split.scores.map((score) => ({
+        ...score,
+        auc: round(score.auc),
+        aucCiLow: round(score.aucCiLow),
+        aucCiHigh: round(score.aucCiHigh),
+        averagePrecision: round(score.averagePrecision),
+        accuracy: round(score.accuracy),
+        threshold: round(score.threshold),
+        meanCosSame: round(score.meanCosSame),
+        meanCosDifferent: round(score.meanCosDifferent),
+        cohensD: round(score.cohensD),
+        spearman: round(score.spearman),
+        spearmanCiLow: round(score.spearmanCiLow),
+        spearmanCiHigh: round(score.spearmanCiHigh),
+        pearson: round(score.pearson),
+        oovRate: round(score.oovRate) ?? 0,
+      })),
+      words: split.words.map((word) => ({ ...word, auc: round(word.auc), meanCosSame: round(word.meanCosSame), meanCosDifferent: round(word.meanCosDifferent) })),
+    };
+  });
+  const rows = throughput.map((row) => ({
+    ...row,
+    value: round(row.value, 4) ?? 0,
+    baselineValue: round(row.baselineValue, 4),
+    ratio: round(row.ratio, 4),
+    goal: round(row.goal, 4),
+    rmePercent: round(row.rmePercent, 4),
+  }));
+  return { result: { ...result, splits }, throughput: rows };
 }
 
 /**

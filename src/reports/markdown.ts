@@ -8,12 +8,15 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
 import { senseText, buildReportDocument, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
-import { loadThroughput } from './load.js';
+import { loadThroughput, roundLikeCsv } from './load.js';
 import { renderPlots, writePlots } from './plots.js';
 
-/** Escapes characters markdown would read as markup. */
+/**
+ * Escapes the characters markdown would read as markup inside a line (emphasis, code, tables,
+ * HTML). Brackets stay: without a following `(` they are plain text, and `[0.61, 0.75]` reads better.
+ */
 function escapeMarkdown(value: string): string {
-  return value.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+  return value.replace(/([\\`*_<|])/g, '\\$1');
 }
 
 function inlineMarkdown(parts: readonly Inline[]): string {
@@ -83,7 +86,8 @@ export function renderMarkdown(document: ReportDocument): string {
 }
 
 /** Renders plots and writes `plots/*.svg` and `summary.md` under `outDir`; returns the paths written. */
-export async function writeMarkdownReport(result: RunResult, throughput: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+export async function writeMarkdownReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
+  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
   const plots = await renderPlots(result, throughput);
   const written = await writePlots(plots, outDir);
   const path = join(outDir, 'summary.md');
