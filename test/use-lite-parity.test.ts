@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import * as hfTokenizers from '@huggingface/tokenizers';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,15 @@ describe('use-lite parity with the original TF.js model', () => {
       }
       expect(exact).toBeGreaterThanOrEqual(2800);
       expect(exact + ties.length).toBe(sentences.length);
+    });
+
+    it('gives the same ids through @huggingface/tokenizers directly (the ONNX backend path)', async () => {
+      const dir = join(dirname(modelPath), '..');
+      const Tokenizer = (hfTokenizers as unknown as { Tokenizer: new (json: object, config: object) => { encode(text: string, options: { add_special_tokens: boolean }): { ids: number[] } } }).Tokenizer;
+      const direct = new Tokenizer(JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as object, JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as object);
+      for (const text of adversarialSentences(words, 500, 5)) {
+        expect(direct.encode(text, { add_special_tokens: false }).ids, JSON.stringify(text)).toEqual(hfIds(text));
+      }
     });
 
     it('reproduces the documented tie divergence exactly as described', () => {

@@ -129,3 +129,13 @@ export async function loadTfjsUseLite(): Promise<TfjsUseLite> {
     },
   };
 }
+
+/**
+ * Runs the original model on each sentence at batch size 1 and returns every state (the baseline of
+ * the ONNX-vs-TF.js benchmark: one `executeAsync` per sentence fetching all four nodes).
+ */
+export async function runTfjsUseLite(model: TfjsUseLite, sentences: readonly string[]): Promise<TfjsUseLiteStates[]> {
+  const states: TfjsUseLiteStates[] = [];
+  for (const sentence of sentences) states.push(await model.states(sentence));
+  return states;
+}
