@@ -85,6 +85,15 @@ describe('prepareUseLite', () => {
     expect((await readFile(manifestPath)).equals(reference.get(USE_LITE_MANIFEST)!)).toBe(true);
   }, 60_000);
 
+  it('rebuilds when the manifest is not a manifest at all', async () => {
+    const manifestPath = join(first, 'use-lite', USE_LITE_MANIFEST);
+    for (const junk of ['null', '[]', '{"files": 3}', '{truncated']) {
+      await writeFile(manifestPath, junk);
+      expect((await prepareUseLite(first)).converted, junk).toBe(true);
+      expect((await readFile(manifestPath)).equals(reference.get(USE_LITE_MANIFEST)!), junk).toBe(true);
+    }
+  }, 60_000);
+
   it('records the source package checksum, computed from the installed files', async () => {
     const manifest = JSON.parse(reference.get(USE_LITE_MANIFEST)!.toString('utf8')) as { source: { sha256: string; version: string }; files: Record<string, string> };
     const { dir, version } = await locateUseLiteSource();

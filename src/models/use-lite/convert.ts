@@ -177,7 +177,9 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
 export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: UseLiteManifest } | { ok: false; problems: string[] }> {
   let manifest: UseLiteManifest;
   try {
-    manifest = JSON.parse(await readFile(join(dir, USE_LITE_MANIFEST), 'utf8')) as UseLiteManifest;
+    const parsed: unknown = JSON.parse(await readFile(join(dir, USE_LITE_MANIFEST), 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    manifest = parsed as UseLiteManifest;
   } catch {
     return { ok: false, problems: [`${USE_LITE_MANIFEST} is missing or unreadable`] };
   }
@@ -190,7 +192,7 @@ export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: 
   if (manifest.source?.sha256 !== sourceSha || manifest.source.version !== version) {
     problems.push(`converted from ${USE_LITE_SOURCE_PACKAGE}@${JSON.stringify(manifest.source?.version)}, installed is ${version} (or its files changed)`);
   }
-  const files = manifest.files ?? {};
+  const files: Readonly<Record<string, unknown>> = typeof manifest.files === 'object' && manifest.files !== null ? manifest.files : {};
   for (const path of USE_LITE_FILES) {
     let actual: string;
     try {
@@ -201,7 +203,7 @@ export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: 
     }
     if (files[path] !== actual) problems.push(`${path} does not match its checksum`);
   }
-  if (problems.length === 0 && manifest.sha256 !== listingDigest(files)) problems.push(`${USE_LITE_MANIFEST} checksum does not match its file list`);
+  if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${USE_LITE_MANIFEST} checksum does not match its file list`);
   return problems.length === 0 ? { ok: true, manifest } : { ok: false, problems };
 }
 
