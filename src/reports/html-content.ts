@@ -212,6 +212,10 @@ export const regenerateCommands: readonly { readonly command: string; readonly p
     purpose: 'fetch a Hugging Face model and export it, where the network allows (nothing downloads without the flag)',
   },
   { command: 'npx sensebench report --out results', purpose: 're-render summary.md, index.html and plots/ from the CSVs and run.json without recomputing' },
+  {
+    command: 'npx sensebench similarity "The bank near the river is very calm." "I need to deposit money at the bank." --word bank',
+    purpose: 'the lesson’s example for any two sentences: the cosine of the word in both, per model and representation',
+  },
 ];
 
 /**

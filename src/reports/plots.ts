@@ -39,7 +39,7 @@ export interface RenderedPlot {
 
 /** Warm colours for static representations, cool colours for contextual ones; cycled when exhausted. */
 export const kindPalettes: Readonly<Record<RepresentationKind, readonly string[]>> = {
-  static: ['#d95f02', '#a6761d', '#e6ab02', '#b2182b', '#f46d43'],
+  static: ['#d95f02', '#8c510a', '#b2182b', '#bf812d', '#c51b7d'],
   contextual: ['#1f78b4', '#1b9e77', '#6a3d9a', '#08306b', '#41b6c4', '#5e81ac', '#238443', '#8073ac'],
 };
 
@@ -380,7 +380,7 @@ function rocSpec(result: RunResult, split: SplitResult, colours: ReadonlyMap<Rep
     entries.push(entry);
     labels.push(label);
     thinRoc(points).forEach((point, order) => {
-      rows.push({ representation: label, fpr: round6(point.fpr), tpr: round6(point.tpr), order });
+      rows.push({ representation: label, kind: entry.kind, fpr: round6(point.fpr), tpr: round6(point.tpr), order });
     });
   }
   if (entries.length === 0) return null;
@@ -388,7 +388,7 @@ function rocSpec(result: RunResult, split: SplitResult, colours: ReadonlyMap<Rep
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: `ROC curves — ${splitTitle(split)}`,
-      subtitle: ['Each curve ranks pairs by cosine: the higher, the more “same sense”.', 'The dashed diagonal is chance (AUC 0.5).'],
+      subtitle: ['Each curve ranks pairs by cosine: the higher, the more “same sense”.', 'The dotted grey diagonal is chance (AUC 0.5); static representations are drawn dashed.'],
     },
     config: baseConfig,
     width: 380,
@@ -396,13 +396,20 @@ function rocSpec(result: RunResult, split: SplitResult, colours: ReadonlyMap<Rep
     layer: [
       {
         data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
-        mark: { type: 'line', color: '#999', strokeDash: [4, 4], strokeWidth: 1 },
+        mark: { type: 'line', color: '#999', strokeDash: [2, 3], strokeWidth: 1 },
         encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
       },
       {
         data: { values: rows },
         mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
         encoding: {
+          // Static curves dashed: they often lie on the diagonal together and must stay visible.
+          strokeDash: {
+            field: 'kind',
+            type: 'nominal',
+            scale: { domain: ['static', 'contextual'], range: [[6, 3], [1, 0]] },
+            legend: null,
+          },
           x: { field: 'fpr', type: 'quantitative', title: 'false positive rate (different-sense pairs called same)', scale: { domain: [0, 1] } },
           y: { field: 'tpr', type: 'quantitative', title: 'true positive rate (same-sense pairs called same)', scale: { domain: [0, 1] } },
           order: { field: 'order', type: 'quantitative' },
@@ -552,7 +559,8 @@ function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
     };
   });
   const extremes = values.flatMap((value) => (value.goal === null ? [value.ratio] : [value.ratio, value.goal]));
-  const domain = [Math.min(0.5, ...extremes) / 1.5, Math.max(2, ...extremes) * 1.5];
+  // Whole decades, so the right edge (where the labels start) is the domain's end, not a nice-rounded one.
+  const domain = [10 ** Math.floor(Math.log10(Math.min(0.5, ...extremes))), 10 ** Math.ceil(Math.log10(Math.max(2, ...extremes) * 1.2))];
   const subjectAxis = { field: 'subject', type: 'nominal', sort: values.map((value) => value.subject), title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -570,7 +578,7 @@ function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
         mark: { type: 'point', filled: true, size: 90, opacity: 1 },
         encoding: {
           y: subjectAxis,
-          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log', domain }, title: 'ratio to baseline (log scale)' },
+          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log', domain, nice: false }, title: 'ratio to baseline (log scale)' },
           color: {
             field: 'kind',
             type: 'nominal',
