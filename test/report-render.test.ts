@@ -86,3 +86,29 @@ describe('writeReport', () => {
     expect(plots).toContain('notes.txt');
   });
 });
+
+describe('writeReport on graded and unlabelled data', () => {
+  it('draws Spearman intervals and unlabelled distributions, and no ROC or AUC chart without labels', async () => {
+    const run = fixtureRun();
+    const [, wic] = run.splits;
+    const graded = {
+      ...wic!,
+      dataset: 'graded-like',
+      split: 'test' as const,
+      unlabelled: true,
+      graded: true,
+      pairs: wic!.pairs.map((item, index) => ({ ...item, pair: { ...item.pair, label: null, score: index % 10, word2: `${item.pair.word}s` } })),
+      scores: wic!.scores.map((score) => ({ ...score, auc: null, aucCiLow: null, aucCiHigh: null, averagePrecision: null, accuracy: null, spearman: 0.4, spearmanCiLow: 0.3, spearmanCiHigh: 0.5, pearson: 0.41 })),
+      words: [],
+    };
+    const dir = join(root, 'graded');
+    const written = await writeReport({ ...run, splits: [graded] }, [], dir);
+    const names = written.map((path) => path.slice(dir.length + 1));
+    expect(names).toEqual(['plots/distribution-graded-like-test.svg', 'plots/spearman-graded-like-test.svg', 'summary.md', 'index.html']);
+    const markdown = await read(dir, 'summary.md');
+    expect(markdown).toContain('| Spearman [95% CI] | Pearson |');
+    expect(markdown).toContain('| 0.400 [0.300, 0.500] | 0.410 |');
+    expect(markdown).toContain('240 pairs, 240 unlabelled, graded similarity ratings');
+    expect(await read(dir, 'plots/distribution-graded-like-test.svg')).toContain('static · unlabelled');
+  });
+});

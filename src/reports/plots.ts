@@ -307,7 +307,7 @@ function distributionSpec(result: RunResult, split: SplitResult): TopLevelSpec |
   const subtitle = labelled
     ? [
         `${counts.same} same-sense and ${counts.different} different-sense pairs. Bars above the line: share of same-sense pairs per cosine bin; below: different-sense.`,
-        'A static target vector is identical in both sentences, so all its pairs pile up at cosine 1.0; contextual vectors spread out.',
+        'A static target vector is the same wherever the word form is the same, so those pairs pile up at cosine 1.0; contextual vectors spread out.',
       ]
     : [`${split.pairs.length} unlabelled pairs: share of pairs per cosine bin.`];
   return {
