@@ -4,10 +4,11 @@
  * every output of model.onnx (via onnxruntime-node vs the TF.js graph's own intermediate nodes).
  * A float64 evaluation of the graph (reference64.ts) is the exact value both runtimes are held to.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as hfTokenizers from '@huggingface/tokenizers';
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
@@ -136,6 +137,22 @@ describe('use-lite parity with the original TF.js model', () => {
       for (const text of adversarialSentences(words, 500, 5)) {
         expect(direct.encode(text, { add_special_tokens: false }).ids, JSON.stringify(text)).toEqual(hfIds(text));
       }
+    });
+
+    it("matches the original on every sentence of the project's datasets (lesson, wordnet-wic)", async () => {
+      const datasets = join(import.meta.dirname, '..', 'datasets');
+      const sentences = new Set<string>();
+      const lesson = parse<Record<string, string>>(await readFile(join(datasets, 'lesson', 'lesson.csv')), { columns: true });
+      for (const row of lesson) sentences.add(row.sentence1!).add(row.sentence2!);
+      for (const split of await readdir(join(datasets, 'wordnet-wic'), { withFileTypes: true })) {
+        if (!split.isDirectory()) continue;
+        const data = await readFile(join(datasets, 'wordnet-wic', split.name, 'wordnet-wic.data.txt'), 'utf8');
+        // WiC data lines: word, pos, indices, sentence 1, sentence 2.
+        for (const line of data.split('\n').filter((l) => l !== '')) sentences.add(line.split('\t')[3]!).add(line.split('\t')[4]!);
+      }
+      expect(sentences.size).toBeGreaterThan(1000);
+      const mismatches = [...sentences].filter((text) => JSON.stringify(hfIds(text)) !== JSON.stringify(tfjs.tokenize(text)));
+      expect(mismatches).toEqual([]);
     });
 
     it('reproduces the documented tie divergence exactly as described', () => {
