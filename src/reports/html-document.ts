@@ -195,6 +195,43 @@ function throughputTable(rows: readonly ThroughputRow[]): Block {
   };
 }
 
+/**
+ * AUC (or Spearman for graded splits) of every representation on every split in one table:
+ * representations down, splits across, each cell with its interval and the pairs it rests on.
+ */
+function glanceTable(result: RunResult): Block | null {
+  const columns = result.splits
+    .map((split) => {
+      const scores = orderedScores(result, split);
+      const metric = scores.some((score) => score.auc !== null) ? ('auc' as const) : scores.some((score) => score.spearman !== null) ? ('spearman' as const) : null;
+      return { split, scores, metric };
+    })
+    .filter((column) => column.metric !== null);
+  if (columns.length === 0) return null;
+  const entries = representationEntries(result);
+  const rows = entries.map((entry): Cell[] => [
+    entry.model,
+    entry.representation,
+    entry.kind,
+    ...columns.map(({ scores, metric }) => {
+      const score = scores.find((candidate) => candidate.model === entry.model && candidate.representation === entry.representation);
+      if (score === undefined) return '–';
+      const value = metric === 'auc' ? formatWithCi(score.auc, score.aucCiLow, score.aucCiHigh) : formatWithCi(score.spearman, score.spearmanCiLow, score.spearmanCiHigh);
+      return `${value} n=${score.nPairs}`;
+    }),
+  ]);
+  return {
+    type: 'table',
+    id: 'glance',
+    caption:
+      'AUC [95% CI] of the cosine for telling same-sense from different-sense pairs (Spearman ρ for graded data), with the pairs each number rests on. 0.5 is chance.',
+    header: ['model', 'representation', 'kind', ...columns.map(({ split, metric }) => `${splitTitle(split)}${metric === 'spearman' ? ' (Spearman)' : ''}`)],
+    numeric: columns.map((_, index) => index + 3),
+    rows,
+    highlight: [],
+  };
+}
+
 /** Three significant digits for measurements spanning ms to millions of ops/s. */
 function formatMeasure(value: number): string {
   if (!Number.isFinite(value)) return '–';
@@ -237,6 +274,12 @@ export function buildReportDocument(result: RunResult, throughput: readonly Thro
     blocks.push(paragraph(text('The two examples of the lesson, as pairs of the lesson set, with the cosine of the target word’s vectors in the two sentences for every representation.')));
     for (const { result: pair, split } of lesson) blocks.push(exampleBlock(result, pair, split));
     blocks.push(...plotsOf('lesson'));
+  }
+
+  const glance = glanceTable(result);
+  if (glance !== null) {
+    blocks.push(heading(2, 'At a glance', 'glance'));
+    blocks.push(glance);
   }
 
   blocks.push(heading(2, 'What was compared', 'models'));
