@@ -45,6 +45,14 @@ describe('prepareUseLite', () => {
     expect(reference.get('onnx/model.onnx')!.length).toBeGreaterThan(20_000_000);
   });
 
+  it('pins the output of this converter version (output changes must bump USE_LITE_CONVERTER_VERSION)', async () => {
+    const fixture = JSON.parse(await readFile(join(import.meta.dirname, 'fixtures', 'use-lite', 'conversion.json'), 'utf8')) as { converterVersion: string; sourceVersion: string; sha256: string };
+    const { version } = await locateUseLiteSource();
+    expect(fixture.converterVersion).toBe(USE_LITE_CONVERTER_VERSION);
+    expect(fixture.sourceVersion).toBe(version);
+    expect(referenceSha).toBe(fixture.sha256);
+  });
+
   it('reuses a verified directory without converting', async () => {
     const result = await prepareUseLite(first);
     expect(result.converted).toBe(false);
