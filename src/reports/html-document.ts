@@ -69,7 +69,8 @@ function paragraph(...parts: Inline[]): Block {
   return { type: 'paragraph', parts };
 }
 
-function senseText(label: boolean | null): string {
+/** How a pair's label reads in prose. */
+export function senseText(label: boolean | null): string {
   return label === true ? 'same sense' : label === false ? 'different senses' : 'unlabelled';
 }
 
@@ -394,5 +395,3 @@ export function buildReportDocument(result: RunResult, throughput: readonly Thro
 
   return { title: 'sensebench: what static word embeddings cannot do', blocks };
 }
-
-export { senseText };

@@ -125,6 +125,7 @@ table { border-collapse: collapse; font-size: 13px; }
 caption { caption-side: top; text-align: left; color: var(--muted); padding: 0 0 6px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 4px 9px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: bold; white-space: nowrap; }
+td:first-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 tr.highlight td, tbody tr.highlight:nth-child(even) td { background: #fff4cc; }
