@@ -3,17 +3,18 @@
  * Needs the Debian package `chromium` (/usr/bin/chromium); skipped with a message without it.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { writeReport } from '../src/reports/html.js';
+import { CHROMIUM_ARGS, SYSTEM_CHROMIUM, screenshotReport } from '../src/reports/html-screenshot.js';
 import { fixtureRun, fixtureThroughput } from './report-fixture.js';
 
-const chromiumPath = '/usr/bin/chromium';
+const chromiumPath = SYSTEM_CHROMIUM;
 const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) console.warn(`report-browser: skipped: ${chromiumPath} not found (install the Debian package: apt-get install -y chromium)`);
 
@@ -26,14 +27,16 @@ interface MeasuredElement {
 }
 
 describe('index.html in a browser', () => {
-  it.skipIf(!hasChromium)('renders every chart, the summary table and the bank/apple example without console errors', async () => {
+  beforeAll(async () => {
     await rm(root, { recursive: true, force: true });
     await mkdir(root, { recursive: true });
     await writeReport(fixtureRun(), fixtureThroughput(), root);
+  });
 
+  it.skipIf(!hasChromium)('renders every chart, the summary table and the bank/apple example without console errors', async () => {
     const browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [...CHROMIUM_ARGS],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -78,9 +81,18 @@ describe('index.html in a browser', () => {
 
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
-      await page.screenshot({ path: join(root, 'index.png'), fullPage: true });
     } finally {
       await browser.close();
     }
+  });
+
+  it.skipIf(!hasChromium)('saves a full-page screenshot beside the page', async () => {
+    const result = await screenshotReport(root);
+    expect(result).toEqual({ path: join(root, 'index.png') });
+    const png = await readFile(join(root, 'index.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // Width 1200 CSS px at scale 1; the page is several screens tall.
+    expect(png.readUInt32BE(16)).toBe(1200);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(3000);
   });
 });
