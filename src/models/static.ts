@@ -8,24 +8,64 @@
 import { stripEdgePunctuation } from '../datasets/common.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence } from '../types.js';
 
-/** A vocabulary and one row-major Float32Array matrix (`vocabulary.length` x `dimensions`). */
+/** Code-unit order, the order of the sorted index (locale-independent, identical everywhere). */
+function compareWords(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Rows ordered by word (ties by row, so the first occurrence of a duplicated word comes first, as
+ * gensim keeps it). Stored in the glove-100d cache so loading needs no hash map of 341k words.
+ */
+export function sortedRowOrder(words: readonly string[]): Uint32Array {
+  const rows = Uint32Array.from(words.keys());
+  return rows.sort((a, b) => compareWords(words[a]!, words[b]!) || a - b);
+}
+
+/**
+ * A vocabulary and one row-major Float32Array matrix (`vocabulary.length` x `dimensions`).
+ * Exact words are found by binary search over a sorted row order; tokens as written are resolved
+ * once and memoised, so repeated lookups cost one Map lookup.
+ */
 export class StaticVectors {
-  private readonly index: Map<string, number>;
+  private readonly sortedRows: Uint32Array;
+  /**
+   * Raw token -> row (-1: out of vocabulary), filled by {@link lookup}. Text repeats its tokens
+   * (Zipf), so after the first sight a token as written costs one Map lookup, like a bare index.
+   */
+  private readonly resolved = new Map<string, number>();
 
   constructor(
     readonly words: readonly string[],
     readonly matrix: Float32Array,
     readonly dimensions: number,
+    sortedRows?: Uint32Array,
   ) {
     if (matrix.length !== words.length * dimensions) {
       throw new Error(`matrix has ${matrix.length} values, expected ${words.length} x ${dimensions}`);
     }
-    this.index = new Map();
-    // First occurrence wins, as gensim does for duplicate words in a vectors file.
-    for (let row = 0; row < words.length; row++) {
-      const word = words[row]!;
-      if (!this.index.has(word)) this.index.set(word, row);
+    if (sortedRows !== undefined && sortedRows.length !== words.length) {
+      throw new Error(`sorted index has ${sortedRows.length} rows, expected ${words.length}`);
     }
+    this.sortedRows = sortedRows ?? sortedRowOrder(words);
+  }
+
+  /** The sorted row order (for the cache writer). */
+  get rowOrder(): Uint32Array {
+    return this.sortedRows;
+  }
+
+  /** Row of an exact word (its first occurrence), or -1. */
+  rowOf(word: string): number {
+    let low = 0;
+    let high = this.sortedRows.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.words[this.sortedRows[mid]!]! < word) low = mid + 1;
+      else high = mid;
+    }
+    const row = this.sortedRows[low];
+    return row !== undefined && this.words[row] === word ? row : -1;
   }
 
   get size(): number {
@@ -34,23 +74,43 @@ export class StaticVectors {
 
   /** The vector of an exact vocabulary key (a view into the matrix, not a copy), or null. */
   get(word: string): Float32Array | null {
-    const row = this.index.get(word);
-    return row === undefined ? null : this.matrix.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+    const row = this.rowOf(word);
+    return row < 0 ? null : this.rowVector(row);
   }
 
   /**
    * The vector of a token as it appears in text, or null: the token as written, else lowercased,
-   * else without surrounding punctuation, else that lowercased (so `U.S.` finds GloVe's `u.s.`). Trying the token as written first keeps the
-   * common case (a plain lowercase word) to one Map lookup.
+   * else without surrounding punctuation, else that lowercased (so `U.S.` finds GloVe's `u.s.`).
    */
   lookup(token: string): Float32Array | null {
-    const exact = this.get(token) ?? this.get(token.toLowerCase());
-    if (exact) return exact;
+    let row = this.resolved.get(token);
+    if (row === undefined) {
+      row = this.resolveRow(token);
+      // Bounded: a pathological stream of distinct tokens must not grow memory without limit.
+      if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+      this.resolved.set(token, row);
+    }
+    return row < 0 ? null : this.rowVector(row);
+  }
+
+  private rowVector(row: number): Float32Array {
+    return this.matrix.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+  }
+
+  private resolveRow(token: string): number {
     const word = stripEdgePunctuation(token);
-    if (word === '' || word === token) return null;
-    return this.get(word) ?? this.get(word.toLowerCase());
+    const candidates = [token, token.toLowerCase(), word, word.toLowerCase()];
+    for (const candidate of candidates) {
+      if (candidate === '') continue;
+      const row = this.rowOf(candidate);
+      if (row >= 0) return row;
+    }
+    return -1;
   }
 }
+
+/** Upper bound on memoised token resolutions. */
+const MAX_RESOLVED = 1 << 20;
 
 /** Word-like tokens: letters/digits with inner apostrophes or hyphens (`don't`, `well-known`). */
 const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
