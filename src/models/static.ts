@@ -2,33 +2,19 @@
  * Static word vectors (GloVe, word2vec, fastText) and the static embedding model built on them.
  *
  * Lookup rule (documented in the README): a token is looked up as written, then lowercased, then
- * stripped of surrounding punctuation (as written, then lowercased) (GloVe's vocabulary is lowercase; word2vec's is cased).
+ * stripped of surrounding punctuation (as written, then lowercased). GloVe's vocabulary is
+ * lowercase; word2vec's is cased, so the form as written is tried first.
  * A word that is still missing is out of vocabulary: its vector is `null`, never a zero vector.
  */
 import { stripEdgePunctuation } from '../datasets/common.js';
+import { ArrayVocabulary, type Vocabulary } from './vocabulary.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence } from '../types.js';
 
-/** Code-unit order, the order of the sorted index (locale-independent, identical everywhere). */
-function compareWords(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
- * Rows ordered by word (ties by row, so the first occurrence of a duplicated word comes first, as
- * gensim keeps it). Stored in the glove-100d cache so loading needs no hash map of 341k words.
- */
-export function sortedRowOrder(words: readonly string[]): Uint32Array {
-  const rows = Uint32Array.from(words.keys());
-  return rows.sort((a, b) => compareWords(words[a]!, words[b]!) || a - b);
-}
-
-/**
- * A vocabulary and one row-major Float32Array matrix (`vocabulary.length` x `dimensions`).
- * Exact words are found by binary search over a sorted row order; tokens as written are resolved
- * once and memoised, so repeated lookups cost one Map lookup.
+ * A vocabulary and one row-major Float32Array matrix (`vocabulary.size` x `dimensions`). Tokens as
+ * written are resolved once and memoised, so repeated lookups cost one Map lookup.
  */
 export class StaticVectors {
-  private readonly sortedRows: Uint32Array;
   /**
    * Raw token -> row (-1: out of vocabulary), filled by {@link lookup}. Text repeats its tokens
    * (Zipf), so after the first sight a token as written costs one Map lookup, like a bare index.
@@ -36,45 +22,27 @@ export class StaticVectors {
   private readonly resolved = new Map<string, number>();
 
   constructor(
-    readonly words: readonly string[],
+    readonly vocabulary: Vocabulary,
     readonly matrix: Float32Array,
     readonly dimensions: number,
-    sortedRows?: Uint32Array,
   ) {
-    if (matrix.length !== words.length * dimensions) {
-      throw new Error(`matrix has ${matrix.length} values, expected ${words.length} x ${dimensions}`);
+    if (matrix.length !== vocabulary.size * dimensions) {
+      throw new Error(`matrix has ${matrix.length} values, expected ${vocabulary.size} x ${dimensions}`);
     }
-    if (sortedRows !== undefined && sortedRows.length !== words.length) {
-      throw new Error(`sorted index has ${sortedRows.length} rows, expected ${words.length}`);
-    }
-    this.sortedRows = sortedRows ?? sortedRowOrder(words);
   }
 
-  /** The sorted row order (for the cache writer). */
-  get rowOrder(): Uint32Array {
-    return this.sortedRows;
-  }
-
-  /** Row of an exact word (its first occurrence), or -1. */
-  rowOf(word: string): number {
-    let low = 0;
-    let high = this.sortedRows.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.words[this.sortedRows[mid]!]! < word) low = mid + 1;
-      else high = mid;
-    }
-    const row = this.sortedRows[low];
-    return row !== undefined && this.words[row] === word ? row : -1;
+  /** Vectors from words as strings (user vector files). */
+  static fromWords(words: readonly string[], matrix: Float32Array, dimensions: number): StaticVectors {
+    return new StaticVectors(new ArrayVocabulary(words), matrix, dimensions);
   }
 
   get size(): number {
-    return this.words.length;
+    return this.vocabulary.size;
   }
 
   /** The vector of an exact vocabulary key (a view into the matrix, not a copy), or null. */
   get(word: string): Float32Array | null {
-    const row = this.rowOf(word);
+    const row = this.vocabulary.rowOf(word);
     return row < 0 ? null : this.rowVector(row);
   }
 
@@ -102,7 +70,7 @@ export class StaticVectors {
     const candidates = [token, token.toLowerCase(), word, word.toLowerCase()];
     for (const candidate of candidates) {
       if (candidate === '') continue;
-      const row = this.rowOf(candidate);
+      const row = this.vocabulary.rowOf(candidate);
       if (row >= 0) return row;
     }
     return -1;

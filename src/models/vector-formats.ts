@@ -51,7 +51,7 @@ export function parseTextVectors(text: string, file: string): { vectors: StaticV
     throw new InputError(`header announces ${header.count} words but the file has ${words.length}`, { file, line: 1 });
   }
   return {
-    vectors: new StaticVectors(words, Float32Array.from(values), dimensions),
+    vectors: StaticVectors.fromWords(words, Float32Array.from(values), dimensions),
     format: header ? 'word2vec-text' : 'glove',
   };
 }
@@ -80,7 +80,7 @@ export function parseBinaryVectors(bytes: Buffer, file: string): StaticVectors {
     words.push(word);
     position = end;
   }
-  return new StaticVectors(words, matrix, dimensions);
+  return StaticVectors.fromWords(words, matrix, dimensions);
 }
 
 /** Loads `static:PATH`; the format is chosen by extension (`.bin` binary, else text). */
