@@ -77,15 +77,20 @@ export function summaryCsv(splits: readonly SplitResult[]): string {
   return toCsv(SUMMARY_COLUMNS, rows);
 }
 
-/** `pairs/<dataset>-<split>.csv`: each pair's label, score and one cosine column per model:representation. */
+/**
+ * `pairs/<dataset>-<split>.csv`: each pair's label, score and one cosine column per
+ * model:representation; `word2` and `same_word` when some pairs target two different words.
+ */
 export function pairsCsv(split: SplitResult): string {
   const columns = [...(split.pairs[0]?.cosines.keys() ?? [])];
   const hasWord2 = split.pairs.some(({ pair }) => pair.word2 !== undefined && pair.word2 !== pair.word);
-  const header = ['id', 'word', ...(hasWord2 ? ['word2'] : []), 'label', 'score', 'truncated', ...columns];
+  // Datasets that pair different words (SCWS) say per pair whether the targets share the word:
+  // only those pairs get the static `target` cosine of exactly 1.0.
+  const header = ['id', 'word', ...(hasWord2 ? ['word2', 'same_word'] : []), 'label', 'score', 'truncated', ...columns];
   const rows = split.pairs.map(({ pair, cosines, truncated }) => [
     pair.id,
     pair.word,
-    ...(hasWord2 ? [pair.word2 ?? pair.word] : []),
+    ...(hasWord2 ? [pair.word2 ?? pair.word, (pair.word2 ?? pair.word) === pair.word ? 1 : 0] : []),
     pair.label === null ? '' : pair.label ? 'T' : 'F',
     pair.score === null ? '' : String(pair.score),
     truncated ? 1 : 0,
