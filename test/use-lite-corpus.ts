@@ -5,18 +5,10 @@
  * NBSP), characters outside the vocabulary (CJK, emoji, combining marks), reserved piece names,
  * periodic text, tabs, newlines and runs of spaces.
  */
+import { mulberry32 } from '../src/random.js';
 
-/** mulberry32: a small seeded PRNG, so every run generates the same sentences. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/random.ts): every run generates the same data. */
+export const seededRandom = mulberry32;
 
 const PUNCTUATION = ['.', ',', '!', '?', ';', ':', '...', '!!!', '?!', '--', '—', '–', '(', ')', '"', "'", '“', '”', '’', '/', '&', '%', '$', '#', '@', '*', '+', '=', '[', ']', '{', '}', '|', '\\', '^', '~', '`', '<', '>'];
 const EMOTICONS = [':)', ':(', ':-)', ':30', ':00', '://', '):', '::', ':-(', ';)', ':D', 'http://example.com', '10:30', '12:00'];

@@ -4,6 +4,8 @@
  * integer arithmetic is exact in JavaScript and trivially reproduced in numpy for reference values).
  */
 
+import { mulberry32 as uniformMulberry32 } from '../random.js';
+
 /** A stream of uniform doubles in [0, 1). */
 export interface Random {
   /** Next uniform double in [0, 1), a multiple of 2^-32. */
@@ -12,22 +14,10 @@ export interface Random {
   nextInt(n: number): number;
 }
 
-const TWO_POW_32 = 4294967296;
-
-/** mulberry32 by Tommy Ettinger: fast, 32-bit state, good enough for resampling. */
+/** mulberry32 (src/random.ts) as a {@link Random} stream. */
 export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
-  };
-  return {
-    next,
-    nextInt: (n: number): number => Math.floor(next() * n),
-  };
+  const next = uniformMulberry32(seed);
+  return { next, nextInt: (n: number): number => Math.floor(next() * n) };
 }
 
 /** 32-bit FNV-1a over the UTF-8 bytes of `text`. */

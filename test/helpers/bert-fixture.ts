@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GraphBuilder, attr } from '../../src/onnx/builder.js';
+import { mulberry32 } from '../../src/random.js';
 
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
@@ -84,24 +85,13 @@ export interface BertWeights {
   readonly layers: readonly LayerWeights[];
 }
 
-/** mulberry32: a tiny seeded PRNG, so the fixture is the same on every machine. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> = {}): BertWeights {
   const config: BertFixtureConfig = {
     hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 64, vocabSize: fixtureVocabulary().length, layerNormEps: 1e-12,
     ...overrides,
   };
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const uniform = (n: number, scale: number, offset = 0): Float32Array => Float32Array.from({ length: n }, () => offset + (random() * 2 - 1) * scale);
   const { hidden: h, intermediate: f } = config;
   const layer = (): LayerWeights => ({

@@ -6,20 +6,9 @@
 /** Uniform floats in [0, 1). */
 export type Random = () => number;
 
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator): tiny state, passes gjrand/PractRand at the sizes
- * a dataset shuffle needs, and is the same on every platform because it uses only 32-bit integer ops.
- */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (src/random.ts). */
+export { mulberry32 } from '../../random.js';
+import { mulberry32 } from '../../random.js';
 
 /** FNV-1a over UTF-16 code units: a stable 32-bit hash used to derive per-item seeds. */
 export function fnv1a(text: string): number {
