@@ -3,10 +3,9 @@
  * alignment, de-duplication, batching, pooling) against a bare `session.run` loop over the same
  * pre-tokenized, pre-padded batches, measured interleaved in the same run, at several batch sizes.
  */
-import { Bench } from 'tinybench';
 import { loadOnnxModel, type OnnxEmbeddingModel } from '../src/models/onnx-model.js';
 import type { TargetOccurrence, ThroughputRow } from '../src/types.js';
-import { rateRow, type Rate } from './measure.js';
+import { measureRate, rateRow, type Rate } from './measure.js';
 
 /** Goal: harness throughput at least this fraction of the bare `session.run` loop. */
 export const CONTEXTUAL_GOAL = 0.9;
@@ -34,7 +33,7 @@ export interface ContextualBenchOptions {
 }
 
 /** One target per sentence: its first word of letters (the harness needs a span to align). */
-function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] {
+export function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] {
   return sentences.map((sentence, index) => {
     const match = /\p{L}+/u.exec(sentence);
     const start = match?.index ?? 0;
@@ -43,17 +42,6 @@ function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] {
   });
 }
 
-/** Measures an async op with few iterations (one op embeds every sentence, which can take a while). */
-async function measureAsync(name: string, fn: () => Promise<unknown>, timeMs: number): Promise<Rate> {
-  const bench = new Bench({ name, time: timeMs, iterations: 5, warmupTime: Math.min(300, timeMs / 3), warmupIterations: 2 });
-  bench.add(name, fn);
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') {
-    throw new Error(`benchmark "${name}" did not complete (${result.state}${result.state === 'errored' ? `: ${String(result.error)}` : ''})`);
-  }
-  return { opsPerSecond: result.throughput.mean, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
-}
 
 /**
  * For each batch size: sentences/s and tokens/s of `embed` through the harness, each beside the
@@ -67,6 +55,8 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
   const occurrences = occurrencesOf(sentences);
   const timeMs = options.timeMs ?? 1000;
   const rounds = options.rounds ?? 3;
+  // One op embeds every sentence and can take a while: few iterations, a short warm-up.
+  const slowOp = { timeMs, iterations: 5, warmupIterations: 2 };
   const rows: ThroughputRow[] = [];
   for (const batchSize of options.batchSizes ?? [1, 8, 32]) {
     const model: OnnxEmbeddingModel = await loadOnnxModel(options.modelDir, {
@@ -90,8 +80,8 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
       };
       let best: { harness: Rate | null; bare: Rate | null } = { harness: null, bare: null };
       for (let round = 0; round < rounds; round++) {
-        const h = await measureAsync(`harness batch ${batchSize}`, harness, timeMs);
-        const b = await measureAsync(`bare session.run batch ${batchSize}`, bare, timeMs);
+        const h = await measureRate(`harness batch ${batchSize}`, harness, slowOp);
+        const b = await measureRate(`bare session.run batch ${batchSize}`, bare, slowOp);
         // Noise on a shared machine only slows a run down: keep each side's fastest round.
         best = {
           harness: best.harness === null || h.opsPerSecond > best.harness.opsPerSecond ? h : best.harness,

@@ -13,16 +13,36 @@ export interface Rate {
   readonly samples: number;
 }
 
-/** Measures `fn` with tinybench for about `timeMs` (after warm-up). */
-export async function measureRate(name: string, fn: () => unknown, timeMs = 1500): Promise<Rate> {
-  const bench = new Bench({ name, time: timeMs, warmupTime: Math.min(500, timeMs / 3) });
+/** How long and how often {@link measureRate} samples. */
+export interface MeasureOptions {
+  /** Time budget in ms (default 1500). */
+  readonly timeMs?: number;
+  /** Minimum iterations (tinybench's `iterations`), for slow operations. */
+  readonly iterations?: number;
+  /** Warm-up iterations before sampling. */
+  readonly warmupIterations?: number;
+  /** Units of work per call (e.g. sentences per call): the rate is multiplied by it. */
+  readonly unitsPerOp?: number;
+}
+
+/** Measures `fn` with tinybench: mean operations (times `unitsPerOp`) per second. */
+export async function measureRate(name: string, fn: () => unknown, options: MeasureOptions = {}): Promise<Rate> {
+  const timeMs = options.timeMs ?? 1500;
+  const bench = new Bench({
+    name,
+    time: timeMs,
+    warmupTime: Math.min(500, timeMs / 3),
+    ...(options.iterations === undefined ? {} : { iterations: options.iterations }),
+    ...(options.warmupIterations === undefined ? {} : { warmupIterations: options.warmupIterations }),
+  });
   bench.add(name, fn);
   await bench.run();
   const result = bench.tasks[0]!.result;
   if (result.state !== 'completed') {
     throw new Error(`benchmark "${name}" did not complete (${result.state}${result.state === 'errored' ? `: ${String(result.error)}` : ''})`);
   }
-  return { opsPerSecond: result.throughput.mean, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
+  const scale = options.unitsPerOp ?? 1;
+  return { opsPerSecond: result.throughput.mean * scale, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
 }
 
 /**
@@ -37,12 +57,13 @@ export async function compareRates(
 ): Promise<{ subject: Rate; baseline: Rate }> {
   const rounds = options.rounds ?? 3;
   const scale = options.unitsPerOp ?? 1;
+  const measureOptions = options.timeMs === undefined ? {} : { timeMs: options.timeMs };
   const fastest = (a: Rate | null, b: Rate): Rate => (a === null || b.opsPerSecond > a.opsPerSecond ? b : a);
   let bestSubject: Rate | null = null;
   let bestBaseline: Rate | null = null;
   for (let round = 0; round < rounds; round++) {
-    bestSubject = fastest(bestSubject, await measureRate(subject.name, subject.fn, options.timeMs));
-    bestBaseline = fastest(bestBaseline, await measureRate(baseline.name, baseline.fn, options.timeMs));
+    bestSubject = fastest(bestSubject, await measureRate(subject.name, subject.fn, measureOptions));
+    bestBaseline = fastest(bestBaseline, await measureRate(baseline.name, baseline.fn, measureOptions));
   }
   const scaled = (rate: Rate): Rate => ({ ...rate, opsPerSecond: rate.opsPerSecond * scale });
   return { subject: scaled(bestSubject!), baseline: scaled(bestBaseline!) };

@@ -6,33 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bench } from 'tinybench';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { loadTfjsUseLite } from '../src/models/use-lite/tfjs-reference.js';
-import type { TargetOccurrence, ThroughputRow } from '../src/types.js';
-import { rateRow, type Rate } from './measure.js';
+import type { ThroughputRow } from '../src/types.js';
+import { occurrencesOf } from './contextual.js';
+import { measureRate, rateRow } from './measure.js';
 
 /** Goal: ONNX use-lite at least this many times the sentences/s of the original TF.js model. */
 export const TFJS_SPEEDUP_GOAL = 5;
 
-async function measure(name: string, fn: () => Promise<unknown>, timeMs: number, scale: number): Promise<Rate> {
-  const bench = new Bench({ name, time: timeMs, iterations: 3, warmupIterations: 1, warmupTime: 0 });
-  bench.add(name, fn);
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') throw new Error(`benchmark "${name}" did not complete (${result.state})`);
-  return { opsPerSecond: result.throughput.mean * scale, rmePercent: result.throughput.rme, samples: result.latency.df + 1 };
-}
 
-/** One occurrence per sentence: the first word (the harness needs a target span). */
-function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] {
-  return sentences.map((sentence, index) => {
-    const match = /\p{L}+/u.exec(sentence);
-    const start = match?.index ?? 0;
-    return { sentence, span: { start, end: start + (match?.[0].length ?? 1) }, source: { file: '<bench>', line: index + 1 } };
-  });
-}
 
 /** Times one async call in milliseconds. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -77,20 +61,22 @@ export async function benchUseLiteVsTfjs(cacheDir: string, sentences: readonly s
     samples: 1,
   });
 
+  // One op embeds every sentence (seconds for TF.js): few iterations, one warm-up.
+  const slowOp = { timeMs, iterations: 3, warmupIterations: 1 };
   try {
     const n = unique.length;
-    const onnxRate = await measure('onnx batch 1', () => onnx.embed(occurrences), timeMs, n);
-    const tfjsRate = await measure('tfjs batch 1', async () => {
+    const onnxRate = await measureRate('onnx batch 1', () => onnx.embed(occurrences), { ...slowOp, unitsPerOp: n });
+    const tfjsRate = await measureRate('tfjs batch 1', async () => {
       for (const sentence of unique) await tfjs.states(sentence);
-    }, timeMs, n);
+    }, { ...slowOp, unitsPerOp: n });
     rows.push(rateRow('onnx-vs-tfjs', 'sentences/s', `use-lite ONNX via harness, batch 1, all layer states (${n} sentences)`, onnxRate, 'original TF.js graph, batch 1, all layer states', tfjsRate, TFJS_SPEEDUP_GOAL));
     await onnx.dispose();
     const batched = await loadOnnxModel(prepared.dir, { cacheDir, id: 'use-lite', batchSize: 32 });
     try {
-      const onnxBatched = await measure('onnx batch 32', () => batched.embed(occurrences), timeMs, n);
-      const tfjsBatched = await measure('tfjs batch 32', async () => {
+      const onnxBatched = await measureRate('onnx batch 32', () => batched.embed(occurrences), { ...slowOp, unitsPerOp: n });
+      const tfjsBatched = await measureRate('tfjs batch 32', async () => {
         for (let i = 0; i < n; i += 32) await tfjs.embed(unique.slice(i, i + 32));
-      }, timeMs, n);
+      }, { ...slowOp, unitsPerOp: n });
       rows.push(rateRow('onnx-vs-tfjs', 'sentences/s', `use-lite ONNX via harness, batch 32, all representations (${n} sentences)`, onnxBatched, "original TF.js embed() (the package's own API), batches of 32, sentence embedding only", tfjsBatched, null));
     } finally {
       await batched.dispose();
