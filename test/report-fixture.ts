@@ -3,6 +3,7 @@
  * for measured results. Cosines come from a seeded generator; scores are derived from them with
  * plain formulas here so the tables and charts are self-consistent.
  */
+import { mulberry32 } from '../src/random.js';
 import type {
   PairResult,
   RepresentationKey,
@@ -14,18 +15,6 @@ import type {
   ThroughputRow,
   WordScore,
 } from '../src/types.js';
-
-/** Deterministic generator (mulberry32), so the fixture is identical in every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const representations = {
   'glove-100d': [{ name: 'target', kind: 'static', description: 'The GloVe vector of the target word: the same in every sentence.' }],
@@ -165,7 +154,7 @@ export interface FixtureSplit {
  * little higher for same-sense pairs), scores and per-word rows derived from them.
  */
 export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResult['context']['datasets'], seed = 7): RunResult {
-  const random = generator(seed);
+  const random = mulberry32(seed);
   return {
     context: {
       sensebenchVersion: '0.1.0',
