@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 
+import { mulberry32 } from '../src/random.js';
 import { normaliseSvgIds, renderPlots, renderSvg, rocArea, rocPoints, thinRoc } from '../src/reports/plots.js';
 import { bruteForceAuc, fixtureRun, fixtureThroughput } from './report-fixture.js';
 
@@ -25,11 +26,7 @@ describe('rocPoints', () => {
   });
 
   it('has the Mann-Whitney AUC as its area, ties counted half (checked by brute force over all pairs)', () => {
-    let state = 12345;
-    const next = (): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state / 4294967296;
-    };
+    const next = mulberry32(12345);
     for (let trial = 0; trial < 20; trial += 1) {
       // One decimal makes many ties.
       const items = Array.from({ length: 40 + trial * 7 }, () => {
