@@ -7,28 +7,15 @@
  * split comes from the file name (`training.en-en.data` -> train, `trial.*` -> all).
  * Errors point at the real line where the offending record starts.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
 import { buildDataset, checkSpan, parseIndex, parseLabel, requireSentence } from './common.js';
+import { isDirectory, pathExists } from '../io/paths.js';
 
 const DATA_EXTENSION = '.data';
 const GOLD_EXTENSION = '.gold';
 const SPLIT_PREFIXES: Readonly<Record<string, SplitName>> = { training: 'train', train: 'train', dev: 'dev', test: 'test', trial: 'all' };
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** `*.data` files under a directory, recursively, in sorted path order. */
 async function findDataFiles(dir: string): Promise<string[]> {
@@ -141,7 +128,7 @@ function targetSpan(record: Record<string, unknown>, n: 1 | 2, sentence: string,
 
 async function readDataFile(file: string): Promise<{ pairs: SentencePair[]; files: string[] }> {
   const goldFile = file.slice(0, -DATA_EXTENSION.length) + GOLD_EXTENSION;
-  const gold = (await exists(goldFile)) ? await readGold(goldFile) : null;
+  const gold = (await pathExists(goldFile)) ? await readGold(goldFile) : null;
   const split = splitOfFile(file);
   const seen = new Set<string>();
   const pairs = (await readJsonList(file)).map(({ value, source }): SentencePair => {

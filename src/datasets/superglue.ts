@@ -4,10 +4,11 @@
  * `idx` and a boolean `label`, absent in the unlabelled test file. A directory with
  * `train.jsonl`, `val.jsonl` and `test.jsonl` is one dataset with splits (val -> dev).
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
 import { buildDataset, checkSpan, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import { isDirectory } from '../io/paths.js';
 
 const REQUIRED_FIELDS = ['word', 'sentence1', 'sentence2', 'start1', 'end1', 'start2', 'end2'] as const;
 /** File names of a SuperGLUE WiC directory, by split. */
@@ -18,13 +19,6 @@ const SPLIT_FILES: readonly (readonly [string, SplitName])[] = [
   ['validation.jsonl', 'dev'],
   ['test.jsonl', 'test'],
 ];
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-}
 
 /** The first non-empty line of a file, reading at most 64 KiB (detection must stay cheap). */
 async function firstLine(path: string): Promise<string | null> {

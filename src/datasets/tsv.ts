@@ -15,10 +15,11 @@
  * (`de_train.txt` -> train, `*_valid*` -> dev, `*_test*` -> test); the IV/OOV analysis subsets of
  * the test set are skipped.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
 import { buildDataset, checkSpan, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import { isDirectory, pathExists } from '../io/paths.js';
 
 type Column = 'id' | 'word' | 'pos' | 'start1' | 'end1' | 'start2' | 'end2' | 'sentence1' | 'sentence2' | 'label';
 
@@ -67,20 +68,6 @@ function positionalLayout(fields: readonly string[]): Layout | null {
 function layoutOf(firstLine: string): Layout | null {
   const fields = firstLine.split('\t');
   return headerLayout(fields) ?? positionalLayout(fields);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** First non-empty line (at most 64 KiB read), for detection. */
@@ -163,7 +150,7 @@ async function readFileRows(file: string): Promise<{ pairs: SentencePair[]; file
 
   const goldFile = layout.columns.has('label') ? null : goldFileOf(file);
   let gold: string[] | null = null;
-  if (goldFile !== null && (await exists(goldFile))) {
+  if (goldFile !== null && (await pathExists(goldFile))) {
     gold = (await readTextLines(goldFile)).filter((line) => line.trim() !== '');
     if (gold.length !== rows.length) throw new InputError(`${goldFile}: has ${gold.length} labels but ${file} has ${rows.length} pairs`);
   }

@@ -8,6 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SplitName } from '../types.js';
 import { buildDataset, parseLabel, parseSplit, readTextLines, requireSentence, tokenIndexToSpan } from './common.js';
+import { isDirectory } from '../io/paths.js';
 
 const DATA_SUFFIX = '.data.txt';
 const GOLD_SUFFIX = '.gold.txt';
@@ -16,14 +17,6 @@ interface WicFile {
   readonly data: string;
   readonly gold: string | null;
   readonly split: SplitName;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 async function listDataFiles(dir: string): Promise<string[]> {

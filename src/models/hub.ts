@@ -5,10 +5,10 @@
  * the user passes `--allow-download` (`ModelOptions.allowDownload`); once downloaded, the
  * directory is loaded like any `onnx:PATH` directory.
  */
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, type ModelOptions } from '../types.js';
 import { loadOnnxModel, type OnnxEmbeddingModel } from './onnx-model.js';
+import { pathExists } from '../io/paths.js';
 
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -25,20 +25,11 @@ export function hubModelDir(cacheDir: string, modelId: string): string {
   return join(cacheDir, 'hf', ...parseHubId(modelId).split('/'));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** True when the model's config, tokenizer and an ONNX file are already in the cache. */
 export async function isHubModelCached(cacheDir: string, modelId: string): Promise<boolean> {
   const dir = hubModelDir(cacheDir, modelId);
-  const required = await Promise.all([exists(join(dir, 'config.json')), exists(join(dir, 'tokenizer.json'))]);
-  const onnx = await Promise.all(['onnx/model.onnx', 'onnx/model_quantized.onnx'].map((f) => exists(join(dir, f))));
+  const required = await Promise.all([pathExists(join(dir, 'config.json')), pathExists(join(dir, 'tokenizer.json'))]);
+  const onnx = await Promise.all(['onnx/model.onnx', 'onnx/model_quantized.onnx'].map((f) => pathExists(join(dir, f))));
   return required.every(Boolean) && onnx.some(Boolean);
 }
 

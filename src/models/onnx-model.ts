@@ -30,7 +30,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import * as hfTokenizers from '@huggingface/tokenizers';
@@ -47,6 +47,7 @@ import {
   type TargetOccurrence,
 } from '../types.js';
 import { alignSpan, maskedMean, poolTokens, specialFrame, windowAround, type SpecialFrame, type TokenEncoder, type TokenPooling } from './alignment.js';
+import { pathExists } from '../io/paths.js';
 
 /** Options of {@link loadOnnxModel}. */
 export interface OnnxModelOptions extends ModelOptions {
@@ -103,15 +104,6 @@ const TokenizerClass = (hfTokenizers as unknown as { Tokenizer: new (tokenizerJs
 
 const DEFAULT_MAX_LENGTH = 512;
 const DEFAULT_BATCH_SIZE = 32;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readJson(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
@@ -414,7 +406,7 @@ async function locateOnnxFile(dir: string, requested: string | undefined): Promi
   const candidates = requested !== undefined ? [requested] : ['onnx/model.onnx', 'onnx/model_quantized.onnx', 'model.onnx'];
   for (const candidate of candidates) {
     const path = join(dir, candidate);
-    if (await exists(path)) return path;
+    if (await pathExists(path)) return path;
   }
   throw new InputError(`${dir}: no ONNX model found (looked for ${candidates.join(', ')})`);
 }
@@ -429,13 +421,13 @@ export async function loadOnnxModel(dir: string, options: OnnxModelOptions): Pro
   const tokenizerPath = join(dir, 'tokenizer.json');
   const tokenizerConfigPath = join(dir, 'tokenizer_config.json');
   for (const path of [configPath, tokenizerPath]) {
-    if (!(await exists(path))) throw new InputError(`${dir}: not a model directory (missing ${relative(dir, path)}; expected config.json, tokenizer.json and onnx/model.onnx)`);
+    if (!(await pathExists(path))) throw new InputError(`${dir}: not a model directory (missing ${relative(dir, path)}; expected config.json, tokenizer.json and onnx/model.onnx)`);
   }
   const onnxPath = await locateOnnxFile(dir, options.onnxFile);
   const parsed = configSchema.safeParse(await readJson(configPath));
   if (!parsed.success) throw new InputError(`bad config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: configPath, line: 1 });
   const config = parsed.data;
-  const tokenizerConfig = (await exists(tokenizerConfigPath)) ? ((await readJson(tokenizerConfigPath)) as Record<string, unknown>) : {};
+  const tokenizerConfig = (await pathExists(tokenizerConfigPath)) ? ((await readJson(tokenizerConfigPath)) as Record<string, unknown>) : {};
   let tokenizer: ModelTokenizer;
   try {
     tokenizer = new ModelTokenizer(new TokenizerClass((await readJson(tokenizerPath)) as object, tokenizerConfig));
