@@ -4,11 +4,11 @@
  * package `chromium`) and the dev dependency playwright-core; without them it says why and writes
  * nothing. The page itself never needs a browser to be generated.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { writeFileAtomic } from '../io/atomic.js';
+import { pathExists } from '../io/paths.js';
 
 /** Where Debian's `chromium` package installs the browser. */
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -34,9 +34,9 @@ export type ScreenshotResult = { readonly path: string } | { readonly skipped: s
  */
 export async function screenshotReport(outDir: string, options: { readonly executablePath?: string; readonly width?: number } = {}): Promise<ScreenshotResult> {
   const executablePath = options.executablePath ?? SYSTEM_CHROMIUM;
-  if (!existsSync(executablePath)) return { skipped: `${executablePath} not found (install the Debian package chromium)` };
+  if (!(await pathExists(executablePath))) return { skipped: `${executablePath} not found (install the Debian package chromium)` };
   const page = join(outDir, 'index.html');
-  if (!existsSync(page)) return { skipped: `${page} not found (write the report first)` };
+  if (!(await pathExists(page))) return { skipped: `${page} not found (write the report first)` };
   let chromium: typeof import('playwright-core').chromium;
   try {
     ({ chromium } = await import('playwright-core'));

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
@@ -6,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 
 import { BUILTIN_DATASETS, PROJECT_ROOT, loadDataset } from '../datasets/index.js';
+import { pathExists } from '../io/paths.js';
 import {
   InputError,
   type Dataset,
@@ -188,14 +188,14 @@ async function restoreSentences(context: RunContext, splits: SplitResult[]): Pro
   return notes;
 }
 
-function reloadDataset(info: RunContext['datasets'][number]): Promise<Dataset> {
+async function reloadDataset(info: RunContext['datasets'][number]): Promise<Dataset> {
   if (info.name in BUILTIN_DATASETS) return loadDataset(info.name);
   if (info.files.length !== 1) throw new Error(`${info.files.length} files; only single-file custom datasets are reloaded`);
   const file = info.files[0]!;
-  const candidates = isAbsolute(file) ? [file] : [file, join(PROJECT_ROOT, file)];
-  const path = candidates.find((candidate) => existsSync(candidate));
-  if (path === undefined) throw new Error(`${file}: not found`);
-  return loadDataset(path, { format: info.format, name: info.name });
+  for (const candidate of isAbsolute(file) ? [file] : [file, join(PROJECT_ROOT, file)]) {
+    if (await pathExists(candidate)) return loadDataset(candidate, { format: info.format, name: info.name });
+  }
+  throw new Error(`${file}: not found`);
 }
 
 /**
