@@ -29,7 +29,7 @@ export interface Inline {
   readonly style?: 'strong' | 'code' | 'em';
 }
 
-/** A table cell: plain text, or inline runs. */
+/** A table cell: plain text (a line break sets off a detail line), or inline runs. */
 export type Cell = string | readonly Inline[];
 
 export type Block =
@@ -217,8 +217,10 @@ function glanceTable(result: RunResult): Block | null {
     ...columns.map(({ scores, metric }) => {
       const score = scores.find((candidate) => candidate.model === entry.model && candidate.representation === entry.representation);
       if (score === undefined) return '–';
-      const value = metric === 'auc' ? formatWithCi(score.auc, score.aucCiLow, score.aucCiHigh) : formatWithCi(score.spearman, score.spearmanCiLow, score.spearmanCiHigh);
-      return `${value} n=${score.nPairs}`;
+      const [value, low, high] = metric === 'auc' ? [score.auc, score.aucCiLow, score.aucCiHigh] : [score.spearman, score.spearmanCiLow, score.spearmanCiHigh];
+      // Two lines (HTML shows the second smaller; markdown joins them): keeps the table narrow.
+      const interval = low === null || high === null ? '' : `[${formatNumber(low)}, ${formatNumber(high)}] `;
+      return `${formatNumber(value)}\n${interval}n=${score.nPairs}`;
     }),
   ]);
   return {

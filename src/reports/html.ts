@@ -35,7 +35,8 @@ function inlineHtml(parts: readonly Inline[]): string {
 function cellHtml(cell: Cell, kindColumn: boolean): string {
   if (typeof cell !== 'string') return inlineHtml(cell);
   if (kindColumn && (cell === 'static' || cell === 'contextual')) return `<span class="kind ${cell}">${cell}</span>`;
-  return escapeHtml(cell);
+  const [first = '', ...details] = cell.split('\n');
+  return details.length === 0 ? escapeHtml(first) : `${escapeHtml(first)}<br><span class="detail">${escapeHtml(details.join(' '))}</span>`;
 }
 
 function tableHtml(id: string, caption: string, header: readonly string[], numeric: readonly number[], rows: readonly (readonly Cell[])[], highlight: readonly number[]): string {
@@ -117,6 +118,7 @@ h4 { margin: 0 0 8px; font-size: 16px; font-weight: normal; }
 p, ul { max-width: 920px; }
 code { font-family: "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 0.88em; background: var(--soft); padding: 0 3px; border-radius: 3px; }
 .muted { color: var(--muted); font-size: 13px; }
+.detail { color: var(--muted); font-size: 11px; }
 .kind { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; line-height: 18px; }
 .kind.static { background: var(--static); }
 .kind.contextual { background: var(--contextual); }
