@@ -163,6 +163,8 @@ export interface RepresentationScore {
   readonly spearmanCiLow: number | null;
   readonly spearmanCiHigh: number | null;
   readonly pearson: number | null;
+  readonly pearsonCiLow: number | null;
+  readonly pearsonCiHigh: number | null;
   /** Fraction of pairs dropped because a vector was missing. */
   readonly oovRate: number;
 }

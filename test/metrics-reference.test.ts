@@ -246,6 +246,8 @@ describe.each(reference.score)('scoreRepresentation end to end, case $name', (c)
       'spearmanCiLow',
       'spearmanCiHigh',
       'pearson',
+      'pearsonCiLow',
+      'pearsonCiHigh',
       'oovRate',
     ] as const) {
       expectClose(score[field], c.expected[field]);

@@ -89,6 +89,8 @@ function scoresFor(pairs: readonly PairResult[]): RepresentationScore[] {
       spearmanCiLow: null,
       spearmanCiHigh: null,
       pearson: null,
+      pearsonCiLow: null,
+      pearsonCiHigh: null,
       oovRate: 0,
     } satisfies RepresentationScore;
   });

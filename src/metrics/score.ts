@@ -3,8 +3,8 @@
  * into a {@link RepresentationScore} and per-word {@link WordScore}s.
  */
 import type { RepresentationKind, RepresentationScore, ThresholdSource, WordScore } from '../types.js';
-import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapSpearmanCi } from './bootstrap.js';
-import { pearson, spearman } from './correlation.js';
+import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
+import { pearson, pearsonMetric, spearman } from './correlation.js';
 import type { BinaryScores } from './metric.js';
 import { deriveSeed } from './random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
@@ -119,6 +119,11 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
     paired === null || rho === null
       ? { low: null, high: null }
       : bootstrapSpearmanCi(paired, { seed: deriveSeed(input.seed, `${key}:spearman`), resamples });
+  const r = paired === null ? null : pearson(paired);
+  const rCi =
+    paired === null || r === null
+      ? { low: null, high: null }
+      : bootstrapPairedCi(pearsonMetric, paired, { seed: deriveSeed(input.seed, `${key}:pearson`), resamples });
 
   return {
     model: input.model,
@@ -138,7 +143,9 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
     spearman: rho,
     spearmanCiLow: rhoCi.low,
     spearmanCiHigh: rhoCi.high,
-    pearson: paired === null ? null : pearson(paired),
+    pearson: r,
+    pearsonCiLow: rCi.low,
+    pearsonCiHigh: rCi.high,
     oovRate,
   };
 }

@@ -44,6 +44,8 @@ export const SUMMARY_COLUMNS = [
   'pearson',
   'spearman_ci_low',
   'spearman_ci_high',
+  'pearson_ci_low',
+  'pearson_ci_high',
 ] as const;
 
 /** `summary.csv`: one row per dataset, split, model and representation. */
@@ -72,6 +74,8 @@ export function summaryCsv(splits: readonly SplitResult[]): string {
       n(s.pearson),
       n(s.spearmanCiLow),
       n(s.spearmanCiHigh),
+      n(s.pearsonCiLow),
+      n(s.pearsonCiHigh),
     ]),
   );
   return toCsv(SUMMARY_COLUMNS, rows);

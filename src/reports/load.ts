@@ -131,6 +131,8 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     'pearson',
     'spearman_ci_low',
     'spearman_ci_high',
+    'pearson_ci_low',
+    'pearson_ci_high',
   ]);
 
   const splits: SplitResult[] = [];
@@ -227,6 +229,8 @@ export function roundLikeCsv(result: RunResult, throughput: readonly ThroughputR
         spearmanCiLow: round(score.spearmanCiLow),
         spearmanCiHigh: round(score.spearmanCiHigh),
         pearson: round(score.pearson),
+        pearsonCiLow: round(score.pearsonCiLow),
+        pearsonCiHigh: round(score.pearsonCiHigh),
         oovRate: round(score.oovRate) ?? 0,
       })),
       words: split.words.map((word) => ({ ...word, auc: round(word.auc), meanCosSame: round(word.meanCosSame), meanCosDifferent: round(word.meanCosDifferent) })),
@@ -362,6 +366,8 @@ function toScore(path: string, record: CsvRecord): RepresentationScore {
     spearmanCiLow: number('spearman_ci_low'),
     spearmanCiHigh: number('spearman_ci_high'),
     pearson: number('pearson'),
+    pearsonCiLow: number('pearson_ci_low'),
+    pearsonCiHigh: number('pearson_ci_high'),
     oovRate: requiredNumber(path, record, 'oov_rate'),
   };
 }
