@@ -98,7 +98,7 @@ describe('writeReport on graded and unlabelled data', () => {
       unlabelled: true,
       graded: true,
       pairs: wic!.pairs.map((item, index) => ({ ...item, pair: { ...item.pair, label: null, score: index % 10, word2: `${item.pair.word}s` } })),
-      scores: wic!.scores.map((score) => ({ ...score, auc: null, aucCiLow: null, aucCiHigh: null, averagePrecision: null, accuracy: null, spearman: 0.4, spearmanCiLow: 0.3, spearmanCiHigh: 0.5, pearson: 0.41 })),
+      scores: wic!.scores.map((score) => ({ ...score, auc: null, aucCiLow: null, aucCiHigh: null, averagePrecision: null, accuracy: null, spearman: 0.4, spearmanCiLow: 0.3, spearmanCiHigh: 0.5, pearson: 0.41, pearsonCiLow: 0.32, pearsonCiHigh: 0.52 })),
       words: [],
     };
     const dir = join(root, 'graded');
@@ -106,8 +106,8 @@ describe('writeReport on graded and unlabelled data', () => {
     const names = written.map((path) => path.slice(dir.length + 1));
     expect(names).toEqual(['plots/distribution-graded-like-test.svg', 'plots/spearman-graded-like-test.svg', 'summary.md', 'index.html']);
     const markdown = await read(dir, 'summary.md');
-    expect(markdown).toContain('| Spearman [95% CI] | Pearson |');
-    expect(markdown).toContain('| 0.400 [0.300, 0.500] | 0.410 |');
+    expect(markdown).toContain('| Spearman [95% CI] | Pearson [95% CI] |');
+    expect(markdown).toContain('| 0.400 [0.300, 0.500] | 0.410 [0.320, 0.520] |');
     expect(markdown).toContain('240 pairs, 240 unlabelled, graded similarity ratings');
     expect(await read(dir, 'plots/distribution-graded-like-test.svg')).toContain('static · unlabelled');
   });

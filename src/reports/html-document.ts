@@ -94,7 +94,7 @@ function summaryTable(result: RunResult, split: SplitResult): Block {
     'mean cos same',
     'mean cos different',
     'Cohen’s d',
-    ...(graded ? ['Spearman [95% CI]', 'Pearson'] : []),
+    ...(graded ? ['Spearman [95% CI]', 'Pearson [95% CI]'] : []),
     'OOV',
   ];
   const rows = orderedScores(result, split).map((score): Cell[] => [
@@ -108,7 +108,7 @@ function summaryTable(result: RunResult, split: SplitResult): Block {
     formatNumber(score.meanCosSame),
     formatNumber(score.meanCosDifferent),
     formatNumber(score.cohensD, 2),
-    ...(graded ? [formatWithCi(score.spearman, score.spearmanCiLow, score.spearmanCiHigh), formatNumber(score.pearson)] : []),
+    ...(graded ? [formatWithCi(score.spearman, score.spearmanCiLow, score.spearmanCiHigh), formatWithCi(score.pearson, score.pearsonCiLow, score.pearsonCiHigh)] : []),
     formatPercent(score.oovRate),
   ]);
   const numeric = header.map((_, index) => index).filter((index) => index >= 3);
