@@ -4,6 +4,7 @@
  *
  * Usage: node dist/bench/load-child.js cache|require CACHE_DIR
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadGlove100d } from '../src/models/glove-cache.js';
 
@@ -19,4 +20,18 @@ if (mode === 'cache') {
   throw new Error(`unknown mode ${String(mode)}`);
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, vocabulary })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, maxRssMb: peakRssMb(), vocabulary })}\n`);
+
+/**
+ * Peak RSS of this process. On Linux, getrusage's maxrss survives fork+exec, so a child of a big
+ * parent would report the parent's size; /proc's VmHWM belongs to this process's own memory map.
+ */
+function peakRssMb(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux: fall back to getrusage
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}

@@ -53,11 +53,11 @@ export async function measureRate(name: string, fn: () => unknown, options: Meas
 export async function compareRates(
   subject: { name: string; fn: () => unknown },
   baseline: { name: string; fn: () => unknown },
-  options: { rounds?: number; timeMs?: number; unitsPerOp?: number } = {},
+  options: MeasureOptions & { rounds?: number } = {},
 ): Promise<{ subject: Rate; baseline: Rate }> {
-  const rounds = options.rounds ?? 3;
-  const scale = options.unitsPerOp ?? 1;
-  const measureOptions = options.timeMs === undefined ? {} : { timeMs: options.timeMs };
+  const { rounds: roundsOption, unitsPerOp, ...measureOptions } = options;
+  const rounds = roundsOption ?? 3;
+  const scale = unitsPerOp ?? 1;
   const fastest = (a: Rate | null, b: Rate): Rate => (a === null || b.opsPerSecond > a.opsPerSecond ? b : a);
   let bestSubject: Rate | null = null;
   let bestBaseline: Rate | null = null;
