@@ -264,11 +264,20 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     private readonly pooling: TokenPooling,
   ) {
     this.representations = bindings.map((b) => b.representation);
+    // Read once: the session's metadata getters cross into native code on every access, and the
+    // batch loop would otherwise pay that per batch (it showed at batch size 1).
+    this.inputNames = [...session.inputNames];
+    this.hasAttentionMask = this.inputNames.includes('attention_mask');
+    this.int32Inputs = new Set(session.inputMetadata.filter((m) => m.isTensor && m.type === 'int32').map((m) => m.name));
+    this.fetches = [...new Set(bindings.map((b) => b.output))];
   }
 
-  private get hasAttentionMask(): boolean {
-    return this.session.inputNames.includes('attention_mask');
-  }
+  private readonly inputNames: readonly string[];
+  private readonly hasAttentionMask: boolean;
+  /** Inputs the graph declares as int32 (the rest are fed as int64). */
+  private readonly int32Inputs: ReadonlySet<string>;
+  /** Graph outputs the representations read. */
+  private readonly fetches: readonly string[];
 
   /** Token ids (with special tokens) of `sentence`, cut to `maxLength` from the end when too long. */
   tokenize(sentence: string): number[] {
@@ -293,14 +302,11 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       masks.push(rowMask);
     });
     const feeds: Record<string, ort.Tensor> = {};
-    const metadata = new Map(this.session.inputMetadata.map((m) => [m.name, m]));
     const tensor = (name: string, data: BigInt64Array): ort.Tensor => {
-      const meta = metadata.get(name);
-      const type = meta?.isTensor ? meta.type : 'int64';
-      if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(data, (v) => Number(v)), [rows, tokens]);
+      if (this.int32Inputs.has(name)) return new ort.Tensor('int32', Int32Array.from(data, (v) => Number(v)), [rows, tokens]);
       return new ort.Tensor('int64', data, [rows, tokens]);
     };
-    for (const name of this.session.inputNames) {
+    for (const name of this.inputNames) {
       if (name === 'input_ids') feeds[name] = tensor(name, ids);
       else if (name === 'attention_mask') feeds[name] = tensor(name, mask);
       else if (name === 'token_type_ids') feeds[name] = tensor(name, new BigInt64Array(rows * tokens));
@@ -314,8 +320,7 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
   async run(batch: PreparedBatch): Promise<ort.InferenceSession.OnnxValueMapType> {
     this.sessionRuns++;
     this.sequencesEncoded += batch.rows;
-    const fetches = [...new Set(this.bindings.map((b) => b.output))];
-    return this.session.run(batch.feeds, fetches);
+    return this.session.run(batch.feeds, this.fetches as string[]);
   }
 
   /**
