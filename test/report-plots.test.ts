@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 
 import { mulberry32 } from '../src/random.js';
-import { normaliseSvgIds, renderPlots, renderSvg, rocArea, rocPoints, thinRoc } from '../src/reports/plots.js';
+import { normaliseSvgIds, renderPlots, renderSvg, roundSvgCoordinates, rocArea, rocPoints, thinRoc } from '../src/reports/plots.js';
 import { bruteForceAuc, fixtureRun, fixtureThroughput } from './report-fixture.js';
 
 describe('rocPoints', () => {
@@ -102,6 +102,11 @@ describe('renderPlots', () => {
     expect(first).toContain('<clipPath id="chart-a-1">');
     expect(first).toContain('clip-path="url(#chart-a-1)"');
     expect(second).toBe(first);
+  });
+
+  it('rounds geometry to hundredths of a pixel and leaves text alone', () => {
+    const svg = '<path d="M299.67857142857144,45.910253999999995h10.571428571428555v-0.0001Z"/><g transform="translate(12.5,3.0049999)"><text x="1.23456">0.500 [0.380, 0.620]</text></g>';
+    expect(roundSvgCoordinates(svg)).toBe('<path d="M299.68,45.91h10.57v0Z"/><g transform="translate(12.5,3)"><text x="1.23">0.500 [0.380, 0.620]</text></g>');
   });
 
   it('renumbers ids and every reference to them', () => {
