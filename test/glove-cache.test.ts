@@ -45,6 +45,13 @@ describe('glove-100d cache', () => {
     }
   });
 
+  it('is GloVe 6B 100-d: "the" is the first row of glove.6B.100d.txt', () => {
+    // The first row of Stanford's glove.6B.100d.txt, as printed in countless tutorials.
+    const stanford = [-0.038194, -0.24487, 0.72812, -0.39961, 0.083172, 0.043953, -0.39141, 0.3344, -0.57545, 0.087459];
+    expect([...firstLoad.model.vectors.get('the')!.subarray(0, 10)]).toEqual(stanford.map(Math.fround));
+    expect(firstLoad.model.vectors.vocabulary.wordAt(0)).toBe('the');
+  });
+
   it('loads from the cache the second time', async () => {
     const second = await loadGlove100d(cacheDir);
     expect(second.rebuiltBecause).toBeNull();

