@@ -54,7 +54,7 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   throughput.push(...(await benchStaticLoad(cacheDir)));
   const sentences = [...lesson.splits.values()].flat().flatMap((pair) => [pair.sentence1, pair.sentence2]);
   log('bench: use-lite harness vs bare session.run at batch sizes 1, 8, 32');
-  throughput.push(...(await runContextualBench({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences })));
+  throughput.push(...(await runContextualBench({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences, rounds: 5 })));
   log('bench: use-lite ONNX vs the original TF.js model; conversion and load times');
   throughput.push(...(await benchUseLiteVsTfjs(cacheDir, sentences)));
 
