@@ -30,6 +30,11 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A repeatable option collecting its values, with a readable default in --help. */
+function repeatable(flags: string, description: string, defaultDescription: string): Option {
+  return new Option(flags, description).argParser(collect).default([], defaultDescription);
+}
+
 function positiveInt(name: string) {
   return (value: string): number => {
     const parsed = Number(value);
@@ -78,7 +83,7 @@ function modelOptions(flags: ModelFlags, log: (message: string) => void): ModelO
 
 function addModelOptions(command: Command): Command {
   return command
-    .option('-m, --model <id>', `model spec, repeatable: ${MODEL_SPECS.join(', ')} (default: ${DEFAULT_MODELS.join(', ')})`, collect, [])
+    .addOption(repeatable('-m, --model <id>', `model spec, repeatable: ${MODEL_SPECS.join(', ')}`, DEFAULT_MODELS.join(', ')))
     .option('--batch-size <n>', 'transformer batch size (default 32)', positiveInt('--batch-size'))
     .option('--threads <n>', 'inference threads (default: all cores)', positiveInt('--threads'))
     .addOption(new Option('--pooling <how>', 'how sub-word pieces of the target are pooled').choices(['mean', 'first', 'last']))
@@ -169,11 +174,11 @@ export function buildProgram(): Command {
     program
       .command('run')
       .description('evaluate datasets with models and write CSV, markdown and HTML reports')
-      .option('-d, --dataset <path|name>', `dataset file, directory or built-in name, repeatable (default: every built-in: ${Object.keys(BUILTIN_DATASETS).join(', ')})`, collect, [])
+      .addOption(repeatable('-d, --dataset <path|name>', 'dataset file, directory or built-in name, repeatable', `every built-in: ${Object.keys(BUILTIN_DATASETS).join(', ')}`))
       .addOption(
         new Option('-f, --format <format>', 'dataset format').choices(['auto', 'wic', 'jsonl', 'csv', 'superglue', 'mclwic', 'scws', 'tsv']).default('auto'),
       )
-      .option('--column <field=name>', 'map a generic CSV/JSONL field to a column name, repeatable (e.g. label=same, score=mean_relatedness)', collect, [])
+      .addOption(repeatable('--column <field=name>', 'map a generic CSV/JSONL field to a column name, repeatable (e.g. label=same, score=mean_relatedness)', 'none'))
       .option('-o, --out <dir>', 'output directory', 'results')
       .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
       .option('--resamples <n>', 'bootstrap resamples for confidence intervals (default 1000)', integer('--resamples')),
