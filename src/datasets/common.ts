@@ -3,7 +3,7 @@
  * carrying the record's `file:line`, so a bad dataset never turns into a silently wrong report.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import {
   InputError,
   type Dataset,
@@ -197,16 +197,39 @@ export async function buildDataset(
   return { name, format, splits, sha256: await hashFiles(files), files: [...files] };
 }
 
-/** Reads a text file as lines (LF or CRLF), without a trailing empty line; strips a UTF-8 BOM. */
-export async function readTextLines(file: string): Promise<string[]> {
+/** Reads a UTF-8 text file without its BOM; an unreadable file is an {@link InputError}. */
+export async function readTextFile(file: string): Promise<string> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
-  const lines = text.split(/\r?\n/);
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Reads a text file as lines (LF or CRLF), without a trailing empty line; strips a UTF-8 BOM. */
+export async function readTextLines(file: string): Promise<string[]> {
+  const lines = (await readTextFile(file)).split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   return lines;
+}
+
+/**
+ * The first non-empty line of a file, reading at most 64 KiB (format detection must stay cheap);
+ * null when the file cannot be read or has none.
+ */
+export async function firstLine(path: string): Promise<string | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const buffer = Buffer.alloc(65536);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    return text.split(/\r?\n/).find((line) => line.trim() !== '') ?? null;
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
 }

@@ -7,10 +7,10 @@
  * split comes from the file name (`training.en-en.data` -> train, `trial.*` -> all).
  * Errors point at the real line where the offending record starts.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, parseIndex, parseLabel, requireSentence } from './common.js';
+import { buildDataset, checkSpan, parseIndex, parseLabel, readTextFile, requireSentence } from './common.js';
 import { isDirectory, pathExists } from '../io/paths.js';
 
 const DATA_EXTENSION = '.data';
@@ -67,13 +67,7 @@ export function jsonArrayElementLines(text: string): number[] {
 
 /** Reads a JSON list; returns its elements with the source of each. */
 async function readJsonList(file: string): Promise<{ value: unknown; source: SourceRef }[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const text = await readTextFile(file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -6,10 +6,10 @@
  * labelled: label is null, score is the average rating. Pairs of two different words keep the
  * second word in `word2`; `pos` is PoS1, or `PoS1/PoS2` when they differ.
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
-import { buildDataset, parseScore, readTextLines } from './common.js';
+import { buildDataset, firstLine, parseScore, readTextLines } from './common.js';
 
 const RATINGS = 10;
 const FIELDS = 8 + RATINGS;
@@ -67,21 +67,6 @@ function parseLine(line: string, source: SourceRef): SentencePair {
     split: 'all',
     source,
   };
-}
-
-/** First line of a file (at most 64 KiB read), for detection. */
-async function firstLine(path: string): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    const buffer = Buffer.alloc(65536);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? null;
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
-  }
 }
 
 /** Loader for SCWS `ratings.txt`. */

@@ -4,10 +4,10 @@
  * `idx` and a boolean `label`, absent in the unlabelled test file. A directory with
  * `train.jsonl`, `val.jsonl` and `test.jsonl` is one dataset with splits (val -> dev).
  */
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import { buildDataset, checkSpan, firstLine, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
 import { isDirectory } from '../io/paths.js';
 
 const REQUIRED_FIELDS = ['word', 'sentence1', 'sentence2', 'start1', 'end1', 'start2', 'end2'] as const;
@@ -19,28 +19,6 @@ const SPLIT_FILES: readonly (readonly [string, SplitName])[] = [
   ['validation.jsonl', 'dev'],
   ['test.jsonl', 'test'],
 ];
-
-/** The first non-empty line of a file, reading at most 64 KiB (detection must stay cheap). */
-async function firstLine(path: string): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    const buffer = Buffer.alloc(65536);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return (
-      buffer
-        .subarray(0, bytesRead)
-        .toString('utf8')
-        .replace(/^\uFEFF/, '')
-        .split(/\r?\n/)
-        .find((line) => line.trim() !== '') ?? null
-    );
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
-  }
-}
 
 /** True when the line is a JSON object with SuperGLUE WiC's fields (`idx` distinguishes it from generic JSONL). */
 function looksLikeSuperGlue(line: string | null): boolean {

@@ -15,10 +15,10 @@
  * (`de_train.txt` -> train, `*_valid*` -> dev, `*_test*` -> test); the IV/OOV analysis subsets of
  * the test set are skipped.
  */
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import { buildDataset, checkSpan, firstLine, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
 import { isDirectory, pathExists } from '../io/paths.js';
 
 type Column = 'id' | 'word' | 'pos' | 'start1' | 'end1' | 'start2' | 'end2' | 'sentence1' | 'sentence2' | 'label';
@@ -68,22 +68,6 @@ function positionalLayout(fields: readonly string[]): Layout | null {
 function layoutOf(firstLine: string): Layout | null {
   const fields = firstLine.split('\t');
   return headerLayout(fields) ?? positionalLayout(fields);
-}
-
-/** First non-empty line (at most 64 KiB read), for detection. */
-async function firstLine(path: string): Promise<string | null> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    const buffer = Buffer.alloc(65536);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-    return text.split(/\r?\n/).find((line) => line.trim() !== '') ?? null;
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
-  }
 }
 
 const CANDIDATE_EXTENSIONS = ['.tsv', '.txt'];

@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { BUILTIN_DATASETS, PROJECT_ROOT, loadDataset } from '../datasets/index.js';
 import { pathExists } from '../io/paths.js';
+import { SUMMARY_COLUMNS } from './csv.js';
 import {
   InputError,
   type Dataset,
@@ -109,31 +110,7 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
   }
 
   const summaryPath = join(dir, 'summary.csv');
-  const summary = parseCsv(summaryPath, await readRequired(summaryPath), [
-    'dataset',
-    'split',
-    'model',
-    'kind',
-    'representation',
-    'n_pairs',
-    'auc',
-    'auc_ci_low',
-    'auc_ci_high',
-    'average_precision',
-    'accuracy',
-    'threshold',
-    'threshold_source',
-    'mean_cos_same',
-    'mean_cos_different',
-    'cohens_d',
-    'spearman',
-    'oov_rate',
-    'pearson',
-    'spearman_ci_low',
-    'spearman_ci_high',
-    'pearson_ci_low',
-    'pearson_ci_high',
-  ]);
+  const summary = parseCsv(summaryPath, await readRequired(summaryPath), SUMMARY_COLUMNS);
 
   const splits: SplitResult[] = [];
   for (const split of runJson.splits) {
