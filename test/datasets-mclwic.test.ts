@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonArrayElementLines, mclWicLoader } from '../src/datasets/mclwic.js';
-import type { SentencePair } from '../src/types.js';
+import { targetTexts } from './helpers/pairs.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'datasets');
-const target = (pair: SentencePair): [string, string] => [
-  pair.sentence1.slice(pair.span1.start, pair.span1.end),
-  pair.sentence2.slice(pair.span2.start, pair.span2.end),
-];
 
 describe('MCL-WiC loader', () => {
   it('reads data with gold by id, string and number offsets, and an unlabelled test file', async () => {
@@ -18,7 +14,7 @@ describe('MCL-WiC loader', () => {
       ['training.en-en.0', 'bank', 'NOUN', true],
       ['training.en-en.1', 'charge', 'VERB', false],
     ]);
-    expect(train.map(target)).toEqual([
+    expect(train.map(targetTexts)).toEqual([
       ['bank', 'bank'],
       ['charged', 'charged'],
     ]);
@@ -26,7 +22,7 @@ describe('MCL-WiC loader', () => {
     expect(train[1]!.source.line).toBe(13);
     const test = dataset.splits.get('test')!;
     expect(test[0]!.label).toBeNull();
-    expect(target(test[0]!)).toEqual(['mouse', 'mouse']);
+    expect(targetTexts(test[0]!)).toEqual(['mouse', 'mouse']);
     expect(dataset.files.map((file) => file.split(/[\\/]/).pop())).toEqual(['test.en-en.data', 'training.en-en.data', 'training.en-en.gold']);
   });
 
@@ -49,7 +45,7 @@ describe('MCL-WiC loader', () => {
   it('reads the "ranges" spelling of offsets; trial files form the "all" split', async () => {
     const dataset = await mclWicLoader.load(join(FIXTURES, 'mclwic-ranges'), {});
     const [pair] = dataset.splits.get('all')!;
-    expect(target(pair!)).toEqual(['bank', 'bank']);
+    expect(targetTexts(pair!)).toEqual(['bank', 'bank']);
     expect(pair!.label).toBe(false);
   });
 

@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { superGlueLoader } from '../src/datasets/superglue.js';
-import type { SentencePair } from '../src/types.js';
+import { targetTexts } from './helpers/pairs.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'datasets');
-const target = (pair: SentencePair): [string, string] => [
-  pair.sentence1.slice(pair.span1.start, pair.span1.end),
-  pair.sentence2.slice(pair.span2.start, pair.span2.end),
-];
 
 describe('SuperGLUE WiC loader', () => {
   it('reads a directory as one dataset with splits (val -> dev, test unlabelled)', async () => {
@@ -17,7 +13,7 @@ describe('SuperGLUE WiC loader', () => {
     expect([...dataset.splits.keys()]).toEqual(['train', 'dev', 'test']);
     const train = dataset.splits.get('train')!;
     expect(train.map((pair) => pair.label)).toEqual([false, true]);
-    expect(train.map(target)).toEqual([
+    expect(train.map(targetTexts)).toEqual([
       ['bank', 'bank'],
       ['runs', 'ran'],
     ]);
@@ -25,7 +21,7 @@ describe('SuperGLUE WiC loader', () => {
     expect(dataset.splits.get('dev')![0]!.id).toBe('dev-0');
     const test = dataset.splits.get('test')!;
     expect(test[0]!.label).toBeNull();
-    expect(target(test[0]!)).toEqual(['played', 'play']);
+    expect(targetTexts(test[0]!)).toEqual(['played', 'play']);
     expect(dataset.files).toHaveLength(3);
   });
 

@@ -1,13 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inclusiveEnds, tsvLoader } from '../src/datasets/tsv.js';
-import type { SentencePair } from '../src/types.js';
+import { targetTexts } from './helpers/pairs.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'datasets');
-const target = (pair: SentencePair): [string, string] => [
-  pair.sentence1.slice(pair.span1.start, pair.span1.end),
-  pair.sentence2.slice(pair.span2.start, pair.span2.end),
-];
 
 describe('XL-WiC TSV loader', () => {
   it('reads an XL-WiC directory: headerless 9 columns, and test data with its gold file', async () => {
@@ -19,7 +15,7 @@ describe('XL-WiC TSV loader', () => {
       ['Schloss', 'N', false],
       ['laufen', 'V', true],
     ]);
-    expect(train.map(target)).toEqual([
+    expect(train.map(targetTexts)).toEqual([
       ['Bank', 'Bank'],
       ['Schloss', 'Schloss'],
       ['laufen', 'liefen'],
@@ -41,7 +37,7 @@ describe('XL-WiC TSV loader', () => {
       ['p1', false],
       ['p2', true],
     ]);
-    expect(pairs.map(target)).toEqual([
+    expect(pairs.map(targetTexts)).toEqual([
       ['plant', 'plant'],
       ['Plant', 'plant'],
     ]);
