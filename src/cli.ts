@@ -133,7 +133,7 @@ export async function similarityCommand(
   if (sentences.length !== 2) throw new InputError(`similarity takes exactly two sentences, got ${sentences.length}`);
   const occurrences = sentences.map((sentence, index) => {
     const source = { file: `sentence${index + 1}`, line: 1 };
-    return { sentence, span: locateWord(sentence, flags.word, `sentence ${index + 1}`, source), source };
+    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source)] as const, source };
   });
   const specs = flags.model.length > 0 ? flags.model : [...DEFAULT_MODELS];
   const options = modelOptions(flags, log);

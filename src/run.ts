@@ -61,8 +61,8 @@ export async function cosinesForModel(
 ): Promise<ModelCosines> {
   const pairs = allPairs(datasets);
   const occurrences: TargetOccurrence[] = pairs.flatMap(({ pair }) => [
-    { sentence: pair.sentence1, span: pair.span1, source: pair.source },
-    { sentence: pair.sentence2, span: pair.span2, source: pair.source },
+    { sentence: pair.sentence1, spans: pair.spans1, source: pair.source },
+    { sentence: pair.sentence2, spans: pair.spans2, source: pair.source },
   ]);
   const embeddings = await model.embed(occurrences, onProgress);
   const cosines = new Map<RepresentationKey, Map<string, number | null>>();

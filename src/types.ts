@@ -21,6 +21,13 @@ export interface Span {
   readonly end: number;
 }
 
+/**
+ * Where the target sits in one sentence: one span, or several for a discontinuous target
+ * (MCL-WiC `ranges` such as `"104-108,121-128"`, a phrasal verb split by its object). Non-empty,
+ * sorted by `start`, non-overlapping. A model pools the target over all of them.
+ */
+export type TargetSpans = readonly [Span, ...Span[]];
+
 /** Names of splits. Datasets without splits use `all`. */
 export type SplitName = 'train' | 'dev' | 'test' | 'all';
 
@@ -36,9 +43,9 @@ export interface SentencePair {
   readonly pos?: string;
   readonly sentence1: string;
   readonly sentence2: string;
-  /** Target span in sentence1; `sentence1.slice(span1.start, span1.end)` is the target's surface form. */
-  readonly span1: Span;
-  readonly span2: Span;
+  /** Target spans in sentence1; `sentence1.slice(s.start, s.end)` of each is (part of) the target's surface form. */
+  readonly spans1: TargetSpans;
+  readonly spans2: TargetSpans;
   /** true = same sense, false = different sense, null = unlabelled (e.g. a test file without gold). */
   readonly label: boolean | null;
   /** Graded relatedness (dataset's own scale), or null. */
@@ -81,7 +88,7 @@ export interface LoadOptions {
 /** A target word occurrence: what a model embeds. */
 export interface TargetOccurrence {
   readonly sentence: string;
-  readonly span: Span;
+  readonly spans: TargetSpans;
   /** For error messages (`file:line`). */
   readonly source: SourceRef;
 }

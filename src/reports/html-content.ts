@@ -218,16 +218,33 @@ export const regenerateCommands: readonly { readonly command: string; readonly p
   },
 ];
 
+/** A piece of a sentence for highlighting: the target's text or the text around it. */
+export interface SentenceSegment {
+  readonly text: string;
+  readonly target: boolean;
+}
+
 /**
- * Splits a sentence around its target word for highlighting: by the span when it is valid, else
- * by the first whole-word match of `word` (re-loaded results carry no spans), else no target.
+ * Splits a sentence around its target for highlighting: by the spans when they are valid (several
+ * for a discontinuous target), else by the first whole-word match of `word` (re-loaded results
+ * carry no spans), else no target.
  */
-export function targetSegments(sentence: string, span: { readonly start: number; readonly end: number }, word: string): { before: string; target: string; after: string } {
-  if (span.end > span.start && span.end <= sentence.length) {
-    return { before: sentence.slice(0, span.start), target: sentence.slice(span.start, span.end), after: sentence.slice(span.end) };
+export function targetSegments(sentence: string, spans: readonly { readonly start: number; readonly end: number }[], word: string): SentenceSegment[] {
+  const valid = spans.length > 0 && spans.every((span, i) => span.end > span.start && span.end <= sentence.length && (i === 0 || span.start >= spans[i - 1]!.end));
+  let ranges: { start: number; end: number }[];
+  if (valid) ranges = spans.map(({ start, end }) => ({ start, end }));
+  else {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const match = new RegExp(`\\b${escaped}\\b`, 'i').exec(sentence);
+    ranges = match === null ? [] : [{ start: match.index, end: match.index + match[0].length }];
   }
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`\\b${escaped}\\b`, 'i').exec(sentence);
-  if (match === null) return { before: sentence, target: '', after: '' };
-  return { before: sentence.slice(0, match.index), target: match[0], after: sentence.slice(match.index + match[0].length) };
+  const segments: SentenceSegment[] = [];
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (start > at) segments.push({ text: sentence.slice(at, start), target: false });
+    segments.push({ text: sentence.slice(start, end), target: true });
+    at = end;
+  }
+  if (at < sentence.length) segments.push({ text: sentence.slice(at), target: false });
+  return segments;
 }

@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../io/atomic.js';
-import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
+import type { ReportWriter, RunResult, Span, ThroughputRow } from '../types.js';
 import { kindColours } from './plots.js';
 import { buildReportDocument, senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
@@ -51,16 +51,17 @@ function tableHtml(id: string, caption: string, header: readonly string[], numer
   return `<div class="table-wrap"><table id="${escapeHtml(id)}">\n<caption>${escapeHtml(caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function sentenceHtml(sentence: string, span: { start: number; end: number }, word: string): string {
-  const { before, target, after } = targetSegments(sentence, span, word);
-  return target === '' ? escapeHtml(sentence) : `${escapeHtml(before)}<mark>${escapeHtml(target)}</mark>${escapeHtml(after)}`;
+function sentenceHtml(sentence: string, spans: readonly Span[], word: string): string {
+  return targetSegments(sentence, spans, word)
+    .map((segment) => (segment.target ? `<mark>${escapeHtml(segment.text)}</mark>` : escapeHtml(segment.text)))
+    .join('');
 }
 
 function exampleHtml(block: Extract<Block, { type: 'example' }>): string {
   const { pair } = block.pair;
   const sentences =
     pair.sentence1 !== '' || pair.sentence2 !== ''
-      ? `<ol class="sentences"><li>${sentenceHtml(pair.sentence1, pair.span1, pair.word)}</li><li>${sentenceHtml(pair.sentence2, pair.span2, pair.word2 ?? pair.word)}</li></ol>`
+      ? `<ol class="sentences"><li>${sentenceHtml(pair.sentence1, pair.spans1, pair.word)}</li><li>${sentenceHtml(pair.sentence2, pair.spans2, pair.word2 ?? pair.word)}</li></ol>`
       : '';
   const rows = block.rows
     .map((row) => {

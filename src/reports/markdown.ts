@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '../io/atomic.js';
-import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
+import type { ReportWriter, RunResult, Span, ThroughputRow } from '../types.js';
 import { senseText, buildReportDocument, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
 import { loadThroughput, roundLikeCsv } from './load.js';
@@ -45,9 +45,10 @@ function tableMarkdown(header: readonly string[], numeric: readonly number[], ro
   return lines;
 }
 
-function sentenceMarkdown(sentence: string, span: { start: number; end: number }, word: string): string {
-  const { before, target, after } = targetSegments(sentence, span, word);
-  return target === '' ? escapeMarkdown(sentence) : `${escapeMarkdown(before)}**${escapeMarkdown(target)}**${escapeMarkdown(after)}`;
+function sentenceMarkdown(sentence: string, spans: readonly Span[], word: string): string {
+  return targetSegments(sentence, spans, word)
+    .map((segment) => (segment.target ? `**${escapeMarkdown(segment.text)}**` : escapeMarkdown(segment.text)))
+    .join('');
 }
 
 function blockMarkdown(block: Block): string[] {
@@ -69,7 +70,7 @@ function blockMarkdown(block: Block): string[] {
         '',
       ];
       if (pair.sentence1 !== '' || pair.sentence2 !== '') {
-        lines.push(`> 1. ${sentenceMarkdown(pair.sentence1, pair.span1, pair.word)}`, '>', `> 2. ${sentenceMarkdown(pair.sentence2, pair.span2, pair.word2 ?? pair.word)}`, '');
+        lines.push(`> 1. ${sentenceMarkdown(pair.sentence1, pair.spans1, pair.word)}`, '>', `> 2. ${sentenceMarkdown(pair.sentence2, pair.spans2, pair.word2 ?? pair.word)}`, '');
       }
       lines.push(...tableMarkdown(['model', 'representation', 'kind', 'cosine'], [3], block.rows));
       return lines;
