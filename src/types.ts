@@ -28,8 +28,9 @@ export interface Span {
  */
 export type TargetSpans = readonly [Span, ...Span[]];
 
-/** Names of splits. Datasets without splits use `all`. */
-export type SplitName = 'train' | 'dev' | 'test' | 'all';
+/** Names of splits, in canonical order. Datasets without splits use `all`. */
+export const SPLIT_NAMES = ['train', 'dev', 'test', 'all'] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** One sentence pair: the unit of every dataset. */
 export interface SentencePair {
@@ -66,9 +67,13 @@ export interface Dataset {
   readonly sha256: string;
   /** Files read, for run.json. */
   readonly files: readonly string[];
+  /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs), from the dataset registry. */
+  readonly highlightPairs?: readonly string[];
 }
 
-export type DatasetFormat = 'wic' | 'jsonl' | 'csv' | 'superglue' | 'mclwic' | 'scws' | 'tsv';
+/** Every dataset format sensebench reads (`--format` choices besides `auto`). */
+export const DATASET_FORMATS = ['wic', 'jsonl', 'csv', 'superglue', 'mclwic', 'scws', 'tsv'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Reads one dataset format. Loaders validate everything and throw {@link InputError}s. */
 export interface DatasetLoader {
@@ -94,7 +99,8 @@ export interface TargetOccurrence {
 }
 
 /** Whether a representation can see context. Static: one vector per word type. */
-export type RepresentationKind = 'static' | 'contextual';
+export const REPRESENTATION_KINDS = ['static', 'contextual'] as const;
+export type RepresentationKind = (typeof REPRESENTATION_KINDS)[number];
 
 /** One way of turning an occurrence into a vector, e.g. `target`, `context`, `layer-1`, `sentence`. */
 export interface Representation {
@@ -147,48 +153,11 @@ export interface ModelOptions {
 }
 
 /** Where the accuracy threshold came from. */
-export type ThresholdSource = 'train' | 'cv' | 'none';
+export const THRESHOLD_SOURCES = ['train', 'cv', 'none'] as const;
+export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-/** Scores of one model representation on one dataset split. */
-export interface RepresentationScore {
-  readonly model: string;
-  readonly kind: RepresentationKind;
-  readonly representation: string;
-  /** Pairs with both vectors present (the ones scored). */
-  readonly nPairs: number;
-  readonly auc: number | null;
-  readonly aucCiLow: number | null;
-  readonly aucCiHigh: number | null;
-  readonly averagePrecision: number | null;
-  readonly accuracy: number | null;
-  readonly threshold: number | null;
-  readonly thresholdSource: ThresholdSource;
-  readonly meanCosSame: number | null;
-  readonly meanCosDifferent: number | null;
-  readonly cohensD: number | null;
-  readonly spearman: number | null;
-  readonly spearmanCiLow: number | null;
-  readonly spearmanCiHigh: number | null;
-  readonly pearson: number | null;
-  readonly pearsonCiLow: number | null;
-  readonly pearsonCiHigh: number | null;
-  /** Fraction of pairs dropped because a vector was missing. */
-  readonly oovRate: number;
-}
-
-/** Per target word: how well one representation separates that word's senses. */
-export interface WordScore {
-  readonly word: string;
-  readonly model: string;
-  readonly representation: string;
-  readonly nPairs: number;
-  readonly nSame: number;
-  readonly nDifferent: number;
-  /** null when the word has only one class of pair. */
-  readonly auc: number | null;
-  readonly meanCosSame: number | null;
-  readonly meanCosDifferent: number | null;
-}
+export type { SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
+import type { SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
@@ -209,8 +178,32 @@ export interface SplitResult {
   readonly unlabelled: boolean;
   readonly graded: boolean;
   readonly pairs: readonly PairResult[];
-  readonly scores: readonly RepresentationScore[];
+  /** One summary.csv row per model representation. */
+  readonly scores: readonly SummaryRow[];
   readonly words: readonly WordScore[];
+}
+
+/** A model as a run records it (run.json): identity, plain-words description, facts, representations. */
+export interface ModelRecord {
+  readonly id: string;
+  readonly sha256: string;
+  /** What the model is, in plain words, for the reports (from the model registry). */
+  readonly description: string;
+  readonly info: Readonly<Record<string, string | number>>;
+  readonly representations: readonly Representation[];
+}
+
+/** A dataset as a run records it (run.json). */
+export interface DatasetRecord {
+  readonly name: string;
+  readonly format: DatasetFormat;
+  readonly sha256: string;
+  /** Files read: relative to the project when inside it, else as the user gave them. */
+  readonly files: readonly string[];
+  /** Pairs per split. */
+  readonly pairs: Readonly<Record<string, number>>;
+  /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs). */
+  readonly highlightPairs: readonly string[];
 }
 
 /** Machine and software context saved with every result (as mitata does). */
@@ -218,27 +211,39 @@ export interface RunContext {
   readonly sensebenchVersion: string;
   readonly date: string;
   readonly seed: number;
+  /** Bootstrap resamples behind every interval. */
+  readonly resamples: number;
   readonly node: string;
   readonly platform: string;
   readonly cpu: string;
   readonly cores: number;
   readonly memoryBytes: number;
   readonly packages: Readonly<Record<string, string>>;
-  readonly models: readonly { readonly id: string; readonly sha256: string; readonly info: Readonly<Record<string, string | number>> }[];
-  readonly datasets: readonly { readonly name: string; readonly format: DatasetFormat; readonly sha256: string; readonly files: readonly string[]; readonly pairs: Readonly<Record<string, number>> }[];
+  readonly models: readonly ModelRecord[];
+  readonly datasets: readonly DatasetRecord[];
 }
 
-/** The one result model every report writer formats. */
+/** The one result model every report renders: what was run, what it measured, how fast. */
 export interface RunResult {
   readonly context: RunContext;
-  readonly models: readonly { readonly id: string; readonly representations: readonly Representation[] }[];
   readonly splits: readonly SplitResult[];
+  /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
+  readonly throughput: readonly ThroughputRow[];
 }
 
-/** Formats a {@link RunResult} into files under `outDir`; writes atomically; returns the paths written. */
-export interface ReportWriter {
+/** One file a renderer produced: its path relative to the output directory, and its content. */
+export interface RenderedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Renders a {@link RunResult} into files (CSV, run.json, markdown, HTML, plots): a pure function of
+ * the result, so renderers are independent and the orchestrator (src/reports/index.ts) writes them.
+ */
+export interface Renderer {
   readonly name: string;
-  write(result: RunResult, outDir: string): Promise<string[]>;
+  render(result: RunResult): Promise<RenderedFile[]> | RenderedFile[];
 }
 
 /**
@@ -253,29 +258,4 @@ export class InputError extends Error {
   ) {
     super(source ? `${source.file}:${source.line}: ${message}` : message);
   }
-}
-
-/**
- * One throughput measurement, always beside the baseline it is compared with in the same run
- * (absolute numbers on a shared 2-core machine mean little; ratios travel).
- * Written to `results/throughput.csv` (timings never go into the byte-identical metric CSVs).
- */
-export interface ThroughputRow {
-  /** Suite, e.g. `static-lookup`, `static-load`, `onnx-batch`, `onnx-vs-tfjs`, `use-lite-prepare`. */
-  readonly group: string;
-  /** What was measured, e.g. `harness glove-100d lookup`. */
-  readonly subject: string;
-  /** Unit of `value`: `ops/s`, `sentences/s`, `tokens/s`, `ms`, `MB`. */
-  readonly unit: string;
-  readonly value: number;
-  /** The baseline measured in the same run, or empty when the row is a plain measurement. */
-  readonly baseline: string;
-  readonly baselineValue: number | null;
-  /** value / baselineValue for rates; baselineValue / value for times and memory (bigger is better). */
-  readonly ratio: number | null;
-  /** The goal for `ratio` (e.g. 0.8, 20), or null. */
-  readonly goal: number | null;
-  /** Relative margin of error of `value` in percent (tinybench `rme`), when sampled. */
-  readonly rmePercent: number | null;
-  readonly samples: number | null;
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
 import { ArrayVocabulary, PackedVocabulary, packedSortOrder, vocabularyWords } from '../src/models/vocabulary.js';
 import { loadStaticFile, parseBinaryVectors, parseTextVectors } from '../src/models/vector-formats.js';
-import { cosine } from '../src/run.js';
+import { cosine } from '../src/pipeline/index.js';
 import { InputError } from '../src/types.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'vectors');
