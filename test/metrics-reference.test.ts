@@ -269,6 +269,9 @@ describe.each(reference.score)('scoreRepresentation end to end, case $name', (c)
   it('matches every field computed in Python', () => {
     expect(score.nPairs).toBe(c.expected.nPairs);
     expect(score.thresholdSource).toBe(c.expected.thresholdSource);
+    // Class counts of the scored, labelled pairs, counted here from the inputs.
+    const labelled = c.evaluated.filter((pair) => pair.cosine !== null && pair.label !== null);
+    expect([score.nSame, score.nDifferent]).toEqual([labelled.filter((pair) => pair.label).length, labelled.filter((pair) => !pair.label).length]);
     const flat = flatten(score);
     for (const field of FLAT_FIELDS) {
       expectClose(flat[field], c.expected[field]);

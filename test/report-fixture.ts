@@ -77,6 +77,8 @@ function scoresFor(dataset: string, split: SplitName, pairs: readonly PairResult
       kind,
       representation,
       nPairs: items.length,
+      nSame: same.length,
+      nDifferent: different.length,
       auc: auc === null || half === null ? null : { value: auc, low: Math.max(0, auc - half), high: Math.min(1, auc + half) },
       averagePrecision: auc,
       accuracy: auc === null ? null : Math.max(0.5, auc - 0.05),

@@ -124,8 +124,11 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
       ? { low: null, high: null }
       : bootstrapPairedCi(pearsonMetric, paired, { seed: deriveSeed(input.seed, `${key}:pearson`), resamples });
 
+  const counts = classCounts(labelled.labels);
   return {
     nPairs: scored.length,
+    nSame: counts.positives,
+    nDifferent: counts.negatives,
     auc: estimate(auc, aucCi),
     averagePrecision: hasLabels ? averagePrecision(labelled) : null,
     accuracy,

@@ -24,6 +24,8 @@ export const SUMMARY_IDENTITY = [
 /** What the scorer (src/metrics/score.ts) computes for one row. */
 export const SUMMARY_METRICS = [
   { name: 'n_pairs', key: 'nPairs', type: 'count', description: 'pairs with both vectors present (the ones scored)' },
+  { name: 'n_same', key: 'nSame', type: 'count', description: 'scored pairs labelled same sense' },
+  { name: 'n_different', key: 'nDifferent', type: 'count', description: 'scored pairs labelled different sense' },
   {
     name: 'auc',
     key: 'auc',
