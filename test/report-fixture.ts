@@ -154,7 +154,7 @@ export interface FixtureSplit {
  * little higher for same-sense pairs), scores and per-word rows derived from them.
  */
 export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResult['context']['datasets'], seed = 7, throughput: readonly ThroughputRow[] = []): RunResult {
-  const random = mulberry32(seed);
+  const random = mulberry32(seed).next;
   const described = Object.entries(representations).map(([id, list]) => ({ id, representations: list.map((item) => ({ ...item })) }));
   return {
     context: {

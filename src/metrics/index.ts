@@ -1,6 +1,6 @@
 /** Sense-separation metrics: pure functions, nulls for undefined values, seeded randomness. */
 export * from './metric.js';
-export * from './random.js';
+export * from '../random.js';
 export * from './rank.js';
 export * from './ranking.js';
 export * from './separation.js';

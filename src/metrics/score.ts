@@ -8,7 +8,7 @@ import type { ThresholdSource } from '../types.js';
 import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
 import { pearson, pearsonMetric, spearman } from './correlation.js';
 import type { BinaryScores, ConfidenceInterval, Estimate } from './metric.js';
-import { deriveSeed } from './random.js';
+import { deriveSeed } from '../random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
 import { classMeans, cohensD } from './separation.js';
 import { accuracyAt, crossValidatedAccuracy, learnThreshold } from './threshold.js';

@@ -16,5 +16,5 @@ export {
   type WordnetWicSummary,
 } from './build.js';
 export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type ExceptionList, type WordnetPos } from './morphy.js';
-export { derivedRandom, fnv1a, mulberry32, shuffled, type Random } from './prng.js';
+
 export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, wordnetExceptionsDir, readExceptions, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
