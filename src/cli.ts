@@ -129,7 +129,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
 
 /** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
 export async function scoreCommand(dir: string): Promise<void> {
-  const { rescoreResults } = await import('./results/rescore.js');
+  const { rescoreResults } = await import('./pipeline/rescore.js');
   const { writeReports } = await import('./reports/index.js');
   const { result, notes } = await rescoreResults(resolve(dir));
   for (const note of notes) log(`note: ${note}`);

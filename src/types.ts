@@ -7,13 +7,11 @@
  * (`datasets/`, `models/`, `metrics/`, `reports/`).
  */
 
-/** Where a record came from, so that every error and every odd number can be traced to a line. */
-export interface SourceRef {
-  /** Path of the file, as given by the user (relative paths stay relative). */
-  readonly file: string;
-  /** 1-based line number (for JSON lists: the 1-based index of the record). */
-  readonly line: number;
-}
+export { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+export type { SourceRef } from './errors.js';
+export { InputError } from './errors.js';
+import type { SourceRef } from './errors.js';
 
 /** Character span of the target word in a sentence; `end` is exclusive (like `String.slice`). */
 export interface Span {
@@ -28,8 +26,6 @@ export interface Span {
  */
 export type TargetSpans = readonly [Span, ...Span[]];
 
-/** Names of splits, in canonical order. Datasets without splits use `all`. */
-export const SPLIT_NAMES = ['train', 'dev', 'test', 'all'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** One sentence pair: the unit of every dataset. */
@@ -71,8 +67,6 @@ export interface Dataset {
   readonly highlightPairs?: readonly string[];
 }
 
-/** Every dataset format sensebench reads (`--format` choices besides `auto`). */
-export const DATASET_FORMATS = ['wic', 'jsonl', 'csv', 'superglue', 'mclwic', 'scws', 'tsv'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Reads one dataset format. Loaders validate everything and throw {@link InputError}s. */
@@ -98,8 +92,6 @@ export interface TargetOccurrence {
   readonly source: SourceRef;
 }
 
-/** Whether a representation can see context. Static: one vector per word type. */
-export const REPRESENTATION_KINDS = ['static', 'contextual'] as const;
 export type RepresentationKind = (typeof REPRESENTATION_KINDS)[number];
 
 /** One way of turning an occurrence into a vector, e.g. `target`, `context`, `layer-1`, `sentence`. */
@@ -152,8 +144,6 @@ export interface ModelOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** Where the accuracy threshold came from. */
-export const THRESHOLD_SOURCES = ['train', 'cv', 'none'] as const;
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
 export type { SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
@@ -168,6 +158,13 @@ export interface PairResult {
   readonly cosines: ReadonlyMap<RepresentationKey, number | null>;
   /** True when either sentence was truncated by any model. */
   readonly truncated: boolean;
+}
+
+/** The pairs of one dataset split with their cosines: everything scoring needs. */
+export interface SplitPairs {
+  readonly dataset: string;
+  readonly split: SplitName;
+  readonly pairs: readonly PairResult[];
 }
 
 /** Everything measured on one dataset split. */
@@ -244,18 +241,4 @@ export interface RenderedFile {
 export interface Renderer {
   readonly name: string;
   render(result: RunResult): Promise<RenderedFile[]> | RenderedFile[];
-}
-
-/**
- * A user-facing input problem: bad file, bad flag, missing model. The CLI prints `message`
- * (which starts with `file:line: ` when a line is known) and exits with code 2.
- */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-  constructor(
-    message: string,
-    readonly source?: SourceRef,
-  ) {
-    super(source ? `${source.file}:${source.line}: ${message}` : message);
-  }
 }

@@ -14,7 +14,7 @@ import { loadModel } from '../src/models/index.js';
 import { scoreRepresentation } from '../src/metrics/index.js';
 import { runEvaluation, type ModelSource } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
-import { rescoreResults } from '../src/results/rescore.js';
+import { rescoreResults } from '../src/pipeline/rescore.js';
 import { fnv1a32, mulberry32 } from '../src/random.js';
 import { InputError, type Dataset, type EmbeddingModel, type OccurrenceEmbedding, type SentencePair, type SplitName, type TargetOccurrence } from '../src/types.js';
 

@@ -6,14 +6,9 @@
  */
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/index.js';
 import { summaryTable, wordsTable, type SummaryRow, type WordScore } from '../results/schema.js';
-import type { ModelRecord, PairResult, RepresentationKey, SplitName, SplitResult } from '../types.js';
+import type { ModelRecord, PairResult, RepresentationKey, SplitPairs, SplitResult } from '../types.js';
 
-/** The pairs of one dataset split with their cosines: everything scoring needs. */
-export interface SplitPairs {
-  readonly dataset: string;
-  readonly split: SplitName;
-  readonly pairs: readonly PairResult[];
-}
+export type { SplitPairs } from '../types.js';
 
 export interface ScoringOptions {
   readonly seed: number;

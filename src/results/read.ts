@@ -22,9 +22,9 @@ import {
   type RunResult,
   type SentencePair,
   type SplitName,
+  type SplitPairs,
   type SplitResult,
 } from '../types.js';
-import type { SplitPairs } from '../pipeline/scoring.js';
 import { summaryTable, throughputTable, wordsTable, type ThroughputRow } from './schema.js';
 import { parseCsv, readCell } from './table.js';
 

@@ -3,7 +3,7 @@
  * The record types, the CSV writers and readers, the rounding, and the report tables all derive
  * from these lists (src/results/table.ts), so a new metric is one entry here plus its computation.
  */
-import { REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../types.js';
+import { REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
 import { defineTable, type RecordOf } from './table.js';
 
 /** Decimal places of every metric and cosine in the result CSVs. */

@@ -7,7 +7,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import type { Estimate } from '../metrics/metric.js';
-import { InputError } from '../types.js';
+import { InputError } from '../errors.js';
 
 /** Column types. An `estimate` is one value with its interval and takes three CSV columns. */
 export type Column =

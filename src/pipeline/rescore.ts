@@ -4,9 +4,9 @@
  * scores exactly these stored cosines, so the result is byte-identical to what `run` wrote; a
  * researcher who edits or filters a pairs CSV gets the summary that matches it.
  */
-import { scoreSplits } from '../pipeline/scoring.js';
+import { scoreSplits } from './scoring.js';
 import type { RunResult } from '../types.js';
-import { readRunJson, readSplitPairs, readThroughput, restoreSentences } from './read.js';
+import { readRunJson, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
 
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
   const run = await readRunJson(dir);
