@@ -114,7 +114,7 @@ describe('fitPca against numpy', () => {
     closeArrays(pca.mean, c.mean, 1e-12);
     expect(Math.abs(pca.totalVariance - c.totalVariance)).toBeLessThan(1e-9);
     closeArrays(pca.explainedVariance, c.explainedVariance, 1e-9);
-    pca.components.forEach((component, i) => closeUpToSign(component, c.components[i]!, 1e-6));
+    pca.components.forEach((component, i) => { closeUpToSign(component, c.components[i]!, 1e-6); });
   });
 
   it('fixes each component sign so that its largest-|x| entry is positive', () => {
