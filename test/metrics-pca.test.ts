@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Matrix, fitPca, firstComponentShare, matrixFromRows, mulberry32, project, symmetricEigen } from '../src/metrics/index.js';
+import { type Matrix, fitPca, firstComponentShare, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
 
 interface PcaCase {
   name: string;
@@ -203,6 +203,84 @@ describe('symmetricEigen', () => {
     const copy = Float64Array.from(a);
     symmetricEigen(a, 6);
     expect(a).toEqual(copy);
+  });
+});
+
+describe('topSymmetricEigen (inverse iteration for a few vectors)', () => {
+  function randomSymmetric(n: number, seed: number): Float64Array {
+    const random = mulberry32(seed);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        const v = random.next() - 0.5;
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    }
+    return a;
+  }
+
+  function residualAndGram(a: Float64Array, n: number, values: Float64Array, vectors: readonly Float64Array[]): { residual: number; gram: number } {
+    let residual = 0;
+    let gram = 0;
+    vectors.forEach((v, j) => {
+      for (let i = 0; i < n; i++) {
+        let av = 0;
+        for (let c = 0; c < n; c++) av += a[i * n + c]! * v[c]!;
+        residual = Math.max(residual, Math.abs(av - values[j]! * v[i]!));
+      }
+      vectors.forEach((w, l) => {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += v[i]! * w[i]!;
+        gram = Math.max(gram, Math.abs(dot - (j === l ? 1 : 0)));
+      });
+    });
+    return { residual, gram };
+  }
+
+  for (const [n, k, seed] of [[1, 1, 1], [2, 1, 2], [12, 2, 3], [60, 5, 4], [150, 3, 5], [30, 10, 6]] as const) {
+    it(`gives the full solver's top ${k} of ${n} (values exactly, vectors up to sign)`, () => {
+      const a = randomSymmetric(n, seed);
+      const full = symmetricEigen(a, n);
+      const top = topSymmetricEigen(a, n, k);
+      closeArrays(top.values, Array.from(full.values), 1e-12);
+      expect(top.vectors).toHaveLength(k);
+      top.vectors.forEach((vector, j) => {
+        closeUpToSign(vector, Array.from(full.vectors[j]!), 1e-10);
+      });
+    });
+  }
+
+  it('stays orthonormal with eigenvectors for repeated and clustered eigenvalues', () => {
+    const n = 40;
+    // Identity plus a rank-one term: one eigenvalue 1.4, the other 39 all exactly 1.
+    const spiked = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) spiked[i * n + j] = (i === j ? 1 : 0) + 0.01;
+    // Diagonal with a four-fold top eigenvalue: T splits into blocks.
+    const diagonal = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) diagonal[i * n + i] = i % 10 === 0 ? 5 : i % 3;
+    for (const a of [spiked, diagonal]) {
+      const top = topSymmetricEigen(a, n, 6);
+      closeArrays(top.values, Array.from(symmetricEigen(a, n, false).values), 1e-12);
+      const { residual, gram } = residualAndGram(a, n, top.values, top.vectors);
+      expect(residual).toBeLessThan(1e-12);
+      expect(gram).toBeLessThan(1e-12);
+    }
+    // The four-fold eigenspace is exactly span(e0, e10, e20, e30).
+    const top = topSymmetricEigen(diagonal, n, 4);
+    for (const v of top.vectors) {
+      let inside = 0;
+      for (const i of [0, 10, 20, 30]) inside += v[i]! * v[i]!;
+      expect(inside).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('handles the zero matrix and k = 0', () => {
+    const zero = topSymmetricEigen(new Float64Array(100 * 100), 100, 2);
+    closeArrays(zero.values.subarray(0, 2), [0, 0], 0);
+    expect(residualAndGram(new Float64Array(100 * 100), 100, zero.values, zero.vectors).gram).toBe(0);
+    expect(topSymmetricEigen(randomSymmetric(5, 1), 5, 0).vectors).toHaveLength(0);
+    expect(() => topSymmetricEigen(randomSymmetric(5, 1), 5, 6)).toThrow(RangeError);
   });
 });
 

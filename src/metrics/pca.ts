@@ -4,10 +4,12 @@
  * variance (share of variance on the first principal component).
  *
  * Method: column means, then the covariance matrix accumulated from mean-centered rows (two passes,
- * so no catastrophic cancellation), then a full symmetric eigendecomposition by Householder
- * tridiagonalisation and the implicit QL algorithm (EISPACK tred2/tql2, as in JAMA). That solver is
- * exact to rounding for every spectrum, including repeated and near-degenerate eigenvalues, where
- * power or subspace iteration would stall; O(d^3) is about a third of a second for d = 512.
+ * so no catastrophic cancellation), then a symmetric eigensolver: Householder tridiagonalisation
+ * and the implicit QL algorithm (EISPACK tred2/tql2, as in JAMA), which is accurate to rounding for
+ * every spectrum, including repeated and near-degenerate eigenvalues where power or subspace
+ * iteration would stall. When only a few components are wanted, their vectors come from inverse
+ * iteration on the tridiagonal matrix instead of the O(d^3) QL rotations (checked, with the full
+ * solver as fallback); see {@link topSymmetricEigen}.
  *
  * Conventions (the reference script replays them with numpy.linalg.eigh):
  * - Variances are population variances (ddof 0): covariance = Xc^T Xc / n. This is what the
@@ -18,6 +20,8 @@
  *   entry of largest absolute value (the first such entry on a tie) is positive.
  * - Eigenvalues that rounding makes slightly negative are reported as 0.
  */
+
+import { mulberry32 } from '../random.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -183,7 +187,7 @@ export function symmetricEigen(a: Float64Array, n: number, wantVectors = true): 
  * symmetric input reads the same either way): on return d is the diagonal, e the subdiagonal in
  * e[1..], and row i of v the i-th column of the orthogonal transform.
  */
-function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): void {
+function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): Float64Array | null {
   for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -236,10 +240,12 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
     d[i] = h;
   }
   if (!accumulate) {
-    // Eigenvalues only: the diagonal is all that is left, the transform is not needed.
+    // No accumulated transform: d becomes the diagonal; the reflectors stay in v (row m holds
+    // u_m in entries 0..m-1) and their scales h_m are handed back for a later back-transform.
+    const scales = Float64Array.from(d);
     for (let j = 0; j < n; j++) d[j] = v[j * n + j]!;
     e[0] = 0;
-    return;
+    return scales;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
@@ -262,6 +268,7 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
   }
   v[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
+  return null;
 }
 
 /** Implicit QL on the tridiagonal (d, e) (tql2); rotations applied to the rows of `w` when given. */
@@ -329,6 +336,164 @@ function tridiagonalQl(d: Float64Array, e: Float64Array, w: Float64Array | null,
   }
 }
 
+/**
+ * The k eigenvectors of the largest eigenvalues, without the O(n^3) work of all n: the same
+ * Householder reduction (transform not accumulated), every eigenvalue by QL without vectors, then
+ * each wanted eigenvector of the tridiagonal matrix by inverse iteration (LU with partial
+ * pivoting, LAPACK dgttrf/dgttrs; vectors of clustered eigenvalues re-orthogonalised by modified
+ * Gram-Schmidt, as LAPACK's dstein does), and the Householder reflectors applied to those k
+ * vectors only. Every result is verified (residual |T y - lambda y| and orthogonality at rounding
+ * level); if any check fails the full {@link symmetricEigen} answers instead, so near-degenerate
+ * spectra cost time, never accuracy.
+ */
+export function topSymmetricEigen(a: Float64Array, n: number, k: number): SymmetricEigen {
+  if (!Number.isSafeInteger(n) || n < 1 || a.length !== n * n) throw new RangeError(`topSymmetricEigen: ${a.length} values for a ${n}x${n} matrix`);
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`topSymmetricEigen: k must be in [0, ${n}], got ${k}`);
+  // For most of the spectrum the full solver is as cheap and simpler.
+  if (3 * k > n) {
+    const full = symmetricEigen(a, n, true);
+    return { values: full.values, vectors: full.vectors.slice(0, k) };
+  }
+  const v = Float64Array.from(a);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const scales = tridiagonalize(v, d, e, n, false)!;
+  // Keep T before QL overwrites it: diagonal and off-diagonal (off[i] = T[i][i+1]).
+  const diagonal = Float64Array.from(d);
+  const off = e.slice(1);
+  tridiagonalQl(d, e, null, n);
+  const values = Float64Array.from(d).sort().reverse();
+  const vectors = tridiagonalEigenvectors(diagonal, off, values.subarray(0, k));
+  if (vectors === null) {
+    const full = symmetricEigen(a, n, true);
+    return { values: full.values, vectors: full.vectors.slice(0, k) };
+  }
+  return { values, vectors: vectors.map((y) => applyReflectors(v, scales, y, n)) };
+}
+
+/** x = Q y for the tred2 transform Q = R_{n-1} ... R_1, R_m = I - u_m u_m^T / h_m on coordinates 0..m-1. */
+function applyReflectors(v: Float64Array, scales: Float64Array, y: Float64Array, n: number): Float64Array {
+  const x = Float64Array.from(y);
+  for (let m = 1; m < n; m++) {
+    const h = scales[m]!;
+    if (h === 0) continue;
+    const row = m * n;
+    let g = 0;
+    for (let j = 0; j < m; j++) g += v[row + j]! * x[j]!;
+    g /= h;
+    for (let j = 0; j < m; j++) x[j]! -= g * v[row + j]!;
+  }
+  return x;
+}
+
+/** Eigenvectors of the symmetric tridiagonal (diagonal, off) for the given eigenvalues, or null when a check fails. */
+function tridiagonalEigenvectors(diagonal: Float64Array, off: Float64Array, wanted: Float64Array): Float64Array[] | null {
+  const n = diagonal.length;
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diagonal[i]!) + (i > 0 ? Math.abs(off[i - 1]!) : 0) + (i < n - 1 ? Math.abs(off[i]!) : 0));
+  if (norm === 0) {
+    // The zero matrix: any orthonormal basis; the unit vectors, as the full solver gives.
+    return Array.from(wanted, (_, j) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+  }
+  const clusterGap = 1e-3 * norm;
+  const tiny = EPSILON * norm;
+  const random = mulberry32(0x5eed);
+  const vectors: Float64Array[] = [];
+  for (let j = 0; j < wanted.length; j++) {
+    const lambda = wanted[j]!;
+    const lu = factorShifted(diagonal, off, lambda, tiny);
+    let x = Float64Array.from({ length: n }, () => random() - 0.5);
+    const cluster = vectors.filter((_, i) => Math.abs(wanted[i]! - lambda) <= clusterGap);
+    for (let iteration = 0; iteration < 5; iteration++) {
+      solveShifted(lu, x);
+      for (const other of cluster) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += other[i]! * x[i]!;
+        for (let i = 0; i < n; i++) x[i]! -= dot * other[i]!;
+      }
+      let length = 0;
+      for (let i = 0; i < n; i++) length += x[i]! * x[i]!;
+      length = Math.sqrt(length);
+      if (!(length > 0) || !Number.isFinite(length)) return null;
+      x = x.map((value) => value / length);
+    }
+    // Verify: residual at rounding level and orthogonal to the vectors before it.
+    let residual = 0;
+    for (let i = 0; i < n; i++) {
+      let tx = diagonal[i]! * x[i]!;
+      if (i > 0) tx += off[i - 1]! * x[i - 1]!;
+      if (i < n - 1) tx += off[i]! * x[i + 1]!;
+      residual = Math.max(residual, Math.abs(tx - lambda * x[i]!));
+    }
+    if (residual > 1e3 * n * EPSILON * norm) return null;
+    for (const other of vectors) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += other[i]! * x[i]!;
+      if (Math.abs(dot) > 1e-10) return null;
+    }
+    vectors.push(x);
+  }
+  return vectors;
+}
+
+interface ShiftedLu {
+  readonly d: Float64Array;
+  readonly du: Float64Array;
+  readonly du2: Float64Array;
+  readonly dl: Float64Array;
+  readonly swapped: Uint8Array;
+}
+
+/** LU with partial pivoting of T - lambda I (LAPACK dgttrf); zero pivots replaced by `tiny`. */
+function factorShifted(diagonal: Float64Array, off: Float64Array, lambda: number, tiny: number): ShiftedLu {
+  const n = diagonal.length;
+  const d = Float64Array.from(diagonal, (value) => value - lambda);
+  const du = Float64Array.from(off);
+  const dl = Float64Array.from(off);
+  const du2 = new Float64Array(Math.max(0, n - 2));
+  const swapped = new Uint8Array(Math.max(0, n - 1));
+  for (let i = 0; i < n - 1; i++) {
+    if (Math.abs(d[i]!) >= Math.abs(dl[i]!)) {
+      if (d[i] !== 0) {
+        const factor = dl[i]! / d[i]!;
+        dl[i] = factor;
+        d[i + 1]! -= factor * du[i]!;
+      } else dl[i] = 0;
+    } else {
+      const factor = d[i]! / dl[i]!;
+      d[i] = dl[i]!;
+      dl[i] = factor;
+      const temp = du[i]!;
+      du[i] = d[i + 1]!;
+      d[i + 1] = temp - factor * d[i + 1]!;
+      if (i < n - 2) {
+        du2[i] = du[i + 1]!;
+        du[i + 1] = -factor * du[i + 1]!;
+      }
+      swapped[i] = 1;
+    }
+  }
+  for (let i = 0; i < n; i++) if (Math.abs(d[i]!) < tiny) d[i] = d[i]! < 0 ? -tiny : tiny;
+  return { d, du, du2, dl, swapped };
+}
+
+/** Solves (T - lambda I) x = b in place from its LU (LAPACK dgttrs). */
+function solveShifted(lu: ShiftedLu, b: Float64Array): void {
+  const { d, du, du2, dl, swapped } = lu;
+  const n = d.length;
+  for (let i = 0; i < n - 1; i++) {
+    if (swapped[i] === 0) b[i + 1]! -= dl[i]! * b[i]!;
+    else {
+      const temp = b[i]!;
+      b[i] = b[i + 1]!;
+      b[i + 1] = temp - dl[i]! * b[i]!;
+    }
+  }
+  b[n - 1]! /= d[n - 1]!;
+  if (n > 1) b[n - 2] = (b[n - 2]! - du[n - 2]! * b[n - 1]!) / d[n - 2]!;
+  for (let i = n - 3; i >= 0; i--) b[i] = (b[i]! - du[i]! * b[i + 1]! - du2[i]! * b[i + 2]!) / d[i]!;
+}
+
 /** Flips `vector` in place so that its largest-|x| entry (first on a tie) is positive. */
 function fixSign(vector: Float64Array): void {
   let best = 0;
@@ -350,7 +515,7 @@ export function fitPca(matrix: Matrix, k: number): Pca {
   const cov = covariance(matrix, mean);
   let totalVariance = 0;
   for (let c = 0; c < cols; c++) totalVariance += cov[c * cols + c]!;
-  const eigen = symmetricEigen(cov, cols, true);
+  const eigen = topSymmetricEigen(cov, cols, k);
   const components = eigen.vectors.slice(0, k).map((vector) => {
     fixSign(vector);
     return vector;
