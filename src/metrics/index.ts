@@ -8,3 +8,8 @@ export * from './correlation.js';
 export * from './threshold.js';
 export * from './bootstrap.js';
 export * from './score.js';
+export * from './pca.js';
+export * from './normalization.js';
+export * from './contextuality.js';
+export * from './delong.js';
+export * from './compare.js';
