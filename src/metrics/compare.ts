@@ -22,7 +22,7 @@
  */
 import { type BootstrapOptions, DEFAULT_RESAMPLES, percentileInterval } from './bootstrap.js';
 import { type ConfidenceInterval, NO_INTERVAL } from './metric.js';
-import { type Random, mulberry32 } from './random.js';
+import { type Random, mulberry32 } from '../random.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';
 import { pearson, spearman } from './correlation.js';

@@ -30,7 +30,7 @@
  *   formula sigma_1^2 / sum(sigma_i^2) over the singular values of the raw occurrence matrix,
  *   which also counts the words' shared mean direction; it is reported next to it.
  */
-import { type Random, mulberry32 } from './random.js';
+import { type Random, mulberry32 } from '../random.js';
 import { firstComponentShare, firstSingularValueShare } from './pca.js';
 
 /** One occurrence of a target word. */

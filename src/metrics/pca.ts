@@ -392,7 +392,7 @@ function tridiagonalEigenvectors(diagonal: Float64Array, off: Float64Array, want
   for (let j = 0; j < wanted.length; j++) {
     const lambda = wanted[j]!;
     const lu = factorShifted(diagonal, off, lambda, tiny);
-    let x = Float64Array.from({ length: n }, () => random() - 0.5);
+    let x = Float64Array.from({ length: n }, () => random.next() - 0.5);
     const cluster = vectors.filter((_, i) => Math.abs(wanted[i]! - lambda) <= clusterGap);
     for (let iteration = 0; iteration < 5; iteration++) {
       solveShifted(lu, x);
