@@ -189,6 +189,17 @@ export async function segmentNames(directory: string): Promise<string[]> {
 }
 
 /**
+ * Whether caching a model's embeddings pays: true when any of its representations is contextual.
+ * A static model's embed() is a few table lookups per occurrence, which is faster than reading and
+ * verifying its stored vectors (bench/embedding-cache.ts measured glove-100d at 3 ms unwrapped vs
+ * 8 ms from a warm cache for 680 occurrences, while use-lite went from 1.9 s to 7 ms), and a
+ * 200k-pair GloVe run would write ~300 MB of vectors it never needs to read back.
+ */
+export function worthCaching(model: Pick<EmbeddingModel, 'representations'>): boolean {
+  return model.representations.some((representation) => representation.kind === 'contextual');
+}
+
+/**
  * Wraps a model so that `embed()` answers from the cache what it can: it looks up every
  * occurrence, calls the wrapped model once with the distinct misses only (not at all when there
  * are none), stores what it embedded and returns results index-aligned with the input. `report`
