@@ -17,6 +17,11 @@ export interface FreshRun {
   readonly wallMs: number;
   /** Peak RSS of the child process in MB, or null when not measured. */
   readonly peakRssMb: number | null;
+  /**
+   * User + system CPU seconds of the child (all its threads), from GNU time; null without it.
+   * On a shared machine this moves less than wall time when other work competes for the cores.
+   */
+  readonly cpuSeconds: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -40,7 +45,7 @@ export async function runFresh(command: string, args: readonly string[], options
   const useTime = options.peakRss === true && existsSync(GNU_TIME);
   const scratch = useTime ? await mkdtemp(join(tmpdir(), 'sensebench-time-')) : null;
   const timeFile = scratch === null ? null : join(scratch, 'time.txt');
-  const [file, argv] = timeFile === null ? [command, args] : [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]];
+  const [file, argv] = timeFile === null ? [command, args] : [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]];
   try {
     const started = performance.now();
     const child = spawn(file, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,12 +74,17 @@ export async function runFresh(command: string, args: readonly string[], options
     const err = Buffer.concat(stderr).toString('utf8');
     if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${String(code)}:\n${err.slice(-2000)}`);
     let peakRssMb: number | null = null;
+    let cpuSeconds: number | null = null;
     if (timeFile !== null) {
-      const kb = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
-      if (!Number.isFinite(kb) || kb <= 0) throw new Error(`GNU time wrote no peak RSS for ${command}`);
+      // The last line: GNU time may write a "Command exited ..." line before it.
+      const [kb, user, system] = ((await readFile(timeFile, 'utf8')).trim().split('\n').pop() ?? '').split(' ').map(Number);
+      if (kb === undefined || !(kb > 0) || user === undefined || system === undefined || !Number.isFinite(user + system)) {
+        throw new Error(`GNU time wrote no peak RSS and CPU time for ${command}`);
+      }
       peakRssMb = kb / 1024;
+      cpuSeconds = user + system;
     } else if (options.peakRss === true) peakRssMb = polledKb / 1024;
-    return { wallMs, peakRssMb, stdout: Buffer.concat(stdout).toString('utf8'), stderr: err };
+    return { wallMs, peakRssMb, cpuSeconds, stdout: Buffer.concat(stdout).toString('utf8'), stderr: err };
   } finally {
     if (scratch !== null) await rm(scratch, { recursive: true, force: true });
   }

@@ -18,7 +18,9 @@
  * sizes (time and memory per pair or per sentence, and the fixed cost); linearity: each size but
  * the smallest against the line through the other sizes (ratio = prediction / measured, goal
  * 1 / 1.2: no step above 1.2x the linear prediction); and the 200k-pair GloVe peak RSS against
- * its 1.5 GB budget (baseline = budget, goal ratio 1).
+ * its 1.5 GB budget (baseline = budget, goal ratio 1). CPU time (user + system) is reported
+ * beside wall time and checked for linearity the same way: on a machine shared with other work,
+ * wall time swells with contention while CPU time measures the run's own work.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -101,6 +103,8 @@ export interface ScalingPoint {
   readonly size: number;
   readonly seconds: number;
   readonly peakRssMb: number;
+  /** User + system CPU seconds of the run, when GNU time is installed. */
+  readonly cpuSeconds: number | null;
 }
 
 /** Least-squares line y = intercept + slope * x. */
@@ -132,22 +136,29 @@ export function scalingRows(group: string, model: string, unitName: 'pair' | 'se
   for (const point of points) {
     rows.push({ ...plain, group, subject: `sensebench run --model ${model}, ${count(point.size)}: wall time (fresh process)`, unit: 's', value: point.seconds });
     rows.push({ ...plain, group, subject: `sensebench run --model ${model}, ${count(point.size)}: peak RSS`, unit: 'MB', value: point.peakRssMb });
+    if (point.cpuSeconds !== null) rows.push({ ...plain, group, subject: `sensebench run --model ${model}, ${count(point.size)}: CPU time (user + system, all threads)`, unit: 's', value: point.cpuSeconds });
   }
   if (points.length < 2) return rows;
   const sizes = points.map((p) => count(p.size)).join(', ');
   const time = fitLine(points.map((p) => ({ x: p.size, y: p.seconds })));
   const memory = fitLine(points.map((p) => ({ x: p.size, y: p.peakRssMb })));
   rows.push({ ...plain, group, samples: points.length, subject: `sensebench run --model ${model}: time per ${unitName}, least squares over ${sizes} (fixed cost ${time.intercept.toFixed(2)} s)`, unit: `ms/${unitName}`, value: time.slope * 1000 });
+  if (points.every((p) => p.cpuSeconds !== null)) {
+    const cpu = fitLine(points.map((p) => ({ x: p.size, y: p.cpuSeconds! })));
+    rows.push({ ...plain, group, samples: points.length, subject: `sensebench run --model ${model}: CPU time per ${unitName}, least squares over ${sizes} (fixed ${cpu.intercept.toFixed(2)} s)`, unit: `ms/${unitName}`, value: cpu.slope * 1000 });
+  }
   rows.push({ ...plain, group, samples: points.length, subject: `sensebench run --model ${model}: memory per ${unitName}, least squares over ${sizes} (fixed ${memory.intercept.toFixed(0)} MB)`, unit: `KB/${unitName}`, value: memory.slope * 1024 });
   if (points.length >= 3) {
     for (const [index, point] of points.entries()) {
       if (index === 0) continue;
       const others = points.filter((_, i) => i !== index);
       const otherSizes = others.map((p) => count(p.size)).join(' and ');
-      for (const [what, unit, value, pick] of [
-        ['wall time', 's', point.seconds, (p: ScalingPoint) => p.seconds],
-        ['peak RSS', 'MB', point.peakRssMb, (p: ScalingPoint) => p.peakRssMb],
-      ] as const) {
+      const measures: [string, string, number, (p: ScalingPoint) => number][] = [
+        ['wall time', 's', point.seconds, (p) => p.seconds],
+        ['peak RSS', 'MB', point.peakRssMb, (p) => p.peakRssMb],
+      ];
+      if (points.every((p) => p.cpuSeconds !== null)) measures.push(['CPU time', 's', point.cpuSeconds!, (p) => p.cpuSeconds!]);
+      for (const [what, unit, value, pick] of measures) {
         const line = fitLine(others.map((p) => ({ x: p.size, y: pick(p) })));
         const predicted = line.intercept + line.slope * point.size;
         rows.push({
@@ -198,7 +209,7 @@ export async function benchScaling(options: ScalingOptions): Promise<ThroughputR
       await rm(join(scratch, `${name}-run`), { recursive: true, force: true });
       await rm(out, { recursive: true, force: true });
       await rm(dataset, { recursive: true, force: true });
-      return { size, seconds: run.wallMs / 1000, peakRssMb: run.peakRssMb! };
+      return { size, seconds: run.wallMs / 1000, peakRssMb: run.peakRssMb!, cpuSeconds: run.cpuSeconds };
     };
     const glove: ScalingPoint[] = [];
     for (const pairs of [...(options.glovePairs ?? GLOVE_PAIRS)].sort((a, b) => a - b)) glove.push(await measure('glove-100d', pairs, pairs));

@@ -58,10 +58,10 @@ describe('scaling fit and linearity', () => {
   });
 
   it('linear costs meet the goal; a step above 1.2x the prediction misses it', () => {
-    const linear: ScalingPoint[] = [10_000, 50_000, 200_000].map((size) => ({ size, seconds: 2 + size * 1e-5, peakRssMb: 200 + size * 0.001 }));
+    const linear: ScalingPoint[] = [10_000, 50_000, 200_000].map((size) => ({ size, seconds: 2 + size * 1e-5, peakRssMb: 200 + size * 0.001, cpuSeconds: 1 + size * 2e-5 }));
     const rows = scalingRows('g', 'm', 'pair', linear);
     const checks = rows.filter((row) => row.goal !== null);
-    expect(checks).toHaveLength(4);
+    expect(checks).toHaveLength(6);
     for (const row of checks) expect(row.ratio!).toBeCloseTo(1, 10);
     const perPair = rows.find((row) => row.unit === 'ms/pair')!;
     expect(perPair.value).toBeCloseTo(0.01, 12);
