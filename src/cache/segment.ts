@@ -196,14 +196,17 @@ export function scanSegment(
     soundRecords.push({ start, end: start + recordBytes });
     const key = bytes.toString('hex', start, start + KEY_BYTES);
     if (!wanted(key)) continue;
-    let offset = start + KEY_BYTES + flags;
+    // One copy per record (aligned, and independent of the large segment buffer, which can then
+    // be freed); each representation's vector is a view into it.
+    const valuesStart = start + KEY_BYTES + flags;
+    const absolute = bytes.byteOffset + valuesStart;
+    const count = (crcAt - valuesStart) / 4;
+    const values = absolute % 4 === 0 ? new Float32Array(bytes.buffer, absolute, count).slice() : new Float32Array(bytes.buffer.slice(absolute, absolute + count * 4));
+    let offset = 0;
     const vectors = dimensions.map((length, r) => {
       const from = offset;
-      offset += length * 4;
-      if (nullFlags[r] === 1) return null;
-      // A copy: aligned, and independent of the (large) segment buffer, which can then be freed.
-      const absolute = bytes.byteOffset + from;
-      return new Float32Array(bytes.buffer.slice(absolute, absolute + length * 4));
+      offset += length;
+      return nullFlags[r] === 1 ? null : values.subarray(from, offset);
     });
     take({ key, embedding: { vectors, truncated: truncatedFlag === 1 } });
   }
