@@ -159,6 +159,26 @@ describe('embedding cache', () => {
     expect(plain(result)).toEqual(plain(await fresh(request)));
   });
 
+  it('two runs storing at once both land, in separate segments, and a third run reads them all', async () => {
+    const first = wrapped();
+    const second = wrapped();
+    await Promise.all([first.cached.embed(BASE.slice(0, 4)), second.cached.embed(BASE.slice(2))]);
+    expect(segmentFiles(cacheDir)).toHaveLength(2);
+    const third = wrapped();
+    expect(plain(await third.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(third.model.calls).toBe(0);
+    expect(third.stats[0]).toMatchObject({ hits: 6, damaged: 0 });
+  });
+
+  it('a cache that cannot be written costs the reuse, never the run, and says why', async () => {
+    writeFileSync(join(cacheDir, 'embeddings'), 'not a directory');
+    const { model, cached, stats } = wrapped();
+    expect(plain(await cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(model.calls).toBe(1);
+    expect(stats[0]!.problems.join('\n')).toMatch(/cannot read the embedding cache: ENOTDIR/);
+    expect(stats[0]!.problems.join('\n')).toMatch(/could not store 6 embeddings/);
+  });
+
   it('an empty request calls nothing', async () => {
     const { model, cached } = wrapped();
     expect(await cached.embed([])).toEqual([]);

@@ -129,7 +129,15 @@ export class EmbeddingCache {
     const found = new Map<string, OccurrenceEmbedding>();
     const problems: string[] = [];
     let damaged = 0;
-    for (const name of await segmentNames(directory)) {
+    let names: string[];
+    try {
+      names = await segmentNames(directory);
+    } catch (error) {
+      // An unreadable cache (a file where the directory should be, no permission) costs the
+      // reuse, never the run.
+      return { found, damaged, problems: [`${directory}: cannot read the embedding cache: ${(error as Error).message}`] };
+    }
+    for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
       let bytes: Buffer;
@@ -137,8 +145,8 @@ export class EmbeddingCache {
         bytes = await readFile(path);
       } catch (error) {
         // Removed by a concurrent `cache clear` or repair: nothing to use, nothing damaged.
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: cannot read: ${(error as Error).message}`);
+        continue;
       }
       let layout;
       try {
@@ -147,15 +155,14 @@ export class EmbeddingCache {
         if (!(error instanceof SegmentDamage)) throw error;
         damaged++;
         problems.push(`${path}: ${error.message}; removed`);
-        await rm(path, { force: true });
+        await repair(() => rm(path, { force: true }), path, problems);
         continue;
       }
       const scan = scanSegment(bytes, layout, (key) => keys.has(key) && !found.has(key), ({ key, embedding }) => found.set(key, embedding));
       if (scan.damagedRecords > 0) {
         damaged += scan.damagedRecords;
         problems.push(`${path}: ${scan.damagedRecords} damaged record(s) ignored; segment rewritten without them`);
-        if (scan.soundRecords.length === 0) await rm(path, { force: true });
-        else await writeFileAtomic(path, rebuildSegment(bytes, layout, scan.soundRecords));
+        await repair(() => (scan.soundRecords.length === 0 ? rm(path, { force: true }) : writeFileAtomic(path, rebuildSegment(bytes, layout, scan.soundRecords))), path, problems);
       }
     }
     return { found, damaged, problems };
@@ -175,6 +182,15 @@ export class EmbeddingCache {
     for (const [index, run] of runs.entries()) {
       await writeFileAtomic(join(directory, `segment-${stamp}-${String(index).padStart(4, '0')}${SEGMENT_EXTENSION}`), encodeSegment(model.hash, dimensions, run));
     }
+  }
+}
+
+/** Cleans a damaged segment; a failure to clean is reported (the damage is never used either way). */
+async function repair(clean: () => Promise<void>, path: string, problems: string[]): Promise<void> {
+  try {
+    await clean();
+  } catch (error) {
+    problems.push(`${path}: could not clean the damaged segment: ${(error as Error).message}`);
   }
 }
 
