@@ -7,7 +7,7 @@
  * the payload bytes.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,20 @@ describe('glove-100d cache', () => {
   });
   afterAll(() => {
     rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('removes the unversioned cache of converter 4 and older when it builds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sensebench-glove-legacy-'));
+    try {
+      const legacy = join(dir, 'glove-100d', 'vectors.sbvec');
+      mkdirSync(join(dir, 'glove-100d'));
+      writeFileSync(legacy, 'old format');
+      expect((await loadGlove100d(dir)).rebuiltBecause).toBe('missing');
+      expect(existsSync(legacy)).toBe(false);
+      expect(readFileSync(gloveCachePath(dir)).equals(readFileSync(gloveCachePath(cacheDir)))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('builds the cache on first use from the npm package', () => {

@@ -23,7 +23,7 @@
  * UTF-8 vocabulary in place, through the stored byte-order index).
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -64,6 +64,9 @@ async function sourceIdentity(): Promise<SourceIdentity> {
   const path = join(dirname(packageJson), main);
   return { path, package: SOURCE_PACKAGE, version, bytes: (await stat(path)).size };
 }
+
+/** File name of the binary cache up to converter version 4. */
+const LEGACY_CACHE_NAME = 'vectors.sbvec';
 
 /**
  * Path of the binary cache for glove-100d. The name carries the converter version so that
@@ -248,6 +251,10 @@ export async function loadGlove100d(cacheDir: string, onProgress?: (message: str
   );
   const vectors = await convertWinkJson(source.path);
   await writeFileAtomic(path, encodeCache(vectors, { package: source.package, version: source.version, bytes: source.bytes }));
+  // The cache before file names carried the version (converter 4 and older, 141 MB) is never
+  // read again. Only that name is removed: removing other versions' files would make two
+  // checkouts of different versions sharing a cache rebuild each other's forever.
+  await rm(join(dirname(path), LEGACY_CACHE_NAME), { force: true });
   // Read back what was written: the model in use is always the verified cache.
   const written = await readCache(path);
   return { model: toModel(decodeCache(written.bytes, written.crc)), rebuiltBecause: problem };
