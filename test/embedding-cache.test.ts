@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddingCache, modelCacheKey, withEmbeddingCache, type EmbeddingCacheStats } from '../src/cache/embedding-cache.js';
+import { EmbeddingCache, formatCacheStats, modelCacheKey, withEmbeddingCache, worthCaching, type EmbeddingCacheStats } from '../src/cache/embedding-cache.js';
 import { cacheClear, cacheInfo, formatCacheClear, formatCacheInfo } from '../src/cache/info.js';
 import { KEY_BYTES, MAX_SEGMENT_BYTES, occurrenceKey, segmentRuns, type CacheEntry } from '../src/cache/segment.js';
 import type { EmbeddingModel, OccurrenceEmbedding, Representation, TargetOccurrence, TargetSpans } from '../src/types.js';
@@ -177,6 +177,17 @@ describe('embedding cache', () => {
     expect(model.calls).toBe(1);
     expect(stats[0]!.problems.join('\n')).toMatch(/cannot read the embedding cache: ENOTDIR/);
     expect(stats[0]!.problems.join('\n')).toMatch(/could not store 6 embeddings/);
+  });
+
+  it('formats its stats as one log line plus one per problem', () => {
+    expect(formatCacheStats({ model: 'use-lite', occurrences: 36000, hits: 35000, misses: 1000, embedded: 990, damaged: 2, problems: ['seg: 2 damaged record(s) ignored'] })).toBe(
+      'use-lite: embedding cache: 35,000 of 36,000 occurrences reused, 990 embedded, 2 damaged entries ignored and re-embedded\n  seg: 2 damaged record(s) ignored',
+    );
+  });
+
+  it('is worth it for contextual models only', () => {
+    expect(worthCaching(new HashingModel())).toBe(true);
+    expect(worthCaching({ representations: [{ name: 'target', kind: 'static', description: '' }] })).toBe(false);
   });
 
   it('an empty request calls nothing', async () => {

@@ -278,3 +278,11 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
     },
   };
 }
+
+/** One log line (plus one per problem) for a cached `embed()` call, for the CLI's stderr. */
+export function formatCacheStats(stats: EmbeddingCacheStats): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const damaged = stats.damaged > 0 ? `, ${count(stats.damaged)} damaged entries ignored and re-embedded` : '';
+  const head = `${stats.model}: embedding cache: ${count(stats.hits)} of ${count(stats.occurrences)} occurrences reused, ${count(stats.embedded)} embedded${damaged}`;
+  return [head, ...stats.problems.map((problem) => `  ${problem}`)].join('\n');
+}
