@@ -22,52 +22,10 @@ import {
   type RepresentationEntry,
 } from './html-content.js';
 import type { RenderedPlot } from './plots.js';
+import { analysisBlocks } from './analysis.js';
+import { code, heading, paragraph, strong, text, type Block, type Cell, type ReportDocument } from './document.js';
 
-/** A run of text with an optional style. */
-export interface Inline {
-  readonly text: string;
-  readonly style?: 'strong' | 'code' | 'em';
-}
-
-/** A table cell: plain text (a line break sets off a detail line), or inline runs. */
-export type Cell = string | readonly Inline[];
-
-export type Block =
-  | { readonly type: 'heading'; readonly level: 1 | 2 | 3; readonly text: string; readonly id: string }
-  | { readonly type: 'paragraph'; readonly parts: readonly Inline[] }
-  | { readonly type: 'list'; readonly items: readonly (readonly Inline[])[] }
-  | {
-      readonly type: 'table';
-      readonly id: string;
-      readonly caption: string;
-      readonly header: readonly string[];
-      /** Columns to right-align (numbers). */
-      readonly numeric: readonly number[];
-      readonly rows: readonly (readonly Cell[])[];
-      /** Rows to highlight (e.g. the lesson's bank/apple words). */
-      readonly highlight: readonly number[];
-    }
-  | { readonly type: 'figure'; readonly plot: RenderedPlot }
-  | { readonly type: 'example'; readonly pair: PairResult; readonly dataset: string; readonly split: string; readonly rows: readonly (readonly Cell[])[] }
-  | { readonly type: 'code'; readonly lines: readonly { readonly command: string; readonly purpose: string }[] };
-
-/** The whole report: a title line and blocks. */
-export interface ReportDocument {
-  readonly title: string;
-  readonly blocks: readonly Block[];
-}
-
-const text = (value: string): Inline => ({ text: value });
-const strong = (value: string): Inline => ({ text: value, style: 'strong' });
-const code = (value: string): Inline => ({ text: value, style: 'code' });
-
-function heading(level: 1 | 2 | 3, title: string, id: string): Block {
-  return { type: 'heading', level, text: title, id };
-}
-
-function paragraph(...parts: Inline[]): Block {
-  return { type: 'paragraph', parts };
-}
+export type { Block, Cell, Inline, ReportDocument } from './document.js';
 
 /** How a pair's label reads in prose. */
 export function senseText(label: boolean | null): string {
@@ -214,7 +172,7 @@ function glanceTable(result: RunResult): Block | null {
     entry.model,
     entry.representation,
     entry.kind,
-    ...columns.map(({ scores, metric }) => {
+    ...columns.map(({ split, scores, metric }) => {
       const score = scores.find((candidate) => candidate.model === entry.model && candidate.representation === entry.representation);
       if (score === undefined) return '–';
       const estimate = metric === 'auc' ? score.auc : score.spearman;
@@ -222,14 +180,16 @@ function glanceTable(result: RunResult): Block | null {
       const { value, low, high } = estimate;
       // Two lines (HTML shows the second smaller; markdown joins them): keeps the table narrow.
       const interval = low === null || high === null ? '' : `[${formatNumber(low)}, ${formatNumber(high)}] `;
-      return `${formatNumber(value)}\n${interval}n=${score.nPairs}`;
+      const corrected = orderedScores(result, split, 'abtt').find((candidate) => candidate.model === entry.model && candidate.representation === entry.representation);
+      const correctedValue = (metric === 'auc' ? corrected?.auc : corrected?.spearman)?.value;
+      return `${formatNumber(value)}\n${interval}n=${score.nPairs}${correctedValue === undefined ? '' : ` · abtt ${formatNumber(correctedValue)}`}`;
     }),
   ]);
   return {
     type: 'table',
     id: 'glance',
     caption:
-      'AUC [95% CI] of the cosine for telling same-sense from different-sense pairs (Spearman ρ for graded data), with the pairs each number rests on. 0.5 is chance.',
+      'AUC [95% CI] of the cosine for telling same-sense from different-sense pairs (Spearman ρ for graded data), with the pairs each number rests on, and the same after all-but-the-top (abtt). 0.5 is chance.',
     header: ['model', 'representation', 'kind', ...columns.map(({ split, metric }) => `${splitTitle(split)}${metric === 'spearman' ? ' (Spearman)' : ''}`)],
     numeric: columns.map((_, index) => index + 3),
     rows,
@@ -324,6 +284,8 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
     const words = wordTable(result, split, entries);
     if (words !== null) blocks.push(words);
   }
+
+  blocks.push(...analysisBlocks(result, plotsOf));
 
   if (throughput.length > 0) {
     blocks.push(heading(2, 'Throughput', 'throughput'));

@@ -4,7 +4,8 @@
  */
 import type { Span } from '../types.js';
 import { kindColours } from './palette.js';
-import { senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
+import type { Block, Cell, Inline, ReportDocument } from './document.js';
+import { senseText } from './html-document.js';
 import { targetSegments } from './html-content.js';
 
 /** Escapes text for HTML element content and attribute values. */

@@ -3,7 +3,8 @@
  * linked as `plots/<name>.svg` beside it.
  */
 import type { Span } from '../types.js';
-import { senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
+import type { Block, Cell, Inline, ReportDocument } from './document.js';
+import { senseText } from './html-document.js';
 import { targetSegments } from './html-content.js';
 
 /**

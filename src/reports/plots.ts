@@ -32,7 +32,7 @@ export interface RenderedPlot {
   readonly title: string;
   /** `dataset/split` the chart belongs to, or `lesson` / `throughput` for the run-wide charts. */
   readonly section: string;
-  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'throughput';
+  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'throughput';
   readonly svg: string;
 }
 
@@ -598,6 +598,54 @@ function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
   } as TopLevelSpec;
 }
 
+/**
+ * Self-similarity of each representation of one dataset (raw vectors): a dot at the mean cosine of a
+ * word's occurrences, a bar from the anisotropy baseline (random occurrences of different words) up
+ * to it. A static target sits at exactly 1: one vector per word.
+ */
+function contextualitySpec(result: RunResult, dataset: string, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec | null {
+  const all = representationEntries(result);
+  const entries: RepresentationEntry[] = [];
+  const labels: string[] = [];
+  const rows: Record<string, string | number>[] = [];
+  for (const row of result.contextuality) {
+    if (row.dataset !== dataset || row.normalization !== 'none' || row.selfSimilarity === null) continue;
+    const entry = all.find((candidate) => candidate.model === row.model && candidate.representation === row.representation);
+    if (entry === undefined) continue;
+    const label = keyLabel(row.model, row.representation);
+    entries.push(entry);
+    labels.push(label);
+    const baseline = row.anisotropyBaseline ?? row.selfSimilarity;
+    rows.push({
+      representation: label,
+      self: round6(row.selfSimilarity),
+      baseline: round6(baseline),
+      text: `${formatNumber(row.selfSimilarity)} (baseline ${formatNumber(row.anisotropyBaseline)})`,
+    });
+  }
+  if (rows.length === 0) return null;
+  const lowest = Math.min(0, ...rows.map((row) => row.baseline as number));
+  const axis = { field: 'representation', type: 'nominal', sort: labels, title: null };
+  const colour = { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `Self-similarity per representation — ${dataset}`,
+      subtitle: ['Dot: mean cosine between occurrences of the same word (1 = one vector per word).', 'Bar starts at the anisotropy baseline: mean cosine of random occurrences of different words.'],
+    },
+    config: baseConfig,
+    width: 420,
+    height: { step: 28 },
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1 } } },
+      { mark: { type: 'rule', strokeWidth: 3 }, encoding: { y: axis, x: { field: 'baseline', type: 'quantitative', scale: { domain: [Math.floor(lowest * 10) / 10, 1] }, title: 'cosine' }, x2: { field: 'self' }, color: colour } },
+      { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { y: axis, x: { field: 'self', type: 'quantitative' }, color: colour } },
+      { mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: '#222' }, encoding: { y: axis, x: { datum: 1 }, text: { field: 'text' } } },
+    ],
+  } as TopLevelSpec;
+}
+
 /** Every chart of the report, rendered, in page order (lesson first, then per split, then throughput). */
 export async function renderPlots(result: RunResult, warnings: string[] = []): Promise<RenderedPlot[]> {
   const colours = representationColours(representationEntries(result));
@@ -614,6 +662,9 @@ export async function renderPlots(result: RunResult, warnings: string[] = []): P
     await add(`roc-${stem}`, `ROC curves, ${splitTitle(split)}`, section, 'roc', rocSpec(result, split, colours));
     await add(`auc-${stem}`, `AUC with 95% confidence intervals, ${splitTitle(split)}`, section, 'auc', intervalSpec(result, split, colours, 'auc'));
     await add(`spearman-${stem}`, `Spearman correlation with 95% confidence intervals, ${splitTitle(split)}`, section, 'spearman', intervalSpec(result, split, colours, 'spearman'));
+  }
+  for (const dataset of [...new Set(result.contextuality.map((row) => row.dataset))]) {
+    await add(`contextuality-${slug(dataset)}`, `Self-similarity per representation, ${dataset}`, `contextuality/${dataset}`, 'contextuality', contextualitySpec(result, dataset, colours));
   }
   await add('throughput', 'Throughput ratios against their baselines and goals', 'throughput', 'throughput', throughputSpec(result.throughput));
   return plots;

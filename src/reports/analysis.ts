@@ -1,0 +1,243 @@
+/**
+ * The report's sections on why static embeddings fail, measured: raw against anisotropy-corrected
+ * scores, how contextual each representation is (Ethayarajh 2019), and which differences between
+ * representations are real (paired bootstrap CI, DeLong). Every sentence that states a finding is
+ * computed here from the numbers, so when results change the words change with them.
+ */
+import { NORMALIZATIONS, type ComparisonRow, type ContextualityRow, type Normalization, type RunResult, type SplitResult, type SummaryRow } from '../types.js';
+import { heading, paragraph, text, type Block, type Cell } from './document.js';
+import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './html-content.js';
+
+/** A change smaller than this is reported as no change (AUCs are printed to 3 decimals). */
+const NOTABLE_CHANGE = 0.01;
+
+/** The splits the analysis sections discuss: every split but train, unless a dataset has nothing else. */
+export function evaluationSplits(result: RunResult): SplitResult[] {
+  return result.splits.filter((split) => split.split !== 'train' || !result.splits.some((other) => other.dataset === split.dataset && other.split !== 'train'));
+}
+
+/** The headline metric of a split: AUC where it has labels, Spearman where it is graded. */
+function headlineMetric(split: SplitResult): 'auc' | 'spearman' | null {
+  if (split.scores.some((score) => score.auc !== null)) return 'auc';
+  if (split.scores.some((score) => score.spearman !== null)) return 'spearman';
+  return null;
+}
+
+function valueOf(score: SummaryRow | undefined, metric: 'auc' | 'spearman'): number | null {
+  return score?.[metric]?.value ?? null;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
+}
+
+/** Raw and corrected headline scores of one split, and the findings they support. */
+function anisotropyBlocks(result: RunResult, split: SplitResult): Block[] {
+  const metric = headlineMetric(split);
+  if (metric === null) return [];
+  const corrections = result.context.normalizations.filter((normalization) => normalization !== 'none');
+  if (corrections.length === 0) return [];
+  const raw = orderedScores(result, split);
+  const byNormalization = new Map<Normalization, SummaryRow[]>(result.context.normalizations.map((n) => [n, orderedScores(result, split, n)]));
+  const find = (normalization: Normalization, score: SummaryRow): SummaryRow | undefined =>
+    byNormalization.get(normalization)?.find((other) => other.model === score.model && other.representation === score.representation);
+  const name = metric === 'auc' ? 'AUC' : 'Spearman';
+  const gains: { score: SummaryRow; best: Normalization; before: number; after: number }[] = [];
+  const rows = raw.map((score): Cell[] => {
+    const before = valueOf(score, metric);
+    let best: { normalization: Normalization; value: number } | null = null;
+    for (const normalization of corrections) {
+      const value = valueOf(find(normalization, score), metric);
+      if (value !== null && (best === null || value > best.value)) best = { normalization, value };
+    }
+    if (before !== null && best !== null) gains.push({ score, best: best.normalization, before, after: best.value });
+    return [score.model, score.representation, score.kind, ...result.context.normalizations.map((normalization) => formatNumber(valueOf(find(normalization, score), metric)))];
+  });
+  const findings: string[] = [];
+  const ranked = [...gains].sort((a, b) => b.after - b.before - (a.after - a.before));
+  const top = ranked[0];
+  if (top !== undefined && top.after - top.before >= NOTABLE_CHANGE) {
+    findings.push(
+      `${keyLabel(top.score.model, top.score.representation)} gains most from a correction: ${name} ${formatNumber(top.before)} raw, ${formatNumber(top.after)} with ${top.best} (${signed(top.after - top.before)}).`,
+    );
+  }
+  const gaining = ranked.filter((gain) => gain.after - gain.before >= NOTABLE_CHANGE);
+  for (const gain of gaining.slice(1)) {
+    findings.push(`${keyLabel(gain.score.model, gain.score.representation)}: ${formatNumber(gain.before)} → ${formatNumber(gain.after)} with ${gain.best} (${signed(gain.after - gain.before)}).`);
+  }
+  const flat = gains.filter((gain) => gain.after - gain.before < NOTABLE_CHANGE);
+  if (flat.length > 0) {
+    findings.push(
+      `No correction raises ${name} by ${NOTABLE_CHANGE} or more for ${flat.map((gain) => keyLabel(gain.score.model, gain.score.representation)).join(', ')}${flat.some((gain) => gain.score.kind === 'static' && gain.score.representation === 'target') ? ' (a static target vector is the same for every occurrence of a word: no correction can separate its senses)' : ''}.`,
+    );
+  }
+  return [
+    heading(3, `Raw and corrected ${name}, ${splitTitle(split)}`, `anisotropy-${slug(split.dataset)}-${slug(split.split)}`),
+    ...(findings.length > 0 ? [{ type: 'list', items: findings.map((finding) => [text(finding)]) } satisfies Block] : []),
+    {
+      type: 'table',
+      id: `corrected-${slug(split.dataset)}-${slug(split.split)}`,
+      caption: `${name} of the cosine per representation: raw (none) and after each anisotropy correction, fitted on the train split's occurrences without labels.`,
+      header: ['model', 'representation', 'kind', ...result.context.normalizations],
+      numeric: result.context.normalizations.map((_, index) => index + 3),
+      rows,
+      highlight: [],
+    },
+  ];
+}
+
+/** Ethayarajh's measures of one dataset, raw and after all-but-the-top, with the findings. */
+function contextualityBlocks(result: RunResult, dataset: string, figures: readonly Block[]): Block[] {
+  const rows = result.contextuality.filter((row) => row.dataset === dataset);
+  const raw = rows.filter((row) => row.normalization === 'none');
+  if (raw.length === 0) return [];
+  const corrected = (row: ContextualityRow, normalization: Normalization): ContextualityRow | undefined =>
+    rows.find((other) => other.model === row.model && other.representation === row.representation && other.normalization === normalization);
+  const findings: string[] = [];
+  const oneVector = raw.filter((row) => row.selfSimilarity === 1 && (row.maxExplainableVariance === null || row.maxExplainableVariance === 1));
+  for (const row of oneVector) {
+    findings.push(
+      `${keyLabel(row.model, row.representation)}: self-similarity ${formatNumber(row.selfSimilarity)}${row.maxExplainableVariance === null ? '' : ` and explainable variance ${formatNumber(row.maxExplainableVariance)}`} over ${row.selfSimilarityWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
+    );
+  }
+  const contextual = raw.filter((row) => row.kind === 'contextual' && row.selfSimilarityCorrected !== null);
+  const mostContextual = [...contextual].sort((a, b) => a.selfSimilarityCorrected! - b.selfSimilarityCorrected!)[0];
+  if (mostContextual !== undefined) {
+    findings.push(
+      `Most context-dependent: ${keyLabel(mostContextual.model, mostContextual.representation)}, whose occurrences of one word have mean cosine ${formatNumber(mostContextual.selfSimilarity)} against ${formatNumber(mostContextual.anisotropyBaseline)} for occurrences of different words (self-similarity above the baseline: ${formatNumber(mostContextual.selfSimilarityCorrected)}).`,
+    );
+  }
+  const anisotropic = [...raw].filter((row) => row.anisotropyBaseline !== null).sort((a, b) => b.anisotropyBaseline! - a.anisotropyBaseline!)[0];
+  if (anisotropic !== undefined && anisotropic.anisotropyBaseline! > 0.1) {
+    const centred = corrected(anisotropic, 'center');
+    findings.push(
+      `The most anisotropic space is ${keyLabel(anisotropic.model, anisotropic.representation)}: two random occurrences of different words already have mean cosine ${formatNumber(anisotropic.anisotropyBaseline)}${centred?.anisotropyBaseline === null || centred === undefined ? '' : ` (${formatNumber(centred.anisotropyBaseline)} after mean-centering)`}, so its raw cosines start far above 0.`,
+    );
+  }
+  const header = ['model', 'representation', 'kind', 'self-similarity', 'baseline', 'self-sim − baseline', 'intra-sentence', 'explainable variance', 'self-sim − baseline (abtt)'];
+  const table: Block = {
+    type: 'table',
+    id: `contextuality-${slug(dataset)}`,
+    caption: `How contextual each representation is on ${dataset} (Ethayarajh 2019), from the raw vectors; the last column after all-but-the-top.`,
+    header,
+    numeric: [3, 4, 5, 6, 7, 8],
+    rows: raw.map((row): Cell[] => [
+      row.model,
+      row.representation,
+      row.kind,
+      formatNumber(row.selfSimilarity),
+      formatNumber(row.anisotropyBaseline),
+      formatNumber(row.selfSimilarityCorrected),
+      formatNumber(row.intraSentenceSimilarity),
+      formatNumber(row.maxExplainableVariance),
+      formatNumber(corrected(row, 'abtt')?.selfSimilarityCorrected ?? null),
+    ]),
+    highlight: [],
+  };
+  return [
+    heading(3, `How contextual, ${dataset}`, `contextuality-${slug(dataset)}-section`),
+    ...(findings.length > 0 ? [{ type: 'list', items: findings.map((finding) => [text(finding)]) } satisfies Block] : []),
+    table,
+    ...figures,
+  ];
+}
+
+/** Each contextual representation against the best static one on a split (raw cosines). */
+function comparisonBlocks(result: RunResult, split: SplitResult): Block[] {
+  if (headlineMetric(split) !== 'auc') return [];
+  const raw = orderedScores(result, split);
+  const bestStatic = raw.filter((score) => score.kind === 'static' && score.auc !== null).sort((a, b) => b.auc!.value - a.auc!.value)[0];
+  if (bestStatic === undefined) return [];
+  const staticKey = `${bestStatic.model}:${bestStatic.representation}`;
+  const compared: { row: ComparisonRow; contextual: string; difference: number }[] = [];
+  for (const entry of representationEntries(result)) {
+    if (entry.kind !== 'contextual') continue;
+    const key = `${entry.model}:${entry.representation}`;
+    const row = result.comparisons.find(
+      (candidate) =>
+        candidate.dataset === split.dataset &&
+        candidate.split === split.split &&
+        candidate.normalization === 'none' &&
+        ((candidate.representationA === key && candidate.representationB === staticKey) || (candidate.representationA === staticKey && candidate.representationB === key)),
+    );
+    if (row === undefined || row.difference === null) continue;
+    // Oriented as contextual minus static.
+    const sign = row.representationA === key ? 1 : -1;
+    compared.push({ row, contextual: key, difference: sign * row.difference.value });
+  }
+  if (compared.length === 0) return [];
+  const interval = (item: (typeof compared)[number]): { low: number | null; high: number | null } => {
+    const { low, high } = item.row.difference!;
+    if (low === null || high === null) return { low: null, high: null };
+    return item.row.representationA === item.contextual ? { low, high } : { low: -high, high: -low };
+  };
+  const excludesZero = (item: (typeof compared)[number]): boolean => {
+    const { low, high } = interval(item);
+    return low !== null && high !== null && (low > 0 || high < 0);
+  };
+  const better = compared.filter((item) => excludesZero(item) && item.difference > 0);
+  const worse = compared.filter((item) => excludesZero(item) && item.difference < 0);
+  const unclear = compared.filter((item) => !excludesZero(item));
+  const label = (key: string): string => keyLabel(key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1));
+  const findings = [
+    `Against the best static representation, ${label(staticKey)} (AUC ${formatNumber(bestStatic.auc!.value)}): ${better.length} of ${compared.length} contextual representation${compared.length === 1 ? '' : 's'} ${better.length === 1 ? 'is' : 'are'} better with a 95% CI that excludes 0${better.length > 0 ? ` (${better.map((item) => `${label(item.contextual)} ${signed(item.difference)}`).join(', ')})` : ''}${worse.length > 0 ? `; ${worse.length} ${worse.length === 1 ? 'is' : 'are'} worse (${worse.map((item) => `${label(item.contextual)} ${signed(item.difference)}`).join(', ')})` : ''}${unclear.length > 0 ? `; for ${unclear.map((item) => label(item.contextual)).join(', ')} the interval includes 0 (no real difference shown on ${unclear[0]!.row.nPairs} pairs)` : ''}.`,
+  ];
+  return [
+    heading(3, `Contextual vs the best static representation, ${splitTitle(split)}`, `compare-${slug(split.dataset)}-${slug(split.split)}`),
+    { type: 'list', items: findings.map((finding) => [text(finding)]) },
+    {
+      type: 'table',
+      id: `comparisons-${slug(split.dataset)}-${slug(split.split)}`,
+      caption: `AUC of each contextual representation minus that of ${label(staticKey)} on the same pairs: paired stratified bootstrap 95% CI and DeLong's test (every pair of representations, every correction: compare.csv).`,
+      header: ['contextual representation', 'AUC difference [95% CI]', 'DeLong z', 'p', 'n pairs', 'CI excludes 0'],
+      numeric: [1, 2, 3, 4],
+      rows: compared.map((item): Cell[] => {
+        const { low, high } = interval(item);
+        const sign = item.row.representationA === item.contextual ? 1 : -1;
+        return [
+          label(item.contextual),
+          `${signed(item.difference)}${low === null || high === null ? '' : ` [${formatNumber(low)}, ${formatNumber(high)}]`}`,
+          item.row.delongZ === null ? '–' : formatNumber(sign * item.row.delongZ, 2),
+          item.row.delongP === null ? '–' : item.row.delongP < 0.001 ? '< 0.001' : formatNumber(item.row.delongP),
+          String(item.row.nPairs),
+          excludesZero(item) ? (item.difference > 0 ? 'yes, better' : 'yes, worse') : 'no',
+        ];
+      }),
+      highlight: compared.map((item, index) => (excludesZero(item) && item.difference > 0 ? index : -1)).filter((index) => index >= 0),
+    },
+  ];
+}
+
+/** The three analysis sections, or nothing when the run has none of their data. */
+export function analysisBlocks(result: RunResult, figuresOf: (section: string) => Block[]): Block[] {
+  const splits = evaluationSplits(result);
+  const blocks: Block[] = [];
+  const anisotropy = splits.flatMap((split) => anisotropyBlocks(result, split));
+  if (anisotropy.length > 0) {
+    blocks.push(
+      heading(2, 'Anisotropy: raw and corrected cosines', 'anisotropy'),
+      paragraph(
+        text(
+          `Embedding spaces are anisotropic: vectors crowd into a narrow cone, so even unrelated words have high cosines, and a few dominant dimensions can decide a cosine. The corrections (${NORMALIZATIONS.filter((n) => n !== 'none').join(', ')}) are fitted on each dataset's train split without labels (on all its occurrences when it has none) and applied to every split; abtt removes the top ${result.context.abttComponents} principal component${result.context.abttComponents === 1 ? '' : 's'} after centering.`,
+        ),
+      ),
+      ...anisotropy,
+    );
+  }
+  const datasets = [...new Set(result.contextuality.map((row) => row.dataset))];
+  const contextuality = datasets.flatMap((dataset) => contextualityBlocks(result, dataset, figuresOf(`contextuality/${dataset}`)));
+  if (contextuality.length > 0) {
+    blocks.push(
+      heading(2, 'How contextual is each representation', 'contextuality'),
+      paragraph(
+        text(
+          'Self-similarity is the mean cosine between occurrences of the same word in different sentences; 1 means one vector per word. The baseline is the mean cosine between random occurrences of different words: what anisotropy alone gives. Explainable variance is the share of a word’s occurrence variance on their first principal component (words with at least five occurrences). Intra-sentence similarity needs a sentence mean from the model and is empty where it gives none.',
+        ),
+      ),
+      ...contextuality,
+    );
+  }
+  const comparisons = splits.flatMap((split) => comparisonBlocks(result, split));
+  if (comparisons.length > 0) blocks.push(heading(2, 'Which differences are real', 'significance'), ...comparisons);
+  return blocks;
+}
