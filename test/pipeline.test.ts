@@ -15,46 +15,10 @@ import { scoreRepresentation } from '../src/metrics/index.js';
 import { runEvaluation, type ModelSource } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
-import { fnv1a32, mulberry32 } from '../src/random.js';
-import { InputError, type Dataset, type EmbeddingModel, type OccurrenceEmbedding, type SentencePair, type SplitName, type TargetOccurrence } from '../src/types.js';
+import { InputError, type Dataset, type SentencePair, type SplitName } from '../src/types.js';
+import { HashingModel, source } from './helpers/hashing-model.js';
 
 const root = join(import.meta.dirname, '.tmp', 'pipeline');
-
-/** A deterministic 8-d vector from a text (a seeded stream keyed by its hash). */
-function hashVector(text: string): Float32Array {
-  const random = mulberry32(fnv1a32(text));
-  return Float32Array.from({ length: 8 }, () => random.next() * 2 - 1);
-}
-
-/** A real, tiny embedding model: `word` sees only the target's text, `sentence` the whole sentence. */
-class HashingModel implements EmbeddingModel {
-  readonly sha256 = 'f'.repeat(64);
-  readonly info = { dimensions: 8 };
-  readonly representations = [
-    { name: 'word', kind: 'static', description: 'hash of the target text' },
-    { name: 'sentence', kind: 'contextual', description: 'hash of the sentence' },
-  ] as const;
-  embedCalls = 0;
-  disposed = 0;
-  constructor(readonly id: string) {}
-  embed(occurrences: readonly TargetOccurrence[]): Promise<OccurrenceEmbedding[]> {
-    this.embedCalls += 1;
-    return Promise.resolve(
-      occurrences.map(({ sentence, spans }) => ({
-        vectors: [hashVector(spans.map((span) => sentence.slice(span.start, span.end).toLowerCase()).join(' ')), hashVector(sentence)],
-        truncated: false,
-      })),
-    );
-  }
-  dispose(): Promise<void> {
-    this.disposed += 1;
-    return Promise.resolve();
-  }
-}
-
-function source(model: HashingModel): ModelSource {
-  return { spec: model.id, load: () => Promise.resolve(model), describe: () => `The hashing test model ${model.id}.` };
-}
 
 function pair(id: string, word: string, sentence1: string, sentence2: string, label: boolean, split: SplitName, line: number): SentencePair {
   const at = (sentence: string) => {
@@ -136,10 +100,11 @@ describe('runEvaluation', () => {
     const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash'))], seed: 5, resamples: 30, date });
     await writeReports(result, dir);
     const before = new Map<string, string>();
-    const csvs = ['summary.csv', ...(await readdir(join(dir, 'words'))).map((name) => `words/${name}`)];
+    const csvs = ['summary.csv', 'compare.csv', 'contextuality.csv', ...(await readdir(join(dir, 'words'))).map((name) => `words/${name}`)];
     for (const name of csvs) before.set(name, await readFile(join(dir, name), 'utf8'));
     // Damage the derived files: score must rebuild them from pairs/ alone.
     await writeFile(join(dir, 'summary.csv'), 'garbage\n');
+    await rm(join(dir, 'compare.csv'));
     await rm(join(dir, 'words'), { recursive: true });
     const { result: rescored } = await rescoreResults(dir);
     await writeReports(rescored, dir);
