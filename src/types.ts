@@ -28,8 +28,10 @@ export interface Span {
  */
 export type TargetSpans = readonly [Span, ...Span[]];
 
-/** Names of splits. Datasets without splits use `all`. */
-export type SplitName = 'train' | 'dev' | 'test' | 'all';
+import type { DatasetFormat, OnInvalid, SplitName } from './datasets/formats.js';
+
+/** Names of splits (`SPLIT_NAMES`) and formats (`DATASET_FORMATS`) are declared once, in datasets/formats.ts. */
+export type { DatasetFormat, OnInvalid, SplitName } from './datasets/formats.js';
 
 /** One sentence pair: the unit of every dataset. */
 export interface SentencePair {
@@ -52,6 +54,13 @@ export interface SentencePair {
   readonly score: number | null;
   readonly split: SplitName;
   readonly source: SourceRef;
+  /** DWUG: how many annotators gave the pair a non-zero judgment (its score is their median). */
+  readonly annotators?: number;
+  /**
+   * CoSimLex: the row this pair comes from and which of the row's two contexts it is. Both pairs of
+   * a row share `id`; subtask 1 (change in similarity) compares context 2 with context 1.
+   */
+  readonly contextPair?: { readonly id: string; readonly context: 1 | 2 };
 }
 
 /** A loaded dataset: pairs grouped by split, plus provenance. */
@@ -66,9 +75,20 @@ export interface Dataset {
   readonly sha256: string;
   /** Files read, for run.json. */
   readonly files: readonly string[];
+  /** Records read (kept plus skipped): the denominator of the skipped share. */
+  readonly records?: number;
+  /** With `onInvalid: 'skip'`: every dropped record as `file:line: reason`, in reading order. */
+  readonly skipped?: readonly string[];
+  /**
+   * Spans placed by explicit offsets (or token indices) whose text is neither the word nor a
+   * regular inflection of it (`kept` for `keep`): accepted, because offsets say where the target is.
+   */
+  readonly unmatchedSpans?: number;
+  /** Spans the loader moved because the file's offsets miss the target (XL-WiC Farsi), with `notes`. */
+  readonly repairedSpans?: number;
+  /** What the loader noticed and did about it, one sentence each (repairs, pairs left out). */
+  readonly notes?: readonly string[];
 }
-
-export type DatasetFormat = 'wic' | 'jsonl' | 'csv' | 'superglue' | 'mclwic' | 'scws' | 'tsv';
 
 /** Reads one dataset format. Loaders validate everything and throw {@link InputError}s. */
 export interface DatasetLoader {
@@ -83,6 +103,12 @@ export interface LoadOptions {
   readonly name?: string;
   /** Column name overrides for graded CSV (`--column-word sentence`, ...). */
   readonly columns?: Readonly<Record<string, string>>;
+  /** `fail` (default): an invalid record refuses the file. `skip`: it is dropped and listed in `Dataset.skipped`. */
+  readonly onInvalid?: OnInvalid;
+  /** With `skip`: the largest share of records that may be dropped (default 0.01); more is an InputError. */
+  readonly maxInvalid?: number;
+  /** DWUG: derive labels from the median judgment, same sense when median >= this threshold. */
+  readonly dwugBinarize?: number;
 }
 
 /** A target word occurrence: what a model embeds. */
