@@ -161,7 +161,7 @@ export function isWordForm(found: string, word: string): boolean {
   const a = found.toLowerCase();
   const b = word.toLowerCase();
   if (a === b) return true;
-  return Math.min(a.length, b.length) >= 3 && [...a].slice(0, 3).join('') === [...b].slice(0, 3).join('');
+  return Math.min(a.length, b.length) >= 3 && a.slice(0, 3) === b.slice(0, 3);
 }
 
 /**

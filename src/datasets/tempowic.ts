@@ -4,14 +4,15 @@
  * objects with `text`, `tokens`, `token_idx`, `text_start`, `text_end` (character offsets) and
  * `date`. Labels sit in a separate `*.labels.tsv` (or `*.gold.tsv`) beside it, `id<TAB>label` with
  * no header, 1 = same meaning, 0 = different, joined by id; a data file without one is unlabelled.
- * `text_end` is documented as inclusive but the released files use it exclusively; each file is
- * checked against its texts: when `text.slice(start, end + 1)` spells the target token more often
- * than `slice(start, end)`, the file is read end-inclusive. A directory is one dataset of its
+ * `text_end` is documented as inclusive but the released files use it exclusively, and the offsets
+ * count code points (Python), not JavaScript's UTF-16 units, which differ after an emoji. Each
+ * file is checked against its texts: the reading (code points or units, end exclusive or
+ * inclusive) under which the most spans spell the target token is used. A directory is one dataset of its
  * `*.data.jl` files, split by file name (`train`, `validation`, `test`; `trial` -> all).
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
+import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span, type TargetSpans } from '../types.js';
 import {
   buildDataset,
   checkSpans,
@@ -75,18 +76,60 @@ function parseRecord(line: string, source: SourceRef): TempoRecord {
   return { id: String(id).trim(), word: word.trim(), tweets: [parseTweet(record.tweet1, 'tweet1', source), parseTweet(record.tweet2, 'tweet2', source)], source };
 }
 
-/** True when the file's `text_end` is inclusive: the inclusive reading spells the target token (or word) more often. */
-function endsAreInclusive(records: readonly TempoRecord[]): boolean {
-  let exclusive = 0;
-  let inclusive = 0;
-  for (const record of records) {
-    for (const tweet of record.tweets) {
-      const target = (tweet.token ?? record.word).toLowerCase();
-      if (tweet.text.slice(tweet.start, tweet.end).toLowerCase() === target) exclusive++;
-      else if (tweet.text.slice(tweet.start, tweet.end + 1).toLowerCase() === target) inclusive++;
+/** How a file's offsets are read: code units or code points, end exclusive or inclusive. */
+interface OffsetReading {
+  readonly codePoints: boolean;
+  readonly inclusive: boolean;
+}
+
+/** Converts a code-point offset (Python's string index) to a JavaScript string index; -1 when past the end. */
+export function codePointToUtf16(text: string, offset: number): number {
+  let units = 0;
+  let points = 0;
+  for (const char of text) {
+    if (points === offset) return units;
+    units += char.length;
+    points++;
+  }
+  return points === offset ? units : -1;
+}
+
+function spanOf(tweet: Tweet, reading: OffsetReading): Span {
+  const end = tweet.end + (reading.inclusive ? 1 : 0);
+  if (!reading.codePoints) return { start: tweet.start, end };
+  return { start: codePointToUtf16(tweet.text, tweet.start), end: codePointToUtf16(tweet.text, end) };
+}
+
+const READINGS: readonly OffsetReading[] = [
+  { codePoints: false, inclusive: false },
+  { codePoints: true, inclusive: false },
+  { codePoints: false, inclusive: true },
+  { codePoints: true, inclusive: true },
+];
+
+/**
+ * The reading of a file's offsets under which the most spans spell their target token (or the
+ * word): TempoWiC was made in Python, so offsets count code points (they differ from JavaScript's
+ * after an emoji), and `text_end` is exclusive although documented as inclusive. Ties keep the
+ * earlier reading (code units, exclusive).
+ */
+function chooseReading(records: readonly TempoRecord[]): OffsetReading {
+  let best = READINGS[0]!;
+  let bestHits = -1;
+  for (const reading of READINGS) {
+    let hits = 0;
+    for (const record of records) {
+      for (const tweet of record.tweets) {
+        const span = spanOf(tweet, reading);
+        if (tweet.text.slice(span.start, span.end).toLowerCase() === (tweet.token ?? record.word).toLowerCase()) hits++;
+      }
+    }
+    if (hits > bestHits) {
+      best = reading;
+      bestHits = hits;
     }
   }
-  return inclusive > exclusive;
+  return best;
 }
 
 /** Reads a labels file: id -> label and its line. Invalid lines are invalid records at their line. */
@@ -130,11 +173,11 @@ async function readDataFile(file: string, context: LoadContext): Promise<{ pairs
     if (record) records.push(record);
   }
   if (labels) for (const [id, { source }] of labels) if (!seen.has(id)) context.invalid(`id "${id}" is not in ${file}`, source);
-  const endAdjustment = endsAreInclusive(records) ? 1 : 0;
+  const reading = chooseReading(records);
   const pairs = records.map((record) =>
     context.record((): SentencePair => {
       const { source, word } = record;
-      const spansOf = (tweet: Tweet): readonly [Span] => checkSpans(tweet.text, [{ start: tweet.start, end: tweet.end + endAdjustment }], source) as readonly [Span];
+      const spansOf = (tweet: Tweet): TargetSpans => checkSpans(tweet.text, [spanOf(tweet, reading)], source);
       const spans1 = spansOf(record.tweets[0]);
       const spans2 = spansOf(record.tweets[1]);
       context.countSpans(record.tweets[0].text, spans1, word);
@@ -153,7 +196,7 @@ async function readDataFile(file: string, context: LoadContext): Promise<{ pairs
       };
     }, false),
   );
-  if (endAdjustment === 1) context.notes.push(`${file}: text_end read as inclusive (the inclusive reading spells the target more often)`);
+  if (reading.inclusive) context.notes.push(`${file}: text_end read as inclusive (that reading spells the target more often)`);
   return { pairs, files: labelFile === null ? [file] : [file, labelFile] };
 }
 
