@@ -365,8 +365,8 @@ export async function buildDataset(
   }
   if (kept === 0) {
     if (context.skipped.length > 0) throw new InputError(`${context.skipped[0]!} (every record is invalid)`);
-    if (files.length === 1) throw new InputError('no sentence pairs found', { file: files[0]!, line: 1 });
-    throw new InputError(`${files.join(', ')}: no sentence pairs found`);
+    const where = files.length > 1 ? ` (files read: ${files.join(', ')})` : '';
+    throw new InputError(`no sentence pairs found${where}`, files[0] === undefined ? undefined : { file: files[0], line: 1 });
   }
   const splits = new Map<SplitName, readonly SentencePair[]>();
   for (const split of SPLIT_NAMES) {
