@@ -6,7 +6,8 @@
  * - every corruption of one of the files (truncation, a deleted or duplicated field, a bad number,
  *   broken quoting, damaged UTF-8, NUL bytes, CRLF line ends, a BOM) ends either in a load whose
  *   pairs are well-formed (CRLF and BOM: the very same pairs) or in an InputError whose message
- *   starts with `file:line: ` naming one of the files, and never in any other exception.
+ *   starts with `file:line: ` naming one of the files, and never in any other exception; half of
+ *   the cases load with `onInvalid: 'skip'`, where every skipped line must be listed as `file:line: reason`.
  *
  * Files are written to a fresh folder per case (under /dev/shm when it exists: the suite writes
  * some 15,000 small folders).
@@ -420,7 +421,8 @@ describe.each(FORMATS)('$format loader properties', ({ format, write, expected }
         fc.nat(),
         fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
         fc.nat(),
-        async (pairs, kind, fileChoice, at, pick) => {
+        fc.boolean(),
+        async (pairs, kind, fileChoice, at, pick, skip) => {
           const { files, entry } = write(pairs);
           const names = Object.keys(files).sort();
           const target = names[fileChoice % names.length]!;
@@ -428,7 +430,7 @@ describe.each(FORMATS)('$format loader properties', ({ format, write, expected }
           const dir = writeCase(bytes);
           let dataset: Dataset;
           try {
-            dataset = await loadDataset(join(dir, entry), { format });
+            dataset = await loadDataset(join(dir, entry), skip ? { format, onInvalid: 'skip', maxInvalid: 1 } : { format });
           } catch (error) {
             if (!(error instanceof InputError)) throw error;
             const named = names.some((name) => new RegExp(`^${escapeRegExp(join(dir, name))}:\\d+: `).test(error.message));
@@ -437,6 +439,12 @@ describe.each(FORMATS)('$format loader properties', ({ format, write, expected }
             return;
           }
           checkWellFormed(dataset, dir);
+          for (const skipped of dataset.skipped ?? []) {
+            if (!names.some((name) => skipped.startsWith(`${join(dir, name)}:`) && /^:\d+: /.test(skipped.slice(join(dir, name).length)))) {
+              throw new Error(`a skipped line without file:line: ${skipped}`);
+            }
+          }
+          if (!skip && (dataset.skipped ?? []).length > 0) throw new Error('lines skipped without --on-invalid skip');
           if (kind === 'crlf' || kind === 'bom') expect([...dataset.splits.values()].flat().map(project)).toEqual(expected(pairs));
         },
       ),

@@ -35,7 +35,7 @@ const SPLIT_FILES: readonly (readonly [string, SplitName])[] = [
 function looksLikeSuperGlue(line: string | null): boolean {
   if (line === null) return false;
   try {
-    const json: unknown = JSON.parse(line);
+    const json = parseJsonAt(line, { file: '', line: 1 });
     return typeof json === 'object' && json !== null && [...REQUIRED_FIELDS, 'idx'].every((field) => field in json);
   } catch {
     return false;
