@@ -4,9 +4,10 @@
  * make_format_fixtures.py writes, plus the shared naming helpers (split from file name, safe
  * dataset names) and the CoSimLex subtask scores against numpy/scipy values.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonAt, splitFromFileName } from '../src/datasets/common.js';
 import { cosimlexChange, cosimlexSimilarity, uncenteredPearson, type CosimlexItem } from '../src/datasets/cosimlex-score.js';
@@ -393,5 +394,22 @@ describe('auto-detection of the new formats', () => {
     ['xlwic-zh/zh_train.txt', 'tsv'],
   ])('%s is read as %s', async (path, format) => {
     expect((await loadDataset(join(FIXTURES, path))).format).toBe(format);
+  });
+});
+
+describe('fixture checksums in datasets/README.md', () => {
+  it('lists every fixture file of test/fixtures/datasets with its current sha256', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'datasets', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Test fixtures'));
+    const listed = new Map([...section.matchAll(/^([0-9a-f]{64}) {2}(\S+)$/gm)].map((match) => [match[2]!, match[1]!]));
+    const fixtures = join(import.meta.dirname, 'fixtures');
+    const onDisk = readdirSync(join(fixtures, 'datasets'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && !entry.name.endsWith('.py'))
+      .map((entry) => relative(fixtures, join(entry.parentPath, entry.name)).split(sep).join('/'))
+      .sort();
+    expect(onDisk.filter((file) => !listed.has(file))).toEqual([]);
+    for (const [file, sha256] of listed) {
+      expect(createHash('sha256').update(readFileSync(join(fixtures, file))).digest('hex'), file).toBe(sha256);
+    }
   });
 });
