@@ -61,6 +61,24 @@ describe('TempoWiC', () => {
     expect(dataset.unmatchedSpans).toBe(0);
   });
 
+  it('a file whose text_end is inclusive is read inclusive, and says so', async () => {
+    const tweet = (text: string, word: string): object => {
+      const start = text.indexOf(word);
+      return { text, tokens: text.split(' '), token_idx: text.split(' ').indexOf(word), text_start: start, text_end: start + word.length - 1 };
+    };
+    const lines = [
+      { id: 'a', word: 'cloud', tweet1: tweet('my cloud backup failed', 'cloud'), tweet2: tweet('a dark cloud over town', 'cloud') },
+      { id: 'b', word: 'tweet', tweet1: tweet('one tweet per day', 'tweet'), tweet2: tweet('birds tweet at dawn', 'tweet') },
+    ];
+    const file = fixture('tempo3/test.data.jl', lines.map((line) => JSON.stringify(line)).join('\n'));
+    const dataset = await loadDataset(file);
+    expect(dataset.splits.get('test')!.map((pair) => texts(pair))).toEqual([
+      [['cloud'], ['cloud']],
+      [['tweet'], ['tweet']],
+    ]);
+    expect(dataset.notes).toEqual([`${file}: text_end read as inclusive (that reading spells the target more often)`]);
+  });
+
   it('a data line without a label and a label without data name their line', async () => {
     const line = readFileSync(join(FIXTURES, 'tempowic', 'train.data.jl'), 'utf8').split('\n')[0]!;
     const data = fixture('tempo1/train.data.jl', `${line}\n`);
