@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJsonAt, splitFromFileName } from '../src/datasets/common.js';
+import fc from 'fast-check';
+import { jsonSyntaxErrorOffset, parseJsonAt, splitFromFileName } from '../src/datasets/common.js';
 import { cosimlexChange, cosimlexSimilarity, uncenteredPearson, type CosimlexItem } from '../src/datasets/cosimlex-score.js';
 import { DATASET_FORMATS, datasetFormatSchema, SPLIT_NAMES } from '../src/datasets/formats.js';
 import { BUILTIN_DATASETS, deriveDatasetNames, loadDataset, LOADERS, safeName } from '../src/datasets/index.js';
@@ -372,6 +373,9 @@ describe('names', () => {
     expect(parseJsonAt('{"a": 1}', { file: 'f.json', line: 1 })).toEqual({ a: 1 });
     expect(() => parseJsonAt('{\n"a": 1\n"b": 2}', { file: 'f.json', line: 1 })).toThrow(/^f\.json:3: invalid JSON/);
     expect(() => parseJsonAt('{oops', { file: 'g.jsonl', line: 7 })).toThrow(/^g\.jsonl:7: invalid JSON/);
+    // Node 20 gives no position for "Unexpected token": the scanner places it (line 4 of the list).
+    expect(() => parseJsonAt('[\n1,\n2,\n}', { file: 'f.json', line: 1 })).toThrow(/^f\.json:4: invalid JSON/);
+    expect(() => parseJsonAt('[\n{"a": "x"},\n{"b": tru}\n]', { file: 'h.json', line: 1 })).toThrow(/^h\.json:3: invalid JSON/);
   });
 
   it('safeName keeps letters, digits, dot, underscore and hyphen; never empty, "." or ".."', () => {
@@ -429,5 +433,33 @@ describe('fixture checksums in datasets/README.md', () => {
     for (const [file, sha256] of listed) {
       expect(createHash('sha256').update(readFileSync(join(fixtures, file))).digest('hex'), file).toBe(sha256);
     }
+  });
+});
+
+describe('jsonSyntaxErrorOffset (places JSON errors Node 20 reports without a position)', () => {
+  it('finds an error exactly when JSON.parse does, on the line V8 names when it names one', () => {
+    const alphabet = fc.constantFrom(...Array.from('{}[]":,0123456789-+.eEtrufalsn \\\n\tabc'));
+    const damaged = fc
+      .oneof(fc.json(), fc.string({ unit: alphabet }))
+      .chain((text) => fc.tuple(fc.constant(text), fc.nat(text.length), fc.constantFrom('', '"', ',', '}', ']', 'x', '\u0001', ':', '-', '0', '\n')));
+    fc.assert(
+      fc.property(damaged, ([text, at, insert]) => {
+        const json = text.slice(0, at) + insert + text.slice(at);
+        let message: string | null = null;
+        try {
+          JSON.parse(json);
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        const offset = jsonSyntaxErrorOffset(json);
+        expect(offset === null).toBe(message === null);
+        const position = message === null ? null : /at position (\d+)/.exec(message);
+        if (position && offset !== null) {
+          const lineOf = (index: number): number => json.slice(0, index).split('\n').length;
+          expect(lineOf(offset)).toBe(lineOf(Number(position[1])));
+        }
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
   });
 });
