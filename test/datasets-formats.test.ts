@@ -303,6 +303,17 @@ describe('XL-WiC quirks', () => {
     );
   });
 
+  it('a file that misses its lemmas because the forms are irregular is not "repaired": its offsets win', async () => {
+    const file = fixture('xlirr/en_train.txt', 'go\tV\t5\t9\t4\t8\tThey went home.\tShe went out.\t1\nbe\tV\t3\t6\t3\t7\tIt was late.\tWe were there.\t0\n');
+    const dataset = await loadDataset(file);
+    expect(dataset.splits.get('train')!.map((pair) => texts(pair))).toEqual([
+      [['went'], ['went']],
+      [['was'], ['were']],
+    ]);
+    expect(dataset.repairedSpans).toBe(0);
+    expect(dataset.unmatchedSpans).toBe(4);
+  });
+
   it('Chinese targets need no word boundaries', async () => {
     const dataset = await loadDataset(join(FIXTURES, 'xlwic-zh', 'zh_train.txt'));
     expect(dataset.splits.get('train')!.map((pair) => texts(pair))).toEqual([

@@ -12,8 +12,9 @@
  * Offsets are end-exclusive (`sentence.slice(start, end)`); a file in which the end-inclusive
  * reading matches the target word more often than the exclusive one is read end-inclusive.
  * A file in which fewer than half of the spans hold the target word (or a regular inflection of
- * it) has offsets that mean something else (the Farsi files give a whitespace-token index as
- * `start`): each span that misses is moved to the word's only occurrence in the sentence (counted
+ * it), while at least half of the missing ones could be placed at the word's only occurrence in
+ * the sentence, has offsets that mean something else (the Farsi files give a whitespace-token
+ * index as `start`): each span that misses is moved to the word's only occurrence in the sentence (counted
  * in `Dataset.repairedSpans`, with a note), and a span whose word occurs zero or several times
  * refuses the file at its line. In a file whose offsets mostly land, explicit offsets win: any
  * text there is accepted (and counted in `unmatchedSpans`). Chinese, Japanese and Korean words
@@ -29,6 +30,7 @@ import {
   buildDataset,
   checkSpans,
   firstLine,
+  isUnspacedScript,
   isWordForm,
   LoadContext,
   occurrencesOf,
@@ -130,10 +132,13 @@ interface ParsedRow {
 
 /** True when `span` lies inside `sentence` and holds the word or a regular inflection of it. */
 function lands(sentence: string, span: Span, word: string): boolean {
-  return span.start >= 0 && span.end <= sentence.length && span.start < span.end && isWordForm(sentence.slice(span.start, span.end), word);
+  if (!(span.start >= 0 && span.end <= sentence.length && span.start < span.end)) return false;
+  const found = sentence.slice(span.start, span.end);
+  // Words of unspaced scripts are short (two characters are common): sharing the first one will do.
+  return isWordForm(found, word) || (isUnspacedScript(word) && found.codePointAt(0) === word.codePointAt(0));
 }
 
-/** Share of spans below which a file's offsets are taken to miss their targets (XL-WiC Farsi). */
+/** Share of spans below which a file's offsets may miss their targets (XL-WiC Farsi), and of the missing ones that must be placeable. */
 const MISALIGNED_SHARE = 0.5;
 
 async function readFileRows(file: string, context: LoadContext): Promise<{ pairs: (SentencePair | null)[]; files: string[] }> {
@@ -200,12 +205,22 @@ async function readFileRows(file: string, context: LoadContext): Promise<{ pairs
     ? 1
     : 0;
   const adjusted = (span: Span): Span => ({ start: span.start, end: span.end + endAdjustment });
+  // A file's offsets mean something else (Farsi: a token index) when most spans miss the word and
+  // most of those could be placed by the word's only occurrence; a file that misses because its
+  // words are lemmas of irregular forms is not such a file (there the offsets win).
   let landing = 0;
+  let missing = 0;
+  let placeable = 0;
   for (const row of parsed) {
-    if (lands(row.sentence1, adjusted(row.offsets[0]), row.word)) landing++;
-    if (lands(row.sentence2, adjusted(row.offsets[1]), row.word)) landing++;
+    for (const [sentence, offsets] of [[row.sentence1, row.offsets[0]], [row.sentence2, row.offsets[1]]] as const) {
+      if (lands(sentence, adjusted(offsets), row.word)) landing++;
+      else {
+        missing++;
+        if (occurrencesOf(sentence, row.word).length === 1) placeable++;
+      }
+    }
   }
-  const misaligned = parsed.length > 0 && landing < MISALIGNED_SHARE * 2 * parsed.length;
+  const misaligned = landing < MISALIGNED_SHARE * 2 * parsed.length && placeable >= MISALIGNED_SHARE * missing;
   const repairedBefore = context.repairedSpans;
 
   /** A span of a misaligned file: kept when it lands on the word, else moved to the word's only occurrence. */
