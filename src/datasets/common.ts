@@ -17,6 +17,7 @@ import {
   type TargetSpans,
 } from '../types.js';
 import { DEFAULT_MAX_INVALID, SPLIT_NAMES } from './formats.js';
+import { safeName } from './names.js';
 
 const LABELS: Readonly<Record<string, boolean>> = {
   t: true,
@@ -371,7 +372,8 @@ export async function buildDataset(
     if (list) splits.set(split, list);
   }
   return {
-    name,
+    // The name becomes part of result file names.
+    name: safeName(name),
     format,
     splits,
     sha256: await hashFiles(files),

@@ -1,10 +1,10 @@
 /**
  * Dataset registry: the built-in datasets as data, every format loader (in the detection order
  * of `DATASET_FORMATS`), `--format auto` detection (the first loader whose `detect` accepts the
- * path wins), and the names under which datasets become file names.
+ * path wins). The names under which datasets become file names live in names.ts (re-exported).
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type Dataset, type DatasetFormat, type DatasetLoader, type LoadOptions } from '../types.js';
 import { am2icoLoader } from './am2ico.js';
@@ -20,6 +20,7 @@ import { tsvLoader } from './tsv.js';
 import { wicLoader } from './wic.js';
 
 export type { FormatOption } from './formats.js';
+export { deriveDatasetNames, safeName, type DerivedNames } from './names.js';
 
 const LOADER_BY_FORMAT: Readonly<Record<DatasetFormat, DatasetLoader>> = {
   wic: wicLoader,
@@ -121,60 +122,4 @@ export function loaderFor(format: DatasetFormat): DatasetLoader {
   const loader = (LOADER_BY_FORMAT as Partial<Record<string, DatasetLoader>>)[format];
   if (!loader) throw new InputError(`unknown format "${format}" (known: ${DATASET_FORMATS.join(', ')})`);
   return loader;
-}
-
-/**
- * A name that is safe as (part of) a file name: letters, digits, `.`, `_` and `-` stay, every
- * other character (slashes included) becomes `-`. Never empty (-> `dataset`) and never only dots
- * (`.`, `..` -> `-`, `--`), so nothing built from it can leave its directory.
- */
-export function safeName(text: string): string {
-  const replaced = text.normalize('NFC').replace(/[^\p{L}\p{N}._-]/gu, '-');
-  if (replaced === '') return 'dataset';
-  return /^\.+$/.test(replaced) ? replaced.replace(/\./g, '-') : replaced;
-}
-
-/** The name a dataset path gets by default: its base name without format extensions. */
-function baseDatasetName(path: string): string {
-  let name = basename(path.replace(/[\\/]+$/, ''));
-  for (const suffix of ['.data.txt', '.data.jl', '.data']) if (name.toLowerCase().endsWith(suffix)) return name.slice(0, -suffix.length);
-  const extension = extname(name);
-  if (extension !== '' && extension !== name) name = name.slice(0, -extension.length);
-  return name;
-}
-
-/** Derived dataset names: one safe name per path (same order), and a note for each path renamed to stay distinct. */
-export interface DerivedNames {
-  readonly names: readonly string[];
-  readonly notes: readonly string[];
-}
-
-/**
- * Gives each dataset path a distinct safe name: its base name (`valid.txt` -> `valid`); when two
- * paths share one, each of them is prefixed with its parent folder (`danish_da/valid.txt` ->
- * `danish_da-valid`) and a note says so. Paths whose names still collide (`a/x/valid.txt` and
- * `b/x/valid.txt`) are an {@link InputError} naming both files.
- */
-export function deriveDatasetNames(paths: readonly string[]): DerivedNames {
-  const base = paths.map((path) => safeName(baseDatasetName(path)));
-  const count = new Map<string, number>();
-  for (const name of base) count.set(name, (count.get(name) ?? 0) + 1);
-  const notes: string[] = [];
-  const names = paths.map((path, index) => {
-    const name = base[index]!;
-    if (count.get(name) === 1) return name;
-    const parent = basename(dirname(resolve(path)));
-    const renamed = safeName(parent === '' ? name : `${parent}-${name}`);
-    notes.push(`dataset ${path} is named "${renamed}" (another dataset is also called "${name}")`);
-    return renamed;
-  });
-  const first = new Map<string, string>();
-  names.forEach((name, index) => {
-    const earlier = first.get(name);
-    if (earlier !== undefined) {
-      throw new InputError(`datasets ${earlier} and ${paths[index]!} would both be named "${name}"; name one with --dataset NAME=PATH`);
-    }
-    first.set(name, paths[index]!);
-  });
-  return { names, notes };
 }
