@@ -14,6 +14,7 @@ import { jsonSyntaxErrorOffset, parseJsonAt, splitFromFileName } from '../src/da
 import { cosimlexChange, cosimlexSimilarity, uncenteredPearson, type CosimlexItem } from '../src/datasets/cosimlex-score.js';
 import { DATASET_FORMATS, datasetFormatSchema, SPLIT_NAMES } from '../src/datasets/formats.js';
 import { BUILTIN_DATASETS, deriveDatasetNames, loadDataset, LOADERS, safeName } from '../src/datasets/index.js';
+import { loadOptionsFromFlags, parseShare } from '../src/datasets/options.js';
 import { InputError, type SentencePair } from '../src/types.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'datasets');
@@ -472,5 +473,18 @@ describe('jsonSyntaxErrorOffset (places JSON errors Node 20 reports without a po
       }),
       { numRuns: 3000, seed: 7 },
     );
+  });
+});
+
+describe('dataset flags', () => {
+  it('parse --on-invalid, --max-invalid and --dwug-binarize into LoadOptions', () => {
+    expect(loadOptionsFromFlags({})).toEqual({});
+    expect(loadOptionsFromFlags({ onInvalid: 'skip', maxInvalid: '2.5%', dwugBinarize: '3' })).toEqual({ onInvalid: 'skip', maxInvalid: 0.025, dwugBinarize: 3 });
+    expect(parseShare('0.01', '--max-invalid')).toBe(0.01);
+    expect(parseShare('100%', '--max-invalid')).toBe(1);
+    expect(() => loadOptionsFromFlags({ onInvalid: 'ignore' })).toThrow('--on-invalid must be one of fail, skip, got "ignore"');
+    expect(() => loadOptionsFromFlags({ maxInvalid: '120%' })).toThrow('--max-invalid must be a share such as 1% or 0.01 (0-100%), got "120%"');
+    expect(() => loadOptionsFromFlags({ maxInvalid: 'lots' })).toThrow(InputError);
+    expect(() => loadOptionsFromFlags({ dwugBinarize: '5' })).toThrow('--dwug-binarize must be a judgment threshold in 1-4, got "5"');
   });
 });
