@@ -2,30 +2,13 @@
  * The WiC and generic JSONL/CSV loaders: what they accept, and that every kind of malformed input
  * is rejected with `file:line: reason` (fixtures are written by the test into a temp directory).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/datasets/index.js';
 import { InputError } from '../src/types.js';
+import { loadError, tempFiles } from './helpers/dataset-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sensebench-datasets-'));
-function fixture(name: string, content: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, content);
-  return path;
-}
-
-async function loadError(path: string, format?: 'csv' | 'jsonl' | 'wic'): Promise<string> {
-  try {
-    await loadDataset(path, format ? { format } : {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error(`${path} loaded without error`);
-}
+const { dir, fixture } = tempFiles('sensebench-datasets-');
 
 describe('WiC format', () => {
   const data = [

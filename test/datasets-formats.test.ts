@@ -5,8 +5,7 @@
  * dataset names) and the CoSimLex subtask scores against numpy/scipy values.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -16,28 +15,13 @@ import { DATASET_FORMATS, datasetFormatSchema, SPLIT_NAMES } from '../src/datase
 import { BUILTIN_DATASETS, deriveDatasetNames, loadDataset, LOADERS, safeName } from '../src/datasets/index.js';
 import { loadOptionsFromFlags, parseShare } from '../src/datasets/options.js';
 import { InputError, type SentencePair } from '../src/types.js';
+import { loadError, tempFiles } from './helpers/dataset-files.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'datasets');
-const tmp = mkdtempSync(join(tmpdir(), 'sensebench-formats-'));
-function fixture(name: string, content: string): string {
-  const path = join(tmp, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, content);
-  return path;
-}
+const { dir: tmp, fixture } = tempFiles('sensebench-formats-');
 
 function texts(pair: SentencePair): [string[], string[]] {
   return [pair.spans1.map((s) => pair.sentence1.slice(s.start, s.end)), pair.spans2.map((s) => pair.sentence2.slice(s.start, s.end))];
-}
-
-async function loadError(path: string, options: Parameters<typeof loadDataset>[1] = {}): Promise<string> {
-  try {
-    await loadDataset(path, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error(`${path} loaded without error`);
 }
 
 describe('TempoWiC', () => {
