@@ -327,6 +327,24 @@ export function pairParallelLines(
   return partners;
 }
 
+/** What reading one data file (with its label file) gives: its pairs (null = skipped) and the files read. */
+export interface FileRead {
+  readonly pairs: readonly (SentencePair | null)[];
+  readonly files: readonly string[];
+}
+
+/** Reads data files one after another with one {@link LoadContext}, concatenating pairs and files read. */
+export async function readEach<T>(inputs: readonly T[], read: (input: T) => Promise<FileRead>): Promise<{ pairs: (SentencePair | null)[]; files: string[] }> {
+  const pairs: (SentencePair | null)[] = [];
+  const files: string[] = [];
+  for (const input of inputs) {
+    const result = await read(input);
+    pairs.push(...result.pairs);
+    files.push(...result.files);
+  }
+  return { pairs, files };
+}
+
 /**
  * Assembles a dataset: rejects duplicate ids (at the duplicate's line), groups pairs by split in
  * canonical order, checksums the files read, and (under skip) refuses the dataset when more than

@@ -16,6 +16,7 @@ import {
   buildDataset,
   checkSpans,
   LoadContext,
+  readEach,
   parseIndex,
   parseJsonAt,
   parseLabel,
@@ -185,13 +186,7 @@ export const mclWicLoader: DatasetLoader = {
     const dataFiles = directory ? await findDataFiles(path) : [path];
     if (dataFiles.length === 0) throw new InputError(`${path}: no *${DATA_EXTENSION} files found`);
     const context = new LoadContext(options);
-    const pairs: (SentencePair | null)[] = [];
-    const files: string[] = [];
-    for (const file of dataFiles) {
-      const read = await readDataFile(file, context);
-      pairs.push(...read.pairs);
-      files.push(...read.files);
-    }
+    const { pairs, files } = await readEach(dataFiles, (file) => readDataFile(file, context));
     const name = options.name ?? (directory ? basename(path) : basename(path, DATA_EXTENSION));
     return buildDataset(name, 'mclwic', pairs, files, context);
   },

@@ -17,6 +17,7 @@ import {
   buildDataset,
   checkSpans,
   LoadContext,
+  readEach,
   parseIndex,
   parseJsonAt,
   parseLabel,
@@ -216,13 +217,7 @@ export const tempoWicLoader: DatasetLoader = {
   },
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const context = new LoadContext(options);
-    const pairs: (SentencePair | null)[] = [];
-    const files: string[] = [];
-    for (const file of await dataFiles(path)) {
-      const read = await readDataFile(file, context);
-      pairs.push(...read.pairs);
-      files.push(...read.files);
-    }
+    const { pairs, files } = await readEach(await dataFiles(path), (file) => readDataFile(file, context));
     const name = options.name ?? ((await isDirectory(path)) ? basename(path) : basename(path, DATA_SUFFIX));
     return buildDataset(name, 'tempowic', pairs, files, context);
   },

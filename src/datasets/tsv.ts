@@ -33,6 +33,7 @@ import {
   isUnspacedScript,
   isWordForm,
   LoadContext,
+  readEach,
   occurrencesOf,
   pairParallelLines,
   parseIndex,
@@ -296,13 +297,7 @@ export const tsvLoader: DatasetLoader = {
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const directory = await isDirectory(path);
     const context = new LoadContext(options);
-    const pairs: (SentencePair | null)[] = [];
-    const files: string[] = [];
-    for (const file of await datasetFiles(path)) {
-      const read = await readFileRows(file, context);
-      pairs.push(...read.pairs);
-      files.push(...read.files);
-    }
+    const { pairs, files } = await readEach(await datasetFiles(path), (file) => readFileRows(file, context));
     return buildDataset(options.name ?? (directory ? basename(path) : basename(path, extname(path))), 'tsv', pairs, files, context);
   },
 };
