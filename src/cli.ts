@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ABTT_COMPONENTS, DEFAULT_OUT_DIR, DEFAULT_RESAMPLES, DEFAULT_SEED, cacheDir } from './config.js';
 import { DEFAULT_MODELS, MODEL_SPECS, modelSource } from './models/index.js';
-import { DATASET_FORMATS, InputError, type Dataset, type ModelOptions } from './types.js';
+import type { LoadFlags } from './datasets/options.js';
+import { FORMAT_OPTIONS, InputError, type Dataset, type ModelOptions } from './types.js';
 
 /** Exit code for bad input or usage. */
 export const EXIT_INPUT_ERROR = 2;
@@ -85,9 +86,9 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-interface RunFlags extends ModelFlags {
+interface RunFlags extends ModelFlags, LoadFlags {
   readonly dataset: string[];
-  readonly format: (typeof DATASET_FORMATS)[number] | 'auto';
+  readonly format: (typeof FORMAT_OPTIONS)[number];
   readonly column: string[];
   readonly out: string;
   readonly seed: number;
@@ -98,10 +99,18 @@ interface RunFlags extends ModelFlags {
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
-async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column'>): Promise<Dataset[]> {
-  const [{ availableBuiltinDatasets }, { loadDatasetSpecs }] = await Promise.all([import('./datasets/index.js'), import('./datasets/specs.js')]);
+async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column' | keyof LoadFlags>): Promise<Dataset[]> {
+  const [{ availableBuiltinDatasets }, { loadDatasetSpecs }, { loadOptionsFromFlags }] = await Promise.all([
+    import('./datasets/index.js'),
+    import('./datasets/specs.js'),
+    import('./datasets/options.js'),
+  ]);
   const specs = flags.dataset.length > 0 ? flags.dataset : availableBuiltinDatasets();
-  const { datasets, notes } = await loadDatasetSpecs(specs, { format: flags.format, columns: parseColumns(flags.column) });
+  const { datasets, notes } = await loadDatasetSpecs(specs, { format: flags.format, columns: parseColumns(flags.column), ...loadOptionsFromFlags(flags) });
+  for (const dataset of datasets) {
+    for (const note of dataset.notes ?? []) log(`note: ${dataset.name}: ${note}`);
+    if ((dataset.skipped?.length ?? 0) > 0) log(`note: ${dataset.name}: skipped ${dataset.skipped!.length} invalid records (listed in run.json)`);
+  }
   for (const note of notes) log(`note: ${note}`);
   return datasets;
 }
@@ -183,7 +192,10 @@ export function buildProgram(version: string): Command {
       .command('run')
       .description('evaluate datasets with models and write CSV, markdown and HTML reports')
       .addOption(repeatable('-d, --dataset <spec>', 'dataset: a built-in name, a file or directory, or NAME=PATH to name it; repeatable', 'every built-in dataset'))
-      .addOption(new Option('-f, --format <format>', 'dataset format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
+      .addOption(new Option('-f, --format <format>', 'dataset format').choices([...FORMAT_OPTIONS]).default('auto'))
+      .option('--on-invalid <what>', 'invalid dataset records: fail (refuse the file) or skip (drop them, listed in run.json)', 'fail')
+      .option('--max-invalid <share>', 'with --on-invalid skip: refuse a dataset when more than this share is skipped (e.g. 1% or 0.01)', '1%')
+      .option('--dwug-binarize <t>', 'DWUG: also label each pair same sense when its median judgment is at least t (1-4)')
       .addOption(repeatable('--column <field=name>', 'map a generic CSV/JSONL field to a column name, repeatable (e.g. label=same, score=mean_relatedness)', 'none'))
       .option('-o, --out <dir>', 'output directory', DEFAULT_OUT_DIR)
       .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)

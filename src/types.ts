@@ -7,8 +7,8 @@
  * (`datasets/`, `models/`, `metrics/`, `reports/`).
  */
 
-export { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
-import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 
 /** An anisotropy correction applied before the cosine. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
@@ -29,7 +29,12 @@ export interface Span {
  */
 export type TargetSpans = readonly [Span, ...Span[]];
 
+/** A split name (`SPLIT_NAMES`, src/vocabulary.ts). */
 export type SplitName = (typeof SPLIT_NAMES)[number];
+/** A dataset format (`DATASET_FORMATS`, src/vocabulary.ts). */
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+/** What a loader does with an invalid record (`ON_INVALID`). */
+export type OnInvalid = (typeof ON_INVALID)[number];
 
 /** One sentence pair: the unit of every dataset. */
 export interface SentencePair {
@@ -52,6 +57,13 @@ export interface SentencePair {
   readonly score: number | null;
   readonly split: SplitName;
   readonly source: SourceRef;
+  /** DWUG: how many annotators gave the pair a non-zero judgment (its score is their median). */
+  readonly annotators?: number;
+  /**
+   * CoSimLex: the row this pair comes from and which of the row's two contexts it is. Both pairs of
+   * a row share `id`; subtask 1 (change in similarity) compares context 2 with context 1.
+   */
+  readonly contextPair?: { readonly id: string; readonly context: 1 | 2 };
 }
 
 /** A loaded dataset: pairs grouped by split, plus provenance. */
@@ -68,9 +80,20 @@ export interface Dataset {
   readonly files: readonly string[];
   /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs), from the dataset registry. */
   readonly highlightPairs?: readonly string[];
+  /** Records read (kept plus skipped): the denominator of the skipped share. */
+  readonly records?: number;
+  /** With `onInvalid: 'skip'`: every dropped record as `file:line: reason`, in reading order. */
+  readonly skipped?: readonly string[];
+  /**
+   * Spans placed by explicit offsets (or token indices) whose text is neither the word nor a
+   * regular inflection of it (`kept` for `keep`): accepted, because offsets say where the target is.
+   */
+  readonly unmatchedSpans?: number;
+  /** Spans the loader moved because the file's offsets miss the target (XL-WiC Farsi), with `notes`. */
+  readonly repairedSpans?: number;
+  /** What the loader noticed and did about it, one sentence each (repairs, pairs left out). */
+  readonly notes?: readonly string[];
 }
-
-export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Reads one dataset format. Loaders validate everything and throw {@link InputError}s. */
 export interface DatasetLoader {
@@ -85,6 +108,12 @@ export interface LoadOptions {
   readonly name?: string;
   /** Column name overrides for graded CSV (`--column-word sentence`, ...). */
   readonly columns?: Readonly<Record<string, string>>;
+  /** `fail` (default): an invalid record refuses the file. `skip`: it is dropped and listed in `Dataset.skipped`. */
+  readonly onInvalid?: OnInvalid;
+  /** With `skip`: the largest share of records that may be dropped (default 0.01); more is an InputError. */
+  readonly maxInvalid?: number;
+  /** DWUG: derive labels from the median judgment, same sense when median >= this threshold. */
+  readonly dwugBinarize?: number;
 }
 
 /** A target word occurrence: what a model embeds. */

@@ -7,8 +7,14 @@
 /** Names of splits, in canonical order. Datasets without splits use `all`. */
 export const SPLIT_NAMES = ['train', 'dev', 'test', 'all'] as const;
 
-/** Every dataset format sensebench reads (`--format` choices besides `auto`). */
-export const DATASET_FORMATS = ['wic', 'jsonl', 'csv', 'superglue', 'mclwic', 'scws', 'tsv'] as const;
+/** Every `--format` a loader exists for, in `--format auto` detection order (specific formats first). */
+export const DATASET_FORMATS = ['wic', 'superglue', 'tempowic', 'mclwic', 'scws', 'cosimlex', 'am2ico', 'dwug', 'tsv', 'jsonl', 'csv'] as const;
+
+/** `--format` choices: a format, or `auto` (detect from names and headers). */
+export const FORMAT_OPTIONS = ['auto', ...DATASET_FORMATS] as const;
+
+/** What to do with an invalid record: refuse the file (`fail`, the default) or drop the line (`skip`). */
+export const ON_INVALID = ['fail', 'skip'] as const;
 
 /** Whether a representation can see context. Static: one vector per word type. */
 export const REPRESENTATION_KINDS = ['static', 'contextual'] as const;

@@ -2,30 +2,13 @@
  * The WiC and generic JSONL/CSV loaders: what they accept, and that every kind of malformed input
  * is rejected with `file:line: reason` (fixtures are written by the test into a temp directory).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/datasets/index.js';
 import { InputError } from '../src/types.js';
+import { loadError, tempFiles } from './helpers/dataset-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sensebench-datasets-'));
-function fixture(name: string, content: string): string {
-  const path = join(dir, name);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, content);
-  return path;
-}
-
-async function loadError(path: string, format?: 'csv' | 'jsonl' | 'wic'): Promise<string> {
-  try {
-    await loadDataset(path, format ? { format } : {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error(`${path} loaded without error`);
-}
+const { dir, fixture } = tempFiles('sensebench-datasets-');
 
 describe('WiC format', () => {
   const data = [
@@ -73,10 +56,35 @@ describe('WiC format', () => {
     expect(await loadError(empty)).toBe(`${empty}:1: sentence1 is empty`);
   });
 
-  it('rejects gold files of the wrong length', async () => {
-    fixture('bad6/a.data.txt', 'bank\tN\t1-1\ta bank\ta bank\n');
-    fixture('bad6/a.gold.txt', 'T\nF\n');
-    expect(await loadError(join(dir, 'bad6/a.data.txt'))).toMatch(/a\.gold\.txt: has 2 labels but .*a\.data\.txt has 1 pairs/);
+  it('a gold file of the wrong length: the first line without a partner', async () => {
+    const data = fixture('bad6/a.data.txt', 'bank\tN\t1-1\ta bank\ta bank\n');
+    const gold = fixture('bad6/a.gold.txt', 'T\nF\n');
+    expect(await loadError(data)).toBe(`${gold}:2: no pair in ${data}, which has 1 line`);
+    const data2 = fixture('bad7/x.data.txt', 'bank\tN\t1-1\ta bank\ta bank\nbank\tN\t1-1\tthe bank\ta bank\nbank\tN\t1-1\tone bank\ta bank\n');
+    const gold2 = fixture('bad7/x.gold.txt', 'T\n');
+    expect(await loadError(data2)).toBe(`${data2}:2: no label in ${gold2}, which has 1 line`);
+  });
+
+  it('--on-invalid skip drops invalid lines, lists each, and refuses more than --max-invalid', async () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `bank\tN\t1-1\tthe bank ${i}\ta bank`);
+    lines[3] = 'bank\tN\t1-9\tthe bank\ta bank';
+    lines[6] = 'only\tthree\tfields';
+    const data = fixture('skip/s.data.txt', `${lines.join('\n')}\n`);
+    fixture('skip/s.gold.txt', `${Array.from({ length: 10 }, () => 'T').join('\n')}\n`);
+    const dataset = await loadDataset(data, { onInvalid: 'skip', maxInvalid: 0.2 });
+    expect(dataset.splits.get('all')!.length).toBe(8);
+    expect(dataset.records).toBe(10);
+    expect(dataset.skipped).toEqual([
+      `${data}:4: token index 9 for "bank" is out of range (the sentence has 2 whitespace tokens)`,
+      `${data}:7: expected 5 tab-separated fields (word, PoS, i-j, sentence1, sentence2), found 3`,
+    ]);
+    const refused = await loadDataset(data, { onInvalid: 'skip', maxInvalid: 0.1 }).then(
+      () => '',
+      (error: unknown) => (error instanceof InputError ? error.message : 'not an InputError'),
+    );
+    expect(refused).toBe(`${data}:4: token index 9 for "bank" is out of range (the sentence has 2 whitespace tokens) (one of 2 invalid records out of 10, more than the 10% --max-invalid allows)`);
+    // The default is fail: the first invalid line refuses the file.
+    expect(await loadError(data)).toBe(`${data}:4: token index 9 for "bank" is out of range (the sentence has 2 whitespace tokens)`);
   });
 });
 
@@ -126,8 +134,9 @@ describe('generic CSV and JSONL', () => {
     ['missing column', 'word,sentence1\nbank,a bank\n', 1, 'missing column(s) sentence2 (found: word, sentence1)'],
     ['wrong column count', 'word,sentence1,sentence2,label\nbank,a bank,the bank\n', 2, 'expected 4 fields (as in the header), found 3'],
     ['offsets out of range', 'word,sentence1,sentence2,start1,end1,start2,end2,label\nbank,a bank,the bank,2,60,4,8,T\n', 2, 'target span 2-60 is out of range for a sentence of 6 characters'],
-    ['target not at the offsets', 'word,sentence1,sentence2,start1,end1,start2,end2,label\nbank,a river,the bank,2,7,4,8,T\n', 2, 'target "bank" not found at 2-7 (found "river")'],
-    ['span cutting a word', 'word,sentence1,sentence2,start1,end1,start2,end2,label\nbank,a banker,the bank,2,6,4,8,T\n', 2, 'target span 2-6 ("bank") cuts through a word'],
+    ['empty span', 'word,sentence1,sentence2,start1,end1,start2,end2,label\nbank,a bank,the bank,2,2,4,8,T\n', 2, 'target span 2-2 is out of range'],
+    ['whitespace span', 'word,sentence1,sentence2,start1,end1,start2,end2,label\nbank,a  bank,the bank,1,2,4,8,T\n', 2, 'target span 1-2 holds only whitespace'],
+    ['word only inside a longer word', 'word,sentence1,sentence2,label\nbank,a banker,the bank,T\n', 2, 'target "bank" not found as a whole word in sentence1'],
     ['token index out of range', 'word,sentence1,sentence2,index1,index2,label\nbank,a bank,the bank,1,7,T\n', 2, 'token index 7 for "bank" is out of range (the sentence has 2 whitespace tokens)'],
     ['word absent', 'word,sentence1,sentence2,label\nbank,a river,the bank,T\n', 2, 'target "bank" not found as a whole word in sentence1; give start/end offsets or token indices'],
     ['empty sentence', 'word,sentence1,sentence2,label\nbank,,the bank,T\n', 2, 'sentence1 is empty'],
@@ -140,6 +149,23 @@ describe('generic CSV and JSONL', () => {
     const message = await loadError(path);
     expect(message.startsWith(`${path}:${line}: `)).toBe(true);
     expect(message).toContain(reason);
+  });
+
+  it('explicit offsets win: an irregular form (kept for keep) loads and is counted', async () => {
+    const path = fixture(
+      'generic/kept.jsonl',
+      [
+        '{"word":"keep","sentence1":"She kept the letters.","sentence2":"We keep bees.","start1":4,"end1":8,"start2":3,"end2":7,"label":"F"}',
+        '{"word":"bank","sentence1":"a bank","sentence2":"two banks","start1":2,"end1":6,"start2":4,"end2":9,"label":"F"}',
+        '{"word":"go","sentence1":"they went home","sentence2":"go on","index1":1,"index2":0,"label":"T"}',
+      ].join('\n'),
+    );
+    const dataset = await loadDataset(path);
+    const [kept, , went] = dataset.splits.get('all')!;
+    expect(kept!.sentence1.slice(kept!.spans1[0].start, kept!.spans1[0].end)).toBe('kept');
+    expect(went!.sentence1.slice(went!.spans1[0].start, went!.spans1[0].end)).toBe('went');
+    // "kept" and "went" are not regular inflections; "banks" is.
+    expect(dataset.unmatchedSpans).toBe(2);
   });
 
   it('JSONL invalid JSON and non-flat records name their line', async () => {

@@ -12,7 +12,7 @@ import { PROJECT_ROOT, cacheDir, portablePath } from '../src/config.js';
 import { loadDatasetSpecs } from '../src/datasets/specs.js';
 import { loadModel } from '../src/models/index.js';
 import { scoreRepresentation } from '../src/metrics/index.js';
-import { runEvaluation, type ModelSource } from '../src/pipeline/index.js';
+import { runEvaluation } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
 import { InputError, type Dataset, type SentencePair, type SplitName } from '../src/types.js';
@@ -157,7 +157,7 @@ describe('dataset names from --dataset specs', () => {
     const { datasets, notes } = await loadDatasetSpecs([join(dir, 'danish_da', 'valid.csv'), join(dir, 'dutch_nl', 'valid.csv')], {});
     expect(datasets.map((d) => d.name)).toEqual(['danish_da-valid', 'dutch_nl-valid']);
     expect(notes).toHaveLength(2);
-    expect(notes[0]).toMatch(/named "danish_da-valid" \(another dataset of this run is also "valid"\)/);
+    expect(notes[0]).toMatch(/is named "danish_da-valid" \(another dataset is also called "valid"\)/);
   });
 
   it('takes NAME=PATH as given and refuses an unsafe NAME', async () => {

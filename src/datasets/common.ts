@@ -4,15 +4,20 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   InputError,
   type Dataset,
   type DatasetFormat,
+  type LoadOptions,
   type SentencePair,
   type SourceRef,
   type Span,
   type SplitName,
+  type TargetSpans,
 } from '../types.js';
+import { DEFAULT_MAX_INVALID, SPLIT_NAMES } from './formats.js';
+import { safeName } from './names.js';
 
 const LABELS: Readonly<Record<string, boolean>> = {
   t: true,
@@ -52,6 +57,21 @@ export function parseSplit(raw: string, source: SourceRef): SplitName {
   const split = SPLIT_ALIASES[raw.trim().toLowerCase()];
   if (split === undefined) throw new InputError(`unknown split "${raw}" (expected train, dev or test)`, source);
   return split;
+}
+
+/**
+ * The split a file's name states, for every format: the first part of the base name (split at
+ * `.`, `_`, `-`) that is a split word (`train`, `training`, `dev`, `val`, `valid`, `validation`,
+ * `test`). `train.jsonl`, `de_valid.txt`, `training.en-en.data`, `x.test.data.txt` and
+ * `dutch_nl-valid.txt` name their split; `trial.en-en.data`, `ratings.txt` and `contest.txt` do not
+ * (-> `all`).
+ */
+export function splitFromFileName(path: string): SplitName {
+  for (const part of basename(path).toLowerCase().split(/[._-]/)) {
+    const split = SPLIT_ALIASES[part];
+    if (split !== undefined && split !== 'all') return split;
+  }
+  return 'all';
 }
 
 /** Parses an integer field that may arrive as a number or a numeric string (MCL-WiC ships strings). */
@@ -129,6 +149,22 @@ export function checkSpan(sentence: string, span: Span, source: SourceRef, expec
   return span;
 }
 
+/** True for scripts written without spaces between words, where a target need not sit on word boundaries. */
+export function isUnspacedScript(text: string): boolean {
+  return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u.test(text);
+}
+
+/**
+ * True when `found` is the word or a regular inflection of it: equal case-insensitively, or sharing
+ * a prefix of at least three characters (`bank`/`banks`, `run`/`running`; not `keep`/`kept`).
+ */
+export function isWordForm(found: string, word: string): boolean {
+  const a = found.toLowerCase();
+  const b = word.toLowerCase();
+  if (a === b) return true;
+  return Math.min(a.length, b.length) >= 3 && a.slice(0, 3) === b.slice(0, 3);
+}
+
 /**
  * Checks that a span holds the target: it must sit on word boundaries, and its text must be the
  * word or an inflection of it, judged by a shared prefix of at least three letters (or the whole
@@ -138,16 +174,67 @@ export function checkSpan(sentence: string, span: Span, source: SourceRef, expec
 export function checkTargetText(sentence: string, span: Span, word: string, source: SourceRef): Span {
   const found = sentence.slice(span.start, span.end);
   const isWordChar = (char: string | undefined): boolean => char !== undefined && /[\p{L}\p{N}]/u.test(char);
-  if (isWordChar(sentence[span.start - 1]) || isWordChar(sentence[span.end])) {
+  if (!isUnspacedScript(found) && (isWordChar(sentence[span.start - 1]) || isWordChar(sentence[span.end]))) {
     throw new InputError(`target span ${span.start}-${span.end} ("${found}") cuts through a word`, source);
   }
-  const a = found.toLowerCase();
-  const b = word.toLowerCase();
-  const needed = Math.min(3, a.length, b.length);
-  if (a !== b && (needed === 0 || a.slice(0, needed) !== b.slice(0, needed) || Math.min(a.length, b.length) < 3)) {
+  if (!isWordForm(found, word)) {
     throw new InputError(`target "${word}" not found at ${span.start}-${span.end} (found "${found}")`, source);
   }
   return span;
+}
+
+/**
+ * Checks explicit target spans (offsets the file gives): each inside the sentence, not blank,
+ * sorted and non-overlapping. Any text is accepted there; see {@link LoadContext.countSpans}.
+ */
+export function checkSpans(sentence: string, spans: readonly Span[], source: SourceRef): TargetSpans {
+  if (spans.length === 0) throw new InputError('no target span given', source);
+  let previousEnd = -1;
+  for (const span of spans) {
+    checkSpan(sentence, span, source);
+    if (sentence.slice(span.start, span.end).trim() === '') {
+      throw new InputError(`target span ${span.start}-${span.end} holds only whitespace`, source);
+    }
+    if (span.start < previousEnd) throw new InputError(`target spans overlap or are not in order at ${span.start}-${span.end}`, source);
+    previousEnd = span.end;
+  }
+  return spans as unknown as TargetSpans;
+}
+
+/**
+ * Where `word` occurs in `sentence` (case-insensitive): as a whole word, or anywhere in scripts
+ * written without spaces (Chinese, Japanese, Korean), where there are no word boundaries to require.
+ */
+export function occurrencesOf(sentence: string, word: string): Span[] {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = isUnspacedScript(word) ? new RegExp(escaped, 'giu') : new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu');
+  return [...sentence.matchAll(pattern)].map((match) => ({ start: match.index, end: match.index + match[0].length }));
+}
+
+/**
+ * Removes every inline mark `<tag>…</tag>` from a context (AM2iCo `<word>`, CoSimLex `<strong>`):
+ * returns the clean sentence and, per mark in text order, the span of its text (whitespace just
+ * inside the tags stays in the sentence but outside the span). An empty or unbalanced mark is an
+ * {@link InputError}.
+ */
+export function removeMarks(context: string, tag: string, field: string, source: SourceRef): { sentence: string; marks: { span: Span; text: string }[] } {
+  const pattern = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'gi');
+  const marks: { span: Span; text: string }[] = [];
+  let sentence = '';
+  let last = 0;
+  for (const match of context.matchAll(pattern)) {
+    sentence += context.slice(last, match.index);
+    const inner = match[1]!;
+    const text = inner.trim();
+    if (text === '') throw new InputError(`${field}: the <${tag}></${tag}> mark is empty`, source);
+    const start = sentence.length + inner.indexOf(text);
+    marks.push({ span: { start, end: start + text.length }, text });
+    sentence += inner;
+    last = match.index + match[0].length;
+  }
+  sentence += context.slice(last);
+  if (new RegExp(`</?${tag}>`, 'i').test(sentence)) throw new InputError(`${field} has an unbalanced <${tag}> or </${tag}> mark`, source);
+  return { sentence, marks };
 }
 
 /** Checks that a sentence field is present and not blank. */
@@ -155,8 +242,6 @@ export function requireSentence(value: unknown, field: string, source: SourceRef
   if (typeof value !== 'string' || value.trim() === '') throw new InputError(`${field} is empty`, source);
   return value;
 }
-
-const SPLIT_ORDER: readonly SplitName[] = ['train', 'dev', 'test', 'all'];
 
 /** sha256 over the bytes of every file, in sorted path order, each prefixed by its base-relative path. */
 export async function hashFiles(files: readonly string[]): Promise<string> {
@@ -169,32 +254,281 @@ export async function hashFiles(files: readonly string[]): Promise<string> {
 }
 
 /**
+ * What one load collects besides its pairs, and the one place that decides what an invalid record
+ * does: with `onInvalid: 'fail'` (the default) its {@link InputError} propagates and refuses the
+ * file; with `'skip'` the record is dropped and listed as `file:line: reason`. Every loader parses
+ * each record through {@link LoadContext.record}, so the policy is implemented once.
+ */
+export class LoadContext {
+  readonly skipped: string[] = [];
+  readonly notes: string[] = [];
+  records = 0;
+  unmatchedSpans = 0;
+  repairedSpans = 0;
+  readonly skip: boolean;
+  readonly maxInvalid: number;
+
+  constructor(readonly options: LoadOptions = {}) {
+    this.skip = options.onInvalid === 'skip';
+    this.maxInvalid = options.maxInvalid ?? DEFAULT_MAX_INVALID;
+    if (!(this.maxInvalid >= 0 && this.maxInvalid <= 1)) throw new InputError(`max-invalid must be a share between 0 and 1, got ${this.maxInvalid}`);
+  }
+
+  /**
+   * Parses one record. An {@link InputError} that names a line is the record's fault: it propagates
+   * (fail) or is listed and the record dropped (skip: returns null). Other errors always propagate.
+   * `counted: false` for the label half of a record kept in another file (it is not a record of its own).
+   */
+  record<T>(parse: () => T, counted = true): T | null {
+    if (counted) this.records++;
+    try {
+      return parse();
+    } catch (error) {
+      if (this.skip && error instanceof InputError && error.source !== undefined) {
+        this.skipped.push(error.message);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  /** An invalid record found outside a parse (a label line without a pair): thrown, or listed under skip. */
+  invalid(reason: string, source: SourceRef): void {
+    this.record(() => {
+      throw new InputError(reason, source);
+    });
+  }
+
+  /** Counts explicit spans whose text is neither `word` nor a regular inflection of it. */
+  countSpans(sentence: string, spans: readonly Span[], word: string): void {
+    const text = spans.map((span) => sentence.slice(span.start, span.end)).join(' ');
+    if (!isWordForm(text, word) && !spans.some((span) => isWordForm(sentence.slice(span.start, span.end), word))) this.unmatchedSpans++;
+  }
+}
+
+/**
+ * Pairs the lines of a data file with those of its parallel label file. A line without a partner
+ * is invalid at that line (`x.data.txt:2: no label in x.gold.txt, which has 1 line`); the result
+ * holds, for each data line index, its label line or undefined.
+ */
+export function pairParallelLines(
+  context: LoadContext,
+  data: { readonly file: string; readonly lines: readonly number[] },
+  labels: { readonly file: string; readonly lines: readonly number[] },
+): (number | undefined)[] {
+  const plural = (count: number): string => `${count} line${count === 1 ? '' : 's'}`;
+  const partners: (number | undefined)[] = data.lines.map((_, index) => labels.lines[index]);
+  for (let index = labels.lines.length; index < data.lines.length; index++) {
+    context.invalid(`no label in ${labels.file}, which has ${plural(labels.lines.length)}`, { file: data.file, line: data.lines[index]! });
+  }
+  for (let index = data.lines.length; index < labels.lines.length; index++) {
+    context.invalid(`no pair in ${data.file}, which has ${plural(data.lines.length)}`, { file: labels.file, line: labels.lines[index]! });
+  }
+  return partners;
+}
+
+/** What reading one data file (with its label file) gives: its pairs (null = skipped) and the files read. */
+export interface FileRead {
+  readonly pairs: readonly (SentencePair | null)[];
+  readonly files: readonly string[];
+}
+
+/** Reads data files one after another with one {@link LoadContext}, concatenating pairs and files read. */
+export async function readEach<T>(inputs: readonly T[], read: (input: T) => Promise<FileRead>): Promise<{ pairs: (SentencePair | null)[]; files: string[] }> {
+  const pairs: (SentencePair | null)[] = [];
+  const files: string[] = [];
+  for (const input of inputs) {
+    const result = await read(input);
+    pairs.push(...result.pairs);
+    files.push(...result.files);
+  }
+  return { pairs, files };
+}
+
+/**
  * Assembles a dataset: rejects duplicate ids (at the duplicate's line), groups pairs by split in
- * canonical order and checksums the files read.
+ * canonical order, checksums the files read, and (under skip) refuses the dataset when more than
+ * `maxInvalid` of its records were dropped.
  */
 export async function buildDataset(
   name: string,
   format: DatasetFormat,
-  pairs: readonly SentencePair[],
+  pairs: readonly (SentencePair | null)[],
   files: readonly string[],
+  context: LoadContext = new LoadContext(),
 ): Promise<Dataset> {
-  if (pairs.length === 0) throw new InputError(`${files.join(', ')}: no sentence pairs found`);
   const seen = new Map<string, SourceRef>();
   const bySplit = new Map<SplitName, SentencePair[]>();
+  let kept = 0;
   for (const pair of pairs) {
+    if (pair === null) continue;
     const first = seen.get(pair.id);
-    if (first) throw new InputError(`duplicate id "${pair.id}" (first at ${first.file}:${first.line})`, pair.source);
+    if (first) {
+      context.invalid(`duplicate id "${pair.id}" (first at ${first.file}:${first.line})`, pair.source);
+      continue;
+    }
+    kept++;
     seen.set(pair.id, pair.source);
     const list = bySplit.get(pair.split) ?? [];
     list.push(pair);
     bySplit.set(pair.split, list);
   }
+  if (context.skipped.length > 0 && context.skipped.length > context.maxInvalid * context.records) {
+    throw new InputError(
+      `${context.skipped[0]!} (one of ${context.skipped.length} invalid records out of ${context.records}, ` +
+        `more than the ${formatShare(context.maxInvalid)} --max-invalid allows)`,
+    );
+  }
+  if (kept === 0) {
+    if (context.skipped.length > 0) throw new InputError(`${context.skipped[0]!} (every record is invalid)`);
+    const where = files.length > 1 ? ` (files read: ${files.join(', ')})` : '';
+    throw new InputError(`no sentence pairs found${where}`, files[0] === undefined ? undefined : { file: files[0], line: 1 });
+  }
   const splits = new Map<SplitName, readonly SentencePair[]>();
-  for (const split of SPLIT_ORDER) {
+  for (const split of SPLIT_NAMES) {
     const list = bySplit.get(split);
     if (list) splits.set(split, list);
   }
-  return { name, format, splits, sha256: await hashFiles(files), files: [...files] };
+  return {
+    // The name becomes part of result file names.
+    name: safeName(name),
+    format,
+    splits,
+    sha256: await hashFiles(files),
+    files: [...files],
+    records: context.records,
+    skipped: [...context.skipped],
+    unmatchedSpans: context.unmatchedSpans,
+    repairedSpans: context.repairedSpans,
+    notes: [...context.notes],
+  };
+}
+
+function formatShare(share: number): string {
+  return `${Number((share * 100).toPrecision(6))}%`;
+}
+
+/**
+ * JSON.parse with a location: invalid JSON is an {@link InputError} at the line where the parser
+ * stopped. `source` is where `text` starts (a JSONL line, or line 1 of a whole file).
+ */
+export function parseJsonAt(text: string, source: SourceRef): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    // V8 ends some messages with "at position N" (Node 20) or "at position N (line L column C)"
+    // (Node 22); others ("Unexpected token ...") carry no position, so the text is scanned for it.
+    const position = /at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
+    const offset = position ? Number(position[1]) : jsonSyntaxErrorOffset(text) ?? 0;
+    const line = source.line + text.slice(0, offset).split('\n').length - 1;
+    throw new InputError(`invalid JSON (${message})`, { file: source.file, line });
+  }
+}
+
+/**
+ * Where a JSON text first breaks the grammar (RFC 8259): the offset of the offending character,
+ * `text.length` when it ends too early, or null when it is valid JSON. Only used to place an error
+ * that JSON.parse reported without a position.
+ */
+export function jsonSyntaxErrorOffset(text: string): number | null {
+  let at = 0;
+  const fail = (): never => {
+    throw new JsonSyntaxStop(at);
+  };
+  const space = (): void => {
+    while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
+  };
+  const literal = (word: string): void => {
+    for (const char of word) {
+      if (text[at] !== char) fail();
+      at++;
+    }
+  };
+  const string = (): void => {
+    at++;
+    for (;;) {
+      if (at >= text.length) fail();
+      const code = text.charCodeAt(at);
+      if (code === 0x22) {
+        at++;
+        return;
+      }
+      if (code < 0x20) fail();
+      if (code === 0x5c) {
+        at++;
+        const escape = text[at];
+        if (escape === 'u') {
+          for (let i = 1; i <= 4; i++) {
+            if (!/[0-9a-fA-F]/.test(text[at + i] ?? '')) {
+              at += i;
+              fail();
+            }
+          }
+          at += 5;
+        } else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) at++;
+        else fail();
+      } else at++;
+    }
+  };
+  const number = (): void => {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(at, at + 400));
+    if (!match) fail();
+    at += match![0].length;
+  };
+  const value = (): void => {
+    space();
+    const char = text[at];
+    if (char === '{' || char === '[') {
+      const close = char === '{' ? '}' : ']';
+      at++;
+      space();
+      if (text[at] === close) {
+        at++;
+        return;
+      }
+      for (;;) {
+        if (close === '}') {
+          space();
+          if (text[at] !== '"') fail();
+          string();
+          space();
+          if (text[at] !== ':') fail();
+          at++;
+        }
+        value();
+        space();
+        if (text[at] === ',') at++;
+        else if (text[at] === close) {
+          at++;
+          return;
+        } else fail();
+      }
+    }
+    if (char === '"') string();
+    else if (char === 't') literal('true');
+    else if (char === 'f') literal('false');
+    else if (char === 'n') literal('null');
+    else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) number();
+    else fail();
+  };
+  try {
+    value();
+    space();
+    return at === text.length ? null : at;
+  } catch (error) {
+    if (error instanceof JsonSyntaxStop) return error.offset;
+    // Nesting deeper than the stack: no position to offer.
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+
+/** Thrown inside {@link jsonSyntaxErrorOffset} to stop at the first error. */
+class JsonSyntaxStop extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at ${offset}`);
+  }
 }
 
 /** Reads a UTF-8 text file without its BOM; an unreadable file is an {@link InputError}. */

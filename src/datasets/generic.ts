@@ -5,11 +5,11 @@
  * - `id` (optional; default `<line>`), `word`, `sentence1`, `sentence2`
  * - the target: character offsets `start1,end1,start2,end2` (end exclusive), or whitespace-token
  *   indices `index1,index2`, or neither: then `word` must occur exactly once as a whole word in
- *   each sentence (case-insensitive)
+ *   each sentence (case-insensitive; or its inflection `banks`, `running`). Explicit offsets and
+ *   indices win: any text there is accepted (`kept` for `keep`) and counted in `unmatchedSpans`.
  * - `label` (T/F, 1/0, true/false, same/different; optional when `score` is given)
  * - `score` (optional graded relatedness), `split` (optional: train/dev/test), `pos` (optional)
  */
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
@@ -25,12 +25,16 @@ import {
 } from '../types.js';
 import {
   buildDataset,
-  checkSpan,
+  checkSpans,
   checkTargetText,
+  LoadContext,
+  occurrencesOf,
   parseIndex,
+  parseJsonAt,
   parseLabel,
   parseScore,
   parseSplit,
+  readTextFile,
   readTextLines,
   requireSentence,
   tokenIndexToSpan,
@@ -64,14 +68,9 @@ function text(value: RawRecord[string]): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** Finds `word` as a whole word (case-insensitive); it must occur exactly once so the target is unambiguous. */
 export function locateWord(sentence: string, word: string, field: string, source: SourceRef): Span {
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu');
-  const matches = [...sentence.matchAll(pattern)];
+  const matches = occurrencesOf(sentence, word);
   if (matches.length !== 1) {
     throw new InputError(
       matches.length === 0
@@ -80,12 +79,11 @@ export function locateWord(sentence: string, word: string, field: string, source
       source,
     );
   }
-  const start = matches[0]!.index;
-  return { start, end: start + word.length };
+  return matches[0]!;
 }
 
 /** Turns one raw record into a validated pair. */
-function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, source: SourceRef): SentencePair {
+function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, source: SourceRef, context: LoadContext): SentencePair {
   const get = (field: GenericField): RawRecord[string] => raw[columns[field] ?? field];
   const has = (field: GenericField): boolean => text(get(field)).trim() !== '';
   const word = text(get('word')).trim();
@@ -95,10 +93,11 @@ function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, sourc
 
   let span1: Span;
   let span2: Span;
+  const explicit = has('start1') || has('end1') || has('start2') || has('end2') || has('index1') || has('index2');
   if (has('start1') || has('end1') || has('start2') || has('end2')) {
     const offset = (field: GenericField): number => parseIndex(get(field), columns[field] ?? field, source);
-    span1 = checkSpan(sentence1, { start: offset('start1'), end: offset('end1') }, source);
-    span2 = checkSpan(sentence2, { start: offset('start2'), end: offset('end2') }, source);
+    span1 = { start: offset('start1'), end: offset('end1') };
+    span2 = { start: offset('start2'), end: offset('end2') };
   } else if (has('index1') || has('index2')) {
     span1 = tokenIndexToSpan(sentence1, parseIndex(get('index1'), 'index1', source), word, source);
     span2 = tokenIndexToSpan(sentence2, parseIndex(get('index2'), 'index2', source), word, source);
@@ -106,10 +105,16 @@ function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, sourc
     span1 = locateWord(sentence1, word, 'sentence1', source);
     span2 = locateWord(sentence2, word, 'sentence2', source);
   }
-
-  // The word may be a lemma of an inflected surface form; checkTargetText allows regular inflections.
-  checkTargetText(sentence1, span1, word, source);
-  checkTargetText(sentence2, span2, word, source);
+  const spans1 = checkSpans(sentence1, [span1], source);
+  const spans2 = checkSpans(sentence2, [span2], source);
+  if (explicit) {
+    // Explicit offsets are the user's statement of where the target is: any surface form is accepted, and counted.
+    context.countSpans(sentence1, spans1, word);
+    context.countSpans(sentence2, spans2, word);
+  } else {
+    checkTargetText(sentence1, span1, word, source);
+    checkTargetText(sentence2, span2, word, source);
+  }
 
   const label = has('label') ? parseLabel(text(get('label')), source) : null;
   const score = parseScore(text(get('score')), columns.score ?? 'score', source);
@@ -123,8 +128,8 @@ function toPair(raw: RawRecord, columns: Readonly<Record<string, string>>, sourc
     ...(pos === '' ? {} : { pos }),
     sentence1,
     sentence2,
-    spans1: [span1],
-    spans2: [span2],
+    spans1,
+    spans2,
     label,
     score,
     split: has('split') ? parseSplit(text(get('split')), source) : 'all',
@@ -141,39 +146,52 @@ function checkColumns(header: readonly string[], columns: Readonly<Record<string
   }
 }
 
-async function loadJsonl(path: string, options: LoadOptions): Promise<SentencePair[]> {
+async function loadJsonl(path: string, options: LoadOptions, context: LoadContext): Promise<(SentencePair | null)[]> {
   const columns = options.columns ?? {};
-  const pairs: SentencePair[] = [];
+  const pairs: (SentencePair | null)[] = [];
   const lines = await readTextLines(path);
   for (const [index, line] of lines.entries()) {
     const source = { file: path, line: index + 1 };
     if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new InputError(`invalid JSON (${(error as Error).message})`, source);
-    }
-    const parsed = recordSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(`expected a flat JSON object: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), source);
-    }
-    checkColumns(Object.keys(parsed.data), columns, source);
-    pairs.push(toPair(parsed.data, columns, source));
+    pairs.push(
+      context.record(() => {
+        const parsed = recordSchema.safeParse(parseJsonAt(line, source));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new InputError(`expected a flat JSON object: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), source);
+        }
+        checkColumns(Object.keys(parsed.data), columns, source);
+        return toPair(parsed.data, columns, source, context);
+      }),
+    );
   }
   return pairs;
 }
 
-async function loadCsv(path: string, options: LoadOptions, delimiter: string): Promise<SentencePair[]> {
-  const columns = options.columns ?? {};
-  let content = await readFile(path, 'utf8').catch((error: unknown) => {
-    throw new InputError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  });
-  if (content.startsWith('\uFEFF')) content = content.slice(1);
+/** A csv-parse error as an InputError at its line. */
+export function csvErrorAt(error: unknown, file: string, fieldCount: number): InputError {
+  const err = error as Error & { code?: string; lines?: number; record?: unknown[] };
+  const message =
+    err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
+      ? `expected ${fieldCount} fields (as in the header), found ${err.record?.length ?? 'a different number'}`
+      : err.message.replace(/^Invalid Record Length: /, '');
+  return new InputError(message, { file, line: Math.max(1, err.lines ?? 1) });
+}
+
+/**
+ * Parses a delimited file with a header row (RFC 4180 quoting). Under `onInvalid: 'skip'` a
+ * record csv-parse cannot read (wrong field count, broken quoting) is listed and dropped.
+ */
+export function parseDelimited(
+  content: string,
+  file: string,
+  delimiter: string,
+  context: LoadContext,
+  options: { readonly relaxQuotes?: boolean } = {},
+): { header: string[]; rows: { record: Record<string, string>; line: number }[] } {
   type CsvRow = { record: Record<string, string>; info: { lines: number } };
-  let records: CsvRow[];
   let header: string[] = [];
+  let records: CsvRow[];
   try {
     records = parse<CsvRow>(content, {
       columns: (names: string[]) => (header = names.map((name) => name.trim())),
@@ -181,17 +199,28 @@ async function loadCsv(path: string, options: LoadOptions, delimiter: string): P
       info: true,
       skip_empty_lines: true,
       relax_column_count: false,
+      relax_quotes: options.relaxQuotes ?? false,
+      skip_records_with_error: context.skip,
+      on_skip: (error: unknown) => {
+        if (!error) return;
+        const invalid = csvErrorAt(error, file, header.length);
+        context.record(() => {
+          throw invalid;
+        });
+      },
     });
   } catch (error) {
-    const err = error as Error & { code?: string; lines?: number; record?: unknown[] };
-    const message =
-      err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
-        ? `expected ${header.length} fields (as in the header), found ${err.record?.length ?? 'a different number'}`
-        : err.message.replace(/^Invalid Record Length: /, '');
-    throw new InputError(message, { file: path, line: err.lines ?? 0 });
+    throw csvErrorAt(error, file, header.length);
   }
+  return { header, rows: records.map(({ record, info }) => ({ record, line: info.lines })) };
+}
+
+async function loadCsv(path: string, options: LoadOptions, delimiter: string, context: LoadContext): Promise<(SentencePair | null)[]> {
+  const columns = options.columns ?? {};
+  const { header, rows } = parseDelimited(await readTextFile(path), path, delimiter, context);
+  if (header.length === 0) throw new InputError('no header row', { file: path, line: 1 });
   checkColumns(header, columns, { file: path, line: 1 });
-  return records.map(({ record, info }) => toPair(record, columns, { file: path, line: info.lines }));
+  return rows.map(({ record, line }) => context.record(() => toPair(record, columns, { file: path, line }, context)));
 }
 
 function makeLoader(format: Extract<DatasetFormat, 'jsonl' | 'csv'>, extensions: readonly string[]): DatasetLoader {
@@ -201,11 +230,12 @@ function makeLoader(format: Extract<DatasetFormat, 'jsonl' | 'csv'>, extensions:
       return Promise.resolve(extensions.includes(extname(path).toLowerCase()));
     },
     async load(path: string, options: LoadOptions): Promise<Dataset> {
+      const context = new LoadContext(options);
       const pairs =
         format === 'jsonl'
-          ? await loadJsonl(path, options)
-          : await loadCsv(path, options, extname(path).toLowerCase() === '.tsv' ? '\t' : ',');
-      return buildDataset(options.name ?? basename(path, extname(path)), format, pairs, [path]);
+          ? await loadJsonl(path, options, context)
+          : await loadCsv(path, options, extname(path).toLowerCase() === '.tsv' ? '\t' : ',', context);
+      return buildDataset(options.name ?? basename(path, extname(path)), format, pairs, [path], context);
     },
   };
 }

@@ -1,37 +1,84 @@
 /**
- * Dataset registry: the built-in datasets by name, every format loader, and `--format auto`
- * detection (the first loader whose `detect` accepts the path wins, so specific formats come
- * before the generic JSONL/CSV ones).
+ * Dataset registry: the built-in datasets as data, every format loader (in the detection order
+ * of `DATASET_FORMATS`), `--format auto` detection (the first loader whose `detect` accepts the
+ * path wins). The names under which datasets become file names live in names.ts (re-exported).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError, type Dataset, type DatasetFormat, type DatasetLoader, type LoadOptions } from '../types.js';
+import { am2icoLoader } from './am2ico.js';
+import { cosimlexLoader } from './cosimlex.js';
+import { dwugLoader } from './dwug.js';
+import { DATASET_FORMATS, type FormatOption } from './formats.js';
 import { csvLoader, jsonlLoader } from './generic.js';
 import { mclWicLoader } from './mclwic.js';
 import { scwsLoader } from './scws.js';
 import { superGlueLoader } from './superglue.js';
+import { tempoWicLoader } from './tempowic.js';
 import { tsvLoader } from './tsv.js';
 import { wicLoader } from './wic.js';
 
-/** Loaders in detection order: specific formats first. */
-export const LOADERS: readonly DatasetLoader[] = [wicLoader, superGlueLoader, mclWicLoader, scwsLoader, tsvLoader, jsonlLoader, csvLoader];
+export type { FormatOption } from './formats.js';
+export { deriveDatasetNames, safeName, type DerivedNames } from './names.js';
+
+const LOADER_BY_FORMAT: Readonly<Record<DatasetFormat, DatasetLoader>> = {
+  wic: wicLoader,
+  superglue: superGlueLoader,
+  tempowic: tempoWicLoader,
+  mclwic: mclWicLoader,
+  scws: scwsLoader,
+  cosimlex: cosimlexLoader,
+  am2ico: am2icoLoader,
+  dwug: dwugLoader,
+  tsv: tsvLoader,
+  jsonl: jsonlLoader,
+  csv: csvLoader,
+};
+
+/** Loaders in detection order: specific formats first, the generic JSONL/CSV ones last. */
+export const LOADERS: readonly DatasetLoader[] = DATASET_FORMATS.map((format) => LOADER_BY_FORMAT[format]);
 
 import { PROJECT_ROOT } from '../config.js';
 
-/** Built-in datasets: name -> path and format, relative to the project root. */
-export const BUILTIN_DATASETS: Readonly<Record<string, { readonly path: string; readonly format: DatasetFormat }>> = {
-  lesson: { path: 'datasets/lesson/lesson.csv', format: 'csv' },
-  'wordnet-wic': { path: 'datasets/wordnet-wic', format: 'wic' },
-};
+/** A built-in dataset, described once for the CLI, run.json and the reports. */
+export interface BuiltinDataset {
+  readonly name: string;
+  /** Relative to the project root. */
+  readonly path: string;
+  readonly format: DatasetFormat;
+  readonly license: string;
+  /** One sentence for reports. */
+  readonly description: string;
+  /** Ids of pairs the reports show as worked examples (the lesson's bank and apple pairs). */
+  readonly highlightPairs: readonly string[];
+}
+
+const BUILTINS: readonly BuiltinDataset[] = [
+  {
+    name: 'lesson',
+    path: 'datasets/lesson/lesson.csv',
+    format: 'csv',
+    license: 'MIT',
+    description: '240 original sentence pairs over 36 polysemous English words, with the lesson\'s two examples verbatim.',
+    highlightPairs: ['lesson-bank', 'lesson-apple'],
+  },
+  {
+    name: 'wordnet-wic',
+    path: 'datasets/wordnet-wic',
+    format: 'wic',
+    license: 'WordNet 3.1 license (BSD-style, © Princeton University)',
+    description: 'Word-in-context pairs generated from the example sentences of WordNet 3.1 glosses, split by lemma.',
+    highlightPairs: [],
+  },
+];
+
+/** Built-in datasets by name. */
+export const BUILTIN_DATASETS: Readonly<Record<string, BuiltinDataset>> = Object.fromEntries(BUILTINS.map((dataset) => [dataset.name, dataset]));
 
 /** Built-in datasets whose files are present (a dataset lands with its own issue). */
 export function availableBuiltinDatasets(): string[] {
-  return Object.entries(BUILTIN_DATASETS)
-    .filter(([, { path }]) => existsSync(join(PROJECT_ROOT, path)))
-    .map(([name]) => name);
+  return BUILTINS.filter(({ path }) => existsSync(join(PROJECT_ROOT, path))).map(({ name }) => name);
 }
-
-export type FormatOption = DatasetFormat | 'auto';
 
 /**
  * Loads a dataset by built-in name or path. With `format: 'auto'` the format is chosen from file
@@ -56,12 +103,13 @@ export async function loadDataset(
     if (await loader.detect(nameOrPath)) return loader.load(nameOrPath, options);
   }
   throw new InputError(
-    `${nameOrPath}: cannot tell the dataset format from its name or header; pass --format (${LOADERS.map((l) => l.format).join('|')})`,
+    `${nameOrPath}: cannot tell the dataset format from its name or header; pass --format (${DATASET_FORMATS.join('|')})`,
   );
 }
 
-function loaderFor(format: DatasetFormat): DatasetLoader {
-  const loader = LOADERS.find((candidate) => candidate.format === format);
-  if (!loader) throw new InputError(`unknown format "${format}" (known: ${LOADERS.map((l) => l.format).join(', ')})`);
+/** The loader of a format. */
+export function loaderFor(format: DatasetFormat): DatasetLoader {
+  const loader = (LOADER_BY_FORMAT as Partial<Record<string, DatasetLoader>>)[format];
+  if (!loader) throw new InputError(`unknown format "${format}" (known: ${DATASET_FORMATS.join(', ')})`);
   return loader;
 }

@@ -1,7 +1,9 @@
 /**
  * MCL-WiC (SemEval-2021 Task 2, Martelli et al., 2021): `*.data` files are JSON lists of
  * `{id, lemma, pos, sentence1, sentence2, start1, end1, start2, end2}` with character offsets
- * (end exclusive; numbers or numeric strings), and the `*.gold` file beside each is a JSON list of
+ * (end exclusive; numbers or numeric strings), or, in the cross-lingual test files, `ranges1` /
+ * `ranges2` strings of one or several comma-separated `start-end` ranges (`"104-108,121-128"`: a
+ * discontinuous target, one occurrence with several spans), and the `*.gold` file beside each is a JSON list of
  * `{id, tag}` with tag T/F, matched by id. A `*.data` without gold is unlabelled. A directory is
  * searched recursively (the release nests `training|dev|test/multilingual|crosslingual/`); the
  * split comes from the file name (`training.en-en.data` -> train, `trial.*` -> all).
@@ -9,13 +11,23 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, parseIndex, parseLabel, readTextFile, requireSentence } from './common.js';
+import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span, type TargetSpans } from '../types.js';
+import {
+  buildDataset,
+  checkSpans,
+  LoadContext,
+  readEach,
+  parseIndex,
+  parseJsonAt,
+  parseLabel,
+  readTextFile,
+  requireSentence,
+  splitFromFileName,
+} from './common.js';
 import { isDirectory, pathExists } from '../io/paths.js';
 
 const DATA_EXTENSION = '.data';
 const GOLD_EXTENSION = '.gold';
-const SPLIT_PREFIXES: Readonly<Record<string, SplitName>> = { training: 'train', train: 'train', dev: 'dev', test: 'test', trial: 'all' };
 
 /** `*.data` files under a directory, recursively, in sorted path order. */
 async function findDataFiles(dir: string): Promise<string[]> {
@@ -26,10 +38,6 @@ async function findDataFiles(dir: string): Promise<string[]> {
     else if (entry.name.endsWith(DATA_EXTENSION)) found.push(path);
   }
   return found;
-}
-
-function splitOfFile(file: string): SplitName {
-  return SPLIT_PREFIXES[basename(file).split('.')[0]!.toLowerCase()] ?? 'all';
 }
 
 /**
@@ -68,17 +76,7 @@ export function jsonArrayElementLines(text: string): number[] {
 /** Reads a JSON list; returns its elements with the source of each. */
 async function readJsonList(file: string): Promise<{ value: unknown; source: SourceRef }[]> {
   const text = await readTextFile(file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    // V8 reports "... at position N" (Node 20) or "(line L column C)" (Node 22).
-    const position = /position (\d+)/.exec(message);
-    const lineMatch = /line (\d+)/.exec(message);
-    const line = lineMatch ? Number(lineMatch[1]) : position ? text.slice(0, Number(position[1])).split('\n').length : 1;
-    throw new InputError(`invalid JSON (${message})`, { file, line });
-  }
+  const json = parseJsonAt(text, { file, line: 1 });
   if (!Array.isArray(json)) throw new InputError('expected a JSON list of records', { file, line: 1 });
   const lines = jsonArrayElementLines(text);
   return json.map((value: unknown, index) => ({ value, source: { file, line: lines[index] ?? index + 1 } }));
@@ -95,39 +93,53 @@ function requireString(record: Record<string, unknown>, field: string, source: S
   return value;
 }
 
-/** Reads a gold file: id -> label. */
-async function readGold(file: string): Promise<Map<string, { label: boolean; source: SourceRef }>> {
+/** Reads a gold file: id -> label. An invalid gold record is invalid at its own line. */
+async function readGold(file: string, context: LoadContext): Promise<Map<string, { label: boolean; source: SourceRef }>> {
   const gold = new Map<string, { label: boolean; source: SourceRef }>();
   for (const { value, source } of await readJsonList(file)) {
-    const record = asRecord(value, source);
-    const id = requireString(record, 'id', source);
-    if (gold.has(id)) throw new InputError(`duplicate id "${id}" in gold`, source);
-    gold.set(id, { label: parseLabel(requireString(record, 'tag', source), source), source });
+    context.record(() => {
+      const record = asRecord(value, source);
+      const id = requireString(record, 'id', source);
+      if (gold.has(id)) throw new InputError(`duplicate id "${id}" in gold`, source);
+      gold.set(id, { label: parseLabel(requireString(record, 'tag', source), source), source });
+    }, false);
   }
   return gold;
 }
 
-/** The span of one target: `start`/`end`, or the release's alternative `ranges` ("s-e"). */
-function targetSpan(record: Record<string, unknown>, n: 1 | 2, sentence: string, source: SourceRef): { start: number; end: number } {
+/**
+ * Parses `ranges`: one or several comma-separated `start-end` character ranges (end exclusive),
+ * `"104-108,121-128"`. Returned sorted by start.
+ */
+export function parseRanges(raw: string, field: string, source: SourceRef): Span[] {
+  const parts = raw.split(',').map((part) => /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part));
+  if (parts.some((match) => match === null)) {
+    throw new InputError(`${field} must be one or more comma-separated "start-end" ranges, got ${JSON.stringify(raw)}`, source);
+  }
+  return parts.map((match) => ({ start: Number(match![1]), end: Number(match![2]) })).sort((a, b) => a.start - b.start);
+}
+
+/** The spans of one target: `start`/`end`, or the release's alternative `ranges` ("s-e" or "s-e,s-e"). */
+function targetSpans(record: Record<string, unknown>, n: 1 | 2, sentence: string, source: SourceRef): TargetSpans {
   const ranges = record[`ranges${n}`];
-  if (record[`start${n}`] === undefined && typeof ranges === 'string') {
-    const match = /^\s*(\d+)-(\d+)\s*$/.exec(ranges);
-    if (!match) throw new InputError(`ranges${n} must be one "start-end" range, got "${ranges}"`, source);
-    return checkSpan(sentence, { start: Number(match[1]), end: Number(match[2]) }, source);
+  if (record[`start${n}`] === undefined && record[`end${n}`] === undefined && ranges !== undefined) {
+    if (typeof ranges !== 'string') throw new InputError(`ranges${n} must be a string of "start-end" ranges, got ${JSON.stringify(ranges)}`, source);
+    return checkSpans(sentence, parseRanges(ranges, `ranges${n}`, source), source);
   }
   const start = parseIndex(record[`start${n}`], `start${n}`, source);
   const end = parseIndex(record[`end${n}`], `end${n}`, source);
-  return checkSpan(sentence, { start, end }, source);
+  return checkSpans(sentence, [{ start, end }], source);
 }
 
-async function readDataFile(file: string): Promise<{ pairs: SentencePair[]; files: string[] }> {
+async function readDataFile(file: string, context: LoadContext): Promise<{ pairs: (SentencePair | null)[]; files: string[] }> {
   const goldFile = file.slice(0, -DATA_EXTENSION.length) + GOLD_EXTENSION;
-  const gold = (await pathExists(goldFile)) ? await readGold(goldFile) : null;
-  const split = splitOfFile(file);
+  const gold = (await pathExists(goldFile)) ? await readGold(goldFile, context) : null;
+  const split = splitFromFileName(file);
   const seen = new Set<string>();
-  const pairs = (await readJsonList(file)).map(({ value, source }): SentencePair => {
+  const pairs = (await readJsonList(file)).map(({ value, source }) => context.record((): SentencePair => {
     const record = asRecord(value, source);
     const id = requireString(record, 'id', source);
+    seen.add(id);
     const lemma = requireString(record, 'lemma', source).trim();
     const sentence1 = requireSentence(record.sentence1, 'sentence1', source);
     const sentence2 = requireSentence(record.sentence2, 'sentence2', source);
@@ -138,23 +150,26 @@ async function readDataFile(file: string): Promise<{ pairs: SentencePair[]; file
       if (!entry) throw new InputError(`id "${id}" has no label in ${goldFile}`, source);
       label = entry.label;
     }
-    seen.add(id);
+    const spans1 = targetSpans(record, 1, sentence1, source);
+    const spans2 = targetSpans(record, 2, sentence2, source);
+    context.countSpans(sentence1, spans1, lemma);
+    context.countSpans(sentence2, spans2, lemma);
     return {
       id,
       word: lemma,
       ...(pos === undefined ? {} : { pos }),
       sentence1,
       sentence2,
-      spans1: [targetSpan(record, 1, sentence1, source)],
-      spans2: [targetSpan(record, 2, sentence2, source)],
+      spans1,
+      spans2,
       label,
       score: null,
       split,
       source,
     };
-  });
+  }));
   if (gold) {
-    for (const [id, { source }] of gold) if (!seen.has(id)) throw new InputError(`gold id "${id}" is not in ${file}`, source);
+    for (const [id, { source }] of gold) if (!seen.has(id)) context.invalid(`gold id "${id}" is not in ${file}`, source);
   }
   return { pairs, files: gold ? [file, goldFile] : [file] };
 }
@@ -170,14 +185,9 @@ export const mclWicLoader: DatasetLoader = {
     const directory = await isDirectory(path);
     const dataFiles = directory ? await findDataFiles(path) : [path];
     if (dataFiles.length === 0) throw new InputError(`${path}: no *${DATA_EXTENSION} files found`);
-    const pairs: SentencePair[] = [];
-    const files: string[] = [];
-    for (const file of dataFiles) {
-      const read = await readDataFile(file);
-      pairs.push(...read.pairs);
-      files.push(...read.files);
-    }
+    const context = new LoadContext(options);
+    const { pairs, files } = await readEach(dataFiles, (file) => readDataFile(file, context));
     const name = options.name ?? (directory ? basename(path) : basename(path, DATA_EXTENSION));
-    return buildDataset(name, 'mclwic', pairs, files);
+    return buildDataset(name, 'mclwic', pairs, files, context);
   },
 };

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
-import { buildDataset, firstLine, parseScore, readTextLines } from './common.js';
+import { buildDataset, firstLine, LoadContext, parseScore, readTextLines } from './common.js';
 
 const RATINGS = 10;
 const FIELDS = 8 + RATINGS;
@@ -79,11 +79,12 @@ export const scwsLoader: DatasetLoader = {
     return line !== null && line.split('\t').length === FIELDS && line.includes('<b>');
   },
   async load(path: string, options: LoadOptions): Promise<Dataset> {
-    const pairs: SentencePair[] = [];
+    const context = new LoadContext(options);
+    const pairs: (SentencePair | null)[] = [];
     for (const [index, line] of (await readTextLines(path)).entries()) {
-      if (line.trim() !== '') pairs.push(parseLine(line, { file: path, line: index + 1 }));
+      if (line.trim() !== '') pairs.push(context.record(() => parseLine(line, { file: path, line: index + 1 })));
     }
     const stem = basename(path, extname(path));
-    return buildDataset(options.name ?? (stem.toLowerCase() === 'ratings' ? 'scws' : stem), 'scws', pairs, [path]);
+    return buildDataset(options.name ?? (stem.toLowerCase() === 'ratings' ? 'scws' : stem), 'scws', pairs, [path], context);
   },
 };

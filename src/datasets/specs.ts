@@ -1,15 +1,14 @@
 /**
  * From `--dataset` specs to uniquely named datasets. A spec is a built-in name, a path, or
- * `NAME=PATH`. A dataset's name becomes part of file paths (pairs/<name>-<split>.csv), so names are
- * limited to safe characters, and two datasets of one run never share one: a derived name that
- * collides gets its parent folder as a prefix (`danish_da/valid.txt` -> `danish_da-valid`), and a
- * run whose names still collide is refused naming both files.
+ * `NAME=PATH`. A dataset's name becomes part of file paths (pairs/<name>-<split>.csv), so an
+ * explicit NAME must be safe, and derived names come from {@link deriveDatasetNames} (distinct
+ * within the run: colliding base names get their parent folder as a prefix, with a note).
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { isSafeName, safeName } from '../io/names.js';
-import { InputError, type Dataset } from '../types.js';
+import { isSafeName } from '../io/names.js';
+import { InputError, type Dataset, type LoadOptions } from '../types.js';
 import { BUILTIN_DATASETS, loadDataset, type FormatOption } from './index.js';
+import { deriveDatasetNames } from './names.js';
 
 /** One `--dataset` spec, parsed. */
 export interface DatasetSpec {
@@ -25,46 +24,34 @@ export function parseDatasetSpec(spec: string): DatasetSpec {
   if (match === null || spec in BUILTIN_DATASETS || existsSync(spec)) return { target: spec };
   const name = match[1]!;
   if (!isSafeName(name)) {
-    throw new InputError(`--dataset ${spec}: the name "${name}" becomes part of file names; use only letters, digits, ".", "_" and "-" (not "." or "..")`);
+    throw new InputError(`--dataset ${spec}: the name "${name}" becomes part of file names; use only letters, digits, ".", "_" and "-" (not only dots)`);
   }
   return { name, target: match[2]! };
 }
 
 export interface LoadedDatasets {
   readonly datasets: Dataset[];
-  /** Names sensebench chose or changed, and why. */
+  /** Names sensebench chose, and why. */
   readonly notes: string[];
 }
 
 /**
- * Loads every spec (each validated completely before any model runs) and gives each dataset a
- * unique, safe name: explicit names as given; derived names made safe, and prefixed with their
- * parent folder when they collide.
+ * Loads every spec (each validated completely before any model runs): built-ins by their name,
+ * `NAME=PATH` as named, other paths under the names {@link deriveDatasetNames} gives them. Names
+ * that still collide (an explicit one equal to a derived one) are refused by the pipeline
+ * (src/pipeline/index.ts `checkDatasetNames`), naming both files.
  *
- * Names that still collide are refused by the pipeline (src/pipeline/index.ts `checkDatasetNames`).
- *
- * @throws InputError for a bad spec or a bad file.
+ * @throws InputError for a bad spec, a bad file, or derived names that cannot be made distinct.
  */
-export async function loadDatasetSpecs(specs: readonly string[], options: { readonly format?: FormatOption; readonly columns?: Readonly<Record<string, string>> }): Promise<LoadedDatasets> {
-  const notes: string[] = [];
-  const loaded: { dataset: Dataset; explicit: boolean; target: string }[] = [];
-  for (const spec of specs) {
-    const parsed = parseDatasetSpec(spec);
-    const dataset = await loadDataset(parsed.target, { ...options, ...(parsed.name === undefined ? {} : { name: parsed.name }) });
-    let named = dataset;
-    if (parsed.name === undefined && !isSafeName(dataset.name)) {
-      named = { ...dataset, name: safeName(dataset.name) };
-      notes.push(`${parsed.target}: named "${named.name}" (the derived name "${dataset.name}" has characters unsafe in file names)`);
-    }
-    loaded.push({ dataset: named, explicit: parsed.name !== undefined, target: parsed.target });
+export async function loadDatasetSpecs(specs: readonly string[], options: LoadOptions & { readonly format?: FormatOption }): Promise<LoadedDatasets> {
+  const parsed = specs.map(parseDatasetSpec);
+  const derivedIndex = parsed.flatMap((spec, index) => (spec.name === undefined && !(spec.target in BUILTIN_DATASETS) ? [index] : []));
+  const derived = deriveDatasetNames(derivedIndex.map((index) => parsed[index]!.target));
+  const names = new Map(derivedIndex.map((index, i) => [index, derived.names[i]!]));
+  const datasets: Dataset[] = [];
+  for (const [index, spec] of parsed.entries()) {
+    const name = spec.name ?? names.get(index);
+    datasets.push(await loadDataset(spec.target, { ...options, ...(name === undefined ? {} : { name }) }));
   }
-  const count = (name: string): number => loaded.filter((entry) => entry.dataset.name === name).length;
-  const renamed = loaded.map((entry) => {
-    if (entry.explicit || entry.target in BUILTIN_DATASETS || count(entry.dataset.name) === 1) return entry.dataset;
-    const parent = basename(dirname(resolve(entry.target)));
-    const name = safeName(`${parent}-${entry.dataset.name}`);
-    notes.push(`${entry.target}: named "${name}" (another dataset of this run is also "${entry.dataset.name}"); choose a name with --dataset NAME=PATH`);
-    return { ...entry.dataset, name };
-  });
-  return { datasets: renamed, notes };
+  return { datasets, notes: [...derived.notes] };
 }

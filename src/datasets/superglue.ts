@@ -7,7 +7,18 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, firstLine, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import {
+  buildDataset,
+  checkSpans,
+  firstLine,
+  LoadContext,
+  parseIndex,
+  parseJsonAt,
+  parseLabel,
+  readTextLines,
+  requireSentence,
+  splitFromFileName,
+} from './common.js';
 import { isDirectory } from '../io/paths.js';
 
 const REQUIRED_FIELDS = ['word', 'sentence1', 'sentence2', 'start1', 'end1', 'start2', 'end2'] as const;
@@ -24,24 +35,16 @@ const SPLIT_FILES: readonly (readonly [string, SplitName])[] = [
 function looksLikeSuperGlue(line: string | null): boolean {
   if (line === null) return false;
   try {
-    const json: unknown = JSON.parse(line);
+    const json = parseJsonAt(line, { file: '', line: 1 });
     return typeof json === 'object' && json !== null && [...REQUIRED_FIELDS, 'idx'].every((field) => field in json);
   } catch {
     return false;
   }
 }
 
-/** Split of a single file from its name: `train.jsonl` -> train, `val.jsonl` -> dev, else all. */
-function splitOfFile(file: string): SplitName {
-  const known = SPLIT_FILES.find(([name]) => name === basename(file).toLowerCase());
-  if (known) return known[1];
-  const match = /(^|[._-])(train|dev|val|validation|test)([._-]|$)/i.exec(basename(file, extname(file)));
-  return match?.[2] ? parseSplit(match[2], { file, line: 0 }) : 'all';
-}
-
 /** The files of a dataset path with their splits. */
 async function superGlueFiles(path: string): Promise<{ file: string; split: SplitName }[]> {
-  if (!(await isDirectory(path))) return [{ file: path, split: splitOfFile(path) }];
+  if (!(await isDirectory(path))) return [{ file: path, split: splitFromFileName(path) }];
   const names = new Set(await readdir(path));
   const files = SPLIT_FILES.filter(([name]) => names.has(name)).map(([name, split]) => ({ file: join(path, name), split }));
   if (files.length === 0) {
@@ -50,13 +53,8 @@ async function superGlueFiles(path: string): Promise<{ file: string; split: Spli
   return files;
 }
 
-function parseRecord(line: string, split: SplitName, source: SourceRef): SentencePair {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch (error) {
-    throw new InputError(`invalid JSON (${(error as Error).message})`, source);
-  }
+function parseRecord(line: string, split: SplitName, source: SourceRef, context: LoadContext): SentencePair {
+  const json = parseJsonAt(line, source);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InputError('expected a JSON object', source);
   const record = json as Record<string, unknown>;
   const missing = REQUIRED_FIELDS.filter((field) => record[field] === undefined);
@@ -66,8 +64,8 @@ function parseRecord(line: string, split: SplitName, source: SourceRef): Sentenc
   const sentence1 = requireSentence(record.sentence1, 'sentence1', source);
   const sentence2 = requireSentence(record.sentence2, 'sentence2', source);
   const offset = (field: (typeof REQUIRED_FIELDS)[number]): number => parseIndex(record[field], field, source);
-  const span1 = checkSpan(sentence1, { start: offset('start1'), end: offset('end1') }, source);
-  const span2 = checkSpan(sentence2, { start: offset('start2'), end: offset('end2') }, source);
+  const spans1 = checkSpans(sentence1, [{ start: offset('start1'), end: offset('end1') }], source);
+  const spans2 = checkSpans(sentence2, [{ start: offset('start2'), end: offset('end2') }], source);
   const idx = record.idx === undefined ? source.line - 1 : parseIndex(record.idx, 'idx', source);
   const rawLabel = record.label;
   let label: boolean | null;
@@ -75,14 +73,16 @@ function parseRecord(line: string, split: SplitName, source: SourceRef): Sentenc
   else if (typeof rawLabel === 'boolean') label = rawLabel;
   else if (typeof rawLabel === 'number' || typeof rawLabel === 'string') label = parseLabel(String(rawLabel), source);
   else throw new InputError(`label must be true/false, got ${JSON.stringify(rawLabel)}`, source);
+  context.countSpans(sentence1, spans1, word);
+  context.countSpans(sentence2, spans2, word);
   return {
     // idx restarts at 0 in every SuperGLUE file, so the split makes it unique across the dataset.
     id: `${split}-${idx}`,
     word: word.trim(),
     sentence1,
     sentence2,
-    spans1: [span1],
-    spans2: [span2],
+    spans1,
+    spans2,
     label,
     score: null,
     split,
@@ -102,13 +102,14 @@ export const superGlueLoader: DatasetLoader = {
   },
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const files = await superGlueFiles(path);
-    const pairs: SentencePair[] = [];
+    const context = new LoadContext(options);
+    const pairs: (SentencePair | null)[] = [];
     for (const { file, split } of files) {
       for (const [index, line] of (await readTextLines(file)).entries()) {
-        if (line.trim() !== '') pairs.push(parseRecord(line, split, { file, line: index + 1 }));
+        if (line.trim() !== '') pairs.push(context.record(() => parseRecord(line, split, { file, line: index + 1 }, context)));
       }
     }
     const name = options.name ?? ((await isDirectory(path)) ? basename(path) : basename(path, extname(path)));
-    return buildDataset(name, 'superglue', pairs, files.map(({ file }) => file));
+    return buildDataset(name, 'superglue', pairs, files.map(({ file }) => file), context);
   },
 };

@@ -11,14 +11,37 @@
  * end/2), sentence1|sentence_1|example_1|example1|context_1|context1, label|gold|tag, id.
  * Offsets are end-exclusive (`sentence.slice(start, end)`); a file in which the end-inclusive
  * reading matches the target word more often than the exclusive one is read end-inclusive.
+ * A file in which fewer than half of the spans hold the target word (or a regular inflection of
+ * it), while at least half of the missing ones could be placed at the word's only occurrence in
+ * the sentence, has offsets that mean something else (the Farsi files give a whitespace-token
+ * index as `start`): each span that misses is moved to the word's only occurrence in the sentence (counted
+ * in `Dataset.repairedSpans`, with a note), and a span whose word occurs zero or several times
+ * refuses the file at its line. In a file whose offsets mostly land, explicit offsets win: any
+ * text there is accepted (and counted in `unmatchedSpans`). Chinese, Japanese and Korean words
+ * are looked for without word boundaries.
  * A directory is one dataset: its `*.tsv`/`*.txt` files in this format, split by name
  * (`de_train.txt` -> train, `*_valid*` -> dev, `*_test*` -> test); the IV/OOV analysis subsets of
  * the test set are skipped.
  */
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type SplitName } from '../types.js';
-import { buildDataset, checkSpan, firstLine, parseIndex, parseLabel, parseSplit, readTextLines, requireSentence } from './common.js';
+import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
+import {
+  buildDataset,
+  checkSpans,
+  firstLine,
+  isUnspacedScript,
+  isWordForm,
+  LoadContext,
+  readEach,
+  occurrencesOf,
+  pairParallelLines,
+  parseIndex,
+  parseLabel,
+  readTextLines,
+  requireSentence,
+  splitFromFileName,
+} from './common.js';
 import { isDirectory, pathExists } from '../io/paths.js';
 
 type Column = 'id' | 'word' | 'pos' | 'start1' | 'end1' | 'start2' | 'end2' | 'sentence1' | 'sentence2' | 'label';
@@ -80,14 +103,6 @@ async function looksLikeTsv(file: string): Promise<boolean> {
   return line !== null && layoutOf(line) !== null;
 }
 
-/** Split from a file name: `de_train.txt`, `valid_en.txt`, `de_test_data.txt`. */
-function splitOfFile(file: string): SplitName {
-  for (const part of basename(file, extname(file)).toLowerCase().split(/[._-]/)) {
-    if (['train', 'training', 'dev', 'val', 'valid', 'validation', 'test'].includes(part)) return parseSplit(part, { file, line: 0 });
-  }
-  return 'all';
-}
-
 async function datasetFiles(path: string): Promise<string[]> {
   if (!(await isDirectory(path))) return [path];
   const files: string[] = [];
@@ -105,15 +120,32 @@ function goldFileOf(file: string): string | null {
   return /_data(\.[^.]+)$/i.test(name) ? join(file.slice(0, file.length - name.length), name.replace(/_data(\.[^.]+)$/i, '_gold$1')) : null;
 }
 
-interface RawRow {
-  readonly fields: readonly string[];
+interface ParsedRow {
   readonly source: SourceRef;
+  readonly id: string;
+  readonly word: string;
+  readonly pos: string;
+  readonly sentence1: string;
+  readonly sentence2: string;
+  readonly offsets: readonly [Span, Span];
+  readonly label: boolean | null;
 }
 
-async function readFileRows(file: string): Promise<{ pairs: SentencePair[]; files: string[] }> {
+/** True when `span` lies inside `sentence` and holds the word or a regular inflection of it. */
+function lands(sentence: string, span: Span, word: string): boolean {
+  if (!(span.start >= 0 && span.end <= sentence.length && span.start < span.end)) return false;
+  const found = sentence.slice(span.start, span.end);
+  // Words of unspaced scripts are short (two characters are common): sharing the first one will do.
+  return isWordForm(found, word) || (isUnspacedScript(word) && found.codePointAt(0) === word.codePointAt(0));
+}
+
+/** Share of spans below which a file's offsets may miss their targets (XL-WiC Farsi), and of the missing ones that must be placeable. */
+const MISALIGNED_SHARE = 0.5;
+
+async function readFileRows(file: string, context: LoadContext): Promise<{ pairs: (SentencePair | null)[]; files: string[] }> {
   const lines = await readTextLines(file);
   const firstIndex = lines.findIndex((line) => line.trim() !== '');
-  if (firstIndex === -1) throw new InputError(`${file}: no sentence pairs found`);
+  if (firstIndex === -1) throw new InputError('no sentence pairs found', { file, line: 1 });
   const layout = layoutOf(lines[firstIndex]!);
   if (!layout) {
     throw new InputError(
@@ -121,63 +153,121 @@ async function readFileRows(file: string): Promise<{ pairs: SentencePair[]; file
       { file, line: firstIndex + 1 },
     );
   }
-  const rows: RawRow[] = [];
-  lines.forEach((line, index) => {
-    if (line.trim() === '' || (layout.hasHeader && index === firstIndex)) return;
-    const source = { file, line: index + 1 };
-    const fields = line.split('\t');
-    if (fields.length !== layout.fieldCount) {
-      throw new InputError(`expected ${layout.fieldCount} tab-separated fields, found ${fields.length}`, source);
-    }
-    rows.push({ fields, source });
-  });
+  const rowLines = lines.flatMap((line, index) => (line.trim() === '' || (layout.hasHeader && index === firstIndex) ? [] : [index + 1]));
 
   const goldFile = layout.columns.has('label') ? null : goldFileOf(file);
   let gold: string[] | null = null;
+  let partners: (number | undefined)[] | null = null;
   if (goldFile !== null && (await pathExists(goldFile))) {
-    gold = (await readTextLines(goldFile)).filter((line) => line.trim() !== '');
-    if (gold.length !== rows.length) throw new InputError(`${goldFile}: has ${gold.length} labels but ${file} has ${rows.length} pairs`);
+    gold = await readTextLines(goldFile);
+    const goldLines = gold.flatMap((line, index) => (line.trim() === '' ? [] : [index + 1]));
+    partners = pairParallelLines(context, { file, lines: rowLines }, { file: goldFile, lines: goldLines });
   }
 
-  const get = (row: RawRow, column: Column): string => {
-    const index = layout.columns.get(column);
-    return index === undefined ? '' : row.fields[index]!;
-  };
-  const offsets = rows.map((row) => ({
-    start1: parseIndex(get(row, 'start1'), 'start1', row.source),
-    end1: parseIndex(get(row, 'end1'), 'end1', row.source),
-    start2: parseIndex(get(row, 'start2'), 'start2', row.source),
-    end2: parseIndex(get(row, 'end2'), 'end2', row.source),
-  }));
-  const endAdjustment = inclusiveEnds(rows.map((row) => get(row, 'sentence1')), rows.map((row) => get(row, 'word')), offsets.map((o) => [o.start1, o.end1] as const)) ? 1 : 0;
-
-  const split = splitOfFile(file);
+  const split = splitFromFileName(file);
   const stem = basename(file, extname(file));
-  const pairs = rows.map((row, i): SentencePair => {
-    const { source } = row;
-    const word = get(row, 'word').trim();
-    if (word === '') throw new InputError('target word is empty', source);
-    const sentence1 = requireSentence(get(row, 'sentence1'), 'sentence1', source);
-    const sentence2 = requireSentence(get(row, 'sentence2'), 'sentence2', source);
-    const o = offsets[i]!;
-    const rawLabel = gold ? gold[i]! : get(row, 'label');
-    const labelSource = gold ? { file: goldFile!, line: i + 1 } : source;
-    const pos = get(row, 'pos').trim();
-    const id = get(row, 'id').trim();
-    return {
-      id: id === '' ? `${split}-${stem}-${source.line}` : id,
-      word,
-      ...(pos === '' ? {} : { pos }),
-      sentence1,
-      sentence2,
-      spans1: [checkSpan(sentence1, { start: o.start1, end: o.end1 + endAdjustment }, source)],
-      spans2: [checkSpan(sentence2, { start: o.start2, end: o.end2 + endAdjustment }, source)],
-      label: rawLabel.trim() === '' ? null : parseLabel(rawLabel, labelSource),
-      score: null,
-      split,
-      source,
-    };
+  const parsed: ParsedRow[] = [];
+  rowLines.forEach((lineNumber, index) => {
+    // A line without a label was already reported by pairParallelLines.
+    if (partners && partners[index] === undefined) return;
+    const row = context.record((): ParsedRow => {
+      const source = { file, line: lineNumber };
+      const fields = lines[lineNumber - 1]!.split('\t');
+      if (fields.length !== layout.fieldCount) {
+        throw new InputError(`expected ${layout.fieldCount} tab-separated fields, found ${fields.length}`, source);
+      }
+      const get = (column: Column): string => {
+        const at = layout.columns.get(column);
+        return at === undefined ? '' : fields[at]!;
+      };
+      const word = get('word').trim();
+      if (word === '') throw new InputError('target word is empty', source);
+      const sentence1 = requireSentence(get('sentence1'), 'sentence1', source);
+      const sentence2 = requireSentence(get('sentence2'), 'sentence2', source);
+      const offset = (column: Column): number => parseIndex(get(column), column, source);
+      const offsets = [
+        { start: offset('start1'), end: offset('end1') },
+        { start: offset('start2'), end: offset('end2') },
+      ] as const;
+      const goldLine = partners?.[index];
+      const rawLabel = goldLine === undefined ? get('label') : gold![goldLine - 1]!;
+      const label = rawLabel.trim() === '' ? null : parseLabel(rawLabel, goldLine === undefined ? source : { file: goldFile!, line: goldLine });
+      const id = get('id').trim();
+      return { source, id: id === '' ? `${split}-${stem}-${lineNumber}` : id, word, pos: get('pos').trim(), sentence1, sentence2, offsets, label };
+    });
+    if (row !== null) parsed.push(row);
   });
+
+  const endAdjustment = inclusiveEnds(
+    parsed.map((row) => row.sentence1),
+    parsed.map((row) => row.word),
+    parsed.map((row) => [row.offsets[0].start, row.offsets[0].end] as const),
+  )
+    ? 1
+    : 0;
+  const adjusted = (span: Span): Span => ({ start: span.start, end: span.end + endAdjustment });
+  // A file's offsets mean something else (Farsi: a token index) when most spans miss the word and
+  // most of those could be placed by the word's only occurrence; a file that misses because its
+  // words are lemmas of irregular forms is not such a file (there the offsets win).
+  let landing = 0;
+  let missing = 0;
+  let placeable = 0;
+  for (const row of parsed) {
+    for (const [sentence, offsets] of [[row.sentence1, row.offsets[0]], [row.sentence2, row.offsets[1]]] as const) {
+      if (lands(sentence, adjusted(offsets), row.word)) landing++;
+      else {
+        missing++;
+        if (occurrencesOf(sentence, row.word).length === 1) placeable++;
+      }
+    }
+  }
+  const misaligned = landing < MISALIGNED_SHARE * 2 * parsed.length && placeable >= MISALIGNED_SHARE * missing;
+  const repairedBefore = context.repairedSpans;
+
+  /** A span of a misaligned file: kept when it lands on the word, else moved to the word's only occurrence. */
+  const resolve = (sentence: string, given: Span, word: string, field: string, source: SourceRef): Span => {
+    const span = adjusted(given);
+    if (!misaligned || lands(sentence, span, word)) return span;
+    const found = occurrencesOf(sentence, word);
+    if (found.length !== 1) {
+      throw new InputError(
+        `offsets ${given.start}-${given.end} do not point at "${word}" in ${field}, as in most of this file, and "${word}" occurs ` +
+          `${found.length} times there, so the target cannot be placed`,
+        source,
+      );
+    }
+    context.repairedSpans++;
+    return found[0]!;
+  };
+
+  const pairs = parsed.map((row) =>
+    context.record((): SentencePair => {
+      const { source, word, sentence1, sentence2 } = row;
+      const spans1 = checkSpans(sentence1, [resolve(sentence1, row.offsets[0], word, 'sentence1', source)], source);
+      const spans2 = checkSpans(sentence2, [resolve(sentence2, row.offsets[1], word, 'sentence2', source)], source);
+      context.countSpans(sentence1, spans1, word);
+      context.countSpans(sentence2, spans2, word);
+      return {
+        id: row.id,
+        word,
+        ...(row.pos === '' ? {} : { pos: row.pos }),
+        sentence1,
+        sentence2,
+        spans1,
+        spans2,
+        label: row.label,
+        score: null,
+        split,
+        source,
+      };
+    }, false),
+  );
+  if (context.repairedSpans > repairedBefore) {
+    context.notes.push(
+      `${file}: the offsets of ${context.repairedSpans - repairedBefore} target spans did not point at the target word ` +
+        `(only ${landing} of ${2 * parsed.length} did); each was moved to the word's only occurrence in its sentence`,
+    );
+  }
   return { pairs, files: gold ? [file, goldFile!] : [file] };
 }
 
@@ -206,13 +296,8 @@ export const tsvLoader: DatasetLoader = {
   },
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const directory = await isDirectory(path);
-    const pairs: SentencePair[] = [];
-    const files: string[] = [];
-    for (const file of await datasetFiles(path)) {
-      const read = await readFileRows(file);
-      pairs.push(...read.pairs);
-      files.push(...read.files);
-    }
-    return buildDataset(options.name ?? (directory ? basename(path) : basename(path, extname(path))), 'tsv', pairs, files);
+    const context = new LoadContext(options);
+    const { pairs, files } = await readEach(await datasetFiles(path), (file) => readFileRows(file, context));
+    return buildDataset(options.name ?? (directory ? basename(path) : basename(path, extname(path))), 'tsv', pairs, files, context);
   },
 };

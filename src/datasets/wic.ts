@@ -7,7 +7,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SplitName } from '../types.js';
-import { buildDataset, parseLabel, parseSplit, readTextLines, requireSentence, tokenIndexToSpan } from './common.js';
+import {
+  buildDataset,
+  LoadContext,
+  pairParallelLines,
+  parseLabel,
+  parseSplit,
+  readTextLines,
+  requireSentence,
+  splitFromFileName,
+  tokenIndexToSpan,
+} from './common.js';
 import { isDirectory } from '../io/paths.js';
 
 const DATA_SUFFIX = '.data.txt';
@@ -31,7 +41,7 @@ async function findWicFiles(path: string): Promise<WicFile[]> {
   };
   if (!(await isDirectory(path))) {
     if (!path.endsWith(DATA_SUFFIX)) throw new InputError(`${path}: a WiC data file must end in ${DATA_SUFFIX}`);
-    return [await withGold(path, splitFromName(basename(path)))];
+    return [await withGold(path, splitFromFileName(path))];
   }
   const files: WicFile[] = [];
   for (const entry of (await readdir(path)).sort()) {
@@ -40,25 +50,25 @@ async function findWicFiles(path: string): Promise<WicFile[]> {
     const split = parseSplit(entry, { file: sub, line: 0 });
     for (const name of await listDataFiles(sub)) files.push(await withGold(join(sub, name), split));
   }
-  for (const name of await listDataFiles(path)) files.push(await withGold(join(path, name), splitFromName(name)));
+  for (const name of await listDataFiles(path)) files.push(await withGold(join(path, name), splitFromFileName(name)));
   if (files.length === 0) throw new InputError(`${path}: no *${DATA_SUFFIX} files found (directly or in train/dev/test subfolders)`);
   return files;
 }
 
-/** `train.data.txt` -> train; anything without a split word in its name -> all. */
-function splitFromName(name: string): SplitName {
-  const match = /(^|[._-])(train|dev|val|test)([._-]|$)/i.exec(name);
-  return match?.[2] ? parseSplit(match[2], { file: name, line: 0 }) : 'all';
+/** Line numbers (1-based) of the non-blank lines. */
+function contentLines(lines: readonly string[]): number[] {
+  return lines.flatMap((line, index) => (line.trim() === '' ? [] : [index + 1]));
 }
 
-async function readWicFile(file: WicFile): Promise<SentencePair[]> {
+async function readWicFile(file: WicFile, context: LoadContext): Promise<(SentencePair | null)[]> {
   const lines = await readTextLines(file.data);
+  const dataLines = contentLines(lines);
   const gold = file.gold ? await readTextLines(file.gold) : null;
-  if (gold && gold.length !== lines.length) {
-    throw new InputError(`${file.gold}: has ${gold.length} labels but ${file.data} has ${lines.length} pairs`);
-  }
-  return lines.map((line, index) => {
-    const source = { file: file.data, line: index + 1 };
+  const partners = gold ? pairParallelLines(context, { file: file.data, lines: dataLines }, { file: file.gold!, lines: contentLines(gold) }) : null;
+  // A line without a label was already reported by pairParallelLines.
+  return dataLines.map((lineNumber, index) => partners && partners[index] === undefined ? null : context.record(() => {
+    const line = lines[lineNumber - 1]!;
+    const source = { file: file.data, line: lineNumber };
     const fields = line.split('\t');
     if (fields.length !== 5) throw new InputError(`expected 5 tab-separated fields (word, PoS, i-j, sentence1, sentence2), found ${fields.length}`, source);
     const [word, pos, indices, rawSentence1, rawSentence2] = fields as [string, string, string, string, string];
@@ -67,21 +77,27 @@ async function readWicFile(file: WicFile): Promise<SentencePair[]> {
     if (!match) throw new InputError(`target indices must look like "i-j", got "${indices}"`, source);
     const sentence1 = requireSentence(rawSentence1, 'sentence1', source);
     const sentence2 = requireSentence(rawSentence2, 'sentence2', source);
-    const goldLine = gold?.[index];
+    const goldLineNumber = partners?.[index];
+    const goldLine = goldLineNumber === undefined ? undefined : gold![goldLineNumber - 1]!;
+    const spans1 = [tokenIndexToSpan(sentence1, Number(match[1]), word, source)] as const;
+    const spans2 = [tokenIndexToSpan(sentence2, Number(match[2]), word, source)] as const;
+    const label = goldLine === undefined ? null : parseLabel(goldLine, { file: file.gold!, line: goldLineNumber! });
+    context.countSpans(sentence1, spans1, word);
+    context.countSpans(sentence2, spans2, word);
     return {
-      id: `${file.split}-${basename(file.data, DATA_SUFFIX)}-${index + 1}`,
+      id: `${file.split}-${basename(file.data, DATA_SUFFIX)}-${lineNumber}`,
       word,
       pos,
       sentence1,
       sentence2,
-      spans1: [tokenIndexToSpan(sentence1, Number(match[1]), word, source)],
-      spans2: [tokenIndexToSpan(sentence2, Number(match[2]), word, source)],
-      label: goldLine === undefined ? null : parseLabel(goldLine, { file: file.gold!, line: index + 1 }),
+      spans1,
+      spans2,
+      label,
       score: null,
       split: file.split,
       source,
     };
-  });
+  }));
 }
 
 /** Loader for the WiC layout. */
@@ -97,8 +113,10 @@ export const wicLoader: DatasetLoader = {
   },
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const files = await findWicFiles(path);
-    const pairs = (await Promise.all(files.map(readWicFile))).flat();
+    const context = new LoadContext(options);
+    const pairs: (SentencePair | null)[] = [];
+    for (const file of files) pairs.push(...(await readWicFile(file, context)));
     const read = files.flatMap((file) => (file.gold ? [file.data, file.gold] : [file.data]));
-    return buildDataset(options.name ?? basename(path).replace(DATA_SUFFIX, ''), 'wic', pairs, read);
+    return buildDataset(options.name ?? basename(path).replace(DATA_SUFFIX, ''), 'wic', pairs, read, context);
   },
 };

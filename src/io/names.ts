@@ -4,16 +4,21 @@
  * supplies can make sensebench write outside its output or cache directory.
  */
 
-/** Characters allowed in a name that becomes part of a file path. */
-const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+/** Letters (any script), digits, `.`, `_`, `-`: the characters a name may keep in a file path. */
+const SAFE_NAME = /^[\p{L}\p{N}._-]+$/u;
 
-/** True when `name` is safe as a file-name component: safe characters only, and not `.` or `..`. */
+/** True when `name` is safe as a file-name component: safe characters only, and not only dots. */
 export function isSafeName(name: string): boolean {
-  return SAFE_NAME.test(name) && name !== '.' && name !== '..';
+  return SAFE_NAME.test(name) && !/^\.+$/.test(name);
 }
 
-/** `text` with every unsafe character replaced by `-` (never empty, `.` or `..`). */
+/**
+ * A name that is safe as (part of) a file name: letters, digits, `.`, `_` and `-` stay, every
+ * other character (slashes included) becomes `-`. Never empty (-> `dataset`) and never only dots
+ * (`.`, `..` -> `-`, `--`), so nothing built from it can leave its directory.
+ */
 export function safeName(text: string): string {
-  const replaced = text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^\.+$/, '-');
-  return replaced === '' ? '-' : replaced;
+  const replaced = text.normalize('NFC').replace(/[^\p{L}\p{N}._-]/gu, '-');
+  if (replaced === '') return 'dataset';
+  return /^\.+$/.test(replaced) ? replaced.replace(/\./g, '-') : replaced;
 }
