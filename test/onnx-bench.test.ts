@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTEXTUAL_GOAL, runContextualBench } from '../bench/contextual.js';
-import { loadOnnxModel } from '../src/models/onnx-model.js';
+import { loadOnnxParts } from '../src/models/onnx-model.js';
 import { WORDS, writeBertFixture } from './helpers/bert-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-onnx-bench-'));
@@ -24,9 +24,10 @@ describe('runContextualBench', () => {
       ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'], ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'],
     ]);
     // Token count: each sentence is its words plus [CLS] and [SEP] (all fixture words are one piece).
-    const model = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'x' });
-    const tokens = sentences.reduce((sum, s) => sum + model.tokenizer.encode(s, true).length, 0);
-    await model.dispose();
+    const parts = await loadOnnxParts(fixture.dir, { cacheDir: root, id: 'x' });
+    let tokens = 0;
+    for (const s of sentences) tokens += (await parts.tokenizer.ids(s)).length;
+    await parts.runner.release();
     expect(tokens).toBe(sentences.reduce((sum, s) => sum + s.split(' ').length + 2, 0));
     expect(rows[0]!.subject).toContain(`12 sentences, ${tokens} tokens`);
     for (const row of rows) {

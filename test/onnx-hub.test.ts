@@ -34,7 +34,7 @@ describe('hf: models', () => {
     const model = await loadHubModel('test-org/tiny-bert', { cacheDir });
     try {
       expect(model.id).toBe('hf:test-org/tiny-bert');
-      expect(model.representations.map((r) => r.name)).toEqual(['input', 'layer-1', 'layer-2', 'last']);
+      expect(model.representations.map((r) => r.name)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
     } finally {
       await model.dispose();
     }
