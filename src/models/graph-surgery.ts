@@ -28,7 +28,7 @@
  * graph's own outputs, never a guessed layer.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm, symlink, mkdir, readlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { z } from 'zod';
@@ -170,7 +170,7 @@ interface LayoutMatch {
 /** Recognises the layout from LayerNorm weight names. */
 function matchLayout(names: readonly string[]): LayoutMatch | undefined {
   const patterns: { layout: string; regex: RegExp; stem: (prefix: string, n: number) => string }[] = [
-    { layout: 'bert', regex: /^(.*?)encoder\.layer\.(\d+)\.output\.LayerNorm\.(weight|gamma)(_quantized)?$/, stem: (p, n) => `${p}encoder.layer.${n}.output.LayerNorm` },
+    { layout: 'bert-family', regex: /^(.*?)encoder\.layer\.(\d+)\.output\.LayerNorm\.(weight|gamma)(_quantized)?$/, stem: (p, n) => `${p}encoder.layer.${n}.output.LayerNorm` },
     { layout: 'distilbert', regex: /^(.*?)transformer\.layer\.(\d+)\.output_layer_norm\.weight(_quantized)?$/, stem: (p, n) => `${p}transformer.layer.${n}.output_layer_norm` },
   ];
   for (const pattern of patterns) {
@@ -345,6 +345,15 @@ export interface PreparedGraph {
   readonly cached: boolean;
 }
 
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to);
+  }
+}
+
 async function sha256OfFile(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
 }
@@ -353,7 +362,7 @@ async function sha256OfFile(path: string): Promise<string> {
  * Analyses `onnxPath` and, when its layers are understood, returns a derived model that outputs
  * them, built once and cached under `<cacheDir>/onnx-derived/<sha256>/` with a manifest; a cache
  * entry whose model bytes no longer match the manifest is rebuilt. External-data files are linked
- * beside the derived model (never copied or modified).
+ * beside the derived model (hard-linked, or copied across file systems; never modified).
  */
 export async function prepareLayerGraph(onnxPath: string, cacheDir: string, sourceSha256?: string): Promise<PreparedGraph> {
   const bytes = await readFile(onnxPath);
@@ -378,13 +387,15 @@ export async function prepareLayerGraph(onnxPath: string, cacheDir: string, sour
   await mkdir(dir, { recursive: true });
   for (const location of externalLocations(model)) {
     const target = resolve(dirname(onnxPath), location);
-    const link = join(dir, location);
-    if (!resolve(link).startsWith(resolve(dir))) throw new Error(`external data location ${location} leaves the model directory`);
-    const current = await readlink(link).catch(() => undefined);
-    if (current !== target) {
-      await rm(link, { force: true });
-      await mkdir(dirname(link), { recursive: true });
-      await symlink(target, link);
+    const linkPath = join(dir, location);
+    if (!resolve(linkPath).startsWith(resolve(dir))) throw new Error(`external data location ${location} leaves the model directory`);
+    // onnxruntime refuses external data that resolves outside the model's directory, so a
+    // symbolic link will not do: a hard link (same file system), else a copy.
+    const [source, existing] = await Promise.all([stat(target), stat(linkPath).catch(() => undefined)]);
+    if (existing?.ino !== source.ino || existing.dev !== source.dev) {
+      await rm(linkPath, { force: true });
+      await mkdir(dirname(linkPath), { recursive: true });
+      await linkOrCopy(target, linkPath);
     }
   }
   await writeFileAtomic(derivedPath, derived);

@@ -1,0 +1,157 @@
+/**
+ * Graph surgery on fixtures that mimic real Hub exports (test/helpers/bert-fixture.ts): BERT with
+ * both LayerNorm styles, a head (`bert.` prefix, `logits` only), RoBERTa (byte-level BPE,
+ * positions offset by the padding index), DistilBERT, ALBERT's shared layer (Metaspace + Unigram),
+ * a QDQ-quantized variant and one with external data. Oracle: an independent float64 JavaScript
+ * forward pass of the same weights (referenceForward), to 1e-5, at batch size 1 and 32.
+ */
+import { mkdtempSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
+import { formatInspection, inspectModel } from '../src/models/inspect.js';
+import { analyseGraph, prepareLayerGraph } from '../src/models/graph-surgery.js';
+import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts } from '../src/models/onnx-model.js';
+import { GraphBuilder } from '../src/onnx/builder.js';
+import type { TargetOccurrence, TargetSpans } from '../src/types.js';
+import { referenceForward, writeBertFixture, type FixtureLayout } from './helpers/bert-fixture.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sensebench-surgery-'));
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function occurrence(sentence: string, ...targets: string[]): TargetOccurrence {
+  let from = 0;
+  const spans = targets.map((t) => {
+    const start = sentence.indexOf(t, from);
+    if (start < 0) throw new Error(`no ${t} in ${sentence}`);
+    from = start + t.length;
+    return { start, end: start + t.length };
+  });
+  return { sentence, spans: spans as unknown as TargetSpans, source: { file: 'fixture', line: 1 } };
+}
+
+function worstDifference(actual: ArrayLike<number> | null | undefined, expected: readonly number[]): number {
+  expect(actual).toBeTruthy();
+  expect(actual!.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual![i]! - expected[i]!));
+  return worst;
+}
+
+const mean = (rows: readonly (readonly number[])[]): number[] => rows[0]!.map((_, d) => rows.reduce((a, r) => a + r[d]!, 0) / rows.length);
+
+const OCCURRENCES = [
+  occurrence('Bank of the river', 'Bank'),
+  occurrence('They found it unbelievable, really.', 'unbelievable'),
+  occurrence('The RIVER Bank, muddy.', 'Bank'),
+  occurrence('she sat by the bank', 'bank'),
+  occurrence('they walked the dog by the river', 'walked', 'dog'),
+  occurrence('an old tree with dark bark', 'bark'),
+];
+
+const LAYOUTS: { name: string; layout: FixtureLayout; onnxFile?: string; via: RegExp }[] = [
+  { name: 'BERT, LayerNormalization (opset 17), last_hidden_state only', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' }, via: /^LayerNormalization$/ },
+  { name: 'BERT with a head (bert.), decomposed LayerNorm (opset 14), logits only', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'logits', prefix: 'bert.' }, via: /^Mul -> Add \(decomposed LayerNorm\)$/ },
+  { name: 'RoBERTa (byte-level BPE, padding-offset positions)', layout: { family: 'roberta', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
+  { name: 'DistilBERT with a head (distilbert.)', layout: { family: 'distilbert', layerNorm: 'fused', outputs: 'last', prefix: 'distilbert.' }, via: /^LayerNormalization$/ },
+  { name: 'ALBERT (shared layer, embedding projection, Metaspace + Unigram)', layout: { family: 'albert', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
+  { name: 'BERT quantized (QDQ: weights through DequantizeLinear)', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last', quantized: true }, onnxFile: 'onnx/model_quantized.onnx', via: /^LayerNormalization$/ },
+  { name: 'BERT with external data (model.onnx_data)', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'last', externalData: true }, via: /decomposed/ },
+];
+
+describe.each(LAYOUTS)('graph surgery: $name', ({ name, layout, onnxFile, via }) => {
+  const dir = join(root, name.replace(/[^a-z0-9]+/gi, '-'));
+
+  it('finds every layer and matches the reference forward pass within 1e-5 at batch size 1 and 32', async () => {
+    const fixture = await writeBertFixture(dir, { layout, ...(onnxFile !== undefined ? { onnxFile } : {}) });
+    const before = await readFile(join(dir, onnxFile ?? 'onnx/model.onnx'));
+    const inspection = await inspectModel(`onnx:${dir}`, { cacheDir: root });
+    expect(inspection.source).toBe('graph surgery');
+    expect(inspection.layers.map((l) => l.representation)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2']);
+    for (const layer of inspection.layers.slice(2)) expect(layer.via).toMatch(via);
+    // Quantized: the weights are reached only through their quantizer names and DequantizeLinear.
+    if (layout.quantized === true) expect(inspection.layers.filter((l) => l.parameter.endsWith('_quantized')).map((l) => l.representation)).toEqual(['input', 'layer-1', 'layer-2']);
+    if (layout.family === 'albert') expect(inspection.notes.join(' ')).toContain('shared by 2 unrolled layers');
+    expect(inspection.representations.map((r) => r.name)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
+    expect(inspection.hiddenSize).toBe(32);
+    expect(formatInspection(inspection)).toContain('layer-2');
+
+    const { weights } = fixture;
+    const e = weights.config.embedding;
+    for (const batchSize of [1, 32]) {
+      const parts = await loadOnnxParts(dir, { cacheDir: root, id: name, batchSize });
+      const model = new OnnxEmbeddingModel(parts);
+      try {
+        const results = await model.embed(OCCURRENCES);
+        let worst = 0;
+        for (const [i, occ] of OCCURRENCES.entries()) {
+          const encoded = await parts.tokenizer.encode(occ.sentence);
+          const ids = [...encoded.ids];
+          const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
+          const reference = referenceForward(weights, ids);
+          const vectors = results[i]!.vectors;
+          worst = Math.max(worst, worstDifference(vectors[0], mean(target.map((k) => [...weights.wordEmbeddings.slice(ids[k]! * e, (ids[k]! + 1) * e)]))));
+          for (const layer of [0, 1, 2]) worst = Math.max(worst, worstDifference(vectors[layer + 1], mean(target.map((k) => reference[layer]![k]!))));
+          worst = Math.max(worst, worstDifference(vectors[4], mean(reference[2]!)));
+        }
+        expect(worst).toBeLessThan(1e-5);
+        if (batchSize === 32) expect(parts.runner.sessionRuns).toBe(1);
+      } finally {
+        await model.dispose();
+      }
+    }
+    // The user's file is untouched; the derived model lives in the cache.
+    expect((await readFile(join(dir, onnxFile ?? 'onnx/model.onnx'))).equals(before)).toBe(true);
+  });
+});
+
+describe('the derived-model cache', () => {
+  it('reuses an entry, and rebuilds a damaged one', async () => {
+    const dir = join(root, 'cache-bert');
+    await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' } });
+    const cacheDir = join(root, 'cache-dir');
+    const onnxPath = join(dir, 'onnx', 'model.onnx');
+    const first = await prepareLayerGraph(onnxPath, cacheDir);
+    expect(first.cached).toBe(false);
+    expect(first.path.startsWith(join(cacheDir, 'onnx-derived'))).toBe(true);
+    const second = await prepareLayerGraph(onnxPath, cacheDir);
+    expect(second.cached).toBe(true);
+    const good = await readFile(first.path);
+    await writeFile(first.path, good.subarray(0, good.length - 10));
+    const third = await prepareLayerGraph(onnxPath, cacheDir);
+    expect(third.cached).toBe(false);
+    expect((await readFile(third.path)).equals(good)).toBe(true);
+  });
+});
+
+describe('a graph whose structure is not understood', () => {
+  it('says what it found and scores only the graph outputs', async () => {
+    const dir = join(root, 'opaque');
+    await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' } });
+    // Same tokenizer and config, but a graph with anonymous weights: an embedding lookup only.
+    const g = new GraphBuilder('opaque');
+    const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+    g.input('attention_mask', 'int64', ['batch', 'sequence']);
+    const table = g.initializer('onnx::Gather_1', new Float32Array(600 * 4).map((_, i) => (i % 7) / 7), [600, 4]);
+    g.output(g.node('Gather', [table, ids], { axis: 0 }), 'last_hidden_state', 'float32', ['batch', 'sequence', 4]);
+    await writeFile(join(dir, 'onnx', 'model.onnx'), g.toBytes());
+    const analysis = analyseGraph(onnxProto.onnx.ModelProto.decode(await readFile(join(dir, 'onnx', 'model.onnx'))));
+    expect(analysis.understood).toBe(false);
+    expect(analysis.notes.join(' ')).toMatch(/no layer parameters of a known layout .* among 1 initializers/);
+    const model = await loadOnnxModel(dir, { cacheDir: root, id: 'opaque' });
+    try {
+      expect(model.representations.map((r) => r.name)).toEqual(['last']);
+      expect(String(model.info.layers)).toMatch(/^not found \(no layer parameters/);
+    } finally {
+      await model.dispose();
+    }
+    const inspection = await inspectModel(dir, { cacheDir: root });
+    expect(inspection.source).toBe('graph output names');
+    expect(formatInspection(inspection)).toContain('found       no layer parameters');
+  });
+});
