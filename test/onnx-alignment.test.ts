@@ -12,7 +12,7 @@ import { maskedMean, poolTokens, targetTokens, windowAround } from '../src/model
 import { ModelTokenizer, type EncodedSentence } from '../src/models/tokenizer.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { InputError, type TargetSpans } from '../src/types.js';
-import { writeBertFixture } from './helpers/bert-fixture.js';
+import { familyTokenizer, writeBertFixture } from './helpers/bert-fixture.js';
 
 const source = { file: 'pairs.jsonl', line: 12 };
 const cacheDir = process.env.SENSEBENCH_CACHE ?? join(import.meta.dirname, '..', '.cache');
@@ -20,6 +20,8 @@ const cacheDir = process.env.SENSEBENCH_CACHE ?? join(import.meta.dirname, '..',
 let bert: ModelTokenizer;
 let unigram: ModelTokenizer;
 let useLite: ModelTokenizer;
+let roberta: ModelTokenizer;
+let albert: ModelTokenizer;
 
 /** Spans of the `nth` occurrence of each of `targets` in `sentence`. */
 function spansOf(sentence: string, ...targets: string[]): TargetSpans {
@@ -60,6 +62,12 @@ beforeAll(async () => {
     model: { type: 'Unigram', unk_id: 0, vocab, byte_fallback: false },
   }));
   unigram = await ModelTokenizer.load(unigramPath);
+  for (const family of ['roberta', 'albert'] as const) {
+    const path = join(root, `${family}.json`);
+    writeFileSync(path, JSON.stringify(familyTokenizer(family).json));
+    if (family === 'roberta') roberta = await ModelTokenizer.load(path);
+    else albert = await ModelTokenizer.load(path);
+  }
   useLite = await ModelTokenizer.load(join((await prepareUseLite(cacheDir)).dir, 'tokenizer.json'));
 }, 120_000);
 
@@ -141,6 +149,33 @@ describe('targetTokens with SentencePiece-style (Metaspace + Unigram) tokenizers
     expect(encoded.offsets[0]).toEqual([0, 0]);
     expect(await pieces(useLite, spaced, spansOf(spaced, 'spaced'))).toEqual(['▁space', 'd']);
   });
+});
+
+describe('targetTokens across tokenizer families (the fixtures of test/onnx-surgery.test.ts)', () => {
+  // Expected pieces: each tokenizer's own tokens for the sentence, the word's pieces written out.
+  const cases: [string, () => ModelTokenizer, string, string[], string[]][] = [
+    ['RoBERTa byte-level BPE', () => roberta, 'Bank of the river', ['Bank'], ['B', 'a', 'n', 'k']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Bank of the river', ['river'], ['Ġriver']],
+    ['RoBERTa byte-level BPE', () => roberta, 'They found it unbelievable, really.', ['unbelievable'], ['Ġun', 'b', 'e', 'li', 'e', 'v', 'a', 'b', 'le']],
+    // "Ġ" before an uppercase word is its own zero-width token (offsets trimmed): excluded.
+    ['RoBERTa byte-level BPE', () => roberta, 'The RIVER Bank, muddy.', ['Bank'], ['B', 'a', 'n', 'k']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['naïve'], ['Ġn', 'a', 'Ã', '¯', 've']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['Café'], ['C', 'a', 'f', 'Ã', '©']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['bank'], ['Ġbank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Bank of the river', ['Bank'], ['▁bank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Bank of the river', ['river'], ['▁river']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'They found it unbelievable, really.', ['unbelievable'], ['▁un', 'believ', 'able']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'The RIVER Bank, muddy.', ['RIVER'], ['▁river']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'The RIVER Bank, muddy.', ['Bank'], ['▁bank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Café naïve by the bank', ['naïve'], ['▁n', 'a', 'i', 'v', 'e']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Café naïve by the bank', ['Café'], ['▁c', 'a', 'f', 'e']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'they walked the dog', ['walked', 'dog'], ['▁walked', '▁dog']],
+  ];
+  for (const [family, tokenizer, sentence, targets, expected] of cases) {
+    it(`${family}: ${JSON.stringify(targets)} in ${JSON.stringify(sentence)}`, async () => {
+      expect(await pieces(tokenizer(), sentence, spansOf(sentence, ...targets))).toEqual(expected);
+    });
+  }
 });
 
 describe('windowAround', () => {

@@ -92,6 +92,7 @@ describe.each(LAYOUTS)('graph surgery: $name', ({ name, layout, onnxFile, via })
         for (const [i, occ] of OCCURRENCES.entries()) {
           const encoded = await parts.tokenizer.encode(occ.sentence);
           const ids = [...encoded.ids];
+          // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
           const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
           const reference = referenceForward(weights, ids);
           const vectors = results[i]!.vectors;
