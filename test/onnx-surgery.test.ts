@@ -17,6 +17,7 @@ import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts } from '../src/models/
 import { GraphBuilder } from '../src/onnx/builder.js';
 import type { TargetOccurrence, TargetSpans } from '../src/types.js';
 import { referenceForward, writeBertFixture, type FixtureLayout } from './helpers/bert-fixture.js';
+import { referenceT5, writeT5Fixture } from './helpers/t5-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-surgery-'));
 
@@ -154,5 +155,40 @@ describe('a graph whose structure is not understood', () => {
     const inspection = await inspectModel(dir, { cacheDir: root });
     expect(inspection.source).toBe('graph output names');
     expect(formatInspection(inspection)).toContain('found       no layer parameters');
+  });
+});
+
+describe('graph surgery: T5-like encoder (pre-norm, onnx/encoder_model.onnx)', () => {
+  it('reads block inputs and the final norm as hidden_states, within 1e-5 of the reference, batched or not', async () => {
+    const { dir, weights } = await writeT5Fixture(join(root, 't5'));
+    const inspection = await inspectModel(dir, { cacheDir: root });
+    expect(inspection.onnxFile).toBe('onnx/encoder_model.onnx');
+    expect(inspection.family).toBe('t5');
+    expect(inspection.layers.map((l) => [l.representation, l.parameter])).toEqual([
+      ['input', 'shared.weight'],
+      ['layer-1', 'encoder.block.1.layer.0.layer_norm.weight'],
+      ['layer-2', 'encoder.final_layer_norm.weight'],
+    ]);
+    expect(inspection.representations.map((r) => r.name)).toEqual(['input', 'layer-1', 'layer-2', 'sentence-mean']);
+    for (const batchSize of [1, 32]) {
+      const parts = await loadOnnxParts(dir, { cacheDir: root, id: 't5', batchSize });
+      const model = new OnnxEmbeddingModel(parts);
+      try {
+        const results = await model.embed(OCCURRENCES);
+        let worst = 0;
+        for (const [i, occ] of OCCURRENCES.entries()) {
+          const encoded = await parts.tokenizer.encode(occ.sentence);
+          // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
+          const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
+          const reference = referenceT5(weights, encoded.ids);
+          const vectors = results[i]!.vectors;
+          for (const state of [0, 1, 2]) worst = Math.max(worst, worstDifference(vectors[state], mean(target.map((k) => reference[state]![k]!))));
+          worst = Math.max(worst, worstDifference(vectors[3], mean(reference[2]!)));
+        }
+        expect(worst).toBeLessThan(1e-5);
+      } finally {
+        await model.dispose();
+      }
+    }
   });
 });

@@ -20,11 +20,13 @@
  * | ELECTRA with `embeddings_project`                          | `embeddings_project` output    | as BERT                          |
  * | DistilBERT                                                 | `embeddings.LayerNorm`         | `transformer.layer.{i-1}.output_layer_norm` |
  * | ALBERT                                                     | `encoder.embedding_hidden_mapping_in` output | i-th use of `...albert_layers.0.full_layer_layer_norm` |
+ * | T5 encoder (pre-norm, `encoder_model.onnx`)                | = `input` (no positions)        | input of `encoder.block.i` (i < N); `encoder.final_layer_norm` output (i = N) |
  *
  * `input` is the output of the Gather that reads `embeddings.word_embeddings.weight` (or
  * `shared.weight`) with the input ids: the word-embedding rows before positions are added.
- * Anything else (pre-norm T5 blocks, unknown names, a layer whose chain does not end where
- * expected) is reported as not understood, with what was found; the caller then scores only the
+ * A pre-norm T5 block is found from its first RMS norm (the tensor it normalizes is the block's
+ * input, which must be the previous block's residual Add). Anything else (unknown names, a layer
+ * whose chain does not end where expected) is reported as not understood, with what was found; the caller then scores only the
  * graph's own outputs, never a guessed layer.
  */
 import { createHash } from 'node:crypto';
@@ -227,11 +229,9 @@ export function analyseGraph(model: onnxProto.onnx.IModelProto): GraphAnalysis {
   };
   const match = matchLayout(names);
   if (!match) {
-    const t5 = names.some((n) => /encoder\.block\.\d+\./.test(n));
+    if (names.some((n) => /(^|\.)encoder\.block\.\d+\.layer\.0\.layer_norm\.weight/.test(n))) return analyseT5(index, names, graphOutputs);
     return notUnderstood(
-      t5
-        ? 'found T5-style encoder.block.N parameters (pre-norm); their layer ends are not derived yet'
-        : `no layer parameters of a known layout (encoder.layer.N.output.LayerNorm, transformer.layer.N.output_layer_norm, albert_layer_groups) among ${names.length} initializers`,
+      `no layer parameters of a known layout (encoder.layer.N.output.LayerNorm, transformer.layer.N.output_layer_norm, albert_layer_groups, encoder.block.N) among ${names.length} initializers`,
     );
   }
   const { prefix, layout } = match;
@@ -300,6 +300,103 @@ export function analyseGraph(model: onnxProto.onnx.IModelProto): GraphAnalysis {
   const elementType = gamma?.dataType === onnx.TensorProto.DataType.FLOAT16 ? 'float16' : 'float32';
   notes.unshift(`${layout} layout${prefix !== '' ? ` (parameters under ${prefix})` : ''}: ${layerEnds.length} layers, hidden size ${hiddenSize ?? '?'}`);
   return { layout, understood: true, tensors, hiddenSize, graphOutputs, outputsEqualToLastLayer, elementType, notes };
+}
+
+/**
+ * The tensor an RMS norm (T5LayerNorm) normalizes, given the node that consumes its weight: the
+ * input of a fused SimplifiedLayerNormalization / RMSNormalization, or, decomposed
+ * (`w * (x * 1/sqrt(mean(x^2) + eps))`), the operand of the inner Mul that is also squared.
+ */
+function rmsNormInput(index: GraphIndex, start: number): { tensor: string; via: string } | string {
+  const node = index.nodes[start]!;
+  const op = node.opType ?? '';
+  if (op === 'SimplifiedLayerNormalization' || op === 'RMSNormalization') return { tensor: node.input![0]!, via: op };
+  if (op !== 'Mul') return `its weight is consumed by ${op}, not an RMS norm`;
+  const isSquared = (tensor: string): boolean =>
+    (index.consumers.get(tensor) ?? []).some((c) => {
+      const user = index.nodes[c]!;
+      return user.opType === 'Pow' || (user.opType === 'Mul' && user.input?.[0] === tensor && user.input[1] === tensor);
+    });
+  const skipCasts = (tensor: string): string => {
+    let current = tensor;
+    for (let i = 0; i < 4; i++) {
+      const p = index.producer.get(current);
+      if (p === undefined || index.nodes[p]!.opType !== 'Cast') break;
+      current = index.nodes[p]!.input![0]!;
+    }
+    return current;
+  };
+  for (const operand of node.input ?? []) {
+    const inner = index.producer.get(skipCasts(operand));
+    if (inner === undefined || index.nodes[inner]!.opType !== 'Mul') continue;
+    for (const x of index.nodes[inner]!.input ?? []) {
+      if (isSquared(x)) return { tensor: skipCasts(x), via: 'Mul (decomposed RMS norm)' };
+    }
+  }
+  return "no squared operand behind its weight's Mul (not a decomposed RMS norm)";
+}
+
+/**
+ * T5 encoders (pre-norm): block N starts with the RMS norm `encoder.block.N.layer.0.layer_norm`,
+ * so the tensor that norm reads is the block's input, the previous block's output (a residual
+ * Add). Hugging Face's hidden_states are the block inputs, then the final norm's output:
+ * `[x_0, x_1, ..., x_{N-1}, final_layer_norm(x_N)]`. There are no position embeddings, so
+ * `embeddings` (x_0) is the word-embedding rows themselves and is reported once, as `input`.
+ */
+function analyseT5(index: GraphIndex, names: readonly string[], graphOutputs: readonly string[]): GraphAnalysis {
+  const notes: string[] = [];
+  const fail = (reason: string): GraphAnalysis => {
+    notes.push(reason);
+    return { layout: 't5', understood: false, tensors: [], hiddenSize: undefined, graphOutputs, outputsEqualToLastLayer: [], elementType: 'float32', notes };
+  };
+  const blocks = new Map<number, string>();
+  let prefix = '';
+  for (const name of names) {
+    const m = /^(.*?)encoder\.block\.(\d+)\.layer\.0\.layer_norm\.weight(_quantized)?$/.exec(name);
+    if (m) {
+      prefix = m[1]!;
+      blocks.set(Number(m[2]), name);
+    }
+  }
+  const count = Math.max(...blocks.keys()) + 1;
+  const finalWeight = findParameter(index, `${prefix}encoder.final_layer_norm.weight`);
+  if (finalWeight === undefined) return fail(`found ${count} T5 blocks but no ${prefix}encoder.final_layer_norm.weight`);
+  const blockInputs: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const weight = blocks.get(n);
+    if (weight === undefined) return fail(`T5 block ${n}: no layer.0.layer_norm.weight`);
+    const users = realConsumers(index, weight);
+    if (users.length !== 1) return fail(`${weight} is used by ${users.length} nodes, expected 1`);
+    const x = rmsNormInput(index, users[0]!);
+    if (typeof x === 'string') return fail(`${weight}: ${x}`);
+    blockInputs.push(x.tensor);
+  }
+  const finalUsers = realConsumers(index, finalWeight);
+  if (finalUsers.length !== 1) return fail(`${finalWeight} is used by ${finalUsers.length} nodes, expected 1`);
+  const lastInput = rmsNormInput(index, finalUsers[0]!);
+  if (typeof lastInput === 'string') return fail(`${finalWeight}: ${lastInput}`);
+  // Every block ends with its residual Add: the next block's input must be one.
+  for (const [i, tensor] of [...blockInputs.slice(1), lastInput.tensor].entries()) {
+    const p = index.producer.get(tensor);
+    if (p === undefined || index.nodes[p]!.opType !== 'Add') return fail(`T5 block ${i}: its output ${tensor} is not a residual Add (${p === undefined ? 'no producer' : index.nodes[p]!.opType ?? '?'})`);
+  }
+  const finalOut = index.nodes[finalUsers[0]!]!.output![0]!;
+  const embedding = [`${prefix}shared.weight`, `${prefix}encoder.embed_tokens.weight`].map((n) => findParameter(index, n)).find((n) => n !== undefined);
+  const tensors: LayerTensor[] = [];
+  const gather = embedding === undefined ? undefined : realConsumers(index, embedding).find((n) => index.nodes[n]!.opType === 'Gather');
+  if (embedding === undefined || gather === undefined || index.nodes[gather]!.output![0] !== blockInputs[0]) {
+    notes.push(`the first block's input ${blockInputs[0]!} is not a Gather of shared.weight: reported as embeddings`);
+    tensors.push({ representation: 'embeddings', output: 'sensebench_embeddings', tensor: blockInputs[0]!, parameter: blocks.get(0)!, via: 'input of block 0' });
+  } else {
+    tensors.push({ representation: 'input', output: 'sensebench_input', tensor: blockInputs[0]!, parameter: embedding, via: 'Gather (word-embedding rows; = hidden_states[0], T5 adds no positions)' });
+  }
+  for (let n = 1; n < count; n++) tensors.push({ representation: `layer-${n}`, output: `sensebench_layer_${n}`, tensor: blockInputs[n]!, parameter: blocks.get(n)!, via: `residual Add read by block ${n}'s first norm` });
+  tensors.push({ representation: `layer-${count}`, output: `sensebench_layer_${count}`, tensor: finalOut, parameter: finalWeight, via: `${lastInput.via === 'Mul (decomposed RMS norm)' ? 'Mul (decomposed RMS norm)' : lastInput.via}: final_layer_norm output` });
+  const outputsEqualToLastLayer = graphOutputs.filter((o) => throughIdentity(index, o) === finalOut);
+  const hiddenSize = tensorLength(index.initializers.get(finalWeight));
+  notes.unshift(`t5 layout (pre-norm)${prefix !== '' ? ` (parameters under ${prefix})` : ''}: ${count} blocks, hidden size ${hiddenSize ?? '?'}`);
+  const elementType = index.initializers.get(finalWeight)?.dataType === onnx.TensorProto.DataType.FLOAT16 ? 'float16' : 'float32';
+  return { layout: 't5', understood: true, tensors, hiddenSize, graphOutputs, outputsEqualToLastLayer, elementType, notes };
 }
 
 /** A copy of `model` that also outputs `tensors` (through Identity nodes named by `output`). */

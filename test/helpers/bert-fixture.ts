@@ -478,7 +478,7 @@ export async function writeBertFixture(dir: string, options: FixtureOptions = {}
 /** The tokenizer.json of each family, with its vocabulary in id order and its padding token. */
 export function familyTokenizer(family: FixtureFamily): { json: unknown; vocab: readonly string[]; pad: string } {
   if (family === 'roberta') return robertaTokenizer();
-  if (family === 'albert') return unigramTokenizer();
+  if (family === 'albert') return sentencePieceTokenizer('albert');
   const vocab = fixtureVocabulary();
   return { json: bertTokenizerJson(vocab), vocab, pad: '[PAD]' };
 }
@@ -537,9 +537,14 @@ function robertaTokenizer(): { json: unknown; vocab: readonly string[]; pad: str
   };
 }
 
-/** An ALBERT / XLM-R-style SentencePiece tokenizer: lowercasing, accent-stripping normalizer, Metaspace, Unigram over `▁word` pieces and letters. */
-function unigramTokenizer(): { json: unknown; vocab: readonly string[]; pad: string } {
-  const pieces: [string, number][] = [['<pad>', 0], ['<unk>', 0], ['[CLS]', 0], ['[SEP]', 0], ['▁', -4]];
+/**
+ * A SentencePiece tokenizer (Metaspace, Unigram over `▁word` pieces and letters). `albert`: a
+ * lowercasing, accent-stripping normalizer and `[CLS] ... [SEP]`; `t5`: cased, no normalizer,
+ * `... </s>`.
+ */
+export function sentencePieceTokenizer(style: 'albert' | 't5'): { json: unknown; vocab: readonly string[]; pad: string } {
+  const specials = style === 'albert' ? ['<pad>', '<unk>', '[CLS]', '[SEP]'] : ['<pad>', '</s>', '<unk>'];
+  const pieces: [string, number][] = [...specials.map((t): [string, number] => [t, 0]), ['▁', -4]];
   for (const w of WORDS) pieces.push([`▁${w}`, -2 - w.length / 10]);
   for (const c of CONTINUATIONS) pieces.push([c, -3]);
   for (const p of PUNCTUATION) pieces.push([p, -3]);
@@ -553,10 +558,15 @@ function unigramTokenizer(): { json: unknown; vocab: readonly string[]; pad: str
     pad: '<pad>',
     json: {
       version: '1.0', truncation: null, padding: null,
-      added_tokens: ['<pad>', '<unk>', '[CLS]', '[SEP]'].map((content) => ({ id: id(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-      normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' }] },
+      added_tokens: specials.map((content) => ({ id: id(content), content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+      normalizer: style === 'albert' ? { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' }] } : null,
       pre_tokenizer: metaspace,
-      post_processor: {
+      post_processor: style === 't5' ? {
+        type: 'TemplateProcessing',
+        single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+        pair: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+        special_tokens: { '</s>': { id: '</s>', ids: [id('</s>')], tokens: ['</s>'] } },
+      } : {
         type: 'TemplateProcessing',
         single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
         pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
