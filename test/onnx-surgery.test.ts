@@ -192,3 +192,32 @@ describe('graph surgery: T5-like encoder (pre-norm, onnx/encoder_model.onnx)', (
     }
   });
 });
+
+describe('float16 outputs (model_fp16.onnx exports)', () => {
+  it('widens a float16 output to float32 exactly', async () => {
+    const dir = join(root, 'fp16');
+    await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' } });
+    const g = new GraphBuilder('fp16');
+    const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+    g.input('attention_mask', 'int64', ['batch', 'sequence']);
+    // Row r of the table holds r/8, r/8 + 1/16, ... (below 76): exactly representable in float16.
+    const table = Float32Array.from({ length: 600 * 4 }, (_, i) => Math.floor(i / 4) / 8 + (i % 4) / 16);
+    const rows = g.node('Gather', [g.initializer('onnx::Gather_1', table, [600, 4]), ids], { axis: 0 });
+    g.output(g.node('Cast', [rows], { to: 10 }), 'last_hidden_state', 'float32', ['batch', 'sequence', 4]);
+    const bytes = onnxProto.onnx.ModelProto.decode(g.toBytes());
+    // Declare the output's element type as float16, as the Cast produces.
+    bytes.graph.output[0]!.type!.tensorType!.elemType = onnxProto.onnx.TensorProto.DataType.FLOAT16;
+    await writeFile(join(dir, 'onnx', 'model_fp16.onnx'), onnxProto.onnx.ModelProto.encode(bytes).finish());
+    await rm(join(dir, 'onnx', 'model.onnx'));
+    const parts = await loadOnnxParts(dir, { cacheDir: root, id: 'fp16' });
+    const model = new OnnxEmbeddingModel(parts);
+    try {
+      expect(parts.info.onnxFile).toBe('onnx/model_fp16.onnx');
+      const [result] = await model.embed([occurrence('the bank', 'bank')]);
+      const id = parts.tokenizer.tokenId('bank')!;
+      expect([...result!.vectors[0]!]).toEqual([...table.slice(id * 4, id * 4 + 4)]);
+    } finally {
+      await model.dispose();
+    }
+  });
+});
