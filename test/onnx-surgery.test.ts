@@ -206,7 +206,7 @@ describe('float16 outputs (model_fp16.onnx exports)', () => {
     g.output(g.node('Cast', [rows], { to: 10 }), 'last_hidden_state', 'float32', ['batch', 'sequence', 4]);
     const bytes = onnxProto.onnx.ModelProto.decode(g.toBytes());
     // Declare the output's element type as float16, as the Cast produces.
-    bytes.graph.output[0]!.type!.tensorType!.elemType = onnxProto.onnx.TensorProto.DataType.FLOAT16;
+    bytes.graph!.output![0]!.type!.tensorType!.elemType = onnxProto.onnx.TensorProto.DataType.FLOAT16;
     await writeFile(join(dir, 'onnx', 'model_fp16.onnx'), onnxProto.onnx.ModelProto.encode(bytes).finish());
     await rm(join(dir, 'onnx', 'model.onnx'));
     const parts = await loadOnnxParts(dir, { cacheDir: root, id: 'fp16' });
