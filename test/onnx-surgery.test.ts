@@ -60,6 +60,7 @@ const LAYOUTS: { name: string; layout: FixtureLayout; onnxFile?: string; via: Re
   { name: 'BERT with a head (bert.), decomposed LayerNorm (opset 14), logits only', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'logits', prefix: 'bert.' }, via: /^Mul -> Add \(decomposed LayerNorm\)$/ },
   { name: 'RoBERTa (byte-level BPE, padding-offset positions)', layout: { family: 'roberta', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
   { name: 'DistilBERT with a head (distilbert.)', layout: { family: 'distilbert', layerNorm: 'fused', outputs: 'last', prefix: 'distilbert.' }, via: /^LayerNormalization$/ },
+  { name: 'ELECTRA-small-like (embeddings_project to the hidden width), with a head (electra.)', layout: { family: 'electra', layerNorm: 'fused', outputs: 'logits', prefix: 'electra.' }, via: /^LayerNormalization$/ },
   { name: 'ALBERT (shared layer, embedding projection, Metaspace + Unigram)', layout: { family: 'albert', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
   { name: 'BERT quantized (QDQ: weights through DequantizeLinear)', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last', quantized: true }, onnxFile: 'onnx/model_quantized.onnx', via: /^LayerNormalization$/ },
   { name: 'BERT with external data (model.onnx_data)', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'last', externalData: true }, via: /decomposed/ },
@@ -78,6 +79,7 @@ describe.each(LAYOUTS)('graph surgery: $name', ({ name, layout, onnxFile, via })
     // Quantized: the weights are reached only through their quantizer names and DequantizeLinear.
     if (layout.quantized === true) expect(inspection.layers.filter((l) => l.parameter.endsWith('_quantized')).map((l) => l.representation)).toEqual(['input', 'layer-1', 'layer-2']);
     if (layout.family === 'albert') expect(inspection.notes.join(' ')).toContain('shared by 2 unrolled layers');
+    if (layout.family === 'albert' || layout.family === 'electra') expect(inspection.layers[1]!.via).toBe('Add (embedding projection)');
     expect(inspection.representations.map((r) => r.name)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
     expect(inspection.hiddenSize).toBe(32);
     expect(formatInspection(inspection)).toContain('layer-2');
@@ -219,5 +221,26 @@ describe('float16 outputs (model_fp16.onnx exports)', () => {
     } finally {
       await model.dispose();
     }
+  });
+});
+
+describe('inspectModel on use-lite', () => {
+  it('reports the representations its config.json names, and no graph surgery', async () => {
+    const cacheDir = process.env.SENSEBENCH_CACHE ?? join(import.meta.dirname, '..', '.cache');
+    const inspection = await inspectModel('use-lite', { cacheDir });
+    expect(inspection.source).toBe('config.json sensebench block');
+    expect(inspection.family).toBe('use-lite');
+    expect(inspection.tokenizer.model).toBe('Unigram');
+    expect(inspection.tokenizer.addsSpecialTokens).toBe(false);
+    expect(inspection.maxLength).toBe(128);
+    expect(inspection.representations.map((r) => [r.name, r.output])).toEqual([
+      ['input', 'input_embeddings'], ['layer-0', 'layer_0'], ['layer-1', 'layer_1'], ['sentence', 'sentence_embedding'],
+    ]);
+    expect(inspection.layers).toEqual([]);
+  }, 60_000);
+
+  it('refuses static models and uncached hf: models with what to do', async () => {
+    await expect(inspectModel('glove-100d', { cacheDir: root })).rejects.toThrow(/static model/);
+    await expect(inspectModel('hf:org/none', { cacheDir: root })).rejects.toThrow(/not in the cache .*--allow-download/);
   });
 });

@@ -380,6 +380,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
   const configured = config.sensebench?.outputs !== undefined;
   const prepared = configured ? undefined : await prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
   const runPath = prepared?.path ?? onnxPath;
+  if (prepared?.analysis.understood === false) options.onProgress?.(`${options.id}: layers not found (${prepared.analysis.notes.join('; ')}); scoring the graph's own outputs`);
   options.onProgress?.(`loading ${relative(process.cwd(), onnxPath) || onnxPath}${runPath !== onnxPath ? ' (with every layer as an output)' : ''}`);
   const runnerOptions = {
     id: options.id,

@@ -95,7 +95,8 @@ export interface BertWeights {
 }
 
 /** The architecture families the fixtures mimic (parameter names, embeddings, positions). */
-export type FixtureFamily = 'bert' | 'roberta' | 'distilbert' | 'albert';
+/** `electra`: ELECTRA-small's narrower embeddings, projected to the hidden width by `embeddings_project`. */
+export type FixtureFamily = 'bert' | 'roberta' | 'distilbert' | 'albert' | 'electra';
 
 /** How the export is laid out, as the real exporters produce it. */
 export interface FixtureLayout {
@@ -123,7 +124,7 @@ export const BERT_LAYOUT: FixtureLayout = { family: 'bert', layerNorm: 'fused', 
 export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> = {}, family: FixtureFamily = 'bert'): BertWeights {
   const config: BertFixtureConfig = {
     hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 64, vocabSize: fixtureVocabulary().length, layerNormEps: 1e-12,
-    embedding: family === 'albert' ? 16 : 32,
+    embedding: family === 'albert' || family === 'electra' ? 16 : 32,
     ...overrides,
   };
   const random = mulberry32(seed);
@@ -145,7 +146,7 @@ export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> 
   const typeEmbeddings = family === 'distilbert' ? undefined : uniform((family === 'roberta' ? 1 : 2) * e, 0.5);
   const embLnG = uniform(e, 0.2, 1);
   const embLnB = uniform(e, 0.1);
-  const projection = family === 'albert' ? { w: uniform(e * h, 0.5), b: uniform(h, 0.1) } : undefined;
+  const projection = family === 'albert' || family === 'electra' ? { w: uniform(e * h, 0.5), b: uniform(h, 0.1) } : undefined;
   const shared = family === 'albert' ? layer() : undefined;
   const layers = Array.from({ length: config.layers }, () => shared ?? layer());
   return { config, wordEmbeddings, positionEmbeddings, typeEmbeddings, embLnG, embLnB, projection, positionOffset, layers };
@@ -183,7 +184,7 @@ function parameterNames(layout: FixtureLayout): {
     };
   }
   return {
-    word: `${p}embeddings.word_embeddings`, position: `${p}embeddings.position_embeddings`, type: `${p}embeddings.token_type_embeddings`, embLn: `${p}embeddings.LayerNorm`, projection: '',
+    word: `${p}embeddings.word_embeddings`, position: `${p}embeddings.position_embeddings`, type: `${p}embeddings.token_type_embeddings`, embLn: `${p}embeddings.LayerNorm`, projection: layout.family === 'electra' ? `${p}embeddings_project` : '',
     layer: (n) => {
       const l = `${p}encoder.layer.${n}`;
       return { q: `${l}.attention.self.query`, k: `${l}.attention.self.key`, v: `${l}.attention.self.value`, o: `${l}.attention.output.dense`, ln1: `${l}.attention.output.LayerNorm`, ff1: `${l}.intermediate.dense`, ff2: `${l}.output.dense`, ln2: `${l}.output.LayerNorm` };
@@ -437,6 +438,7 @@ const MODEL_TYPES: Record<FixtureFamily, { modelType: string; architecture: stri
   roberta: { modelType: 'roberta', architecture: 'RobertaModel', tokenizerClass: 'RobertaTokenizer' },
   distilbert: { modelType: 'distilbert', architecture: 'DistilBertModel', tokenizerClass: 'DistilBertTokenizer' },
   albert: { modelType: 'albert', architecture: 'AlbertModel', tokenizerClass: 'AlbertTokenizer' },
+  electra: { modelType: 'electra', architecture: 'ElectraModel', tokenizerClass: 'ElectraTokenizer' },
 };
 
 /**
@@ -469,7 +471,7 @@ export async function writeBertFixture(dir: string, options: FixtureOptions = {}
     model_type: types.modelType, architectures: [types.architecture], hidden_size: c.hidden, num_hidden_layers: c.layers,
     num_attention_heads: c.heads, intermediate_size: c.intermediate, max_position_embeddings: c.maxPositions + weights.positionOffset,
     vocab_size: c.vocabSize, type_vocab_size: 2, layer_norm_eps: c.layerNormEps, pad_token_id: vocab.indexOf(tokenizer.pad), hidden_act: 'gelu',
-    ...(layout.family === 'albert' ? { embedding_size: c.embedding } : {}),
+    ...(layout.family === 'albert' || layout.family === 'electra' ? { embedding_size: c.embedding } : {}),
     ...options.configExtra,
   }));
   return { dir, weights: layout.quantized === true ? dequantizedWeights(weights) : weights, vocab };
