@@ -462,8 +462,7 @@ async function sha256OfFile(path: string): Promise<string> {
  * beside the derived model (hard-linked, or copied across file systems; never modified).
  */
 export async function prepareLayerGraph(onnxPath: string, cacheDir: string, sourceSha256?: string): Promise<PreparedGraph> {
-  const bytes = await readFile(onnxPath);
-  const sha = sourceSha256 ?? createHash('sha256').update(bytes).digest('hex');
+  const sha = sourceSha256 ?? (await sha256OfFile(onnxPath));
   const dir = join(cacheDir, 'onnx-derived', sha);
   const derivedPath = join(dir, 'model.onnx');
   const manifestPath = join(dir, 'sensebench-derived.json');
@@ -477,7 +476,7 @@ export async function prepareLayerGraph(onnxPath: string, cacheDir: string, sour
       // A damaged manifest is rebuilt below like a missing one.
     }
   }
-  const model = onnx.ModelProto.decode(bytes);
+  const model = onnx.ModelProto.decode(await readFile(onnxPath));
   const analysis = analyseGraph(model);
   if (!analysis.understood) return { path: onnxPath, analysis, cached: false };
   const derived = addOutputs(model, analysis.tensors, analysis.elementType);
