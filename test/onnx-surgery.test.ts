@@ -59,7 +59,7 @@ const LAYOUTS: { name: string; layout: FixtureLayout; onnxFile?: string; via: Re
   { name: 'BERT, LayerNormalization (opset 17), last_hidden_state only', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' }, via: /^LayerNormalization$/ },
   { name: 'BERT with a head (bert.), decomposed LayerNorm (opset 14), logits only', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'logits', prefix: 'bert.' }, via: /^Mul -> Add \(decomposed LayerNorm\)$/ },
   { name: 'RoBERTa (byte-level BPE, padding-offset positions)', layout: { family: 'roberta', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
-  { name: 'DistilBERT with a head (distilbert.)', layout: { family: 'distilbert', layerNorm: 'fused', outputs: 'last', prefix: 'distilbert.' }, via: /^LayerNormalization$/ },
+  { name: 'DistilBERT with a head (distilbert.), ids cast to int32 before the embedding Gather', layout: { family: 'distilbert', layerNorm: 'fused', outputs: 'last', prefix: 'distilbert.', castIds: true }, via: /^LayerNormalization$/ },
   { name: 'ELECTRA-small-like (embeddings_project to the hidden width), with a head (electra.)', layout: { family: 'electra', layerNorm: 'fused', outputs: 'logits', prefix: 'electra.' }, via: /^LayerNormalization$/ },
   { name: 'ALBERT (shared layer, embedding projection, Metaspace + Unigram)', layout: { family: 'albert', layerNorm: 'decomposed', outputs: 'last' }, via: /decomposed/ },
   { name: 'BERT quantized (QDQ: weights through DequantizeLinear)', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last', quantized: true }, onnxFile: 'onnx/model_quantized.onnx', via: /^LayerNormalization$/ },

@@ -216,6 +216,18 @@ function throughIdentity(index: GraphIndex, tensor: string): string {
   return current;
 }
 
+/** True when `tensor` is `source`, or made from it by shape and type ops only (Cast, Reshape, Unsqueeze, ...). */
+function derivesFrom(index: GraphIndex, tensor: string, source: string): boolean {
+  let current = tensor;
+  for (let step = 0; step < 6; step++) {
+    if (current === source) return true;
+    const p = index.producer.get(current);
+    if (p === undefined || !['Cast', 'Identity', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten'].includes(index.nodes[p]!.opType ?? '')) return false;
+    current = index.nodes[p]!.input![0]!;
+  }
+  return false;
+}
+
 /** Analyses a decoded model; see the file comment. */
 export function analyseGraph(model: onnxProto.onnx.IModelProto): GraphAnalysis {
   const graph = model.graph ?? {};
@@ -240,7 +252,7 @@ export function analyseGraph(model: onnxProto.onnx.IModelProto): GraphAnalysis {
   // input: the Gather over the word embeddings with the token ids.
   const wordName = findParameter(index, `${prefix}embeddings.word_embeddings.weight`);
   if (wordName === undefined) return notUnderstood(`found ${layout} layers but no ${prefix}embeddings.word_embeddings.weight`, layout);
-  const gather = realConsumers(index, wordName).find((n) => index.nodes[n]!.opType === 'Gather' && index.nodes[n]!.input?.[1] === 'input_ids');
+  const gather = realConsumers(index, wordName).find((n) => index.nodes[n]!.opType === 'Gather' && derivesFrom(index, index.nodes[n]!.input?.[1] ?? '', 'input_ids'));
   if (gather === undefined) notes.push(`${wordName}: no Gather of it with input_ids (no input representation)`);
   else {
     let tensor = index.nodes[gather]!.output![0]!;

@@ -115,6 +115,8 @@ export interface FixtureLayout {
    * no plain forward pass reproduces to 1e-5.
    */
   readonly quantized?: boolean;
+  /** The word-embedding Gather reads the ids cast to int32 (as some exporters emit). */
+  readonly castIds?: boolean;
   /** Weights in `model.onnx_data` beside the graph (external data, as exports over 2 GB). */
   readonly externalData?: boolean;
 }
@@ -272,7 +274,7 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
       g.constant(new BigInt64Array([1n]), []),
     ]);
   }
-  const wordRows = g.node('Gather', [wordEmb, ids], { axis: 0 }, { name: '/embeddings/word_embeddings/Gather' });
+  const wordRows = g.node('Gather', [wordEmb, layout.castIds === true ? g.node('Cast', [ids], { to: 6 }) : ids], { axis: 0 }, { name: '/embeddings/word_embeddings/Gather' });
   let summed = g.node('Add', [wordRows, g.node('Gather', [posEmb, positions], { axis: 0 })], {}, { name: '/embeddings/Add' });
   if (weights.typeEmbeddings !== undefined) {
     const typeEmb = g.initializer(`${names.type}.weight`, weights.typeEmbeddings, [weights.typeEmbeddings.length / e, e]);
