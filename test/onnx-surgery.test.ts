@@ -244,3 +244,32 @@ describe('inspectModel on use-lite', () => {
     await expect(inspectModel('hf:org/none', { cacheDir: root })).rejects.toThrow(/not in the cache .*--allow-download/);
   });
 });
+
+describe('graph surgery: an onnxruntime-optimized BERT (EmbedLayerNormalization, SkipLayerNormalization)', () => {
+  it('finds the fused norms, says there is no separate word-embedding lookup, and matches the reference', async () => {
+    const dir = join(root, 'ort-fused');
+    const { weights } = await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'ort-fused', outputs: 'last' } });
+    const inspection = await inspectModel(dir, { cacheDir: root });
+    expect(inspection.layers.map((l) => [l.representation, l.via])).toEqual([
+      ['embeddings', 'EmbedLayerNormalization'], ['layer-1', 'SkipLayerNormalization'], ['layer-2', 'SkipLayerNormalization'],
+    ]);
+    expect(inspection.notes.join(' ')).toContain('embeddings.word_embeddings.weight: no Gather of it with input_ids (no input representation)');
+    expect(inspection.representations.map((r) => r.name)).toEqual(['embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
+    const parts = await loadOnnxParts(dir, { cacheDir: root, id: 'ort-fused' });
+    const model = new OnnxEmbeddingModel(parts);
+    try {
+      const results = await model.embed(OCCURRENCES);
+      let worst = 0;
+      for (const [i, occ] of OCCURRENCES.entries()) {
+        const encoded = await parts.tokenizer.encode(occ.sentence);
+        // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
+        const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
+        const reference = referenceForward(weights, encoded.ids);
+        for (const layer of [0, 1, 2]) worst = Math.max(worst, worstDifference(results[i]!.vectors[layer], mean(target.map((k) => reference[layer]![k]!))));
+      }
+      expect(worst).toBeLessThan(1e-5);
+    } finally {
+      await model.dispose();
+    }
+  });
+});

@@ -144,7 +144,7 @@ function tensorLength(tensor: onnxProto.onnx.ITensorProto | undefined): number |
 function layerNormEnd(index: GraphIndex, start: number, bias: string | undefined): { tensor: string; via: string } | string {
   const node = index.nodes[start]!;
   const op = node.opType ?? '';
-  if (op === 'LayerNormalization' || op === 'SkipLayerNormalization' || op === 'SimplifiedLayerNormalization' || op === 'SkipSimplifiedLayerNormalization') {
+  if (['LayerNormalization', 'SkipLayerNormalization', 'EmbedLayerNormalization', 'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization'].includes(op)) {
     return { tensor: node.output![0]!, via: op };
   }
   if (op !== 'Mul') return `its weight is consumed by ${op} (${node.name ?? ''}), not a LayerNormalization or Mul`;

@@ -101,8 +101,13 @@ export type FixtureFamily = 'bert' | 'roberta' | 'distilbert' | 'albert' | 'elec
 /** How the export is laid out, as the real exporters produce it. */
 export interface FixtureLayout {
   readonly family: FixtureFamily;
-  /** `fused`: LayerNormalization (opset 17); `decomposed`: ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add (opset 14, Optimum before 17). */
-  readonly layerNorm: 'fused' | 'decomposed';
+  /**
+   * `fused`: LayerNormalization (opset 17); `decomposed`: ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add
+   * (opset 14, Optimum before 17); `ort-fused` (BERT only): what onnxruntime's transformer optimizer
+   * writes, com.microsoft EmbedLayerNormalization for the embeddings (no separate word-embedding
+   * Gather) and SkipLayerNormalization for residual + LayerNorm.
+   */
+  readonly layerNorm: 'fused' | 'decomposed' | 'ort-fused';
   /** `hidden-states`: every hidden state plus last_hidden_state; `last`: only last_hidden_state (a standard export); `logits`: only a classification head. */
   readonly outputs: 'hidden-states' | 'last' | 'logits';
   /** Parameter-name prefix of a model with a head (`bert.`, `roberta.`, `distilbert.`). */
@@ -274,15 +279,26 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
       g.constant(new BigInt64Array([1n]), []),
     ]);
   }
-  const wordRows = g.node('Gather', [wordEmb, layout.castIds === true ? g.node('Cast', [ids], { to: 6 }) : ids], { axis: 0 }, { name: '/embeddings/word_embeddings/Gather' });
-  let summed = g.node('Add', [wordRows, g.node('Gather', [posEmb, positions], { axis: 0 })], {}, { name: '/embeddings/Add' });
-  if (weights.typeEmbeddings !== undefined) {
+  const ortFused = layout.layerNorm === 'ort-fused';
+  if (ortFused && (layout.family !== 'bert' || weights.typeEmbeddings === undefined || mask === undefined || inputs.positionIds === true)) throw new Error('ort-fused fixtures are BERT with token types and a mask');
+  const wordRows = ortFused ? '' : g.node('Gather', [wordEmb, layout.castIds === true ? g.node('Cast', [ids], { to: 6 }) : ids], { axis: 0 }, { name: '/embeddings/word_embeddings/Gather' });
+  let summed = ortFused ? '' : g.node('Add', [wordRows, g.node('Gather', [posEmb, positions], { axis: 0 })], {}, { name: '/embeddings/Add' });
+  if (weights.typeEmbeddings !== undefined && !ortFused) {
     const typeEmb = g.initializer(`${names.type}.weight`, weights.typeEmbeddings, [weights.typeEmbeddings.length / e, e]);
     // Without a token_type_ids input every token has type 0, as the model code assumes then.
     const types = typesInput ?? g.node('Mul', [ids, g.constant(new BigInt64Array([0n]), [])]);
     summed = g.node('Add', [summed, g.node('Gather', [typeEmb, types], { axis: 0 })], {}, { name: '/embeddings/Add_1' });
   }
-  let hiddenState = layerNorm(summed, names.embLn, weights.embLnG, weights.embLnB, e);
+  let hiddenState: string;
+  if (ortFused) {
+    const int32 = (t: string): string => g.node('Cast', [t], { to: 6 });
+    const typeEmb = g.initializer(`${names.type}.weight`, weights.typeEmbeddings!, [weights.typeEmbeddings!.length / e, e]);
+    const gamma = g.initializer(`${names.embLn}.weight`, weights.embLnG, [e]);
+    const beta = g.initializer(`${names.embLn}.bias`, weights.embLnB, [e]);
+    [hiddenState] = g.nodeMulti('EmbedLayerNormalization', [int32(ids), int32(typesInput ?? g.node('Mul', [ids, g.constant(new BigInt64Array([0n]), [])])), wordEmb, posEmb, typeEmb, gamma, beta, int32(mask!)], 2, { epsilon: attr.float(layerNormEps) }, { domain: 'com.microsoft', name: 'EmbedLayerNormalization_0' }) as [string];
+  } else {
+    hiddenState = layerNorm(summed, names.embLn, weights.embLnG, weights.embLnB, e);
+  }
   if (weights.projection !== undefined) hiddenState = linear(hiddenState, names.projection, weights.projection.w, weights.projection.b, e, h);
   const hiddenStates = [hiddenState];
 
@@ -337,12 +353,17 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
     const scores = maskBias === undefined ? scaled : g.node('Add', [scaled, maskBias]);
     const context = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), v]);
     const merged = g.node('Reshape', [g.node('Transpose', [context], { perm: [0, 2, 1, 3] }), mergedShape]);
-    const attended = norm(g.node('Add', [hiddenState, lin(merged, n.o, lw.wo, lw.bo, h, h)]), n.ln1, lw.ln1g, lw.ln1b, false);
+    // Residual + LayerNorm; onnxruntime's optimizer fuses the pair into SkipLayerNormalization.
+    const residualNorm = (residual: string, branch: string, stem: string, gamma: Float32Array, beta: Float32Array, quantizeGamma: boolean): string =>
+      ortFused
+        ? g.node('SkipLayerNormalization', [branch, residual, g.initializer(`${stem}.weight`, gamma, [h]), g.initializer(`${stem}.bias`, beta, [h])], { epsilon: attr.float(layerNormEps) }, { domain: 'com.microsoft' })
+        : norm(g.node('Add', [residual, branch]), stem, gamma, beta, quantizeGamma);
+    const attended = residualNorm(hiddenState, lin(merged, n.o, lw.wo, lw.bo, h, h), n.ln1, lw.ln1g, lw.ln1b, false);
     const pre = lin(attended, n.ff1, lw.w1, lw.b1, h, f);
     // Exact GELU: x * 0.5 * (1 + erf(x / sqrt 2)).
     const erf = g.node('Erf', [g.node('Div', [pre, g.constant(new Float32Array([Math.SQRT2]), [])])]);
     const gelu = g.node('Mul', [g.node('Mul', [pre, g.constant(new Float32Array([0.5]), [])]), g.node('Add', [erf, g.constant(new Float32Array([1]), [])])]);
-    hiddenState = norm(g.node('Add', [attended, lin(gelu, n.ff2, lw.w2, lw.b2, f, h)]), n.ln2, lw.ln2g, lw.ln2b, true);
+    hiddenState = residualNorm(attended, lin(gelu, n.ff2, lw.w2, lw.b2, f, h), n.ln2, lw.ln2g, lw.ln2b, true);
     hiddenStates.push(hiddenState);
   });
   if (layout.outputs === 'hidden-states') {
@@ -357,7 +378,7 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
   } else {
     g.output(hiddenState, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', h]);
   }
-  const bytes = g.toBytes({ opset: layout.layerNorm === 'fused' ? 17 : 14, producer: 'sensebench-test' });
+  const bytes = g.toBytes({ opset: layout.layerNorm === 'decomposed' ? 14 : 17, producer: 'sensebench-test', ...(ortFused ? { extraOpsets: [{ domain: 'com.microsoft', version: 1 }] } : {}) });
   return bytes;
 }
 
