@@ -273,3 +273,28 @@ describe('graph surgery: an onnxruntime-optimized BERT (EmbedLayerNormalization,
     }
   });
 });
+
+describe('a sentence-transformers export (sentence_embedding output)', () => {
+  it('scores the graph\'s sentence embedding as sentence, beside the layers', async () => {
+    const dir = join(root, 'sentence-transformers');
+    const { weights } = await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'fused', outputs: 'sentence-embedding' } });
+    const model = await loadOnnxModel(dir, { cacheDir: root, id: 'st', batchSize: 32 });
+    try {
+      expect(model.representations.map((r) => r.name)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2', 'sentence', 'sentence-mean']);
+      const results = await model.embed(OCCURRENCES);
+      const parts = await loadOnnxParts(dir, { cacheDir: root, id: 'st' });
+      try {
+        for (const [i, occ] of OCCURRENCES.entries()) {
+          const reference = referenceForward(weights, await parts.tokenizer.ids(occ.sentence));
+          // The graph's own masked mean equals the harness's sentence-mean and the reference's mean.
+          expect(worstDifference(results[i]!.vectors[4], mean(reference[2]!))).toBeLessThan(1e-5);
+          expect(worstDifference(results[i]!.vectors[5], [...results[i]!.vectors[4]!])).toBeLessThan(1e-6);
+        }
+      } finally {
+        await parts.runner.release();
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+});

@@ -108,8 +108,12 @@ export interface FixtureLayout {
    * Gather) and SkipLayerNormalization for residual + LayerNorm.
    */
   readonly layerNorm: 'fused' | 'decomposed' | 'ort-fused';
-  /** `hidden-states`: every hidden state plus last_hidden_state; `last`: only last_hidden_state (a standard export); `logits`: only a classification head. */
-  readonly outputs: 'hidden-states' | 'last' | 'logits';
+  /**
+   * `hidden-states`: every hidden state plus last_hidden_state; `last`: only last_hidden_state (a
+   * standard export); `logits`: only a classification head; `sentence-embedding`:
+   * last_hidden_state and a sentence-transformers `sentence_embedding` (mean over the mask).
+   */
+  readonly outputs: 'hidden-states' | 'last' | 'logits' | 'sentence-embedding';
   /** Parameter-name prefix of a model with a head (`bert.`, `roberta.`, `distilbert.`). */
   readonly prefix?: string;
   /**
@@ -377,6 +381,13 @@ export function buildBertOnnx(weights: BertWeights, inputs: BertGraphInputs = {}
     g.output(g.node('MatMul', [pooled, g.initializer('classifier.weight', new Float32Array(h * 2).fill(0.02), [h, 2])]), 'logits', 'float32', ['batch_size', 2]);
   } else {
     g.output(hiddenState, 'last_hidden_state', 'float32', ['batch_size', 'sequence_length', h]);
+  }
+  if (layout.outputs === 'sentence-embedding') {
+    if (mask === undefined) throw new Error('a sentence_embedding output needs the attention mask');
+    const weightsOfTokens = g.node('Cast', [g.node('Unsqueeze', [mask, g.constant(new BigInt64Array([-1n]), [1])])], { to: 1 });
+    const axis = g.constant(new BigInt64Array([1n]), [1]);
+    const summedStates = g.node('ReduceSum', [g.node('Mul', [hiddenState, weightsOfTokens]), axis], { keepdims: 0 });
+    g.output(g.node('Div', [summedStates, g.node('ReduceSum', [weightsOfTokens, axis], { keepdims: 0 })]), 'sentence_embedding', 'float32', ['batch_size', h]);
   }
   const bytes = g.toBytes({ opset: layout.layerNorm === 'decomposed' ? 14 : 17, producer: 'sensebench-test', ...(ortFused ? { extraOpsets: [{ domain: 'com.microsoft', version: 1 }] } : {}) });
   return bytes;
