@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import { formatInspection, inspectModel } from '../src/models/inspect.js';
 import { analyseGraph, prepareLayerGraph } from '../src/models/graph-surgery.js';
-import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts } from '../src/models/onnx-model.js';
+import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts, type OnnxModelParts } from '../src/models/onnx-model.js';
+import type { EncodedSentence } from '../src/models/tokenizer.js';
 import { GraphBuilder } from '../src/onnx/builder.js';
 import type { TargetOccurrence, TargetSpans } from '../src/types.js';
 import { referenceForward, writeBertFixture, type FixtureLayout } from './helpers/bert-fixture.js';
@@ -44,6 +45,11 @@ function worstDifference(actual: ArrayLike<number> | null | undefined, expected:
   return worst;
 }
 
+/** The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts). */
+function targetOf(encoded: EncodedSentence, occ: TargetOccurrence): number[] {
+  return encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
+}
+
 const mean = (rows: readonly (readonly number[])[]): number[] => rows[0]!.map((_, d) => rows.reduce((a, r) => a + r[d]!, 0) / rows.length);
 
 const OCCURRENCES = [
@@ -54,6 +60,27 @@ const OCCURRENCES = [
   occurrence('they walked the dog by the river', 'walked', 'dog'),
   occurrence('an old tree with dark bark', 'bark'),
 ];
+
+/**
+ * Embeds {@link OCCURRENCES} with a model made of `parts` (released afterwards) and returns the
+ * largest difference from `expected(ids, target)`: one vector per representation, null to skip one.
+ */
+async function worstAgainstReference(parts: OnnxModelParts, expected: (ids: readonly number[], target: readonly number[]) => (readonly number[] | null)[]): Promise<number> {
+  const model = new OnnxEmbeddingModel(parts);
+  try {
+    const results = await model.embed(OCCURRENCES);
+    let worst = 0;
+    for (const [i, occ] of OCCURRENCES.entries()) {
+      const encoded = await parts.tokenizer.encode(occ.sentence);
+      expected(encoded.ids, targetOf(encoded, occ)).forEach((vector, r) => {
+        if (vector !== null) worst = Math.max(worst, worstDifference(results[i]!.vectors[r], vector));
+      });
+    }
+    return worst;
+  } finally {
+    await model.dispose();
+  }
+}
 
 const LAYOUTS: { name: string; layout: FixtureLayout; onnxFile?: string; via: RegExp }[] = [
   { name: 'BERT, LayerNormalization (opset 17), last_hidden_state only', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' }, via: /^LayerNormalization$/ },
@@ -88,26 +115,13 @@ describe.each(LAYOUTS)('graph surgery: $name', ({ name, layout, onnxFile, via })
     const e = weights.config.embedding;
     for (const batchSize of [1, 32]) {
       const parts = await loadOnnxParts(dir, { cacheDir: root, id: name, batchSize });
-      const model = new OnnxEmbeddingModel(parts);
-      try {
-        const results = await model.embed(OCCURRENCES);
-        let worst = 0;
-        for (const [i, occ] of OCCURRENCES.entries()) {
-          const encoded = await parts.tokenizer.encode(occ.sentence);
-          const ids = [...encoded.ids];
-          // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
-          const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
-          const reference = referenceForward(weights, ids);
-          const vectors = results[i]!.vectors;
-          worst = Math.max(worst, worstDifference(vectors[0], mean(target.map((k) => [...weights.wordEmbeddings.slice(ids[k]! * e, (ids[k]! + 1) * e)]))));
-          for (const layer of [0, 1, 2]) worst = Math.max(worst, worstDifference(vectors[layer + 1], mean(target.map((k) => reference[layer]![k]!))));
-          worst = Math.max(worst, worstDifference(vectors[4], mean(reference[2]!)));
-        }
-        expect(worst).toBeLessThan(1e-5);
-        if (batchSize === 32) expect(parts.runner.sessionRuns).toBe(1);
-      } finally {
-        await model.dispose();
-      }
+      const worst = await worstAgainstReference(parts, (ids, target) => {
+        const reference = referenceForward(weights, ids);
+        const input = mean(target.map((k) => [...weights.wordEmbeddings.slice(ids[k]! * e, (ids[k]! + 1) * e)]));
+        return [input, ...[0, 1, 2].map((layer) => mean(target.map((k) => reference[layer]![k]!))), mean(reference[2]!)];
+      });
+      expect(worst).toBeLessThan(1e-5);
+      if (batchSize === 32) expect(parts.runner.sessionRuns).toBe(1);
     }
     // The user's file is untouched; the derived model lives in the cache.
     expect((await readFile(join(dir, onnxFile ?? 'onnx/model.onnx'))).equals(before)).toBe(true);
@@ -174,23 +188,11 @@ describe('graph surgery: T5-like encoder (pre-norm, onnx/encoder_model.onnx)', (
     expect(inspection.representations.map((r) => r.name)).toEqual(['input', 'layer-1', 'layer-2', 'sentence-mean']);
     for (const batchSize of [1, 32]) {
       const parts = await loadOnnxParts(dir, { cacheDir: root, id: 't5', batchSize });
-      const model = new OnnxEmbeddingModel(parts);
-      try {
-        const results = await model.embed(OCCURRENCES);
-        let worst = 0;
-        for (const [i, occ] of OCCURRENCES.entries()) {
-          const encoded = await parts.tokenizer.encode(occ.sentence);
-          // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
-          const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
-          const reference = referenceT5(weights, encoded.ids);
-          const vectors = results[i]!.vectors;
-          for (const state of [0, 1, 2]) worst = Math.max(worst, worstDifference(vectors[state], mean(target.map((k) => reference[state]![k]!))));
-          worst = Math.max(worst, worstDifference(vectors[3], mean(reference[2]!)));
-        }
-        expect(worst).toBeLessThan(1e-5);
-      } finally {
-        await model.dispose();
-      }
+      const worst = await worstAgainstReference(parts, (ids, target) => {
+        const reference = referenceT5(weights, ids);
+        return [...[0, 1, 2].map((state) => mean(target.map((k) => reference[state]![k]!))), mean(reference[2]!)];
+      });
+      expect(worst).toBeLessThan(1e-5);
     }
   });
 });
@@ -256,21 +258,11 @@ describe('graph surgery: an onnxruntime-optimized BERT (EmbedLayerNormalization,
     expect(inspection.notes.join(' ')).toContain('embeddings.word_embeddings.weight: no Gather of it with input_ids (no input representation)');
     expect(inspection.representations.map((r) => r.name)).toEqual(['embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
     const parts = await loadOnnxParts(dir, { cacheDir: root, id: 'ort-fused' });
-    const model = new OnnxEmbeddingModel(parts);
-    try {
-      const results = await model.embed(OCCURRENCES);
-      let worst = 0;
-      for (const [i, occ] of OCCURRENCES.entries()) {
-        const encoded = await parts.tokenizer.encode(occ.sentence);
-        // The target tokens by the offset rule (its choices are pinned by hand in onnx-alignment.test.ts).
-        const target = encoded.offsets.flatMap(([s, t], k) => (!encoded.special[k] && t > s && occ.spans.some((sp) => s < sp.end && t > sp.start) ? [k] : []));
-        const reference = referenceForward(weights, encoded.ids);
-        for (const layer of [0, 1, 2]) worst = Math.max(worst, worstDifference(results[i]!.vectors[layer], mean(target.map((k) => reference[layer]![k]!))));
-      }
-      expect(worst).toBeLessThan(1e-5);
-    } finally {
-      await model.dispose();
-    }
+    const worst = await worstAgainstReference(parts, (ids, target) => {
+      const reference = referenceForward(weights, ids);
+      return [0, 1, 2].map((layer) => mean(target.map((k) => reference[layer]![k]!)));
+    });
+    expect(worst).toBeLessThan(1e-5);
   });
 });
 
