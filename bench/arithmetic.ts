@@ -13,12 +13,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { targetTokens, windowAround } from '../src/models/alignment.js';
 import { loadOnnxParts } from '../src/models/onnx-model.js';
 import { GraphBuilder } from '../src/onnx/builder.js';
 import { mulberry32 } from '../src/random.js';
 import type { ThroughputRow } from '../src/types.js';
-import { occurrencesOf } from './contextual.js';
+import { bareBatches, occurrencesOf } from './contextual.js';
 import { compareRates, rateRow } from './measure.js';
 
 /** One weight shape of the graph's MatMul/Gemm nodes and how often it occurs. */
@@ -103,9 +102,7 @@ export async function benchArithmeticRate(options: ArithmeticBenchOptions): Prom
     const perToken = flopsPerToken(shapes);
     if (perToken === 0) throw new Error(`${id}: no weight MatMul/Gemm found to count`);
     const occurrences = occurrencesOf(sentences);
-    const encoded = await parts.tokenizer.encodeAll(sentences);
-    const sequences = occurrences.map((o, i) => windowAround(encoded[i]!, targetTokens(encoded[i]!, o.sentence, o.spans, o.source), parts.maxLength).ids);
-    const batches = parts.runner.batchPlan(sequences.map((s) => s.length)).map((indices) => parts.runner.prepareBatch(indices.map((i) => sequences[i]!)));
+    const { batches } = await bareBatches(parts, occurrences);
     // Padded positions are computed too: they count as tokens of work.
     const tokens = batches.reduce((sum, b) => sum + b.rows * b.tokens, 0);
     const meanBatchTokens = Math.max(1, Math.round(tokens / batches.length));

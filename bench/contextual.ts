@@ -4,7 +4,8 @@
  * pre-tokenized, pre-padded batches, measured interleaved in the same run, at several batch sizes.
  */
 import { targetTokens, windowAround } from '../src/models/alignment.js';
-import { OnnxEmbeddingModel, loadOnnxParts } from '../src/models/onnx-model.js';
+import { OnnxEmbeddingModel, loadOnnxParts, type OnnxModelParts } from '../src/models/onnx-model.js';
+import type { PreparedBatch } from '../src/models/onnx-runner.js';
 import type { TargetOccurrence, ThroughputRow } from '../src/types.js';
 import { measureRate, rateRow, type Rate } from './measure.js';
 
@@ -45,6 +46,17 @@ export function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] 
 
 
 /**
+ * The model input of `occurrences` as the harness builds it (tokens, windows, length-sorted padded
+ * batches), made ahead of time for a bare `session.run` loop.
+ */
+export async function bareBatches(parts: OnnxModelParts, occurrences: readonly TargetOccurrence[]): Promise<{ sequences: (readonly number[])[]; batches: PreparedBatch[] }> {
+  const encoded = await parts.tokenizer.encodeAll(occurrences.map((o) => o.sentence));
+  const sequences = occurrences.map((o, i) => windowAround(encoded[i]!, targetTokens(encoded[i]!, o.sentence, o.spans, o.source), parts.maxLength).ids);
+  const batches = parts.runner.batchPlan(sequences.map((s) => s.length)).map((indices) => parts.runner.prepareBatch(indices.map((i) => sequences[i]!)));
+  return { sequences, batches };
+}
+
+/**
  * For each batch size: sentences/s and tokens/s of `embed` through the harness, each beside the
  * bare `session.run` loop over the same batches (same padding, same fetched outputs) with
  * tokenization and tensor building done before timing. Rows: group `onnx-batch`, goal
@@ -71,10 +83,8 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
     try {
       const id = options.modelId ?? model.id;
       // The baseline gets the work the harness does per call for free: tokens, windows, padding, tensors.
-      const encoded = await parts.tokenizer.encodeAll(sentences);
-      const sequences = occurrences.map((o, i) => windowAround(encoded[i]!, targetTokens(encoded[i]!, o.sentence, o.spans, o.source), parts.maxLength).ids);
+      const { sequences, batches } = await bareBatches(parts, occurrences);
       const tokens = sequences.reduce((sum, s) => sum + s.length, 0);
-      const batches = parts.runner.batchPlan(sequences.map((s) => s.length)).map((indices) => parts.runner.prepareBatch(indices.map((i) => sequences[i]!)));
       const fetches = [...new Set(parts.bindings.map((b) => b.output))];
       const harness = async (): Promise<void> => {
         await model.embed(occurrences);
