@@ -290,3 +290,12 @@ describe('a sentence-transformers export (sentence_embedding output)', () => {
     }
   });
 });
+
+describe('a damaged ONNX file', () => {
+  it('is an InputError naming the file', async () => {
+    const dir = join(root, 'damaged');
+    await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' } });
+    await writeFile(join(dir, 'onnx', 'model.onnx'), 'this is not protobuf at all \u0000\u0001\u00ff');
+    await expect(loadOnnxModel(dir, { cacheDir: root, id: 'damaged' })).rejects.toThrow(/model\.onnx:1: /);
+  });
+});

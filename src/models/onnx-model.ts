@@ -378,7 +378,13 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
   const { config, configPath, onnxPath, tokenizer } = model;
   const onnxSha256 = await sha256Files([onnxPath]);
   const configured = config.sensebench?.outputs !== undefined;
-  const prepared = configured ? undefined : await prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
+  let prepared: Awaited<ReturnType<typeof prepareLayerGraph>> | undefined;
+  try {
+    prepared = configured ? undefined : await prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot derive the every-layer model (cache ${options.cacheDir}): ${(error as Error).message}`, { file: onnxPath, line: 1 });
+  }
   const runPath = prepared?.path ?? onnxPath;
   if (prepared?.analysis.understood === false) options.onProgress?.(`${options.id}: layers not found (${prepared.analysis.notes.join('; ')}); scoring the graph's own outputs`);
   options.onProgress?.(`loading ${relative(process.cwd(), onnxPath) || onnxPath}${runPath !== onnxPath ? ' (with every layer as an output)' : ''}`);
