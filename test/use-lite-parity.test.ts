@@ -1,6 +1,6 @@
 /**
  * Parity of the converted use-lite model with the original package run through TF.js:
- * the tokenizer (tokenizer.json via @huggingface/transformers vs the @energetic-ai tokenizer) and
+ * the tokenizer (tokenizer.json via the Rust tokenizers, the pipeline path, and via @huggingface/transformers, vs the @energetic-ai tokenizer) and
  * every output of model.onnx (via onnxruntime-node vs the TF.js graph's own intermediate nodes).
  * A float64 evaluation of the graph (test/use-lite-reference64.ts) is the exact value both runtimes are held to.
  */
