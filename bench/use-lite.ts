@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
-import { loadTfjsUseLite } from '../src/models/use-lite/tfjs-reference.js';
+import { loadTfjsUseLite } from './use-lite-tfjs.js';
 import type { ThroughputRow } from '../src/types.js';
 import { occurrencesOf } from './contextual.js';
 import { compareRates, rateRow } from './measure.js';

@@ -1,85 +1,50 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+/**
+ * Target alignment from tokenizer offsets (src/models/alignment.ts) on real tokenizer.json files
+ * through the Rust tokenizers: the WordPiece fixture, a Metaspace + Unigram tokenizer and the
+ * use-lite tokenizer. Expected pieces are written out by hand from each tokenizer's own
+ * tokenization of the sentence (printed tokens), so a wrong offset rule fails here.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as hfTokenizers from '@huggingface/tokenizers';
-import { alignSpan, maskedMean, poolTokens, specialFrame, windowAround, type TokenEncoder } from '../src/models/alignment.js';
-import { InputError } from '../src/types.js';
-import { writeBertFixture } from './helpers/bert-fixture.js';
+import { maskedMean, poolTokens, targetTokens, windowAround } from '../src/models/alignment.js';
+import { ModelTokenizer, type EncodedSentence } from '../src/models/tokenizer.js';
+import { prepareUseLite } from '../src/models/use-lite/convert.js';
+import { InputError, type TargetSpans } from '../src/types.js';
+import { familyTokenizer, writeBertFixture } from './helpers/bert-fixture.js';
 
 const source = { file: 'pairs.jsonl', line: 12 };
+const cacheDir = process.env.SENSEBENCH_CACHE ?? join(import.meta.dirname, '..', '.cache');
 
-interface HfTokenizer { encode(text: string, options: { add_special_tokens: boolean }): { ids: number[]; tokens: string[] } }
-const TokenizerClass = (hfTokenizers as unknown as { Tokenizer: new (json: object, config: object) => HfTokenizer }).Tokenizer;
+let bert: ModelTokenizer;
+let unigram: ModelTokenizer;
+let useLite: ModelTokenizer;
+let roberta: ModelTokenizer;
+let albert: ModelTokenizer;
 
-let bert: TokenEncoder & { tokens(text: string): string[] };
-
-beforeAll(async () => {
-  const fixture = await writeBertFixture(mkdtempSync(join(tmpdir(), 'sensebench-align-')));
-  const tokenizer = new TokenizerClass(
-    JSON.parse(readFileSync(join(fixture.dir, 'tokenizer.json'), 'utf8')) as object,
-    JSON.parse(readFileSync(join(fixture.dir, 'tokenizer_config.json'), 'utf8')) as object,
-  );
-  bert = {
-    encode: (text, addSpecialTokens) => tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids,
-    tokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).tokens,
-  };
-});
-
-/** Character-level toy tokenizer that merges "ab" into one token wherever it occurs (also across a span boundary). */
-const mergingEncoder: TokenEncoder = {
-  encode(text, addSpecialTokens) {
-    const ids: number[] = [];
-    for (let i = 0; i < text.length; i++) {
-      if (text[i] === ' ') continue;
-      if (text.startsWith('ab', i)) {
-        ids.push(1000);
-        i++;
-      } else ids.push(text.charCodeAt(i));
-    }
-    return addSpecialTokens ? [1, ...ids, 2] : ids;
-  },
-};
-
-function pieceTokens(content: readonly number[], start: number, end: number, tokens: string[]): string[] {
-  expect(content.length).toBe(tokens.length);
-  return tokens.slice(start, end);
+/** Spans of the `nth` occurrence of each of `targets` in `sentence`. */
+function spansOf(sentence: string, ...targets: string[]): TargetSpans {
+  let from = 0;
+  const spans = targets.map((target) => {
+    const start = sentence.indexOf(target, from);
+    if (start < 0) throw new Error(`no ${target} in ${sentence}`);
+    from = start + target.length;
+    return { start, end: start + target.length };
+  });
+  return spans as unknown as TargetSpans;
 }
 
-describe('alignSpan with a WordPiece tokenizer', () => {
-  it('maps a target split into several word pieces to all of its pieces', () => {
-    const sentence = 'They found it unbelievable, really.';
-    const start = sentence.indexOf('unbelievable');
-    const a = alignSpan(bert, sentence, { start, end: start + 'unbelievable'.length }, source);
-    expect(a.method).toBe('pieces');
-    expect(pieceTokens(a.content, a.start, a.end, bert.tokens(sentence))).toEqual(['un', '##believ', '##able']);
-  });
+async function pieces(tokenizer: ModelTokenizer, sentence: string, spans: TargetSpans): Promise<string[]> {
+  const encoded = await tokenizer.encode(sentence);
+  const tokens = await tokenizer.tokens(sentence);
+  return targetTokens(encoded, sentence, spans, source).map((i) => tokens[i]!);
+}
 
-  it('handles case, accents and punctuation around the span', () => {
-    const sentence = 'The RIVER Bank, muddy.';
-    const a = alignSpan(bert, sentence, { start: 10, end: 14 }, source);
-    expect(pieceTokens(a.content, a.start, a.end, bert.tokens(sentence))).toEqual(['bank']);
-  });
-
-  it('picks the right one of two occurrences of the same word', () => {
-    const sentence = 'bank by the bank';
-    const a = alignSpan(bert, sentence, { start: 12, end: 16 }, source);
-    expect([a.start, a.end]).toEqual([3, 4]);
-  });
-
-  it('includes the whole word when the span cuts it (prefix method)', () => {
-    // "banks" is one vocabulary piece, so "bank" + "s" tokenized separately differs from the sentence.
-    const sentence = 'the banks closed';
-    const a = alignSpan(bert, sentence, { start: 4, end: 8 }, source);
-    expect(a.method).toBe('prefix');
-    expect(pieceTokens(a.content, a.start, a.end, bert.tokens(sentence))).toEqual(['banks']);
-  });
-});
-
-describe('alignSpan with a SentencePiece-style (Metaspace + Unigram) tokenizer', () => {
-  // Every piece of text gets a leading "▁" when tokenized alone, so the text after the target
-  // never tokenizes as it does inside the sentence: the prefix method does the work.
+beforeAll(async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sensebench-align-'));
+  const fixture = await writeBertFixture(join(root, 'bert'));
+  bert = await ModelTokenizer.load(join(fixture.dir, 'tokenizer.json'));
   const letters = 'abcdefghijklmnopqrstuvwxyzI.,'.split('');
   const vocab: [string, number][] = [
     ['<unk>', 0], ['▁', -3],
@@ -89,110 +54,178 @@ describe('alignSpan with a SentencePiece-style (Metaspace + Unigram) tokenizer',
     ...letters.map((l): [string, number] => [`▁${l}`, -7]),
   ];
   const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
-  const tokenizer = new TokenizerClass(
-    {
-      version: '1.0', truncation: null, padding: null,
-      added_tokens: [{ id: 0, content: '<unk>', special: true, single_word: false, lstrip: false, rstrip: false, normalized: false }],
-      normalizer: null, pre_tokenizer: metaspace, post_processor: null, decoder: metaspace,
-      model: { type: 'Unigram', unk_id: 0, vocab, byte_fallback: false },
-    },
-    {},
-  );
-  const unigram: TokenEncoder = { encode: (text, addSpecialTokens) => tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids };
-  const tokensOf = (text: string): string[] => tokenizer.encode(text, { add_special_tokens: false }).tokens;
+  const unigramPath = join(root, 'unigram.json');
+  writeFileSync(unigramPath, JSON.stringify({
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [{ id: 0, content: '<unk>', special: true, single_word: false, lstrip: false, rstrip: false, normalized: false }],
+    normalizer: null, pre_tokenizer: metaspace, post_processor: null, decoder: metaspace,
+    model: { type: 'Unigram', unk_id: 0, vocab, byte_fallback: false },
+  }));
+  unigram = await ModelTokenizer.load(unigramPath);
+  for (const family of ['roberta', 'albert'] as const) {
+    const path = join(root, `${family}.json`);
+    writeFileSync(path, JSON.stringify(familyTokenizer(family).json));
+    if (family === 'roberta') roberta = await ModelTokenizer.load(path);
+    else albert = await ModelTokenizer.load(path);
+  }
+  useLite = await ModelTokenizer.load(join((await prepareUseLite(cacheDir)).dir, 'tokenizer.json'));
+}, 120_000);
+
+describe('targetTokens with a WordPiece tokenizer (lowercasing, accent stripping)', () => {
+  const cases: [string, string[], string[]][] = [
+    ['They found it unbelievable, really.', ['unbelievable'], ['un', '##believ', '##able']],
+    ['The RIVER Bank, muddy.', ['Bank'], ['bank']],
+    ['Bank of the river', ['Bank'], ['bank']],
+    ['they sat by the bank', ['bank'], ['bank']],
+    ['the bank, closed.', ['bank,'], ['bank', ',']],
+    ['the banks closed', ['bank'], ['banks']],
+    ['Café naïve', ['naïve'], ['n', '##a', '##i', '##v', '##e']],
+    ['the CAFÉ is open', ['CAFÉ'], ['c', '##a', '##f', '##e']],
+    ['the cafe\u0301 is open', ['cafe\u0301'], ['c', '##a', '##f', '##e']],
+  ];
+  for (const [sentence, targets, expected] of cases) {
+    it(`finds ${JSON.stringify(targets)} in ${JSON.stringify(sentence)}`, async () => {
+      expect(await pieces(bert, sentence, spansOf(sentence, ...targets))).toEqual(expected);
+    });
+  }
+
+  it('picks the right one of two occurrences of the same word', async () => {
+    const encoded = await bert.encode('bank by the bank');
+    expect(targetTokens(encoded, 'bank by the bank', [{ start: 12, end: 16 }], source)).toEqual([4]);
+  });
+
+  it('pools the tokens of every span of a discontinuous target', async () => {
+    const sentence = 'they walked the dog and walked back';
+    expect(await pieces(bert, sentence, spansOf(sentence, 'walked', 'dog'))).toEqual(['walked', 'dog']);
+    const encoded = await bert.encode(sentence);
+    expect(targetTokens(encoded, sentence, spansOf(sentence, 'walked', 'dog'), source)).toEqual([2, 4]);
+  });
+
+  it('counts offsets in UTF-16 units after characters outside the BMP', async () => {
+    const sentence = 'a 😀 bank';
+    expect(await pieces(bert, sentence, spansOf(sentence, 'bank'))).toEqual(['bank']);
+    expect(await pieces(bert, sentence, spansOf(sentence, '😀'))).toEqual(['[UNK]']);
+  });
+
+  it('throws an InputError naming the source when no token overlaps the target', async () => {
+    // The normalizer strips the combining accent, so a span holding only it has no token.
+    const sentence = 'the cafe\u0301 is open';
+    const encoded = await bert.encode(sentence);
+    expect(() => targetTokens(encoded, sentence, [{ start: 8, end: 9 }], source)).toThrow(/^pairs\.jsonl:12: cannot align target "\u0301" at \[8, 9\)/);
+  });
+
+  it('rejects spans outside the sentence, empty or blank', async () => {
+    const encoded = await bert.encode('a  bank');
+    expect(() => targetTokens(encoded, 'a  bank', [{ start: 2, end: 9 }], source)).toThrow(/pairs\.jsonl:12: target span \[2, 9\)/);
+    expect(() => targetTokens(encoded, 'a  bank', [{ start: 3, end: 3 }], source)).toThrow(InputError);
+    expect(() => targetTokens(encoded, 'a  bank', [{ start: 1, end: 2 }], source)).toThrow(/white space/);
+  });
+});
+
+describe('targetTokens with SentencePiece-style (Metaspace + Unigram) tokenizers', () => {
   const cases: [string, string, string[]][] = [
     ['I sat on the river bank.', 'bank', ['▁bank']],
+    ['I sat on the river bank.', 'I', ['▁I']],
     ['the banks', 'bank', ['▁bank']],
     ['the banks', 'banks', ['▁bank', 's']],
     ['rebanking', 'bank', ['ban', 'king']],
   ];
   for (const [sentence, target, expected] of cases) {
-    it(`finds ${JSON.stringify(target)} in ${JSON.stringify(sentence)}`, () => {
-      const start = sentence.indexOf(target);
-      const a = alignSpan(unigram, sentence, { start, end: start + target.length }, source);
-      expect(a.method).toBe('prefix');
-      expect(pieceTokens(a.content, a.start, a.end, tokensOf(sentence))).toEqual(expected);
+    it(`finds ${JSON.stringify(target)} in ${JSON.stringify(sentence)}`, async () => {
+      expect(await pieces(unigram, sentence, spansOf(sentence, target))).toEqual(expected);
+    });
+  }
+
+  it("use-lite: a whitespace-token target such as 've is the whole token, apostrophe included", async () => {
+    // WiC tokenizes "I've" as "I" + "'ve"; the use-lite tokenizer splits it into ▁I ' ve.
+    const sentence = "I've been to the bank.";
+    expect(await useLite.tokens(sentence)).toEqual(['▁I', "'", 've', '▁been', '▁to', '▁the', '▁bank', '.']);
+    expect(await pieces(useLite, sentence, spansOf(sentence, "'ve"))).toEqual(["'", 've']);
+    expect(await pieces(useLite, sentence, spansOf(sentence, 'bank'))).toEqual(['▁bank']);
+    expect(await pieces(useLite, sentence, spansOf(sentence, 'I'))).toEqual(['▁I']);
+    // A leading zero-width "▁" (offsets [0, 0]) never counts.
+    const spaced = '  spaced out';
+    const encoded = await useLite.encode(spaced);
+    expect(encoded.offsets[0]).toEqual([0, 0]);
+    expect(await pieces(useLite, spaced, spansOf(spaced, 'spaced'))).toEqual(['▁space', 'd']);
+  });
+});
+
+describe('targetTokens across tokenizer families (the fixtures of test/onnx-surgery.test.ts)', () => {
+  // Expected pieces: each tokenizer's own tokens for the sentence, the word's pieces written out.
+  const cases: [string, () => ModelTokenizer, string, string[], string[]][] = [
+    ['RoBERTa byte-level BPE', () => roberta, 'Bank of the river', ['Bank'], ['B', 'a', 'n', 'k']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Bank of the river', ['river'], ['Ġriver']],
+    ['RoBERTa byte-level BPE', () => roberta, 'They found it unbelievable, really.', ['unbelievable'], ['Ġun', 'b', 'e', 'li', 'e', 'v', 'a', 'b', 'le']],
+    // "Ġ" before an uppercase word is its own zero-width token (offsets trimmed): excluded.
+    ['RoBERTa byte-level BPE', () => roberta, 'The RIVER Bank, muddy.', ['Bank'], ['B', 'a', 'n', 'k']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['naïve'], ['Ġn', 'a', 'Ã', '¯', 've']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['Café'], ['C', 'a', 'f', 'Ã', '©']],
+    ['RoBERTa byte-level BPE', () => roberta, 'Café naïve by the bank', ['bank'], ['Ġbank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Bank of the river', ['Bank'], ['▁bank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Bank of the river', ['river'], ['▁river']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'They found it unbelievable, really.', ['unbelievable'], ['▁un', 'believ', 'able']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'The RIVER Bank, muddy.', ['RIVER'], ['▁river']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'The RIVER Bank, muddy.', ['Bank'], ['▁bank']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Café naïve by the bank', ['naïve'], ['▁n', 'a', 'i', 'v', 'e']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'Café naïve by the bank', ['Café'], ['▁c', 'a', 'f', 'e']],
+    ['ALBERT Metaspace + Unigram', () => albert, 'they walked the dog', ['walked', 'dog'], ['▁walked', '▁dog']],
+  ];
+  for (const [family, tokenizer, sentence, targets, expected] of cases) {
+    it(`${family}: ${JSON.stringify(targets)} in ${JSON.stringify(sentence)}`, async () => {
+      expect(await pieces(tokenizer(), sentence, spansOf(sentence, ...targets))).toEqual(expected);
     });
   }
 });
 
-describe('alignSpan fallbacks and errors', () => {
-  it('falls back to prefixes when the tokenizer merges across the span boundary', () => {
-    // "xab": target "xa" — the sentence has tokens [x, ab]; the target overlaps both.
-    const a = alignSpan(mergingEncoder, 'xab', { start: 0, end: 2 }, source);
-    expect(a.method).toBe('prefix');
-    expect(a.content).toEqual(['x'.charCodeAt(0), 1000]);
-    expect([a.start, a.end]).toEqual([0, 2]);
-    // Target "b" inside the merged token "ab": the straddling token is the target.
-    const b = alignSpan(mergingEncoder, 'xab', { start: 2, end: 3 }, source);
-    expect([b.start, b.end]).toEqual([1, 2]);
-  });
-
-  it('throws an InputError naming the source when the target has no tokens of its own', () => {
-    // The BERT normalizer strips accents, so a span holding only a combining accent vanishes.
-    const sentence = 'the cafe\u0301 is open';
-    expect(() => alignSpan(bert, sentence, { start: 8, end: 9 }, source)).toThrow(InputError);
-    expect(() => alignSpan(bert, sentence, { start: 8, end: 9 }, source)).toThrow(/^pairs\.jsonl:12: cannot align target "\u0301" at \[8, 9\)/);
-    // The whole accented word still aligns.
-    const a = alignSpan(bert, sentence, { start: 4, end: 9 }, source);
-    expect(pieceTokens(a.content, a.start, a.end, bert.tokens(sentence))).toEqual(['c', '##a', '##f', '##e']);
-  });
-
-  it('rejects spans outside the sentence, empty or blank', () => {
-    expect(() => alignSpan(bert, 'a bank', { start: 2, end: 9 }, source)).toThrow(/pairs\.jsonl:12: target span \[2, 9\)/);
-    expect(() => alignSpan(bert, 'a bank', { start: 3, end: 3 }, source)).toThrow(InputError);
-    expect(() => alignSpan(bert, 'a  bank', { start: 1, end: 2 }, source)).toThrow(/white space/);
-  });
-});
-
-describe('specialFrame', () => {
-  it('finds the template tokens around the content', () => {
-    expect(specialFrame([101, 5, 6, 102], [5, 6], source)).toEqual({ prefix: [101], suffix: [102] });
-    expect(specialFrame([5, 6, 2], [5, 6], source)).toEqual({ prefix: [], suffix: [2] });
-    expect(() => specialFrame([101, 5, 7, 102], [5, 6], source)).toThrow(InputError);
-  });
-});
-
 describe('windowAround', () => {
-  const frame = { prefix: [101], suffix: [102] };
-  const content = Array.from({ length: 20 }, (_, i) => i);
+  // [CLS]=101, content 0..19, [SEP]=102.
+  const encoded = (n: number): EncodedSentence => ({
+    ids: [101, ...Array.from({ length: n }, (_, i) => i), 102],
+    offsets: [[0, 0], ...Array.from({ length: n }, (_, i): [number, number] => [i * 2, i * 2 + 1]), [0, 0]],
+    special: [true, ...new Array<boolean>(n).fill(false), true],
+  });
 
   it('keeps short sentences whole', () => {
-    expect(windowAround({ content: content.slice(0, 5), start: 2, end: 3, method: 'pieces' }, frame, 10)).toEqual({
-      ids: [101, 0, 1, 2, 3, 4, 102], targetStart: 3, targetEnd: 4, truncated: false,
-    });
+    expect(windowAround(encoded(5), [3], 10)).toEqual({ ids: [101, 0, 1, 2, 3, 4, 102], target: [3], truncated: false });
   });
 
   it('centres the window on the target', () => {
-    // Budget 10 - 2 = 8 tokens; target [10, 12) is 2 long, so 3 tokens before it: window [7, 15).
-    const w = windowAround({ content, start: 10, end: 12, method: 'pieces' }, frame, 10);
-    expect(w).toEqual({ ids: [101, 7, 8, 9, 10, 11, 12, 13, 14, 102], targetStart: 4, targetEnd: 6, truncated: true });
+    // Budget 10 - 2 = 8 tokens; target content [10, 12) is 2 long, so 3 tokens before it: window [7, 15).
+    expect(windowAround(encoded(20), [11, 12], 10)).toEqual({ ids: [101, 7, 8, 9, 10, 11, 12, 13, 14, 102], target: [4, 5], truncated: true });
   });
 
   it('shifts the window inside the sentence near either end', () => {
-    const atStart = windowAround({ content, start: 1, end: 2, method: 'pieces' }, frame, 6);
+    const atStart = windowAround(encoded(20), [2], 6);
     expect(atStart.ids).toEqual([101, 0, 1, 2, 3, 102]);
-    expect([atStart.targetStart, atStart.targetEnd]).toEqual([2, 3]);
-    const atEnd = windowAround({ content, start: 19, end: 20, method: 'pieces' }, frame, 6);
+    expect(atStart.target).toEqual([2]);
+    const atEnd = windowAround(encoded(20), [20], 6);
     expect(atEnd.ids).toEqual([101, 16, 17, 18, 19, 102]);
-    expect([atEnd.targetStart, atEnd.targetEnd]).toEqual([4, 5]);
+    expect(atEnd.target).toEqual([4]);
+  });
+
+  it('centres on the range of a discontinuous target and keeps its tokens', () => {
+    // Target content tokens 8 and 10: range 3, budget 8, 2 before: window [6, 14).
+    expect(windowAround(encoded(20), [9, 11], 10)).toEqual({ ids: [101, 6, 7, 8, 9, 10, 11, 12, 13, 102], target: [3, 5], truncated: true });
   });
 
   it('keeps the first tokens of a target longer than the budget', () => {
-    const w = windowAround({ content, start: 5, end: 15, method: 'pieces' }, frame, 6);
+    const w = windowAround(encoded(20), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 6);
     expect(w.ids).toEqual([101, 5, 6, 7, 8, 102]);
-    expect([w.targetStart, w.targetEnd, w.truncated]).toEqual([1, 5, true]);
+    expect([w.target, w.truncated]).toEqual([[1, 2, 3, 4], true]);
   });
 });
 
 describe('pooling', () => {
   // 1 row x 3 tokens x 2 dims.
   const data = new Float32Array([1, 2, 3, 4, 5, 9]);
-  it('mean, first and last over a token range', () => {
-    expect([...poolTokens(data, 3, 2, 0, 1, 3, 'mean')]).toEqual([4, 6.5]);
-    expect([...poolTokens(data, 3, 2, 0, 1, 3, 'first')]).toEqual([3, 4]);
-    expect([...poolTokens(data, 3, 2, 0, 1, 3, 'last')]).toEqual([5, 9]);
-    expect(() => poolTokens(data, 3, 2, 0, 2, 2, 'mean')).toThrow(RangeError);
+  it('mean, first and last over token positions', () => {
+    expect([...poolTokens(data, 3, 2, 0, [1, 2], 'mean')]).toEqual([4, 6.5]);
+    expect([...poolTokens(data, 3, 2, 0, [0, 2], 'mean')]).toEqual([3, 5.5]);
+    expect([...poolTokens(data, 3, 2, 0, [1, 2], 'first')]).toEqual([3, 4]);
+    expect([...poolTokens(data, 3, 2, 0, [1, 2], 'last')]).toEqual([5, 9]);
+    expect(() => poolTokens(data, 3, 2, 0, [], 'mean')).toThrow(RangeError);
+    expect(() => poolTokens(data, 3, 2, 0, [3], 'mean')).toThrow(RangeError);
   });
   it('masked mean skips padding', () => {
     expect([...maskedMean(data, 3, 2, 0, [1, 1, 0])]).toEqual([2, 3]);

@@ -1,10 +1,13 @@
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
+import { benchArithmeticRate, flopsPerToken, weightMatMuls } from '../bench/arithmetic.js';
 import { CONTEXTUAL_GOAL, runContextualBench } from '../bench/contextual.js';
-import { loadOnnxModel } from '../src/models/onnx-model.js';
+import { GraphBuilder } from '../src/onnx/builder.js';
+import { loadOnnxParts } from '../src/models/onnx-model.js';
 import { WORDS, writeBertFixture } from './helpers/bert-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-onnx-bench-'));
@@ -24,9 +27,10 @@ describe('runContextualBench', () => {
       ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'], ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'],
     ]);
     // Token count: each sentence is its words plus [CLS] and [SEP] (all fixture words are one piece).
-    const model = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'x' });
-    const tokens = sentences.reduce((sum, s) => sum + model.tokenizer.encode(s, true).length, 0);
-    await model.dispose();
+    const parts = await loadOnnxParts(fixture.dir, { cacheDir: root, id: 'x' });
+    let tokens = 0;
+    for (const s of sentences) tokens += (await parts.tokenizer.ids(s)).length;
+    await parts.runner.release();
     expect(tokens).toBe(sentences.reduce((sum, s) => sum + s.split(' ').length + 2, 0));
     expect(rows[0]!.subject).toContain(`12 sentences, ${tokens} tokens`);
     for (const row of rows) {
@@ -36,5 +40,31 @@ describe('runContextualBench', () => {
     }
     // sentences/s and tokens/s come from one measurement: their ratio is the mean sentence length.
     expect(rows[1]!.value / rows[0]!.value).toBeCloseTo(tokens / 12, 6);
+  });
+});
+
+describe('benchArithmeticRate', () => {
+  it('counts 2·K·N per token for every weight MatMul/Gemm and reports the rate beside the plain-MatMul peak', async () => {
+    const fixture = await writeBertFixture(join(root, 'arith'), { layout: { family: 'bert', layerNorm: 'fused', outputs: 'last' } });
+    const model = onnxProto.onnx.ModelProto.decode(await readFile(join(fixture.dir, 'onnx', 'model.onnx')));
+    // Per layer: q, k, v, o (32x32), intermediate (32x64), output (64x32); two layers.
+    expect(weightMatMuls(model)).toEqual([{ k: 32, n: 32, count: 8 }, { k: 32, n: 64, count: 2 }, { k: 64, n: 32, count: 2 }]);
+    expect(flopsPerToken(weightMatMuls(model))).toBe(2 * (32 * 32 * 8 + 32 * 64 * 2 + 64 * 32 * 2));
+    // Gemm with transB=1 stores the weight as [N, K].
+    const g = new GraphBuilder('gemm');
+    const x = g.input('x', 'float32', [1, 3]);
+    g.output(g.node('Gemm', [x, g.initializer('w', new Float32Array(15), [5, 3])], { transB: 1 }), 'y', 'float32', [1, 5]);
+    expect(weightMatMuls(onnxProto.onnx.ModelProto.decode(g.toBytes()))).toEqual([{ k: 3, n: 5, count: 1 }]);
+
+    const sentences = ['the bank by the river', 'a fish in the water', 'money in the bank'];
+    const rows = await benchArithmeticRate({ cacheDir: root, modelDir: fixture.dir, modelId: 'tiny', sentences, batchSize: 8, timeMs: 20, rounds: 1, threads: 1 });
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect([row.group, row.unit]).toEqual(['onnx-arithmetic', 'GFLOP/s']);
+    // One batch of three sentences padded to 7 tokens ([CLS] + 5 words + [SEP]).
+    expect(row.subject).toContain('32768 FLOP/token over 12 weight MatMuls, 21 padded tokens');
+    expect(row.baseline).toContain('[21, K] x [K, N], 12 products');
+    expect(row.value).toBeGreaterThan(0);
+    expect(row.ratio).toBeCloseTo(row.value / row.baselineValue!, 12);
   });
 });

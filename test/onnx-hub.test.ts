@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hubModelDir, loadHubModel, parseHubId } from '../src/models/hub.js';
+import { hubModelDir, isHubModelCached, loadHubModel, parseHubId } from '../src/models/hub.js';
+import { ONNX_FILE_CANDIDATES, locateOnnxFile } from '../src/models/onnx-model.js';
 import { InputError } from '../src/types.js';
 import { writeBertFixture } from './helpers/bert-fixture.js';
+import { writeT5Fixture } from './helpers/t5-fixture.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'sensebench-hub-'));
 
@@ -34,9 +36,21 @@ describe('hf: models', () => {
     const model = await loadHubModel('test-org/tiny-bert', { cacheDir });
     try {
       expect(model.id).toBe('hf:test-org/tiny-bert');
-      expect(model.representations.map((r) => r.name)).toEqual(['input', 'layer-1', 'layer-2', 'last']);
+      expect(model.representations.map((r) => r.name)).toEqual(['input', 'embeddings', 'layer-1', 'layer-2', 'sentence-mean']);
     } finally {
       await model.dispose();
     }
   });
+
+  it('recognises every ONNX file of the one candidate list, preferring the fp32 export', async () => {
+    const dir = hubModelDir(cacheDir, 'test-org/t5-like');
+    await writeT5Fixture(dir);
+    expect(await isHubModelCached(cacheDir, 'test-org/t5-like')).toBe(true);
+    expect(await locateOnnxFile(dir)).toBe(join(dir, 'onnx', 'encoder_model.onnx'));
+    await writeFile(join(dir, 'onnx', 'model_quantized.onnx'), 'not read');
+    expect(await locateOnnxFile(dir)).toBe(join(dir, 'onnx', 'encoder_model.onnx'));
+    expect(ONNX_FILE_CANDIDATES.indexOf('onnx/model.onnx')).toBe(0);
+    expect(await isHubModelCached(cacheDir, 'test-org/absent')).toBe(false);
+  });
 });
+

@@ -3,13 +3,20 @@ import { mkdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOnnxModel, type OnnxEmbeddingModel } from '../src/models/onnx-model.js';
+import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts, type OnnxModelParts } from '../src/models/onnx-model.js';
 import { InputError, type TargetOccurrence } from '../src/types.js';
 import { WORDS, referenceForward, writeBertFixture, type BertFixture } from './helpers/bert-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-onnx-model-'));
 let fixture: BertFixture;
 let model: OnnxEmbeddingModel;
+let parts: OnnxModelParts;
+
+/** A model plus its parts (tokenizer, runner) for tests that look inside. */
+async function open(dir: string, options: Omit<Parameters<typeof loadOnnxParts>[1], 'cacheDir'>): Promise<{ model: OnnxEmbeddingModel; parts: OnnxModelParts }> {
+  const p = await loadOnnxParts(dir, { cacheDir: root, ...options });
+  return { model: new OnnxEmbeddingModel(p), parts: p };
+}
 
 function occurrence(sentence: string, target: string, nth = 0, line = 1): TargetOccurrence {
   let start = -1;
@@ -32,7 +39,7 @@ function meanRows(rows: number[][], from: number, to: number): number[] {
 
 beforeAll(async () => {
   fixture = await writeBertFixture(join(root, 'bert'));
-  model = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', threads: 1 });
+  ({ model, parts } = await open(fixture.dir, { id: 'tiny-bert', threads: 1 }));
 });
 
 afterAll(async () => {
@@ -41,21 +48,21 @@ afterAll(async () => {
 });
 
 describe('ONNX graph of the BERT fixture', () => {
-  it('matches an independent JavaScript forward pass within 1e-4 for every hidden state', async () => {
-    const ids = [...model.tokenizer.encode('The river bank was muddy.', true)];
+  it('matches an independent JavaScript forward pass within 1e-5 for every hidden state and every derived output', async () => {
+    const ids = [...await parts.tokenizer.ids('The river bank was muddy.')];
     expect(ids.length).toBe(8);
     const reference = referenceForward(fixture.weights, ids);
-    const outputs = await model.session.run(model.prepareBatch([ids]).feeds);
-    for (const [name, layer] of [['hidden_states.0', 0], ['hidden_states.1', 1], ['hidden_states.2', 2], ['last_hidden_state', 2]] as const) {
-      expectClose(outputs[name]!.data as Float32Array, reference[layer]!.flat(), 1e-4);
+    const outputs = await parts.runner.session.run(parts.runner.prepareBatch([ids]).feeds);
+    for (const [name, layer] of [['hidden_states.0', 0], ['hidden_states.1', 1], ['hidden_states.2', 2], ['last_hidden_state', 2], ['sensebench_embeddings', 0], ['sensebench_layer_1', 1], ['sensebench_layer_2', 2]] as const) {
+      expectClose(outputs[name]!.data as Float32Array, reference[layer]!.flat(), 1e-5);
     }
   });
 });
 
 describe('loadOnnxModel on a BERT directory', () => {
-  it('infers representations from the graph outputs', () => {
+  it('finds every layer by graph surgery; last_hidden_state is layer 2, so no separate last', () => {
     expect(model.representations.map((r) => [r.name, r.kind])).toEqual([
-      ['input', 'static'], ['layer-1', 'contextual'], ['layer-2', 'contextual'], ['last', 'contextual'],
+      ['input', 'static'], ['embeddings', 'static'], ['layer-1', 'contextual'], ['layer-2', 'contextual'], ['sentence-mean', 'contextual'],
     ]);
     expect(model.info.maxLength).toBe(64);
     expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -64,23 +71,41 @@ describe('loadOnnxModel on a BERT directory', () => {
   it('pools every word piece of a multi-piece target (mean, first, last)', async () => {
     const sentence = 'The band was unbelievable.';
     const [result] = await model.embed([occurrence(sentence, 'unbelievable')]);
-    const ids = [...model.tokenizer.encode(sentence, true)];
+    const ids = await parts.tokenizer.ids(sentence);
     // [CLS] the band was un ##believ ##able . [SEP]: the target is tokens 4..6.
     expect(ids.length).toBe(9);
     const reference = referenceForward(fixture.weights, ids);
     expect(result!.truncated).toBe(false);
-    expectClose(result!.vectors[0], meanRows(reference[0]!, 4, 7), 1e-4);
-    expectClose(result!.vectors[2], meanRows(reference[2]!, 4, 7), 1e-4);
-    expectClose(result!.vectors[3], meanRows(reference[2]!, 4, 7), 1e-4);
+    // input: the word-embedding rows of the three pieces, before positions.
+    const h = fixture.weights.config.hidden;
+    const rows = [4, 5, 6].map((t) => [...fixture.weights.wordEmbeddings.slice(ids[t]! * h, (ids[t]! + 1) * h)]);
+    expectClose(result!.vectors[0], meanRows(rows, 0, 3), 1e-6);
+    expectClose(result!.vectors[1], meanRows(reference[0]!, 4, 7), 1e-5);
+    expectClose(result!.vectors[3], meanRows(reference[2]!, 4, 7), 1e-5);
+    // sentence-mean: the last layer over all nine tokens, [CLS] and [SEP] included.
+    expectClose(result!.vectors[4], meanRows(reference[2]!, 0, 9), 1e-5);
     for (const [pooling, row] of [['first', 4], ['last', 6]] as const) {
       const pooled = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', pooling });
       try {
         const [r] = await pooled.embed([occurrence(sentence, 'unbelievable')]);
-        expectClose(r!.vectors[1], reference[1]![row]!, 1e-4);
+        expectClose(r!.vectors[2], reference[1]![row]!, 1e-5);
       } finally {
         await pooled.dispose();
       }
     }
+  });
+
+  it('pools the tokens of every span of a discontinuous target (no longer refused)', async () => {
+    const sentence = 'they walked the dog by the river';
+    const walked = sentence.indexOf('walked');
+    const river = sentence.indexOf('river');
+    const [result] = await model.embed([{ sentence, spans: [{ start: walked, end: walked + 6 }, { start: river, end: river + 5 }], source: { file: 't', line: 1 } }]);
+    const ids = await parts.tokenizer.ids(sentence);
+    // [CLS] they walked the dog by the river [SEP]: the target is tokens 2 and 7.
+    expect(ids.length).toBe(9);
+    const reference = referenceForward(fixture.weights, ids);
+    const layer2 = reference[2]!;
+    expectClose(result!.vectors[3], meanRows([layer2[2]!, layer2[7]!], 0, 2), 1e-5);
   });
 
   it('cuts long sentences to a window around the target equal to encoding the window alone', async () => {
@@ -116,11 +141,11 @@ describe('loadOnnxModel on a BERT directory', () => {
       'they walked along the long muddy road to the city', 'a bat flew from the cave', 'the spring in the metal coil',
     ];
     const occurrences = sentences.flatMap((s, i) => s.split(' ').map((w, nth) => occurrence(s, w, s.split(' ').slice(0, nth).filter((x) => x === w).length, i + 1)));
-    const single = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', batchSize: 1 });
+    const { model: single, parts: singleParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 1 });
     try {
       const batched = await model.embed(occurrences);
       const one = await single.embed(occurrences);
-      expect(single.sessionRuns).toBe(sentences.length);
+      expect(singleParts.runner.sessionRuns).toBe(sentences.length);
       batched.forEach((b, i) => {
         b.vectors.forEach((v, r) => {
           expectClose(v, one[i]!.vectors[r]!, 1e-5);
@@ -132,7 +157,7 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 
   it('encodes each distinct sentence once per call and reports progress in sentences', async () => {
-    const fresh = await loadOnnxModel(fixture.dir, { cacheDir: root, id: 'tiny-bert', batchSize: 2 });
+    const { model: fresh, parts: freshParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 2 });
     try {
       const a = 'the bank by the river';
       const b = 'money in the bank';
@@ -140,8 +165,8 @@ describe('loadOnnxModel on a BERT directory', () => {
       const occurrences = [occurrence(a, 'bank'), occurrence(b, 'bank'), occurrence(a, 'river'), occurrence(c, 'fish'), occurrence(b, 'money'), occurrence(a, 'bank')];
       const progress: [number, number][] = [];
       const result = await fresh.embed(occurrences, (done, total) => progress.push([done, total]));
-      expect(fresh.sequencesEncoded).toBe(3);
-      expect(fresh.sessionRuns).toBe(2);
+      expect(freshParts.runner.sequencesEncoded).toBe(3);
+      expect(freshParts.runner.sessionRuns).toBe(2);
       expect(progress).toEqual([[0, 3], [2, 3], [3, 3]]);
       expect(result[5]!.vectors[3]).toEqual(result[0]!.vectors[3]);
       expect(result[0]!.vectors[3]).not.toEqual(result[2]!.vectors[3]);
@@ -159,19 +184,19 @@ describe('a graph without attention_mask and token_type_ids inputs', () => {
   it('feeds only input_ids and batches equal lengths only, so padding cannot change vectors', async () => {
     const dir = join(root, 'no-mask');
     await writeBertFixture(dir, { inputs: { attentionMask: false, tokenTypeIds: false } });
-    const unmasked = await loadOnnxModel(dir, { cacheDir: root, id: 'no-mask', batchSize: 32 });
+    const { model: unmasked, parts: unmaskedParts } = await open(dir, { id: 'no-mask', batchSize: 32 });
     try {
-      expect(unmasked.session.inputNames).toEqual(['input_ids']);
+      expect(unmaskedParts.runner.session.inputNames).toEqual(['input_ids']);
       // Token lengths with [CLS]/[SEP]: 4, 5, 4, 6, 5 -> three distinct lengths, three runs.
       const sentences = ['the bank', 'the river bank', 'a bank', 'the old river bank', 'his bank account'];
       const result = await unmasked.embed(sentences.map((s) => occurrence(s, 'bank')));
-      expect(unmasked.sessionRuns).toBe(3);
-      sentences.forEach((s, i) => {
-        const ids = [...unmasked.tokenizer.encode(s, true)];
+      expect(unmaskedParts.runner.sessionRuns).toBe(3);
+      for (const [i, s] of sentences.entries()) {
+        const ids = await unmaskedParts.tokenizer.ids(s);
         const reference = referenceForward(fixture.weights, ids);
-        const target = ids.indexOf(unmasked.tokenizer.tokenId('bank')!);
+        const target = ids.indexOf(unmaskedParts.tokenizer.tokenId('bank')!);
         expectClose(result[i]!.vectors[3], reference[2]![target]!, 1e-4);
-      });
+      }
     } finally {
       await unmasked.dispose();
     }
@@ -182,9 +207,9 @@ describe('a graph that takes position_ids', () => {
   it('feeds 0..n-1 per row and gives the vectors of the graph that computes them', async () => {
     const dir = join(root, 'position-ids');
     await writeBertFixture(dir, { inputs: { positionIds: true } });
-    const withPositions = await loadOnnxModel(dir, { cacheDir: root, id: 'position-ids' });
+    const { model: withPositions, parts: positionParts } = await open(dir, { id: 'position-ids' });
     try {
-      expect(withPositions.session.inputNames).toContain('position_ids');
+      expect(positionParts.runner.session.inputNames).toContain('position_ids');
       const occurrences = [occurrence('the bank', 'bank'), occurrence('the old river bank was muddy', 'bank')];
       const [a, b] = await withPositions.embed(occurrences);
       const [expectedA, expectedB] = await model.embed(occurrences);
@@ -210,14 +235,14 @@ describe('sensebench block in config.json', () => {
         },
       },
     });
-    const configured = await loadOnnxModel(dir, { cacheDir: root, id: 'configured' });
+    const { model: configured, parts: configuredParts } = await open(dir, { id: 'configured' });
     try {
       expect(configured.representations.map((r) => r.name)).toEqual(['layer-1', 'sentence']);
       expect(configured.representations[0]!.description).toBe('first layer');
-      expect(configured.maxLength).toBe(16);
+      expect(configured.info.maxLength).toBe(16);
       const sentence = 'the old bank';
       const [result] = await configured.embed([occurrence(sentence, 'bank'), occurrence('a much longer sentence about the river', 'river')]);
-      const reference = referenceForward(fixture.weights, [...configured.tokenizer.encode(sentence, true)]);
+      const reference = referenceForward(fixture.weights, await configuredParts.tokenizer.ids(sentence));
       expectClose(result!.vectors[1], meanRows(reference[2]!, 0, reference[2]!.length), 1e-4);
     } finally {
       await configured.dispose();

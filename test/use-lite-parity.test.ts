@@ -1,20 +1,20 @@
 /**
  * Parity of the converted use-lite model with the original package run through TF.js:
- * the tokenizer (tokenizer.json via @huggingface/transformers vs the @energetic-ai tokenizer) and
+ * the tokenizer (tokenizer.json via the Rust tokenizers, the pipeline path, and via @huggingface/transformers, vs the @energetic-ai tokenizer) and
  * every output of model.onnx (via onnxruntime-node vs the TF.js graph's own intermediate nodes).
- * A float64 evaluation of the graph (reference64.ts) is the exact value both runtimes are held to.
+ * A float64 evaluation of the graph (test/use-lite-reference64.ts) is the exact value both runtimes are held to.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import * as hfTokenizers from '@huggingface/tokenizers';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelTokenizer } from '../src/models/tokenizer.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
-import { UseLiteReference64 } from '../src/models/use-lite/reference64.js';
+import { UseLiteReference64 } from './use-lite-reference64.js';
 import { readUseLiteSource, type VocabEntry } from '../src/models/use-lite/source.js';
-import { loadTfjsUseLite, type TfjsUseLite, type TfjsUseLiteStates } from '../src/models/use-lite/tfjs-reference.js';
+import { loadTfjsUseLite, type TfjsUseLite, type TfjsUseLiteStates } from '../bench/use-lite-tfjs.js';
 import { adversarialSentences, seededRandom, vocabularyWords } from './use-lite-corpus.js';
 
 const cacheDir = process.env.SENSEBENCH_CACHE ?? join(import.meta.dirname, '..', '.cache');
@@ -53,6 +53,21 @@ const NATURAL = [
   "I can't believe it's already 10:30!",
   'Dr. Smith (the new surgeon) arrived at 7 a.m.',
 ];
+
+/** Every sentence of the built-in datasets (lesson, wordnet-wic). */
+async function datasetSentences(): Promise<Set<string>> {
+  const datasets = join(import.meta.dirname, '..', 'datasets');
+  const sentences = new Set<string>();
+  const lesson = parse<Record<string, string>>(await readFile(join(datasets, 'lesson', 'lesson.csv')), { columns: true });
+  for (const row of lesson) sentences.add(row.sentence1!).add(row.sentence2!);
+  for (const split of await readdir(join(datasets, 'wordnet-wic'), { withFileTypes: true })) {
+    if (!split.isDirectory()) continue;
+    const data = await readFile(join(datasets, 'wordnet-wic', split.name, 'wordnet-wic.data.txt'), 'utf8');
+    // WiC data lines: word, pos, indices, sentence 1, sentence 2.
+    for (const line of data.split('\n').filter((l) => l !== '')) sentences.add(line.split('\t')[3]!).add(line.split('\t')[4]!);
+  }
+  return sentences;
+}
 
 function naturalSentences(words: readonly string[], count: number): string[] {
   const random = seededRandom(99);
@@ -130,26 +145,24 @@ describe('use-lite parity with the original TF.js model', () => {
       expect(exact + ties.length).toBe(sentences.length);
     });
 
-    it('gives the same ids through @huggingface/tokenizers directly (the ONNX backend path)', async () => {
-      const dir = join(dirname(modelPath), '..');
-      const Tokenizer = (hfTokenizers as unknown as { Tokenizer: new (json: object, config: object) => { encode(text: string, options: { add_special_tokens: boolean }): { ids: number[] } } }).Tokenizer;
-      const direct = new Tokenizer(JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as object, JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as object);
+    it('gives the same ids through the Rust tokenizers (the ONNX backend path)', async () => {
+      const rust = await ModelTokenizer.load(join(dirname(modelPath), '..', 'tokenizer.json'));
       for (const text of adversarialSentences(words, 500, 5)) {
-        expect(direct.encode(text, { add_special_tokens: false }).ids, JSON.stringify(text)).toEqual(hfIds(text));
+        expect(await rust.ids(text), JSON.stringify(text)).toEqual(hfIds(text));
       }
     });
 
+    it("the Rust tokenizers match the original on every sentence of the project's datasets (lesson, wordnet-wic)", async () => {
+      const rust = await ModelTokenizer.load(join(dirname(modelPath), '..', 'tokenizer.json'));
+      const sentences = await datasetSentences();
+      expect(sentences.size).toBeGreaterThan(1000);
+      const encoded = await rust.encodeAll([...sentences]);
+      const mismatches = [...sentences].filter((text, i) => JSON.stringify(encoded[i]!.ids) !== JSON.stringify(tfjs.tokenize(text)));
+      expect(mismatches).toEqual([]);
+    });
+
     it("matches the original on every sentence of the project's datasets (lesson, wordnet-wic)", async () => {
-      const datasets = join(import.meta.dirname, '..', 'datasets');
-      const sentences = new Set<string>();
-      const lesson = parse<Record<string, string>>(await readFile(join(datasets, 'lesson', 'lesson.csv')), { columns: true });
-      for (const row of lesson) sentences.add(row.sentence1!).add(row.sentence2!);
-      for (const split of await readdir(join(datasets, 'wordnet-wic'), { withFileTypes: true })) {
-        if (!split.isDirectory()) continue;
-        const data = await readFile(join(datasets, 'wordnet-wic', split.name, 'wordnet-wic.data.txt'), 'utf8');
-        // WiC data lines: word, pos, indices, sentence 1, sentence 2.
-        for (const line of data.split('\n').filter((l) => l !== '')) sentences.add(line.split('\t')[3]!).add(line.split('\t')[4]!);
-      }
+      const sentences = await datasetSentences();
       expect(sentences.size).toBeGreaterThan(1000);
       const mismatches = [...sentences].filter((text) => JSON.stringify(hfIds(text)) !== JSON.stringify(tfjs.tokenize(text)));
       expect(mismatches).toEqual([]);

@@ -6,8 +6,8 @@
  * directory is loaded like any `onnx:PATH` directory.
  */
 import { join } from 'node:path';
-import { InputError, type ModelOptions } from '../types.js';
-import { loadOnnxModel, type OnnxEmbeddingModel } from './onnx-model.js';
+import { InputError, type EmbeddingModel, type ModelOptions } from '../types.js';
+import { loadOnnxModel, locateOnnxFile } from './onnx-model.js';
 import { pathExists } from '../io/paths.js';
 
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -25,12 +25,11 @@ export function hubModelDir(cacheDir: string, modelId: string): string {
   return join(cacheDir, 'hf', ...parseHubId(modelId).split('/'));
 }
 
-/** True when the model's config, tokenizer and an ONNX file are already in the cache. */
+/** True when the model's config, tokenizer and an ONNX file (any of onnx-model.ts' ONNX_FILE_CANDIDATES) are already in the cache. */
 export async function isHubModelCached(cacheDir: string, modelId: string): Promise<boolean> {
   const dir = hubModelDir(cacheDir, modelId);
   const required = await Promise.all([pathExists(join(dir, 'config.json')), pathExists(join(dir, 'tokenizer.json'))]);
-  const onnx = await Promise.all(['onnx/model.onnx', 'onnx/model_quantized.onnx'].map((f) => pathExists(join(dir, f))));
-  return required.every(Boolean) && onnx.some(Boolean);
+  return required.every(Boolean) && (await locateOnnxFile(dir)) !== undefined;
 }
 
 /** Downloads config, tokenizer and fp32 ONNX weights into the cache through transformers.js. */
@@ -56,7 +55,7 @@ async function downloadHubModel(cacheDir: string, modelId: string, options: Mode
  * `options.allowDownload` is true, and else throws an {@link InputError} telling the user how to
  * proceed.
  */
-export async function loadHubModel(modelId: string, options: ModelOptions): Promise<OnnxEmbeddingModel> {
+export async function loadHubModel(modelId: string, options: ModelOptions): Promise<EmbeddingModel> {
   const dir = hubModelDir(options.cacheDir, modelId);
   if (!(await isHubModelCached(options.cacheDir, modelId))) {
     if (options.allowDownload !== true) {

@@ -7,8 +7,8 @@
  * runtimes against. It is written from the TF graph (see graph.ts), independently of the ONNX
  * builder: plain loops, no shared code besides the weight lookup.
  */
-import type { TfjsWeight } from './source.js';
-import { weightBySuffix } from './source.js';
+import type { TfjsWeight } from '../src/models/use-lite/source.js';
+import { weightBySuffix } from '../src/models/use-lite/source.js';
 
 const KONA = 'KonaTransformer/Encode';
 const STACK = `${KONA}/TransformerStack`;

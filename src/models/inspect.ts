@@ -1,0 +1,121 @@
+/**
+ * `sensebench models inspect MODEL`: what sensebench makes of a transformer model directory before
+ * a run — family, tokenizer, sizes, the layers graph surgery found and the tensors they come from,
+ * and exactly the representations a run will score. The record is typed so the CLI can print it
+ * ({@link formatInspection}) or write it as JSON.
+ */
+import { resolve } from 'node:path';
+import { InputError, type RepresentationKind } from '../types.js';
+import type { LayerTensor } from './graph-surgery.js';
+import { hubModelDir, isHubModelCached } from './hub.js';
+import { loadOnnxParts } from './onnx-model.js';
+import type { TokenizerDescription } from './tokenizer.js';
+import { prepareUseLite } from './use-lite/convert.js';
+
+/** Options of {@link inspectModel}. */
+export interface InspectOptions {
+  /** Cache directory (derived models, use-lite, hf: models). */
+  readonly cacheDir: string;
+}
+
+/** One representation a run scores. */
+export interface InspectedRepresentation {
+  readonly name: string;
+  readonly kind: RepresentationKind;
+  /** Graph output it is read from. */
+  readonly output: string;
+  readonly pooling: 'target' | 'sentence';
+  readonly description: string;
+}
+
+/** What {@link inspectModel} found. */
+export interface ModelInspection {
+  /** The spec as given (`onnx:DIR`, `hf:ORG/NAME`, `use-lite`, or a directory). */
+  readonly spec: string;
+  readonly directory: string;
+  /** ONNX file relative to the directory. */
+  readonly onnxFile: string;
+  /** config.json's `model_type`, else the layout graph surgery recognised, else `unknown`. */
+  readonly family: string;
+  readonly tokenizer: TokenizerDescription & { readonly vocabularySize: number };
+  readonly hiddenSize: number | null;
+  readonly maxLength: number;
+  readonly graphInputs: readonly string[];
+  readonly graphOutputs: readonly string[];
+  /** How representations were chosen. */
+  readonly source: 'config.json sensebench block' | 'graph surgery' | 'graph output names';
+  /** Layers found by graph surgery (empty when not used or not understood). */
+  readonly layers: readonly LayerTensor[];
+  /** What graph surgery found, one line each (empty when config.json names the outputs). */
+  readonly notes: readonly string[];
+  readonly representations: readonly InspectedRepresentation[];
+}
+
+/** The model directory a spec names (no download: an `hf:` model must be in the cache). */
+async function resolveDirectory(spec: string, cacheDir: string): Promise<string> {
+  if (spec === 'use-lite') return (await prepareUseLite(cacheDir)).dir;
+  if (spec.startsWith('onnx:')) return resolve(spec.slice('onnx:'.length));
+  if (spec.startsWith('hf:')) {
+    const id = spec.slice('hf:'.length);
+    if (!(await isHubModelCached(cacheDir, id))) throw new InputError(`${spec} is not in the cache (${hubModelDir(cacheDir, id)}); run it once with --allow-download on a machine with a network, or inspect onnx:DIR`);
+    return hubModelDir(cacheDir, id);
+  }
+  if (spec === 'glove-100d' || spec.startsWith('static:')) throw new InputError(`${spec} is a static model: there is nothing to inspect (models inspect reads transformer directories)`);
+  return resolve(spec);
+}
+
+/** Loads the model as a run would (graph surgery included), records what it found, and releases it. */
+export async function inspectModel(spec: string, options: InspectOptions): Promise<ModelInspection> {
+  const directory = await resolveDirectory(spec, options.cacheDir);
+  const parts = await loadOnnxParts(directory, { cacheDir: options.cacheDir, id: spec });
+  try {
+    const { analysis, bindings, tokenizer, runner, info } = parts;
+    const source: ModelInspection['source'] = analysis === undefined ? 'config.json sensebench block' : analysis.understood ? 'graph surgery' : 'graph output names';
+    const modelType = typeof info.modelType === 'string' ? info.modelType : undefined;
+    const hidden = typeof info.hiddenSize === 'number' ? info.hiddenSize : (analysis?.hiddenSize ?? null);
+    return {
+      spec,
+      directory,
+      onnxFile: String(info.onnxFile),
+      family: modelType ?? (analysis?.understood === true ? analysis.layout : 'unknown'),
+      tokenizer: { ...tokenizer.description, vocabularySize: tokenizer.vocabularySize },
+      hiddenSize: hidden,
+      maxLength: parts.maxLength,
+      graphInputs: [...runner.session.inputNames],
+      graphOutputs: analysis?.graphOutputs ?? [...runner.session.outputNames],
+      source,
+      layers: analysis?.understood === true ? analysis.tensors : [],
+      notes: analysis?.notes ?? [],
+      representations: bindings.map((b) => ({ name: b.representation.name, kind: b.representation.kind, output: b.output, pooling: b.pooling, description: b.representation.description })),
+    };
+  } finally {
+    await parts.runner.release();
+  }
+}
+
+/** The inspection as text, one fact per line, tables aligned. */
+export function formatInspection(inspection: ModelInspection): string {
+  const t = inspection.tokenizer;
+  const lines = [
+    `model       ${inspection.spec}`,
+    `directory   ${inspection.directory}`,
+    `onnx file   ${inspection.onnxFile}`,
+    `family      ${inspection.family}`,
+    `tokenizer   ${t.model}${t.preTokenizer !== '' ? `, pre-tokenizer ${t.preTokenizer}` : ''}${t.normalizer !== '' ? `, normalizer ${t.normalizer}` : ''}; ${t.vocabularySize} tokens; ${t.addsSpecialTokens ? 'adds special tokens' : 'no special tokens'}`,
+    `hidden size ${inspection.hiddenSize ?? 'unknown'}`,
+    `max length  ${inspection.maxLength} tokens`,
+    `inputs      ${inspection.graphInputs.join(', ')}`,
+    `outputs     ${inspection.graphOutputs.join(', ')}`,
+    `chosen by   ${inspection.source}`,
+  ];
+  for (const note of inspection.notes) lines.push(`found       ${note}`);
+  if (inspection.layers.length > 0) {
+    lines.push('', 'layers (hidden_states numbering):');
+    const width = Math.max(...inspection.layers.map((l) => l.representation.length));
+    for (const layer of inspection.layers) lines.push(`  ${layer.representation.padEnd(width)}  ${layer.tensor}  <- ${layer.parameter} via ${layer.via}`);
+  }
+  lines.push('', 'representations a run scores:');
+  const width = Math.max(...inspection.representations.map((r) => r.name.length));
+  for (const r of inspection.representations) lines.push(`  ${r.name.padEnd(width)}  ${r.kind.padEnd(10)}  ${r.pooling.padEnd(8)}  ${r.output}: ${r.description}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,147 @@
+/**
+ * The tokenizer of every tokenizer.json model (Hub exports and use-lite), through the official
+ * Hugging Face Rust tokenizers binding (npm `tokenizers`, prebuilt native binaries inside the
+ * package). It exists because that binding reports, for every token, the character range of the
+ * original text it came from: target alignment reads those offsets instead of guessing them.
+ *
+ * The binding counts offsets in Unicode code points; JavaScript strings (and dataset spans) count
+ * UTF-16 code units. {@link ModelTokenizer.encode} converts, so every offset it returns indexes the
+ * sentence as `String.slice` does.
+ */
+import { readFile } from 'node:fs/promises';
+import { Tokenizer, type Encoding } from 'tokenizers';
+import { z } from 'zod';
+import { InputError } from '../types.js';
+
+/** One sentence as the model sees it: ids with the template's special tokens, and where each came from. */
+export interface EncodedSentence {
+  readonly ids: readonly number[];
+  /** Per token: `[start, end)` in UTF-16 code units of the sentence; `[0, 0]` for special tokens. */
+  readonly offsets: readonly (readonly [number, number])[];
+  /** Per token: true for tokens the template (or an added special token) put there. */
+  readonly special: readonly boolean[];
+}
+
+/** What kind of tokenizer a tokenizer.json describes (for `models inspect` and the README). */
+export interface TokenizerDescription {
+  /** The model type: `WordPiece`, `BPE`, `Unigram`, `WordLevel`. */
+  readonly model: string;
+  /** Pre-tokenizer type(s), e.g. `BertPreTokenizer`, `ByteLevel`, `Metaspace`; empty when none. */
+  readonly preTokenizer: string;
+  /** Normalizer type(s), e.g. `BertNormalizer`, `Sequence(NFKC, Replace)`; empty when none. */
+  readonly normalizer: string;
+  /** True when the post-processor adds special tokens around a sentence. */
+  readonly addsSpecialTokens: boolean;
+}
+
+const componentSchema = z
+  .object({ type: z.string(), normalizers: z.array(z.object({ type: z.string() }).loose()).optional(), pretokenizers: z.array(z.object({ type: z.string() }).loose()).optional() })
+  .loose()
+  .nullable()
+  .optional();
+
+const tokenizerJsonSchema = z
+  .object({
+    model: z.object({ type: z.string().optional() }).loose(),
+    normalizer: componentSchema,
+    pre_tokenizer: componentSchema,
+    post_processor: z.object({ type: z.string() }).loose().nullable().optional(),
+  })
+  .loose();
+
+function componentName(component: z.infer<typeof componentSchema>): string {
+  if (!component) return '';
+  const parts = component.normalizers ?? component.pretokenizers;
+  return parts ? `${component.type}(${parts.map((p) => p.type).join(', ')})` : component.type;
+}
+
+/** UTF-16 index of every code point index of `text` (plus one past the end). */
+function codePointToUtf16(text: string): number[] | undefined {
+  // Fast path: no surrogate pairs, the two counts agree.
+  if (!/[\uD800-\uDBFF]/.test(text)) return undefined;
+  const map: number[] = [];
+  let unit = 0;
+  for (const char of text) {
+    map.push(unit);
+    unit += char.length;
+  }
+  map.push(unit);
+  return map;
+}
+
+function toEncodedSentence(sentence: string, encoding: Encoding): EncodedSentence {
+  const map = codePointToUtf16(sentence);
+  const special = encoding.getSpecialTokensMask().map((m) => m === 1);
+  const offsets = encoding.getOffsets().map(([start = 0, end = 0]): [number, number] => (map ? [map[start] ?? sentence.length, map[end] ?? sentence.length] : [start, end]));
+  return { ids: encoding.getIds(), offsets, special };
+}
+
+/** A loaded tokenizer.json; see the file comment. */
+export class ModelTokenizer {
+  private constructor(
+    private readonly tokenizer: Tokenizer,
+    readonly description: TokenizerDescription,
+  ) {}
+
+  /** Loads `path` (a tokenizer.json). Throws {@link InputError} naming the file when it cannot. */
+  static async load(path: string): Promise<ModelTokenizer> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new InputError(`cannot read the tokenizer: ${(error as Error).message}`, { file: path, line: 1 });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new InputError(`not valid JSON: ${(error as Error).message}`, { file: path, line: 1 });
+    }
+    const parsed = tokenizerJsonSchema.safeParse(json);
+    if (!parsed.success) throw new InputError(`not a tokenizer.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: path, line: 1 });
+    let tokenizer: Tokenizer;
+    try {
+      tokenizer = Tokenizer.fromString(text);
+    } catch (error) {
+      throw new InputError(`the tokenizers library cannot load it: ${(error as Error).message}`, { file: path, line: 1 });
+    }
+    const probe = await tokenizer.encode('a');
+    const description: TokenizerDescription = {
+      model: parsed.data.model.type ?? 'unknown',
+      preTokenizer: componentName(parsed.data.pre_tokenizer),
+      normalizer: componentName(parsed.data.normalizer),
+      addsSpecialTokens: probe.getSpecialTokensMask().some((m) => m === 1),
+    };
+    return new ModelTokenizer(tokenizer, description);
+  }
+
+  /** Encodes one sentence with the template's special tokens; offsets in UTF-16 units (see the file comment). */
+  async encode(sentence: string): Promise<EncodedSentence> {
+    return toEncodedSentence(sentence, await this.tokenizer.encode(sentence));
+  }
+
+  /** Encodes many sentences in one native call (the binding spreads them over its thread pool). */
+  async encodeAll(sentences: readonly string[]): Promise<EncodedSentence[]> {
+    if (sentences.length === 0) return [];
+    const encodings = await this.tokenizer.encodeBatch([...sentences]);
+    return encodings.map((encoding, i) => toEncodedSentence(sentences[i]!, encoding));
+  }
+
+  /** Token ids only, special tokens included or not (tests and benchmarks). */
+  async ids(sentence: string, addSpecialTokens = true): Promise<number[]> {
+    return (await this.tokenizer.encode(sentence, null, { addSpecialTokens })).getIds();
+  }
+
+  /** Token strings, special tokens included (tests and `models inspect`). */
+  async tokens(sentence: string): Promise<string[]> {
+    return (await this.tokenizer.encode(sentence)).getTokens();
+  }
+
+  tokenId(token: string): number | undefined {
+    return this.tokenizer.tokenToId(token) ?? undefined;
+  }
+
+  get vocabularySize(): number {
+    return this.tokenizer.getVocabSize(true);
+  }
+}
