@@ -58,7 +58,7 @@ export function flopsPerToken(shapes: readonly WeightShape[]): number {
 /** A graph of plain MatMuls: for every weight of `shapes`, `[tokens, K] x [K, N]` (one input per K). */
 export function plainMatMulGraph(shapes: readonly WeightShape[], tokens: number): Uint8Array {
   const g = new GraphBuilder('plain_matmuls');
-  const random = mulberry32(1);
+  const random = mulberry32(1).next;
   const inputs = new Map<number, string>();
   let index = 0;
   for (const s of shapes) {
@@ -108,7 +108,7 @@ export async function benchArithmeticRate(options: ArithmeticBenchOptions): Prom
     const meanBatchTokens = Math.max(1, Math.round(tokens / batches.length));
     peak = await ort.InferenceSession.create(plainMatMulGraph(shapes, meanBatchTokens), { intraOpNumThreads: options.threads ?? 0, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
     const peakFeeds: Record<string, ort.Tensor> = {};
-    const random = mulberry32(2);
+    const random = mulberry32(2).next;
     for (const k of new Set(shapes.map((s) => s.k))) peakFeeds[`x_${k}`] = new ort.Tensor('float32', Float32Array.from({ length: meanBatchTokens * k }, () => random() - 0.5), [meanBatchTokens, k]);
     const session = parts.runner.session;
     const fetches = [...parts.runner.options.fetches];

@@ -32,7 +32,7 @@ export interface T5Weights {
 }
 
 export function makeT5Weights(vocabSize: number, seed = 11, layers = 2): T5Weights {
-  const random = mulberry32(seed);
+  const random = mulberry32(seed).next;
   const uniform = (n: number, scale: number, offset = 0): Float32Array => Float32Array.from({ length: n }, () => offset + (random() * 2 - 1) * scale);
   const d = 32;
   const f = 64;
