@@ -19,8 +19,8 @@
  * are WordNet examples): the clustering never sees a label, so this is transductive clustering, not
  * label leakage, but it is a reason the prototypes fit WordNet data better than other text.
  *
- * Cost: the corpus (about 160k sentences, 12 MB of text) is read and tokenised once per process;
- * each embed call scans it for the new words only, embeds at most {@link MAX_BACKGROUND_OCCURRENCES}
+ * Cost: the corpus (165k sentences) is read once (about a second); each embed call scans it for
+ * the words it has not clustered yet, embeds at most {@link MAX_BACKGROUND_OCCURRENCES}
  * contexts per word (a seeded sample when there are more) and clusters them. Prototypes are kept
  * in memory and, with a cache directory, in `<cacheDir>/multi-prototype/<sha256>.json`, keyed by
  * the wrapped model's checksum, the corpus checksum, the parameters and the word list.
@@ -42,8 +42,10 @@ export const MULTI_PROTOTYPE = 'multi-prototype';
 export const MAX_BACKGROUND_OCCURRENCES = 200;
 /** Default seed of the sampling and the k-means++ starts. */
 export const DEFAULT_MULTI_PROTOTYPE_SEED = 42;
+/** Words whose background contexts are embedded together (bounds memory). */
+const WORDS_PER_CHUNK = 256;
 /** Bump when the construction changes, so cached prototypes are rebuilt. */
-const VERSION = 1;
+const VERSION = 2;
 
 /** Sentences to find words in. */
 export interface BackgroundCorpus {
@@ -111,7 +113,8 @@ const REPRESENTATION: Representation = {
 interface CacheFile {
   readonly version: number;
   readonly key: string;
-  readonly words: Readonly<Record<string, { k: number; sizes: number[]; centres: number[][] } | null>>;
+  /** Word key -> null (fallback) or its clusters; centres as base64 of little-endian float32. */
+  readonly words: Readonly<Record<string, { k: number; sizes: number[]; centres: string[] } | null>>;
 }
 
 /** The wrapper; see {@link withMultiPrototype}. */
@@ -128,7 +131,6 @@ export class MultiPrototypeModel implements EmbeddingModel {
   private readonly fallbackWords = new Set<string>();
   private readonly clusteredWords = new Set<string>();
   private noContextOccurrences = 0;
-  private tokenised: { readonly keys: string[][]; readonly starts: number[][]; readonly ends: number[][] } | null = null;
 
   constructor(
     readonly base: EmbeddingModel,
@@ -223,7 +225,7 @@ export class MultiPrototypeModel implements EmbeddingModel {
       const words: CacheFile['words'] = Object.fromEntries(
         missing.map((key) => {
           const p = built.get(key) ?? null;
-          return [key, p === null ? null : { k: p.k, sizes: [...p.sizes], centres: p.centres.map((c) => Array.from(c)) }];
+          return [key, p === null ? null : { k: p.k, sizes: [...p.sizes], centres: p.centres.map(encodeFloats) }];
         }),
       );
       await writeFileAtomic(cache.path, JSON.stringify({ version: VERSION, key: cache.key, words } satisfies CacheFile));
@@ -246,79 +248,76 @@ export class MultiPrototypeModel implements EmbeddingModel {
         continue;
       }
       if (!Array.isArray(value.centres) || value.centres.length !== value.k || value.sizes.length !== value.k) return false;
-      entries.set(word, { k: value.k, sizes: value.sizes, centres: value.centres.map((c) => Float32Array.from(c)) });
+      const centres = value.centres.map(decodeFloats);
+      if (centres.some((centre) => centre === null)) return false;
+      entries.set(word, { k: value.k, sizes: value.sizes, centres: centres as Float32Array[] });
     }
     for (const [word, value] of entries) this.prototypes.set(word, value);
     return true;
   }
 
-  private tokens(): NonNullable<MultiPrototypeModel['tokenised']> {
-    if (this.tokenised) return this.tokenised;
-    const keys: string[][] = [];
-    const starts: number[][] = [];
-    const ends: number[][] = [];
-    for (const sentence of this.corpus.sentences) {
-      const k: string[] = [];
-      const s: number[] = [];
-      const e: number[] = [];
-      for (const match of sentence.matchAll(WORD)) {
-        k.push(match[0].toLowerCase());
-        s.push(match.index);
-        e.push(match.index + match[0].length);
-      }
-      keys.push(k);
-      starts.push(s);
-      ends.push(e);
-    }
-    this.tokenised = { keys, starts, ends };
-    return this.tokenised;
-  }
-
   private async build(words: readonly string[]): Promise<Map<string, WordPrototypes | null>> {
     const wanted = new Set(words);
     const found = new Map<string, TargetOccurrence[]>();
-    const { keys, starts, ends } = this.tokens();
     const file = this.corpus.name;
-    keys.forEach((sentenceKeys, s) => {
-      sentenceKeys.forEach((key, t) => {
-        if (!wanted.has(key)) return;
+    // One scan of the corpus per build (about a second); keeping its tokens would cost ~150 MB.
+    this.corpus.sentences.forEach((sentence, s) => {
+      for (const match of sentence.matchAll(WORD)) {
+        const key = match[0].toLowerCase();
+        if (!wanted.has(key)) continue;
         const list = found.get(key) ?? [];
-        list.push({ sentence: this.corpus.sentences[s]!, span: { start: starts[s]![t]!, end: ends[s]![t]! }, source: { file, line: s + 1 } });
+        list.push({ sentence, span: { start: match.index, end: match.index + match[0].length }, source: { file, line: s + 1 } });
         found.set(key, list);
-      });
+      }
     });
-    const sampled = new Map<string, TargetOccurrence[]>();
-    const all: TargetOccurrence[] = [];
-    for (const key of words) {
-      let list = found.get(key) ?? [];
-      if (list.length > this.maxOccurrences) {
-        const order = shuffleInPlace([...list.keys()], mulberry32(deriveSeed(this.seed, `multi-prototype:sample:${key}`)));
-        list = order.slice(0, this.maxOccurrences).sort((a, b) => a - b).map((i) => list[i]!);
-      }
-      sampled.set(key, list);
-      all.push(...list);
-    }
-    const embedded = await this.base.embed(all);
     const result = new Map<string, WordPrototypes | null>();
-    let offset = 0;
-    for (const key of words) {
-      const count = sampled.get(key)!.length;
-      const contexts = embedded
-        .slice(offset, offset + count)
-        .map((e) => e.vectors[this.contextIndex] ?? null)
-        .filter((v): v is Float32Array => v !== null && v.some((x) => x !== 0));
-      offset += count;
-      if (contexts.length === 0) {
-        result.set(key, null);
-        continue;
-      }
-      const clustering = chooseK(contexts, { seed: deriveSeed(this.seed, `multi-prototype:kmeans:${key}`) });
-      const sizes = new Array<number>(clustering.k).fill(0);
-      for (const label of clustering.labels) sizes[label]!++;
-      result.set(key, { k: clustering.k, sizes, centres: clustering.centres.map((c) => Float32Array.from(c)) });
+    // Words in chunks, so that the embedded background contexts of only one chunk are in memory.
+    for (let first = 0; first < words.length; first += WORDS_PER_CHUNK) {
+      const chunk = words.slice(first, first + WORDS_PER_CHUNK);
+      const sampled = chunk.map((key) => {
+        const list = found.get(key) ?? [];
+        if (list.length <= this.maxOccurrences) return list;
+        const order = shuffleInPlace([...list.keys()], mulberry32(deriveSeed(this.seed, `multi-prototype:sample:${key}`)));
+        return order
+          .slice(0, this.maxOccurrences)
+          .sort((a, b) => a - b)
+          .map((i) => list[i]!);
+      });
+      const embedded = await this.base.embed(sampled.flat());
+      let offset = 0;
+      chunk.forEach((key, c) => {
+        const count = sampled[c]!.length;
+        const contexts = embedded
+          .slice(offset, offset + count)
+          .map((e) => e.vectors[this.contextIndex] ?? null)
+          .filter((v): v is Float32Array => v !== null && v.some((x) => x !== 0));
+        offset += count;
+        if (contexts.length === 0) {
+          result.set(key, null);
+          return;
+        }
+        const clustering = chooseK(contexts, { seed: deriveSeed(this.seed, `multi-prototype:kmeans:${key}`) });
+        const sizes = new Array<number>(clustering.k).fill(0);
+        for (const label of clustering.labels) sizes[label]!++;
+        result.set(key, { k: clustering.k, sizes, centres: clustering.centres.map((centre) => Float32Array.from(centre)) });
+      });
     }
     return result;
   }
+}
+
+/** Float32 values as base64 (little-endian, as every platform Node runs on). */
+function encodeFloats(values: Float32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+function decodeFloats(text: unknown): Float32Array | null {
+  if (typeof text !== 'string') return null;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 4 !== 0) return null;
+  const values = new Float32Array(bytes.length / 4);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
 }
 
 function largestCluster(sizes: readonly number[]): number {

@@ -29,8 +29,8 @@ export const MAX_K = 4;
 export const SILHOUETTE_THRESHOLD = 0.1;
 /** A k is tried only with at least this many points per cluster on average. */
 export const MIN_POINTS_PER_CLUSTER = 5;
-/** k-means++ starts per k. */
-export const INITIALISATIONS = 3;
+/** k-means++ starts per k: one, since three tripled the multi-prototype build time (Lloyd dominates it). */
+export const INITIALISATIONS = 1;
 /** Lloyd iterations before giving up on convergence. */
 export const MAX_ITERATIONS = 300;
 
@@ -144,6 +144,8 @@ export interface ChooseKOptions {
   readonly maxK?: number;
   readonly threshold?: number;
   readonly minPointsPerCluster?: number;
+  /** k-means++ starts per k (default {@link INITIALISATIONS}). */
+  readonly initialisations?: number;
 }
 
 export interface ChosenClustering extends KMeansResult {
@@ -157,6 +159,7 @@ export interface ChosenClustering extends KMeansResult {
  * with k chosen from 1..maxK by silhouette (see the module comment).
  */
 export function chooseK(vectors: readonly ArrayLike<number>[], options: ChooseKOptions): ChosenClustering {
+  if (vectors.length === 0) throw new RangeError('chooseK: no vectors');
   const units = unitVectors(vectors).map((unit, i) => {
     if (!unit) throw new RangeError(`chooseK: vector ${i} is zero or not finite`);
     return unit;
@@ -170,7 +173,7 @@ export function chooseK(vectors: readonly ArrayLike<number>[], options: ChooseKO
   let distances: Float64Array | null = null;
   for (let k = 2; k <= maxK && units.length >= perCluster * k; k++) {
     let solution: KMeansResult | null = null;
-    for (let start = 0; start < INITIALISATIONS; start++) {
+    for (let start = 0; start < (options.initialisations ?? INITIALISATIONS); start++) {
       const initial = kmeansPlusPlus(units, k, mulberry32(deriveSeed(options.seed, `k${k}:${start}`)));
       if (initial.length < k) break; // fewer than k distinct points
       const candidate = lloyd(units, initial);
