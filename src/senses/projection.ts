@@ -95,7 +95,8 @@ export async function sensePanel(input: PanelInput): Promise<SensePanel> {
     const data = new Float64Array(kept.length * cols);
     kept.forEach((item, i) => data.set(item.unit, i * cols));
     const pca = fitPca({ rows: kept.length, cols, data }, 2);
-    if (pca.totalVariance > 0) explained = [pca.explainedVariance[0]! / pca.totalVariance, (pca.explainedVariance[1] ?? 0) / pca.totalVariance];
+    // One distinct vector has no variance (the PCA would only see rounding noise of the mean).
+    if (distinctVectors > 1 && pca.totalVariance > 0) explained = [pca.explainedVariance[0]! / pca.totalVariance, (pca.explainedVariance[1] ?? 0) / pca.totalVariance];
     const groups = new Map<string, { x: number; y: number; sense: string; count: number }>();
     for (const item of kept) {
       // Identical vectors project identically; no variance means one point at the origin.
