@@ -5,8 +5,8 @@
  *
  * The PCA (src/metrics/pca.ts) is fitted per word and representation on the unit-normalised
  * vectors, since the metrics compare by cosine. Occurrences with identical vectors land on one
- * point: each (point, sense) is drawn once, its area proportional to its count and labelled `×n`,
- * larger circles under smaller ones, so coinciding senses stay visible as rings. A representation
+ * point: each (point, sense) is drawn once, the point labelled `×n` with its total; senses sharing
+ * a point are drawn as concentric rings whose areas are proportional to their counts. A representation
  * that gives every occurrence the same vector (a static `target`) is one marker labelled with the
  * count and said so in the subtitle: it cannot separate senses.
  */
@@ -137,8 +137,19 @@ function panelSubtitle(panel: Omit<SensePanel, 'svg'>): string[] {
 
 function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[], glossOf: ReadonlyMap<string, string>): TopLevelSpec {
   const labels = senseOrder.map((sense) => senseLabel(sense, glossOf.get(sense) ?? ''));
-  const rows = panel.points.map((point) => ({ ...point, senseLabel: labels[senseOrder.indexOf(point.sense)]! }));
-  // One `×n` label per point position, with the total count there.
+  // At a point shared by several senses, each sense's circle has an area proportional to its count
+  // plus the counts of the smaller senses drawn on top of it, so every visible ring (and the
+  // innermost disc) has an area proportional to its own count.
+  const drawnAbove = new Map<string, number>();
+  const rows = [...panel.points]
+    .sort((a, b) => a.count - b.count || senseOrder.indexOf(b.sense) - senseOrder.indexOf(a.sense))
+    .map((point) => {
+      const position = `${point.x},${point.y}`;
+      const area = (drawnAbove.get(position) ?? 0) + point.count;
+      drawnAbove.set(position, area);
+      return { ...point, area, senseLabel: labels[senseOrder.indexOf(point.sense)]! };
+    })
+    .reverse();
   const totals = new Map<string, { x: number; y: number; count: number }>();
   for (const point of panel.points) {
     const key = `${point.x},${point.y}`;
@@ -146,6 +157,7 @@ function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[]
     total.count += point.count;
     totals.set(key, total);
   }
+  // One `×n` label per point position, with the total count there.
   const labelRows = [...totals.values()].filter((total) => total.count > 1).map((total) => ({ ...total, text: `×${total.count}` }));
   const collapsed = panel.distinctVectors <= 1;
   const axis = (index: 0 | 1) => ({
@@ -154,7 +166,7 @@ function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[]
     tickCount: 5,
   });
   const domain = collapsed ? { domain: [-1, 1] } : { zero: false, nice: true };
-  const maxCount = Math.max(1, ...panel.points.map((point) => point.count));
+  const maxArea = Math.max(1, ...rows.map((row) => row.area));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: `${panel.word} · ${panel.model}:${panel.representation} (${panel.kind})`, subtitle: panelSubtitle(panel) },
@@ -173,13 +185,14 @@ function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[]
     layer: [
       {
         data: { values: rows },
-        mark: { type: 'point', filled: true, opacity: 0.85, stroke: 'white', strokeWidth: 1 },
+        mark: { type: 'point', filled: true, opacity: 1, stroke: 'white', strokeWidth: 1 },
         encoding: {
           x: { field: 'x', type: 'quantitative', scale: domain, axis: axis(0) },
           y: { field: 'y', type: 'quantitative', scale: domain, axis: axis(1) },
           color: { field: 'senseLabel', type: 'nominal', scale: { domain: labels, range: labels.map((_l, i) => SENSE_COLOURS[i % SENSE_COLOURS.length]!) }, legend: { title: 'sense', orient: 'bottom', direction: 'vertical' } },
-          size: { field: 'count', type: 'quantitative', scale: { domain: [1, maxCount], range: [70, maxCount === 1 ? 70 : 900] }, legend: null },
-          order: { field: 'count', sort: 'descending' },
+          // Area proportional to `area` (zero-based), 70 px² per occurrence up to 900 px² for the largest.
+          size: { field: 'area', type: 'quantitative', scale: { type: 'linear', domain: [0, maxArea], range: [0, Math.min(900, 70 * maxArea)] }, legend: null },
+          order: { field: 'area', sort: 'descending' },
         },
       },
       {
