@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
 import { chooseK, kmeansPlusPlus, lloyd } from '../src/senses/kmeans.js';
-import { cosineSilhouette, scoreSenses, scoreWords, TIE_TOLERANCE, unitVectors } from '../src/senses/metrics.js';
+import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/senses/metrics.js';
 import { fitLogistic, pairFeatureMatrix, predictProbabilities } from '../src/senses/probe.js';
 import { mulberry32 } from '../src/metrics/random.js';
 
@@ -18,7 +18,7 @@ interface Reference {
     readonly vectors: (number[] | null)[];
     readonly seed: number;
     readonly resamples: number;
-    readonly per_word: { word: string; n: number; nn1: number; credits: number[]; mfs: number; silhouette: number | null }[];
+    readonly per_word: { word: string; n: number; nn1: number; credits: number[]; mfs: number; reachable: number; silhouette: number | null }[];
     readonly expected: {
       words: number;
       occurrences: number;
@@ -26,6 +26,7 @@ interface Reference {
       nn1_accuracy: number;
       nn1_ci: [number, number];
       mfs_accuracy: number;
+      nn1_ceiling: number;
       silhouette: number;
       silhouette_ci: [number, number];
       silhouette_words: number;
@@ -65,6 +66,7 @@ describe('sense metrics vs numpy/sklearn', () => {
       expect(word.occurrences).toBe(want.n);
       expect(word.nn1Correct).toBeCloseTo(want.nn1, 12);
       expect(word.mfsCorrect).toBe(want.mfs);
+      expect(word.nn1Reachable).toBe(want.reachable);
       if (want.silhouette === null) expect(word.silhouette).toBeNull();
       else expect(Math.abs(word.silhouette! - want.silhouette)).toBeLessThan(1e-12);
     });
@@ -88,12 +90,25 @@ describe('sense metrics vs numpy/sklearn', () => {
     expect(row.missing).toBe(expected.missing);
     expect(row.nn1_accuracy!).toBeCloseTo(expected.nn1_accuracy, 12);
     expect(row.mfs_accuracy!).toBeCloseTo(expected.mfs_accuracy, 12);
+    expect(row.nn1_ceiling!).toBeCloseTo(expected.nn1_ceiling, 12);
     expect(row.silhouette!).toBeCloseTo(expected.silhouette, 12);
     expect(row.silhouette_words).toBe(expected.silhouette_words);
     expect(row.nn1_ci_low!).toBeCloseTo(expected.nn1_ci[0], 12);
     expect(row.nn1_ci_high!).toBeCloseTo(expected.nn1_ci[1], 12);
     expect(row.silhouette_ci_low!).toBeCloseTo(expected.silhouette_ci[0], 12);
     expect(row.silhouette_ci_high!).toBeCloseTo(expected.silhouette_ci[1], 12);
+  });
+});
+
+describe('senses.csv', () => {
+  it('writes the columns in order, counts as integers, metrics with 6 decimals, empty for null', () => {
+    const { occurrences, vectors, seed } = reference.senses;
+    const row = scoreSenses({ dataset: 'fixture', model: 'm', kind: 'static', representation: 'r', occurrences, vectors, seed, resamples: 0 });
+    const [header, line, end] = sensesCsv([row]).split('\n');
+    expect(header).toBe(SENSES_CSV_COLUMNS.join(','));
+    expect(SENSES_CSV_COLUMNS.slice(0, 11)).toEqual(['dataset', 'model', 'kind', 'representation', 'words', 'occurrences', 'missing', 'nn1_accuracy', 'nn1_ci_low', 'nn1_ci_high', 'mfs_accuracy']);
+    expect(line).toBe(`fixture,m,static,r,5,25,2,0.680000,,,0.520000,0.880000,${row.silhouette!.toFixed(6)},,,4`);
+    expect(end).toBe('');
   });
 });
 

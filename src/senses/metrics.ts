@@ -15,6 +15,9 @@
  *   over words).
  * - Most-frequent-sense baseline: per word, the count of its most frequent sense / its occurrences
  *   (the word's own distribution, so slightly optimistic next to the leave-one-out 1-NN); pooled.
+ * - 1-NN ceiling: an occurrence whose sense occurs nowhere else in its word can never be matched;
+ *   `nn1_ceiling` = the share of occurrences whose sense occurs at least twice (pooled), the best
+ *   any representation can reach (WordNet gives most senses a single example).
  * - Silhouette: per word with 2 <= senses <= occurrences - 1, sklearn.metrics.silhouette_score(
  *   vectors, senses, metric='cosine') (a singleton sense scores 0; 0/0 for identical vectors scores
  *   0, as sklearn's nan_to_num does); `silhouette` = the unweighted mean over those words.
@@ -144,6 +147,8 @@ export interface WordSenseScore {
   readonly nn1Correct: number;
   /** Count of the most frequent sense. */
   readonly mfsCorrect: number;
+  /** Occurrences whose sense has another occurrence: the most a leave-one-out 1-NN can get right. */
+  readonly nn1Reachable: number;
   readonly silhouette: number | null;
 }
 
@@ -159,6 +164,7 @@ export function scoreWord(word: string, units: readonly Float64Array[], senses: 
     senses: counts.size,
     nn1Correct: credits.reduce((sum, credit) => sum + credit, 0),
     mfsCorrect: Math.max(...counts.values()),
+    nn1Reachable: senses.filter((sense) => counts.get(sense)! >= 2).length,
     silhouette: silhouetteFromDistances(cosineDistances(cosines, units.length), senses),
   };
 }
@@ -179,6 +185,8 @@ export interface SenseMetricsRow {
   readonly nn1_ci_low: number | null;
   readonly nn1_ci_high: number | null;
   readonly mfs_accuracy: number | null;
+  /** The highest 1-NN accuracy possible: occurrences whose sense occurs again / occurrences. */
+  readonly nn1_ceiling: number | null;
   readonly silhouette: number | null;
   readonly silhouette_ci_low: number | null;
   readonly silhouette_ci_high: number | null;
@@ -199,6 +207,7 @@ export const SENSES_CSV_COLUMNS = [
   'nn1_ci_low',
   'nn1_ci_high',
   'mfs_accuracy',
+  'nn1_ceiling',
   'silhouette',
   'silhouette_ci_low',
   'silhouette_ci_high',
@@ -300,6 +309,7 @@ export function scoreSenses(input: ScoreSensesInput): SenseMetricsRow {
     nn1_ci_low: nn1Ci.low,
     nn1_ci_high: nn1Ci.high,
     mfs_accuracy: pooled(words, (word) => word.mfsCorrect),
+    nn1_ceiling: pooled(words, (word) => word.nn1Reachable),
     silhouette: meanSilhouette(words),
     silhouette_ci_low: silhouetteCi.low,
     silhouette_ci_high: silhouetteCi.high,
