@@ -3,6 +3,7 @@
  * byte), every label agrees with its source (WordNet's synsets, the lesson's sense tags), and the
  * loader rejects malformed lines with `file:line`.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,19 @@ describe('lesson-senses', () => {
       expect(label === 'T').toBe(first.sense === second.sense);
     }
     expect(new Set(occurrences.filter((o) => o.word === 'bank').map((o) => o.sense))).toEqual(new Set(['river', 'finance']));
+  });
+});
+
+describe('datasets/README.md', () => {
+  it('lists the sha256 of both committed occurrence files', async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', 'datasets', 'README.md'), 'utf8');
+    for (const [file, name] of [
+      [files.wordnet, 'wordnet-senses/wordnet-senses.tsv'],
+      [files.lesson, 'lesson/lesson-senses.tsv'],
+    ] as const) {
+      const sha = createHash('sha256').update(await readFile(file)).digest('hex');
+      expect(readme).toContain(`${sha}  ${name}`);
+    }
   });
 });
 
