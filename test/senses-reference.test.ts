@@ -122,7 +122,7 @@ describe('k-means vs sklearn KMeans(init=<same centres>, n_init=1)', () => {
       );
       expect(result.converged).toBe(true);
       expect(Array.from(result.labels)).toEqual(fixture.labels);
-      result.centres.forEach((centre, c) => expectClose(centre, fixture.centres[c]!, 1e-9));
+      result.centres.forEach((centre, c) => { expectClose(centre, fixture.centres[c]!, 1e-9); });
       expect(Math.abs(result.inertia - fixture.inertia)).toBeLessThan(1e-9);
       expect(Math.abs(cosineSilhouette(units, Array.from(result.labels))! - fixture.silhouette)).toBeLessThan(1e-12);
     });
@@ -196,10 +196,10 @@ describe('PCA vs numpy SVD', () => {
       const pca = fitPca({ rows, cols, data: Float64Array.from(fixture.matrix.flat()) }, fixture.k);
       expectClose(pca.mean, fixture.mean, 1e-12);
       expect(pca.components).toHaveLength(fixture.components.length);
-      pca.components.forEach((component, i) => expectClose(component, fixture.components[i]!, 1e-9));
+      pca.components.forEach((component, i) => { expectClose(component, fixture.components[i]!, 1e-9); });
       expectClose(pca.explainedVariance, fixture.explained_variance, 1e-9);
       expect(Math.abs(pca.totalVariance - fixture.total_variance)).toBeLessThan(1e-9);
-      fixture.matrix.forEach((row, i) => expectClose(project(pca, Float64Array.from(row)), fixture.projections[i]!, 1e-9));
+      fixture.matrix.forEach((row, i) => { expectClose(project(pca, Float64Array.from(row)), fixture.projections[i]!, 1e-9); });
     });
   });
 

@@ -80,7 +80,7 @@ export function writePairFeatures(u: ArrayLike<number>, v: ArrayLike<number>, ou
 export function pairFeatureMatrix(examples: readonly Pick<ProbeExample, 'u' | 'v'>[]): FeatureMatrix {
   const cols = 2 * (examples[0]?.u.length ?? 0);
   const data = new Float64Array(examples.length * cols);
-  examples.forEach((example, i) => writePairFeatures(example.u, example.v, data, i * cols));
+  examples.forEach((example, i) => { writePairFeatures(example.u, example.v, data, i * cols); });
   return { rows: examples.length, cols, data };
 }
 
@@ -109,7 +109,7 @@ function sigmoid(z: number): number {
 /** The rows of `matrix` listed in `indices`, as a new matrix. */
 export function selectRows(matrix: FeatureMatrix, indices: readonly number[]): FeatureMatrix {
   const data = new Float64Array(indices.length * matrix.cols);
-  indices.forEach((row, i) => data.set(matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols));
+  indices.forEach((row, i) => { data.set(matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols); });
   return { rows: indices.length, cols: matrix.cols, data };
 }
 

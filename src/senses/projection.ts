@@ -93,7 +93,7 @@ export async function sensePanel(input: PanelInput): Promise<SensePanel> {
   if (kept.length > 0) {
     const cols = kept[0]!.unit.length;
     const data = new Float64Array(kept.length * cols);
-    kept.forEach((item, i) => data.set(item.unit, i * cols));
+    kept.forEach((item, i) => { data.set(item.unit, i * cols); });
     const pca = fitPca({ rows: kept.length, cols, data }, 2);
     // One distinct vector has no variance (the PCA would only see rounding noise of the mean).
     if (distinctVectors > 1 && pca.totalVariance > 0) explained = [pca.explainedVariance[0]! / pca.totalVariance, (pca.explainedVariance[1] ?? 0) / pca.totalVariance];
@@ -201,7 +201,7 @@ function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[]
         encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'text', type: 'nominal' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 /** One line per panel for the terminal. */
