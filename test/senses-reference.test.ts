@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
 import { chooseK, kmeansPlusPlus, lloyd } from '../src/senses/kmeans.js';
 import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/senses/metrics.js';
-import { fitLogistic, pairFeatureMatrix, predictProbabilities } from '../src/senses/probe.js';
+import { fitLogistic, pairFeatureMatrix, predictProbabilities, probeScores, trainProbe, wordFolds } from '../src/senses/probe.js';
 import { mulberry32 } from '../src/metrics/random.js';
 
 interface Reference {
@@ -39,6 +39,7 @@ interface Reference {
     labels: boolean[];
     features: number[][];
     fits: { C: number; coef: number[]; intercept: number; probabilities: number[]; newton_coef: number[]; newton_intercept: number; sklearn_vs_newton_max: number }[];
+    cv: { seed: number; words: string[]; labels: boolean[]; folds: number[]; grid: number[]; log_loss: number[]; chosen_C: number };
   };
   readonly pca: { matrix: number[][]; k: number; mean: number[]; components: number[][]; explained_variance: number[]; total_variance: number; projections: number[][] }[];
 }
@@ -178,6 +179,37 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
       expectClose(model.coef, fit.newton_coef, 1e-8);
       expect(Math.abs(model.intercept - fit.newton_intercept)).toBeLessThan(1e-8);
     });
+  });
+
+  it('cross-validates C over word folds as sklearn does: same folds, pooled log-loss, same choice', () => {
+    const { cv } = reference.logistic;
+    expect(Array.from(wordFolds(cv.words, 5, cv.seed))).toEqual(cv.folds);
+    const examples = u.map((row, i) => ({ word: cv.words[i]!, u: row, v: v[i]!, label: cv.labels[i]! }));
+    const probe = trainProbe(examples, { seed: cv.seed, grid: cv.grid });
+    // CV fits stop at a 1e-6 relative gradient, sklearn's at its own tolerance: log-losses agree to 1e-5.
+    probe.cv.forEach((entry, g) => expect(Math.abs(entry.logLoss! - cv.log_loss[g]!)).toBeLessThan(1e-5));
+    expect(probe.C).toBe(cv.chosen_C);
+    expect(probe.trainWords).toBe(10);
+    expect(trainProbe(examples, { seed: cv.seed, grid: cv.grid })).toEqual(probe);
+  });
+
+  it('probeScores drops pairs without vectors, scores each split and refuses one-class training', () => {
+    const pairs = u.map((row, i) => ({ word: `w${i % 10}`, u: row, v: v[i]!, label: labels[i]! }));
+    const withGaps = [...pairs, { word: 'w1', u: null, v: v[0]!, label: true }, { word: 'w2', u: u[0]!, v: [0, 0, 0, 0, 0, 0], label: false }];
+    const result = probeScores(withGaps.slice(0, 60), new Map([['test', withGaps.slice(60)]]), { seed: 1 })!;
+    expect(result.probe.trainPairs).toBe(60);
+    expect(result.splits[0]).toMatchObject({ split: 'test', nPairs: 20, dropped: 2 });
+    expect(result.splits[0]!.accuracy).toBeGreaterThan(0.5);
+    expect(result.splits[0]!.auc).toBeGreaterThan(0.5);
+    expect(probeScores(pairs.filter((pair) => pair.label), new Map(), { seed: 1 })).toBeNull();
+  });
+
+  it('learns nothing from identical vectors of a balanced word: p = 0.5 everywhere', () => {
+    // Each word has one vector (u = v, as a static target gives) and as many same as different pairs.
+    const examples = u.slice(0, 40).map((_row, i) => ({ word: `w${i % 10}`, u: u[i % 10]!, v: u[i % 10]!, label: i % 20 < 10 }));
+    const probe = trainProbe(examples, { seed: 1 });
+    const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(examples));
+    for (const p of probabilities) expect(Math.abs(p - 0.5)).toBeLessThan(1e-9);
   });
 
   it('warm starts reach the same optimum', () => {

@@ -366,3 +366,53 @@ export function evaluateProbe(probe: Pick<TrainedProbe, 'model'>, examples: read
     probabilities,
   };
 }
+
+/** A pair of one representation's vectors, as the pipeline has them (null: out of vocabulary). */
+export interface ProbePairVectors {
+  readonly word: string;
+  readonly u: ArrayLike<number> | null;
+  readonly v: ArrayLike<number> | null;
+  readonly label: boolean | null;
+}
+
+function usable(pair: ProbePairVectors): pair is ProbeExample {
+  const nonZero = (x: ArrayLike<number> | null): boolean => {
+    if (x === null) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) return true;
+    return false;
+  };
+  return pair.label !== null && nonZero(pair.u) && nonZero(pair.v);
+}
+
+/** Probe scores of one representation on one evaluation split. */
+export interface ProbeSplitScore {
+  readonly split: string;
+  readonly nPairs: number;
+  /** Labelled pairs left out because a vector was missing or zero. */
+  readonly dropped: number;
+  readonly accuracy: number | null;
+  readonly auc: number | null;
+}
+
+/**
+ * Trains the probe on one representation's train pairs and scores it on each evaluation split
+ * (the `scoring = probe` rows of summary.csv). Pairs without both vectors or without a label are
+ * left out (counted). Null when the train pairs do not hold both classes (no probe exists).
+ */
+export function probeScores(
+  train: readonly ProbePairVectors[],
+  evaluations: ReadonlyMap<string, readonly ProbePairVectors[]>,
+  options: TrainProbeOptions,
+): { readonly probe: TrainedProbe; readonly splits: readonly ProbeSplitScore[] } | null {
+  const examples = train.filter(usable);
+  const positives = examples.filter((example) => example.label).length;
+  if (positives === 0 || positives === examples.length) return null;
+  const probe = trainProbe(examples, options);
+  const splits = [...evaluations].map(([split, pairs]) => {
+    const labelled = pairs.filter((pair) => pair.label !== null);
+    const kept = labelled.filter(usable);
+    const score = evaluateProbe(probe, kept);
+    return { split, nPairs: score.nPairs, dropped: labelled.length - kept.length, accuracy: score.accuracy, auc: score.auc };
+  });
+  return { probe, splits };
+}
