@@ -115,6 +115,42 @@ describe('sensesReport and sensesCommand', () => {
     await expect(findWordOccurrences('qwertyuiop', 'auto', files)).rejects.toThrow(InputError);
   });
 
+  it('senseRows scores every representation of a model with its own bootstrap stream', async () => {
+    const { StaticModel, StaticVectors } = await import('../src/models/static.js');
+    const { senseRows } = await import('../src/senses/evaluate.js');
+    const { scoreSenses } = await import('../src/senses/metrics.js');
+    const { deriveSeed } = await import('../src/metrics/random.js');
+    const model = new StaticModel('tiny', StaticVectors.fromWords(['bank', 'river', 'money'], Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), 3), 'x', {});
+    const occurrences: SenseOccurrence[] = ['river bank', 'bank river', 'money bank', 'bank money'].map((sentence, i) => ({
+      id: String(i),
+      word: 'bank',
+      sense: i < 2 ? 'river' : 'finance',
+      gloss: '',
+      split: 'test',
+      sentence,
+      span: { start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 },
+      source: { file: 't', line: i + 1 },
+    }));
+    const rows = await senseRows(model, occurrences, { dataset: 'tiny-senses', seed: 42, resamples: 50 });
+    expect(rows.map((row) => [row.representation, row.nn1_accuracy])).toEqual([
+      ['target', 1 / 3],
+      ['context', 1],
+    ]);
+    const embedded = await model.embed(occurrences);
+    expect(rows[1]).toEqual(
+      scoreSenses({
+        dataset: 'tiny-senses',
+        model: 'tiny',
+        kind: 'static',
+        representation: 'context',
+        occurrences,
+        vectors: embedded.map((e) => e.vectors[1]!),
+        seed: deriveSeed(42, 'tiny:context:tiny-senses:senses'),
+        resamples: 50,
+      }),
+    );
+  });
+
   it('sensesReport works on already-loaded models', async () => {
     const { StaticModel, StaticVectors } = await import('../src/models/static.js');
     const model = new StaticModel('tiny', StaticVectors.fromWords(['bank', 'river'], Float32Array.from([0, 1, 1, 0]), 2), 'x', {});

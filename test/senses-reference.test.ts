@@ -187,7 +187,7 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     const examples = u.map((row, i) => ({ word: cv.words[i]!, u: row, v: v[i]!, label: cv.labels[i]! }));
     const probe = trainProbe(examples, { seed: cv.seed, grid: cv.grid });
     // CV fits stop at a 1e-6 relative gradient, sklearn's at its own tolerance: log-losses agree to 1e-5.
-    probe.cv.forEach((entry, g) => expect(Math.abs(entry.logLoss! - cv.log_loss[g]!)).toBeLessThan(1e-5));
+    probe.cv.forEach((entry, g) => { expect(Math.abs(entry.logLoss! - cv.log_loss[g]!)).toBeLessThan(1e-5); });
     expect(probe.C).toBe(cv.chosen_C);
     expect(probe.trainWords).toBe(10);
     expect(trainProbe(examples, { seed: cv.seed, grid: cv.grid })).toEqual(probe);
