@@ -38,7 +38,7 @@ export function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] 
     const match = /\p{L}+/u.exec(sentence);
     const start = match?.index ?? 0;
     const end = match ? start + match[0].length : Math.max(1, sentence.length);
-    return { sentence, span: { start, end }, source: { file: '<benchmark sentences>', line: index + 1 } };
+    return { sentence, spans: [{ start, end }], source: { file: '<benchmark sentences>', line: index + 1 } };
   });
 }
 

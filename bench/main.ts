@@ -4,18 +4,18 @@
  * baselines, and writes everything the lesson links to into results/.
  */
 import { resolve } from 'node:path';
-import { availableBuiltinDatasets, loadDataset, PROJECT_ROOT } from '../src/datasets/index.js';
-import { DEFAULT_MODELS, defaultCacheDir, loadModel } from '../src/models/index.js';
+import { DEFAULT_SEED, PROJECT_ROOT, cacheDir as defaultCacheDir } from '../src/config.js';
+import { availableBuiltinDatasets, loadDataset } from '../src/datasets/index.js';
 import { loadGlove100d } from '../src/models/glove-cache.js';
+import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
+import { prepareUseLite } from '../src/models/use-lite/convert.js';
+import { runEvaluation } from '../src/pipeline/index.js';
 import { createProgress } from '../src/progress.js';
-import { writeRunReports } from '../src/reports/index.js';
-import { collectRunContext } from '../src/reports/run-json.js';
-import { evaluate } from '../src/run.js';
+import { writeReports } from '../src/reports/index.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
 import { runContextualBench } from './contextual.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
-import { prepareUseLite } from '../src/models/use-lite/convert.js';
 
 export interface BenchOptions {
   readonly out: string;
@@ -28,23 +28,36 @@ const log = (message: string): void => {
 
 /** Runs the evaluation and the throughput suites, then writes every report. */
 export async function runBench(options: BenchOptions): Promise<string[]> {
-  const cacheDir = defaultCacheDir(PROJECT_ROOT);
+  const cacheDir = defaultCacheDir();
   const datasets: Dataset[] = [];
   for (const name of availableBuiltinDatasets()) datasets.push(await loadDataset(name));
   log(`datasets: ${datasets.map((d) => `${d.name} (${[...d.splits.values()].flat().length} pairs)`).join(', ')}`);
 
   const progress = createProgress();
   const modelOptions = { cacheDir, onProgress: log };
-  const { splits, models } = await evaluate({
+  const result = await runEvaluation({
     datasets,
-    models: DEFAULT_MODELS,
-    loadModel: (spec) => loadModel(spec, modelOptions),
+    models: DEFAULT_MODELS.map((spec) => modelSource(spec, modelOptions)),
     seed: options.seed,
-    onModelProgress: (model, done, total) => { progress.update(`${model}: embedding`, done, total); },
+    onProgress: (model, done, total) => {
+      progress.update(`${model}: embedding`, done, total);
+    },
+    measureThroughput: async () => {
+      progress.stop();
+      return measureThroughput(cacheDir, datasets);
+    },
   });
-  progress.stop();
-  log(`evaluated ${models.map((m) => m.id).join(', ')} on ${splits.length} splits`);
+  const written = await writeReports(result, resolve(options.out));
+  for (const row of result.throughput) {
+    const ratio = row.ratio === null ? '' : ` ratio ${row.ratio.toFixed(2)}${row.goal === null ? '' : ` (goal ${row.goal})`}`;
+    log(`  ${row.group}: ${row.subject}: ${row.value.toFixed(1)} ${row.unit}${ratio}`);
+  }
+  log(`wrote ${written.length} files to ${options.out}`);
+  return written;
+}
 
+/** The throughput suites of the main job, each against a baseline measured in the same run. */
+async function measureThroughput(cacheDir: string, datasets: readonly Dataset[]): Promise<ThroughputRow[]> {
   const throughput: ThroughputRow[] = [];
   const lesson = datasets.find((d) => d.name === 'lesson') ?? datasets[0]!;
   const glove = (await loadGlove100d(cacheDir, log)).model;
@@ -58,19 +71,10 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   log('bench: use-lite ONNX vs the original TF.js model; conversion and load times');
   throughput.push(...(await benchUseLiteVsTfjs(cacheDir, sentences)));
 
-  const context = collectRunContext(options.seed, models, datasets);
-  const written = await writeRunReports({ context, models, splits }, resolve(options.out), throughput);
-  for (const row of throughput) {
-    const ratio = row.ratio === null ? '' : ` ratio ${row.ratio.toFixed(2)}${row.goal === null ? '' : ` (goal ${row.goal})`}`;
-    log(`  ${row.group}: ${row.subject}: ${row.value.toFixed(1)} ${row.unit}${ratio}`);
-  }
-  log(`wrote ${written.length} files to ${options.out}`);
-  return written;
+  return throughput;
 }
-
-export const DEFAULT_BENCH_SEED = 20260215;
 
 // `node dist/bench/main.js [OUT]`
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  await runBench({ out: process.argv[2] ?? resolve(PROJECT_ROOT, 'results'), seed: DEFAULT_BENCH_SEED });
+  await runBench({ out: process.argv[2] ?? resolve(PROJECT_ROOT, 'results'), seed: DEFAULT_SEED });
 }

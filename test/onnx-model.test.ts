@@ -15,7 +15,7 @@ function occurrence(sentence: string, target: string, nth = 0, line = 1): Target
   let start = -1;
   for (let i = 0; i <= nth; i++) start = sentence.indexOf(target, start + 1);
   if (start < 0) throw new Error(`no ${target} in ${sentence}`);
-  return { sentence, span: { start, end: start + target.length }, source: { file: 'test.jsonl', line } };
+  return { sentence, spans: [{ start, end: start + target.length }], source: { file: 'test.jsonl', line } };
 }
 
 function expectClose(actual: ArrayLike<number> | null | undefined, expected: ArrayLike<number>, tolerance: number): void {
@@ -89,13 +89,13 @@ describe('loadOnnxModel on a BERT directory', () => {
     words[70] = 'bank';
     const sentence = words.join(' ');
     const start = words.slice(0, 70).join(' ').length + 1;
-    const [long] = await model.embed([{ sentence, span: { start, end: start + 4 }, source: { file: 't', line: 1 } }]);
+    const [long] = await model.embed([{ sentence, spans: [{ start, end: start + 4 }], source: { file: 't', line: 1 } }]);
     expect(long!.truncated).toBe(true);
     // Window: floor((62 - 1) / 2) = 30 tokens before the target -> words 40..101, shifted back to 38..99.
     const windowWords = words.slice(38, 100);
     const windowSentence = windowWords.join(' ');
     const windowStart = windowWords.slice(0, 70 - 38).join(' ').length + 1;
-    const [alone] = await model.embed([{ sentence: windowSentence, span: { start: windowStart, end: windowStart + 4 }, source: { file: 't', line: 1 } }]);
+    const [alone] = await model.embed([{ sentence: windowSentence, spans: [{ start: windowStart, end: windowStart + 4 }], source: { file: 't', line: 1 } }]);
     expect(alone!.truncated).toBe(false);
     long!.vectors.forEach((v, i) => {
       expectClose(v, alone!.vectors[i]!, 1e-5);
@@ -151,7 +151,7 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 
   it('reports a span that covers only white space as an InputError with file:line', async () => {
-    await expect(model.embed([{ sentence: 'the  bank', span: { start: 3, end: 4 }, source: { file: 'pairs.tsv', line: 7 } }])).rejects.toThrow(/^pairs\.tsv:7: /);
+    await expect(model.embed([{ sentence: 'the  bank', spans: [{ start: 3, end: 4 }], source: { file: 'pairs.tsv', line: 7 } }])).rejects.toThrow(/^pairs\.tsv:7: /);
   });
 });
 

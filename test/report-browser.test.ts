@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { writeReport } from '../src/reports/html.js';
-import { CHROMIUM_ARGS, SYSTEM_CHROMIUM, screenshotReport } from '../src/reports/html-screenshot.js';
+import { writeReports } from '../src/reports/index.js';
+import { CHROMIUM_ARGS, SYSTEM_CHROMIUM, screenshotReport } from './helpers/html-screenshot.js';
 import { fixtureRun, fixtureThroughput } from './report-fixture.js';
 
 const chromiumPath = SYSTEM_CHROMIUM;
@@ -30,7 +30,7 @@ describe('index.html in a browser', () => {
   beforeAll(async () => {
     await rm(root, { recursive: true, force: true });
     await mkdir(root, { recursive: true });
-    await writeReport(fixtureRun(), fixtureThroughput(), root);
+    await writeReports(fixtureRun(fixtureThroughput()), root);
   });
 
   it.skipIf(!hasChromium)('renders every chart, the summary table and the bank/apple example without console errors', async () => {

@@ -7,11 +7,11 @@ import { mulberry32 } from '../src/random.js';
 import type {
   PairResult,
   RepresentationKey,
-  RepresentationScore,
   RunResult,
   SentencePair,
   SplitName,
   SplitResult,
+  SummaryRow,
   ThroughputRow,
   WordScore,
 } from '../src/types.js';
@@ -35,8 +35,8 @@ function pair(id: string, word: string, sentence1: string, sentence2: string, la
     word,
     sentence1,
     sentence2,
-    span1: { start: start1, end: start1 + word.length },
-    span2: { start: start2, end: start2 + word.length },
+    spans1: [{ start: start1, end: start1 + word.length }],
+    spans2: [{ start: start2, end: start2 + word.length }],
     label,
     score: null,
     split,
@@ -58,7 +58,7 @@ export function bruteForceAuc(items: readonly { score: number; label: boolean }[
   return wins / (positives.length * negatives.length);
 }
 
-function scoresFor(pairs: readonly PairResult[]): RepresentationScore[] {
+function scoresFor(dataset: string, split: SplitName, pairs: readonly PairResult[]): SummaryRow[] {
   return keys.map((key) => {
     const [model, representation] = key.split(':') as [keyof typeof representations, string];
     const kind = model === 'glove-100d' ? 'static' : 'contextual';
@@ -71,13 +71,15 @@ function scoresFor(pairs: readonly PairResult[]): RepresentationScore[] {
     const different = items.filter((item) => !item.label).map((item) => item.score);
     const half = auc === null ? null : Math.min(0.12, 2 / Math.sqrt(items.length));
     return {
+      dataset,
+      split,
       model,
       kind,
       representation,
       nPairs: items.length,
-      auc,
-      aucCiLow: auc === null || half === null ? null : Math.max(0, auc - half),
-      aucCiHigh: auc === null || half === null ? null : Math.min(1, auc + half),
+      nSame: same.length,
+      nDifferent: different.length,
+      auc: auc === null || half === null ? null : { value: auc, low: Math.max(0, auc - half), high: Math.min(1, auc + half) },
       averagePrecision: auc,
       accuracy: auc === null ? null : Math.max(0.5, auc - 0.05),
       threshold: 0.5,
@@ -86,13 +88,9 @@ function scoresFor(pairs: readonly PairResult[]): RepresentationScore[] {
       meanCosDifferent: mean(different),
       cohensD: kind === 'static' ? 0 : 0.8,
       spearman: null,
-      spearmanCiLow: null,
-      spearmanCiHigh: null,
       pearson: null,
-      pearsonCiLow: null,
-      pearsonCiHigh: null,
       oovRate: 0,
-    } satisfies RepresentationScore;
+    } satisfies SummaryRow;
   });
 }
 
@@ -131,7 +129,7 @@ function cosinesFor(random: () => number, label: boolean | null): Map<Representa
 }
 
 function split(dataset: string, name: SplitName, pairs: PairResult[]): SplitResult {
-  return { dataset, split: name, unlabelled: false, graded: false, pairs, scores: scoresFor(pairs), words: wordsFor(pairs) };
+  return { dataset, split: name, unlabelled: false, graded: false, pairs, scores: scoresFor(dataset, name, pairs), words: wordsFor(pairs) };
 }
 
 /** The lesson-like pairs of the fixture (the lesson's two examples first). */
@@ -155,13 +153,15 @@ export interface FixtureSplit {
  * A RunResult over the given pairs: seeded cosines (static target always 1.0; contextual cosines a
  * little higher for same-sense pairs), scores and per-word rows derived from them.
  */
-export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResult['context']['datasets'], seed = 7): RunResult {
-  const random = mulberry32(seed);
+export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResult['context']['datasets'], seed = 7, throughput: readonly ThroughputRow[] = []): RunResult {
+  const random = mulberry32(seed).next;
+  const described = Object.entries(representations).map(([id, list]) => ({ id, representations: list.map((item) => ({ ...item })) }));
   return {
     context: {
       sensebenchVersion: '0.1.0',
       date: '2026-11-23T21:00:00.000Z',
       seed: 42,
+      resamples: 1000,
       node: 'v20.19.0',
       platform: 'linux x64',
       cpu: 'Test CPU',
@@ -169,12 +169,12 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
       memoryBytes: 8 * 1024 ** 3,
       packages: { vega: '5.33.1' },
       models: [
-        { id: 'glove-100d', sha256: 'a'.repeat(64), info: { dimensions: 100 } },
-        { id: 'use-lite', sha256: 'b'.repeat(64), info: { layers: 2 } },
+        { id: 'glove-100d', sha256: 'a'.repeat(64), description: 'GloVe 6B 100-dimensional English word vectors (the fixture model).', info: { dimensions: 100 }, representations: described[0]!.representations },
+        { id: 'use-lite', sha256: 'b'.repeat(64), description: 'Universal Sentence Encoder lite (the fixture model).', info: { layers: 2 }, representations: described[1]!.representations },
       ],
       datasets,
     },
-    models: Object.entries(representations).map(([id, list]) => ({ id, representations: list.map((item) => ({ ...item })) })),
+    throughput,
     splits: splits.map(({ dataset, split: name, pairs }) =>
       split(
         dataset,
@@ -186,7 +186,7 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
 }
 
 /** The fixture run: a lesson split with the bank/apple pairs and a 240-pair synthetic WiC-like split. */
-export function fixtureRun(): RunResult {
+export function fixtureRun(throughput: readonly ThroughputRow[] = []): RunResult {
   const lessonPairs = fixtureLessonRows.map(([id, word, s1, s2, label], index) => pair(id, word, s1, s2, label, 'all', index + 1));
   const words = ['bank', 'apple', 'bat', 'play', 'run', 'light', 'bear', 'match'];
   const wicPairs: SentencePair[] = [];
@@ -200,9 +200,11 @@ export function fixtureRun(): RunResult {
       { dataset: 'wic-like', split: 'dev', pairs: wicPairs },
     ],
     [
-      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length } },
-      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length } },
+      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'] },
+      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [] },
     ],
+    7,
+    throughput,
   );
 }
 

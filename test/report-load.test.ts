@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadDataset } from '../src/datasets/index.js';
-import { csvReportWriter, throughputCsv } from '../src/reports/csv.js';
-import { reportFromDirectory, writeReport } from '../src/reports/html.js';
-import { loadResults } from '../src/reports/load.js';
-import { runJsonWriter } from '../src/reports/run-json.js';
-import { InputError, type RunResult, type ThroughputRow } from '../src/types.js';
+import { writeReports } from '../src/reports/index.js';
+import { loadResults } from '../src/results/read.js';
+import { InputError, type RunResult } from '../src/types.js';
 import { fixtureLessonRows, fixtureThroughput, runFromPairs } from './report-fixture.js';
 
 const root = join(import.meta.dirname, '.tmp', 'report-load');
@@ -22,12 +20,6 @@ function datasetCsv(): string {
     lines.push([id, word, s1, s2, start1, start1 + word.length, start2, start2 + word.length, label ? 'T' : 'F', 'test'].join(','));
   }
   return `${lines.join('\n')}\n`;
-}
-
-async function writeRun(dir: string, result: RunResult, throughput: readonly ThroughputRow[]): Promise<void> {
-  await csvReportWriter.write(result, dir);
-  await runJsonWriter.write(result, dir);
-  await writeFile(join(dir, 'throughput.csv'), throughputCsv(throughput));
 }
 
 async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
@@ -44,7 +36,6 @@ async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
 describe('loadResults', () => {
   let datasetPath: string;
   let result: RunResult;
-  const throughput = fixtureThroughput();
 
   beforeAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -53,18 +44,20 @@ describe('loadResults', () => {
     await writeFile(datasetPath, datasetCsv());
     const dataset = await loadDataset(datasetPath, { format: 'csv', name: 'mini' });
     const pairs = dataset.splits.get('test')!;
-    result = runFromPairs([{ dataset: 'mini', split: 'test', pairs }], [
-      { name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length } },
-    ]);
+    result = runFromPairs(
+      [{ dataset: 'mini', split: 'test', pairs }],
+      [{ name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length }, highlightPairs: ['lesson-bank'] }],
+      7,
+      fixtureThroughput(),
+    );
   });
 
-  it('rebuilds what the CSV and run.json writers wrote, to their 6 decimals, with the sentences restored', async () => {
+  it('rebuilds what the renderers wrote, with the sentences restored, and re-renders every file byte-identically', async () => {
     const dir = join(root, 'roundtrip');
-    await writeRun(dir, result, throughput);
+    await writeReports(result, dir);
     const loaded = await loadResults(dir);
     expect(loaded.notes).toEqual([]);
     expect(loaded.result.context).toEqual(result.context);
-    expect(loaded.result.models).toEqual(result.models);
     const [original] = result.splits;
     const [split] = loaded.result.splits;
     expect(split!.dataset).toBe('mini');
@@ -78,8 +71,8 @@ describe('loadResults', () => {
       const expected = original!.scores[index]!;
       expect(score.model).toBe(expected.model);
       expect(score.nPairs).toBe(expected.nPairs);
-      expect(score.auc).toBeCloseTo(expected.auc!, 6);
-      expect(score.aucCiLow).toBeCloseTo(expected.aucCiLow!, 6);
+      expect(score.auc!.value).toBeCloseTo(expected.auc!.value, 6);
+      expect(score.auc!.low).toBeCloseTo(expected.auc!.low!, 6);
       expect(score.meanCosSame).toBeCloseTo(expected.meanCosSame!, 6);
       expect(score.spearman).toBeNull();
       expect(score.thresholdSource).toBe(expected.thresholdSource);
@@ -87,34 +80,22 @@ describe('loadResults', () => {
     expect(split!.words.map((word) => [word.word, word.model, word.representation, word.nSame, word.nDifferent])).toEqual(
       original!.words.map((word) => [word.word, word.model, word.representation, word.nSame, word.nDifferent]),
     );
-    expect(loaded.throughput.map((row) => [row.subject, row.ratio, row.goal, row.baseline])).toEqual(throughput.map((row) => [row.subject, row.ratio, row.goal, row.baseline]));
+    expect(loaded.result.throughput.map((row) => [row.subject, row.ratio, row.goal, row.baseline])).toEqual(
+      result.throughput.map((row) => [row.subject, row.ratio, row.goal, row.baseline]),
+    );
 
-    // Writing the loaded result again gives the same CSV bytes: nothing was lost or reordered.
-    const again = join(root, 'rewritten');
-    await writeRun(again, loaded.result, loaded.throughput);
-    const first = await filesUnder(dir);
-    const second = await filesUnder(again);
-    expect([...second.keys()].sort()).toEqual([...first.keys()].sort());
-    for (const [name, bytes] of first) expect(second.get(name)!.equals(bytes), name).toBe(true);
-  });
-
-  it('re-renders a report byte-identical to the one written straight after the run', async () => {
-    const dir = join(root, 'rerender');
-    await writeRun(dir, result, throughput);
-    await writeReport(result, throughput, dir);
+    // Writing the loaded result again gives the same bytes for every file: nothing lost or reordered.
     const direct = await filesUnder(dir);
-    const { notes } = await reportFromDirectory(dir);
-    expect(notes).toEqual([]);
+    await writeReports(loaded.result, dir);
     const rerendered = await filesUnder(dir);
-    for (const name of ['summary.md', 'index.html', ...[...direct.keys()].filter((key) => key.startsWith('plots'))]) {
-      expect(rerendered.get(name)!.equals(direct.get(name)!), name).toBe(true);
-    }
+    expect([...rerendered.keys()].sort()).toEqual([...direct.keys()].sort());
+    for (const [name, bytes] of direct) expect(rerendered.get(name)!.equals(bytes), name).toBe(true);
     expect(direct.get('index.html')!.toString()).toContain('The <mark>bank</mark> near the river is very calm.');
   });
 
   it('keeps going with empty sentences when the dataset changed since the run, and says so', async () => {
     const dir = join(root, 'changed');
-    await writeRun(dir, result, throughput);
+    await writeReports(result, dir);
     const moved = join(root, 'mini-moved.csv');
     await cp(datasetPath, moved);
     await writeFile(datasetPath, datasetCsv().replace('very calm', 'very quiet'));
@@ -131,10 +112,11 @@ describe('loadResults', () => {
 
   it('names file:line for a malformed number and for a missing run.json', async () => {
     const dir = join(root, 'bad');
-    await writeRun(dir, result, throughput);
+    await writeReports(result, dir);
     const summaryPath = join(dir, 'summary.csv');
     const lines = (await readFile(summaryPath, 'utf8')).split('\n');
-    lines[2] = lines[2]!.replace(/^((?:[^,]*,){6})[^,]*/, '$1zero');
+    const aucColumn = lines[0]!.split(',').indexOf('auc');
+    lines[2] = lines[2]!.replace(new RegExp(`^((?:[^,]*,){${aucColumn}})[^,]*`), '$1zero');
     await writeFile(summaryPath, lines.join('\n'));
     const error = await loadResults(dir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);

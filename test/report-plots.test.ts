@@ -26,7 +26,7 @@ describe('rocPoints', () => {
   });
 
   it('has the Mann-Whitney AUC as its area, ties counted half (checked by brute force over all pairs)', () => {
-    const next = mulberry32(12345);
+    const next = mulberry32(12345).next;
     for (let trial = 0; trial < 20; trial += 1) {
       // One decimal makes many ties.
       const items = Array.from({ length: 40 + trial * 7 }, () => {
@@ -63,7 +63,7 @@ describe('rocPoints', () => {
 describe('renderPlots', () => {
   it('renders every chart, byte-identical on a second render, with ids unique across the page', async () => {
     const warnings: string[] = [];
-    const first = await renderPlots(fixtureRun(), fixtureThroughput(), warnings);
+    const first = await renderPlots(fixtureRun(fixtureThroughput()), warnings);
     expect(warnings).toEqual([]);
     expect(first.map((plot) => plot.name)).toEqual([
       'lesson-examples',
@@ -76,7 +76,7 @@ describe('renderPlots', () => {
       'throughput',
     ]);
     // vega's clip-path counter has moved on by now; the ids must not depend on it.
-    const second = await renderPlots(fixtureRun(), fixtureThroughput());
+    const second = await renderPlots(fixtureRun(fixtureThroughput()));
     expect(second.map((plot) => plot.svg)).toEqual(first.map((plot) => plot.svg));
     const ids = first.flatMap((plot) => [...plot.svg.matchAll(/\bid="([^"]+)"/g)].map((match) => match[1]));
     expect(new Set(ids).size).toBe(ids.length);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createReportWriter, writeReport } from '../src/reports/html.js';
+import { writeReports } from '../src/reports/index.js';
 import { fixtureRun, fixtureThroughput } from './report-fixture.js';
 
 const root = join(import.meta.dirname, '.tmp', 'report-render');
@@ -12,19 +12,24 @@ async function read(dir: string, name: string): Promise<string> {
   return readFile(join(dir, name), 'utf8');
 }
 
-describe('writeReport', () => {
+/** The rendered-report part of what writeReports wrote (the CSVs and run.json are tested elsewhere). */
+function reportFiles(written: readonly string[], dir: string): string[] {
+  return written.map((path) => path.slice(dir.length + 1)).filter((name) => name.startsWith('plots/') || name === 'summary.md' || name === 'index.html');
+}
+
+describe('writeReports', () => {
   const first = join(root, 'first');
   const second = join(root, 'second');
   let written: string[];
 
   beforeAll(async () => {
     await rm(root, { recursive: true, force: true });
-    written = await writeReport(fixtureRun(), fixtureThroughput(), first);
-    await writeReport(fixtureRun(), fixtureThroughput(), second);
+    written = await writeReports(fixtureRun(fixtureThroughput()), first);
+    await writeReports(fixtureRun(fixtureThroughput()), second);
   });
 
   it('writes plots, summary.md and index.html, byte-identical for identical inputs', async () => {
-    expect(written.map((path) => path.slice(first.length + 1))).toEqual([
+    expect(reportFiles(written, first)).toEqual([
       'plots/lesson-examples.svg',
       'plots/distribution-lesson-all.svg',
       'plots/roc-lesson-all.svg',
@@ -77,7 +82,7 @@ describe('writeReport', () => {
     await mkdir(join(dir, 'plots'), { recursive: true });
     await writeFile(join(dir, 'plots', 'stale.svg'), '<svg/>');
     await writeFile(join(dir, 'plots', 'notes.txt'), 'not ours to delete');
-    await createReportWriter().write(fixtureRun(), dir);
+    await writeReports(fixtureRun(), dir);
     const html = await read(dir, 'index.html');
     expect(html).not.toContain('id="throughput"');
     const plots = await readdir(join(dir, 'plots'));
@@ -87,7 +92,7 @@ describe('writeReport', () => {
   });
 });
 
-describe('writeReport on graded and unlabelled data', () => {
+describe('writeReports on graded and unlabelled data', () => {
   it('draws Spearman intervals and unlabelled distributions, and no ROC or AUC chart without labels', async () => {
     const run = fixtureRun();
     const [, wic] = run.splits;
@@ -98,12 +103,12 @@ describe('writeReport on graded and unlabelled data', () => {
       unlabelled: true,
       graded: true,
       pairs: wic!.pairs.map((item, index) => ({ ...item, pair: { ...item.pair, label: null, score: index % 10, word2: `${item.pair.word}s` } })),
-      scores: wic!.scores.map((score) => ({ ...score, auc: null, aucCiLow: null, aucCiHigh: null, averagePrecision: null, accuracy: null, spearman: 0.4, spearmanCiLow: 0.3, spearmanCiHigh: 0.5, pearson: 0.41, pearsonCiLow: 0.32, pearsonCiHigh: 0.52 })),
+      scores: wic!.scores.map((score) => ({ ...score, dataset: 'graded-like', split: 'test' as const, auc: null, averagePrecision: null, accuracy: null, spearman: { value: 0.4, low: 0.3, high: 0.5 }, pearson: { value: 0.41, low: 0.32, high: 0.52 } })),
       words: [],
     };
     const dir = join(root, 'graded');
-    const written = await writeReport({ ...run, splits: [graded] }, [], dir);
-    const names = written.map((path) => path.slice(dir.length + 1));
+    const written = await writeReports({ ...run, splits: [graded], throughput: [] }, dir);
+    const names = reportFiles(written, dir);
     expect(names).toEqual(['plots/distribution-graded-like-test.svg', 'plots/spearman-graded-like-test.svg', 'summary.md', 'index.html']);
     const markdown = await read(dir, 'summary.md');
     expect(markdown).toContain('| Spearman [95% CI] | Pearson [95% CI] |');

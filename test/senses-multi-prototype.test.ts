@@ -49,7 +49,7 @@ function tinyCorpus(): BackgroundCorpus {
 
 function occurrence(sentence: string, word: string): TargetOccurrence {
   const start = sentence.indexOf(word);
-  return { sentence, span: { start, end: start + word.length }, source: { file: 'test', line: 1 } };
+  return { sentence, spans: [{ start, end: start + word.length }], source: { file: 'test', line: 1 } };
 }
 
 const mpIndex = 2;

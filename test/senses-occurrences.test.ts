@@ -52,7 +52,7 @@ describe('wordnet-senses', () => {
       expect(synset, occurrence.id).toBeDefined();
       expect(synset!.examples).toContain(occurrence.sentence);
       expect(data.get(pos)!.index.get(occurrence.word)).toContain(offset);
-      expect(occurrence.sentence.slice(occurrence.span.start, occurrence.span.end).length).toBeGreaterThan(0);
+      expect(occurrence.sentence.slice(occurrence.spans[0].start, occurrence.spans[0].end).length).toBeGreaterThan(0);
       sensesOfWord.set(occurrence.word, (sensesOfWord.get(occurrence.word) ?? new Set()).add(occurrence.sense));
       const sentences = sentencesOfWord.get(occurrence.word) ?? new Set();
       expect(sentences.has(occurrence.sentence), `${occurrence.id}: a sentence twice for one word`).toBe(false);
@@ -66,7 +66,7 @@ describe('wordnet-senses', () => {
 
   it('finds inflected and irregular forms as wordnet-wic does', async () => {
     const occurrences = await loadSenseOccurrences(files.wordnet);
-    const surface = (o: SenseOccurrence) => o.sentence.slice(o.span.start, o.span.end).toLowerCase();
+    const surface = (o: SenseOccurrence) => o.sentence.slice(o.spans[0].start, o.spans[0].end).toLowerCase();
     expect(occurrences.some((o) => o.word === 'run' && surface(o) === 'runs')).toBe(true);
     expect(occurrences.some((o) => o.word === 'run' && surface(o) === 'ran')).toBe(true);
   }, 60_000);
@@ -90,8 +90,8 @@ describe('lesson-senses', () => {
       const label = /,([TF]),(?:train|test)$/.exec(line)![1];
       const first = byId.get(`${id}:1`)!;
       const second = byId.get(`${id}:2`)!;
-      expect(line).toContain(`${first.span.start},${first.span.end},${second.span.start},${second.span.end}`);
-      expect(first.sentence.slice(first.span.start, first.span.end).toLowerCase()).toBe(first.word);
+      expect(line).toContain(`${first.spans[0].start},${first.spans[0].end},${second.spans[0].start},${second.spans[0].end}`);
+      expect(first.sentence.slice(first.spans[0].start, first.spans[0].end).toLowerCase()).toBe(first.word);
       expect(label === 'T').toBe(first.sense === second.sense);
     }
     expect(new Set(occurrences.filter((o) => o.word === 'bank').map((o) => o.sense))).toEqual(new Set(['river', 'finance']));
@@ -138,7 +138,7 @@ describe('sense-occurrence loader', () => {
       split: 'test',
       gloss: 'side of a river',
       sentence: 'The bank was steep.',
-      span: { start: 4, end: 8 },
+      spans: [{ start: 4, end: 8 }],
       source: { file: 'f.tsv', line: 2 },
     });
   });

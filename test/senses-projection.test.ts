@@ -83,7 +83,7 @@ describe('sensesReport and sensesCommand', () => {
       ['the bank loan', 'finance', 'financial institution'],
     ].map(([sentence, sense, gloss], i) => {
       const start = sentence!.indexOf('bank');
-      return { id: `b:${i}`, word: 'bank', sense: sense!, gloss: gloss!, split: 'test', sentence: sentence!, span: { start, end: start + 4 } };
+      return { id: `b:${i}`, word: 'bank', sense: sense!, gloss: gloss!, split: 'test', sentence: sentence!, spans: [{ start, end: start + 4 }] };
     });
     const occurrenceFile = join(dir, 'senses.tsv');
     await writeFile(occurrenceFile, formatSenseTsv(occurrences));
@@ -119,7 +119,7 @@ describe('sensesReport and sensesCommand', () => {
     const { StaticModel, StaticVectors } = await import('../src/models/static.js');
     const { senseRows } = await import('../src/senses/evaluate.js');
     const { scoreSenses } = await import('../src/senses/metrics.js');
-    const { deriveSeed } = await import('../src/metrics/random.js');
+    const { deriveSeed } = await import('../src/random.js');
     const model = new StaticModel('tiny', StaticVectors.fromWords(['bank', 'river', 'money'], Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), 3), 'x', {});
     const occurrences: SenseOccurrence[] = ['river bank', 'bank river', 'money bank', 'bank money'].map((sentence, i) => ({
       id: String(i),
@@ -128,7 +128,7 @@ describe('sensesReport and sensesCommand', () => {
       gloss: '',
       split: 'test',
       sentence,
-      span: { start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 },
+      spans: [{ start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 }],
       source: { file: 't', line: i + 1 },
     }));
     const rows = await senseRows(model, occurrences, { dataset: 'tiny-senses', seed: 42, resamples: 50 });
@@ -161,7 +161,7 @@ describe('sensesReport and sensesCommand', () => {
       gloss: '',
       split: 'test',
       sentence,
-      span: { start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 },
+      spans: [{ start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 }],
       source: { file: 't', line: i + 1 },
     }));
     const report = await sensesReport({ word: 'bank', occurrences, models: [model], datasetName: 'tiny' });

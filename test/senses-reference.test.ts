@@ -9,7 +9,7 @@ import { fitPca, project } from '../src/metrics/pca.js';
 import { chooseK, kmeansPlusPlus, lloyd } from '../src/senses/kmeans.js';
 import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/senses/metrics.js';
 import { fitLogistic, pairFeatureMatrix, predictProbabilities, probeScores, trainProbe, wordFolds } from '../src/senses/probe.js';
-import { mulberry32 } from '../src/metrics/random.js';
+import { mulberry32 } from '../src/random.js';
 
 interface Reference {
   readonly tie_tolerance: number;

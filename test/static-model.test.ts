@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
 import { ArrayVocabulary, PackedVocabulary, packedSortOrder, vocabularyWords } from '../src/models/vocabulary.js';
 import { loadStaticFile, parseBinaryVectors, parseTextVectors } from '../src/models/vector-formats.js';
-import { cosine } from '../src/run.js';
+import { cosine } from '../src/pipeline/index.js';
 import { InputError } from '../src/types.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'vectors');
@@ -77,8 +77,8 @@ describe('lookup rule and representations', () => {
 
   it('target: the same word in two sentences gets cosine exactly 1 (the lesson point)', async () => {
     const [a, b] = await model.embed([
-      { sentence: 'The bank near the river.', span: { start: 4, end: 8 }, source: { file: 't', line: 1 } },
-      { sentence: 'Money at the Bank.', span: { start: 13, end: 17 }, source: { file: 't', line: 2 } },
+      { sentence: 'The bank near the river.', spans: [{ start: 4, end: 8 }], source: { file: 't', line: 1 } },
+      { sentence: 'Money at the Bank.', spans: [{ start: 13, end: 17 }], source: { file: 't', line: 2 } },
     ]);
     expect(cosine(a!.vectors[0]!, b!.vectors[0]!)).toBe(1);
     // context of sentence 1: The, the, river (near is OOV) -> mean of [0,0], [0,0], [0,1] = [0, 1/3]
@@ -89,13 +89,13 @@ describe('lookup rule and representations', () => {
   });
 
   it('an out-of-vocabulary target gives a null vector, never zeros', async () => {
-    const [result] = await model.embed([{ sentence: 'A zebra by the river', span: { start: 2, end: 7 }, source: { file: 't', line: 1 } }]);
+    const [result] = await model.embed([{ sentence: 'A zebra by the river', spans: [{ start: 2, end: 7 }], source: { file: 't', line: 1 } }]);
     expect(result!.vectors[0]).toBeNull();
     expect(result!.vectors[1]).not.toBeNull();
   });
 
   it('a sentence with no known context words gives a null context vector', async () => {
-    const [result] = await model.embed([{ sentence: 'bank', span: { start: 0, end: 4 }, source: { file: 't', line: 1 } }]);
+    const [result] = await model.embed([{ sentence: 'bank', spans: [{ start: 0, end: 4 }], source: { file: 't', line: 1 } }]);
     expect(result!.vectors[1]).toBeNull();
   });
 });

@@ -8,7 +8,7 @@
 import { mulberry32 } from '../src/random.js';
 
 /** mulberry32 (src/random.ts): every run generates the same data. */
-export const seededRandom = mulberry32;
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed).next;
 
 const PUNCTUATION = ['.', ',', '!', '?', ';', ':', '...', '!!!', '?!', '--', '—', '–', '(', ')', '"', "'", '“', '”', '’', '/', '&', '%', '$', '#', '@', '*', '+', '=', '[', ']', '{', '}', '|', '\\', '^', '~', '`', '<', '>'];
 const EMOTICONS = [':)', ':(', ':-)', ':30', ':00', '://', '):', '::', ':-(', ';)', ':D', 'http://example.com', '10:30', '12:00'];

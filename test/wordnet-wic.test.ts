@@ -152,8 +152,8 @@ describe('committed wordnet-wic', () => {
         perLemma.set(key, (perLemma.get(key) ?? 0) + 1);
         const pos = TAG_TO_POS[pair.pos!]!;
         const irregular = exceptions.get(pos);
-        expect(isFormOf(pair.sentence1.slice(pair.span1.start, pair.span1.end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
-        expect(isFormOf(pair.sentence2.slice(pair.span2.start, pair.span2.end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
+        expect(isFormOf(pair.sentence1.slice(pair.spans1[0].start, pair.spans1[0].end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
+        expect(isFormOf(pair.sentence2.slice(pair.spans2[0].start, pair.spans2[0].end), pair.word, pos, irregular), `line ${pair.source.line}`).toBe(true);
       }
       expect(Math.max(...perLemma.values())).toBeLessThanOrEqual(2 * MAX_PAIRS_PER_LABEL_PER_LEMMA);
     }

@@ -4,8 +4,7 @@
  * before the generic JSONL/CSV ones).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { InputError, type Dataset, type DatasetFormat, type DatasetLoader, type LoadOptions } from '../types.js';
 import { csvLoader, jsonlLoader } from './generic.js';
 import { mclWicLoader } from './mclwic.js';
@@ -17,16 +16,7 @@ import { wicLoader } from './wic.js';
 /** Loaders in detection order: specific formats first. */
 export const LOADERS: readonly DatasetLoader[] = [wicLoader, superGlueLoader, mclWicLoader, scwsLoader, tsvLoader, jsonlLoader, csvLoader];
 
-/** The project root (where `datasets/` lives), found from this file in src/ or dist/src/. */
-export const PROJECT_ROOT = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('sensebench: cannot find the project root (package.json)');
-    dir = parent;
-  }
-  return dir;
-})();
+import { PROJECT_ROOT } from '../config.js';
 
 /** Built-in datasets: name -> path and format, relative to the project root. */
 export const BUILTIN_DATASETS: Readonly<Record<string, { readonly path: string; readonly format: DatasetFormat }>> = {

@@ -1,3 +1,4 @@
+/** Atomic file writes (temporary sibling, then rename): every result and cache file is written through here. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

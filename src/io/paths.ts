@@ -1,3 +1,4 @@
+/** File-system questions the loaders and caches ask: does a path exist, is it a directory. */
 import { stat } from 'node:fs/promises';
 
 /** True when `path` exists (file or directory). */

@@ -16,7 +16,7 @@
  *   default 'linear' interpolation (virtual index (m - 1) q).
  */
 import { type BinaryScores, type ConfidenceInterval, type Metric, type PairedSample, NO_INTERVAL, assertSameLength } from './metric.js';
-import { type Random, mulberry32 } from './random.js';
+import { type Random, mulberry32 } from '../random.js';
 import { pearson } from './correlation.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';

@@ -1,6 +1,6 @@
 /** Sense-separation metrics: pure functions, nulls for undefined values, seeded randomness. */
 export * from './metric.js';
-export * from './random.js';
+export * from '../random.js';
 export * from './rank.js';
 export * from './ranking.js';
 export * from './separation.js';
@@ -8,3 +8,8 @@ export * from './correlation.js';
 export * from './threshold.js';
 export * from './bootstrap.js';
 export * from './score.js';
+export * from './pca.js';
+export * from './normalization.js';
+export * from './contextuality.js';
+export * from './delong.js';
+export * from './compare.js';

@@ -35,6 +35,11 @@ export interface ConfidenceInterval {
 }
 
 /** The interval used when no estimate is possible. */
+/** A point estimate with its confidence interval: one value, never three loose fields. */
+export interface Estimate extends ConfidenceInterval {
+  readonly value: number;
+}
+
 export const NO_INTERVAL: ConfidenceInterval = Object.freeze({ low: null, high: null });
 
 /** Wraps a pure function as a {@link Metric}. */

@@ -1,187 +1,596 @@
 /**
- * Principal component analysis, small and exact, for the 2-D sense pictures (src/senses/projection.ts).
+ * Principal component analysis of a dense float64 matrix, for the anisotropy corrections
+ * (all-but-the-top removes the top principal components) and for Ethayarajh's maximum explainable
+ * variance (share of variance on the first principal component).
  *
- * fitPca centres the rows and eigen-decomposes the smaller of the two scatter matrices with the
- * cyclic Jacobi method: the d x d covariance when rows >= cols, else the n x n Gram matrix of the
- * centred rows (a handful of occurrences of 512-d vectors), whose eigenvectors map to the same
- * principal axes (v = X^T u / sqrt(lambda)). Conventions, as numpy.linalg.svd of the centred data /
- * sklearn.decomposition.PCA give them up to sign:
- * - explainedVariance[i] = lambda_i / (n - 1) (sample variance along component i; n = 1 gives 0);
- *   totalVariance = the sum of the per-column sample variances.
- * - Sign: each component's entry of largest magnitude (the first on ties) is positive.
- * - Directions without variance (rank < k) are filled with unit vectors orthogonal to the earlier
- *   components (Gram-Schmidt on e_1, e_2, ...), explained variance 0, so `components` always has
- *   min(k, cols) rows and every projection has that many coordinates.
+ * Method: column means, then the covariance matrix accumulated from mean-centered rows (two passes,
+ * so no catastrophic cancellation), then a symmetric eigensolver: Householder tridiagonalisation
+ * and the implicit QL algorithm (EISPACK tred2/tql2, as in JAMA), which is accurate to rounding for
+ * every spectrum, including repeated and near-degenerate eigenvalues where power or subspace
+ * iteration would stall. When only a few components are wanted, their vectors come from inverse
+ * iteration on the tridiagonal matrix instead of the O(d^3) QL rotations (checked, with the full
+ * solver as fallback); see {@link topSymmetricEigen}.
+ *
+ * Conventions (the reference script replays them with numpy.linalg.eigh):
+ * - Variances are population variances (ddof 0): covariance = Xc^T Xc / n. This is what the
+ *   normalizations need (a property of the fitted vectors, not an estimate of a population), and
+ *   it is numpy's np.var default. sklearn's PCA.explained_variance_ uses ddof 1 instead; the
+ *   explained-variance *ratios* are the same either way.
+ * - Components are unit vectors by descending eigenvalue; each one's sign is fixed so that its
+ *   entry of largest absolute value (the first such entry on a tie) is positive.
+ * - Eigenvalues that rounding makes slightly negative are reported as 0.
  */
 
+import { mulberry32 } from '../random.js';
+
+/** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
   readonly rows: number;
   readonly cols: number;
-  /** Row-major. */
   readonly data: Float64Array;
 }
 
+/** A fitted PCA (see the module comment for the conventions). */
 export interface Pca {
+  /** Column means. */
   readonly mean: Float64Array;
+  /** k unit vectors, by descending explained variance; sign: largest-|x| entry positive. */
   readonly components: readonly Float64Array[];
+  /** Variance (ddof 0) along each component: the covariance eigenvalue, clamped at 0. */
   readonly explainedVariance: Float64Array;
+  /** Sum of the per-column variances (ddof 0), i.e. the trace of the covariance. */
   readonly totalVariance: number;
 }
 
-/** Eigenvalues and eigenvectors (columns of a row-major m x m matrix) of a symmetric matrix, by cyclic Jacobi. */
-export function symmetricEigen(matrix: Float64Array, m: number): { readonly values: Float64Array; readonly vectors: Float64Array } {
-  const a = Float64Array.from(matrix);
-  const v = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) v[i * m + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diagonal = 0;
-    for (let i = 0; i < m; i++) {
-      diagonal += a[i * m + i]! * a[i * m + i]!;
-      for (let j = i + 1; j < m; j++) off += a[i * m + j]! * a[i * m + j]!;
+/** A symmetric eigendecomposition, eigenvalues descending. */
+export interface SymmetricEigen {
+  /** Eigenvalues, descending. */
+  readonly values: Float64Array;
+  /** Unit eigenvectors, `vectors[i]` belonging to `values[i]`; empty when not requested. */
+  readonly vectors: readonly Float64Array[];
+}
+
+/** Builds a {@link Matrix} from equal-length rows (copied into float64). */
+export function matrixFromRows(rows: readonly (ArrayLike<number>)[], cols?: number): Matrix {
+  const width = cols ?? rows[0]?.length;
+  if (width === undefined) throw new RangeError('matrixFromRows: no rows and no column count');
+  const data = new Float64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    if (row.length !== width) throw new RangeError(`matrixFromRows: row ${r} has ${row.length} values, expected ${width}`);
+    for (let c = 0; c < width; c++) data[r * width + c] = row[c]!;
+  });
+  return { rows: rows.length, cols: width, data };
+}
+
+function assertMatrix(matrix: Matrix, what: string): void {
+  const { rows, cols, data } = matrix;
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 1) {
+    throw new RangeError(`${what}: bad shape ${rows}x${cols}`);
+  }
+  if (data.length !== rows * cols) throw new RangeError(`${what}: ${data.length} values for shape ${rows}x${cols}`);
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new RangeError(`${what}: value at row ${Math.floor(i / cols)}, column ${i % cols} is not finite`);
+  }
+}
+
+/** Column means of a matrix with at least one row. */
+export function columnMeans(matrix: Matrix): Float64Array {
+  const { rows, cols, data } = matrix;
+  const mean = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * cols;
+    for (let c = 0; c < cols; c++) mean[c]! += data[offset + c]!;
+  }
+  for (let c = 0; c < cols; c++) mean[c]! /= rows;
+  return mean;
+}
+
+/** Rows centered together, so each pass over the covariance reads and writes it once per block. */
+const ROW_BLOCK = 8;
+
+/**
+ * Population covariance (ddof 0) of the rows about `mean`, as a full symmetric cols x cols
+ * row-major array. Only the upper triangle is accumulated, over blocks of eight centered rows
+ * (a short last block is padded with zero rows, which add exactly nothing).
+ */
+export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
+  const { rows, cols, data } = matrix;
+  const cov = new Float64Array(cols * cols);
+  // Interleaved: block[c * 8 + b] is column c of the block's row b, so one column's eight values are adjacent.
+  const block = new Float64Array(ROW_BLOCK * cols);
+  for (let start = 0; start < rows; start += ROW_BLOCK) {
+    const count = Math.min(ROW_BLOCK, rows - start);
+    if (count < ROW_BLOCK) block.fill(0);
+    for (let b = 0; b < count; b++) {
+      const from = (start + b) * cols;
+      for (let c = 0; c < cols; c++) block[c * ROW_BLOCK + b] = data[from + c]! - mean[c]!;
     }
-    if (off <= 1e-30 * diagonal || off === 0) break;
-    for (let p = 0; p < m; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = a[p * m + q]!;
-        if (apq === 0) continue;
-        const app = a[p * m + p]!;
-        const aqq = a[q * m + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = a[k * m + p]!;
-          const akq = a[k * m + q]!;
-          a[k * m + p] = c * akp - s * akq;
-          a[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = a[p * m + k]!;
-          const aqk = a[q * m + k]!;
-          a[p * m + k] = c * apk - s * aqk;
-          a[q * m + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < m; k++) {
-          const vkp = v[k * m + p]!;
-          const vkq = v[k * m + q]!;
-          v[k * m + p] = c * vkp - s * vkq;
-          v[k * m + q] = s * vkp + c * vkq;
-        }
-      }
+    accumulateBlock(cov, block, cols);
+  }
+  for (let i = 0; i < cols; i++) {
+    for (let j = i; j < cols; j++) {
+      const value = cov[i * cols + j]! / rows;
+      cov[i * cols + j] = value;
+      cov[j * cols + i] = value;
     }
   }
-  const values = new Float64Array(m);
-  for (let i = 0; i < m; i++) values[i] = a[i * m + i]!;
-  return { values, vectors: v };
+  return cov;
 }
 
-function normalise(vector: Float64Array): boolean {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  if (!(norm > 0)) return false;
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < vector.length; i++) vector[i]! *= scale;
-  return true;
+/**
+ * Upper-triangle update of `cov` by one interleaved block of eight centered rows. Unrolled by
+ * hand, two output rows per pass so each loaded column serves two updates: about a third faster
+ * than the plain loop, and this is the O(rows cols^2) part of every fit.
+ */
+function accumulateBlock(cov: Float64Array, t: Float64Array, cols: number): void {
+  let i = 0;
+  for (; i + 1 < cols; i += 2) {
+    const p = i * 8;
+    const a0 = t[p]!, a1 = t[p + 1]!, a2 = t[p + 2]!, a3 = t[p + 3]!, a4 = t[p + 4]!, a5 = t[p + 5]!, a6 = t[p + 6]!, a7 = t[p + 7]!;
+    const b0 = t[p + 8]!, b1 = t[p + 9]!, b2 = t[p + 10]!, b3 = t[p + 11]!, b4 = t[p + 12]!, b5 = t[p + 13]!, b6 = t[p + 14]!, b7 = t[p + 15]!;
+    const row = i * cols;
+    const next = row + cols;
+    cov[row + i]! += a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 + a4 * a4 + a5 * a5 + a6 * a6 + a7 * a7;
+    for (let j = i + 1; j < cols; j++) {
+      const q = j * 8;
+      const x0 = t[q]!, x1 = t[q + 1]!, x2 = t[q + 2]!, x3 = t[q + 3]!, x4 = t[q + 4]!, x5 = t[q + 5]!, x6 = t[q + 6]!, x7 = t[q + 7]!;
+      cov[row + j]! += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7;
+      cov[next + j]! += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
+    }
+  }
+  if (i < cols) {
+    // Odd column count: the last diagonal entry.
+    const p = i * 8;
+    let sum = 0;
+    for (let b = 0; b < 8; b++) sum += t[p + b]! * t[p + b]!;
+    cov[i * cols + i]! += sum;
+  }
 }
 
-function fixSign(vector: Float64Array): void {
-  let largest = 0;
-  for (let i = 1; i < vector.length; i++) if (Math.abs(vector[i]!) > Math.abs(vector[largest]!)) largest = i;
-  if (vector[largest]! < 0) for (let i = 0; i < vector.length; i++) vector[i] = -vector[i]!;
+const EPSILON = 2 ** -52;
+
+/**
+ * Eigendecomposition of the symmetric n x n row-major matrix `a` (only read, never modified):
+ * Householder reduction to tridiagonal form, then the implicit QL algorithm with Wilkinson-style
+ * shifts (tred2/tql2 of EISPACK via JAMA). With `wantVectors` false the Householder transform is
+ * neither accumulated nor rotated and no vectors are returned (a sixth of the time at n = 512).
+ */
+export function symmetricEigen(a: Float64Array, n: number, wantVectors = true): SymmetricEigen {
+  if (!Number.isSafeInteger(n) || n < 1 || a.length !== n * n) throw new RangeError(`symmetricEigen: ${a.length} values for a ${n}x${n} matrix`);
+  const v = Float64Array.from(a);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  // Both stages work on the transform stored transposed (row i = what JAMA keeps in column i), so
+  // every inner loop, including each QL rotation, runs over contiguous memory; eigenvector i ends
+  // up as row i.
+  tridiagonalize(v, d, e, n, wantVectors);
+  tridiagonalQl(d, e, wantVectors ? v : null, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
+  const values = Float64Array.from(order, (i) => d[i]!);
+  const vectors = wantVectors ? order.map((i) => v.slice(i * n, (i + 1) * n)) : [];
+  return { values, vectors };
 }
 
-/** Fits the first min(k, cols) principal components of the rows of `matrix`. */
-export function fitPca(matrix: Matrix, k: number): Pca {
-  const { rows: n, cols: d, data } = matrix;
-  if (data.length !== n * d) throw new RangeError(`matrix data has ${data.length} values, expected ${n} x ${d}`);
-  if (n < 1) throw new RangeError('fitPca: no rows');
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`fitPca: k must be a positive integer, got ${k}`);
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= n;
-  const centred = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = data[i * d + j]! - mean[j]!;
-  const divisor = Math.max(n - 1, 1);
-  let totalVariance = 0;
-  for (const value of centred) totalVariance += value * value;
-  totalVariance = n > 1 ? totalVariance / divisor : 0;
+/**
+ * Householder tridiagonalisation (tred2) on transposed storage (`v[j * n + k]` is JAMA's V[k][j]; the
+ * symmetric input reads the same either way): on return d is the diagonal, e the subdiagonal in
+ * e[1..]. With `accumulate`, row i of v is the i-th column of the orthogonal transform and the
+ * result is null; without, v keeps the Householder vectors and the result holds their scales.
+ */
+function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): Float64Array | null {
+  for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)]!;
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
+    if (scale === 0) {
+      e[i] = d[i - 1]!;
+      for (let j = 0; j < i; j++) {
+        d[j] = v[j * n + (i - 1)]!;
+        v[j * n + i] = 0;
+        v[i * n + j] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k]! /= scale;
+        h += d[k]! * d[k]!;
+      }
+      let f = d[i - 1]!;
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        v[i * n + j] = f;
+        g = e[j]! + v[j * n + j]! * f;
+        for (let k = j + 1; k <= i - 1; k++) {
+          g += v[j * n + k]! * d[k]!;
+          e[k]! += v[j * n + k]! * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j]! /= h;
+        f += e[j]! * d[j]!;
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j]! -= hh * d[j]!;
+      for (let j = 0; j < i; j++) {
+        f = d[j]!;
+        g = e[j]!;
+        for (let k = j; k <= i - 1; k++) v[j * n + k]! -= f * e[k]! + g * d[k]!;
+        d[j] = v[j * n + (i - 1)]!;
+        v[j * n + i] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  if (!accumulate) {
+    // No accumulated transform: d becomes the diagonal; the reflectors stay in v (row m holds
+    // u_m in entries 0..m-1) and their scales h_m are handed back for a later back-transform.
+    const scales = Float64Array.from(d);
+    for (let j = 0; j < n; j++) d[j] = v[j * n + j]!;
+    e[0] = 0;
+    return scales;
+  }
+  // Accumulate the transformations.
+  for (let i = 0; i < n - 1; i++) {
+    v[i * n + (n - 1)] = v[i * n + i]!;
+    v[i * n + i] = 1;
+    const h = d[i + 1]!;
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k]! / h;
+      for (let j = 0; j <= i; j++) {
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k]! * v[j * n + k]!;
+        for (let k = 0; k <= i; k++) v[j * n + k]! -= g * d[k]!;
+      }
+    }
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = v[j * n + (n - 1)]!;
+    v[j * n + (n - 1)] = 0;
+  }
+  v[(n - 1) * n + (n - 1)] = 1;
+  e[0] = 0;
+  return null;
+}
 
-  const useGram = n < d;
-  const m = useGram ? n : d;
-  const scatter = new Float64Array(m * m);
-  if (useGram) {
-    for (let i = 0; i < n; i++) {
-      for (let j = i; j < n; j++) {
+/** Implicit QL on the tridiagonal (d, e) (tql2); rotations applied to the rows of `w` when given. */
+function tridiagonalQl(d: Float64Array, e: Float64Array, w: Float64Array | null, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const maxIterations = 60 * n;
+  let iterations = 0;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l]!) + Math.abs(e[l]!));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m]!) > EPSILON * tst1) m++;
+    if (m > l) {
+      do {
+        if (++iterations > maxIterations) throw new Error('symmetricEigen: QL iteration did not converge');
+        let g = d[l]!;
+        let p = (d[l + 1]! - g) / (2 * e[l]!);
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = e[l]! / (p + r);
+        d[l + 1] = e[l]! * (p + r);
+        const dl1 = d[l + 1]!;
+        let h = g - d[l]!;
+        for (let i = l + 2; i < n; i++) d[i]! -= h;
+        f += h;
+        p = d[m]!;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1]!;
         let s = 0;
-        for (let c = 0; c < d; c++) s += centred[i * d + c]! * centred[j * d + c]!;
-        scatter[i * n + j] = s;
-        scatter[j * n + i] = s;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i]!;
+          h = c * p;
+          r = Math.hypot(p, e[i]!);
+          e[i + 1] = s * r;
+          s = e[i]! / r;
+          c = p / r;
+          p = c * d[i]! - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]!);
+          if (w !== null) {
+            const rowI = i * n;
+            const rowNext = rowI + n;
+            for (let k = 0; k < n; k++) {
+              const next = w[rowNext + k]!;
+              const current = w[rowI + k]!;
+              w[rowNext + k] = s * current + c * next;
+              w[rowI + k] = c * current - s * next;
+            }
+          }
+        }
+        p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l]!) > EPSILON * tst1);
+    }
+    d[l] = d[l]! + f;
+    e[l] = 0;
+  }
+}
+
+/**
+ * The k eigenvectors of the largest eigenvalues, without the O(n^3) work of all n: the same
+ * Householder reduction (transform not accumulated), every eigenvalue by QL without vectors, then
+ * each wanted eigenvector of the tridiagonal matrix by inverse iteration (LU with partial
+ * pivoting, LAPACK dgttrf/dgttrs; vectors of clustered eigenvalues re-orthogonalised by modified
+ * Gram-Schmidt, as LAPACK's dstein does), and the Householder reflectors applied to those k
+ * vectors only. Every result is verified (residual |T y - lambda y| and orthogonality at rounding
+ * level); if any check fails the full {@link symmetricEigen} answers instead, so near-degenerate
+ * spectra cost time, never accuracy.
+ */
+export function topSymmetricEigen(a: Float64Array, n: number, k: number): SymmetricEigen {
+  if (!Number.isSafeInteger(n) || n < 1 || a.length !== n * n) throw new RangeError(`topSymmetricEigen: ${a.length} values for a ${n}x${n} matrix`);
+  if (!Number.isSafeInteger(k) || k < 0 || k > n) throw new RangeError(`topSymmetricEigen: k must be in [0, ${n}], got ${k}`);
+  // For most of the spectrum the full solver is as cheap and simpler.
+  if (3 * k > n) {
+    const full = symmetricEigen(a, n, true);
+    return { values: full.values, vectors: full.vectors.slice(0, k) };
+  }
+  const v = Float64Array.from(a);
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const scales = tridiagonalize(v, d, e, n, false)!;
+  // Keep T before QL overwrites it: diagonal and off-diagonal (off[i] = T[i][i+1]).
+  const diagonal = Float64Array.from(d);
+  const off = e.slice(1);
+  tridiagonalQl(d, e, null, n);
+  const values = Float64Array.from(d).sort().reverse();
+  const vectors = tridiagonalEigenvectors(diagonal, off, values.subarray(0, k));
+  if (vectors === null) {
+    const full = symmetricEigen(a, n, true);
+    return { values: full.values, vectors: full.vectors.slice(0, k) };
+  }
+  return { values, vectors: vectors.map((y) => applyReflectors(v, scales, y, n)) };
+}
+
+/** x = Q y for the tred2 transform Q = R_{n-1} ... R_1, R_m = I - u_m u_m^T / h_m on coordinates 0..m-1. */
+function applyReflectors(v: Float64Array, scales: Float64Array, y: Float64Array, n: number): Float64Array {
+  const x = Float64Array.from(y);
+  for (let m = 1; m < n; m++) {
+    const h = scales[m]!;
+    if (h === 0) continue;
+    const row = m * n;
+    let g = 0;
+    for (let j = 0; j < m; j++) g += v[row + j]! * x[j]!;
+    g /= h;
+    for (let j = 0; j < m; j++) x[j]! -= g * v[row + j]!;
+  }
+  return x;
+}
+
+/** Eigenvectors of the symmetric tridiagonal (diagonal, off) for the given eigenvalues, or null when a check fails. */
+function tridiagonalEigenvectors(diagonal: Float64Array, off: Float64Array, wanted: Float64Array): Float64Array[] | null {
+  const n = diagonal.length;
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(diagonal[i]!) + (i > 0 ? Math.abs(off[i - 1]!) : 0) + (i < n - 1 ? Math.abs(off[i]!) : 0));
+  if (norm === 0) {
+    // The zero matrix: any orthonormal basis; the unit vectors, as the full solver gives.
+    return Array.from(wanted, (_, j) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+  }
+  const clusterGap = 1e-3 * norm;
+  const tiny = EPSILON * norm;
+  const random = mulberry32(0x5eed);
+  const vectors: Float64Array[] = [];
+  for (let j = 0; j < wanted.length; j++) {
+    const lambda = wanted[j]!;
+    const lu = factorShifted(diagonal, off, lambda, tiny);
+    let x = Float64Array.from({ length: n }, () => random.next() - 0.5);
+    const cluster = vectors.filter((_, i) => Math.abs(wanted[i]! - lambda) <= clusterGap);
+    for (let iteration = 0; iteration < 5; iteration++) {
+      solveShifted(lu, x);
+      for (const other of cluster) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += other[i]! * x[i]!;
+        for (let i = 0; i < n; i++) x[i]! -= dot * other[i]!;
+      }
+      let length = 0;
+      for (let i = 0; i < n; i++) length += x[i]! * x[i]!;
+      length = Math.sqrt(length);
+      if (!(length > 0) || !Number.isFinite(length)) return null;
+      x = x.map((value) => value / length);
+    }
+    // Verify: residual at rounding level and orthogonal to the vectors before it.
+    let residual = 0;
+    for (let i = 0; i < n; i++) {
+      let tx = diagonal[i]! * x[i]!;
+      if (i > 0) tx += off[i - 1]! * x[i - 1]!;
+      if (i < n - 1) tx += off[i]! * x[i + 1]!;
+      residual = Math.max(residual, Math.abs(tx - lambda * x[i]!));
+    }
+    if (residual > 1e3 * n * EPSILON * norm) return null;
+    for (const other of vectors) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += other[i]! * x[i]!;
+      if (Math.abs(dot) > 1e-10) return null;
+    }
+    vectors.push(x);
+  }
+  return vectors;
+}
+
+interface ShiftedLu {
+  readonly d: Float64Array;
+  readonly du: Float64Array;
+  readonly du2: Float64Array;
+  readonly dl: Float64Array;
+  readonly swapped: Uint8Array;
+}
+
+/** LU with partial pivoting of T - lambda I (LAPACK dgttrf); zero pivots replaced by `tiny`. */
+function factorShifted(diagonal: Float64Array, off: Float64Array, lambda: number, tiny: number): ShiftedLu {
+  const n = diagonal.length;
+  const d = Float64Array.from(diagonal, (value) => value - lambda);
+  const du = Float64Array.from(off);
+  const dl = Float64Array.from(off);
+  const du2 = new Float64Array(Math.max(0, n - 2));
+  const swapped = new Uint8Array(Math.max(0, n - 1));
+  for (let i = 0; i < n - 1; i++) {
+    if (Math.abs(d[i]!) >= Math.abs(dl[i]!)) {
+      if (d[i] !== 0) {
+        const factor = dl[i]! / d[i]!;
+        dl[i] = factor;
+        d[i + 1]! -= factor * du[i]!;
+      } else dl[i] = 0;
+    } else {
+      const factor = d[i]! / dl[i]!;
+      d[i] = dl[i]!;
+      dl[i] = factor;
+      const temp = du[i]!;
+      du[i] = d[i + 1]!;
+      d[i + 1] = temp - factor * d[i + 1]!;
+      if (i < n - 2) {
+        du2[i] = du[i + 1]!;
+        du[i + 1] = -factor * du[i + 1]!;
+      }
+      swapped[i] = 1;
+    }
+  }
+  for (let i = 0; i < n; i++) if (Math.abs(d[i]!) < tiny) d[i] = d[i]! < 0 ? -tiny : tiny;
+  return { d, du, du2, dl, swapped };
+}
+
+/** Solves (T - lambda I) x = b in place from its LU (LAPACK dgttrs). */
+function solveShifted(lu: ShiftedLu, b: Float64Array): void {
+  const { d, du, du2, dl, swapped } = lu;
+  const n = d.length;
+  for (let i = 0; i < n - 1; i++) {
+    if (swapped[i] === 0) b[i + 1]! -= dl[i]! * b[i]!;
+    else {
+      const temp = b[i]!;
+      b[i] = b[i + 1]!;
+      b[i + 1] = temp - dl[i]! * b[i]!;
+    }
+  }
+  b[n - 1]! /= d[n - 1]!;
+  if (n > 1) b[n - 2] = (b[n - 2]! - du[n - 2]! * b[n - 1]!) / d[n - 2]!;
+  for (let i = n - 3; i >= 0; i--) b[i] = (b[i]! - du[i]! * b[i + 1]! - du2[i]! * b[i + 2]!) / d[i]!;
+}
+
+/** Flips `vector` in place so that its largest-|x| entry (first on a tie) is positive. */
+function fixSign(vector: Float64Array): void {
+  let best = 0;
+  for (let i = 1; i < vector.length; i++) if (Math.abs(vector[i]!) > Math.abs(vector[best]!)) best = i;
+  if (vector[best]! < 0) for (let i = 0; i < vector.length; i++) vector[i] = -vector[i]!;
+}
+
+/**
+ * Fits the top `k` principal components of the rows of `matrix` (at least one row, 1 <= k <= cols).
+ * With fewer distinct rows than k + 1 the trailing components span the null space: unit vectors,
+ * deterministic, explained variance 0.
+ */
+export function fitPca(matrix: Matrix, k: number): Pca {
+  assertMatrix(matrix, 'fitPca');
+  const { rows, cols } = matrix;
+  if (rows < 1) throw new RangeError('fitPca: no rows');
+  if (!Number.isSafeInteger(k) || k < 1 || k > cols) throw new RangeError(`fitPca: k must be in [1, ${cols}], got ${k}`);
+  const mean = columnMeans(matrix);
+  const cov = covariance(matrix, mean);
+  let totalVariance = 0;
+  for (let c = 0; c < cols; c++) totalVariance += cov[c * cols + c]!;
+  const eigen = topSymmetricEigen(cov, cols, k);
+  const components = eigen.vectors.slice(0, k).map((vector) => {
+    fixSign(vector);
+    return vector;
+  });
+  const explainedVariance = Float64Array.from(eigen.values.subarray(0, k), (value) => Math.max(0, value));
+  return { mean, components, explainedVariance, totalVariance };
+}
+
+/** Coordinates of `row` on the components: (row - mean) . component, one per component. */
+export function project(pca: Pca, row: Float64Array | Float32Array): Float64Array {
+  const cols = pca.mean.length;
+  if (row.length !== cols) throw new RangeError(`project: row has ${row.length} values, PCA has ${cols} columns`);
+  return Float64Array.from(pca.components, (component) => {
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += (row[c]! - pca.mean[c]!) * component[c]!;
+    return dot;
+  });
+}
+
+/**
+ * Share of the rows' variance along their first principal component: lambda_1 / sum(lambda).
+ * Rows with no spread at all (every row identical, or a single row) give exactly 1: all the
+ * (zero) variance lies in one direction, and it is the value that makes a static representation
+ * read as "one vector per word". Uses the n x n Gram matrix of the centered rows when there are
+ * fewer rows than columns (same non-zero spectrum, much smaller).
+ */
+export function firstComponentShare(matrix: Matrix): number {
+  assertMatrix(matrix, 'firstComponentShare');
+  const { rows, cols, data } = matrix;
+  if (rows < 1) throw new RangeError('firstComponentShare: no rows');
+  const mean = columnMeans(matrix);
+  let scatter: Float64Array;
+  let size: number;
+  if (rows < cols) {
+    const centered = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) centered[r * cols + c] = data[r * cols + c]! - mean[c]!;
+    scatter = new Float64Array(rows * rows);
+    for (let i = 0; i < rows; i++) {
+      for (let j = i; j < rows; j++) {
+        let dot = 0;
+        for (let c = 0; c < cols; c++) dot += centered[i * cols + c]! * centered[j * cols + c]!;
+        scatter[i * rows + j] = dot;
+        scatter[j * rows + i] = dot;
+      }
+    }
+    size = rows;
+  } else {
+    scatter = covariance(matrix, mean);
+    size = cols;
+  }
+  let trace = 0;
+  for (let i = 0; i < size; i++) trace += scatter[i * size + i]!;
+  if (!(trace > 0)) return 1;
+  const top = symmetricEigen(scatter, size, false).values[0]!;
+  return Math.min(1, Math.max(0, top / trace));
+}
+
+/**
+ * Ethayarajh's (2019) maximum explainable variance exactly as the paper defines it: sigma_1^2 /
+ * sum(sigma_i^2) over the singular values of the *uncentered* occurrence matrix. Identical rows
+ * give 1 (rank one); the all-zero matrix gives 1 by the same convention as
+ * {@link firstComponentShare}.
+ */
+export function firstSingularValueShare(matrix: Matrix): number {
+  assertMatrix(matrix, 'firstSingularValueShare');
+  const { rows, cols, data } = matrix;
+  if (rows < 1) throw new RangeError('firstSingularValueShare: no rows');
+  const size = Math.min(rows, cols);
+  const gram = new Float64Array(size * size);
+  if (rows <= cols) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = i; j < rows; j++) {
+        let dot = 0;
+        for (let c = 0; c < cols; c++) dot += data[i * cols + c]! * data[j * cols + c]!;
+        gram[i * rows + j] = dot;
+        gram[j * rows + i] = dot;
       }
     }
   } else {
-    for (let r = 0; r < n; r++) {
-      for (let i = 0; i < d; i++) {
-        const x = centred[r * d + i]!;
-        if (x === 0) continue;
-        for (let j = i; j < d; j++) scatter[i * d + j]! += x * centred[r * d + j]!;
-      }
-    }
-    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) scatter[i * d + j] = scatter[j * d + i]!;
+    const sums = covariance(matrix, new Float64Array(cols));
+    for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
   }
-  const { values, vectors } = symmetricEigen(scatter, m);
-  const order = [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b);
-  const wanted = Math.min(k, d);
-  const largest = Math.max(0, values[order[0]!]!);
-  const components: Float64Array[] = [];
-  const explained: number[] = [];
-  for (const index of order) {
-    if (components.length === wanted) break;
-    const lambda = values[index]!;
-    // Directions with (numerically) no variance are left to the orthogonal fill below.
-    if (!(lambda > 1e-12 * largest) || !(lambda > 0)) break;
-    const component = new Float64Array(d);
-    if (useGram) {
-      for (let i = 0; i < n; i++) {
-        const u = vectors[i * m + index]!;
-        for (let c = 0; c < d; c++) component[c]! += centred[i * d + c]! * u;
-      }
-    } else {
-      for (let c = 0; c < d; c++) component[c] = vectors[c * m + index]!;
-    }
-    if (!normalise(component)) break;
-    fixSign(component);
-    components.push(component);
-    explained.push(n > 1 ? lambda / divisor : 0);
-  }
-  for (let basis = 0; components.length < wanted && basis < d; basis++) {
-    const candidate = new Float64Array(d);
-    candidate[basis] = 1;
-    for (let pass = 0; pass < 2; pass++) {
-      for (const component of components) {
-        let projection = 0;
-        for (let c = 0; c < d; c++) projection += candidate[c]! * component[c]!;
-        for (let c = 0; c < d; c++) candidate[c]! -= projection * component[c]!;
-      }
-    }
-    let norm = 0;
-    for (const value of candidate) norm += value * value;
-    if (norm < 1e-6) continue;
-    normalise(candidate);
-    fixSign(candidate);
-    components.push(candidate);
-    explained.push(0);
-  }
-  return { mean, components, explainedVariance: Float64Array.from(explained), totalVariance };
-}
-
-/** Coordinates of `row` on the components (after subtracting the mean). */
-export function project(pca: Pca, row: Float64Array | Float32Array): Float64Array {
-  if (row.length !== pca.mean.length) throw new RangeError(`row has ${row.length} values, PCA ${pca.mean.length}`);
-  return Float64Array.from(pca.components, (component) => {
-    let s = 0;
-    for (let c = 0; c < row.length; c++) s += (row[c]! - pca.mean[c]!) * component[c]!;
-    return s;
-  });
+  let trace = 0;
+  for (let i = 0; i < size; i++) trace += gram[i * size + i]!;
+  if (!(trace > 0)) return 1;
+  const top = symmetricEigen(gram, size, false).values[0]!;
+  return Math.min(1, Math.max(0, top / trace));
 }

@@ -1,12 +1,14 @@
 /**
  * The scorer the pipeline calls: turns the cosines of one model representation on one dataset split
- * into a {@link RepresentationScore} and per-word {@link WordScore}s.
+ * into the metric columns of its summary.csv row ({@link MetricScores}, declared in
+ * src/results/schema.ts) and per-word {@link WordScore}s.
  */
-import type { RepresentationKind, RepresentationScore, ThresholdSource, WordScore } from '../types.js';
+import type { MetricScores, WordScore } from '../results/schema.js';
+import type { ThresholdSource } from '../types.js';
 import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
 import { pearson, pearsonMetric, spearman } from './correlation.js';
-import type { BinaryScores } from './metric.js';
-import { deriveSeed } from './random.js';
+import type { BinaryScores, ConfidenceInterval, Estimate } from './metric.js';
+import { deriveSeed } from '../random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
 import { classMeans, cohensD } from './separation.js';
 import { accuracyAt, crossValidatedAccuracy, learnThreshold } from './threshold.js';
@@ -31,17 +33,14 @@ export interface ScoreRepresentationInput {
   readonly train?: readonly ScoredPair[];
   /** Run seed. */
   readonly seed: number;
-  readonly model: string;
-  readonly kind: RepresentationKind;
-  readonly representation: string;
   /** Bootstrap resamples for the intervals; default 1000; 0 gives null intervals. */
   readonly bootstrapResamples?: number;
   /**
-   * Stable key of this row's random streams, e.g. `glove-100d:target:lesson:test`; the default is
-   * `<model>:<representation>`. Every stream seed is {@link deriveSeed}(seed, `${key}:<purpose>`), so
-   * adding a model, a representation or a dataset never changes the intervals of other rows.
+   * Stable key of this row's random streams, e.g. `glove-100d:target:lesson:test`. Every stream
+   * seed is {@link deriveSeed}(seed, `${key}:<purpose>`), so adding a model, a representation or a
+   * dataset never changes the intervals of other rows.
    */
-  readonly key?: string;
+  readonly key: string;
 }
 
 /** Number of folds of the cross-validated accuracy when there is no train split. */
@@ -76,8 +75,8 @@ function labelledColumns(pairs: readonly ScoredPair[]): LabelledColumns {
  *   of the fold thresholds).
  * - Spearman/Pearson (cosine vs graded score) only when every scored pair has a score.
  */
-export function scoreRepresentation(input: ScoreRepresentationInput): RepresentationScore {
-  const key = input.key ?? `${input.model}:${input.representation}`;
+export function scoreRepresentation(input: ScoreRepresentationInput): MetricScores {
+  const key = input.key;
   const resamples = input.bootstrapResamples ?? DEFAULT_RESAMPLES;
   const scored = input.evaluated.filter((pair) => pair.cosine !== null);
   const total = input.evaluated.length;
@@ -125,14 +124,12 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
       ? { low: null, high: null }
       : bootstrapPairedCi(pearsonMetric, paired, { seed: deriveSeed(input.seed, `${key}:pearson`), resamples });
 
+  const counts = classCounts(labelled.labels);
   return {
-    model: input.model,
-    kind: input.kind,
-    representation: input.representation,
     nPairs: scored.length,
-    auc,
-    aucCiLow: aucCi.low,
-    aucCiHigh: aucCi.high,
+    nSame: counts.positives,
+    nDifferent: counts.negatives,
+    auc: estimate(auc, aucCi),
     averagePrecision: hasLabels ? averagePrecision(labelled) : null,
     accuracy,
     threshold,
@@ -140,14 +137,15 @@ export function scoreRepresentation(input: ScoreRepresentationInput): Representa
     meanCosSame: means.meanPositive,
     meanCosDifferent: means.meanNegative,
     cohensD: hasLabels ? cohensD(labelled) : null,
-    spearman: rho,
-    spearmanCiLow: rhoCi.low,
-    spearmanCiHigh: rhoCi.high,
-    pearson: r,
-    pearsonCiLow: rCi.low,
-    pearsonCiHigh: rCi.high,
+    spearman: estimate(rho, rhoCi),
+    pearson: estimate(r, rCi),
     oovRate,
   };
+}
+
+/** A value with its interval as one estimate; null when the value is undefined. */
+function estimate(value: number | null, interval: ConfidenceInterval): Estimate | null {
+  return value === null ? null : { value, low: interval.low, high: interval.high };
 }
 
 /** What {@link scoreWords} needs: the split's pairs and the row's names. */

@@ -11,7 +11,7 @@
  *   (deterministic, and it leans towards predicting "same", the positive class).
  */
 import { type BinaryScores, assertSameLength } from './metric.js';
-import { mulberry32, shuffleInPlace } from './random.js';
+import { mulberry32, shuffleInPlace } from '../random.js';
 import { assertFinite, denseRanks } from './rank.js';
 
 /** A learned threshold and the accuracy it achieves on the data it was learned from. */

@@ -32,7 +32,7 @@ import { stripEdgePunctuation } from '../datasets/common.js';
 import { readGlosses } from '../datasets/wordnet/glosses.js';
 import { wordnetDbVersion, wordnetDictDir } from '../datasets/wordnet/wordnet-files.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { deriveSeed, mulberry32, shuffleInPlace } from '../metrics/random.js';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
 import { chooseK, MAX_K, MIN_POINTS_PER_CLUSTER, SILHOUETTE_THRESHOLD } from '../senses/kmeans.js';
 import { InputError, type EmbeddingModel, type OccurrenceEmbedding, type ProgressFn, type Representation, type TargetOccurrence } from '../types.js';
 
@@ -181,7 +181,8 @@ export class MultiPrototypeModel implements EmbeddingModel {
 
   async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
     const inner = await this.base.embed(occurrences, onProgress);
-    const keys = occurrences.map(({ sentence, span }) => wordKey(sentence.slice(span.start, span.end)));
+    // A target of several spans (a discontinuous phrase) is keyed by its parts joined by a space.
+    const keys = occurrences.map(({ sentence, spans }) => wordKey(spans.map((span) => sentence.slice(span.start, span.end)).join(' ')));
     await this.ensurePrototypes([...new Set(keys)]);
     return inner.map((embedding, i) => {
       const key = keys[i]!;
@@ -266,7 +267,7 @@ export class MultiPrototypeModel implements EmbeddingModel {
         const key = match[0].toLowerCase();
         if (!wanted.has(key)) continue;
         const list = found.get(key) ?? [];
-        list.push({ sentence, span: { start: match.index, end: match.index + match[0].length }, source: { file, line: s + 1 } });
+        list.push({ sentence, spans: [{ start: match.index, end: match.index + match[0].length }], source: { file, line: s + 1 } });
         found.set(key, list);
       }
     });

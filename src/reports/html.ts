@@ -1,19 +1,11 @@
 /**
  * `index.html`: the whole report on one self-contained page (inline CSS, inline SVG charts, no
  * scripts, no fonts or other external resources), so it opens offline straight from disk.
- * {@link writeReport} writes it together with `summary.md` and `plots/*.svg`.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-
-import { writeFileAtomic } from '../io/atomic.js';
-import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
-import { kindColours } from './plots.js';
-import { buildReportDocument, senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
+import type { Span } from '../types.js';
+import { kindColours } from './palette.js';
+import { senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
-import { loadResults, loadThroughput, roundLikeCsv } from './load.js';
-import { renderMarkdown } from './markdown.js';
-import { renderPlots, writePlots } from './plots.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: string): string {
@@ -51,16 +43,17 @@ function tableHtml(id: string, caption: string, header: readonly string[], numer
   return `<div class="table-wrap"><table id="${escapeHtml(id)}">\n<caption>${escapeHtml(caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-function sentenceHtml(sentence: string, span: { start: number; end: number }, word: string): string {
-  const { before, target, after } = targetSegments(sentence, span, word);
-  return target === '' ? escapeHtml(sentence) : `${escapeHtml(before)}<mark>${escapeHtml(target)}</mark>${escapeHtml(after)}`;
+function sentenceHtml(sentence: string, spans: readonly Span[], word: string): string {
+  return targetSegments(sentence, spans, word)
+    .map((segment) => (segment.target ? `<mark>${escapeHtml(segment.text)}</mark>` : escapeHtml(segment.text)))
+    .join('');
 }
 
 function exampleHtml(block: Extract<Block, { type: 'example' }>): string {
   const { pair } = block.pair;
   const sentences =
     pair.sentence1 !== '' || pair.sentence2 !== ''
-      ? `<ol class="sentences"><li>${sentenceHtml(pair.sentence1, pair.span1, pair.word)}</li><li>${sentenceHtml(pair.sentence2, pair.span2, pair.word2 ?? pair.word)}</li></ol>`
+      ? `<ol class="sentences"><li>${sentenceHtml(pair.sentence1, pair.spans1, pair.word)}</li><li>${sentenceHtml(pair.sentence2, pair.spans2, pair.word2 ?? pair.word)}</li></ol>`
       : '';
   const rows = block.rows
     .map((row) => {
@@ -173,74 +166,4 @@ ${body}
 </body>
 </html>
 `;
-}
-
-/** Writes `index.html` for a run (charts rendered inline); returns the path written. */
-export async function writeHtmlReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
-  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
-  const plots = await renderPlots(result, throughput);
-  const path = join(outDir, 'index.html');
-  await writeFileAtomic(path, renderHtml(buildReportDocument(result, throughput, plots)));
-  return [...(await writePlots(plots, outDir)), path];
-}
-
-/**
- * Writes the lesson's report for a run under `outDir`: `plots/*.svg`, `summary.md` and
- * `index.html`, each atomically; deletes SVGs in `plots/` that this run no longer draws.
- * Identical inputs give byte-identical files (the only date is the run's, from run.json); numbers
- * are first rounded as the CSVs print them, so re-rendering from the CSVs gives the same bytes.
- * Returns the paths written.
- */
-export async function writeReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
-  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
-  const plots = await renderPlots(result, throughput);
-  const document = buildReportDocument(result, throughput, plots);
-  const written = await writePlots(plots, outDir);
-  const plotsDir = join(outDir, 'plots');
-  const keep = new Set(plots.map((plot) => `${plot.name}.svg`));
-  const existing = await readdir(plotsDir).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  });
-  for (const entry of existing) {
-    if (entry.endsWith('.svg') && !keep.has(entry)) await rm(join(plotsDir, entry));
-  }
-  const markdownPath = join(outDir, 'summary.md');
-  await writeFileAtomic(markdownPath, renderMarkdown(document));
-  const htmlPath = join(outDir, 'index.html');
-  await writeFileAtomic(htmlPath, renderHtml(document));
-  return [...written, markdownPath, htmlPath];
-}
-
-/**
- * Re-renders the report of a finished run from the files in `dir` (run.json, CSVs), without
- * recomputing anything: what `sensebench report` does. Returns the paths written and notes on
- * datasets whose sentences could not be restored (see {@link loadResults}).
- */
-export async function reportFromDirectory(dir: string): Promise<{ written: string[]; notes: string[] }> {
-  const { result, throughput, notes } = await loadResults(dir);
-  return { written: await writeReport(result, throughput, dir), notes };
-}
-
-/**
- * The report writer for `REPORT_WRITERS`: writes plots, `summary.md` and `index.html`. Throughput
- * rows come from `throughput` when given, else from `<outDir>/throughput.csv` when it exists.
- */
-export function createReportWriter(throughput?: readonly ThroughputRow[]): ReportWriter {
-  return {
-    name: 'report',
-    async write(result: RunResult, outDir: string): Promise<string[]> {
-      return writeReport(result, throughput ?? (await loadThroughput(outDir)), outDir);
-    },
-  };
-}
-
-/** The HTML-only writer (`index.html` and its plots), for callers that want just the page. */
-export function createHtmlWriter(throughput?: readonly ThroughputRow[]): ReportWriter {
-  return {
-    name: 'html',
-    async write(result: RunResult, outDir: string): Promise<string[]> {
-      return writeHtmlReport(result, throughput ?? (await loadThroughput(outDir)), outDir);
-    },
-  };
 }

@@ -1,34 +1,52 @@
 /**
- * All report writers over one result model (as mitata swaps formatters): CSVs, run.json, and the
- * lesson's markdown, plots and HTML page.
+ * The report orchestrator: one {@link RunResult} fans out to independent renderers (CSV, run.json,
+ * plots, markdown, HTML), as mitata swaps formatters over one result. Everything is rendered in
+ * memory first and only then written, each file atomically, so a failing renderer leaves the
+ * previous results untouched; chart files this run no longer draws are removed.
  */
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
-import { csvReportWriter, throughputCsv } from './csv.js';
-import { createReportWriter } from './html.js';
-import { runJsonWriter } from './run-json.js';
+import type { RenderedFile, RunResult } from '../types.js';
+import { renderCsv } from './csv.js';
+import { renderRunJson } from './run-json.js';
 
-/**
- * The writers of a run, in order: data files first, then the rendered report that reads like
- * them. `throughput` rows (from the benchmark) feed the report's throughput charts; without them
- * the report uses `<outDir>/throughput.csv` when one exists.
- */
-export function reportWriters(throughput?: readonly ThroughputRow[]): ReportWriter[] {
-  return [csvReportWriter, runJsonWriter, createReportWriter(throughput)];
+/** Renders every report file of a result (paths relative to the output directory). */
+export async function renderReports(result: RunResult): Promise<RenderedFile[]> {
+  // The chart and page renderers pull in vega; loaded here, only when a report is written.
+  const [{ renderPlots }, { buildReportDocument }, { renderMarkdown }, { renderHtml }] = await Promise.all([
+    import('./plots.js'),
+    import('./html-document.js'),
+    import('./markdown.js'),
+    import('./html.js'),
+  ]);
+  const plots = await renderPlots(result);
+  const document = buildReportDocument(result, plots);
+  return [
+    ...renderCsv(result),
+    ...renderRunJson(result),
+    ...plots.map((plot) => ({ path: `plots/${plot.name}.svg`, content: plot.svg })),
+    { path: 'summary.md', content: renderMarkdown(document) },
+    { path: 'index.html', content: renderHtml(document) },
+  ];
 }
 
-/**
- * Writes every report for a run; returns the paths written. `throughput` goes to its own file,
- * so timings never touch the byte-identical metric CSVs.
- */
-export async function writeRunReports(result: RunResult, outDir: string, throughput?: readonly ThroughputRow[]): Promise<string[]> {
-  const written: string[] = [];
-  if (throughput) {
-    const path = join(outDir, 'throughput.csv');
-    await writeFileAtomic(path, throughputCsv(throughput));
-    written.push(path);
+/** Deletes `plots/*.svg` files that are not in `keep` (charts of splits or models no longer in the run). */
+async function removeStalePlots(outDir: string, keep: ReadonlySet<string>): Promise<void> {
+  const plotsDir = join(outDir, 'plots');
+  const existing = await readdir(plotsDir).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  });
+  for (const entry of existing) {
+    if (entry.endsWith('.svg') && !keep.has(`plots/${entry}`)) await rm(join(plotsDir, entry));
   }
-  for (const writer of reportWriters(throughput)) written.push(...(await writer.write(result, outDir)));
-  return written;
+}
+
+/** Renders and writes every report of a result under `outDir`; returns the paths written. */
+export async function writeReports(result: RunResult, outDir: string): Promise<string[]> {
+  const files = await renderReports(result);
+  for (const file of files) await writeFileAtomic(join(outDir, file.path), file.content);
+  await removeStalePlots(outDir, new Set(files.map((file) => file.path)));
+  return files.map((file) => join(outDir, file.path));
 }

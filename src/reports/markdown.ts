@@ -2,14 +2,9 @@
  * `summary.md`: the lesson's tables and charts as GitHub-flavoured markdown, with the charts
  * linked as `plots/<name>.svg` beside it.
  */
-import { join } from 'node:path';
-
-import { writeFileAtomic } from '../io/atomic.js';
-import type { ReportWriter, RunResult, ThroughputRow } from '../types.js';
-import { senseText, buildReportDocument, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
+import type { Span } from '../types.js';
+import { senseText, type Block, type Cell, type Inline, type ReportDocument } from './html-document.js';
 import { targetSegments } from './html-content.js';
-import { loadThroughput, roundLikeCsv } from './load.js';
-import { renderPlots, writePlots } from './plots.js';
 
 /**
  * Escapes the characters markdown would read as markup inside a line (emphasis, code, tables,
@@ -45,9 +40,10 @@ function tableMarkdown(header: readonly string[], numeric: readonly number[], ro
   return lines;
 }
 
-function sentenceMarkdown(sentence: string, span: { start: number; end: number }, word: string): string {
-  const { before, target, after } = targetSegments(sentence, span, word);
-  return target === '' ? escapeMarkdown(sentence) : `${escapeMarkdown(before)}**${escapeMarkdown(target)}**${escapeMarkdown(after)}`;
+function sentenceMarkdown(sentence: string, spans: readonly Span[], word: string): string {
+  return targetSegments(sentence, spans, word)
+    .map((segment) => (segment.target ? `**${escapeMarkdown(segment.text)}**` : escapeMarkdown(segment.text)))
+    .join('');
 }
 
 function blockMarkdown(block: Block): string[] {
@@ -69,7 +65,7 @@ function blockMarkdown(block: Block): string[] {
         '',
       ];
       if (pair.sentence1 !== '' || pair.sentence2 !== '') {
-        lines.push(`> 1. ${sentenceMarkdown(pair.sentence1, pair.span1, pair.word)}`, '>', `> 2. ${sentenceMarkdown(pair.sentence2, pair.span2, pair.word2 ?? pair.word)}`, '');
+        lines.push(`> 1. ${sentenceMarkdown(pair.sentence1, pair.spans1, pair.word)}`, '>', `> 2. ${sentenceMarkdown(pair.sentence2, pair.spans2, pair.word2 ?? pair.word)}`, '');
       }
       lines.push(...tableMarkdown(['model', 'representation', 'kind', 'cosine'], [3], block.rows));
       return lines;
@@ -83,27 +79,4 @@ function blockMarkdown(block: Block): string[] {
 export function renderMarkdown(document: ReportDocument): string {
   const parts = [`# ${escapeMarkdown(document.title)}`, ...document.blocks.map((block) => blockMarkdown(block).join('\n'))];
   return `${parts.join('\n\n')}\n`;
-}
-
-/** Renders plots and writes `plots/*.svg` and `summary.md` under `outDir`; returns the paths written. */
-export async function writeMarkdownReport(runResult: RunResult, throughputRows: readonly ThroughputRow[], outDir: string): Promise<string[]> {
-  const { result, throughput } = roundLikeCsv(runResult, throughputRows);
-  const plots = await renderPlots(result, throughput);
-  const written = await writePlots(plots, outDir);
-  const path = join(outDir, 'summary.md');
-  await writeFileAtomic(path, renderMarkdown(buildReportDocument(result, throughput, plots)));
-  return [...written, path];
-}
-
-/**
- * The markdown report writer. Throughput rows come from `throughput` when given, else from
- * `<outDir>/throughput.csv` when it exists.
- */
-export function createMarkdownWriter(throughput?: readonly ThroughputRow[]): ReportWriter {
-  return {
-    name: 'markdown',
-    async write(result: RunResult, outDir: string): Promise<string[]> {
-      return writeMarkdownReport(result, throughput ?? (await loadThroughput(outDir)), outDir);
-    },
-  };
 }

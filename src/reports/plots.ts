@@ -5,13 +5,11 @@
  * browns), contextual ones in cool colours (blues, teals, purples), so the lesson's contrast reads
  * at a glance. Output is deterministic: the same RunResult gives the same SVG bytes.
  */
-import { join } from 'node:path';
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-import { writeFileAtomic } from '../io/atomic.js';
-import type { RepresentationKey, RepresentationKind, RunResult, SplitResult, ThroughputRow } from '../types.js';
+import type { RepresentationKey, RunResult, SplitResult, ThroughputRow } from '../types.js';
 import {
   findLessonPairs,
   formatNumber,
@@ -24,6 +22,7 @@ import {
   throughputKind,
   type RepresentationEntry,
 } from './html-content.js';
+import { kindColours, representationColours } from './palette.js';
 
 /** One rendered chart. */
 export interface RenderedPlot {
@@ -37,18 +36,6 @@ export interface RenderedPlot {
   readonly svg: string;
 }
 
-/** Warm colours for static representations, cool colours for contextual ones; cycled when exhausted. */
-export const kindPalettes: Readonly<Record<RepresentationKind, readonly string[]>> = {
-  static: ['#d95f02', '#8c510a', '#b2182b', '#bf812d', '#c51b7d'],
-  contextual: ['#1f78b4', '#1b9e77', '#6a3d9a', '#08306b', '#41b6c4', '#5e81ac', '#238443', '#8073ac'],
-};
-
-/** Main colour of each kind, for charts that colour by kind only. */
-export const kindColours: Readonly<Record<RepresentationKind, string>> = {
-  static: kindPalettes.static[0]!,
-  contextual: kindPalettes.contextual[0]!,
-};
-
 /** Dark shade for same-sense pairs, light shade for different-sense pairs, per kind. */
 const senseColours = {
   'static · same sense': '#a63603',
@@ -58,18 +45,6 @@ const senseColours = {
   'static · unlabelled': '#e6550d',
   'contextual · unlabelled': '#3182bd',
 } as const;
-
-/** The colour of every model representation, stable across all charts of a run. */
-export function representationColours(entries: readonly RepresentationEntry[]): Map<RepresentationKey, string> {
-  const colours = new Map<RepresentationKey, string>();
-  const used: Record<RepresentationKind, number> = { static: 0, contextual: 0 };
-  for (const entry of entries) {
-    const palette = kindPalettes[entry.kind];
-    colours.set(entry.key, palette[used[entry.kind] % palette.length]!);
-    used[entry.kind] += 1;
-  }
-  return colours;
-}
 
 /** A point of a ROC curve. */
 export interface RocPoint {
@@ -391,7 +366,7 @@ function rocSpec(result: RunResult, split: SplitResult, colours: ReadonlyMap<Rep
     }
     const points = rocPoints(scored);
     if (points === null) continue;
-    const reported = scores.find((score) => score.model === entry.model && score.representation === entry.representation)?.auc ?? null;
+    const reported = scores.find((score) => score.model === entry.model && score.representation === entry.representation)?.auc?.value ?? null;
     const label = `${keyLabel(entry.model, entry.representation)} — AUC ${formatNumber(reported ?? rocArea(points))}, n=${scored.length}`;
     entries.push(entry);
     labels.push(label);
@@ -447,12 +422,11 @@ function intervalSpec(
   const labels: string[] = [];
   const rows: Record<string, string | number | null>[] = [];
   for (const score of orderedScores(result, split)) {
-    const value = metric === 'auc' ? score.auc : score.spearman;
-    if (value === null) continue;
+    const estimate = metric === 'auc' ? score.auc : score.spearman;
+    if (estimate === null) continue;
     const entry = all.find((candidate) => candidate.model === score.model && candidate.representation === score.representation);
     if (entry === undefined) continue;
-    const low = metric === 'auc' ? score.aucCiLow : score.spearmanCiLow;
-    const high = metric === 'auc' ? score.aucCiHigh : score.spearmanCiHigh;
+    const { value, low, high } = estimate;
     const label = keyLabel(score.model, score.representation);
     entries.push(entry);
     labels.push(label);
@@ -625,7 +599,7 @@ function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
 }
 
 /** Every chart of the report, rendered, in page order (lesson first, then per split, then throughput). */
-export async function renderPlots(result: RunResult, throughput: readonly ThroughputRow[], warnings: string[] = []): Promise<RenderedPlot[]> {
+export async function renderPlots(result: RunResult, warnings: string[] = []): Promise<RenderedPlot[]> {
   const colours = representationColours(representationEntries(result));
   const plots: RenderedPlot[] = [];
   const add = async (name: string, title: string, section: string, kind: RenderedPlot['kind'], spec: TopLevelSpec | null): Promise<void> => {
@@ -641,17 +615,6 @@ export async function renderPlots(result: RunResult, throughput: readonly Throug
     await add(`auc-${stem}`, `AUC with 95% confidence intervals, ${splitTitle(split)}`, section, 'auc', intervalSpec(result, split, colours, 'auc'));
     await add(`spearman-${stem}`, `Spearman correlation with 95% confidence intervals, ${splitTitle(split)}`, section, 'spearman', intervalSpec(result, split, colours, 'spearman'));
   }
-  await add('throughput', 'Throughput ratios against their baselines and goals', 'throughput', 'throughput', throughputSpec(throughput));
+  await add('throughput', 'Throughput ratios against their baselines and goals', 'throughput', 'throughput', throughputSpec(result.throughput));
   return plots;
-}
-
-/** Writes each plot to `<outDir>/plots/<name>.svg`; returns the paths written. */
-export async function writePlots(plots: readonly RenderedPlot[], outDir: string): Promise<string[]> {
-  const paths: string[] = [];
-  for (const plot of plots) {
-    const path = join(outDir, 'plots', `${plot.name}.svg`);
-    await writeFileAtomic(path, plot.svg);
-    paths.push(path);
-  }
-  return paths;
 }

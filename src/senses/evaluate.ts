@@ -2,7 +2,7 @@
  * The sense metrics of a whole model: embeds a sense-labelled occurrence set once and scores every
  * representation (one results/senses.csv row each). The pipeline's entry point for senses.csv.
  */
-import { deriveSeed } from '../metrics/random.js';
+import { deriveSeed } from '../random.js';
 import type { EmbeddingModel, ProgressFn } from '../types.js';
 import { scoreSenses, type SenseMetricsRow } from './metrics.js';
 import type { SenseOccurrence } from './occurrences.js';

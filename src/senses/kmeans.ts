@@ -20,7 +20,7 @@
  *   The best k is kept when its silhouette reaches `threshold` ({@link SILHOUETTE_THRESHOLD});
  *   otherwise k = 1 (one centre: the mean of all points). Ties between k go to the smaller k.
  */
-import { deriveSeed, mulberry32, type Random } from '../metrics/random.js';
+import { deriveSeed, mulberry32, type Random } from '../random.js';
 import { cosineDistances, cosineMatrix, silhouetteFromDistances, unitVectors } from './metrics.js';
 
 /** Highest number of clusters (senses per word) tried. */

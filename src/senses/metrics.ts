@@ -28,7 +28,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval } from '../metrics/bootstrap.js';
-import { mulberry32 } from '../metrics/random.js';
+import { mulberry32 } from '../random.js';
 import type { RepresentationKind } from '../types.js';
 
 /** Cosines this close to the highest count as tied (float noise must not pick a neighbour). */

@@ -17,11 +17,11 @@
  */
 import { join } from 'node:path';
 import { readTextFile } from '../datasets/common.js';
-import { PROJECT_ROOT } from '../datasets/index.js';
+import { PROJECT_ROOT } from '../config.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError, type SourceRef, type SplitName, type TargetOccurrence } from '../types.js';
 
-/** One labelled occurrence; a {@link TargetOccurrence}, so it can be handed to `EmbeddingModel.embed`. */
+/** One labelled occurrence (one target span); a {@link TargetOccurrence}, so it can be handed to `EmbeddingModel.embed`. */
 export interface SenseOccurrence extends TargetOccurrence {
   readonly id: string;
   readonly word: string;
@@ -46,7 +46,9 @@ function checkField(value: string, what: string): string {
 export function formatSenseTsv(occurrences: readonly Omit<SenseOccurrence, 'source'>[]): string {
   const lines = [SENSE_COLUMNS.join('\t')];
   for (const o of occurrences) {
-    const fields = [o.id, o.word, o.sense, o.split, String(o.span.start), String(o.span.end), o.gloss, o.sentence];
+    if (o.spans.length !== 1) throw new Error(`${o.id}: the sense-occurrence format holds one target span, got ${o.spans.length}`);
+    const [span] = o.spans;
+    const fields = [o.id, o.word, o.sense, o.split, String(span.start), String(span.end), o.gloss, o.sentence];
     lines.push(fields.map((field, i) => checkField(field, `${o.id} ${SENSE_COLUMNS[i]!}`)).join('\t'));
   }
   return `${lines.join('\n')}\n`;
@@ -99,7 +101,7 @@ export function parseSenseTsv(text: string, file: string): SenseOccurrence[] {
     if (isWordChar(sentence[start - 1]) || isWordChar(sentence[end]) || !isWordChar(sentence[start]) || !isWordChar(sentence[end - 1])) {
       throw new InputError(`target span ${start}-${end} ("${sentence.slice(start, end)}") is not a whole word`, source);
     }
-    occurrences.push({ id, word, sense, gloss, split: split as SplitName, sentence, span: { start, end }, source });
+    occurrences.push({ id, word, sense, gloss, split: split as SplitName, sentence, spans: [{ start, end }], source });
   }
   if (occurrences.length === 0) throw new InputError(`${file}: no occurrences`);
   return occurrences;
@@ -191,7 +193,7 @@ export function lessonSenseOccurrences(sourceText: string, sourceFile: string, s
         gloss,
         split,
         sentence: marked.slice(0, open) + marked.slice(open + 1, close) + marked.slice(close + 1),
-        span: { start: open, end: close - 1 },
+        spans: [{ start: open, end: close - 1 }],
         source,
       });
     });

@@ -21,7 +21,7 @@
  * grid upwards from the previous C's solution (a warm start; the optimum does not depend on it)
  * and stops at {@link CV_GRADIENT_TOLERANCE}; the final fit on all train pairs at the tight one.
  */
-import { deriveSeed, mulberry32, shuffleInPlace } from '../metrics/random.js';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
 import { rocAuc } from '../metrics/ranking.js';
 
 /** The grid of C searched by cross-validation. */

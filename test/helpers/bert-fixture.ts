@@ -91,7 +91,7 @@ export function makeBertWeights(seed = 7, overrides: Partial<BertFixtureConfig> 
     hidden: 32, layers: 2, heads: 2, intermediate: 64, maxPositions: 64, vocabSize: fixtureVocabulary().length, layerNormEps: 1e-12,
     ...overrides,
   };
-  const random = mulberry32(seed);
+  const random = mulberry32(seed).next;
   const uniform = (n: number, scale: number, offset = 0): Float32Array => Float32Array.from({ length: n }, () => offset + (random() * 2 - 1) * scale);
   const { hidden: h, intermediate: f } = config;
   const layer = (): LayerWeights => ({

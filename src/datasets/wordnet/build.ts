@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { stripEdgePunctuation, whitespaceTokens } from '../common.js';
 import { candidateBaseForms, isFormOf, type ExceptionList, type WordnetPos } from './morphy.js';
-import { derivedRandom, shuffled } from './prng.js';
+import { generatorStream, shuffled } from '../../random.js';
 import { readWordnetPos, wordnetDictDir, wordnetExceptionsDir, type WordnetPosData } from './wordnet-files.js';
 
 /** The seed of the committed `datasets/wordnet-wic` files. */
@@ -159,14 +159,14 @@ function lemmaPairs(data: WordnetPosData, lemma: string, offsets: readonly strin
   });
   const count = Math.min(same.length, different.length, MAX_PAIRS_PER_LABEL_PER_LEMMA);
   if (count === 0) return [];
-  const random = derivedRandom(seed, `lemma:${data.pos}:${lemma}`);
+  const random = generatorStream(seed, `lemma:${data.pos}:${lemma}`);
   const chosen = [
     ...shuffled(same, random).slice(0, count).map((pair) => ({ pair, same: true })),
     ...shuffled(different, random).slice(0, count).map((pair) => ({ pair, same: false })),
   ];
   return chosen.map(({ pair, same: isSame }) => {
     // Random order, so that sentence1 is not always the more frequent sense.
-    const [a, b] = random() < 0.5 ? pair : [pair[1], pair[0]];
+    const [a, b] = random.next() < 0.5 ? pair : [pair[1], pair[0]];
     return {
       lemma,
       pos: data.pos,
@@ -201,7 +201,7 @@ export async function generateWordnetWic(
       if (offsets.length >= 2) pairs.push(...lemmaPairs(data, lemma, offsets, seed));
     }
   }
-  const lemmaStrings = shuffled([...new Set(pairs.map((pair) => pair.lemma))].sort(compareStrings), derivedRandom(seed, 'split'));
+  const lemmaStrings = shuffled([...new Set(pairs.map((pair) => pair.lemma))].sort(compareStrings), generatorStream(seed, 'split'));
   const trainEnd = Math.round(lemmaStrings.length * SPLIT_FRACTIONS.train);
   const devEnd = trainEnd + Math.round(lemmaStrings.length * SPLIT_FRACTIONS.dev);
   const splitOf = new Map<string, WordnetWicSplit>(
@@ -209,7 +209,7 @@ export async function generateWordnetWic(
   );
   const result = { train: [], dev: [], test: [] } as Record<WordnetWicSplit, WordnetWicPair[]>;
   for (const pair of pairs) result[splitOf.get(pair.lemma)!].push(pair);
-  for (const split of SPLITS) result[split] = shuffled(result[split], derivedRandom(seed, `order:${split}`));
+  for (const split of SPLITS) result[split] = shuffled(result[split], generatorStream(seed, `order:${split}`));
   return result;
 }
 

@@ -16,7 +16,7 @@ export {
   type WordnetWicSummary,
 } from './build.js';
 export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type ExceptionList, type WordnetPos } from './morphy.js';
-export { derivedRandom, fnv1a, mulberry32, shuffled, type Random } from './prng.js';
+
 export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, wordnetExceptionsDir, readExceptions, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
 export { glossDefinition, readGlosses, type SynsetGloss } from './glosses.js';
 export { buildWordnetSenses, generateWordnetSenses, summariseSenses, WORDNET_SENSES_FILE, type WordnetSensesSummary } from './senses.js';

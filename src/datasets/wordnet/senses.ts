@@ -23,7 +23,7 @@ import { formatSenseTsv, type SenseOccurrence } from '../../senses/occurrences.j
 import { compareStrings, DEFAULT_SEED, locatedExamples, SPLIT_FRACTIONS, type LocatedExample } from './build.js';
 import { readGlosses } from './glosses.js';
 import type { WordnetPos } from './morphy.js';
-import { derivedRandom, shuffled } from './prng.js';
+import { generatorStream, shuffled } from '../../random.js';
 import { readWordnetPos, wordnetDictDir, wordnetExceptionsDir } from './wordnet-files.js';
 
 export { DEFAULT_SEED };
@@ -86,13 +86,13 @@ export async function generateWordnetSenses(
           gloss: definitions.get(sense) ?? '',
           split: 'all',
           sentence: example.sentence,
-          span: tokenIndexToSpan(example.sentence, example.tokenIndex, lemma, source),
+          spans: [tokenIndexToSpan(example.sentence, example.tokenIndex, lemma, source)],
         });
       });
     }
     occurrencesOfLemma.set(lemma, occurrences);
   }
-  const lemmas = shuffled([...occurrencesOfLemma.keys()], derivedRandom(seed, 'senses-split'));
+  const lemmas = shuffled([...occurrencesOfLemma.keys()], generatorStream(seed, 'senses-split'));
   const trainEnd = Math.round(lemmas.length * SPLIT_FRACTIONS.train);
   const devEnd = trainEnd + Math.round(lemmas.length * SPLIT_FRACTIONS.dev);
   const splitOf = new Map(lemmas.map((lemma, i) => [lemma, i < trainEnd ? 'train' : i < devEnd ? 'dev' : 'test'] as const));

@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { writeFileAtomic } from '../io/atomic.js';
-import { pathExists } from '../io/paths.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { pathExists } from '../../src/io/paths.js';
 
 /** Where Debian's `chromium` package installs the browser. */
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';

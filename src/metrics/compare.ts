@@ -1,0 +1,234 @@
+/**
+ * Which differences between two representations are real: paired comparisons on the same pairs.
+ *
+ * - Binary labels: the AUC difference (A - B) with a paired, stratified percentile-bootstrap
+ *   interval, plus DeLong's test (delong.ts).
+ * - Graded scores: the difference of the two dependent Spearman correlations with the gold score
+ *   (rho_A - rho_B), with a paired percentile-bootstrap interval.
+ *
+ * Pairs whose cosine is missing in either representation (or whose label / gold score is
+ * missing) are dropped first, keeping input order; `nPairs` is what remains.
+ *
+ * Resampling follows src/metrics/bootstrap.ts exactly, so the reference script replays it and a
+ * comparison's resample b is the same draw as bootstrapAucSamples / bootstrapSpearmanSamples with
+ * the same seed would make:
+ * - AUC: one mulberry32 stream; each resample draws nPos indices with `nextInt(nPos)` into the
+ *   positives (input order), then nNeg with `nextInt(nNeg)` into the negatives; the same indices
+ *   score both representations and the statistic is AUC_A - AUC_B of the resample.
+ * - Spearman: each resample draws n indices with `nextInt(n)`; both correlations are computed on
+ *   that resample (average ranks within the resample); a resample where either is undefined (a
+ *   constant variable) is dropped.
+ * - Interval: numpy-'linear' percentiles (1 - c)/2 and 1 - (1 - c)/2 of the differences.
+ */
+import { type BootstrapOptions, DEFAULT_RESAMPLES, percentileInterval } from './bootstrap.js';
+import { type ConfidenceInterval, NO_INTERVAL } from './metric.js';
+import { type Random, mulberry32 } from '../random.js';
+import { aucFromGroupCounts } from './ranking.js';
+import { assertFinite, denseRanks } from './rank.js';
+import { pearson, spearman } from './correlation.js';
+import { type DeLongResult, delongTest } from './delong.js';
+
+/** Two representations' cosines on the same binary-labelled pairs (null: missing). */
+export interface PairedCosinesBinary {
+  readonly cosinesA: ArrayLike<number | null>;
+  readonly cosinesB: ArrayLike<number | null>;
+  readonly labels: ArrayLike<boolean | null>;
+}
+
+/** Two representations' cosines on the same graded pairs (null: missing). */
+export interface PairedCosinesGraded {
+  readonly cosinesA: ArrayLike<number | null>;
+  readonly cosinesB: ArrayLike<number | null>;
+  readonly gold: ArrayLike<number | null>;
+}
+
+/** AUC_A vs AUC_B on the pairs both representations score. */
+export interface AucComparison {
+  readonly nPairs: number;
+  readonly aucA: number | null;
+  readonly aucB: number | null;
+  /** aucA - aucB. */
+  readonly difference: number | null;
+  /** Paired stratified bootstrap interval of the difference. */
+  readonly differenceCi: ConfidenceInterval;
+  readonly delong: DeLongResult;
+}
+
+/** rho_A vs rho_B (Spearman with the gold score) on the pairs both representations score. */
+export interface SpearmanComparison {
+  readonly nPairs: number;
+  readonly spearmanA: number | null;
+  readonly spearmanB: number | null;
+  /** spearmanA - spearmanB. */
+  readonly difference: number | null;
+  /** Paired bootstrap interval of the difference. */
+  readonly differenceCi: ConfidenceInterval;
+}
+
+function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>, c: ArrayLike<unknown>, what: string): void {
+  if (a.length !== b.length || a.length !== c.length) {
+    throw new RangeError(`${what}: lengths differ (${a.length}, ${b.length}, ${c.length})`);
+  }
+}
+
+function resampleCount(options: BootstrapOptions): number {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  if (!Number.isSafeInteger(resamples) || resamples < 0) throw new RangeError(`resamples must be a non-negative integer, got ${resamples}`);
+  return resamples;
+}
+
+/** The complete pairs: values kept in input order. */
+function completeBinary(input: PairedCosinesBinary): { a: number[]; b: number[]; labels: boolean[] } {
+  const { cosinesA, cosinesB, labels } = input;
+  checkLengths(cosinesA, cosinesB, labels, 'compareAuc');
+  const out = { a: [] as number[], b: [] as number[], labels: [] as boolean[] };
+  for (let i = 0; i < labels.length; i++) {
+    const x = cosinesA[i];
+    const y = cosinesB[i];
+    const label = labels[i];
+    if (x === null || x === undefined || y === null || y === undefined || label === null || label === undefined) continue;
+    out.a.push(x);
+    out.b.push(y);
+    out.labels.push(label);
+  }
+  return out;
+}
+
+/**
+ * AUC_A - AUC_B of every paired stratified resample, in draw order (exposed for tests). Empty
+ * when either class is absent. Inputs are complete (no nulls).
+ */
+export function bootstrapAucDifferenceSamples(
+  scoresA: ArrayLike<number>,
+  scoresB: ArrayLike<number>,
+  labels: ArrayLike<boolean>,
+  options: BootstrapOptions,
+): number[] {
+  checkLengths(scoresA, scoresB, labels, 'bootstrapAucDifference');
+  assertFinite(scoresA, 'bootstrapAucDifference A');
+  assertFinite(scoresB, 'bootstrapAucDifference B');
+  const groupsA = denseRanks(scoresA);
+  const groupsB = denseRanks(scoresB);
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
+  if (positives.length === 0 || negatives.length === 0) return [];
+  const random: Random = mulberry32(options.seed);
+  const positivesA = new Float64Array(groupsA.groups);
+  const negativesA = new Float64Array(groupsA.groups);
+  const positivesB = new Float64Array(groupsB.groups);
+  const negativesB = new Float64Array(groupsB.groups);
+  const statistics: number[] = [];
+  const resamples = resampleCount(options);
+  for (let r = 0; r < resamples; r++) {
+    positivesA.fill(0);
+    negativesA.fill(0);
+    positivesB.fill(0);
+    negativesB.fill(0);
+    for (let k = 0; k < positives.length; k++) {
+      const item = positives[random.nextInt(positives.length)]!;
+      positivesA[groupsA.ids[item]!]!++;
+      positivesB[groupsB.ids[item]!]!++;
+    }
+    for (let k = 0; k < negatives.length; k++) {
+      const item = negatives[random.nextInt(negatives.length)]!;
+      negativesA[groupsA.ids[item]!]!++;
+      negativesB[groupsB.ids[item]!]!++;
+    }
+    statistics.push(aucFromGroupCounts(positivesA, negativesA)! - aucFromGroupCounts(positivesB, negativesB)!);
+  }
+  return statistics;
+}
+
+/** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
+export function compareAuc(input: PairedCosinesBinary, options: BootstrapOptions): AucComparison {
+  const { a, b, labels } = completeBinary(input);
+  const delong = delongTest({ scoresA: a, scoresB: b, labels });
+  const differenceCi =
+    delong.difference === null ? NO_INTERVAL : percentileInterval(bootstrapAucDifferenceSamples(a, b, labels, options), options.confidence);
+  return { nPairs: labels.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
+}
+
+/** The complete graded pairs, in input order. */
+function completeGraded(input: PairedCosinesGraded): { a: number[]; b: number[]; gold: number[] } {
+  const { cosinesA, cosinesB, gold } = input;
+  checkLengths(cosinesA, cosinesB, gold, 'compareSpearman');
+  const out = { a: [] as number[], b: [] as number[], gold: [] as number[] };
+  for (let i = 0; i < gold.length; i++) {
+    const x = cosinesA[i];
+    const y = cosinesB[i];
+    const g = gold[i];
+    if (x === null || x === undefined || y === null || y === undefined || g === null || g === undefined) continue;
+    out.a.push(x);
+    out.b.push(y);
+    out.gold.push(g);
+  }
+  return out;
+}
+
+/** For ascending groups with these multiplicities, the average 1-based rank of each group's members. */
+function averageRankPerGroup(counts: Float64Array, ranks: Float64Array): void {
+  let before = 0;
+  for (let g = 0; g < counts.length; g++) {
+    const count = counts[g]!;
+    ranks[g] = (before + 1 + (before + count)) / 2;
+    before += count;
+  }
+}
+
+/**
+ * rho_A - rho_B of every paired resample where both are defined, in draw order (exposed for
+ * tests). Empty when fewer than two pairs. Each resample is ranked by counting per tie group of
+ * the original values (O(n) per resample), giving the same average ranks as ranking the resample.
+ */
+export function bootstrapSpearmanDifferenceSamples(
+  scoresA: ArrayLike<number>,
+  scoresB: ArrayLike<number>,
+  gold: ArrayLike<number>,
+  options: BootstrapOptions,
+): number[] {
+  checkLengths(scoresA, scoresB, gold, 'bootstrapSpearmanDifference');
+  assertFinite(scoresA, 'bootstrapSpearmanDifference A');
+  assertFinite(scoresB, 'bootstrapSpearmanDifference B');
+  assertFinite(gold, 'bootstrapSpearmanDifference gold');
+  const n = gold.length;
+  if (n < 2) return [];
+  const variables = [denseRanks(scoresA), denseRanks(scoresB), denseRanks(gold)];
+  const counts = variables.map((v) => new Float64Array(v.groups));
+  const groupRanks = variables.map((v) => new Float64Array(v.groups));
+  const ranks = variables.map(() => new Float64Array(n));
+  const drawn = new Uint32Array(n);
+  const random = mulberry32(options.seed);
+  const statistics: number[] = [];
+  const resamples = resampleCount(options);
+  for (let r = 0; r < resamples; r++) {
+    for (const count of counts) count.fill(0);
+    for (let k = 0; k < n; k++) {
+      const index = random.nextInt(n);
+      drawn[k] = index;
+      for (let v = 0; v < 3; v++) counts[v]![variables[v]!.ids[index]!]!++;
+    }
+    for (let v = 0; v < 3; v++) {
+      averageRankPerGroup(counts[v]!, groupRanks[v]!);
+      const ids = variables[v]!.ids;
+      const rankOfGroup = groupRanks[v]!;
+      const out = ranks[v]!;
+      for (let k = 0; k < n; k++) out[k] = rankOfGroup[ids[drawn[k]!]!]!;
+    }
+    const rhoA = pearson({ x: ranks[0]!, y: ranks[2]! });
+    const rhoB = pearson({ x: ranks[1]!, y: ranks[2]! });
+    if (rhoA !== null && rhoB !== null) statistics.push(rhoA - rhoB);
+  }
+  return statistics;
+}
+
+/** rho_A - rho_B (Spearman with the gold score) with its paired bootstrap interval. */
+export function compareSpearman(input: PairedCosinesGraded, options: BootstrapOptions): SpearmanComparison {
+  const { a, b, gold } = completeGraded(input);
+  const spearmanA = spearman({ x: a, y: gold });
+  const spearmanB = spearman({ x: b, y: gold });
+  const difference = spearmanA !== null && spearmanB !== null ? spearmanA - spearmanB : null;
+  const differenceCi =
+    difference === null ? NO_INTERVAL : percentileInterval(bootstrapSpearmanDifferenceSamples(a, b, gold, options), options.confidence);
+  return { nPairs: gold.length, spearmanA, spearmanB, difference, differenceCi };
+}

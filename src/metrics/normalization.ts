@@ -1,0 +1,160 @@
+/**
+ * Anisotropy corrections for embedding vectors, fitted without labels on one set of vectors (the
+ * train split's occurrences) and applied to any vector (every split):
+ * - `none`: the vector as it is.
+ * - `center`: x - mean (removes the common direction that makes all cosines high).
+ * - `zscore`: (x - mean) / std per dimension (Timkey & van Schijndel 2021: tames the few "rogue"
+ *   dimensions that otherwise dominate every cosine).
+ * - `abtt`: all-but-the-top (Mu & Viswanath 2018): x - mean, then minus its projections on the top
+ *   D principal components of the mean-centered fit vectors (default D = 1).
+ *
+ * Statistics are population statistics (ddof 0), as sklearn's StandardScaler and numpy's np.std
+ * default compute them. A dimension with zero variance on the fit vectors is divided by 1 instead
+ * of 0 (StandardScaler's rule): it is only centered, so it stays finite and, on the fit vectors,
+ * exactly 0. Arithmetic is float64; the corrected vector is returned as a Float32Array (rounded
+ * once at the end) so that it drops into the pipeline's Float32 cosine code unchanged. Missing
+ * vectors (null) pass through as null.
+ */
+import { type Pca, fitPca } from './pca.js';
+
+/** The corrections, in the order the results list them. */
+export const NORMALIZATIONS = ['none', 'center', 'zscore', 'abtt'] as const;
+/** One correction. */
+export type Normalization = (typeof NORMALIZATIONS)[number];
+
+/** Default number of top principal components all-but-the-top removes. */
+export const DEFAULT_ABTT_COMPONENTS = 1;
+
+/** Options of {@link fitNormalization}. */
+export interface NormalizationFitOptions {
+  /** Principal components removed by `abtt` (D), at least 1. Default {@link DEFAULT_ABTT_COMPONENTS}. */
+  readonly abttComponents?: number;
+}
+
+/** Statistics fitted on a set of vectors; everything {@link normalizeVector} needs. */
+export interface NormalizationStats {
+  /** Dimension of the vectors. */
+  readonly dims: number;
+  /** Number of (non-null) vectors the statistics were fitted on. */
+  readonly count: number;
+  /** Per-dimension mean. */
+  readonly mean: Float64Array;
+  /** Per-dimension population standard deviation (ddof 0); 0 for a constant dimension. */
+  readonly std: Float64Array;
+  /** The top D principal components of the mean-centered fit vectors (unit vectors, see pca.ts). */
+  readonly components: readonly Float64Array[];
+  /** Variance (ddof 0) of the fit vectors along each component. */
+  readonly explainedVariance: Float64Array;
+  /** Total variance (ddof 0) of the fit vectors: the sum of std^2. */
+  readonly totalVariance: number;
+}
+
+/** True when `value` names a correction. */
+export function isNormalization(value: string): value is Normalization {
+  return (NORMALIZATIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Fits the statistics on the non-null `vectors` (at least one, all of one dimension, finite).
+ * Throws RangeError otherwise: a caller must decide what a representation with no fit vectors
+ * means before asking for its statistics. With fewer than D + 1 distinct vectors some of the
+ * removed components carry no variance (they are still unit vectors, deterministic).
+ */
+export function fitNormalization(vectors: Iterable<Float32Array | null>, options: NormalizationFitOptions = {}): NormalizationStats {
+  const components = options.abttComponents ?? DEFAULT_ABTT_COMPONENTS;
+  const present: Float32Array[] = [];
+  for (const vector of vectors) if (vector !== null) present.push(vector);
+  if (present.length === 0) throw new RangeError('fitNormalization: no vectors to fit on');
+  const dims = present[0]!.length;
+  if (dims === 0) throw new RangeError('fitNormalization: vectors have no dimensions');
+  if (!Number.isSafeInteger(components) || components < 1 || components > dims) {
+    throw new RangeError(`fitNormalization: abttComponents must be in [1, ${dims}], got ${components}`);
+  }
+  const data = new Float64Array(present.length * dims);
+  present.forEach((vector, row) => {
+    if (vector.length !== dims) throw new RangeError(`fitNormalization: vector ${row} has ${vector.length} dimensions, expected ${dims}`);
+    data.set(vector, row * dims);
+  });
+  const pca: Pca = fitPca({ rows: present.length, cols: dims, data }, components);
+  const std = new Float64Array(dims);
+  // Per-dimension variance by the same two-pass (centered) sum as the PCA's covariance diagonal.
+  for (let row = 0; row < present.length; row++) {
+    const offset = row * dims;
+    for (let c = 0; c < dims; c++) {
+      const deviation = data[offset + c]! - pca.mean[c]!;
+      std[c]! += deviation * deviation;
+    }
+  }
+  for (let c = 0; c < dims; c++) std[c] = Math.sqrt(std[c]! / present.length);
+  return {
+    dims,
+    count: present.length,
+    mean: pca.mean,
+    std,
+    components: pca.components,
+    explainedVariance: pca.explainedVariance,
+    totalVariance: pca.totalVariance,
+  };
+}
+
+/** The corrected vector in float64 (see {@link normalizeVector}); `none` copies. */
+export function normalizeVector64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array): Float64Array {
+  if (vector.length !== stats.dims) {
+    throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);
+  }
+  const out = Float64Array.from(vector);
+  if (normalization === 'none') return out;
+  for (let c = 0; c < out.length; c++) out[c]! -= stats.mean[c]!;
+  if (normalization === 'zscore') {
+    for (let c = 0; c < out.length; c++) {
+      const std = stats.std[c]!;
+      if (std > 0) out[c]! /= std;
+    }
+  } else if (normalization === 'abtt') {
+    // Components are orthonormal, so subtracting the projections one after another equals
+    // subtracting the projection onto their span; re-projecting the running residual (modified
+    // Gram-Schmidt) keeps the result orthogonal to every component to rounding.
+    for (const component of stats.components) {
+      let dot = 0;
+      for (let c = 0; c < out.length; c++) dot += out[c]! * component[c]!;
+      for (let c = 0; c < out.length; c++) out[c]! -= dot * component[c]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies one correction to one vector: a new Float32Array (the input is never modified), or
+ * null for a missing vector. `none` returns the input itself.
+ */
+export function normalizeVector(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | null): Float32Array | null {
+  if (vector === null) return null;
+  if (normalization === 'none') {
+    if (vector.length !== stats.dims) {
+      throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);
+    }
+    return vector;
+  }
+  return Float32Array.from(normalizeVector64(stats, normalization, vector));
+}
+
+/**
+ * Applies one correction to many vectors. The same input object always maps to the same output
+ * object, so a static model's shared vector stays one shared (identical) vector after correction.
+ */
+export function normalizeVectors(
+  stats: NormalizationStats,
+  normalization: Normalization,
+  vectors: readonly (Float32Array | null)[],
+): (Float32Array | null)[] {
+  const done = new Map<Float32Array, Float32Array>();
+  return vectors.map((vector) => {
+    if (vector === null) return null;
+    let corrected = done.get(vector);
+    if (corrected === undefined) {
+      corrected = normalizeVector(stats, normalization, vector)!;
+      done.set(vector, corrected);
+    }
+    return corrected;
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * The evaluation pipeline, one entry point for the CLI and `npm run bench`:
+ *
+ *   datasets -> pairs -> model embeddings -> stored cosines -> metrics -> RunResult
+ *
+ * Models are loaded one at a time and disposed before the next (GloVe and a transformer need not
+ * share memory). Nothing is written here: reports render the returned {@link RunResult}.
+ */
+import { DEFAULT_RESAMPLES } from '../config.js';
+import { InputError, type Dataset, type EmbeddingModel, type ModelRecord, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
+import { isSafeName } from '../io/names.js';
+import { throughputTable } from '../results/schema.js';
+import { collectRunContext } from './context.js';
+import { cosinesForModel, pairKey, type ModelCosines } from './cosines.js';
+import { scoreSplits, type SplitPairs } from './scoring.js';
+
+export { cosine, storedCosine } from './cosines.js';
+export { scoreSplits } from './scoring.js';
+
+/** A model a plan will load: its spec, how to load it, and how to describe it in plain words. */
+export interface ModelSource {
+  /** The `--model` spec, e.g. `glove-100d`, `onnx:DIR`. */
+  readonly spec: string;
+  load(): Promise<EmbeddingModel>;
+  /** What the loaded model is, for the reports. */
+  describe(model: EmbeddingModel): string;
+}
+
+/** What `sensebench run` (and `npm run bench`) evaluates. */
+export interface EvaluationPlan {
+  /** Datasets, loaded and validated before any model runs; names unique within the run. */
+  readonly datasets: readonly Dataset[];
+  readonly models: readonly ModelSource[];
+  readonly seed: number;
+  /** Bootstrap resamples per interval (default {@link DEFAULT_RESAMPLES}). */
+  readonly resamples?: number;
+  /** Embedding progress of each model (for a progress bar). */
+  readonly onProgress?: (model: string, done: number, total: number) => void;
+  /** Throughput suites to run after the evaluation (`npm run bench`); their rows go into the result. */
+  readonly measureThroughput?: () => Promise<readonly ThroughputRow[]>;
+  /** The run's date (default now): tests pin it to compare whole results. */
+  readonly date?: Date;
+}
+
+/**
+ * Refuses a run whose dataset names collide (their pairs/ and words/ files and summary rows would
+ * overwrite each other), naming both files, or a name that is unsafe as a file-name component.
+ */
+export function checkDatasetNames(datasets: readonly Dataset[]): void {
+  const seen = new Map<string, Dataset>();
+  for (const dataset of datasets) {
+    if (!isSafeName(dataset.name)) {
+      throw new InputError(`dataset name "${dataset.name}" (${dataset.files[0] ?? '?'}) becomes part of file names; use only letters, digits, ".", "_" and "-"`);
+    }
+    const other = seen.get(dataset.name);
+    if (other !== undefined) {
+      throw new InputError(
+        `two datasets are both named "${dataset.name}" (${other.files[0] ?? '?'} and ${dataset.files[0] ?? '?'}): their results would overwrite each other; name them with --dataset NAME=PATH`,
+      );
+    }
+    seen.set(dataset.name, dataset);
+  }
+}
+
+/** Every split of every dataset with the cosines of every model. */
+function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[]): SplitPairs[] {
+  return datasets.flatMap((dataset) =>
+    [...dataset.splits].map(([split, pairs]) => ({
+      dataset: dataset.name,
+      split,
+      pairs: pairs.map((pair): PairResult => {
+        const key = pairKey(dataset.name, pair);
+        const cosines = new Map<RepresentationKey, number | null>();
+        let truncated = false;
+        for (const model of models) {
+          for (const [column, values] of model.cosines) cosines.set(column, values.get(key) ?? null);
+          truncated ||= model.truncated.has(key);
+        }
+        return { pair, cosines, truncated };
+      }),
+    })),
+  );
+}
+
+/** Loads each model in turn, embeds every dataset, scores every split, measures throughput if asked. */
+export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
+  checkDatasetNames(plan.datasets);
+  const resamples = plan.resamples ?? DEFAULT_RESAMPLES;
+  const cosines: ModelCosines[] = [];
+  const models: ModelRecord[] = [];
+  for (const source of plan.models) {
+    const model = await source.load();
+    try {
+      if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
+      cosines.push(await cosinesForModel(model, plan.datasets, (done, total) => plan.onProgress?.(model.id, done, total)));
+      models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: model.info, representations: model.representations });
+    } finally {
+      await model.dispose();
+    }
+  }
+  const splits = scoreSplits(splitPairs(plan.datasets, cosines), models, { seed: plan.seed, resamples });
+  const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
+  const context = collectRunContext({ seed: plan.seed, resamples, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
+  return { context, splits, throughput };
+}

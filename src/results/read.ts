@@ -1,0 +1,234 @@
+/**
+ * Reading a results directory back: run.json, summary.csv, pairs/*.csv, words/*.csv and
+ * throughput.csv into the {@link RunResult} they were rendered from, through the same schema tables
+ * that wrote them. `sensebench report` re-renders from this, `sensebench score` re-scores the pairs.
+ * Numbers round-trip exactly because results hold only numbers rounded as the CSVs print them.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../config.js';
+import { BUILTIN_DATASETS, loadDataset } from '../datasets/index.js';
+import { pathExists } from '../io/paths.js';
+import {
+  DATASET_FORMATS,
+  InputError,
+  REPRESENTATION_KINDS,
+  SPLIT_NAMES,
+  type Dataset,
+  type PairResult,
+  type RepresentationKey,
+  type RunContext,
+  type RunResult,
+  type SentencePair,
+  type SplitName,
+  type SplitPairs,
+  type SplitResult,
+} from '../types.js';
+import { summaryTable, throughputTable, wordsTable, type ThroughputRow } from './schema.js';
+import { parseCsv, readCell } from './table.js';
+
+const representationSchema = z.object({ name: z.string().min(1), kind: z.enum(REPRESENTATION_KINDS), description: z.string() });
+const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
+const runJsonSchema = z.object({
+  context: z.object({
+    sensebenchVersion: z.string(),
+    date: z.string(),
+    seed: z.number().int(),
+    resamples: z.number().int().nonnegative(),
+    node: z.string(),
+    platform: z.string(),
+    cpu: z.string(),
+    cores: z.number(),
+    memoryBytes: z.number(),
+    packages: z.record(z.string(), z.string()),
+    models: z.array(z.object({ id: z.string().min(1), sha256: z.string(), description: z.string(), info: infoSchema, representations: z.array(representationSchema) })),
+    datasets: z.array(
+      z.object({
+        name: z.string().min(1),
+        format: z.enum(DATASET_FORMATS),
+        sha256: z.string(),
+        files: z.array(z.string()),
+        pairs: z.record(z.string(), z.number()),
+        highlightPairs: z.array(z.string()),
+      }),
+    ),
+  }),
+  splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean() })),
+});
+
+type RunJson = z.infer<typeof runJsonSchema>;
+
+/** A results directory read back. */
+export interface LoadedResults {
+  readonly result: RunResult;
+  /** Datasets whose sentences could not be restored (files changed or missing), with the reason. */
+  readonly notes: string[];
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function readRequired(path: string): Promise<string> {
+  const text = await readOptional(path);
+  if (text === null) throw new InputError(`${path}: missing; run \`sensebench run\` (or \`npm run bench\`) first`);
+  return text;
+}
+
+function parseRunJson(path: string, text: string): RunJson {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`not valid JSON (${(error as Error).message})`, { file: path, line: 1 });
+  }
+  const parsed = runJsonSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`not a sensebench run.json: ${issue ? issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { file: path, line: 1 });
+  }
+  return parsed.data;
+}
+
+/** Every `<model>:<representation>` key of a run, in run order. */
+function representationKeys(context: RunContext): RepresentationKey[] {
+  return context.models.flatMap((model) => model.representations.map((representation): RepresentationKey => `${model.id}:${representation.name}`));
+}
+
+/** A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them). */
+function readPairs(path: string, text: string, split: SplitName, keys: readonly RepresentationKey[]): PairResult[] {
+  const { header, records } = parseCsv(path, text, ['id', 'word', 'label', 'score', 'truncated']);
+  const missing = keys.filter((key) => !header.includes(key));
+  if (missing.length > 0 && records.length > 0) throw new InputError(`missing cosine column \`${missing[0]!}\` (run.json lists it)`, { file: path, line: 1 });
+  return records.map((record) => {
+    const where = { file: path, line: record.line };
+    const labelText = record.values.label;
+    let label: boolean | null;
+    if (labelText === 'T') label = true;
+    else if (labelText === 'F') label = false;
+    else if (labelText === '') label = null;
+    else throw new InputError(`column \`label\`: expected T, F or empty, got ${JSON.stringify(labelText)}`, where);
+    const truncatedText = record.values.truncated;
+    if (truncatedText !== '0' && truncatedText !== '1') throw new InputError(`column \`truncated\`: expected 0 or 1, got ${JSON.stringify(truncatedText)}`, where);
+    const word2 = record.values.word2;
+    const pair: SentencePair = {
+      id: record.values.id ?? '',
+      word: record.values.word ?? '',
+      ...(word2 !== undefined && word2 !== '' ? { word2 } : {}),
+      sentence1: '',
+      sentence2: '',
+      spans1: [{ start: 0, end: 0 }],
+      spans2: [{ start: 0, end: 0 }],
+      label,
+      score: readCell(path, record, 'score', 'number', true),
+      split,
+      source: where,
+    };
+    const cosines = new Map<RepresentationKey, number | null>();
+    for (const key of keys) cosines.set(key, readCell(path, record, key, 'number', true));
+    return { pair, cosines, truncated: truncatedText === '1' };
+  });
+}
+
+/** run.json of `dir`, parsed and checked. */
+export async function readRunJson(dir: string): Promise<RunJson> {
+  const path = join(dir, 'run.json');
+  return parseRunJson(path, await readRequired(path));
+}
+
+/** The pairs and stored cosines of every split of a finished run: what `sensebench score` re-scores. */
+export async function readSplitPairs(dir: string, run: RunJson): Promise<SplitPairs[]> {
+  const keys = representationKeys(run.context);
+  const splits: SplitPairs[] = [];
+  for (const split of run.splits) {
+    const path = join(dir, 'pairs', `${split.dataset}-${split.split}.csv`);
+    splits.push({ dataset: split.dataset, split: split.split, pairs: readPairs(path, await readRequired(path), split.split, keys) });
+  }
+  return splits;
+}
+
+/** Rows of `<dir>/throughput.csv`; empty when the file does not exist (no benchmark was run). */
+export async function readThroughput(dir: string): Promise<ThroughputRow[]> {
+  const path = join(dir, 'throughput.csv');
+  const text = await readOptional(path);
+  return text === null ? [] : throughputTable.fromCsv(path, text);
+}
+
+/**
+ * Reads the files a run wrote under `dir` and rebuilds the {@link RunResult} they were rendered
+ * from. The CSVs keep ids and labels but not sentences: they are restored from the datasets named in
+ * run.json when those still have the recorded sha256 (else a note says why not, and reports show ids
+ * and words only).
+ *
+ * @throws InputError naming `file:line` for a missing file, a missing column or a malformed value.
+ */
+export async function loadResults(dir: string): Promise<LoadedResults> {
+  const run = await readRunJson(dir);
+  const summaryPath = join(dir, 'summary.csv');
+  const summary = summaryTable.fromCsv(summaryPath, await readRequired(summaryPath));
+  const pairsBySplit = await readSplitPairs(dir, run);
+  const splits: SplitResult[] = [];
+  for (const [index, split] of run.splits.entries()) {
+    const wordsPath = join(dir, 'words', `${split.dataset}-${split.split}.csv`);
+    const wordsText = await readOptional(wordsPath);
+    splits.push({
+      ...split,
+      pairs: pairsBySplit[index]!.pairs,
+      scores: summary.filter((row) => row.dataset === split.dataset && row.split === split.split),
+      words: wordsText === null ? [] : wordsTable.fromCsv(wordsPath, wordsText),
+    });
+  }
+  const notes = await restoreSentences(run.context, splits);
+  return { result: { context: run.context, splits, throughput: await readThroughput(dir) }, notes };
+}
+
+/**
+ * Puts the original pairs (sentences, spans, sources) back into re-read splits from each dataset
+ * whose files still have the sha256 run.json recorded, so a re-rendered report shows the same example
+ * sentences. Returns one note per dataset that could not be restored.
+ */
+export async function restoreSentences(context: RunContext, splits: SplitResult[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const info of context.datasets) {
+    if (!splits.some((split) => split.dataset === info.name)) continue;
+    let dataset: Dataset;
+    try {
+      dataset = await reloadDataset(info);
+    } catch (error) {
+      notes.push(`${info.name}: sentences not restored (${(error as Error).message})`);
+      continue;
+    }
+    if (dataset.sha256 !== info.sha256) {
+      notes.push(`${info.name}: sentences not restored (the dataset files changed since the run: sha256 differs)`);
+      continue;
+    }
+    const byId = new Map<string, SentencePair>();
+    for (const pairs of dataset.splits.values()) for (const pair of pairs) byId.set(pair.id, pair);
+    splits.forEach((split, index) => {
+      if (split.dataset !== info.name) return;
+      const pairs = split.pairs.map((result) => {
+        const original = byId.get(result.pair.id);
+        return original === undefined ? result : { ...result, pair: original };
+      });
+      splits[index] = { ...split, pairs };
+    });
+  }
+  return notes;
+}
+
+async function reloadDataset(info: RunContext['datasets'][number]): Promise<Dataset> {
+  if (info.name in BUILTIN_DATASETS) return loadDataset(info.name);
+  if (info.files.length !== 1) throw new Error(`${info.files.length} files; only single-file custom datasets are reloaded`);
+  const file = info.files[0]!;
+  for (const candidate of isAbsolute(file) ? [file] : [file, join(PROJECT_ROOT, file)]) {
+    if (await pathExists(candidate)) return loadDataset(candidate, { format: info.format, name: info.name });
+  }
+  throw new Error(`${file}: not found`);
+}

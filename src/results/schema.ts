@@ -1,0 +1,105 @@
+/**
+ * The results schema: every column of summary.csv, words/*.csv and throughput.csv, declared once.
+ * The record types, the CSV writers and readers, the rounding, and the report tables all derive
+ * from these lists (src/results/table.ts), so a new metric is one entry here plus its computation.
+ */
+import { REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
+import { defineTable, type RecordOf } from './table.js';
+
+/** Decimal places of every metric and cosine in the result CSVs. */
+export const METRIC_DECIMALS = 6;
+
+/** Decimal places of throughput numbers. */
+export const THROUGHPUT_DECIMALS = 4;
+
+/** Which row a summary record is: dataset split x model representation. */
+export const SUMMARY_IDENTITY = [
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name (unique within a run; also the stem of its pairs/ and words/ files)' },
+  { name: 'split', key: 'split', type: 'enum', values: SPLIT_NAMES, description: 'train, dev, test, or all for a dataset without splits' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id (`--model`)' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static: one vector per word type; contextual: one per occurrence' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'which vector of the model (target, context, layer-1, sentence, ...)' },
+] as const;
+
+/** What the scorer (src/metrics/score.ts) computes for one row. */
+export const SUMMARY_METRICS = [
+  { name: 'n_pairs', key: 'nPairs', type: 'count', description: 'pairs with both vectors present (the ones scored)' },
+  { name: 'n_same', key: 'nSame', type: 'count', description: 'scored pairs labelled same sense' },
+  { name: 'n_different', key: 'nDifferent', type: 'count', description: 'scored pairs labelled different sense' },
+  {
+    name: 'auc',
+    key: 'auc',
+    type: 'estimate',
+    decimals: METRIC_DECIMALS,
+    description: 'ROC-AUC of cosine for same vs different sense (ties by average rank), with a seeded stratified percentile-bootstrap 95% CI',
+  },
+  { name: 'average_precision', key: 'averagePrecision', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "as scikit-learn's average_precision_score" },
+  {
+    name: 'accuracy',
+    key: 'accuracy',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "accuracy at the cosine threshold learned on the dataset's train split (or by 5-fold CV)",
+  },
+  { name: 'threshold', key: 'threshold', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the cosine threshold behind `accuracy`' },
+  { name: 'threshold_source', key: 'thresholdSource', type: 'enum', values: THRESHOLD_SOURCES, description: 'train, cv (5-fold cross-validation), or none (unlabelled)' },
+  { name: 'mean_cos_same', key: 'meanCosSame', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of same-sense pairs' },
+  { name: 'mean_cos_different', key: 'meanCosDifferent', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of different-sense pairs' },
+  { name: 'cohens_d', key: 'cohensD', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "Cohen's d of the two classes' cosines (pooled n-1 SD; empty when undefined)" },
+  { name: 'spearman', key: 'spearman', type: 'estimate', decimals: METRIC_DECIMALS, description: 'Spearman correlation of cosine with the graded score, with a paired-bootstrap 95% CI' },
+  { name: 'pearson', key: 'pearson', type: 'estimate', decimals: METRIC_DECIMALS, description: 'Pearson correlation of cosine with the graded score, with a paired-bootstrap 95% CI' },
+  { name: 'oov_rate', key: 'oovRate', type: 'number', decimals: METRIC_DECIMALS, description: 'fraction of pairs dropped because a vector was missing' },
+] as const;
+
+/** summary.csv: one row per dataset split, model and representation. */
+export const summaryTable = defineTable([...SUMMARY_IDENTITY, ...SUMMARY_METRICS] as const);
+
+/** One row of summary.csv. */
+export type SummaryRow = RecordOf<typeof summaryTable.columns>;
+
+/** The part of a summary row the scorer computes. */
+export type MetricScores = RecordOf<typeof SUMMARY_METRICS>;
+
+/** words/<dataset>-<split>.csv: how well each representation separates each word's senses. */
+export const wordsTable = defineTable([
+  { name: 'word', key: 'word', type: 'text', description: 'target word (word/word2 when a pair targets two words)' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  { name: 'n_pairs', key: 'nPairs', type: 'count', description: 'scored pairs of the word' },
+  { name: 'n_same', key: 'nSame', type: 'count', description: 'scored same-sense pairs' },
+  { name: 'n_different', key: 'nDifferent', type: 'count', description: 'scored different-sense pairs' },
+  { name: 'auc', key: 'auc', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "ROC-AUC within the word's pairs; empty with one class" },
+  { name: 'mean_cos_same', key: 'meanCosSame', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of same-sense pairs' },
+  { name: 'mean_cos_different', key: 'meanCosDifferent', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of different-sense pairs' },
+] as const);
+
+/** One row of a words CSV. */
+export type WordScore = RecordOf<typeof wordsTable.columns>;
+
+/**
+ * throughput.csv: every timing, each beside the baseline measured in the same run (absolute numbers
+ * on a shared 2-core machine mean little; ratios travel). Timings never enter the metric CSVs.
+ */
+export const throughputTable = defineTable([
+  { name: 'group', key: 'group', type: 'text', description: 'suite, e.g. static-lookup, onnx-batch' },
+  { name: 'subject', key: 'subject', type: 'text', description: 'what was measured' },
+  { name: 'unit', key: 'unit', type: 'text', description: 'unit of value: ops/s, sentences/s, tokens/s, ms, MB, s' },
+  { name: 'value', key: 'value', type: 'number', decimals: THROUGHPUT_DECIMALS, description: 'the measurement' },
+  { name: 'baseline', key: 'baseline', type: 'text', description: 'the baseline measured in the same run, or empty' },
+  { name: 'baseline_value', key: 'baselineValue', type: 'number', decimals: THROUGHPUT_DECIMALS, optional: true, description: 'the baseline measurement' },
+  {
+    name: 'ratio',
+    key: 'ratio',
+    type: 'number',
+    decimals: THROUGHPUT_DECIMALS,
+    optional: true,
+    description: 'value / baseline for rates; baseline / value for times and memory (bigger is better)',
+  },
+  { name: 'goal', key: 'goal', type: 'number', decimals: THROUGHPUT_DECIMALS, optional: true, description: 'the goal for ratio' },
+  { name: 'rme_percent', key: 'rmePercent', type: 'number', decimals: THROUGHPUT_DECIMALS, optional: true, description: 'relative margin of error of value (tinybench rme), when sampled' },
+  { name: 'samples', key: 'samples', type: 'count', optional: true, description: 'samples behind value' },
+] as const);
+
+/** One throughput measurement (a row of throughput.csv). */
+export type ThroughputRow = RecordOf<typeof throughputTable.columns>;

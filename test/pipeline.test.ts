@@ -1,0 +1,208 @@
+/**
+ * The pipeline on its own (src/pipeline/), with a small real EmbeddingModel written here (no ONNX, no
+ * GloVe): a static representation that hashes the target word and a contextual one that hashes the
+ * whole sentence. Checks the RunResult's shape, that every metric comes from the stored cosines,
+ * that `score DIR` re-scores a written run byte for byte, and that colliding or unsafe dataset names
+ * and duplicate models are refused before anything is written.
+ */
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, cacheDir, portablePath } from '../src/config.js';
+import { loadDatasetSpecs } from '../src/datasets/specs.js';
+import { loadModel } from '../src/models/index.js';
+import { scoreRepresentation } from '../src/metrics/index.js';
+import { runEvaluation, type ModelSource } from '../src/pipeline/index.js';
+import { writeReports } from '../src/reports/index.js';
+import { rescoreResults } from '../src/pipeline/rescore.js';
+import { fnv1a32, mulberry32 } from '../src/random.js';
+import { InputError, type Dataset, type EmbeddingModel, type OccurrenceEmbedding, type SentencePair, type SplitName, type TargetOccurrence } from '../src/types.js';
+
+const root = join(import.meta.dirname, '.tmp', 'pipeline');
+
+/** A deterministic 8-d vector from a text (a seeded stream keyed by its hash). */
+function hashVector(text: string): Float32Array {
+  const random = mulberry32(fnv1a32(text));
+  return Float32Array.from({ length: 8 }, () => random.next() * 2 - 1);
+}
+
+/** A real, tiny embedding model: `word` sees only the target's text, `sentence` the whole sentence. */
+class HashingModel implements EmbeddingModel {
+  readonly sha256 = 'f'.repeat(64);
+  readonly info = { dimensions: 8 };
+  readonly representations = [
+    { name: 'word', kind: 'static', description: 'hash of the target text' },
+    { name: 'sentence', kind: 'contextual', description: 'hash of the sentence' },
+  ] as const;
+  embedCalls = 0;
+  disposed = 0;
+  constructor(readonly id: string) {}
+  embed(occurrences: readonly TargetOccurrence[]): Promise<OccurrenceEmbedding[]> {
+    this.embedCalls += 1;
+    return Promise.resolve(
+      occurrences.map(({ sentence, spans }) => ({
+        vectors: [hashVector(spans.map((span) => sentence.slice(span.start, span.end).toLowerCase()).join(' ')), hashVector(sentence)],
+        truncated: false,
+      })),
+    );
+  }
+  dispose(): Promise<void> {
+    this.disposed += 1;
+    return Promise.resolve();
+  }
+}
+
+function source(model: HashingModel): ModelSource {
+  return { spec: model.id, load: () => Promise.resolve(model), describe: () => `The hashing test model ${model.id}.` };
+}
+
+function pair(id: string, word: string, sentence1: string, sentence2: string, label: boolean, split: SplitName, line: number): SentencePair {
+  const at = (sentence: string) => {
+    const start = sentence.toLowerCase().indexOf(word);
+    return [{ start, end: start + word.length }] as const;
+  };
+  return { id, word, sentence1, sentence2, spans1: at(sentence1), spans2: at(sentence2), label, score: null, split, source: { file: 'mem.jsonl', line } };
+}
+
+function dataset(name: string, file: string): Dataset {
+  const words = ['bank', 'bat', 'spring', 'pitch'];
+  const splits = new Map<SplitName, SentencePair[]>();
+  let line = 0;
+  for (const split of ['train', 'test'] as const) {
+    const pairs: SentencePair[] = [];
+    for (let i = 0; i < 24; i++) {
+      const word = words[i % words.length]!;
+      line += 1;
+      pairs.push(pair(`${split}-${i}`, word, `The ${word} number ${i} in ${split}.`, `Another ${word} here, ${i % 3}.`, i % 2 === 0, split, line));
+    }
+    splits.set(split, pairs);
+  }
+  return { name, format: 'jsonl', splits, sha256: 'e'.repeat(64), files: [file], highlightPairs: ['test-0'] };
+}
+
+const date = new Date('2026-12-01T00:00:00.000Z');
+
+describe('runEvaluation', () => {
+  it('returns the whole RunResult: context, scored splits, throughput; loads and disposes each model once', async () => {
+    const model = new HashingModel('hash');
+    const result = await runEvaluation({
+      datasets: [dataset('mem', 'mem.jsonl')],
+      models: [source(model)],
+      seed: 11,
+      resamples: 50,
+      date,
+      measureThroughput: () => Promise.resolve([{ group: 'g', subject: 's', unit: 'ms', value: 1.234567, baseline: '', baselineValue: null, ratio: null, goal: null, rmePercent: null, samples: 3 }]),
+    });
+    expect(model.embedCalls).toBe(1);
+    expect(model.disposed).toBe(1);
+    expect(result.context.seed).toBe(11);
+    expect(result.context.resamples).toBe(50);
+    expect(result.context.date).toBe('2026-12-01T00:00:00.000Z');
+    expect(result.context.models).toEqual([{ id: 'hash', sha256: 'f'.repeat(64), description: 'The hashing test model hash.', info: { dimensions: 8 }, representations: model.representations }]);
+    expect(result.context.datasets[0]).toMatchObject({ name: 'mem', files: ['mem.jsonl'], pairs: { train: 24, test: 24 }, highlightPairs: ['test-0'] });
+    expect(result.splits.map((split) => `${split.dataset}/${split.split}`)).toEqual(['mem/train', 'mem/test']);
+    expect(result.throughput[0]!.value).toBe(1.2346);
+
+    const test = result.splits[1]!;
+    const word = test.scores.find((score) => score.representation === 'word')!;
+    // Every pair shares its target word, so the static representation gives cosine exactly 1 and chance AUC.
+    expect(test.pairs.every((item) => item.cosines.get('hash:word') === 1)).toBe(true);
+    expect(word.auc!.value).toBe(0.5);
+    expect(word).toMatchObject({ dataset: 'mem', split: 'test', model: 'hash', kind: 'static', nPairs: 24, nSame: 12, nDifferent: 12, thresholdSource: 'train' });
+  });
+
+  it('computes every metric from the cosines as stored (six decimals), so re-scoring the pairs gives summary.csv', async () => {
+    const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash'))], seed: 3, resamples: 40, date });
+    const test = result.splits[1]!;
+    for (const item of test.pairs) {
+      const cosine = item.cosines.get('hash:sentence')!;
+      expect(Number(cosine.toFixed(6))).toBe(cosine);
+    }
+    const recomputed = scoreRepresentation({
+      evaluated: test.pairs.map((item) => ({ word: item.pair.word, label: item.pair.label, score: null, cosine: item.cosines.get('hash:sentence') ?? null })),
+      train: result.splits[0]!.pairs.map((item) => ({ word: item.pair.word, label: item.pair.label, score: null, cosine: item.cosines.get('hash:sentence') ?? null })),
+      seed: 3,
+      bootstrapResamples: 40,
+      key: 'hash:sentence:mem:test',
+    });
+    const stored = test.scores.find((score) => score.representation === 'sentence')!;
+    expect(stored.auc!.value).toBe(Number(recomputed.auc!.value.toFixed(6)));
+    expect(stored.accuracy).toBe(Number(recomputed.accuracy!.toFixed(6)));
+  });
+
+  it('sensebench score re-scores a written run byte for byte from its pairs CSVs', async () => {
+    const dir = join(root, 'rescore');
+    await rm(dir, { recursive: true, force: true });
+    const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash'))], seed: 5, resamples: 30, date });
+    await writeReports(result, dir);
+    const before = new Map<string, string>();
+    const csvs = ['summary.csv', ...(await readdir(join(dir, 'words'))).map((name) => `words/${name}`)];
+    for (const name of csvs) before.set(name, await readFile(join(dir, name), 'utf8'));
+    // Damage the derived files: score must rebuild them from pairs/ alone.
+    await writeFile(join(dir, 'summary.csv'), 'garbage\n');
+    await rm(join(dir, 'words'), { recursive: true });
+    const { result: rescored } = await rescoreResults(dir);
+    await writeReports(rescored, dir);
+    for (const name of csvs) expect(await readFile(join(dir, name), 'utf8'), name).toBe(before.get(name));
+  });
+
+  it('refuses two datasets with one name, naming both files, before any model is loaded', async () => {
+    const model = new HashingModel('hash');
+    const run = runEvaluation({ datasets: [dataset('valid', 'danish_da/valid.txt'), dataset('valid', 'dutch_nl/valid.txt')], models: [source(model)], seed: 1 });
+    await expect(run).rejects.toThrow(InputError);
+    await expect(run).rejects.toThrow(/"valid" \(danish_da\/valid\.txt and dutch_nl\/valid\.txt\)/);
+    expect(model.embedCalls).toBe(0);
+  });
+
+  it('refuses a dataset name that could escape the output directory, and a model listed twice', async () => {
+    await expect(runEvaluation({ datasets: [dataset('../../x', 'x.jsonl')], models: [], seed: 1 })).rejects.toThrow(/becomes part of file names/);
+    const model = new HashingModel('hash');
+    await expect(runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(model), source(model)], seed: 1, resamples: 0 })).rejects.toThrow(/listed twice/);
+  });
+});
+
+describe('no machine paths in results', () => {
+  it('records model directories and dataset files relative to the project or the cache, never absolute', async () => {
+    const model = new HashingModel('hash');
+    const withPaths = Object.assign(model, { info: { directory: join(cacheDir(), 'use-lite'), elsewhere: join(PROJECT_ROOT, 'datasets', 'x') } });
+    const result = await runEvaluation({ datasets: [dataset('mem', join(PROJECT_ROOT, 'datasets', 'mem.jsonl'))], models: [source(withPaths)], seed: 1, resamples: 0, date });
+    const info = result.context.models[0]!.info;
+    expect(info.directory).toBe(process.env.SENSEBENCH_CACHE === undefined ? '.cache/use-lite' : '$SENSEBENCH_CACHE/use-lite');
+    expect(info.elsewhere).toBe('datasets/x');
+    expect(result.context.datasets[0]!.files).toEqual(['datasets/mem.jsonl']);
+    expect(portablePath('/somewhere/else/data.tsv')).toBe('/somewhere/else/data.tsv');
+  });
+
+  it('refuses a Hub model id that could escape the cache directory', async () => {
+    await expect(loadModel('hf:../../etc', { cacheDir: join(root, 'cache') })).rejects.toThrow(InputError);
+    await expect(loadModel('hf:org/..', { cacheDir: join(root, 'cache') })).rejects.toThrow(/expected a Hugging Face model id/);
+  });
+});
+
+describe('dataset names from --dataset specs', () => {
+  const csv = (word: string): string =>
+    `id,word,sentence1,sentence2,label\n1,${word},The ${word} is here.,A ${word} was there.,T\n2,${word},My ${word} fell.,Your ${word} rose.,F\n`;
+
+  it('gives same-named files their parent folder as a prefix, and says so', async () => {
+    const dir = join(root, 'names');
+    await mkdir(join(dir, 'danish_da'), { recursive: true });
+    await mkdir(join(dir, 'dutch_nl'), { recursive: true });
+    await writeFile(join(dir, 'danish_da', 'valid.csv'), csv('bank'));
+    await writeFile(join(dir, 'dutch_nl', 'valid.csv'), csv('bank'));
+    const { datasets, notes } = await loadDatasetSpecs([join(dir, 'danish_da', 'valid.csv'), join(dir, 'dutch_nl', 'valid.csv')], {});
+    expect(datasets.map((d) => d.name)).toEqual(['danish_da-valid', 'dutch_nl-valid']);
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/named "danish_da-valid" \(another dataset of this run is also "valid"\)/);
+  });
+
+  it('takes NAME=PATH as given and refuses an unsafe NAME', async () => {
+    const dir = join(root, 'named');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'pairs.csv'), csv('bat'));
+    const { datasets, notes } = await loadDatasetSpecs([`mine=${join(dir, 'pairs.csv')}`], {});
+    expect(datasets[0]!.name).toBe('mine');
+    expect(notes).toEqual([]);
+    await expect(loadDatasetSpecs([`../../x=${join(dir, 'pairs.csv')}`], {})).rejects.toThrow(/the name "\.\.\/\.\.\/x" becomes part of file names/);
+    await expect(loadDatasetSpecs([`..=${join(dir, 'pairs.csv')}`], {})).rejects.toThrow(InputError);
+  });
+});
