@@ -7,10 +7,10 @@
 
 /** A stream of uniform doubles in [0, 1). */
 export interface Random {
-  /** Next uniform double in [0, 1), a multiple of 2^-32. */
-  next(): number;
+  /** Next uniform double in [0, 1), a multiple of 2^-32 (a plain function: safe to pass around). */
+  readonly next: () => number;
   /** Uniform integer in [0, n): `floor(next() * n)`. */
-  nextInt(n: number): number;
+  readonly nextInt: (n: number) => number;
 }
 
 /**

@@ -7,8 +7,11 @@
  * (`datasets/`, `models/`, `metrics/`, `reports/`).
  */
 
-export { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
-import type { DATASET_FORMATS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+export { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+
+/** An anisotropy correction applied before the cosine. */
+export type Normalization = (typeof NORMALIZATIONS)[number];
 export type { SourceRef } from './errors.js';
 export { InputError } from './errors.js';
 import type { SourceRef } from './errors.js';
@@ -108,6 +111,11 @@ export interface OccurrenceEmbedding {
   readonly vectors: readonly (Float32Array | null)[];
   /** True when the sentence was cut to a window around the target to fit the model. */
   readonly truncated: boolean;
+  /**
+   * Per representation, the mean of the representation over every token of the sentence, where the
+   * model has one (for Ethayarajh's intra-sentence similarity); absent or null elsewhere.
+   */
+  readonly sentenceMeans?: readonly (Float32Array | null)[];
 }
 
 /** Progress callback: `done` of `total` units finished. */
@@ -146,8 +154,8 @@ export interface ModelOptions {
 
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-export type { SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
-import type { SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
+export type { ComparisonRow, ContextualityRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
+import type { ComparisonRow, ContextualityRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
@@ -175,7 +183,7 @@ export interface SplitResult {
   readonly unlabelled: boolean;
   readonly graded: boolean;
   readonly pairs: readonly PairResult[];
-  /** One summary.csv row per model representation. */
+  /** One summary.csv row per model representation and normalization. */
   readonly scores: readonly SummaryRow[];
   readonly words: readonly WordScore[];
 }
@@ -201,6 +209,8 @@ export interface DatasetRecord {
   readonly pairs: Readonly<Record<string, number>>;
   /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs). */
   readonly highlightPairs: readonly string[];
+  /** Where the normalization statistics were fitted: the train split, or every occurrence (no train split). */
+  readonly normalizationFit: (typeof NORMALIZATION_FITS)[number];
 }
 
 /** Machine and software context saved with every result (as mitata does). */
@@ -210,6 +220,10 @@ export interface RunContext {
   readonly seed: number;
   /** Bootstrap resamples behind every interval. */
   readonly resamples: number;
+  /** Corrections scored beside the raw cosines (`none` first). */
+  readonly normalizations: readonly Normalization[];
+  /** Top principal components all-but-the-top removes. */
+  readonly abttComponents: number;
   readonly node: string;
   readonly platform: string;
   readonly cpu: string;
@@ -224,6 +238,12 @@ export interface RunContext {
 export interface RunResult {
   readonly context: RunContext;
   readonly splits: readonly SplitResult[];
+  /** How contextual each representation is, per dataset and normalization (needs the vectors: computed at embedding time). */
+  readonly contextuality: readonly ContextualityRow[];
+  /** Every pair of representations compared on the same pairs of each labelled split (AUC, DeLong). */
+  readonly comparisons: readonly ComparisonRow[];
+  /** The same for graded splits (Spearman). */
+  readonly spearmanComparisons: readonly SpearmanComparisonRow[];
   /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
   readonly throughput: readonly ThroughputRow[];
 }

@@ -15,3 +15,13 @@ export const REPRESENTATION_KINDS = ['static', 'contextual'] as const;
 
 /** Where the accuracy threshold came from. */
 export const THRESHOLD_SOURCES = ['train', 'cv', 'none'] as const;
+
+/**
+ * Anisotropy corrections scored beside the raw cosines (Mu & Viswanath 2018; Timkey & van Schijndel
+ * 2021): none, mean-centering, per-dimension z-scores, all-but-the-top (centering, then removing the
+ * top principal components). Statistics are fitted on the train split's occurrences, unlabelled.
+ */
+export const NORMALIZATIONS = ['none', 'center', 'zscore', 'abtt'] as const;
+
+/** How a dataset's normalization statistics were fitted: on its train split, or on all its occurrences. */
+export const NORMALIZATION_FITS = ['train', 'transductive'] as const;

@@ -43,6 +43,7 @@ type Row = Record<string, string>;
 describe('sensebench run on the lesson set with glove-100d', () => {
   const outA = join(dir, 'a');
   const outB = join(dir, 'b');
+  let all: Row[];
   let summary: Row[];
 
   beforeAll(async () => {
@@ -51,13 +52,22 @@ describe('sensebench run on the lesson set with glove-100d', () => {
     expect(first.code).toBe(0);
     const second = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outB, '--resamples', '200');
     expect(second.code).toBe(0);
-    summary = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true });
+    all = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true });
+    summary = all.filter((row) => row.normalization === 'none');
   });
 
   it('writes summary.csv with exactly the documented columns', () => {
     const header = readFileSync(join(outA, 'summary.csv'), 'utf8').split('\n')[0];
     expect(header).toBe(summaryTable.header.join(','));
     expect(summary.map((row) => `${row.split}:${row.representation}`)).toEqual(['train:target', 'train:context', 'test:target', 'test:context']);
+    expect(all.filter((row) => row.split === 'test' && row.representation === 'target').map((row) => row.normalization)).toEqual(['none', 'center', 'zscore', 'abtt']);
+  });
+
+  it('keeps the static target at cosine 1.0 and AUC 0.5 under every anisotropy correction', () => {
+    for (const row of all.filter((r) => r.representation === 'target')) {
+      expect(row.auc, row.normalization).toBe('0.500000');
+      expect(row.mean_cos_same).toBe('1.000000');
+    }
   });
 
   it('glove-100d:target has AUC exactly 0.5 (every pair shares the word, so every cosine is 1.0)', () => {

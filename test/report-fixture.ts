@@ -76,6 +76,7 @@ function scoresFor(dataset: string, split: SplitName, pairs: readonly PairResult
       model,
       kind,
       representation,
+      normalization: 'none',
       nPairs: items.length,
       nSame: same.length,
       nDifferent: different.length,
@@ -162,6 +163,8 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
       date: '2026-11-23T21:00:00.000Z',
       seed: 42,
       resamples: 1000,
+      normalizations: ['none'],
+      abttComponents: 1,
       node: 'v20.19.0',
       platform: 'linux x64',
       cpu: 'Test CPU',
@@ -175,6 +178,9 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
       datasets,
     },
     throughput,
+    contextuality: [],
+    comparisons: [],
+    spearmanComparisons: [],
     splits: splits.map(({ dataset, split: name, pairs }) =>
       split(
         dataset,
@@ -200,8 +206,8 @@ export function fixtureRun(throughput: readonly ThroughputRow[] = []): RunResult
       { dataset: 'wic-like', split: 'dev', pairs: wicPairs },
     ],
     [
-      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'] },
-      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [] },
+      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'], normalizationFit: 'transductive' },
+      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [], normalizationFit: 'transductive' },
     ],
     7,
     throughput,

@@ -46,7 +46,7 @@ describe('loadResults', () => {
     const pairs = dataset.splits.get('test')!;
     result = runFromPairs(
       [{ dataset: 'mini', split: 'test', pairs }],
-      [{ name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length }, highlightPairs: ['lesson-bank'] }],
+      [{ name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length }, highlightPairs: ['lesson-bank'], normalizationFit: 'transductive' }],
       7,
       fixtureThroughput(),
     );

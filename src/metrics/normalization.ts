@@ -17,8 +17,9 @@
  */
 import { type Pca, fitPca } from './pca.js';
 
-/** The corrections, in the order the results list them. */
-export const NORMALIZATIONS = ['none', 'center', 'zscore', 'abtt'] as const;
+import { NORMALIZATIONS } from '../vocabulary.js';
+
+export { NORMALIZATIONS } from '../vocabulary.js';
 /** One correction. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
 

@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { PROJECT_ROOT, portablePath } from '../config.js';
 import { sensebenchVersion } from '../version.js';
-import type { Dataset, DatasetRecord, ModelRecord, RunContext } from '../types.js';
+import type { Dataset, DatasetRecord, ModelRecord, Normalization, RunContext } from '../types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -56,12 +56,15 @@ export function datasetRecord(dataset: Dataset): DatasetRecord {
     files: dataset.files.map(portablePath),
     pairs: Object.fromEntries([...dataset.splits].map(([split, pairs]) => [split, pairs.length])),
     highlightPairs: dataset.highlightPairs ?? [],
+    normalizationFit: dataset.splits.has('train') ? 'train' : 'transductive',
   };
 }
 
 export interface ContextInput {
   readonly seed: number;
   readonly resamples: number;
+  readonly normalizations: readonly Normalization[];
+  readonly abttComponents: number;
   readonly models: readonly ModelRecord[];
   readonly datasets: readonly Dataset[];
   /** The run's date; defaults to now. */
@@ -81,6 +84,8 @@ export function collectRunContext(input: ContextInput): RunContext {
     date: (input.date ?? new Date()).toISOString(),
     seed: input.seed,
     resamples: input.resamples,
+    normalizations: input.normalizations,
+    abttComponents: input.abttComponents,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpu: cpu[0]?.model ?? 'unknown',

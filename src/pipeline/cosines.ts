@@ -1,12 +1,16 @@
 /**
  * Embeddings to cosines: embeds both sentences of every pair of every dataset with one model (one
- * `embed` call, so the model can de-duplicate sentences across datasets and splits) and keeps only
- * the cosines, rounded exactly as results/pairs/*.csv print them. Every metric is computed from these
- * rounded cosines, so anyone re-scoring the pairs CSVs gets the numbers of summary.csv.
+ * `embed` call, so the model can de-duplicate sentences across datasets and splits), then, per
+ * dataset and representation, fits the anisotropy corrections on the train split's occurrences
+ * (without labels), and keeps only the cosines (raw and corrected, rounded exactly as
+ * results/pairs/*.csv print them) and the contextuality measures. Vectors never outlive this step.
  */
-import { METRIC_DECIMALS } from '../results/schema.js';
+import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
+import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { deriveSeed } from '../random.js';
+import { METRIC_DECIMALS, contextualityTable, cosineColumn, type ContextualityRow } from '../results/schema.js';
 import { roundFixed } from '../results/table.js';
-import type { Dataset, EmbeddingModel, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
+import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
 
 /** Cosine similarity in float64; null when either vector is missing or has zero norm. */
 export function cosine(a: Float32Array | null, b: Float32Array | null): number | null {
@@ -38,15 +42,6 @@ export function pairKey(dataset: string, pair: Pick<SentencePair, 'id'>): string
   return `${dataset}\0${pair.id}`;
 }
 
-/** Cosines of one model on every pair: representation key -> pair key -> cosine, plus truncation. */
-export interface ModelCosines {
-  readonly model: string;
-  readonly representations: readonly Representation[];
-  readonly cosines: ReadonlyMap<RepresentationKey, ReadonlyMap<string, number | null>>;
-  /** Keys of pairs where either sentence was cut to fit the model. */
-  readonly truncated: ReadonlySet<string>;
-}
-
 /** Both target occurrences of a pair. */
 export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOccurrence] {
   return [
@@ -55,21 +50,119 @@ export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOc
   ];
 }
 
-/** Embeds both sentences of every pair of `datasets` with `model` and returns the stored cosines. */
-export async function cosinesForModel(model: EmbeddingModel, datasets: readonly Dataset[], onProgress?: ProgressFn): Promise<ModelCosines> {
-  const pairs = datasets.flatMap((dataset) => [...dataset.splits.values()].flat().map((pair) => ({ key: pairKey(dataset.name, pair), pair })));
-  const embeddings = await model.embed(pairs.flatMap(({ pair }) => pairOccurrences(pair)), onProgress);
-  const cosines = new Map<RepresentationKey, Map<string, number | null>>();
-  const truncated = new Set<string>();
-  model.representations.forEach((representation, r) => {
-    const column = new Map<string, number | null>();
-    pairs.forEach(({ key }, p) => {
-      const first = embeddings[2 * p]!;
-      const second = embeddings[2 * p + 1]!;
-      column.set(key, storedCosine(first.vectors[r] ?? null, second.vectors[r] ?? null));
-      if (first.truncated || second.truncated) truncated.add(key);
+/** What one model leaves behind once its vectors are gone. */
+export interface ModelCosines {
+  readonly model: string;
+  readonly representations: readonly Representation[];
+  /** Cosine column (`model:rep` or `model:rep@normalization`) -> pair key -> stored cosine. */
+  readonly cosines: ReadonlyMap<RepresentationKey, ReadonlyMap<string, number | null>>;
+  /** Keys of pairs where either sentence was cut to fit the model. */
+  readonly truncated: ReadonlySet<string>;
+  readonly contextuality: readonly ContextualityRow[];
+}
+
+export interface AnalysisOptions {
+  readonly seed: number;
+  /** Corrections to score; `none` (raw cosines) is always scored. */
+  readonly normalizations: readonly Normalization[];
+  readonly abttComponents: number;
+}
+
+/** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
+interface DistinctOccurrence {
+  readonly word: string;
+  readonly sentence: string;
+  /** Index into the dataset's occurrence list (2 per pair) of its first appearance. */
+  readonly index: number;
+  readonly inTrain: boolean;
+}
+
+/**
+ * The distinct occurrences of a dataset's pairs: a sentence with the same spans appears once however
+ * many pairs share it, so repeated sentences neither weigh more in the fitted statistics nor inflate
+ * self-similarity.
+ */
+function distinctOccurrences(pairs: readonly SentencePair[]): DistinctOccurrence[] {
+  const seen = new Map<string, DistinctOccurrence>();
+  pairs.forEach((pair, p) => {
+    const sides = [
+      { word: pair.word, sentence: pair.sentence1, spans: pair.spans1 },
+      { word: pair.word2 ?? pair.word, sentence: pair.sentence2, spans: pair.spans2 },
+    ];
+    sides.forEach((side, s) => {
+      const key = `${side.word}\0${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
+      const existing = seen.get(key);
+      if (existing === undefined) seen.set(key, { word: side.word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
+      else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
     });
-    cosines.set(`${model.id}:${representation.name}`, column);
   });
-  return { model: model.id, representations: model.representations, cosines, truncated };
+  return [...seen.values()];
+}
+
+/** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
+function analyseDataset(
+  model: EmbeddingModel,
+  dataset: Dataset,
+  pairs: readonly SentencePair[],
+  embeddings: readonly OccurrenceEmbedding[],
+  options: AnalysisOptions,
+  into: { cosines: Map<RepresentationKey, Map<string, number | null>>; contextuality: ContextualityRow[] },
+): void {
+  const distinct = distinctOccurrences(pairs);
+  const hasTrain = dataset.splits.has('train');
+  model.representations.forEach((representation, r) => {
+    const raw = embeddings.map((embedding) => embedding.vectors[r] ?? null);
+    const fitOn = distinct.filter((occurrence) => !hasTrain || occurrence.inTrain).map((occurrence) => raw[occurrence.index]!);
+    const present = fitOn.filter((vector) => vector !== null);
+    // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
+    const stats: NormalizationStats | null =
+      present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });
+    for (const normalization of options.normalizations) {
+      if (normalization !== 'none' && stats === null) continue;
+      const vectors = normalization === 'none' ? raw : normalizeVectors(stats!, normalization, raw);
+      const column = new Map<string, number | null>();
+      pairs.forEach((pair, p) => column.set(pairKey(dataset.name, pair), storedCosine(vectors[2 * p]!, vectors[2 * p + 1]!)));
+      into.cosines.set(cosineColumn(model.id, representation.name, normalization), column);
+      const means = embeddings.map((embedding) => embedding.sentenceMeans?.[r] ?? null);
+      const correctedMeans = normalization === 'none' || stats === null ? means : normalizeVectors(stats, normalization, means);
+      const occurrences: ContextOccurrence[] = distinct.map((occurrence) => ({
+        word: occurrence.word,
+        sentenceId: occurrence.sentence,
+        vector: vectors[occurrence.index]!,
+        sentenceMean: correctedMeans[occurrence.index] ?? null,
+      }));
+      // One seed for every normalization of a representation, so they sample the same baseline pairs.
+      const measured = contextuality(occurrences, { seed: deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:contextuality`) });
+      into.contextuality.push(
+        contextualityTable.round({ dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...measured }),
+      );
+    }
+  });
+}
+
+/** Embeds every pair of `datasets` with `model` and returns what the run keeps: cosines, truncation, contextuality. */
+export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
+  const perDataset = datasets.map((dataset) => ({ dataset, pairs: [...dataset.splits.values()].flat() }));
+  const embeddings = await model.embed(perDataset.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)), onProgress);
+  const into = { cosines: new Map<RepresentationKey, Map<string, number | null>>(), contextuality: [] as ContextualityRow[] };
+  const truncated = new Set<string>();
+  let offset = 0;
+  for (const { dataset, pairs } of perDataset) {
+    const slice = embeddings.slice(offset, offset + 2 * pairs.length);
+    offset += 2 * pairs.length;
+    pairs.forEach((pair, p) => {
+      if (slice[2 * p]!.truncated || slice[2 * p + 1]!.truncated) truncated.add(pairKey(dataset.name, pair));
+    });
+    const before = new Map(into.cosines);
+    analyseDataset(model, dataset, pairs, slice, options, into);
+    // Columns are per model, not per dataset: merge this dataset's pairs into the columns so far.
+    for (const [key, column] of into.cosines) {
+      const previous = before.get(key);
+      if (previous !== undefined && previous !== column) {
+        for (const [pair, value] of column) previous.set(pair, value);
+        into.cosines.set(key, previous);
+      }
+    }
+  }
+  return { model: model.id, representations: model.representations, cosines: into.cosines, truncated, contextuality: into.contextuality };
 }

@@ -7,15 +7,16 @@
  * share memory). Nothing is written here: reports render the returned {@link RunResult}.
  */
 import { DEFAULT_RESAMPLES } from '../config.js';
-import { InputError, type Dataset, type EmbeddingModel, type ModelRecord, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
+import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
+import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelRecord, type Normalization, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
 import { isSafeName } from '../io/names.js';
 import { throughputTable } from '../results/schema.js';
 import { collectRunContext } from './context.js';
-import { cosinesForModel, pairKey, type ModelCosines } from './cosines.js';
-import { scoreSplits, type SplitPairs } from './scoring.js';
+import { analyseModel, pairKey, type ModelCosines } from './cosines.js';
+import { compareRepresentations, scoreSplits, type SplitPairs } from './scoring.js';
 
 export { cosine, storedCosine } from './cosines.js';
-export { scoreSplits } from './scoring.js';
+export { compareRepresentations, scoreSplits } from './scoring.js';
 
 /** A model a plan will load: its spec, how to load it, and how to describe it in plain words. */
 export interface ModelSource {
@@ -34,6 +35,10 @@ export interface EvaluationPlan {
   readonly seed: number;
   /** Bootstrap resamples per interval (default {@link DEFAULT_RESAMPLES}). */
   readonly resamples?: number;
+  /** Anisotropy corrections scored beside the raw cosines (default: all of {@link NORMALIZATIONS}). */
+  readonly normalizations?: readonly Normalization[];
+  /** Top principal components all-but-the-top removes (default {@link DEFAULT_ABTT_COMPONENTS}). */
+  readonly abttComponents?: number;
   /** Embedding progress of each model (for a progress bar). */
   readonly onProgress?: (model: string, done: number, total: number) => void;
   /** Throughput suites to run after the evaluation (`npm run bench`); their rows go into the result. */
@@ -86,20 +91,28 @@ function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[
 export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   checkDatasetNames(plan.datasets);
   const resamples = plan.resamples ?? DEFAULT_RESAMPLES;
-  const cosines: ModelCosines[] = [];
+  // Raw cosines always come first: every other column is a correction of them.
+  const normalizations: Normalization[] = ['none', ...(plan.normalizations ?? NORMALIZATIONS).filter((n) => n !== 'none')];
+  const abttComponents = plan.abttComponents ?? DEFAULT_ABTT_COMPONENTS;
+  const analysed: ModelCosines[] = [];
   const models: ModelRecord[] = [];
   for (const source of plan.models) {
     const model = await source.load();
     try {
       if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
-      cosines.push(await cosinesForModel(model, plan.datasets, (done, total) => plan.onProgress?.(model.id, done, total)));
+      analysed.push(
+        await analyseModel(model, plan.datasets, { seed: plan.seed, normalizations, abttComponents }, (done, total) => plan.onProgress?.(model.id, done, total)),
+      );
       models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: model.info, representations: model.representations });
     } finally {
       await model.dispose();
     }
   }
-  const splits = scoreSplits(splitPairs(plan.datasets, cosines), models, { seed: plan.seed, resamples });
+  const scoring = { seed: plan.seed, resamples, normalizations };
+  const pairs = splitPairs(plan.datasets, analysed);
+  const splits = scoreSplits(pairs, models, scoring);
+  const { comparisons, spearmanComparisons } = compareRepresentations(pairs, models, scoring);
   const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
-  const context = collectRunContext({ seed: plan.seed, resamples, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
-  return { context, splits, throughput };
+  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
+  return { context, splits, contextuality: analysed.flatMap((model) => model.contextuality), comparisons, spearmanComparisons, throughput };
 }

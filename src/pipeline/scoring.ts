@@ -1,12 +1,25 @@
 /**
- * Cosines to metrics: scores every dataset split with every model representation from the stored
- * cosines alone (a pair's word, label, score and its cosine per representation). `sensebench run`
- * and `sensebench score DIR` (re-scoring the pairs CSVs of a finished run) both call this, which is
- * why the two give byte-identical summary.csv and words/ files.
+ * Cosines to metrics: scores every dataset split with every model representation and normalization
+ * from the stored cosines alone (a pair's word, label, score and its cosine per column), and compares
+ * every two representations on the same pairs. `sensebench run` and `sensebench score DIR`
+ * (re-scoring the pairs CSVs of a finished run) both call this, which is why the two give
+ * byte-identical summary.csv, words/ and compare files.
  */
+import { compareAuc, compareSpearman } from '../metrics/compare.js';
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/index.js';
-import { summaryTable, wordsTable, type SummaryRow, type WordScore } from '../results/schema.js';
-import type { ModelRecord, PairResult, RepresentationKey, SplitPairs, SplitResult } from '../types.js';
+import { deriveSeed } from '../random.js';
+import {
+  compareSpearmanTable,
+  compareTable,
+  cosineColumn,
+  summaryTable,
+  wordsTable,
+  type ComparisonRow,
+  type SpearmanComparisonRow,
+  type SummaryRow,
+  type WordScore,
+} from '../results/schema.js';
+import type { ModelRecord, Normalization, PairResult, RepresentationKey, SplitPairs, SplitResult } from '../types.js';
 
 export type { SplitPairs } from '../types.js';
 
@@ -14,6 +27,8 @@ export interface ScoringOptions {
   readonly seed: number;
   /** Bootstrap resamples per interval. */
   readonly resamples: number;
+  /** Corrections whose cosines the pairs carry (`none` first). */
+  readonly normalizations: readonly Normalization[];
 }
 
 /** The word a pair is grouped under in words/*.csv: `word/word2` when it targets two words. */
@@ -25,10 +40,19 @@ function scoredPairs(pairs: readonly PairResult[], key: RepresentationKey): Scor
   return pairs.map((result) => ({ word: wordOf(result), label: result.pair.label, score: result.pair.score, cosine: result.cosines.get(key) ?? null }));
 }
 
+/** Every model representation of a run with its cosine column under one normalization. */
+function columnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[], normalization: Normalization) {
+  return models.flatMap((model) =>
+    model.representations.map((representation) => ({ model: model.id, representation, key: cosineColumn(model.id, representation.name, normalization), label: cosineColumn(model.id, representation.name) })),
+  );
+}
+
 /**
- * Scores every split with every representation of `models`. The accuracy threshold of a non-train
- * split is learned on the same dataset's train split; the train split itself, and datasets without
- * one, use cross-validation. Each row's random streams are keyed by model:representation:dataset:split.
+ * Scores every split with every representation of `models` under every normalization. The accuracy
+ * threshold of a non-train split is learned on the same dataset's train split; the train split
+ * itself, and datasets without one, use cross-validation. Each row's random streams are keyed by
+ * column:dataset:split (the raw column's key is `model:representation`, as before corrections
+ * existed, so raw intervals do not move when corrections are added).
  */
 export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions): SplitResult[] {
   return splits.map((split) => {
@@ -37,18 +61,23 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
     const words: WordScore[] = [];
     for (const model of models) {
       for (const representation of model.representations) {
-        const key: RepresentationKey = `${model.id}:${representation.name}`;
-        const evaluated = scoredPairs(split.pairs, key);
-        const metrics = scoreRepresentation({
-          evaluated,
-          ...(train === undefined ? {} : { train: scoredPairs(train.pairs, key) }),
-          seed: options.seed,
-          bootstrapResamples: options.resamples,
-          key: `${key}:${split.dataset}:${split.split}`,
-        });
-        // Results hold numbers exactly as the CSVs print them, so a result re-read from disk equals this one.
-        scores.push(summaryTable.round({ dataset: split.dataset, split: split.split, model: model.id, kind: representation.kind, representation: representation.name, ...metrics }));
-        words.push(...scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)));
+        for (const normalization of options.normalizations) {
+          const key = cosineColumn(model.id, representation.name, normalization);
+          if (!split.pairs.some((pair) => pair.cosines.has(key))) continue;
+          const evaluated = scoredPairs(split.pairs, key);
+          const metrics = scoreRepresentation({
+            evaluated,
+            ...(train === undefined ? {} : { train: scoredPairs(train.pairs, key) }),
+            seed: options.seed,
+            bootstrapResamples: options.resamples,
+            key: `${key}:${split.dataset}:${split.split}`,
+          });
+          // Results hold numbers exactly as the CSVs print them, so a result re-read from disk equals this one.
+          scores.push(
+            summaryTable.round({ dataset: split.dataset, split: split.split, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...metrics }),
+          );
+          if (normalization === 'none') words.push(...scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)));
+        }
       }
     }
     return {
@@ -61,4 +90,65 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
       words,
     };
   });
+}
+
+/**
+ * Every two representations of the run compared on the same pairs of each split, per normalization:
+ * the AUC difference with a paired stratified bootstrap CI and DeLong's test on labelled splits, the
+ * Spearman difference with a paired bootstrap CI on graded ones.
+ */
+export function compareRepresentations(
+  splits: readonly SplitPairs[],
+  models: readonly Pick<ModelRecord, 'id' | 'representations'>[],
+  options: ScoringOptions,
+): { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] } {
+  const comparisons: ComparisonRow[] = [];
+  const spearmanComparisons: SpearmanComparisonRow[] = [];
+  for (const split of splits) {
+    const labels = split.pairs.map(({ pair }) => pair.label);
+    const gold = split.pairs.map(({ pair }) => pair.score);
+    const labelled = labels.some((label) => label !== null);
+    const graded = gold.some((score) => score !== null);
+    if (!labelled && !graded) continue;
+    for (const normalization of options.normalizations) {
+      const columns = columnsOf(models, normalization).filter(({ key }) => split.pairs.some((pair) => pair.cosines.has(key)));
+      for (let a = 0; a < columns.length; a++) {
+        for (let b = a + 1; b < columns.length; b++) {
+          const first = columns[a]!;
+          const second = columns[b]!;
+          const cosinesA = split.pairs.map((pair) => pair.cosines.get(first.key) ?? null);
+          const cosinesB = split.pairs.map((pair) => pair.cosines.get(second.key) ?? null);
+          const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
+          const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
+          if (labelled) {
+            const result = compareAuc({ cosinesA, cosinesB, labels }, { seed, resamples: options.resamples });
+            comparisons.push(
+              compareTable.round({
+                ...identity,
+                aucA: result.aucA,
+                aucB: result.aucB,
+                difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
+                delongZ: result.delong.z,
+                delongP: result.delong.p,
+                nPairs: result.nPairs,
+              }),
+            );
+          }
+          if (graded) {
+            const result = compareSpearman({ cosinesA, cosinesB, gold }, { seed, resamples: options.resamples });
+            spearmanComparisons.push(
+              compareSpearmanTable.round({
+                ...identity,
+                spearmanA: result.spearmanA,
+                spearmanB: result.spearmanB,
+                difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
+                nPairs: result.nPairs,
+              }),
+            );
+          }
+        }
+      }
+    }
+  }
+  return { comparisons, spearmanComparisons };
 }

@@ -1,11 +1,11 @@
 /**
- * The CSV renderer: summary.csv, pairs/<dataset>-<split>.csv, words/<dataset>-<split>.csv and
- * throughput.csv, each formatted by its table in src/results/schema.ts. No timing or date enters the
+ * The CSV renderer: summary.csv, pairs/<dataset>-<split>.csv, words/<dataset>-<split>.csv,
+ * contextuality.csv, compare.csv, compare-spearman.csv and throughput.csv, each formatted by its table in src/results/schema.ts. No timing or date enters the
  * metric CSVs, so the same inputs give byte-identical files; timings live in throughput.csv.
  */
-import { METRIC_DECIMALS, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
+import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosineColumns, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
 import { formatFixed, toCsv } from '../results/table.js';
-import type { RenderedFile, RunResult, SplitResult } from '../types.js';
+import type { RenderedFile, RepresentationKey, RunResult, SplitResult } from '../types.js';
 
 /** File name stem of a split's pairs and words files. */
 export function splitFileStem(split: Pick<SplitResult, 'dataset' | 'split'>): string {
@@ -23,8 +23,9 @@ export function hasSecondWord(split: Pick<SplitResult, 'pairs'>): boolean {
  * `same_word` when some pairs target two different words (only same-word pairs get the static
  * `target` cosine of exactly 1.0).
  */
-export function pairsCsv(split: SplitResult): string {
-  const columns = [...(split.pairs[0]?.cosines.keys() ?? [])];
+export function pairsCsv(split: SplitResult, allColumns: readonly RepresentationKey[]): string {
+  // A correction with no vectors to fit on for this dataset has no column here.
+  const columns = allColumns.filter((column) => split.pairs.some((pair) => pair.cosines.has(column)));
   const twoWords = hasSecondWord(split);
   const header = ['id', 'word', ...(twoWords ? ['word2', 'same_word'] : []), 'label', 'score', 'truncated', ...columns];
   const rows = split.pairs.map(({ pair, cosines, truncated }) => [
@@ -41,11 +42,15 @@ export function pairsCsv(split: SplitResult): string {
 
 /** The metric CSVs of a run: summary.csv, pairs/*.csv, words/*.csv (and throughput.csv when measured). */
 export function renderCsv(result: RunResult): RenderedFile[] {
+  const columns = cosineColumns(result.context.models, result.context.normalizations);
   const files: RenderedFile[] = [{ path: 'summary.csv', content: summaryTable.toCsv(result.splits.flatMap((split) => split.scores)) }];
   for (const split of result.splits) {
-    files.push({ path: `pairs/${splitFileStem(split)}.csv`, content: pairsCsv(split) });
+    files.push({ path: `pairs/${splitFileStem(split)}.csv`, content: pairsCsv(split, columns) });
     files.push({ path: `words/${splitFileStem(split)}.csv`, content: wordsTable.toCsv(split.words) });
   }
+  if (result.contextuality.length > 0) files.push({ path: 'contextuality.csv', content: contextualityTable.toCsv(result.contextuality) });
+  if (result.comparisons.length > 0) files.push({ path: 'compare.csv', content: compareTable.toCsv(result.comparisons) });
+  if (result.spearmanComparisons.length > 0) files.push({ path: 'compare-spearman.csv', content: compareSpearmanTable.toCsv(result.spearmanComparisons) });
   if (result.throughput.length > 0) files.push({ path: 'throughput.csv', content: throughputTable.toCsv(result.throughput) });
   return files;
 }

@@ -13,6 +13,8 @@ import { pathExists } from '../io/paths.js';
 import {
   DATASET_FORMATS,
   InputError,
+  NORMALIZATIONS,
+  NORMALIZATION_FITS,
   REPRESENTATION_KINDS,
   SPLIT_NAMES,
   type Dataset,
@@ -25,7 +27,19 @@ import {
   type SplitPairs,
   type SplitResult,
 } from '../types.js';
-import { summaryTable, throughputTable, wordsTable, type ThroughputRow } from './schema.js';
+import {
+  compareSpearmanTable,
+  compareTable,
+  contextualityTable,
+  cosineColumns,
+  summaryTable,
+  throughputTable,
+  wordsTable,
+  type ComparisonRow,
+  type ContextualityRow,
+  type SpearmanComparisonRow,
+  type ThroughputRow,
+} from './schema.js';
 import { parseCsv, readCell } from './table.js';
 
 const representationSchema = z.object({ name: z.string().min(1), kind: z.enum(REPRESENTATION_KINDS), description: z.string() });
@@ -37,6 +51,8 @@ const runJsonSchema = z.object({
     date: z.string(),
     seed: z.number().int(),
     resamples: z.number().int().nonnegative(),
+    normalizations: z.array(z.enum(NORMALIZATIONS)).min(1),
+    abttComponents: z.number().int().positive(),
     node: z.string(),
     platform: z.string(),
     cpu: z.string(),
@@ -52,6 +68,7 @@ const runJsonSchema = z.object({
         files: z.array(z.string()),
         pairs: z.record(z.string(), z.number()),
         highlightPairs: z.array(z.string()),
+        normalizationFit: z.enum(NORMALIZATION_FITS),
       }),
     ),
   }),
@@ -97,15 +114,12 @@ function parseRunJson(path: string, text: string): RunJson {
   return parsed.data;
 }
 
-/** Every `<model>:<representation>` key of a run, in run order. */
-function representationKeys(context: RunContext): RepresentationKey[] {
-  return context.models.flatMap((model) => model.representations.map((representation): RepresentationKey => `${model.id}:${representation.name}`));
-}
-
 /** A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them). */
-function readPairs(path: string, text: string, split: SplitName, keys: readonly RepresentationKey[]): PairResult[] {
+function readPairs(path: string, text: string, split: SplitName, columns: readonly RepresentationKey[]): PairResult[] {
   const { header, records } = parseCsv(path, text, ['id', 'word', 'label', 'score', 'truncated']);
-  const missing = keys.filter((key) => !header.includes(key));
+  // A correction can be absent for a dataset (no vectors to fit on): only the raw columns are required.
+  const keys = columns.filter((key) => header.includes(key));
+  const missing = columns.filter((key) => !key.includes('@') && !header.includes(key));
   if (missing.length > 0 && records.length > 0) throw new InputError(`missing cosine column \`${missing[0]!}\` (run.json lists it)`, { file: path, line: 1 });
   return records.map((record) => {
     const where = { file: path, line: record.line };
@@ -145,7 +159,7 @@ export async function readRunJson(dir: string): Promise<RunJson> {
 
 /** The pairs and stored cosines of every split of a finished run: what `sensebench score` re-scores. */
 export async function readSplitPairs(dir: string, run: RunJson): Promise<SplitPairs[]> {
-  const keys = representationKeys(run.context);
+  const keys = cosineColumns(run.context.models, run.context.normalizations);
   const splits: SplitPairs[] = [];
   for (const split of run.splits) {
     const path = join(dir, 'pairs', `${split.dataset}-${split.split}.csv`);
@@ -154,11 +168,26 @@ export async function readSplitPairs(dir: string, run: RunJson): Promise<SplitPa
   return splits;
 }
 
+/** A CSV of `dir` read through its table; empty when the file does not exist. */
+async function readTable<Row>(dir: string, name: string, table: { fromCsv(file: string, text: string): Row[] }): Promise<Row[]> {
+  const path = join(dir, name);
+  const text = await readOptional(path);
+  return text === null ? [] : table.fromCsv(path, text);
+}
+
+/** Rows of `<dir>/contextuality.csv`; empty when the run wrote none. */
+export async function readContextuality(dir: string): Promise<ContextualityRow[]> {
+  return readTable(dir, 'contextuality.csv', contextualityTable);
+}
+
+/** Rows of `<dir>/compare.csv` and `<dir>/compare-spearman.csv`. */
+export async function readComparisons(dir: string): Promise<{ comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] }> {
+  return { comparisons: await readTable(dir, 'compare.csv', compareTable), spearmanComparisons: await readTable(dir, 'compare-spearman.csv', compareSpearmanTable) };
+}
+
 /** Rows of `<dir>/throughput.csv`; empty when the file does not exist (no benchmark was run). */
 export async function readThroughput(dir: string): Promise<ThroughputRow[]> {
-  const path = join(dir, 'throughput.csv');
-  const text = await readOptional(path);
-  return text === null ? [] : throughputTable.fromCsv(path, text);
+  return readTable(dir, 'throughput.csv', throughputTable);
 }
 
 /**
@@ -186,7 +215,8 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     });
   }
   const notes = await restoreSentences(run.context, splits);
-  return { result: { context: run.context, splits, throughput: await readThroughput(dir) }, notes };
+  const result: RunResult = { context: run.context, splits, contextuality: await readContextuality(dir), ...(await readComparisons(dir)), throughput: await readThroughput(dir) };
+  return { result, notes };
 }
 
 /**

@@ -3,7 +3,7 @@
  * The record types, the CSV writers and readers, the rounding, and the report tables all derive
  * from these lists (src/results/table.ts), so a new metric is one entry here plus its computation.
  */
-import { REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
+import { NORMALIZATIONS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
 import { defineTable, type RecordOf } from './table.js';
 
 /** Decimal places of every metric and cosine in the result CSVs. */
@@ -12,13 +12,37 @@ export const METRIC_DECIMALS = 6;
 /** Decimal places of throughput numbers. */
 export const THROUGHPUT_DECIMALS = 4;
 
-/** Which row a summary record is: dataset split x model representation. */
+/**
+ * The pairs CSV column of a representation's cosines: `<model>:<representation>` for raw cosines
+ * (the form compare.csv and the reports use), `<model>:<representation>@<normalization>` for a
+ * corrected one.
+ */
+export function cosineColumn(model: string, representation: string, normalization: (typeof NORMALIZATIONS)[number] = 'none'): `${string}:${string}` {
+  return normalization === 'none' ? `${model}:${representation}` : `${model}:${representation}@${normalization}`;
+}
+
+/** Every cosine column of a run's pairs CSVs, in their order: model, then representation, then normalization. */
+export function cosineColumns(
+  models: readonly { readonly id: string; readonly representations: readonly { readonly name: string }[] }[],
+  normalizations: readonly (typeof NORMALIZATIONS)[number][],
+): `${string}:${string}`[] {
+  return models.flatMap((model) => model.representations.flatMap((representation) => normalizations.map((normalization) => cosineColumn(model.id, representation.name, normalization))));
+}
+
+/** Which row a summary record is: dataset split x model representation x normalization. */
 export const SUMMARY_IDENTITY = [
   { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name (unique within a run; also the stem of its pairs/ and words/ files)' },
   { name: 'split', key: 'split', type: 'enum', values: SPLIT_NAMES, description: 'train, dev, test, or all for a dataset without splits' },
   { name: 'model', key: 'model', type: 'text', description: 'model id (`--model`)' },
   { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static: one vector per word type; contextual: one per occurrence' },
   { name: 'representation', key: 'representation', type: 'text', description: 'which vector of the model (target, context, layer-1, sentence, ...)' },
+  {
+    name: 'normalization',
+    key: 'normalization',
+    type: 'enum',
+    values: NORMALIZATIONS,
+    description: "anisotropy correction before the cosine: none, center, zscore, abtt (fitted on the dataset's train split)",
+  },
 ] as const;
 
 /** What the scorer (src/metrics/score.ts) computes for one row. */
@@ -103,3 +127,103 @@ export const throughputTable = defineTable([
 
 /** One throughput measurement (a row of throughput.csv). */
 export type ThroughputRow = RecordOf<typeof throughputTable.columns>;
+
+/** contextuality.csv: how much each representation of a word changes with its context (Ethayarajh 2019). */
+export const contextualityTable = defineTable([
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied first' },
+  { name: 'occurrences', key: 'occurrences', type: 'count', description: 'distinct occurrences with a vector' },
+  { name: 'words', key: 'words', type: 'count', description: 'distinct target words among them' },
+  {
+    name: 'anisotropy_baseline',
+    key: 'anisotropyBaseline',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: 'mean cosine of random occurrences of different words in different sentences (seeded sample)',
+  },
+  { name: 'baseline_pairs', key: 'baselinePairs', type: 'count', description: 'pairs behind the baseline' },
+  {
+    name: 'self_similarity',
+    key: 'selfSimilarity',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: 'mean pairwise cosine of a word’s occurrences, averaged over words with at least two',
+  },
+  { name: 'self_similarity_words', key: 'selfSimilarityWords', type: 'count', description: 'words behind self_similarity' },
+  { name: 'self_similarity_corrected', key: 'selfSimilarityCorrected', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'self_similarity minus anisotropy_baseline' },
+  {
+    name: 'intra_sentence_similarity',
+    key: 'intraSentenceSimilarity',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "mean cosine between a word's representation and its sentence's mean, where the model gives one",
+  },
+  { name: 'intra_sentence_sentences', key: 'intraSentenceSentences', type: 'count', description: 'sentences behind intra_sentence_similarity' },
+  {
+    name: 'max_explainable_variance',
+    key: 'maxExplainableVariance',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "share of a word's occurrence variance on their first principal component (centered), averaged over words with at least five; 1 when all are identical",
+  },
+  {
+    name: 'max_explainable_variance_uncentered',
+    key: 'maxExplainableVarianceUncentered',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "the same from the uncentered occurrence matrix's singular values, Ethayarajh's literal formula",
+  },
+  { name: 'explainable_variance_words', key: 'explainableVarianceWords', type: 'count', description: 'words behind the explainable variances' },
+] as const);
+
+/** One row of contextuality.csv. */
+export type ContextualityRow = RecordOf<typeof contextualityTable.columns>;
+
+/** Columns shared by the two comparison tables: which two representations, on which pairs. */
+const COMPARISON_IDENTITY = [
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
+  { name: 'split', key: 'split', type: 'enum', values: SPLIT_NAMES, description: 'split' },
+  { name: 'representation_a', key: 'representationA', type: 'text', description: '<model>:<representation> as in the pairs CSV header' },
+  { name: 'representation_b', key: 'representationB', type: 'text', description: '<model>:<representation> as in the pairs CSV header' },
+  { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction of both' },
+] as const;
+
+/** compare.csv: AUC of representation A minus B on the same pairs, with a paired bootstrap CI and DeLong's test. */
+export const compareTable = defineTable([
+  ...COMPARISON_IDENTITY,
+  { name: 'auc_a', key: 'aucA', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'AUC of A on the pairs both score' },
+  { name: 'auc_b', key: 'aucB', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'AUC of B on the pairs both score' },
+  {
+    name: 'difference',
+    key: 'difference',
+    type: 'estimate',
+    decimals: METRIC_DECIMALS,
+    description: 'auc_a - auc_b with a paired, stratified percentile-bootstrap 95% CI (the same resamples for both)',
+  },
+  { name: 'delong_z', key: 'delongZ', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "DeLong's z for two correlated ROC curves (empty when its variance is 0)" },
+  { name: 'delong_p', key: 'delongP', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'two-sided p of delong_z' },
+  { name: 'n_pairs', key: 'nPairs', type: 'count', description: 'labelled pairs both representations score' },
+] as const);
+
+/** One row of compare.csv. */
+export type ComparisonRow = RecordOf<typeof compareTable.columns>;
+
+/** compare-spearman.csv: for graded data, Spearman of A minus B on the same pairs, with a paired bootstrap CI. */
+export const compareSpearmanTable = defineTable([
+  ...COMPARISON_IDENTITY,
+  { name: 'spearman_a', key: 'spearmanA', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'Spearman of A with the gold score' },
+  { name: 'spearman_b', key: 'spearmanB', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'Spearman of B with the gold score' },
+  { name: 'difference', key: 'difference', type: 'estimate', decimals: METRIC_DECIMALS, description: 'spearman_a - spearman_b with a paired percentile-bootstrap 95% CI' },
+  { name: 'n_pairs', key: 'nPairs', type: 'count', description: 'graded pairs both representations score' },
+] as const);
+
+/** One row of compare-spearman.csv. */
+export type SpearmanComparisonRow = RecordOf<typeof compareSpearmanTable.columns>;

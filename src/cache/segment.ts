@@ -1,0 +1,220 @@
+/**
+ * The on-disk segment format of the embedding cache: one file holds the target vectors of many
+ * occurrences for one model identity, in fixed-size records that each carry their own CRC-32, so
+ * that damage to one record costs that record only and a reader never trusts a damaged byte.
+ *
+ * Segment layout (little-endian, every region a multiple of 4 bytes):
+ *   magic "SBEMB001" | uint32 header length | header JSON (space-padded to a multiple of 4)
+ *   | uint32 CRC-32 of everything before it
+ *   | records x recordBytes
+ *
+ * Record layout: key (32 bytes, sha256 of the occurrence, see `occurrenceKey`)
+ *   | flags (1 + representations bytes, zero-padded to a multiple of 4): byte 0 = truncated,
+ *     byte 1 + r = 1 when representation r has no vector (out of vocabulary)
+ *   | float32 vectors, representation by representation, `dimensions[r]` values each
+ *     (zeros in the place of a missing vector, so that every record has the same size)
+ *   | uint32 CRC-32 of the record's bytes before it
+ *
+ * Vectors are stored in the host's float32 byte order (little-endian on every platform Node
+ * supports in practice); a cache directory is a local artefact, not an exchange format.
+ */
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { OccurrenceEmbedding, TargetOccurrence } from '../types.js';
+
+const MAGIC = 'SBEMB001';
+/** Bump when the segment layout changes: older segments then read as unusable and are replaced. */
+export const SEGMENT_FORMAT = 1;
+export const KEY_BYTES = 32;
+/** Segment files are cut at about this size, so a reader holds at most one such buffer at a time. */
+export const MAX_SEGMENT_BYTES = 64 << 20;
+export const SEGMENT_EXTENSION = '.sbemb';
+
+/** What a segment's header says. */
+export interface SegmentHeader {
+  readonly format: number;
+  /** The identity hash of the model whose vectors these are (the directory's, checked on read). */
+  readonly identity: string;
+  /** Vector length of each representation (0 when no record of the segment has a vector for it). */
+  readonly dimensions: readonly number[];
+  readonly records: number;
+  readonly recordBytes: number;
+}
+
+/** One cached occurrence. */
+export interface CacheEntry {
+  /** Hex of the 32-byte occurrence key. */
+  readonly key: string;
+  readonly embedding: OccurrenceEmbedding;
+}
+
+/**
+ * The key of an occurrence: sha256 over its exact sentence and all of its spans, in order. The
+ * file and line it came from are not part of it: the same sentence in two datasets is one entry.
+ */
+export function occurrenceKey(occurrence: TargetOccurrence): string {
+  const spans = occurrence.spans.map((span) => [span.start, span.end]);
+  return createHash('sha256').update(JSON.stringify([occurrence.sentence, spans])).digest('hex');
+}
+
+function flagBytes(representations: number): number {
+  return Math.ceil((1 + representations) / 4) * 4;
+}
+
+function recordBytesFor(dimensions: readonly number[]): number {
+  return KEY_BYTES + flagBytes(dimensions.length) + dimensions.reduce((sum, d) => sum + d, 0) * 4 + 4;
+}
+
+/**
+ * The vector length of each representation over a batch of embeddings; throws when a model
+ * returned vectors of different lengths for one representation (a bug in the model, not input).
+ */
+export function batchDimensions(entries: readonly CacheEntry[], representations: number): number[] {
+  const dimensions: (number | null)[] = new Array<number | null>(representations).fill(null);
+  for (const { embedding } of entries) {
+    if (embedding.vectors.length !== representations) {
+      throw new Error(`embedding cache: an embedding has ${embedding.vectors.length} vectors, the model has ${representations} representations`);
+    }
+    embedding.vectors.forEach((vector, r) => {
+      if (vector === null) return;
+      const known = dimensions[r];
+      if (known === null || known === undefined) dimensions[r] = vector.length;
+      else if (known !== vector.length) throw new Error(`embedding cache: representation ${r} has vectors of ${known} and ${vector.length} values`);
+    });
+  }
+  return dimensions.map((d) => d ?? 0);
+}
+
+/** Splits entries into runs that each fit in one segment of at most {@link MAX_SEGMENT_BYTES}. */
+export function segmentRuns(entries: readonly CacheEntry[], dimensions: readonly number[]): CacheEntry[][] {
+  const perSegment = Math.max(1, Math.floor(MAX_SEGMENT_BYTES / recordBytesFor(dimensions)));
+  const runs: CacheEntry[][] = [];
+  for (let start = 0; start < entries.length; start += perSegment) runs.push(entries.slice(start, start + perSegment));
+  return runs;
+}
+
+function encodeHeader(header: SegmentHeader): Buffer {
+  const json = JSON.stringify(header);
+  const padded = json + ' '.repeat((4 - (Buffer.byteLength(json) % 4)) % 4);
+  const body = Buffer.alloc(12 + Buffer.byteLength(padded));
+  body.write(MAGIC, 0, 'latin1');
+  body.writeUInt32LE(Buffer.byteLength(padded), 8);
+  body.write(padded, 12, 'utf8');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(crc32(body));
+  return Buffer.concat([body, crc]);
+}
+
+/** Encodes one segment (all entries share `dimensions`, see {@link batchDimensions}). */
+export function encodeSegment(identity: string, dimensions: readonly number[], entries: readonly CacheEntry[]): Buffer {
+  const recordBytes = recordBytesFor(dimensions);
+  const header = encodeHeader({ format: SEGMENT_FORMAT, identity, dimensions, records: entries.length, recordBytes });
+  const records = Buffer.alloc(entries.length * recordBytes);
+  const flags = flagBytes(dimensions.length);
+  entries.forEach(({ key, embedding }, index) => {
+    const start = index * recordBytes;
+    if (records.write(key, start, 'hex') !== KEY_BYTES) throw new Error(`embedding cache: bad key ${key}`);
+    records[start + KEY_BYTES] = embedding.truncated ? 1 : 0;
+    let offset = start + KEY_BYTES + flags;
+    embedding.vectors.forEach((vector, r) => {
+      const length = dimensions[r]!;
+      if (vector === null) records[start + KEY_BYTES + 1 + r] = 1;
+      else records.set(new Uint8Array(vector.buffer, vector.byteOffset, length * 4), offset);
+      offset += length * 4;
+    });
+    records.writeUInt32LE(crc32(records.subarray(start, offset)), offset);
+  });
+  return Buffer.concat([header, records]);
+}
+
+/** Why a segment or a record is unusable. */
+export class SegmentDamage extends Error {}
+
+/** A parsed segment header and where its records start. */
+export interface SegmentLayout {
+  readonly header: SegmentHeader;
+  readonly recordsStart: number;
+}
+
+/**
+ * Parses and verifies a segment's header from (at least) its first bytes. Throws
+ * {@link SegmentDamage} when the header is damaged or belongs to another model identity.
+ */
+export function decodeSegmentHeader(bytes: Buffer, identity: string | null): SegmentLayout {
+  if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new SegmentDamage('not a sensebench embedding segment (bad magic)');
+  const length = bytes.readUInt32LE(8);
+  if (16 + length > bytes.length) throw new SegmentDamage('truncated header');
+  if (bytes.readUInt32LE(12 + length) !== crc32(bytes.subarray(0, 12 + length))) throw new SegmentDamage('header checksum mismatch');
+  let header: SegmentHeader;
+  try {
+    header = JSON.parse(bytes.toString('utf8', 12, 12 + length)) as SegmentHeader;
+  } catch {
+    throw new SegmentDamage('header is not JSON');
+  }
+  if (header.format !== SEGMENT_FORMAT) throw new SegmentDamage(`segment format ${header.format}, expected ${SEGMENT_FORMAT}`);
+  if (identity !== null && header.identity !== identity) throw new SegmentDamage(`belongs to model identity ${header.identity}, not ${identity}`);
+  if (!Array.isArray(header.dimensions) || header.recordBytes !== recordBytesFor(header.dimensions) || !Number.isSafeInteger(header.records)) {
+    throw new SegmentDamage('inconsistent header');
+  }
+  return { header, recordsStart: 16 + length };
+}
+
+/** What reading one segment found. */
+export interface SegmentScan {
+  /** Records whose checksum failed or that are missing from a cut-off file. */
+  readonly damagedRecords: number;
+  /** Byte ranges of the sound records (for rewriting a damaged segment without its bad records). */
+  readonly soundRecords: readonly { readonly start: number; readonly end: number }[];
+}
+
+/**
+ * Reads every record of a verified segment, handing each sound one whose key `wanted` accepts to
+ * `take` (decoded into fresh vectors); damaged records are counted, never decoded.
+ */
+export function scanSegment(
+  bytes: Buffer,
+  { header, recordsStart }: SegmentLayout,
+  wanted: (key: string) => boolean,
+  take: (entry: CacheEntry) => void,
+): SegmentScan {
+  const { recordBytes, dimensions } = header;
+  const flags = flagBytes(dimensions.length);
+  const present = Math.min(header.records, Math.floor((bytes.length - recordsStart) / recordBytes));
+  // Records cut off the end are damaged; bytes beyond the declared records are damage too (the
+  // file is not what was written), counted once so that the segment gets rewritten clean.
+  let damagedRecords = header.records - present + (bytes.length > recordsStart + header.records * recordBytes ? 1 : 0);
+  const soundRecords: { start: number; end: number }[] = [];
+  for (let index = 0; index < present; index++) {
+    const start = recordsStart + index * recordBytes;
+    const crcAt = start + recordBytes - 4;
+    const truncatedFlag = bytes[start + KEY_BYTES]!;
+    const nullFlags = dimensions.map((_, r) => bytes[start + KEY_BYTES + 1 + r]!);
+    if (bytes.readUInt32LE(crcAt) !== crc32(bytes.subarray(start, crcAt)) || truncatedFlag > 1 || nullFlags.some((flag) => flag > 1)) {
+      damagedRecords++;
+      continue;
+    }
+    soundRecords.push({ start, end: start + recordBytes });
+    const key = bytes.toString('hex', start, start + KEY_BYTES);
+    if (!wanted(key)) continue;
+    // One copy per record (aligned, and independent of the large segment buffer, which can then
+    // be freed); each representation's vector is a view into it.
+    const valuesStart = start + KEY_BYTES + flags;
+    const absolute = bytes.byteOffset + valuesStart;
+    const count = (crcAt - valuesStart) / 4;
+    const values = absolute % 4 === 0 ? new Float32Array(bytes.buffer, absolute, count).slice() : new Float32Array(bytes.buffer.slice(absolute, absolute + count * 4));
+    let offset = 0;
+    const vectors = dimensions.map((length, r) => {
+      const from = offset;
+      offset += length;
+      return nullFlags[r] === 1 ? null : values.subarray(from, offset);
+    });
+    take({ key, embedding: { vectors, truncated: truncatedFlag === 1 } });
+  }
+  return { damagedRecords, soundRecords };
+}
+
+/** Re-encodes the sound records of a damaged segment as a new, clean segment. */
+export function rebuildSegment(bytes: Buffer, { header }: SegmentLayout, sound: SegmentScan['soundRecords']): Buffer {
+  const fresh = encodeHeader({ ...header, records: sound.length });
+  return Buffer.concat([fresh, ...sound.map(({ start, end }) => bytes.subarray(start, end))]);
+}
