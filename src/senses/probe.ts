@@ -7,11 +7,16 @@
  *
  * The model is scikit-learn's LogisticRegression(penalty='l2', C=C, fit_intercept=True): it
  * minimises C * sum_i log(1 + exp(-y_i (x_i . w + b))) + |w|^2 / 2 (intercept not penalised),
- * here by Newton's method with conjugate-gradient steps (exact Hessian-vector products) and an
+ * here by Newton's method with Jacobi-preconditioned conjugate-gradient steps (exact
+ * Hessian-vector products) and an
  * Armijo backtracking line search, until the largest gradient component is at most
  * {@link GRADIENT_TOLERANCE} * (1 + C n). The solution is unique (strictly convex), so any tight
  * solver agrees with sklearn; test/fixtures/senses/make_reference.py checks coefficients and
  * probabilities to 1e-6.
+ *
+ * Cost (wordnet-wic's 6,338 train pairs, 5 x 5 CV fits and the final one, on a shared 2-core
+ * machine): 5-8 s per GloVe representation (200 features); 45-100 s per use-lite representation
+ * (1,024 features; measured before the Jacobi preconditioner, which cut GloVe's by 10-25%).
  *
  * Cross-validation: the train words (sorted, shuffled by a mulberry32 stream seeded with
  * deriveSeed(seed, 'probe-folds')) are dealt round-robin into 5 folds, so no word is in a fold's
@@ -179,6 +184,8 @@ export function fitLogistic(
   const step = new Float64Array(d + 1);
   const r = new Float64Array(d + 1);
   const q = new Float64Array(d + 1);
+  const zr = new Float64Array(d + 1);
+  const preconditioner = new Float64Array(d + 1);
   const hq = new Float64Array(d + 1);
   const trial = new Float64Array(d + 1);
   const trialZ = new Float64Array(n);
@@ -205,27 +212,45 @@ export function fitLogistic(
       break;
     }
     iterations++;
-    // Conjugate gradient on H step = -gradient, to a relative residual of min(0.1, sqrt|g|).
+    // Conjugate gradient on H step = -gradient, preconditioned by the Hessian's diagonal (Jacobi;
+    // the features' scales differ), to a relative residual of min(0.1, sqrt|g|).
+    preconditioner.fill(0);
+    for (let i = 0; i < n; i++) {
+      const w = weights[i]!;
+      const row = i * d;
+      for (let j = 0; j < d; j++) preconditioner[j]! += w * data[row + j]! * data[row + j]!;
+      preconditioner[d]! += w;
+    }
+    for (let j = 0; j <= d; j++) preconditioner[j] = 1 / (C * preconditioner[j]! + (j < d ? 1 : 0) || 1);
     step.fill(0);
-    for (let j = 0; j <= d; j++) r[j] = -gradient[j]!;
-    q.set(r);
+    for (let j = 0; j <= d; j++) {
+      r[j] = -gradient[j]!;
+      zr[j] = preconditioner[j]! * r[j]!;
+    }
+    q.set(zr);
     let rr = gradientNorm2;
+    let rz = 0;
+    for (let j = 0; j <= d; j++) rz += r[j]! * zr[j]!;
     const cgTolerance = Math.min(0.1, Math.sqrt(Math.sqrt(gradientNorm2))) ** 2 * gradientNorm2;
     for (let cg = 0; cg < 2 * (d + 1) && rr > cgTolerance; cg++) {
       hessianTimes(q, hq);
       let qhq = 0;
       for (let j = 0; j <= d; j++) qhq += q[j]! * hq[j]!;
       if (!(qhq > 0)) break;
-      const alpha = rr / qhq;
+      const alpha = rz / qhq;
       let rrNext = 0;
+      let rzNext = 0;
       for (let j = 0; j <= d; j++) {
         step[j]! += alpha * q[j]!;
         r[j]! -= alpha * hq[j]!;
+        zr[j] = preconditioner[j]! * r[j]!;
         rrNext += r[j]! * r[j]!;
+        rzNext += r[j]! * zr[j]!;
       }
-      const beta = rrNext / rr;
-      for (let j = 0; j <= d; j++) q[j] = r[j]! + beta * q[j]!;
+      const beta = rzNext / rz;
+      for (let j = 0; j <= d; j++) q[j] = zr[j]! + beta * q[j]!;
       rr = rrNext;
+      rz = rzNext;
     }
     let slope = 0;
     for (let j = 0; j <= d; j++) slope += gradient[j]! * step[j]!;
