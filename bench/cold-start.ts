@@ -13,7 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/datasets/index.js';
+import { PROJECT_ROOT } from '../src/config.js';
 import type { ThroughputRow } from '../src/types.js';
 import { median, rmePercent, runFresh } from './fresh-process.js';
 
@@ -114,12 +114,12 @@ export async function benchColdStart(options: ColdStartOptions): Promise<Through
 
 // `node dist/bench/cold-start.js [ROUNDS [REQUIRE_ROUNDS]]` (SENSEBENCH_CACHE as for sensebench)
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const { defaultCacheDir } = await import('../src/models/index.js');
+  const { cacheDir: defaultCacheDir } = await import('../src/config.js');
   const log = (message: string): void => {
     process.stderr.write(`${message}\n`);
   };
   const rows = await benchColdStart({
-    cacheDir: defaultCacheDir(PROJECT_ROOT),
+    cacheDir: defaultCacheDir(),
     ...(process.argv[2] === undefined ? {} : { rounds: Number(process.argv[2]) }),
     ...(process.argv[3] === undefined ? {} : { requireRounds: Number(process.argv[3]) }),
     log,

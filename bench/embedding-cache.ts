@@ -99,12 +99,12 @@ export async function benchEmbeddingCache(options: EmbeddingCacheBenchOptions): 
 
 // `node dist/bench/embedding-cache.js [WORDNET_PAIRS [ROUNDS]]` (SENSEBENCH_CACHE as for sensebench)
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const { PROJECT_ROOT } = await import('../src/datasets/index.js');
-  const { defaultCacheDir, loadModel } = await import('../src/models/index.js');
+  const { cacheDir: defaultCacheDir } = await import('../src/config.js');
+  const { loadModel } = await import('../src/models/index.js');
   const log = (message: string): void => {
     process.stderr.write(`${message}\n`);
   };
-  const cacheDir = defaultCacheDir(PROJECT_ROOT);
+  const cacheDir = defaultCacheDir();
   const rows = await benchEmbeddingCache({
     loadModel: (spec) => loadModel(spec, { cacheDir, onProgress: log }),
     ...(process.argv[2] === undefined ? {} : { wordnetPairs: Number(process.argv[2]) }),

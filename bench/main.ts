@@ -13,7 +13,10 @@ import { runEvaluation } from '../src/pipeline/index.js';
 import { createProgress } from '../src/progress.js';
 import { writeReports } from '../src/reports/index.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
+import { benchColdStart } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
+import { benchEmbeddingCache } from './embedding-cache.js';
+import { benchScaling } from './scaling.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
 
@@ -70,6 +73,12 @@ async function measureThroughput(cacheDir: string, datasets: readonly Dataset[])
   throughput.push(...(await runContextualBench({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences, rounds: 5 })));
   log('bench: use-lite ONNX vs the original TF.js model; conversion and load times');
   throughput.push(...(await benchUseLiteVsTfjs(cacheDir, sentences)));
+  log('bench: embedding cache, cold vs warm');
+  throughput.push(...(await benchEmbeddingCache({ loadModel: (spec) => modelSource(spec, { cacheDir, onProgress: log }).load(), log })));
+  log('bench: cold starts of the CLI (fresh processes)');
+  throughput.push(...(await benchColdStart({ cacheDir, log })));
+  log('bench: how run time and memory grow with the work (fresh processes)');
+  throughput.push(...(await benchScaling({ cacheDir, log })));
 
   return throughput;
 }

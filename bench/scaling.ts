@@ -26,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/datasets/index.js';
+import { PROJECT_ROOT } from '../src/config.js';
 import { mulberry32 } from '../src/random.js';
 import type { ThroughputRow } from '../src/types.js';
 import { runFresh } from './fresh-process.js';
@@ -72,7 +72,7 @@ export async function readWordnetWic(): Promise<WicRow[]> {
  * `all`), deterministic for a given seed.
  */
 export async function writeScaledDataset(dir: string, pairs: number, rows: readonly WicRow[], seed = SEED): Promise<void> {
-  const random = mulberry32(seed);
+  const random = mulberry32(seed).next;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const pool = rows.flatMap((row) => [row.sentence1, row.sentence2]);
   const seen = new Set<string>();
@@ -241,7 +241,7 @@ export async function benchScaling(options: ScalingOptions): Promise<ThroughputR
 
 // `node dist/bench/scaling.js [GLOVE_PAIRS,... [USE_LITE_SENTENCES,...]]`, e.g. `1000,2000,4000 200,400,800`
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const { defaultCacheDir } = await import('../src/models/index.js');
+  const { cacheDir: defaultCacheDir } = await import('../src/config.js');
   const sizes = (arg: string | undefined): number[] | undefined => (arg === undefined ? undefined : arg === '-' ? [] : arg.split(',').map(Number));
   const log = (message: string): void => {
     process.stderr.write(`${message}\n`);
@@ -250,7 +250,7 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const glovePairs = sizes(process.argv[2]);
   const useLiteSentences = sizes(process.argv[3]);
   const rows = await benchScaling({
-    cacheDir: defaultCacheDir(PROJECT_ROOT),
+    cacheDir: defaultCacheDir(),
     ...(glovePairs === undefined ? {} : { glovePairs }),
     ...(useLiteSentences === undefined ? {} : { useLiteSentences }),
     log,

@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_OUT_DIR, DEFAULT_RESAMPLES, DEFAULT_SEED, cacheDir } from './config.js';
+import { DEFAULT_ABTT_COMPONENTS, DEFAULT_OUT_DIR, DEFAULT_RESAMPLES, DEFAULT_SEED, cacheDir } from './config.js';
 import { DEFAULT_MODELS, MODEL_SPECS, modelSource } from './models/index.js';
 import { DATASET_FORMATS, InputError, type Dataset, type ModelOptions } from './types.js';
 
@@ -92,6 +92,9 @@ interface RunFlags extends ModelFlags {
   readonly out: string;
   readonly seed: number;
   readonly resamples: number;
+  /** false with `--no-embedding-cache`. */
+  readonly embeddingCache: boolean;
+  readonly abttComponents: number;
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
@@ -106,10 +109,11 @@ async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column
 /** `sensebench run`: evaluate datasets x models and write the reports. */
 export async function runCommand(flags: RunFlags): Promise<void> {
   const datasets = await loadDatasets(flags);
-  const [{ runEvaluation }, { writeReports }, { createProgress }] = await Promise.all([
+  const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }] = await Promise.all([
     import('./pipeline/index.js'),
     import('./reports/index.js'),
     import('./progress.js'),
+    import('./cache/embedding-cache.js'),
   ]);
   const options = modelOptions(flags);
   const progress = createProgress();
@@ -118,6 +122,8 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     models: (flags.model.length > 0 ? flags.model : DEFAULT_MODELS).map((spec) => modelSource(spec, options)),
     seed: flags.seed,
     resamples: flags.resamples,
+    abttComponents: flags.abttComponents,
+    ...(flags.embeddingCache ? { embeddingCache: { cache: new EmbeddingCache(options.cacheDir), report: (stats) => { log(formatCacheStats(stats)); } } } : {}),
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
     },
@@ -181,7 +187,9 @@ export function buildProgram(version: string): Command {
       .addOption(repeatable('--column <field=name>', 'map a generic CSV/JSONL field to a column name, repeatable (e.g. label=same, score=mean_relatedness)', 'none'))
       .option('-o, --out <dir>', 'output directory', DEFAULT_OUT_DIR)
       .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
-      .option('--resamples <n>', 'bootstrap resamples for confidence intervals', integer('--resamples'), DEFAULT_RESAMPLES),
+      .option('--resamples <n>', 'bootstrap resamples for confidence intervals', integer('--resamples'), DEFAULT_RESAMPLES)
+      .option('--abtt-components <n>', 'top principal components all-but-the-top removes', positiveInt('--abtt-components'), DEFAULT_ABTT_COMPONENTS)
+      .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs'),
   ).action(runCommand);
 
   program
@@ -235,6 +243,22 @@ export function buildProgram(version: string): Command {
       const { prepareUseLite } = await import('./models/use-lite/convert.js');
       const prepared = await prepareUseLite(cacheDir(), { force: flags.force ?? false, onProgress: log });
       process.stdout.write(`${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`);
+    });
+
+  const cache = program.command('cache').description('the cache directory (SENSEBENCH_CACHE, default .cache/)');
+  cache
+    .command('info')
+    .description('what the cache holds: converted models, the GloVe cache, embeddings per model')
+    .action(async () => {
+      const { cacheInfo, formatCacheInfo } = await import('./cache/info.js');
+      process.stdout.write(`${formatCacheInfo(await cacheInfo(cacheDir()))}\n`);
+    });
+  cache
+    .command('clear')
+    .description('delete the cached embeddings (converted models and the GloVe cache are kept)')
+    .action(async () => {
+      const { cacheClear, formatCacheClear } = await import('./cache/info.js');
+      process.stdout.write(`${formatCacheClear(await cacheClear(cacheDir()))}\n`);
     });
 
   return program;

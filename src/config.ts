@@ -24,6 +24,9 @@ export const DEFAULT_SEED = 20260215;
 /** Bootstrap resamples of every confidence interval unless `--resamples` says otherwise. */
 export const DEFAULT_RESAMPLES = 1000;
 
+/** Top principal components all-but-the-top removes unless `--abtt-components` says otherwise (Mu & Viswanath use about d/100; 1 for these small models). */
+export const DEFAULT_ABTT_COMPONENTS = 1;
+
 /** Output directory of `sensebench run` and `npm run bench`. */
 export const DEFAULT_OUT_DIR = 'results';
 

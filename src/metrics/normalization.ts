@@ -23,8 +23,9 @@ export { NORMALIZATIONS } from '../vocabulary.js';
 /** One correction. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
 
-/** Default number of top principal components all-but-the-top removes. */
-export const DEFAULT_ABTT_COMPONENTS = 1;
+/** Default number of top principal components all-but-the-top removes (src/config.ts). */
+export { DEFAULT_ABTT_COMPONENTS } from '../config.js';
+import { DEFAULT_ABTT_COMPONENTS } from '../config.js';
 
 /** Options of {@link fitNormalization}. */
 export interface NormalizationFitOptions {

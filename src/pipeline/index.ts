@@ -7,6 +7,7 @@
  * share memory). Nothing is written here: reports render the returned {@link RunResult}.
  */
 import { DEFAULT_RESAMPLES } from '../config.js';
+import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelRecord, type Normalization, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
 import { isSafeName } from '../io/names.js';
@@ -45,6 +46,11 @@ export interface EvaluationPlan {
   readonly measureThroughput?: () => Promise<readonly ThroughputRow[]>;
   /** The run's date (default now): tests pin it to compare whole results. */
   readonly date?: Date;
+  /**
+   * Reuse embeddings across runs: contextual models answer from this cache what earlier runs
+   * embedded (src/cache/); absent: embed everything (`--no-embedding-cache`).
+   */
+  readonly embeddingCache?: { readonly cache: EmbeddingCache; readonly report?: (stats: EmbeddingCacheStats) => void };
 }
 
 /**
@@ -97,7 +103,9 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const analysed: ModelCosines[] = [];
   const models: ModelRecord[] = [];
   for (const source of plan.models) {
-    const model = await source.load();
+    const loaded = await source.load();
+    // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
+    const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
     try {
       if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
       analysed.push(
