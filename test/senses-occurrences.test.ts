@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildWordnetSenses, DEFAULT_SEED, readWordnetPos, wordnetDictDir, wordnetExceptionsDir, type WordnetPos } from '../src/datasets/wordnet/index.js';
+import { buildWordnetSenses, DEFAULT_SEED, readWordnetPos, splitLemmas, wordnetDictDir, wordnetExceptionsDir, type WordnetPos } from '../src/datasets/wordnet/index.js';
 import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
 import { InputError } from '../src/types.js';
 
@@ -31,13 +31,17 @@ describe('wordnet-senses', () => {
     expect(summary.splits.all.occurrences).toBe(summary.splits.train.occurrences + summary.splits.dev.occurrences + summary.splits.test.occurrences);
   }, 60_000);
 
-  it('another seed moves lemmas between splits but keeps the occurrences', async () => {
-    const dir = await tempDir();
-    const summary = await buildWordnetSenses({ seed: 7, outDir: dir });
-    const other = await loadSenseOccurrences(summary.file);
+  it('splits by lemma 70/10/20, and another seed moves lemmas between splits', async () => {
     const committed = await loadSenseOccurrences(files.wordnet);
-    expect(other.map((o) => o.id)).toEqual(committed.map((o) => o.id));
-    expect(other.some((o, i) => o.split !== committed[i]!.split)).toBe(true);
+    const lemmas = [...new Set(committed.map((o) => o.word))];
+    const split42 = splitLemmas(lemmas, DEFAULT_SEED);
+    for (const o of committed) expect(o.split).toBe(split42.get(o.word));
+    const counts = { train: 0, dev: 0, test: 0 };
+    for (const split of split42.values()) counts[split]++;
+    expect(counts.train).toBe(Math.round(0.7 * lemmas.length));
+    expect(counts.dev).toBe(Math.round(0.1 * lemmas.length));
+    const split7 = splitLemmas(lemmas, 7);
+    expect(lemmas.some((lemma) => split7.get(lemma) !== split42.get(lemma))).toBe(true);
   }, 60_000);
 
   it('labels every occurrence with a synset that lists the sentence and the lemma; >= 2 senses per word', async () => {

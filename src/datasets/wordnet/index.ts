@@ -19,4 +19,4 @@ export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type ExceptionList, typ
 
 export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, wordnetExceptionsDir, readExceptions, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
 export { glossDefinition, readGlosses, type SynsetGloss } from './glosses.js';
-export { buildWordnetSenses, generateWordnetSenses, summariseSenses, WORDNET_SENSES_FILE, type WordnetSensesSummary } from './senses.js';
+export { buildWordnetSenses, generateWordnetSenses, splitLemmas, summariseSenses, WORDNET_SENSES_FILE, type WordnetSensesSummary } from './senses.js';

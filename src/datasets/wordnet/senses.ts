@@ -42,6 +42,14 @@ interface LemmaSense {
   readonly examples: readonly LocatedExample[];
 }
 
+/** The split of every lemma: shuffled (seeded, key `senses-split`) and cut 70/10/20. */
+export function splitLemmas(lemmas: readonly string[], seed: number): Map<string, 'train' | 'dev' | 'test'> {
+  const order = shuffled(lemmas, generatorStream(seed, 'senses-split'));
+  const trainEnd = Math.round(order.length * SPLIT_FRACTIONS.train);
+  const devEnd = trainEnd + Math.round(order.length * SPLIT_FRACTIONS.dev);
+  return new Map(order.map((lemma, i) => [lemma, i < trainEnd ? 'train' : i < devEnd ? 'dev' : 'test'] as const));
+}
+
 /** Generates every occurrence, in file order. Pure: nothing is written. */
 export async function generateWordnetSenses(
   seed: number,
@@ -92,10 +100,7 @@ export async function generateWordnetSenses(
     }
     occurrencesOfLemma.set(lemma, occurrences);
   }
-  const lemmas = shuffled([...occurrencesOfLemma.keys()], generatorStream(seed, 'senses-split'));
-  const trainEnd = Math.round(lemmas.length * SPLIT_FRACTIONS.train);
-  const devEnd = trainEnd + Math.round(lemmas.length * SPLIT_FRACTIONS.dev);
-  const splitOf = new Map(lemmas.map((lemma, i) => [lemma, i < trainEnd ? 'train' : i < devEnd ? 'dev' : 'test'] as const));
+  const splitOf = splitLemmas([...occurrencesOfLemma.keys()], seed);
   return [...occurrencesOfLemma.entries()].flatMap(([lemma, occurrences]) =>
     occurrences.map((occurrence) => ({ ...occurrence, split: splitOf.get(lemma)! })),
   );
