@@ -87,7 +87,7 @@ export interface WordnetWicSummary {
 }
 
 /** An example sentence with the target located in it. */
-interface LocatedExample {
+export interface LocatedExample {
   readonly sentence: string;
   readonly tokenIndex: number;
   readonly synset: string;
@@ -123,7 +123,7 @@ export function locateTarget(
 }
 
 /** The examples of one lemma's synsets that locate the lemma, grouped by synset (sense order). */
-function locatedExamples(data: WordnetPosData, lemma: string, offsets: readonly string[]): LocatedExample[][] {
+export function locatedExamples(data: WordnetPosData, lemma: string, offsets: readonly string[]): LocatedExample[][] {
   const groups: LocatedExample[][] = [];
   const synsetsOfSentence = new Map<string, Set<string>>();
   for (const offset of offsets) {
@@ -182,7 +182,7 @@ function lemmaPairs(data: WordnetPosData, lemma: string, offsets: readonly strin
 }
 
 /** Code-unit order, independent of the locale. */
-function compareStrings(a: string, b: string): number {
+export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

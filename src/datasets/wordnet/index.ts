@@ -18,3 +18,5 @@ export {
 export { candidateBaseForms, isFormOf, DETACHMENT_RULES, type ExceptionList, type WordnetPos } from './morphy.js';
 
 export { glossExamples, parseDataLine, readWordnetPos, wordnetDbVersion, wordnetDictDir, wordnetExceptionsDir, readExceptions, POS_FILES, type Synset, type WordnetPosData } from './wordnet-files.js';
+export { glossDefinition, readGlosses, type SynsetGloss } from './glosses.js';
+export { buildWordnetSenses, generateWordnetSenses, splitLemmas, summariseSenses, WORDNET_SENSES_FILE, type WordnetSensesSummary } from './senses.js';

@@ -1,0 +1,443 @@
+/**
+ * The trained probe: what a classifier can read from two target vectors that a threshold on their
+ * cosine cannot. As in the WiC paper's baselines, an L2-regularised logistic regression is trained
+ * on the pair features `[u * v, |u - v|]` of the unit-length target vectors u, v of each train pair
+ * (same sense = 1), with an intercept; the regularisation strength C is chosen by 5-fold
+ * cross-validation on train. It is then scored on dev/test by accuracy (p >= 0.5) and ROC-AUC.
+ *
+ * The model is scikit-learn's LogisticRegression(penalty='l2', C=C, fit_intercept=True): it
+ * minimises C * sum_i log(1 + exp(-y_i (x_i . w + b))) + |w|^2 / 2 (intercept not penalised),
+ * here by Newton's method with Jacobi-preconditioned conjugate-gradient steps (exact
+ * Hessian-vector products) and an
+ * Armijo backtracking line search, until the largest gradient component is at most
+ * {@link GRADIENT_TOLERANCE} * (1 + C n). The solution is unique (strictly convex), so any tight
+ * solver agrees with sklearn; test/fixtures/senses/make_reference.py checks coefficients and
+ * probabilities to 1e-6.
+ *
+ * Cost (wordnet-wic's 6,338 train pairs, 5 x 5 CV fits and the final one, on a shared 2-core
+ * machine): 5-8 s per GloVe representation (200 features); 45-100 s per use-lite representation
+ * (1,024 features; measured before the Jacobi preconditioner, which cut GloVe's by 10-25%).
+ *
+ * Cross-validation: the train words (sorted, shuffled by a mulberry32 stream seeded with
+ * deriveSeed(seed, 'probe-folds')) are dealt round-robin into 5 folds, so no word is in a fold's
+ * train and held-out part at once (dev/test words are unseen as well). Each C of {@link C_GRID} is
+ * scored by the log-loss of all held-out predictions pooled; the lowest wins, ties (within 1e-12)
+ * to the smaller C. A fold whose training part has one class only is skipped. Each fold walks the
+ * grid upwards from the previous C's solution (a warm start; the optimum does not depend on it)
+ * and stops at {@link CV_GRADIENT_TOLERANCE}; the final fit on all train pairs at the tight one.
+ */
+import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
+import { rocAuc } from '../metrics/ranking.js';
+
+/** The grid of C searched by cross-validation. */
+export const C_GRID: readonly number[] = [0.01, 0.1, 1, 10, 100];
+/** Cross-validation folds. */
+export const CV_FOLDS = 5;
+/** Convergence: max |gradient| <= GRADIENT_TOLERANCE * (1 + C * n). */
+export const GRADIENT_TOLERANCE = 1e-12;
+/**
+ * The looser tolerance of the cross-validation fits: they only rank the C values by held-out
+ * log-loss, which a 1e-6 relative gradient leaves unchanged to far below the differences between
+ * grid points, and tight convergence of 26 fits dominated the probe's cost.
+ */
+export const CV_GRADIENT_TOLERANCE = 1e-6;
+/** Newton iterations before giving up. */
+export const MAX_NEWTON_ITERATIONS = 100;
+
+/** One labelled pair of vectors; `word` groups the cross-validation folds. */
+export interface ProbeExample {
+  readonly word: string;
+  readonly u: ArrayLike<number>;
+  readonly v: ArrayLike<number>;
+  /** true = same sense. */
+  readonly label: boolean;
+}
+
+/** Row-major feature matrix. */
+export interface FeatureMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+}
+
+/** `[u * v, |u - v|]` of the unit-length u and v, written into `out` at `offset` (length 2d). */
+export function writePairFeatures(u: ArrayLike<number>, v: ArrayLike<number>, out: Float64Array, offset: number): void {
+  if (u.length !== v.length) throw new RangeError(`pair vectors have ${u.length} and ${v.length} dimensions`);
+  let nu = 0;
+  let nv = 0;
+  for (let i = 0; i < u.length; i++) {
+    nu += u[i]! * u[i]!;
+    nv += v[i]! * v[i]!;
+  }
+  if (!(nu > 0) || !(nv > 0)) throw new RangeError('pair vectors must be non-zero');
+  const su = 1 / Math.sqrt(nu);
+  const sv = 1 / Math.sqrt(nv);
+  const d = u.length;
+  for (let i = 0; i < d; i++) {
+    const a = u[i]! * su;
+    const b = v[i]! * sv;
+    out[offset + i] = a * b;
+    out[offset + d + i] = Math.abs(a - b);
+  }
+}
+
+/** The feature matrix of pairs. */
+export function pairFeatureMatrix(examples: readonly Pick<ProbeExample, 'u' | 'v'>[]): FeatureMatrix {
+  const cols = 2 * (examples[0]?.u.length ?? 0);
+  const data = new Float64Array(examples.length * cols);
+  examples.forEach((example, i) => { writePairFeatures(example.u, example.v, data, i * cols); });
+  return { rows: examples.length, cols, data };
+}
+
+/** A fitted logistic regression. */
+export interface LogisticModel {
+  readonly coef: Float64Array;
+  readonly intercept: number;
+  readonly C: number;
+  readonly iterations: number;
+  /** Largest gradient component at the end. */
+  readonly gradientMax: number;
+  readonly converged: boolean;
+}
+
+/** log(1 + exp(z)), without overflow. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** The rows of `matrix` listed in `indices`, as a new matrix. */
+export function selectRows(matrix: FeatureMatrix, indices: readonly number[]): FeatureMatrix {
+  const data = new Float64Array(indices.length * matrix.cols);
+  indices.forEach((row, i) => { data.set(matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols); });
+  return { rows: indices.length, cols: matrix.cols, data };
+}
+
+/** Fits the L2-regularised logistic regression (see the module comment); `gradientTolerance` scales the stopping rule. */
+export function fitLogistic(
+  x: FeatureMatrix,
+  labels: readonly boolean[],
+  C: number,
+  start?: { readonly coef: Float64Array; readonly intercept: number },
+  gradientTolerance: number = GRADIENT_TOLERANCE,
+): LogisticModel {
+  const { rows: n, cols: d, data } = x;
+  if (labels.length !== n) throw new RangeError(`${n} rows but ${labels.length} labels`);
+  if (!(C > 0)) throw new RangeError(`C must be positive, got ${C}`);
+  const positives = labels.filter(Boolean).length;
+  if (positives === 0 || positives === n) throw new RangeError('logistic regression needs both classes');
+  const t = Float64Array.from(labels, (label) => (label ? 1 : 0));
+  // Parameters: w (d values) then the intercept.
+  const theta = new Float64Array(d + 1);
+  if (start) {
+    theta.set(start.coef);
+    theta[d] = start.intercept;
+  }
+  const z = new Float64Array(n);
+  const p = new Float64Array(n);
+  const weights = new Float64Array(n);
+  const gradient = new Float64Array(d + 1);
+
+  const margins = (params: Float64Array, out: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      let s = params[d]!;
+      const row = i * d;
+      for (let j = 0; j < d; j++) s += data[row + j]! * params[j]!;
+      out[i] = s;
+    }
+  };
+  const objective = (params: Float64Array, m: Float64Array): number => {
+    let loss = 0;
+    for (let i = 0; i < n; i++) loss += softplus(m[i]!) - t[i]! * m[i]!;
+    let penalty = 0;
+    for (let j = 0; j < d; j++) penalty += params[j]! * params[j]!;
+    return C * loss + penalty / 2;
+  };
+  // X^T r (length d) plus sum r (intercept), scaled by C, into out.
+  const transposeTimes = (r: Float64Array, out: Float64Array): void => {
+    out.fill(0);
+    for (let i = 0; i < n; i++) {
+      const ri = r[i]!;
+      if (ri === 0) continue;
+      const row = i * d;
+      for (let j = 0; j < d; j++) out[j]! += data[row + j]! * ri;
+      out[d]! += ri;
+    }
+    for (let j = 0; j <= d; j++) out[j]! *= C;
+  };
+  const xv = new Float64Array(n);
+  const hessianTimes = (v: Float64Array, out: Float64Array): void => {
+    margins(v, xv);
+    for (let i = 0; i < n; i++) xv[i]! *= weights[i]!;
+    transposeTimes(xv, out);
+    for (let j = 0; j < d; j++) out[j]! += v[j]!;
+  };
+
+  margins(theta, z);
+  let value = objective(theta, z);
+  const residual = new Float64Array(n);
+  const step = new Float64Array(d + 1);
+  const r = new Float64Array(d + 1);
+  const q = new Float64Array(d + 1);
+  const zr = new Float64Array(d + 1);
+  const preconditioner = new Float64Array(d + 1);
+  const hq = new Float64Array(d + 1);
+  const trial = new Float64Array(d + 1);
+  const trialZ = new Float64Array(n);
+  const tolerance = gradientTolerance * (1 + C * n);
+  let iterations = 0;
+  let gradientMax = Infinity;
+  let converged = false;
+  while (iterations < MAX_NEWTON_ITERATIONS) {
+    for (let i = 0; i < n; i++) {
+      p[i] = sigmoid(z[i]!);
+      residual[i] = p[i]! - t[i]!;
+      weights[i] = p[i]! * (1 - p[i]!);
+    }
+    transposeTimes(residual, gradient);
+    for (let j = 0; j < d; j++) gradient[j]! += theta[j]!;
+    gradientMax = 0;
+    let gradientNorm2 = 0;
+    for (let j = 0; j <= d; j++) {
+      gradientMax = Math.max(gradientMax, Math.abs(gradient[j]!));
+      gradientNorm2 += gradient[j]! * gradient[j]!;
+    }
+    if (gradientMax <= tolerance) {
+      converged = true;
+      break;
+    }
+    iterations++;
+    // Conjugate gradient on H step = -gradient, preconditioned by the Hessian's diagonal (Jacobi;
+    // the features' scales differ), to a relative residual of min(0.1, sqrt|g|).
+    preconditioner.fill(0);
+    for (let i = 0; i < n; i++) {
+      const w = weights[i]!;
+      const row = i * d;
+      for (let j = 0; j < d; j++) preconditioner[j]! += w * data[row + j]! * data[row + j]!;
+      preconditioner[d]! += w;
+    }
+    for (let j = 0; j <= d; j++) preconditioner[j] = 1 / (C * preconditioner[j]! + (j < d ? 1 : 0) || 1);
+    step.fill(0);
+    for (let j = 0; j <= d; j++) {
+      r[j] = -gradient[j]!;
+      zr[j] = preconditioner[j]! * r[j]!;
+    }
+    q.set(zr);
+    let rr = gradientNorm2;
+    let rz = 0;
+    for (let j = 0; j <= d; j++) rz += r[j]! * zr[j]!;
+    const cgTolerance = Math.min(0.1, Math.sqrt(Math.sqrt(gradientNorm2))) ** 2 * gradientNorm2;
+    for (let cg = 0; cg < 2 * (d + 1) && rr > cgTolerance; cg++) {
+      hessianTimes(q, hq);
+      let qhq = 0;
+      for (let j = 0; j <= d; j++) qhq += q[j]! * hq[j]!;
+      if (!(qhq > 0)) break;
+      const alpha = rz / qhq;
+      let rrNext = 0;
+      let rzNext = 0;
+      for (let j = 0; j <= d; j++) {
+        step[j]! += alpha * q[j]!;
+        r[j]! -= alpha * hq[j]!;
+        zr[j] = preconditioner[j]! * r[j]!;
+        rrNext += r[j]! * r[j]!;
+        rzNext += r[j]! * zr[j]!;
+      }
+      const beta = rzNext / rz;
+      for (let j = 0; j <= d; j++) q[j] = zr[j]! + beta * q[j]!;
+      rr = rrNext;
+      rz = rzNext;
+    }
+    let slope = 0;
+    for (let j = 0; j <= d; j++) slope += gradient[j]! * step[j]!;
+    if (!(slope < 0)) break; // no descent direction left: at float precision
+    let size = 1;
+    let accepted = false;
+    for (let search = 0; search < 60; search++) {
+      for (let j = 0; j <= d; j++) trial[j] = theta[j]! + size * step[j]!;
+      margins(trial, trialZ);
+      const trialValue = objective(trial, trialZ);
+      // Near the optimum the decrease falls below the rounding of the objective itself; a step
+      // within that rounding is accepted (Newton converges there; the gradient test decides).
+      if (trialValue <= value + 1e-4 * size * slope + 4 * Number.EPSILON * Math.abs(value)) {
+        theta.set(trial);
+        z.set(trialZ);
+        value = trialValue;
+        accepted = true;
+        break;
+      }
+      size /= 2;
+    }
+    if (!accepted) break;
+  }
+  return { coef: theta.slice(0, d), intercept: theta[d]!, C, iterations, gradientMax, converged };
+}
+
+/** P(same sense) for every row. */
+export function predictProbabilities(model: Pick<LogisticModel, 'coef' | 'intercept'>, x: FeatureMatrix): Float64Array {
+  const { rows, cols, data } = x;
+  if (cols !== model.coef.length) throw new RangeError(`model has ${model.coef.length} features, matrix ${cols}`);
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = model.intercept;
+    for (let j = 0; j < cols; j++) s += data[i * cols + j]! * model.coef[j]!;
+    out[i] = sigmoid(s);
+  }
+  return out;
+}
+
+/** Mean log-loss with probabilities clipped to [1e-15, 1 - 1e-15] (sklearn's log_loss convention). */
+export function logLoss(probabilities: ArrayLike<number>, labels: readonly boolean[]): number {
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(1 - 1e-15, Math.max(1e-15, probabilities[i]!));
+    sum -= labels[i] ? Math.log(p) : Math.log(1 - p);
+  }
+  return sum / labels.length;
+}
+
+/** Fold (0..folds-1) of every example, by word (see the module comment). */
+export function wordFolds(words: readonly string[], folds: number, seed: number): Int32Array {
+  const distinct = [...new Set(words)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  shuffleInPlace(distinct, mulberry32(deriveSeed(seed, 'probe-folds')));
+  const foldOf = new Map(distinct.map((word, i) => [word, i % folds]));
+  return Int32Array.from(words, (word) => foldOf.get(word)!);
+}
+
+/** A probe trained on one representation. */
+export interface TrainedProbe {
+  readonly model: LogisticModel;
+  /** The C chosen by cross-validation. */
+  readonly C: number;
+  /** Pooled held-out log-loss of every C tried (null when no fold could be scored). */
+  readonly cv: readonly { readonly C: number; readonly logLoss: number | null }[];
+  readonly trainPairs: number;
+  readonly trainWords: number;
+}
+
+export interface TrainProbeOptions {
+  readonly seed: number;
+  readonly grid?: readonly number[];
+  readonly folds?: number;
+}
+
+/** Chooses C by grouped cross-validation and refits on all train pairs. */
+export function trainProbe(examples: readonly ProbeExample[], options: TrainProbeOptions): TrainedProbe {
+  const grid = [...(options.grid ?? C_GRID)].sort((a, b) => a - b);
+  if (grid.length === 0) throw new RangeError('trainProbe: empty C grid');
+  const x = pairFeatureMatrix(examples);
+  const labels = examples.map((example) => example.label);
+  const words = examples.map((example) => example.word);
+  const distinctWords = new Set(words).size;
+  const folds = Math.min(options.folds ?? CV_FOLDS, distinctWords);
+  const cv: { C: number; logLoss: number | null }[] = grid.map((C) => ({ C, logLoss: null }));
+  if (folds >= 2 && grid.length > 1) {
+    const foldOf = wordFolds(words, folds, options.seed);
+    const heldOut = grid.map(() => new Float64Array(examples.length).fill(Number.NaN));
+    for (let fold = 0; fold < folds; fold++) {
+      const trainRows: number[] = [];
+      const testRows: number[] = [];
+      foldOf.forEach((f, i) => (f === fold ? testRows : trainRows).push(i));
+      const trainLabels = trainRows.map((i) => labels[i]!);
+      const positives = trainLabels.filter(Boolean).length;
+      if (positives === 0 || positives === trainLabels.length) continue;
+      const trainX = selectRows(x, trainRows);
+      const testX = selectRows(x, testRows);
+      let previous: LogisticModel | undefined;
+      grid.forEach((C, g) => {
+        previous = fitLogistic(trainX, trainLabels, C, previous, CV_GRADIENT_TOLERANCE);
+        predictProbabilities(previous, testX).forEach((probability, k) => (heldOut[g]![testRows[k]!] = probability));
+      });
+    }
+    grid.forEach((_C, g) => {
+      const scored = [...heldOut[g]!.keys()].filter((i) => !Number.isNaN(heldOut[g]![i]!));
+      if (scored.length > 0) cv[g]!.logLoss = logLoss(scored.map((i) => heldOut[g]![i]!), scored.map((i) => labels[i]!));
+    });
+  }
+  let chosen = grid.includes(1) ? 1 : grid[0]!;
+  let bestLoss = Infinity;
+  for (const { C, logLoss: loss } of cv) {
+    if (loss !== null && loss < bestLoss - 1e-12) {
+      bestLoss = loss;
+      chosen = C;
+    }
+  }
+  return { model: fitLogistic(x, labels, chosen), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords };
+}
+
+/** Scores of a probe on labelled pairs. */
+export interface ProbeScore {
+  readonly nPairs: number;
+  /** Fraction with (p >= 0.5) === label. */
+  readonly accuracy: number | null;
+  readonly auc: number | null;
+  readonly probabilities: Float64Array;
+}
+
+/** Predicts P(same sense) for the pairs and scores them. */
+export function evaluateProbe(probe: Pick<TrainedProbe, 'model'>, examples: readonly Omit<ProbeExample, 'word'>[]): ProbeScore {
+  const probabilities = examples.length === 0 ? new Float64Array(0) : predictProbabilities(probe.model, pairFeatureMatrix(examples));
+  const labels = examples.map((example) => example.label);
+  let correct = 0;
+  probabilities.forEach((p, i) => (correct += p >= 0.5 === labels[i] ? 1 : 0));
+  return {
+    nPairs: examples.length,
+    accuracy: examples.length === 0 ? null : correct / examples.length,
+    auc: examples.length === 0 ? null : rocAuc({ scores: probabilities, labels }),
+    probabilities,
+  };
+}
+
+/** A pair of one representation's vectors, as the pipeline has them (null: out of vocabulary). */
+export interface ProbePairVectors {
+  readonly word: string;
+  readonly u: ArrayLike<number> | null;
+  readonly v: ArrayLike<number> | null;
+  readonly label: boolean | null;
+}
+
+function usable(pair: ProbePairVectors): pair is ProbeExample {
+  const nonZero = (x: ArrayLike<number> | null): boolean => {
+    if (x === null) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) return true;
+    return false;
+  };
+  return pair.label !== null && nonZero(pair.u) && nonZero(pair.v);
+}
+
+/** Probe scores of one representation on one evaluation split. */
+export interface ProbeSplitScore {
+  readonly split: string;
+  readonly nPairs: number;
+  /** Labelled pairs left out because a vector was missing or zero. */
+  readonly dropped: number;
+  readonly accuracy: number | null;
+  readonly auc: number | null;
+}
+
+/**
+ * Trains the probe on one representation's train pairs and scores it on each evaluation split
+ * (the `scoring = probe` rows of summary.csv). Pairs without both vectors or without a label are
+ * left out (counted). Null when the train pairs do not hold both classes (no probe exists).
+ */
+export function probeScores(
+  train: readonly ProbePairVectors[],
+  evaluations: ReadonlyMap<string, readonly ProbePairVectors[]>,
+  options: TrainProbeOptions,
+): { readonly probe: TrainedProbe; readonly splits: readonly ProbeSplitScore[] } | null {
+  const examples = train.filter(usable);
+  const positives = examples.filter((example) => example.label).length;
+  if (positives === 0 || positives === examples.length) return null;
+  const probe = trainProbe(examples, options);
+  const splits = [...evaluations].map(([split, pairs]) => {
+    const labelled = pairs.filter((pair) => pair.label !== null);
+    const kept = labelled.filter(usable);
+    const score = evaluateProbe(probe, kept);
+    return { split, nPairs: score.nPairs, dropped: labelled.length - kept.length, accuracy: score.accuracy, auc: score.auc };
+  });
+  return { probe, splits };
+}

@@ -1,0 +1,150 @@
+/**
+ * Multi-prototype static vectors on a miniature world: a word whose background contexts come in two
+ * clear groups gets two prototypes, each occurrence the one nearest its context; absent words fall
+ * back to their single vector (counted); the prototypes are deterministic and cached by content.
+ */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MULTI_PROTOTYPE, withMultiPrototype, wordKey, wordnetBackgroundCorpus, type BackgroundCorpus } from '../src/models/multi-prototype.js';
+import { StaticModel, StaticVectors } from '../src/models/static.js';
+import { InputError, type EmbeddingModel, type TargetOccurrence } from '../src/types.js';
+
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** 4-d vectors: water words near e1, money words near e2, `bank` and `lonely` elsewhere. */
+function tinyModel(): StaticModel {
+  const rows: [string, number[]][] = [
+    ['bank', [0, 0, 1, 0]],
+    ['lonely', [0, 0, 0, 1]],
+    ['river', [1, 0.1, 0, 0]],
+    ['water', [1, -0.1, 0, 0.05]],
+    ['shore', [0.9, 0, 0.1, 0]],
+    ['fish', [1, 0.05, 0.05, 0]],
+    ['money', [0.1, 1, 0, 0]],
+    ['loan', [-0.1, 1, 0, 0.05]],
+    ['cash', [0, 0.9, 0.1, 0]],
+    ['deposit', [0.05, 1, 0, 0.05]],
+  ];
+  const vectors = StaticVectors.fromWords(
+    rows.map(([word]) => word),
+    Float32Array.from(rows.flatMap(([, vector]) => vector)),
+    4,
+  );
+  return new StaticModel('tiny', vectors, 'tiny-sha', { dimensions: 4 });
+}
+
+const water = ['river', 'water', 'shore', 'fish'];
+const money = ['money', 'loan', 'cash', 'deposit'];
+/** Twelve water contexts and twelve money contexts of `bank` (every pair of two words, both orders). */
+function tinyCorpus(): BackgroundCorpus {
+  const sentences: string[] = [];
+  for (const group of [water, money]) for (const a of group) for (const b of group) if (a !== b) sentences.push(`${a} bank ${b}`);
+  return { name: 'tiny corpus', sentences, sha256: 'tiny-corpus' };
+}
+
+function occurrence(sentence: string, word: string): TargetOccurrence {
+  const start = sentence.indexOf(word);
+  return { sentence, spans: [{ start, end: start + word.length }], source: { file: 'test', line: 1 } };
+}
+
+const mpIndex = 2;
+
+describe('withMultiPrototype', () => {
+  it('adds a static multi-prototype representation after the model\'s own', () => {
+    const model = withMultiPrototype(tinyModel(), tinyCorpus());
+    expect(model.id).toBe('tiny');
+    expect(model.representations.map((r) => `${r.name}:${r.kind}`)).toEqual(['target:static', 'context:static', `${MULTI_PROTOTYPE}:static`]);
+    expect(model.sha256).not.toBe('tiny-sha');
+    expect(model.info.baseSha256).toBe('tiny-sha');
+  });
+
+  it('clusters the contexts into two prototypes and gives each occurrence the nearest', async () => {
+    const model = withMultiPrototype(tinyModel(), tinyCorpus());
+    const [byRiver, byFish, byLoan] = await model.embed([
+      occurrence('the bank of the river', 'bank'),
+      occurrence('fish near the Bank', 'Bank'),
+      occurrence('a loan from the bank', 'bank'),
+    ]);
+    const prototypes = model.prototypesOf('bank')!;
+    expect(prototypes.k).toBe(2);
+    expect([...prototypes.sizes].sort()).toEqual([12, 12]);
+    const river = byRiver!.vectors[mpIndex]!;
+    expect(byFish!.vectors[mpIndex]).toEqual(river);
+    expect(byLoan!.vectors[mpIndex]).not.toEqual(river);
+    // The water prototype leans to e1, the money prototype to e2.
+    expect(river[0]!).toBeGreaterThan(river[1]!);
+    expect(byLoan!.vectors[mpIndex]![1]!).toBeGreaterThan(byLoan!.vectors[mpIndex]![0]!);
+    // The model's own representations are passed through unchanged.
+    const plain = await tinyModel().embed([occurrence('the bank of the river', 'bank')]);
+    expect(byRiver!.vectors.slice(0, 2)).toEqual(plain[0]!.vectors);
+    expect(model.info.multiPrototypeWords).toBe(1);
+    expect(model.info.multiPrototypeFallbackWords).toBe(0);
+  });
+
+  it('falls back to the single vector for a word absent from the corpus, and counts it', async () => {
+    const model = withMultiPrototype(tinyModel(), tinyCorpus());
+    const [lonely] = await model.embed([occurrence('a lonely river', 'lonely')]);
+    expect(lonely!.vectors[mpIndex]).toEqual(lonely!.vectors[0]);
+    expect(model.prototypesOf('lonely')).toBeNull();
+    expect(model.info.multiPrototypeFallbackWords).toBe(1);
+    expect(model.fallbacks()).toEqual(['lonely']);
+  });
+
+  it('gives an occurrence without context the largest cluster\'s prototype, and counts it', async () => {
+    const corpus = tinyCorpus();
+    const model = withMultiPrototype(tinyModel(), { ...corpus, sentences: [...corpus.sentences, 'river bank shore'] });
+    const [alone] = await model.embed([occurrence('bank', 'bank')]);
+    const [watery] = await model.embed([occurrence('river bank', 'bank')]);
+    expect(alone!.vectors[mpIndex]).toEqual(watery!.vectors[mpIndex]);
+    expect(model.info.multiPrototypeNoContextOccurrences).toBe(1);
+  });
+
+  it('is deterministic and reads back its cache, rebuilding a corrupt one', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'sensebench-mp-'));
+    tempDirs.push(cacheDir);
+    const occurrences = [occurrence('the bank of the river', 'bank'), occurrence('a loan from the bank', 'bank'), occurrence('a lonely fish', 'lonely')];
+    const first = await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir }).embed(occurrences);
+    const files = await readdir(join(cacheDir, 'multi-prototype'));
+    expect(files).toHaveLength(1);
+    const fromCache = withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir });
+    expect(await fromCache.embed(occurrences)).toEqual(first);
+    await writeFile(join(cacheDir, 'multi-prototype', files[0]!), '{"version": 2, "key": "x"');
+    expect(await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir }).embed(occurrences)).toEqual(first);
+    // Another seed is another cache entry.
+    await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, seed: 7 }).embed(occurrences);
+    expect(await readdir(join(cacheDir, 'multi-prototype'))).toHaveLength(2);
+  });
+
+  it('refuses a model without target and context representations', () => {
+    const contextual: EmbeddingModel = {
+      id: 'c',
+      sha256: 'c',
+      info: {},
+      representations: [{ name: 'layer-1', kind: 'contextual', description: '' }],
+      embed: () => Promise.resolve([]),
+      dispose: () => Promise.resolve(),
+    };
+    expect(() => withMultiPrototype(contextual, tinyCorpus())).toThrow(InputError);
+  });
+
+  it('keys words as the static lookup ends: edge punctuation stripped, lower case', () => {
+    expect(wordKey('Bank,')).toBe('bank');
+    expect(wordKey('"well-known"')).toBe('well-known');
+  });
+});
+
+describe('wordnetBackgroundCorpus', () => {
+  it('holds every WordNet definition and example once', async () => {
+    const corpus = await wordnetBackgroundCorpus();
+    expect(corpus.sentences.length).toBeGreaterThan(150_000);
+    expect(new Set(corpus.sentences).size).toBe(corpus.sentences.length);
+    expect(corpus.sentences).toContain('sloping land (especially the slope beside a body of water)');
+    expect(corpus.sentences).toContain('they pulled the canoe up on the bank');
+    expect(corpus.sha256).toMatch(/^[0-9a-f]{64}$/);
+  }, 30_000);
+});
