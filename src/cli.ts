@@ -136,6 +136,9 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
     },
+    onWarning: (warning) => {
+      log(`warning: ${warning}`);
+    },
   });
   progress.stop();
   const written = await writeReports(result, resolve(flags.out));

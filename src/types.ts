@@ -183,8 +183,8 @@ export interface ModelOptions {
 
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-export type { ComparisonRow, ContextualityRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
-import type { ComparisonRow, ContextualityRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
+export type { ComparisonRow, ContextualityRow, CosimlexRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
+import type { ComparisonRow, ContextualityRow, CosimlexRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
@@ -240,6 +240,16 @@ export interface DatasetRecord {
   readonly highlightPairs: readonly string[];
   /** Where the normalization statistics were fitted: the train split, or every occurrence (no train split). */
   readonly normalizationFit: (typeof NORMALIZATION_FITS)[number];
+  /** Records read, kept and skipped (`--on-invalid skip`). */
+  readonly records: number;
+  /** Every record dropped by `--on-invalid skip`, as `file:line: reason`. */
+  readonly skipped: readonly string[];
+  /** Target spans given by explicit offsets whose text is neither the word nor a regular inflection of it. */
+  readonly unmatchedSpans: number;
+  /** Spans the loader moved because the file's offsets missed the target (XL-WiC Farsi). */
+  readonly repairedSpans: number;
+  /** What the loader noticed and did about it. */
+  readonly notes: readonly string[];
 }
 
 /** Machine and software context saved with every result (as mitata does). */
@@ -261,6 +271,11 @@ export interface RunContext {
   readonly packages: Readonly<Record<string, string>>;
   readonly models: readonly ModelRecord[];
   readonly datasets: readonly DatasetRecord[];
+  /**
+   * Problems a reader must know about, one sentence each: a representation that embeds no pair of a
+   * split (with the reason), a dataset with skipped records.
+   */
+  readonly warnings: readonly string[];
 }
 
 /** The one result model every report renders: what was run, what it measured, how fast. */
@@ -273,6 +288,8 @@ export interface RunResult {
   readonly comparisons: readonly ComparisonRow[];
   /** The same for graded splits (Spearman). */
   readonly spearmanComparisons: readonly SpearmanComparisonRow[];
+  /** CoSimLex's two subtasks per representation, on splits whose pairs come from CoSimLex rows. */
+  readonly cosimlex: readonly CosimlexRow[];
   /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
   readonly throughput: readonly ThroughputRow[];
 }

@@ -174,3 +174,20 @@ describe('bad input: exit 2, file:line, nothing written', () => {
     expect(stdout).toMatch(/--dataset/);
   });
 });
+
+describe('published-format quirks end to end', () => {
+  it('warns when a model embeds no pair of a split, names it in run.json and the report, and scores CoSimLex subtasks', async () => {
+    const out = join(dir, 'quirks');
+    const fixtures = join(import.meta.dirname, 'fixtures', 'datasets');
+    const { code, stderr } = await cli('run', '--dataset', join(fixtures, 'xlwic-zh'), '--dataset', join(fixtures, 'cosimlex'), '--model', 'glove-100d', '--out', out, '--resamples', '20');
+    expect(code).toBe(0);
+    const warning = 'glove-100d:target embeds no pair of xlwic-zh/train';
+    expect(stderr).toContain(`warning: ${warning}`);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { context: { warnings: string[] } };
+    expect(run.context.warnings.some((line) => line.startsWith(warning))).toBe(true);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain(`- ${warning}`);
+    const cosimlex = parse<Row>(readFileSync(join(out, 'cosimlex.csv'), 'utf8'), { columns: true });
+    expect(cosimlex.map((row) => `${row.representation}:${row.normalization}`).slice(0, 2)).toEqual(['target:none', 'target:center']);
+    expect(Number(cosimlex[0]!.rows)).toBeGreaterThan(0);
+  });
+});

@@ -10,7 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { jsonSyntaxErrorOffset, parseJsonAt, splitFromFileName } from '../src/datasets/common.js';
-import { cosimlexChange, cosimlexSimilarity, uncenteredPearson, type CosimlexItem } from '../src/datasets/cosimlex-score.js';
+import { cosimlexChange, cosimlexSimilarity, uncenteredPearson, type CosimlexItem } from '../src/metrics/cosimlex.js';
 import { DATASET_FORMATS, datasetFormatSchema, SPLIT_NAMES } from '../src/datasets/formats.js';
 import { BUILTIN_DATASETS, deriveDatasetNames, loadDataset, LOADERS, safeName } from '../src/datasets/index.js';
 import { loadOptionsFromFlags, parseShare } from '../src/datasets/options.js';

@@ -165,6 +165,7 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
       resamples: 1000,
       normalizations: ['none'],
       abttComponents: 1,
+      warnings: [],
       node: 'v20.19.0',
       platform: 'linux x64',
       cpu: 'Test CPU',
@@ -181,6 +182,7 @@ export function runFromPairs(splits: readonly FixtureSplit[], datasets: RunResul
     contextuality: [],
     comparisons: [],
     spearmanComparisons: [],
+    cosimlex: [],
     splits: splits.map(({ dataset, split: name, pairs }) =>
       split(
         dataset,
@@ -206,8 +208,8 @@ export function fixtureRun(throughput: readonly ThroughputRow[] = []): RunResult
       { dataset: 'wic-like', split: 'dev', pairs: wicPairs },
     ],
     [
-      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'], normalizationFit: 'transductive' },
-      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [], normalizationFit: 'transductive' },
+      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'], normalizationFit: 'transductive', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
+      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [], normalizationFit: 'transductive', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
     ],
     7,
     throughput,

@@ -57,6 +57,11 @@ export function datasetRecord(dataset: Dataset): DatasetRecord {
     pairs: Object.fromEntries([...dataset.splits].map(([split, pairs]) => [split, pairs.length])),
     highlightPairs: dataset.highlightPairs ?? [],
     normalizationFit: dataset.splits.has('train') ? 'train' : 'transductive',
+    records: dataset.records ?? [...dataset.splits.values()].reduce((sum, pairs) => sum + pairs.length, 0),
+    skipped: dataset.skipped ?? [],
+    unmatchedSpans: dataset.unmatchedSpans ?? 0,
+    repairedSpans: dataset.repairedSpans ?? 0,
+    notes: dataset.notes ?? [],
   };
 }
 
@@ -65,6 +70,7 @@ export interface ContextInput {
   readonly resamples: number;
   readonly normalizations: readonly Normalization[];
   readonly abttComponents: number;
+  readonly warnings: readonly string[];
   readonly models: readonly ModelRecord[];
   readonly datasets: readonly Dataset[];
   /** The run's date; defaults to now. */
@@ -94,5 +100,6 @@ export function collectRunContext(input: ContextInput): RunContext {
     packages,
     models: input.models.map((model) => ({ ...model, info: portableInfo(model.info) })),
     datasets: input.datasets.map(datasetRecord),
+    warnings: input.warnings,
   };
 }

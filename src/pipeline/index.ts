@@ -14,7 +14,7 @@ import { isSafeName } from '../io/names.js';
 import { throughputTable } from '../results/schema.js';
 import { collectRunContext } from './context.js';
 import { analyseModel, pairKey, type ModelCosines } from './cosines.js';
-import { compareRepresentations, scoreSplits, type SplitPairs } from './scoring.js';
+import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type SplitPairs } from './scoring.js';
 
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
@@ -40,6 +40,8 @@ export interface EvaluationPlan {
   readonly normalizations?: readonly Normalization[];
   /** Top principal components all-but-the-top removes (default {@link DEFAULT_ABTT_COMPONENTS}). */
   readonly abttComponents?: number;
+  /** Each warning of the run as it is found (the CLI prints them); they are also in run.json. */
+  readonly onWarning?: (warning: string) => void;
   /** Embedding progress of each model (for a progress bar). */
   readonly onProgress?: (model: string, done: number, total: number) => void;
   /** Throughput suites to run after the evaluation (`npm run bench`); their rows go into the result. */
@@ -120,7 +122,13 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const pairs = splitPairs(plan.datasets, analysed);
   const splits = scoreSplits(pairs, models, scoring);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, models, scoring);
+  const cosimlex = scoreCosimlex(pairs, models, scoring);
+  const warnings = [
+    ...emptyRepresentationWarnings(splits),
+    ...plan.datasets.filter((dataset) => (dataset.skipped?.length ?? 0) > 0).map((dataset) => `${dataset.name}: ${dataset.skipped!.length} invalid records skipped (--on-invalid skip); run.json lists each as file:line: reason`),
+  ];
+  for (const warning of warnings) plan.onWarning?.(warning);
   const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
-  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
-  return { context, splits, contextuality: analysed.flatMap((model) => model.contextuality), comparisons, spearmanComparisons, throughput };
+  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
+  return { context, splits, contextuality: analysed.flatMap((model) => model.contextuality), comparisons, spearmanComparisons, cosimlex, throughput };
 }

@@ -4,17 +4,19 @@
  * scores exactly these stored cosines, so the result is byte-identical to what `run` wrote; a
  * researcher who edits or filters a pairs CSV gets the summary that matches it.
  */
-import { compareRepresentations, scoreSplits } from './scoring.js';
+import { compareRepresentations, scoreCosimlex, scoreSplits } from './scoring.js';
 import type { RunResult } from '../types.js';
 import { readContextuality, readRunJson, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
 
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
   const run = await readRunJson(dir);
   const options = { seed: run.context.seed, resamples: run.context.resamples, normalizations: run.context.normalizations };
+  // Sentences and CoSimLex's row links come back from the datasets as recorded in run.json.
   const pairs = await readSplitPairs(dir, run);
+  const notes = await restoreSentences(run.context, pairs);
   const splits = scoreSplits(pairs, run.context.models, options);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, run.context.models, options);
-  const notes = await restoreSentences(run.context, splits);
+  const cosimlex = scoreCosimlex(pairs, run.context.models, options);
   // Contextuality needs the vectors, which a results directory does not keep: it is carried over as written.
-  return { result: { context: run.context, splits, contextuality: await readContextuality(dir), comparisons, spearmanComparisons, throughput: await readThroughput(dir) }, notes };
+  return { result: { context: run.context, splits, contextuality: await readContextuality(dir), comparisons, spearmanComparisons, cosimlex, throughput: await readThroughput(dir) }, notes };
 }

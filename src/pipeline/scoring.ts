@@ -8,13 +8,16 @@
 import { compareAuc, compareSpearman } from '../metrics/compare.js';
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/index.js';
 import { deriveSeed } from '../random.js';
+import { cosimlexChange, cosimlexSimilarity } from '../metrics/cosimlex.js';
 import {
   compareSpearmanTable,
   compareTable,
+  cosimlexTable,
   cosineColumn,
   summaryTable,
   wordsTable,
   type ComparisonRow,
+  type CosimlexRow,
   type SpearmanComparisonRow,
   type SummaryRow,
   type WordScore,
@@ -151,4 +154,63 @@ export function compareRepresentations(
     }
   }
   return { comparisons, spearmanComparisons };
+}
+
+/**
+ * CoSimLex's two subtasks per representation and normalization, on every split whose pairs carry
+ * `contextPair` (the cosimlex loader links a row's two contexts): the change in similarity between
+ * contexts (uncentered Pearson) and the absolute similarity (Spearman, Pearson).
+ */
+export function scoreCosimlex(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions): CosimlexRow[] {
+  const rows: CosimlexRow[] = [];
+  for (const split of splits) {
+    if (!split.pairs.some(({ pair }) => pair.contextPair !== undefined)) continue;
+    const items = split.pairs.filter(({ pair }) => pair.contextPair !== undefined);
+    for (const model of models) {
+      for (const representation of model.representations) {
+        for (const normalization of options.normalizations) {
+          const key = cosineColumn(model.id, representation.name, normalization);
+          if (!items.some((item) => item.cosines.has(key))) continue;
+          const scored = items.map(({ pair, cosines }) => ({ pair, cosine: cosines.get(key) ?? null }));
+          const change = cosimlexChange(scored);
+          const similarity = cosimlexSimilarity(scored);
+          rows.push(
+            cosimlexTable.round({
+              dataset: split.dataset,
+              split: split.split,
+              model: model.id,
+              kind: representation.kind,
+              representation: representation.name,
+              normalization,
+              rows: change.rows.length,
+              changeCorrelation: change.correlation,
+              maxAbsPredictedChange: change.maxAbsPredictedChange,
+              items: similarity.n,
+              similaritySpearman: similarity.spearman,
+              similarityPearson: similarity.pearson,
+            }),
+          );
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * One warning per raw representation that scores no pair of a split that has pairs: every pair
+ * lacked a vector (out of vocabulary), so its summary row rests on nothing.
+ */
+export function emptyRepresentationWarnings(splits: readonly SplitResult[]): string[] {
+  const warnings: string[] = [];
+  for (const split of splits) {
+    if (split.pairs.length === 0) continue;
+    for (const score of split.scores) {
+      if (score.normalization !== 'none' || score.nPairs > 0) continue;
+      warnings.push(
+        `${score.model}:${score.representation} embeds no pair of ${split.dataset}/${split.split}: every one of its ${split.pairs.length} pairs has a target the model has no vector for (out of vocabulary), so its row of summary.csv is empty`,
+      );
+    }
+  }
+  return warnings;
 }

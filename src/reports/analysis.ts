@@ -208,6 +208,45 @@ function comparisonBlocks(result: RunResult, split: SplitResult): Block[] {
   ];
 }
 
+/** CoSimLex's subtasks on one split: a table and what the numbers say. */
+function cosimlexBlocks(result: RunResult, dataset: string, split: string): Block[] {
+  const rows = result.cosimlex.filter((row) => row.dataset === dataset && row.split === split && row.normalization === 'none');
+  if (rows.length === 0) return [];
+  const findings: string[] = [];
+  const frozen = rows.filter((row) => row.rows > 0 && row.maxAbsPredictedChange === 0);
+  if (frozen.length > 0) {
+    findings.push(
+      `${frozen.map((row) => keyLabel(row.model, row.representation)).join(', ')} predict${frozen.length === 1 ? 's' : ''} no change at all between the two contexts (largest |change| 0): one vector per word cannot see a context, so subtask 1 is undefined for ${frozen.length === 1 ? 'it' : 'them'}, not 0.`,
+    );
+  }
+  const best = rows.filter((row) => row.changeCorrelation !== null).sort((a, b) => b.changeCorrelation! - a.changeCorrelation!)[0];
+  if (best !== undefined) {
+    findings.push(`Best at predicting how context changes similarity: ${keyLabel(best.model, best.representation)}, uncentered Pearson ${formatNumber(best.changeCorrelation)} over ${best.rows} rows.`);
+  }
+  return [
+    heading(3, `CoSimLex subtasks, ${dataset} / ${split}`, `cosimlex-${slug(dataset)}-${slug(split)}`),
+    ...(findings.length > 0 ? [{ type: 'list', items: findings.map((finding) => [text(finding)]) } satisfies Block] : []),
+    {
+      type: 'table',
+      id: `cosimlex-${slug(dataset)}-${slug(split)}-table`,
+      caption: 'Subtask 1: change in similarity between the two contexts (uncentered Pearson with the gold change). Subtask 2: similarity in context (Spearman with the ratings).',
+      header: ['model', 'representation', 'kind', 'change (uncentered r)', 'largest |change|', 'rows', 'similarity (Spearman)', 'items'],
+      numeric: [3, 4, 5, 6, 7],
+      rows: rows.map((row): Cell[] => [
+        row.model,
+        row.representation,
+        row.kind,
+        formatNumber(row.changeCorrelation),
+        formatNumber(row.maxAbsPredictedChange),
+        String(row.rows),
+        formatNumber(row.similaritySpearman),
+        String(row.items),
+      ]),
+      highlight: [],
+    },
+  ];
+}
+
 /** The three analysis sections, or nothing when the run has none of their data. */
 export function analysisBlocks(result: RunResult, figuresOf: (section: string) => Block[]): Block[] {
   const splits = evaluationSplits(result);
@@ -237,6 +276,11 @@ export function analysisBlocks(result: RunResult, figuresOf: (section: string) =
       ...contextuality,
     );
   }
+  const cosimlex = [...new Set(result.cosimlex.map((row) => `${row.dataset}\0${row.split}`))].flatMap((key) => {
+    const [dataset, split] = key.split('\0') as [string, string];
+    return cosimlexBlocks(result, dataset, split);
+  });
+  if (cosimlex.length > 0) blocks.push(heading(2, 'Similarity in context (CoSimLex)', 'cosimlex'), ...cosimlex);
   const comparisons = splits.flatMap((split) => comparisonBlocks(result, split));
   if (comparisons.length > 0) blocks.push(heading(2, 'Which differences are real', 'significance'), ...comparisons);
   return blocks;

@@ -3,7 +3,7 @@
  * contextuality.csv, compare.csv, compare-spearman.csv and throughput.csv, each formatted by its table in src/results/schema.ts. No timing or date enters the
  * metric CSVs, so the same inputs give byte-identical files; timings live in throughput.csv.
  */
-import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosineColumns, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
+import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosimlexTable, cosineColumns, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
 import { formatFixed, toCsv } from '../results/table.js';
 import type { RenderedFile, RepresentationKey, RunResult, SplitResult } from '../types.js';
 
@@ -50,6 +50,7 @@ export function renderCsv(result: RunResult): RenderedFile[] {
   }
   if (result.contextuality.length > 0) files.push({ path: 'contextuality.csv', content: contextualityTable.toCsv(result.contextuality) });
   if (result.comparisons.length > 0) files.push({ path: 'compare.csv', content: compareTable.toCsv(result.comparisons) });
+  if (result.cosimlex.length > 0) files.push({ path: 'cosimlex.csv', content: cosimlexTable.toCsv(result.cosimlex) });
   if (result.spearmanComparisons.length > 0) files.push({ path: 'compare-spearman.csv', content: compareSpearmanTable.toCsv(result.spearmanComparisons) });
   if (result.throughput.length > 0) files.push({ path: 'throughput.csv', content: throughputTable.toCsv(result.throughput) });
   return files;

@@ -59,7 +59,7 @@ function summaryTable(result: RunResult, split: SplitResult): Block {
     score.model,
     score.kind,
     score.representation,
-    String(score.nPairs),
+    score.nPairs === 0 && split.pairs.length > 0 ? '0\nno pair embedded (out of vocabulary)' : String(score.nPairs),
     formatWithCi(score.auc),
     formatNumber(score.averagePrecision),
     score.accuracy === null ? '–' : `${formatNumber(score.accuracy)} (${score.thresholdSource === 'train' ? 'train threshold' : score.thresholdSource === 'cv' ? 'CV threshold' : 'no threshold'})`,
@@ -212,6 +212,9 @@ function formatMeasure(value: number): string {
  * per dataset split the scores, charts and per-word table, throughput, how to read the numbers,
  * how to regenerate, and the run's context.
  */
+/** Skipped lines listed in the report per dataset (run.json lists them all). */
+const SKIPPED_SHOWN = 20;
+
 export function buildReportDocument(result: RunResult, plots: readonly RenderedPlot[]): ReportDocument {
   const throughput = result.throughput;
   const blocks: Block[] = [];
@@ -233,6 +236,22 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
       ),
     ),
   );
+
+  if (context.warnings.length > 0) {
+    blocks.push(heading(2, 'Warnings', 'warnings'));
+    blocks.push({ type: 'list', items: context.warnings.map((warning) => [text(warning)]) });
+  }
+  const skipped = context.datasets.filter((dataset) => dataset.skipped.length > 0);
+  if (skipped.length > 0) {
+    blocks.push(heading(2, 'Skipped input lines', 'skipped'));
+    for (const dataset of skipped) {
+      const shown = dataset.skipped.slice(0, SKIPPED_SHOWN);
+      blocks.push(
+        paragraph(text(`${dataset.name}: ${dataset.skipped.length} of ${dataset.records} records skipped (--on-invalid skip)${dataset.skipped.length > shown.length ? `; the first ${shown.length}, all of them in run.json` : ''}:`)),
+        { type: 'list', items: shown.map((line) => [code(line)]) },
+      );
+    }
+  }
 
   const lesson = findLessonPairs(result);
   if (lesson.length > 0) {
@@ -328,7 +347,7 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
     type: 'table',
     id: 'datasets',
     caption: 'Datasets read (sha256 over the bytes of every file).',
-    header: ['dataset', 'format', 'pairs per split', 'files', 'sha256'],
+    header: ['dataset', 'format', 'pairs per split', 'files', 'input notes', 'sha256'],
     numeric: [],
     rows: context.datasets.map((dataset): Cell[] => [
       dataset.name,
@@ -337,6 +356,12 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
         .map(([split, count]) => `${split}: ${count}`)
         .join(', '),
       dataset.files.join(', '),
+      [
+        ...(dataset.unmatchedSpans > 0 ? [`${dataset.unmatchedSpans} spans given by offsets hold another form than the word`] : []),
+        ...(dataset.repairedSpans > 0 ? [`${dataset.repairedSpans} spans repaired`] : []),
+        ...(dataset.skipped.length > 0 ? [`${dataset.skipped.length} records skipped`] : []),
+        ...dataset.notes,
+      ].join('; ') || '–',
       [code(dataset.sha256.slice(0, 16))],
     ]),
     highlight: [],

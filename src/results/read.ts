@@ -31,12 +31,14 @@ import {
   compareSpearmanTable,
   compareTable,
   contextualityTable,
+  cosimlexTable,
   cosineColumns,
   summaryTable,
   throughputTable,
   wordsTable,
   type ComparisonRow,
   type ContextualityRow,
+  type CosimlexRow,
   type SpearmanComparisonRow,
   type ThroughputRow,
 } from './schema.js';
@@ -59,6 +61,7 @@ const runJsonSchema = z.object({
     cores: z.number(),
     memoryBytes: z.number(),
     packages: z.record(z.string(), z.string()),
+    warnings: z.array(z.string()),
     models: z.array(z.object({ id: z.string().min(1), sha256: z.string(), description: z.string(), info: infoSchema, representations: z.array(representationSchema) })),
     datasets: z.array(
       z.object({
@@ -69,6 +72,11 @@ const runJsonSchema = z.object({
         pairs: z.record(z.string(), z.number()),
         highlightPairs: z.array(z.string()),
         normalizationFit: z.enum(NORMALIZATION_FITS),
+        records: z.number().int().nonnegative(),
+        skipped: z.array(z.string()),
+        unmatchedSpans: z.number().int().nonnegative(),
+        repairedSpans: z.number().int().nonnegative(),
+        notes: z.array(z.string()),
       }),
     ),
   }),
@@ -185,6 +193,11 @@ export async function readComparisons(dir: string): Promise<{ comparisons: Compa
   return { comparisons: await readTable(dir, 'compare.csv', compareTable), spearmanComparisons: await readTable(dir, 'compare-spearman.csv', compareSpearmanTable) };
 }
 
+/** Rows of `<dir>/cosimlex.csv`; empty when the run had no CoSimLex data. */
+export async function readCosimlex(dir: string): Promise<CosimlexRow[]> {
+  return readTable(dir, 'cosimlex.csv', cosimlexTable);
+}
+
 /** Rows of `<dir>/throughput.csv`; empty when the file does not exist (no benchmark was run). */
 export async function readThroughput(dir: string): Promise<ThroughputRow[]> {
   return readTable(dir, 'throughput.csv', throughputTable);
@@ -215,7 +228,14 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     });
   }
   const notes = await restoreSentences(run.context, splits);
-  const result: RunResult = { context: run.context, splits, contextuality: await readContextuality(dir), ...(await readComparisons(dir)), throughput: await readThroughput(dir) };
+  const result: RunResult = {
+    context: run.context,
+    splits,
+    contextuality: await readContextuality(dir),
+    ...(await readComparisons(dir)),
+    cosimlex: await readCosimlex(dir),
+    throughput: await readThroughput(dir),
+  };
   return { result, notes };
 }
 
@@ -224,7 +244,7 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
  * whose files still have the sha256 run.json recorded, so a re-rendered report shows the same example
  * sentences. Returns one note per dataset that could not be restored.
  */
-export async function restoreSentences(context: RunContext, splits: SplitResult[]): Promise<string[]> {
+export async function restoreSentences(context: RunContext, splits: { readonly dataset: string; readonly pairs: readonly PairResult[] }[]): Promise<string[]> {
   const notes: string[] = [];
   for (const info of context.datasets) {
     if (!splits.some((split) => split.dataset === info.name)) continue;

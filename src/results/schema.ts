@@ -227,3 +227,38 @@ export const compareSpearmanTable = defineTable([
 
 /** One row of compare-spearman.csv. */
 export type SpearmanComparisonRow = RecordOf<typeof compareSpearmanTable.columns>;
+
+/**
+ * cosimlex.csv: the two subtasks of CoSimLex (SemEval-2020 Task 3) per representation, on splits
+ * whose pairs come from CoSimLex rows (two contexts per word pair).
+ */
+export const cosimlexTable = defineTable([
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
+  { name: 'split', key: 'split', type: 'enum', values: SPLIT_NAMES, description: 'split' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied first' },
+  { name: 'rows', key: 'rows', type: 'count', description: 'CoSimLex rows with both contexts scored (subtask 1)' },
+  {
+    name: 'change_correlation',
+    key: 'changeCorrelation',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: 'subtask 1: uncentered Pearson of the predicted change (cos in context 2 - cos in context 1) with the gold change (sim2 - sim1); empty when the prediction is 0 everywhere',
+  },
+  {
+    name: 'max_abs_predicted_change',
+    key: 'maxAbsPredictedChange',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    description: 'largest |predicted change|: exactly 0 for a static representation, which cannot see the context',
+  },
+  { name: 'items', key: 'items', type: 'count', description: 'scored items (word pair in one context) of subtask 2' },
+  { name: 'similarity_spearman', key: 'similaritySpearman', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'subtask 2: Spearman of the cosines with the ratings over both contexts' },
+  { name: 'similarity_pearson', key: 'similarityPearson', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'subtask 2: Pearson of the cosines with the ratings' },
+] as const);
+
+/** One row of cosimlex.csv. */
+export type CosimlexRow = RecordOf<typeof cosimlexTable.columns>;

@@ -10,7 +10,7 @@
  * 2. Absolute similarity: Spearman (and Pearson) of the cosines against the ratings over both
  *    contexts of every row.
  */
-import { pearson, spearman } from '../metrics/correlation.js';
+import { pearson, spearman } from './correlation.js';
 import type { SentencePair } from '../types.js';
 
 /** One scored CoSimLex item: the pair and its cosine (null when a vector was missing). */
