@@ -80,6 +80,9 @@ export interface Dataset {
   readonly files: readonly string[];
   /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs), from the dataset registry. */
   readonly highlightPairs?: readonly string[];
+  /** License and one-sentence description, from the dataset registry (built-ins only). */
+  readonly license?: string;
+  readonly description?: string;
   /** Records read (kept plus skipped): the denominator of the skipped share. */
   readonly records?: number;
   /** With `onInvalid: 'skip'`: every dropped record as `file:line: reason`, in reading order. */
@@ -238,6 +241,9 @@ export interface DatasetRecord {
   readonly pairs: Readonly<Record<string, number>>;
   /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs). */
   readonly highlightPairs: readonly string[];
+  /** License and description from the dataset registry; empty for a user's dataset. */
+  readonly license: string;
+  readonly description: string;
   /** Where the normalization statistics were fitted: the train split, or every occurrence (no train split). */
   readonly normalizationFit: (typeof NORMALIZATION_FITS)[number];
   /** Records read, kept and skipped (`--on-invalid skip`). */

@@ -101,6 +101,12 @@ describe('sensebench run on the lesson set with glove-100d', () => {
     expect(words).toMatch(/^bank,glove-100d,target,8,4,4,0\.500000,1\.000000,1\.000000$/m);
   });
 
+  it("shows the lesson's bank and apple pairs, named by the dataset registry, in the report", () => {
+    const markdown = readFileSync(join(outA, 'summary.md'), 'utf8');
+    expect(markdown).toContain('> 1. The **bank** near the river is very calm.');
+    expect(markdown).toContain('> 2. The **apple** I received was bruised and rotten.');
+  });
+
   it('the same inputs give byte-identical CSVs', () => {
     const csvs = (root: string): string[] =>
       ['summary.csv', ...readdirSync(join(root, 'pairs')).map((f) => `pairs/${f}`), ...readdirSync(join(root, 'words')).map((f) => `words/${f}`)];

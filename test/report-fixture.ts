@@ -208,8 +208,8 @@ export function fixtureRun(throughput: readonly ThroughputRow[] = []): RunResult
       { dataset: 'wic-like', split: 'dev', pairs: wicPairs },
     ],
     [
-      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'], normalizationFit: 'transductive', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
-      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [], normalizationFit: 'transductive', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
+      { name: 'lesson', format: 'jsonl', sha256: 'c'.repeat(64), files: ['datasets/lesson/pairs.jsonl'], pairs: { all: lessonPairs.length }, highlightPairs: ['lesson-bank', 'lesson-apple'], normalizationFit: 'transductive', license: '', description: '', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
+      { name: 'wic-like', format: 'wic', sha256: 'd'.repeat(64), files: ['fixture/dev'], pairs: { dev: wicPairs.length }, highlightPairs: [], normalizationFit: 'transductive', license: '', description: '', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] },
     ],
     7,
     throughput,

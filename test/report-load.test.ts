@@ -46,7 +46,7 @@ describe('loadResults', () => {
     const pairs = dataset.splits.get('test')!;
     result = runFromPairs(
       [{ dataset: 'mini', split: 'test', pairs }],
-      [{ name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length }, highlightPairs: ['lesson-bank'], normalizationFit: 'transductive', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] }],
+      [{ name: 'mini', format: 'csv', sha256: dataset.sha256, files: dataset.files, pairs: { test: pairs.length }, highlightPairs: ['lesson-bank'], normalizationFit: 'transductive', license: '', description: '', records: 0, skipped: [], unmatchedSpans: 0, repairedSpans: 0, notes: [] }],
       7,
       fixtureThroughput(),
     );

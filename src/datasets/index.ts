@@ -90,7 +90,9 @@ export async function loadDataset(
 ): Promise<Dataset> {
   const builtin = BUILTIN_DATASETS[nameOrPath];
   if (builtin) {
-    return loaderFor(builtin.format).load(join(PROJECT_ROOT, builtin.path), { ...options, name: options.name ?? nameOrPath });
+    const dataset = await loaderFor(builtin.format).load(join(PROJECT_ROOT, builtin.path), { ...options, name: options.name ?? nameOrPath });
+    // What the registry says of a built-in travels with it into run.json and the reports.
+    return { ...dataset, highlightPairs: builtin.highlightPairs, license: builtin.license, description: builtin.description };
   }
   const path = resolve(nameOrPath);
   if (!existsSync(path)) {

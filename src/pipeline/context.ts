@@ -56,6 +56,8 @@ export function datasetRecord(dataset: Dataset): DatasetRecord {
     files: dataset.files.map(portablePath),
     pairs: Object.fromEntries([...dataset.splits].map(([split, pairs]) => [split, pairs.length])),
     highlightPairs: dataset.highlightPairs ?? [],
+    license: dataset.license ?? '',
+    description: dataset.description ?? '',
     normalizationFit: dataset.splits.has('train') ? 'train' : 'transductive',
     records: dataset.records ?? [...dataset.splits.values()].reduce((sum, pairs) => sum + pairs.length, 0),
     skipped: dataset.skipped ?? [],

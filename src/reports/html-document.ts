@@ -295,7 +295,7 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
       ...(split.graded ? ['graded similarity ratings'] : []),
       ...(counts.truncated > 0 ? [`${counts.truncated} with a sentence cut to fit a model`] : []),
     ];
-    blocks.push(paragraph(text(`${facts.join(', ')}.`), ...(info ? [text(' Format '), code(info.format), text(', files '), ...info.files.flatMap((file, index) => [...(index > 0 ? [text(', ')] : []), code(file)]), text('.')] : [])));
+    blocks.push(paragraph(...(info?.description ? [text(`${info.description} `)] : []), text(`${facts.join(', ')}.`), ...(info ? [text(' Format '), code(info.format), text(', files '), ...info.files.flatMap((file, index) => [...(index > 0 ? [text(', ')] : []), code(file)]), text('.')] : [])));
     const findings = splitFindings(result, split);
     if (findings.length > 0) blocks.push({ type: 'list', items: findings.map((finding) => [text(finding)]) });
     blocks.push(summaryTable(result, split));
@@ -347,11 +347,12 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
     type: 'table',
     id: 'datasets',
     caption: 'Datasets read (sha256 over the bytes of every file).',
-    header: ['dataset', 'format', 'pairs per split', 'files', 'input notes', 'sha256'],
+    header: ['dataset', 'format', 'license', 'pairs per split', 'files', 'input notes', 'sha256'],
     numeric: [],
     rows: context.datasets.map((dataset): Cell[] => [
       dataset.name,
       dataset.format,
+      dataset.license === '' ? '–' : dataset.license,
       Object.entries(dataset.pairs)
         .map(([split, count]) => `${split}: ${count}`)
         .join(', '),

@@ -3,6 +3,7 @@
  * machine, date) and the shape of its splits, so every other file can be re-read and re-rendered
  * from the results directory alone (src/results/read.ts).
  */
+import { runJsonSchema } from '../results/run-json-schema.js';
 import type { RenderedFile, RunContext, RunResult, SplitName } from '../types.js';
 
 /** The serialised shape of run.json. */
@@ -20,5 +21,6 @@ export function runJson(result: RunResult): RunJson {
 }
 
 export function renderRunJson(result: RunResult): RenderedFile[] {
-  return [{ path: 'run.json', content: `${JSON.stringify(runJson(result), null, 2)}\n` }];
+  // Through the schema: keys in one canonical order, and a malformed result fails here, not in a reader.
+  return [{ path: 'run.json', content: `${JSON.stringify(runJsonSchema.parse(runJson(result)), null, 2)}\n` }];
 }

@@ -6,17 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { runJsonSchema } from './run-json-schema.js';
 import { PROJECT_ROOT } from '../config.js';
 import { BUILTIN_DATASETS, loadDataset } from '../datasets/index.js';
 import { pathExists } from '../io/paths.js';
 import {
-  DATASET_FORMATS,
   InputError,
-  NORMALIZATIONS,
-  NORMALIZATION_FITS,
-  REPRESENTATION_KINDS,
-  SPLIT_NAMES,
   type Dataset,
   type PairResult,
   type RepresentationKey,
@@ -43,45 +39,6 @@ import {
   type ThroughputRow,
 } from './schema.js';
 import { parseCsv, readCell } from './table.js';
-
-const representationSchema = z.object({ name: z.string().min(1), kind: z.enum(REPRESENTATION_KINDS), description: z.string() });
-const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
-
-const runJsonSchema = z.object({
-  context: z.object({
-    sensebenchVersion: z.string(),
-    date: z.string(),
-    seed: z.number().int(),
-    resamples: z.number().int().nonnegative(),
-    normalizations: z.array(z.enum(NORMALIZATIONS)).min(1),
-    abttComponents: z.number().int().positive(),
-    node: z.string(),
-    platform: z.string(),
-    cpu: z.string(),
-    cores: z.number(),
-    memoryBytes: z.number(),
-    packages: z.record(z.string(), z.string()),
-    warnings: z.array(z.string()),
-    models: z.array(z.object({ id: z.string().min(1), sha256: z.string(), description: z.string(), info: infoSchema, representations: z.array(representationSchema) })),
-    datasets: z.array(
-      z.object({
-        name: z.string().min(1),
-        format: z.enum(DATASET_FORMATS),
-        sha256: z.string(),
-        files: z.array(z.string()),
-        pairs: z.record(z.string(), z.number()),
-        highlightPairs: z.array(z.string()),
-        normalizationFit: z.enum(NORMALIZATION_FITS),
-        records: z.number().int().nonnegative(),
-        skipped: z.array(z.string()),
-        unmatchedSpans: z.number().int().nonnegative(),
-        repairedSpans: z.number().int().nonnegative(),
-        notes: z.array(z.string()),
-      }),
-    ),
-  }),
-  splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean() })),
-});
 
 type RunJson = z.infer<typeof runJsonSchema>;
 
