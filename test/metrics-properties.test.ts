@@ -188,6 +188,19 @@ describe('scoreRepresentation', () => {
   });
 });
 
+describe('scoreWords on graded pairs (per-lemma Spearman, as DWUG reports it)', () => {
+  it("gives each word the Spearman of its own pairs, and none below three pairs", () => {
+    const pairs: ScoredPair[] = [
+      ...[0.1, 0.5, 0.3, 0.9].map((cosine, i) => ({ word: 'a', label: null, score: [1, 3, 2, 4][i]!, cosine })),
+      ...[0.2, 0.4].map((cosine, i) => ({ word: 'b', label: null, score: i + 1, cosine })),
+    ];
+    const [a, b] = scoreWords({ evaluated: pairs, model: 'm', representation: 'r' });
+    // Word a: cosine order 0.1 < 0.3 < 0.5 < 0.9 matches score order 1 < 2 < 3 < 4 exactly.
+    expect(a!.spearman).toBe(1);
+    expect(b!.spearman).toBeNull();
+  });
+});
+
 describe('scoreWords', () => {
   it('orders words by code unit and keeps words without any vector', () => {
     const pairs: ScoredPair[] = [

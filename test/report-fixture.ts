@@ -114,6 +114,7 @@ function wordsFor(pairs: readonly PairResult[]): WordScore[] {
         auc: bruteForceAuc(items),
         meanCosSame: mean(items.filter((item) => item.label).map((item) => item.score)),
         meanCosDifferent: mean(items.filter((item) => !item.label).map((item) => item.score)),
+        spearman: null,
       };
     }),
   );

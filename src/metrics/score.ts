@@ -184,6 +184,16 @@ export function scoreWords(input: ScoreWordsInput): WordScore[] {
       auc: rocAuc(labelled),
       meanCosSame: means.meanPositive,
       meanCosDifferent: means.meanNegative,
+      spearman: wordSpearman(scored),
     };
   });
+}
+
+/**
+ * Spearman of cosine with the graded score over one word's scored pairs (DWUG's per-lemma
+ * metric); null unless every scored pair is graded and there are at least three.
+ */
+function wordSpearman(scored: readonly ScoredPair[]): number | null {
+  if (scored.length < 3 || scored.some((pair) => pair.score === null)) return null;
+  return spearman({ x: Float64Array.from(scored, (pair) => pair.cosine!), y: Float64Array.from(scored, (pair) => pair.score!) });
 }

@@ -96,6 +96,14 @@ export const wordsTable = defineTable([
   { name: 'auc', key: 'auc', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "ROC-AUC within the word's pairs; empty with one class" },
   { name: 'mean_cos_same', key: 'meanCosSame', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of same-sense pairs' },
   { name: 'mean_cos_different', key: 'meanCosDifferent', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of different-sense pairs' },
+  {
+    name: 'spearman',
+    key: 'spearman',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "Spearman of cosine with the graded score over the word's pairs (graded data, at least 3 pairs; DWUG's per-lemma metric)",
+  },
 ] as const);
 
 /** One row of a words CSV. */
