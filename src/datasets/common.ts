@@ -339,8 +339,8 @@ export async function readEach<T>(inputs: readonly T[], read: (input: T) => Prom
   const files: string[] = [];
   for (const input of inputs) {
     const result = await read(input);
-    pairs.push(...result.pairs);
-    files.push(...result.files);
+    appendAll(pairs, result.pairs);
+    appendAll(files, result.files);
   }
   return { pairs, files };
 }
@@ -566,4 +566,9 @@ export async function firstLine(path: string): Promise<string | null> {
   } finally {
     await handle?.close();
   }
+}
+
+/** Appends every item (a loop, not `push(...items)`, which overflows the stack past ~100k items). */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }

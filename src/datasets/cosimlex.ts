@@ -15,7 +15,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
-import { buildDataset, firstLine, isWordForm, LoadContext, parseScore, readTextFile, removeMarks, requireSentence, splitFromFileName } from './common.js';
+import { appendAll, buildDataset, firstLine, isWordForm, LoadContext, parseScore, readTextFile, removeMarks, requireSentence, splitFromFileName } from './common.js';
 import { parseDelimited } from './generic.js';
 import { isDirectory } from '../io/paths.js';
 
@@ -120,7 +120,7 @@ export const cosimlexLoader: DatasetLoader = {
       for (const { record, line } of rows) {
         const normalized = Object.fromEntries(Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]));
         const items = context.record(() => rowPairs(normalized, stem, split, { file, line }));
-        pairs.push(...(items ?? []));
+        appendAll(pairs, items ?? []);
       }
     }
     const name = options.name ?? ((await isDirectory(path)) ? basename(path) : basename(path, extname(path)));

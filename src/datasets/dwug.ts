@@ -19,7 +19,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span } from '../types.js';
-import { buildDataset, checkSpans, LoadContext, readTextLines, requireSentence } from './common.js';
+import { appendAll, buildDataset, checkSpans, LoadContext, readTextLines, requireSentence } from './common.js';
 import { isDirectory, pathExists } from '../io/paths.js';
 
 const USES = 'uses.csv';
@@ -178,7 +178,7 @@ export const dwugLoader: DatasetLoader = {
     const pairs: (SentencePair | null)[] = [];
     const files: string[] = [];
     for (const dir of await lemmaFolders(path)) {
-      pairs.push(...(await readLemma(dir, context, binarize)));
+      appendAll(pairs, await readLemma(dir, context, binarize));
       files.push(join(dir, USES), join(dir, JUDGMENTS));
     }
     return buildDataset(options.name ?? basename(path), 'dwug', pairs, files, context);

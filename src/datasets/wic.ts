@@ -8,6 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SplitName } from '../types.js';
 import {
+  appendAll,
   buildDataset,
   LoadContext,
   pairParallelLines,
@@ -115,7 +116,7 @@ export const wicLoader: DatasetLoader = {
     const files = await findWicFiles(path);
     const context = new LoadContext(options);
     const pairs: (SentencePair | null)[] = [];
-    for (const file of files) pairs.push(...(await readWicFile(file, context)));
+    for (const file of files) appendAll(pairs, await readWicFile(file, context));
     const read = files.flatMap((file) => (file.gold ? [file.data, file.gold] : [file.data]));
     return buildDataset(options.name ?? basename(path).replace(DATA_SUFFIX, ''), 'wic', pairs, read, context);
   },
