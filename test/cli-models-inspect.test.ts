@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT_INPUT_ERROR, main } from '../src/cli.js';
 import type { ModelInspection } from '../src/models/inspect.js';
-import { writeBertFixture, type BertFixture } from './helpers/bert-fixture.js';
+import { writeBertFixture, type BertFixture, type FixtureLayout } from './helpers/bert-fixture.js';
+import { writeT5Fixture } from './helpers/t5-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-cli-inspect-'));
 const previousCache = process.env.SENSEBENCH_CACHE;
@@ -94,5 +95,44 @@ describe('sensebench models inspect', () => {
     const missing = await cli('models', 'inspect', `onnx:${join(root, 'nope')}`);
     expect(missing.code).toBe(EXIT_INPUT_ERROR);
     expect(missing.stderr).toMatch(/not a model directory/);
+  });
+});
+
+/** The layers block of the text output: the first word of each line under its heading. */
+function layerNames(stdout: string): string[] {
+  const lines = stdout.split('\n');
+  const start = lines.indexOf('layers (hidden_states numbering):');
+  if (start < 0) return [];
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 1, end < 0 ? undefined : end).map((line) => line.trim().split(/\s+/)[0]!);
+}
+
+const FAMILIES: readonly { name: string; layout: FixtureLayout; onnxFile?: string }[] = [
+  { name: 'bert-decomposed-logits', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'logits', prefix: 'bert.' } },
+  { name: 'roberta', layout: { family: 'roberta', layerNorm: 'decomposed', outputs: 'last' } },
+  { name: 'distilbert', layout: { family: 'distilbert', layerNorm: 'fused', outputs: 'last', prefix: 'distilbert.', castIds: true } },
+  { name: 'electra', layout: { family: 'electra', layerNorm: 'fused', outputs: 'logits', prefix: 'electra.' } },
+  { name: 'albert', layout: { family: 'albert', layerNorm: 'decomposed', outputs: 'last' } },
+  { name: 'bert-quantized', layout: { family: 'bert', layerNorm: 'fused', outputs: 'last', quantized: true }, onnxFile: 'onnx/model_quantized.onnx' },
+  { name: 'bert-external-data', layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'last', externalData: true } },
+];
+
+describe.each(FAMILIES)('sensebench models inspect on the $name fixture', ({ name, layout, onnxFile }) => {
+  it('lists input, embeddings and every layer of the fixture', async () => {
+    const built = await writeBertFixture(join(root, name), { layout, ...(onnxFile !== undefined ? { onnxFile } : {}) });
+    const { code, stdout, stderr } = await cli('models', 'inspect', `onnx:${built.dir}`);
+    expect(stderr).not.toMatch(/internal error/);
+    expect(code).toBe(0);
+    expect(layerNames(stdout)).toEqual(['input', 'embeddings', ...built.weights.layers.map((_, i) => `layer-${i + 1}`)]);
+    expect(stdout).toMatch(new RegExp(`^family +${layout.family}$`, 'm'));
+  });
+});
+
+describe('sensebench models inspect on the T5-like encoder fixture', () => {
+  it('lists input and every encoder block (no separate embeddings: T5 adds no positions)', async () => {
+    const { dir, weights } = await writeT5Fixture(join(root, 't5'));
+    const { code, stdout } = await cli('models', 'inspect', dir);
+    expect(code).toBe(0);
+    expect(layerNames(stdout)).toEqual(['input', ...weights.blocks.map((_, i) => `layer-${i + 1}`)]);
   });
 });
