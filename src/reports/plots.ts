@@ -681,7 +681,7 @@ function layerCurveSpec(curve: LayerCurve, colours: ReadonlyMap<RepresentationKe
       text: `${name} per layer — ${curve.model}, ${curve.dataset} ${curve.split}`,
       subtitle: [
         'Dot: the estimate; bar: its 95% confidence interval (raw cosines).',
-        'Dashed lines: static representations of the run; dotted grey: chance.',
+        'Dashed lines: static representations of the run (legend below); dotted grey: chance.',
       ],
     },
     config: baseConfig,
@@ -689,16 +689,20 @@ function layerCurveSpec(curve: LayerCurve, colours: ReadonlyMap<RepresentationKe
     height: 260,
     layer: [
       { data: { values: [{ chance }] }, mark: { type: 'rule', color: '#888', strokeDash: [1, 3] }, encoding: { y: { field: 'chance', ...y } } },
-      {
+      ...(references.length === 0 ? [] : [{
+        // Labels in a legend, not beside the lines: static references often lie within 0.01 of each other.
         data: { values: references },
-        layer: [
-          { mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: { y: { field: 'value', ...y }, color: { field: 'colour', type: 'nominal', scale: null, legend: null } } },
-          {
-            mark: { type: 'text', align: 'left', dx: 6, fontSize: 10, baseline: 'middle' },
-            encoding: { y: { field: 'value', ...y }, x: { value: Math.max(240, 70 * order.length) }, text: { field: 'label' }, color: { field: 'colour', type: 'nominal', scale: null, legend: null } },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: {
+          y: { field: 'value', ...y },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            scale: { domain: references.map((reference) => reference.label), range: references.map((reference) => reference.colour) },
+            legend: { title: 'static representations (dashed)', orient: 'bottom', direction: 'vertical', columns: 1 },
           },
-        ],
-      },
+        },
+      }]),
       {
         data: { values: points },
         layer: [
