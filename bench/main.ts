@@ -15,12 +15,14 @@ import { runEvaluation } from '../src/pipeline/index.js';
 import { createProgress } from '../src/progress.js';
 import { writeReports } from '../src/reports/index.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
+import { benchArithmeticRate } from './arithmetic.js';
 import { benchColdStart } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
 import { benchEmbeddingCache } from './embedding-cache.js';
 import { benchScaling } from './scaling.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
+import { benchWholeRunRate } from './whole-run.js';
 
 export interface BenchOptions {
   readonly out: string;
@@ -94,6 +96,10 @@ async function measureThroughput(cacheDir: string, datasets: readonly Dataset[])
   const sentences = [...lesson.splits.values()].flat().flatMap((pair) => [pair.sentence1, pair.sentence2]);
   log('bench: use-lite harness vs bare session.run at batch sizes 1, 8, 32');
   throughput.push(...(await runContextualBench({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences, rounds: 5 })));
+  log('bench: use-lite arithmetic rate vs plain MatMuls of its shapes');
+  throughput.push(...(await benchArithmeticRate({ cacheDir, modelDir: (await prepareUseLite(cacheDir)).dir, modelId: 'use-lite', sentences, timeMs: 500, rounds: 2 })));
+  log('bench: whole run (fresh process) vs bare session.run on the same sentences');
+  throughput.push(...(await benchWholeRunRate({ cacheDir, log })));
   log('bench: use-lite ONNX vs the original TF.js model; conversion and load times');
   throughput.push(...(await benchUseLiteVsTfjs(cacheDir, sentences)));
   log('bench: embedding cache, cold vs warm');

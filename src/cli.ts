@@ -260,6 +260,17 @@ export function buildProgram(version: string): Command {
       process.stdout.write(`${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`);
     });
 
+  models
+    .command('inspect')
+    .description('what sensebench makes of a transformer: family, tokenizer, the layers graph surgery found, and the representations a run scores')
+    .argument('<model>', 'onnx:DIR, a model directory, use-lite, or hf:ORG/NAME already in the cache')
+    .option('--json', 'print the inspection as JSON')
+    .action(async (spec: string, flags: { json?: boolean }) => {
+      const { inspectModel, formatInspection } = await import('./models/inspect.js');
+      const inspection = await inspectModel(spec, { cacheDir: cacheDir() });
+      process.stdout.write(flags.json === true ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
+    });
+
   const cache = program.command('cache').description('the cache directory (SENSEBENCH_CACHE, default .cache/)');
   cache
     .command('info')

@@ -12,6 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingCache, formatCacheStats, modelCacheKey, withEmbeddingCache, worthCaching, type EmbeddingCacheStats } from '../src/cache/embedding-cache.js';
 import { cacheClear, cacheInfo, formatCacheClear, formatCacheInfo } from '../src/cache/info.js';
 import { KEY_BYTES, MAX_SEGMENT_BYTES, occurrenceKey, segmentRuns, type CacheEntry } from '../src/cache/segment.js';
+import { loadOnnxModel } from '../src/models/onnx-model.js';
+import { StaticModel, StaticVectors } from '../src/models/static.js';
+import { writeBertFixture } from './helpers/bert-fixture.js';
 import type { EmbeddingModel, OccurrenceEmbedding, Representation, TargetOccurrence, TargetSpans } from '../src/types.js';
 
 /** `dimensions` values in [-1, 1) from sha256 of `text` (stretched by re-hashing). */
@@ -136,6 +139,43 @@ describe('embedding cache', () => {
     expect(result[2]!.truncated).toBe(true);
     expect(result[0]!.truncated).toBe(false);
     expect(result[0]!.vectors[0]).toBeInstanceOf(Float32Array);
+    // The hashing model gives no sentence means: none come back either.
+    expect(result[0]!.sentenceMeans).toBeUndefined();
+  });
+
+  it('sentence means: a warm embed returns exactly the sentence means of a cold one (ONNX fixture and static model)', async () => {
+    const fixture = await writeBertFixture(join(cacheDir, 'bert'));
+    const vectors = StaticVectors.fromWords(['the', 'bank', 'river', 'money'], Float32Array.from([0, 0, 1, 0, 0, 1, 2, 2]), 2);
+    const occurrences = [
+      occurrence('the river bank was muddy', 'bank'),
+      occurrence('the bank was closed', 'bank', 2),
+      occurrence('money at the bank', 'money', 3),
+      occurrence('a zebra', 'zebra', 4), // static: target and sentence mean both missing
+      occurrence('a zebra by the river', 'zebra', 5), // static: no target vector, yet a sentence mean
+    ];
+    const models: (() => Promise<EmbeddingModel>)[] = [
+      () => loadOnnxModel(fixture.dir, { cacheDir, id: 'tiny-bert', threads: 1 }),
+      () => Promise.resolve(new StaticModel('toy', vectors, 'c'.repeat(64), {})),
+    ];
+    const means = (embeddings: readonly OccurrenceEmbedding[]): ((number[] | null)[] | undefined)[] =>
+      embeddings.map((e) => e.sentenceMeans?.map((m) => (m === null ? null : [...m])));
+    for (const load of models) {
+      const unwrapped = await load();
+      const oracle = await unwrapped.embed(occurrences);
+      await unwrapped.dispose();
+      const stats: EmbeddingCacheStats[] = [];
+      const cold = withEmbeddingCache(await load(), new EmbeddingCache(cacheDir), (x) => stats.push(x));
+      const coldResult = await cold.embed(occurrences);
+      await cold.dispose();
+      const warm = withEmbeddingCache(await load(), new EmbeddingCache(cacheDir), (x) => stats.push(x));
+      const warmResult = await warm.embed(occurrences);
+      await warm.dispose();
+      expect(stats.map((x) => [x.embedded, x.hits])).toEqual([[5, 0], [0, 5]]);
+      expect(means(oracle).every((m) => m !== undefined)).toBe(true);
+      expect(means(coldResult)).toEqual(means(oracle));
+      expect(means(warmResult)).toEqual(means(oracle));
+      expect(plain(warmResult)).toEqual(plain(oracle));
+    }
   });
 
   it('partial: adding occurrences embeds only the new ones, in one call', async () => {

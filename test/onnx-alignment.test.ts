@@ -187,12 +187,12 @@ describe('windowAround', () => {
   });
 
   it('keeps short sentences whole', () => {
-    expect(windowAround(encoded(5), [3], 10)).toEqual({ ids: [101, 0, 1, 2, 3, 4, 102], target: [3], truncated: false });
+    expect(windowAround(encoded(5), [3], 10)).toEqual({ ids: [101, 0, 1, 2, 3, 4, 102], special: [true, false, false, false, false, false, true], target: [3], truncated: false });
   });
 
   it('centres the window on the target', () => {
     // Budget 10 - 2 = 8 tokens; target content [10, 12) is 2 long, so 3 tokens before it: window [7, 15).
-    expect(windowAround(encoded(20), [11, 12], 10)).toEqual({ ids: [101, 7, 8, 9, 10, 11, 12, 13, 14, 102], target: [4, 5], truncated: true });
+    expect(windowAround(encoded(20), [11, 12], 10)).toEqual({ ids: [101, 7, 8, 9, 10, 11, 12, 13, 14, 102], special: [true, ...new Array<boolean>(8).fill(false), true], target: [4, 5], truncated: true });
   });
 
   it('shifts the window inside the sentence near either end', () => {
@@ -206,7 +206,7 @@ describe('windowAround', () => {
 
   it('centres on the range of a discontinuous target and keeps its tokens', () => {
     // Target content tokens 8 and 10: range 3, budget 8, 2 before: window [6, 14).
-    expect(windowAround(encoded(20), [9, 11], 10)).toEqual({ ids: [101, 6, 7, 8, 9, 10, 11, 12, 13, 102], target: [3, 5], truncated: true });
+    expect(windowAround(encoded(20), [9, 11], 10)).toEqual({ ids: [101, 6, 7, 8, 9, 10, 11, 12, 13, 102], special: [true, ...new Array<boolean>(8).fill(false), true], target: [3, 5], truncated: true });
   });
 
   it('keeps the first tokens of a target longer than the budget', () => {

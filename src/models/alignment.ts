@@ -15,6 +15,8 @@ import type { EncodedSentence } from './tokenizer.js';
 /** Model input for one occurrence: token ids with special tokens, and the target's positions in them. */
 export interface TokenWindow {
   readonly ids: readonly number[];
+  /** Per position of `ids`: true for a special token (the sentence mean leaves them out). */
+  readonly special: readonly boolean[];
   /** Positions in `ids` of the target's tokens, ascending, non-empty. */
   readonly target: readonly number[];
   /** True when tokens of the sentence were dropped to fit `maxLength`. */
@@ -71,7 +73,7 @@ export function windowAround(encoded: EncodedSentence, target: readonly number[]
   const contentLength = ids.length - prefix - suffix;
   const budget = maxLength - prefix - suffix;
   if (budget < 1) throw new RangeError(`max length ${maxLength} leaves no room beside ${prefix + suffix} special tokens`);
-  if (contentLength <= budget) return { ids, target, truncated: false };
+  if (contentLength <= budget) return { ids, special, target, truncated: false };
   const first = target[0]! - prefix;
   const last = target[target.length - 1]! - prefix;
   const range = last - first + 1;
@@ -87,6 +89,7 @@ export function windowAround(encoded: EncodedSentence, target: readonly number[]
   const kept = target.map((t) => t - prefix).filter((t) => t >= windowStart && t < windowEnd);
   return {
     ids: [...ids.slice(0, prefix), ...ids.slice(prefix + windowStart, prefix + windowEnd), ...ids.slice(ids.length - suffix)],
+    special: [...special.slice(0, prefix), ...special.slice(prefix + windowStart, prefix + windowEnd), ...special.slice(special.length - suffix)],
     target: kept.map((t) => prefix + t - windowStart),
     truncated: true,
   };
@@ -115,7 +118,10 @@ export function poolTokens(data: Float32Array, tokens: number, dim: number, row:
   return out;
 }
 
-/** Mean of the vectors of row `row` over positions whose mask is 1 (sentence mean pooling). */
+/**
+ * Mean of the vectors of row `row` over positions whose mask is 1 (sentence mean pooling). Pass a
+ * mask with 0 at special tokens for the mean over the sentence's own tokens.
+ */
 export function maskedMean(data: Float32Array, tokens: number, dim: number, row: number, mask: readonly number[]): Float32Array {
   const sum = new Float64Array(dim);
   let count = 0;

@@ -83,14 +83,18 @@ const MAX_RESOLVED = 1 << 20;
 /** Word-like tokens: letters/digits with inner apostrophes or hyphens (`don't`, `well-known`). */
 const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
 
-/** Mean of the vectors of the words outside `[spanStart, spanEnd)`; null when none is in vocabulary. */
-function contextMean(vectors: StaticVectors, sentence: string, spans: TargetSpans): Float32Array | null {
+/**
+ * Mean of the in-vocabulary word vectors of `sentence`; null when none is in vocabulary. With
+ * `exclude`, the words overlapping those spans (the target) are left out: the `context` vector.
+ * Without, every word counts, the target included: the sentence mean of intra-sentence similarity.
+ */
+function wordMean(vectors: StaticVectors, sentence: string, exclude?: TargetSpans): Float32Array | null {
   const sum = new Float64Array(vectors.dimensions);
   let count = 0;
   for (const match of sentence.matchAll(WORD)) {
     const start = match.index;
     const end = start + match[0].length;
-    if (spans.some((span) => start < span.end && end > span.start)) continue; // the target itself
+    if (exclude?.some((span) => start < span.end && end > span.start) === true) continue; // the target itself
     const vector = vectors.lookup(match[0]);
     if (!vector) continue;
     for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
@@ -145,10 +149,16 @@ export class StaticModel implements EmbeddingModel {
   ) {}
 
   embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
-    const result = occurrences.map(({ sentence, spans }) => ({
-      vectors: [targetVector(this.vectors, sentence, spans), contextMean(this.vectors, sentence, spans)],
-      truncated: false,
-    }));
+    // One sentence mean per distinct sentence, shared by both representations (see wordMean).
+    const means = new Map<string, Float32Array | null>();
+    const result = occurrences.map(({ sentence, spans }): OccurrenceEmbedding => {
+      let mean = means.get(sentence);
+      if (mean === undefined) {
+        mean = wordMean(this.vectors, sentence);
+        means.set(sentence, mean);
+      }
+      return { vectors: [targetVector(this.vectors, sentence, spans), wordMean(this.vectors, sentence, spans)], truncated: false, sentenceMeans: [mean, mean] };
+    });
     onProgress?.(occurrences.length, occurrences.length);
     return Promise.resolve(result);
   }

@@ -7,7 +7,7 @@
  */
 import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
 import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
-import { deriveSeed } from '../random.js';
+import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, type ContextualityRow } from '../results/schema.js';
 import { roundFixed } from '../results/table.js';
 import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
@@ -99,6 +99,30 @@ function distinctOccurrences(pairs: readonly SentencePair[]): DistinctOccurrence
   return [...seen.values()];
 }
 
+/**
+ * At most this many occurrences of one word enter its contextuality measures (a seeded sample when
+ * it has more): self-similarity is quadratic and explainable variance an eigenproblem per word, so a
+ * word seen 5,000 times would otherwise dominate the run's time. The built-in datasets have far fewer
+ * occurrences per word, so their measures use every occurrence.
+ */
+export const CONTEXTUALITY_OCCURRENCES_PER_WORD = 64;
+
+/** Every word's occurrences, cut to {@link CONTEXTUALITY_OCCURRENCES_PER_WORD} by a seeded sample keyed by dataset and word. */
+function contextualitySample(distinct: readonly DistinctOccurrence[], seed: number, dataset: string): DistinctOccurrence[] {
+  const byWord = new Map<string, DistinctOccurrence[]>();
+  for (const occurrence of distinct) {
+    const list = byWord.get(occurrence.word);
+    if (list === undefined) byWord.set(occurrence.word, [occurrence]);
+    else list.push(occurrence);
+  }
+  const sample: DistinctOccurrence[] = [];
+  for (const [word, list] of byWord) {
+    const kept = list.length <= CONTEXTUALITY_OCCURRENCES_PER_WORD ? list : shuffled(list, mulberry32(deriveSeed(seed, `${dataset}:${word}:contextuality-sample`))).slice(0, CONTEXTUALITY_OCCURRENCES_PER_WORD);
+    for (const occurrence of kept) sample.push(occurrence);
+  }
+  return sample;
+}
+
 /** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
 function analyseDataset(
   model: EmbeddingModel,
@@ -109,6 +133,8 @@ function analyseDataset(
   into: { cosines: Map<RepresentationKey, Map<string, number | null>>; contextuality: ContextualityRow[] },
 ): void {
   const distinct = distinctOccurrences(pairs);
+  const sampled = contextualitySample(distinct, options.seed, dataset.name);
+  const keys = pairs.map((pair) => pairKey(dataset.name, pair));
   const hasTrain = dataset.splits.has('train');
   model.representations.forEach((representation, r) => {
     const raw = embeddings.map((embedding) => embedding.vectors[r] ?? null);
@@ -121,15 +147,16 @@ function analyseDataset(
       if (normalization !== 'none' && stats === null) continue;
       const vectors = normalization === 'none' ? raw : normalizeVectors(stats!, normalization, raw);
       const column = new Map<string, number | null>();
-      pairs.forEach((pair, p) => column.set(pairKey(dataset.name, pair), storedCosine(vectors[2 * p]!, vectors[2 * p + 1]!)));
+      pairs.forEach((_, p) => column.set(keys[p]!, storedCosine(vectors[2 * p]!, vectors[2 * p + 1]!)));
       into.cosines.set(cosineColumn(model.id, representation.name, normalization), column);
-      const means = embeddings.map((embedding) => embedding.sentenceMeans?.[r] ?? null);
+      // Sentence means only where contextuality reads them: the sampled occurrences.
+      const means = sampled.map((occurrence) => embeddings[occurrence.index]!.sentenceMeans?.[r] ?? null);
       const correctedMeans = normalization === 'none' || stats === null ? means : normalizeVectors(stats, normalization, means);
-      const occurrences: ContextOccurrence[] = distinct.map((occurrence) => ({
+      const occurrences: ContextOccurrence[] = sampled.map((occurrence, i) => ({
         word: occurrence.word,
         sentenceId: occurrence.sentence,
         vector: vectors[occurrence.index]!,
-        sentenceMean: correctedMeans[occurrence.index] ?? null,
+        sentenceMean: correctedMeans[i] ?? null,
       }));
       // One seed for every normalization of a representation, so they sample the same baseline pairs.
       const measured = contextuality(occurrences, { seed: deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:contextuality`) });

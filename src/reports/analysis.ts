@@ -7,6 +7,7 @@
 import { NORMALIZATIONS, type ComparisonRow, type ContextualityRow, type Normalization, type RunResult, type SplitResult, type SummaryRow } from '../types.js';
 import { heading, paragraph, text, type Block, type Cell } from './document.js';
 import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './html-content.js';
+import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
 
 /** A change smaller than this is reported as no change (AUCs are printed to 3 decimals). */
 const NOTABLE_CHANGE = 0.01;
@@ -16,12 +17,6 @@ export function evaluationSplits(result: RunResult): SplitResult[] {
   return result.splits.filter((split) => split.split !== 'train' || !result.splits.some((other) => other.dataset === split.dataset && other.split !== 'train'));
 }
 
-/** The headline metric of a split: AUC where it has labels, Spearman where it is graded. */
-function headlineMetric(split: SplitResult): 'auc' | 'spearman' | null {
-  if (split.scores.some((score) => score.auc !== null)) return 'auc';
-  if (split.scores.some((score) => score.spearman !== null)) return 'spearman';
-  return null;
-}
 
 function valueOf(score: SummaryRow | undefined, metric: 'auc' | 'spearman'): number | null {
   return score?.[metric]?.value ?? null;
@@ -247,7 +242,18 @@ function cosimlexBlocks(result: RunResult, dataset: string, split: string): Bloc
   ];
 }
 
-/** The three analysis sections, or nothing when the run has none of their data. */
+/** Where sense information peaks along each multi-layer model's stack, per evaluation split. */
+function layerBlocks(result: RunResult, split: SplitResult, figuresOf: (section: string) => Block[]): Block[] {
+  const curves = layerCurves(result, split);
+  if (curves.length === 0) return [];
+  return [
+    heading(3, `Layer by layer, ${splitTitle(split)}`, `layers-${slug(split.dataset)}-${slug(split.split)}`),
+    { type: 'list', items: curves.map((curve) => [text(layerPeakSentence(curve))]) },
+    ...figuresOf(`layers/${split.dataset}/${split.split}`),
+  ];
+}
+
+/** The analysis sections, or nothing when the run has none of their data. */
 export function analysisBlocks(result: RunResult, figuresOf: (section: string) => Block[]): Block[] {
   const splits = evaluationSplits(result);
   const blocks: Block[] = [];
@@ -281,6 +287,18 @@ export function analysisBlocks(result: RunResult, figuresOf: (section: string) =
     return cosimlexBlocks(result, dataset, split);
   });
   if (cosimlex.length > 0) blocks.push(heading(2, 'Similarity in context (CoSimLex)', 'cosimlex'), ...cosimlex);
+  const layers = splits.flatMap((split) => layerBlocks(result, split, figuresOf));
+  if (layers.length > 0) {
+    blocks.push(
+      heading(2, 'Where sense information peaks, layer by layer', 'layers'),
+      paragraph(
+        text(
+          `For each model with several layer-like representations, its AUC (Spearman for graded data) per layer with the 95% CI, from the input embeddings to the last layer, against every static representation of the run.`,
+        ),
+      ),
+      ...layers,
+    );
+  }
   const comparisons = splits.flatMap((split) => comparisonBlocks(result, split));
   if (comparisons.length > 0) blocks.push(heading(2, 'Which differences are real', 'significance'), ...comparisons);
   return blocks;

@@ -22,6 +22,8 @@ import {
   throughputKind,
   type RepresentationEntry,
 } from './html-content.js';
+import { evaluationSplits } from './analysis.js';
+import { layerCurves, type LayerCurve } from './layers.js';
 import { kindColours, representationColours } from './palette.js';
 
 /** One rendered chart. */
@@ -32,7 +34,7 @@ export interface RenderedPlot {
   readonly title: string;
   /** `dataset/split` the chart belongs to, or `lesson` / `throughput` for the run-wide charts. */
   readonly section: string;
-  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'throughput';
+  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'layers' | 'throughput';
   readonly svg: string;
 }
 
@@ -646,6 +648,79 @@ function contextualitySpec(result: RunResult, dataset: string, colours: Readonly
   } as TopLevelSpec;
 }
 
+/**
+ * One model's layer curve on one split: its AUC (Spearman for graded data) per layer-like
+ * representation in stack order, each with its 95% CI as a vertical bar, joined by a line; every
+ * static representation of the run (the model's own input included) as a dashed horizontal
+ * reference line labelled at the right; chance as a grey dotted line.
+ */
+function layerCurveSpec(curve: LayerCurve, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec {
+  const name = curve.metric === 'auc' ? 'AUC' : 'Spearman ρ';
+  const chance = curve.metric === 'auc' ? 0.5 : 0;
+  const order = curve.points.map((point) => point.representation);
+  const points = curve.points.map((point) => ({
+    layer: point.representation,
+    value: round6(point.value),
+    low: round6(point.low ?? point.value),
+    high: round6(point.high ?? point.value),
+    text: formatNumber(point.value),
+  }));
+  const references = curve.references.map((reference) => ({
+    label: `${keyLabel(reference.model, reference.representation)} ${formatNumber(reference.value)}`,
+    value: round6(reference.value),
+    colour: colours.get(`${reference.model}:${reference.representation}`) ?? kindColours.static,
+  }));
+  const values = [...points.flatMap((point) => [point.low, point.high]), ...references.map((reference) => reference.value), chance];
+  const domain = [Math.floor((Math.min(...values) - 0.02) * 20) / 20, Math.min(1, Math.ceil((Math.max(...values) + 0.02) * 20) / 20)];
+  const colour = colours.get(`${curve.model}:${curve.points.at(-1)!.representation}`) ?? kindColours.contextual;
+  const x = { field: 'layer', type: 'ordinal', sort: order, title: 'representation (input → last layer)', axis: { labelAngle: 0 } };
+  const y = { type: 'quantitative', scale: { domain }, title: name };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `${name} per layer — ${curve.model}, ${curve.dataset} ${curve.split}`,
+      subtitle: [
+        'Dot: the estimate; bar: its 95% confidence interval (raw cosines).',
+        'Dashed lines: static representations of the run (legend below); dotted grey: chance.',
+      ],
+    },
+    config: baseConfig,
+    width: Math.max(240, 70 * order.length),
+    height: 260,
+    layer: [
+      { data: { values: [{ chance }] }, mark: { type: 'rule', color: '#888', strokeDash: [1, 3] }, encoding: { y: { field: 'chance', ...y } } },
+      ...(references.length === 0 ? [] : [{
+        // Labels in a legend, not beside the lines: static references often lie within 0.01 of each other.
+        data: { values: references },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: {
+          y: { field: 'value', ...y },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            scale: { domain: references.map((reference) => reference.label), range: references.map((reference) => reference.colour) },
+            legend: { title: 'static representations (dashed)', orient: 'bottom', direction: 'vertical', columns: 1 },
+          },
+        },
+      }]),
+      {
+        data: { values: points },
+        layer: [
+          { mark: { type: 'rule', strokeWidth: 3, color: colour, opacity: 0.6 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' } } },
+          { mark: { type: 'line', color: colour }, encoding: { x, y: { field: 'value', ...y } } },
+          { mark: { type: 'point', filled: true, size: 70, opacity: 1, color: colour }, encoding: { x, y: { field: 'value', ...y } } },
+          { mark: { type: 'text', dy: -12, dx: 14, fontSize: 10, color: '#222' }, encoding: { x, y: { field: 'value', ...y }, text: { field: 'text' } } },
+        ],
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** The name of a layer-curve chart and the document section it belongs to. */
+export function layerCurvePlace(curve: Pick<LayerCurve, 'model' | 'dataset' | 'split'>): { name: string; section: string } {
+  return { name: `layers-${slug(curve.model)}-${slug(curve.dataset)}-${slug(curve.split)}`, section: `layers/${curve.dataset}/${curve.split}` };
+}
+
 /** Every chart of the report, rendered, in page order (lesson first, then per split, then throughput). */
 export async function renderPlots(result: RunResult, warnings: string[] = []): Promise<RenderedPlot[]> {
   const colours = representationColours(representationEntries(result));
@@ -662,6 +737,12 @@ export async function renderPlots(result: RunResult, warnings: string[] = []): P
     await add(`roc-${stem}`, `ROC curves, ${splitTitle(split)}`, section, 'roc', rocSpec(result, split, colours));
     await add(`auc-${stem}`, `AUC with 95% confidence intervals, ${splitTitle(split)}`, section, 'auc', intervalSpec(result, split, colours, 'auc'));
     await add(`spearman-${stem}`, `Spearman correlation with 95% confidence intervals, ${splitTitle(split)}`, section, 'spearman', intervalSpec(result, split, colours, 'spearman'));
+  }
+  for (const split of evaluationSplits(result)) {
+    for (const curve of layerCurves(result, split)) {
+      const { name, section } = layerCurvePlace(curve);
+      await add(name, `${curve.metric === 'auc' ? 'AUC' : 'Spearman'} per layer of ${curve.model}, ${splitTitle(split)}`, section, 'layers', layerCurveSpec(curve, colours));
+    }
   }
   for (const dataset of [...new Set(result.contextuality.map((row) => row.dataset))]) {
     await add(`contextuality-${slug(dataset)}`, `Self-similarity per representation, ${dataset}`, `contextuality/${dataset}`, 'contextuality', contextualitySpec(result, dataset, colours));
