@@ -47,6 +47,7 @@ import { maskedMean, poolTokens, targetTokens, windowAround, type TokenPooling }
 import { prepareLayerGraph, type GraphAnalysis } from './graph-surgery.js';
 import { OnnxRunner, openSession } from './onnx-runner.js';
 import { ModelTokenizer, type EncodedSentence } from './tokenizer.js';
+import { parseJsonAt } from '../io/json.js';
 import { pathExists } from '../io/paths.js';
 
 /**
@@ -113,12 +114,7 @@ const DEFAULT_BATCH_SIZE = 32;
 const PADDING_OFFSET_POSITIONS = new Set(['roberta', 'xlm-roberta', 'camembert', 'longformer', 'mpnet']);
 
 async function readJson(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new InputError(`not valid JSON: ${(error as Error).message}`, { file: path, line: 1 });
-  }
+  return parseJsonAt(await readFile(path, 'utf8'), { file: path, line: 1 });
 }
 
 async function sha256Files(paths: readonly string[]): Promise<string> {

@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer, type Encoding } from 'tokenizers';
 import { z } from 'zod';
+import { parseJsonAt } from '../io/json.js';
 import { InputError } from '../types.js';
 
 /** One sentence as the model sees it: ids with the template's special tokens, and where each came from. */
@@ -91,12 +92,7 @@ export class ModelTokenizer {
     } catch (error) {
       throw new InputError(`cannot read the tokenizer: ${(error as Error).message}`, { file: path, line: 1 });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new InputError(`not valid JSON: ${(error as Error).message}`, { file: path, line: 1 });
-    }
+    const json = parseJsonAt(text, { file: path, line: 1 });
     const parsed = tokenizerJsonSchema.safeParse(json);
     if (!parsed.success) throw new InputError(`not a tokenizer.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: path, line: 1 });
     let tokenizer: Tokenizer;

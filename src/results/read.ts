@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { runJsonSchema } from './run-json-schema.js';
 import { PROJECT_ROOT } from '../config.js';
 import { BUILTIN_DATASETS, loadDataset } from '../datasets/index.js';
+import { parseJsonAt } from '../io/json.js';
 import { pathExists } from '../io/paths.js';
 import {
   InputError,
@@ -65,13 +66,7 @@ async function readRequired(path: string): Promise<string> {
 }
 
 function parseRunJson(path: string, text: string): RunJson {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`not valid JSON (${(error as Error).message})`, { file: path, line: 1 });
-  }
-  const parsed = runJsonSchema.safeParse(raw);
+  const parsed = runJsonSchema.safeParse(parseJsonAt(text, { file: path, line: 1 }));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(`not a sensebench run.json: ${issue ? issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { file: path, line: 1 });
