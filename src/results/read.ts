@@ -32,6 +32,7 @@ import {
   compareTable,
   contextualityTable,
   cosineColumns,
+  isRequiredColumn,
   summaryTable,
   throughputTable,
   wordsTable,
@@ -117,9 +118,9 @@ function parseRunJson(path: string, text: string): RunJson {
 /** A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them). */
 function readPairs(path: string, text: string, split: SplitName, columns: readonly RepresentationKey[]): PairResult[] {
   const { header, records } = parseCsv(path, text, ['id', 'word', 'label', 'score', 'truncated']);
-  // A correction can be absent for a dataset (no vectors to fit on): only the raw columns are required.
+  // A correction or a probe can be absent for a dataset (no vectors to fit on, no train split): only the raw columns are required.
   const keys = columns.filter((key) => header.includes(key));
-  const missing = columns.filter((key) => !key.includes('@') && !header.includes(key));
+  const missing = columns.filter((key) => isRequiredColumn(key) && !header.includes(key));
   if (missing.length > 0 && records.length > 0) throw new InputError(`missing cosine column \`${missing[0]!}\` (run.json lists it)`, { file: path, line: 1 });
   return records.map((record) => {
     const where = { file: path, line: record.line };

@@ -3,7 +3,7 @@
  * The record types, the CSV writers and readers, the rounding, and the report tables all derive
  * from these lists (src/results/table.ts), so a new metric is one entry here plus its computation.
  */
-import { NORMALIZATIONS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
+import { NORMALIZATIONS, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
 import { defineTable, type RecordOf } from './table.js';
 
 /** Decimal places of every metric and cosine in the result CSVs. */
@@ -21,12 +21,36 @@ export function cosineColumn(model: string, representation: string, normalizatio
   return normalization === 'none' ? `${model}:${representation}` : `${model}:${representation}@${normalization}`;
 }
 
-/** Every cosine column of a run's pairs CSVs, in their order: model, then representation, then normalization. */
+/** Suffix of a probe-probability column. */
+export const PROBE_SUFFIX = '#probe';
+
+/**
+ * The pairs CSV column of a representation's probe probabilities, `<model>:<representation>#probe`:
+ * P(same sense) from the logistic probe trained on the dataset's train split (out-of-fold on train).
+ */
+export function probeColumn(model: string, representation: string): `${string}:${string}` {
+  return `${model}:${representation}${PROBE_SUFFIX}`;
+}
+
+/** True for a column that must be present in every pairs CSV (the raw cosines); corrections and probes may be absent. */
+export function isRequiredColumn(column: string): boolean {
+  return !column.includes('@') && !column.endsWith(PROBE_SUFFIX);
+}
+
+/**
+ * Every score column of a run's pairs CSVs, in their order: model, then representation, then its
+ * normalizations, then its probe column.
+ */
 export function cosineColumns(
   models: readonly { readonly id: string; readonly representations: readonly { readonly name: string }[] }[],
   normalizations: readonly (typeof NORMALIZATIONS)[number][],
 ): `${string}:${string}`[] {
-  return models.flatMap((model) => model.representations.flatMap((representation) => normalizations.map((normalization) => cosineColumn(model.id, representation.name, normalization))));
+  return models.flatMap((model) =>
+    model.representations.flatMap((representation) => [
+      ...normalizations.map((normalization) => cosineColumn(model.id, representation.name, normalization)),
+      probeColumn(model.id, representation.name),
+    ]),
+  );
 }
 
 /** Which row a summary record is: dataset split x model representation x normalization. */
@@ -42,6 +66,13 @@ export const SUMMARY_IDENTITY = [
     type: 'enum',
     values: NORMALIZATIONS,
     description: "anisotropy correction before the cosine: none, center, zscore, abtt (fitted on the dataset's train split)",
+  },
+  {
+    name: 'scoring',
+    key: 'scoring',
+    type: 'enum',
+    values: SCORINGS,
+    description: "cosine: the cosine of the two vectors; probe: P(same sense) of a logistic probe on [u*v, |u-v|] trained on the dataset's train split (normalization none; train rows are out-of-fold)",
   },
 ] as const;
 
@@ -67,7 +98,7 @@ export const SUMMARY_METRICS = [
     description: "accuracy at the cosine threshold learned on the dataset's train split (or by 5-fold CV)",
   },
   { name: 'threshold', key: 'threshold', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the cosine threshold behind `accuracy`' },
-  { name: 'threshold_source', key: 'thresholdSource', type: 'enum', values: THRESHOLD_SOURCES, description: 'train, cv (5-fold cross-validation), or none (unlabelled)' },
+  { name: 'threshold_source', key: 'thresholdSource', type: 'enum', values: THRESHOLD_SOURCES, description: 'train, cv (5-fold cross-validation), none (unlabelled), or probe (probability 0.5)' },
   { name: 'mean_cos_same', key: 'meanCosSame', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of same-sense pairs' },
   { name: 'mean_cos_different', key: 'meanCosDifferent', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of different-sense pairs' },
   { name: 'cohens_d', key: 'cohensD', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "Cohen's d of the two classes' cosines (pooled n-1 SD; empty when undefined)" },

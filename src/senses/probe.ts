@@ -317,6 +317,11 @@ export interface TrainedProbe {
   readonly cv: readonly { readonly C: number; readonly logLoss: number | null }[];
   readonly trainPairs: number;
   readonly trainWords: number;
+  /**
+   * Out-of-fold P(same sense) of every train example at the chosen C (from the cross-validation
+   * fits, index-aligned with the examples; NaN where its fold was skipped); null without CV.
+   */
+  readonly outOfFold: Float64Array | null;
 }
 
 export interface TrainProbeOptions {
@@ -335,9 +340,11 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
   const distinctWords = new Set(words).size;
   const folds = Math.min(options.folds ?? CV_FOLDS, distinctWords);
   const cv: { C: number; logLoss: number | null }[] = grid.map((C) => ({ C, logLoss: null }));
-  if (folds >= 2 && grid.length > 1) {
+  let heldOut: Float64Array[] | null = null;
+  if (folds >= 2) {
     const foldOf = wordFolds(words, folds, options.seed);
-    const heldOut = grid.map(() => new Float64Array(examples.length).fill(Number.NaN));
+    const held = grid.map(() => new Float64Array(examples.length).fill(Number.NaN));
+    heldOut = held;
     for (let fold = 0; fold < folds; fold++) {
       const trainRows: number[] = [];
       const testRows: number[] = [];
@@ -350,12 +357,12 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
       let previous: LogisticModel | undefined;
       grid.forEach((C, g) => {
         previous = fitLogistic(trainX, trainLabels, C, previous, CV_GRADIENT_TOLERANCE);
-        predictProbabilities(previous, testX).forEach((probability, k) => (heldOut[g]![testRows[k]!] = probability));
+        predictProbabilities(previous, testX).forEach((probability, k) => (held[g]![testRows[k]!] = probability));
       });
     }
     grid.forEach((_C, g) => {
-      const scored = [...heldOut[g]!.keys()].filter((i) => !Number.isNaN(heldOut[g]![i]!));
-      if (scored.length > 0) cv[g]!.logLoss = logLoss(scored.map((i) => heldOut[g]![i]!), scored.map((i) => labels[i]!));
+      const scored = [...held[g]!.keys()].filter((i) => !Number.isNaN(held[g]![i]!));
+      if (scored.length > 0) cv[g]!.logLoss = logLoss(scored.map((i) => held[g]![i]!), scored.map((i) => labels[i]!));
     });
   }
   let chosen = grid.includes(1) ? 1 : grid[0]!;
@@ -366,7 +373,8 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
       chosen = C;
     }
   }
-  return { model: fitLogistic(x, labels, chosen), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords };
+  const outOfFold = heldOut === null ? null : heldOut[grid.indexOf(chosen)] ?? null;
+  return { model: fitLogistic(x, labels, chosen), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords, outOfFold };
 }
 
 /** Scores of a probe on labelled pairs. */
