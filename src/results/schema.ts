@@ -258,3 +258,30 @@ export const compareSpearmanTable = defineTable([
 
 /** One row of compare-spearman.csv. */
 export type SpearmanComparisonRow = RecordOf<typeof compareSpearmanTable.columns>;
+
+/**
+ * senses.csv: how well each representation groups a word's sense-labelled occurrences by sense,
+ * without training (src/senses/metrics.ts defines every value). Keys are the column names, as the
+ * sense scorer writes them.
+ */
+export const sensesTable = defineTable([
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'occurrence set: lesson-senses or wordnet-senses' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  { name: 'words', key: 'words', type: 'count', description: 'words scored (two or more occurrences with a vector)' },
+  { name: 'occurrences', key: 'occurrences', type: 'count', description: 'occurrences scored' },
+  { name: 'missing', key: 'missing', type: 'count', description: 'occurrences left out: no vector, or their word kept fewer than two' },
+  { name: 'nn1_accuracy', key: 'nn1_accuracy', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "leave-one-out 1-nearest-neighbour sense accuracy among the word's occurrences (ties credited fractionally), pooled" },
+  { name: 'nn1_ci_low', key: 'nn1_ci_low', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'percentile-bootstrap 95% CI of nn1_accuracy over words (low)' },
+  { name: 'nn1_ci_high', key: 'nn1_ci_high', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the same (high)' },
+  { name: 'mfs_accuracy', key: 'mfs_accuracy', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "most-frequent-sense baseline (the word's own distribution), pooled" },
+  { name: 'nn1_ceiling', key: 'nn1_ceiling', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'share of occurrences whose sense occurs again: the best 1-NN accuracy possible' },
+  { name: 'silhouette', key: 'silhouette', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean per-word silhouette of the senses under cosine distance' },
+  { name: 'silhouette_ci_low', key: 'silhouette_ci_low', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'percentile-bootstrap 95% CI of silhouette over words (low)' },
+  { name: 'silhouette_ci_high', key: 'silhouette_ci_high', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the same (high)' },
+  { name: 'silhouette_words', key: 'silhouette_words', type: 'count', description: 'words with a defined silhouette (2 <= senses <= occurrences - 1)' },
+] as const);
+
+/** One row of senses.csv. */
+export type SenseRow = RecordOf<typeof sensesTable.columns>;
