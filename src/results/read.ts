@@ -32,16 +32,19 @@ import {
   compareTable,
   contextualityTable,
   cosineColumns,
+  sensesTable,
   isRequiredColumn,
   summaryTable,
   throughputTable,
   wordsTable,
   type ComparisonRow,
   type ContextualityRow,
+  type SenseRow,
   type SpearmanComparisonRow,
   type ThroughputRow,
 } from './schema.js';
 import { parseCsv, readCell } from './table.js';
+import type { SenseProjection } from '../senses/projection.js';
 
 const representationSchema = z.object({ name: z.string().min(1), kind: z.enum(REPRESENTATION_KINDS), description: z.string() });
 const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -181,6 +184,63 @@ export async function readContextuality(dir: string): Promise<ContextualityRow[]
   return readTable(dir, 'contextuality.csv', contextualityTable);
 }
 
+/** Rows of `<dir>/senses.csv`; empty when the run wrote none. */
+export async function readSenses(dir: string): Promise<SenseRow[]> {
+  return readTable(dir, 'senses.csv', sensesTable);
+}
+
+const projectionSchema = z.array(
+  z.object({
+    word: z.string(),
+    model: z.string(),
+    representation: z.string(),
+    kind: z.enum(REPRESENTATION_KINDS),
+    occurrences: z.number().int().nonnegative(),
+    missing: z.number().int().nonnegative(),
+    distinctVectors: z.number().int().nonnegative(),
+    explained: z.tuple([z.number(), z.number()]).nullable(),
+    points: z.array(z.object({ x: z.number(), y: z.number(), sense: z.string(), count: z.number().int().positive() })),
+    score: z
+      .object({
+        word: z.string(),
+        occurrences: z.number(),
+        senses: z.number(),
+        nn1Correct: z.number(),
+        mfsCorrect: z.number(),
+        nn1Reachable: z.number(),
+        silhouette: z.number().nullable(),
+      })
+      .nullable(),
+    fileName: z.string().regex(/^senses-[a-z0-9._-]+\.svg$/),
+    senses: z.array(z.object({ sense: z.string(), gloss: z.string() })),
+  }),
+);
+
+/** The sense pictures' points of `<dir>/sense-projections.json`; empty when the run wrote none. */
+export async function readSenseProjections(dir: string): Promise<SenseProjection[]> {
+  const path = join(dir, 'sense-projections.json');
+  const text = await readOptional(path);
+  if (text === null) return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`not valid JSON (${(error as Error).message})`, { file: path, line: 1 });
+  }
+  const parsed = projectionSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`not a sensebench sense-projections file: ${issue ? issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { file: path, line: 1 });
+  }
+  return parsed.data;
+}
+
+/** senses.csv and the sense pictures as a {@link RunResult} carries them (absent when the run had none). */
+export async function readSenseResults(dir: string): Promise<Pick<RunResult, 'senses' | 'senseProjections'>> {
+  const [senses, senseProjections] = await Promise.all([readSenses(dir), readSenseProjections(dir)]);
+  return { ...(senses.length > 0 ? { senses } : {}), ...(senseProjections.length > 0 ? { senseProjections } : {}) };
+}
+
 /** Rows of `<dir>/compare.csv` and `<dir>/compare-spearman.csv`. */
 export async function readComparisons(dir: string): Promise<{ comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] }> {
   return { comparisons: await readTable(dir, 'compare.csv', compareTable), spearmanComparisons: await readTable(dir, 'compare-spearman.csv', compareSpearmanTable) };
@@ -216,7 +276,14 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     });
   }
   const notes = await restoreSentences(run.context, splits);
-  const result: RunResult = { context: run.context, splits, contextuality: await readContextuality(dir), ...(await readComparisons(dir)), throughput: await readThroughput(dir) };
+  const result: RunResult = {
+    context: run.context,
+    splits,
+    contextuality: await readContextuality(dir),
+    ...(await readComparisons(dir)),
+    throughput: await readThroughput(dir),
+    ...(await readSenseResults(dir)),
+  };
   return { result, notes };
 }
 
