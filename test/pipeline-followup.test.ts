@@ -186,6 +186,6 @@ describe('the follow-up section', () => {
     };
     const after = texts(followupBlocks(changed, () => []));
     expect(after).toContain('A trained probe, best a probe on hash · layer-1: AUC 0.987 [0.950, 1.000]');
-    expect(after).toContain(`On mem / test, the trained probe answer best (AUC 0.987 against ${target.auc!.value.toFixed(3)} for one vector per word).`);
+    expect(after).toContain(`On mem / test, the trained probe answers best (AUC 0.987 against ${target.auc!.value.toFixed(3)} for one vector per word).`);
   });
 });

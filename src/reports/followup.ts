@@ -106,8 +106,8 @@ function splitBlocks(result: RunResult, split: SplitResult): Block[] {
   const ranked = [bestContextual, multi?.row, bestProbe].filter((row): row is SummaryRow => row !== undefined).sort((a, b) => b.auc!.value - a.auc!.value);
   const top = ranked[0];
   if (top !== undefined) {
-    const name = top === bestProbe ? 'the trained probe' : top === multi?.row ? 'the multi-prototype vectors' : 'the contextual embeddings';
-    findings.push(`On ${splitTitle(split)}, ${name} answer best (AUC ${formatNumber(top.auc!.value)} against ${formatNumber(target.auc!.value)} for one vector per word).`);
+    const name = top === bestProbe ? 'the trained probe answers' : top === multi?.row ? 'the multi-prototype vectors answer' : 'the contextual embeddings answer';
+    findings.push(`On ${splitTitle(split)}, ${name} best (AUC ${formatNumber(top.auc!.value)} against ${formatNumber(target.auc!.value)} for one vector per word).`);
   }
   return [
     heading(3, `Three answers, ${splitTitle(split)}`, `followup-${slug(split.dataset)}-${slug(split.split)}`),
