@@ -92,7 +92,7 @@ describe('probe rows', () => {
         const kept = split.pairs.filter((item) => item.cosines.get(column) !== null && item.cosines.get(column) !== undefined);
         expect(row.nPairs).toBe(kept.length);
         const auc = rocAuc({ scores: Float64Array.from(kept, (item) => item.cosines.get(column)!), labels: kept.map((item) => item.pair.label!) });
-        expect(row.auc!.value).toBe(Number(auc.toFixed(6)));
+        expect(row.auc!.value).toBe(Number(auc!.toFixed(6)));
         const correct = kept.filter((item) => item.cosines.get(column)! >= 0.5 === item.pair.label).length;
         expect(row.accuracy).toBe(Number((correct / kept.length).toFixed(6)));
         expect(row).toMatchObject({ normalization: 'none', threshold: 0.5, thresholdSource: 'probe', meanCosSame: null, meanCosDifferent: null, cohensD: null, spearman: null, pearson: null });

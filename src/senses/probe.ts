@@ -358,16 +358,14 @@ export interface TrainProbeOptions {
   readonly folds?: number;
 }
 
-/** Grid values searched first when no grid is given: the largest C is tried only when the best so far is the largest searched. */
-export const INITIAL_GRID_SIZE = 4;
-
 /**
  * Chooses C by grouped cross-validation and refits on all train pairs.
  *
- * Cost: the grid is walked upwards with every fold warm-started from its own previous solution;
- * without an explicit `grid`, C = 100 (the top of {@link C_GRID}) is only fitted when C = 10 wins
- * the first four (on wordnet-wic, 100 never won on any GloVe or use-lite representation: its
- * held-out log-loss was the worst or within 0.002 of the best).
+ * Cost: the grid is walked upwards with every fold warm-started from its own previous solution.
+ * Without an explicit `grid`, the walk over {@link C_GRID} stops at the first C whose held-out
+ * log-loss is above the best so far (the loss is taken to be unimodal in C, as it was on every
+ * GloVe and use-lite representation of wordnet-wic): the larger C values, whose fits cost most,
+ * are only fitted while they still improve. An explicit `grid` is searched whole.
  */
 export function trainProbe(examples: readonly ProbeExample[], options: TrainProbeOptions): TrainedProbe {
   const fullGrid = [...(options.grid ?? C_GRID)].sort((a, b) => a - b);
@@ -393,8 +391,7 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
       return { trainX: selectRows(x, trainRows), testX: selectRows(x, testRows), trainLabels, testRows };
     });
     const previous: (LogisticModel | undefined)[] = parts.map(() => undefined);
-    let searched = adaptive ? Math.min(INITIAL_GRID_SIZE, fullGrid.length) : fullGrid.length;
-    for (let g = 0; g < searched; g++) {
+    for (let g = 0; g < fullGrid.length; g++) {
       const C = fullGrid[g]!;
       const held = new Float64Array(examples.length).fill(Number.NaN);
       parts.forEach((part, fold) => {
@@ -406,8 +403,9 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
       heldOut.push(held);
       const scored = [...held.keys()].filter((i) => !Number.isNaN(held[i]!));
       cv.push({ C, logLoss: scored.length > 0 ? logLoss(scored.map((i) => held[i]!), scored.map((i) => labels[i]!)) : null });
-      // The best so far is the largest C searched: the next larger one may be better still.
-      if (adaptive && g === searched - 1 && searched < fullGrid.length && bestIndex(cv) === g) searched++;
+      // Past the minimum: larger C only fits the train folds more closely.
+      const best = bestIndex(cv);
+      if (adaptive && best !== null && best < g && cv[g]!.logLoss !== null && cv[g]!.logLoss! > cv[best]!.logLoss!) break;
     }
   }
   if (cv.length === 0) for (const C of fullGrid) cv.push({ C, logLoss: null });
