@@ -3,7 +3,9 @@
  * `embed` call, so the model can de-duplicate sentences across datasets and splits), then, per
  * dataset and representation, fits the anisotropy corrections on the train split's occurrences
  * (without labels), and keeps only the cosines (raw and corrected, rounded exactly as
- * results/pairs/*.csv print them) and the contextuality measures. Vectors never outlive this step.
+ * results/pairs/*.csv print them), the contextuality measures and, on a dataset with a labelled
+ * train split, each representation's probe probabilities (the `#probe` columns: a logistic probe
+ * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
  */
 import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
 import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';

@@ -14,15 +14,18 @@
  * solver agrees with sklearn; test/fixtures/senses/make_reference.py checks coefficients and
  * probabilities to 1e-6.
  *
- * Cost (wordnet-wic's 6,338 train pairs, 5 x 5 CV fits and the final one, on a shared 2-core
- * machine): 5-8 s per GloVe representation (200 features); 45-100 s per use-lite representation
- * (1,024 features; measured before the Jacobi preconditioner, which cut GloVe's by 10-25%).
+ * Cost (wordnet-wic's 6,338 train pairs, on a shared, loaded 2-core machine): before the grid
+ * walk stopped early and the Hessian-vector products were fused, 3.3 s and 5.3 s for GloVe's target
+ * and context (200 features) and 17.5-26.9 s per use-lite representation (1,024 features; about
+ * 100 s for the default models); after, 1.3 s and 3.7 s, and 4.1-11.7 s per use-lite
+ * representation (about 37 s in all), with the same C chosen for every representation.
  *
  * Cross-validation: the train words (sorted, shuffled by a mulberry32 stream seeded with
  * deriveSeed(seed, 'probe-folds')) are dealt round-robin into 5 folds, so no word is in a fold's
  * train and held-out part at once (dev/test words are unseen as well). Each C of {@link C_GRID} is
  * scored by the log-loss of all held-out predictions pooled; the lowest wins, ties (within 1e-12)
- * to the smaller C. A fold whose training part has one class only is skipped. Each fold walks the
+ * to the smaller C. The held-out predictions at the chosen C are kept (`outOfFold`): the
+ * pipeline scores the train split's probe rows with them. A fold whose training part has one class only is skipped. Each fold walks the
  * grid upwards from the previous C's solution (a warm start; the optimum does not depend on it)
  * and stops at {@link CV_GRADIENT_TOLERANCE}; the final fit on all train pairs at the tight one.
  */
