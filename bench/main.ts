@@ -12,6 +12,7 @@ import { gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
 import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { runEvaluation } from '../src/pipeline/index.js';
+import { builtinSenseSets } from '../src/senses/sets.js';
 import { createProgress } from '../src/progress.js';
 import { writeReports } from '../src/reports/index.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
@@ -56,11 +57,17 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   log(`datasets: ${datasets.map((d) => `${d.name} (${[...d.splits.values()].flat().length} pairs)`).join(', ')}`);
 
   const progress = createProgress();
-  const modelOptions = { cacheDir, onProgress: log };
+  // As `sensebench run`: glove-100d's multi-prototype vectors, senses.csv and the sense pictures.
+  const modelOptions = { cacheDir, onProgress: log, multiPrototype: true };
+  let probeSeconds = 0;
   const result = await runEvaluation({
     datasets,
     models: DEFAULT_MODELS.map((spec) => modelSource(spec, modelOptions)),
     seed: options.seed,
+    senseSets: await builtinSenseSets(),
+    onProbeFit: (fit) => {
+      probeSeconds += fit.seconds;
+    },
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
     },
@@ -75,6 +82,7 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
       return rows;
     },
   });
+  log(`probe fits: ${probeSeconds.toFixed(1)} s in all`);
   const written = await writeReports(result, resolve(options.out));
   for (const row of result.throughput) {
     const ratio = row.ratio === null ? '' : ` ratio ${row.ratio.toFixed(2)}${row.goal === null ? '' : ` (goal ${row.goal})`}`;

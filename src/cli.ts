@@ -96,6 +96,8 @@ interface RunFlags extends ModelFlags, LoadFlags {
   /** false with `--no-embedding-cache`. */
   readonly embeddingCache: boolean;
   readonly abttComponents: number;
+  /** false with `--no-senses`. */
+  readonly senses: boolean;
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
@@ -118,13 +120,15 @@ async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column
 /** `sensebench run`: evaluate datasets x models and write the reports. */
 export async function runCommand(flags: RunFlags): Promise<void> {
   const datasets = await loadDatasets(flags);
-  const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }] = await Promise.all([
+  const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }, { builtinSenseSets }] = await Promise.all([
     import('./pipeline/index.js'),
     import('./reports/index.js'),
     import('./progress.js'),
     import('./cache/embedding-cache.js'),
+    import('./senses/sets.js'),
   ]);
-  const options = modelOptions(flags);
+  // A run also scores glove-100d's multi-prototype vectors.
+  const options: ModelOptions = { ...modelOptions(flags), multiPrototype: true };
   const progress = createProgress();
   const result = await runEvaluation({
     datasets,
@@ -132,6 +136,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     seed: flags.seed,
     resamples: flags.resamples,
     abttComponents: flags.abttComponents,
+    ...(flags.senses ? { senseSets: await builtinSenseSets() } : {}),
     ...(flags.embeddingCache ? { embeddingCache: { cache: new EmbeddingCache(options.cacheDir), report: (stats) => { log(formatCacheStats(stats)); } } } : {}),
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
@@ -182,6 +187,21 @@ export async function similarityCommand(sentences: string[], flags: ModelFlags &
   for (const [key, kind, value] of rows) process.stdout.write(`  ${key.padEnd(width)}  ${kind.padEnd(10)}  ${value}\n`);
 }
 
+/** `sensebench senses --word W`: the terminal summary of a word's sense pictures, and the SVGs with `--out`. */
+export async function sensesCliCommand(flags: ModelFlags & { word: string; out?: string }): Promise<void> {
+  const { sensesCommand } = await import('./senses/command.js');
+  const options = modelOptions(flags);
+  const result = await sensesCommand({
+    word: flags.word,
+    models: flags.model.length > 0 ? flags.model : DEFAULT_MODELS,
+    cacheDir: options.cacheDir,
+    ...(flags.out === undefined ? {} : { outDir: resolve(flags.out) }),
+    onProgress: log,
+  });
+  process.stdout.write(result.text);
+  if (result.files.length > 0) log(`wrote ${result.files.length} files to ${flags.out ?? ''}`);
+}
+
 /** Builds the command tree (exported for tests). */
 export function buildProgram(version: string): Command {
   const program = new Command('sensebench')
@@ -204,7 +224,8 @@ export function buildProgram(version: string): Command {
       .option('--seed <n>', 'seed for bootstrap intervals and cross-validation folds', integer('--seed'), DEFAULT_SEED)
       .option('--resamples <n>', 'bootstrap resamples for confidence intervals', integer('--resamples'), DEFAULT_RESAMPLES)
       .option('--abtt-components <n>', 'top principal components all-but-the-top removes', positiveInt('--abtt-components'), DEFAULT_ABTT_COMPONENTS)
-      .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs'),
+      .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs')
+      .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)'),
   ).action(runCommand);
 
   program
@@ -220,6 +241,14 @@ export function buildProgram(version: string): Command {
       .argument('<sentences...>', 'the two sentences')
       .requiredOption('-w, --word <word>', 'the target word (must occur once, as a whole word, in each sentence)'),
   ).action(similarityCommand);
+
+  addModelOptions(
+    program
+      .command('senses')
+      .description("show how each representation places a word's sense-labelled occurrences (lesson-senses, else wordnet-senses): 1-NN, silhouette, one SVG per representation")
+      .requiredOption('-w, --word <word>', 'the word, e.g. bank')
+      .option('-o, --out <dir>', 'write senses-<word>-<model>-<representation>.svg here'),
+  ).action(sensesCliCommand);
 
   program
     .command('report')

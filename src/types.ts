@@ -7,7 +7,7 @@
  * (`datasets/`, `models/`, `metrics/`, `reports/`).
  */
 
-export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 
 /** An anisotropy correction applied before the cosine. */
@@ -182,12 +182,15 @@ export interface ModelOptions {
   readonly allowDownload?: boolean;
   readonly pooling?: 'mean' | 'first' | 'last';
   readonly onProgress?: (message: string) => void;
+  /** Static models with `target` and `context` (glove-100d) also offer `multi-prototype` vectors (`sensebench run`). */
+  readonly multiPrototype?: boolean;
 }
 
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-export type { ComparisonRow, ContextualityRow, CosimlexRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
-import type { ComparisonRow, ContextualityRow, CosimlexRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
+export type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
+import type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
+import type { SenseProjection } from './senses/projection.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
@@ -298,6 +301,10 @@ export interface RunResult {
   readonly cosimlex: readonly CosimlexRow[];
   /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
   readonly throughput: readonly ThroughputRow[];
+  /** senses.csv: sense metrics of every representation on each sense-labelled occurrence set the plan named (absent: none). */
+  readonly senses?: readonly SenseRow[];
+  /** The 2-D sense pictures of the plan's projection words, as points (the report draws them; absent: none). */
+  readonly senseProjections?: readonly SenseProjection[];
 }
 
 /** One file a renderer produced: its path relative to the output directory, and its content. */

@@ -19,8 +19,14 @@ export const ON_INVALID = ['fail', 'skip'] as const;
 /** Whether a representation can see context. Static: one vector per word type. */
 export const REPRESENTATION_KINDS = ['static', 'contextual'] as const;
 
-/** Where the accuracy threshold came from. */
-export const THRESHOLD_SOURCES = ['train', 'cv', 'none'] as const;
+/** Where the accuracy threshold came from (`probe`: the probe's probability 0.5). */
+export const THRESHOLD_SOURCES = ['train', 'cv', 'none', 'probe'] as const;
+
+/**
+ * How a summary row turns a pair into a score: the cosine of its two vectors, or the probability of
+ * a logistic-regression probe trained on the train split's vector pairs (src/senses/probe.ts).
+ */
+export const SCORINGS = ['cosine', 'probe'] as const;
 
 /**
  * Anisotropy corrections scored beside the raw cosines (Mu & Viswanath 2018; Timkey & van Schijndel

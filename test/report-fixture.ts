@@ -77,6 +77,7 @@ function scoresFor(dataset: string, split: SplitName, pairs: readonly PairResult
       kind,
       representation,
       normalization: 'none',
+      scoring: 'cosine',
       nPairs: items.length,
       nSame: same.length,
       nDifferent: different.length,

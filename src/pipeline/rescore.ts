@@ -6,7 +6,7 @@
  */
 import { compareRepresentations, scoreCosimlex, scoreSplits } from './scoring.js';
 import type { RunResult } from '../types.js';
-import { readContextuality, readRunJson, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
+import { readContextuality, readRunJson, readSenseResults, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
 
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
   const run = await readRunJson(dir);
@@ -17,6 +17,18 @@ export async function rescoreResults(dir: string): Promise<{ result: RunResult; 
   const splits = scoreSplits(pairs, run.context.models, options);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, run.context.models, options);
   const cosimlex = scoreCosimlex(pairs, run.context.models, options);
-  // Contextuality needs the vectors, which a results directory does not keep: it is carried over as written.
-  return { result: { context: run.context, splits, contextuality: await readContextuality(dir), comparisons, spearmanComparisons, cosimlex, throughput: await readThroughput(dir) }, notes };
+  // Contextuality, senses.csv and the sense pictures need the vectors, which a results directory does not keep: carried over as written.
+  return {
+    result: {
+      context: run.context,
+      splits,
+      contextuality: await readContextuality(dir),
+      comparisons,
+      spearmanComparisons,
+      cosimlex,
+      throughput: await readThroughput(dir),
+      ...(await readSenseResults(dir)),
+    },
+    notes,
+  };
 }

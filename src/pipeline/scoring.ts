@@ -6,7 +6,7 @@
  * byte-identical summary.csv, words/ and compare files.
  */
 import { compareAuc, compareSpearman } from '../metrics/compare.js';
-import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/index.js';
+import { averagePrecision, bootstrapAucCi, classCounts, rocAuc, scoreRepresentation, scoreWords, accuracyAt, type ScoredPair } from '../metrics/index.js';
 import { deriveSeed } from '../random.js';
 import { cosimlexChange, cosimlexSimilarity } from '../metrics/cosimlex.js';
 import {
@@ -14,7 +14,9 @@ import {
   compareTable,
   cosimlexTable,
   cosineColumn,
+  probeColumn,
   summaryTable,
+  type MetricScores,
   wordsTable,
   type ComparisonRow,
   type CosimlexRow,
@@ -50,6 +52,48 @@ function columnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[
   );
 }
 
+/** The probability 0.5 at which a probe row's accuracy is read: the probe's own decision rule. */
+export const PROBE_THRESHOLD = 0.5;
+
+/**
+ * The metrics of a probe row from its stored probabilities: n counts, oov_rate, AUC with a
+ * stratified bootstrap CI (streams keyed as a cosine row's), average precision, accuracy at
+ * probability 0.5. The cosine-specific statistics (class means, Cohen's d, correlations) stay
+ * empty: a probability is not a similarity.
+ */
+export function scoreProbe(evaluated: readonly ScoredPair[], options: { readonly seed: number; readonly resamples: number; readonly key: string }): MetricScores {
+  const scored = evaluated.filter((pair) => pair.cosine !== null);
+  const labelledPairs = scored.filter((pair) => pair.label !== null);
+  const labelled = { scores: Float64Array.from(labelledPairs, (pair) => pair.cosine!), labels: labelledPairs.map((pair) => pair.label!) };
+  const hasLabels = labelled.labels.length > 0;
+  const auc = hasLabels ? rocAuc(labelled) : null;
+  const ci = auc === null ? null : bootstrapAucCi(labelled, { seed: deriveSeed(options.seed, `${options.key}:auc`), resamples: options.resamples });
+  const counts = classCounts(labelled.labels);
+  return {
+    nPairs: scored.length,
+    nSame: counts.positives,
+    nDifferent: counts.negatives,
+    auc: auc === null ? null : { value: auc, low: ci!.low, high: ci!.high },
+    averagePrecision: hasLabels ? averagePrecision(labelled) : null,
+    accuracy: hasLabels ? accuracyAt(labelled, PROBE_THRESHOLD) : null,
+    threshold: hasLabels ? PROBE_THRESHOLD : null,
+    thresholdSource: hasLabels ? 'probe' : 'none',
+    meanCosSame: null,
+    meanCosDifferent: null,
+    cohensD: null,
+    spearman: null,
+    pearson: null,
+    oovRate: evaluated.length === 0 ? 0 : (evaluated.length - scored.length) / evaluated.length,
+  };
+}
+
+/** Every model representation's probe column (compared under the label `<model>:<representation>#probe`). */
+function probeColumnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[]) {
+  return models.flatMap((model) =>
+    model.representations.map((representation) => ({ model: model.id, representation, key: probeColumn(model.id, representation.name), label: probeColumn(model.id, representation.name) })),
+  );
+}
+
 /**
  * Scores every split with every representation of `models` under every normalization. The accuracy
  * threshold of a non-train split is learned on the same dataset's train split; the train split
@@ -77,9 +121,35 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
           });
           // Results hold numbers exactly as the CSVs print them, so a result re-read from disk equals this one.
           scores.push(
-            summaryTable.round({ dataset: split.dataset, split: split.split, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...metrics }),
+            summaryTable.round({
+              dataset: split.dataset,
+              split: split.split,
+              model: model.id,
+              kind: representation.kind,
+              representation: representation.name,
+              normalization,
+              scoring: 'cosine',
+              ...metrics,
+            }),
           );
           if (normalization === 'none') words.push(...scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)));
+        }
+        // The probe row: only where the dataset had a probe (some pair of the split has a probability).
+        const probeKey = probeColumn(model.id, representation.name);
+        if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
+          const metrics = scoreProbe(scoredPairs(split.pairs, probeKey), { seed: options.seed, resamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}` });
+          scores.push(
+            summaryTable.round({
+              dataset: split.dataset,
+              split: split.split,
+              model: model.id,
+              kind: representation.kind,
+              representation: representation.name,
+              normalization: 'none',
+              scoring: 'probe',
+              ...metrics,
+            }),
+          );
         }
       }
     }
@@ -115,40 +185,45 @@ export function compareRepresentations(
     if (!labelled && !graded) continue;
     for (const normalization of options.normalizations) {
       const columns = columnsOf(models, normalization).filter(({ key }) => split.pairs.some((pair) => pair.cosines.has(key)));
-      for (let a = 0; a < columns.length; a++) {
-        for (let b = a + 1; b < columns.length; b++) {
-          const first = columns[a]!;
-          const second = columns[b]!;
-          const cosinesA = split.pairs.map((pair) => pair.cosines.get(first.key) ?? null);
-          const cosinesB = split.pairs.map((pair) => pair.cosines.get(second.key) ?? null);
-          const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
-          const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
-          if (labelled) {
-            const result = compareAuc({ cosinesA, cosinesB, labels }, { seed, resamples: options.resamples });
-            comparisons.push(
-              compareTable.round({
-                ...identity,
-                aucA: result.aucA,
-                aucB: result.aucB,
-                difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
-                delongZ: result.delong.z,
-                delongP: result.delong.p,
-                nPairs: result.nPairs,
-              }),
-            );
-          }
-          if (graded) {
-            const result = compareSpearman({ cosinesA, cosinesB, gold }, { seed, resamples: options.resamples });
-            spearmanComparisons.push(
-              compareSpearmanTable.round({
-                ...identity,
-                spearmanA: result.spearmanA,
-                spearmanB: result.spearmanB,
-                difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
-                nPairs: result.nPairs,
-              }),
-            );
-          }
+      const pairsOfColumns: [(typeof columns)[number], (typeof columns)[number], boolean][] = [];
+      for (let a = 0; a < columns.length; a++) for (let b = a + 1; b < columns.length; b++) pairsOfColumns.push([columns[a]!, columns[b]!, false]);
+      if (normalization === 'none' && labelled) {
+        // Each probe against every static `target` cosine (the follow-up question's baseline), on the same pairs.
+        const probes = probeColumnsOf(models).filter(({ key }) => split.pairs.some((pair) => (pair.cosines.get(key) ?? null) !== null));
+        const targets = columns.filter(({ representation }) => representation.kind === 'static' && representation.name === 'target');
+        for (const probe of probes) for (const target of targets) pairsOfColumns.push([probe, target, true]);
+      }
+      for (const [first, second, isProbe] of pairsOfColumns) {
+        const cosinesA = split.pairs.map((pair) => pair.cosines.get(first.key) ?? null);
+        const cosinesB = split.pairs.map((pair) => pair.cosines.get(second.key) ?? null);
+        const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
+        const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
+        if (labelled) {
+          const result = compareAuc({ cosinesA, cosinesB, labels }, { seed, resamples: options.resamples });
+          comparisons.push(
+            compareTable.round({
+              ...identity,
+              aucA: result.aucA,
+              aucB: result.aucB,
+              difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
+              delongZ: result.delong.z,
+              delongP: result.delong.p,
+              nPairs: result.nPairs,
+            }),
+          );
+        }
+        // A probability is compared by AUC only: it does not grade similarity.
+        if (graded && !isProbe) {
+          const result = compareSpearman({ cosinesA, cosinesB, gold }, { seed, resamples: options.resamples });
+          spearmanComparisons.push(
+            compareSpearmanTable.round({
+              ...identity,
+              spearmanA: result.spearmanA,
+              spearmanB: result.spearmanB,
+              difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
+              nPairs: result.nPairs,
+            }),
+          );
         }
       }
     }
@@ -206,7 +281,7 @@ export function emptyRepresentationWarnings(splits: readonly SplitResult[]): str
   for (const split of splits) {
     if (split.pairs.length === 0) continue;
     for (const score of split.scores) {
-      if (score.normalization !== 'none' || score.nPairs > 0) continue;
+      if (score.normalization !== 'none' || score.scoring !== 'cosine' || score.nPairs > 0) continue;
       warnings.push(
         `${score.model}:${score.representation} embeds no pair of ${split.dataset}/${split.split}: every one of its ${split.pairs.length} pairs has a target the model has no vector for (out of vocabulary), so its row of summary.csv is empty`,
       );

@@ -1,11 +1,14 @@
 /**
  * The CSV renderer: summary.csv, pairs/<dataset>-<split>.csv, words/<dataset>-<split>.csv,
- * contextuality.csv, compare.csv, compare-spearman.csv and throughput.csv, each formatted by its table in src/results/schema.ts. No timing or date enters the
+ * contextuality.csv, compare.csv, compare-spearman.csv, throughput.csv, senses.csv (and sense-projections.json), each formatted by its table in src/results/schema.ts. No timing or date enters the
  * metric CSVs, so the same inputs give byte-identical files; timings live in throughput.csv.
  */
-import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosimlexTable, cosineColumns, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
+import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosimlexTable, cosineColumns, sensesTable, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
 import { formatFixed, toCsv } from '../results/table.js';
 import type { RenderedFile, RepresentationKey, RunResult, SplitResult } from '../types.js';
+
+/** Where the sense pictures' points are kept in a results directory. */
+export const SENSE_PROJECTIONS_FILE = 'sense-projections.json';
 
 /** File name stem of a split's pairs and words files. */
 export function splitFileStem(split: Pick<SplitResult, 'dataset' | 'split'>): string {
@@ -53,5 +56,10 @@ export function renderCsv(result: RunResult): RenderedFile[] {
   if (result.cosimlex.length > 0) files.push({ path: 'cosimlex.csv', content: cosimlexTable.toCsv(result.cosimlex) });
   if (result.spearmanComparisons.length > 0) files.push({ path: 'compare-spearman.csv', content: compareSpearmanTable.toCsv(result.spearmanComparisons) });
   if (result.throughput.length > 0) files.push({ path: 'throughput.csv', content: throughputTable.toCsv(result.throughput) });
+  if (result.senses !== undefined && result.senses.length > 0) files.push({ path: 'senses.csv', content: sensesTable.toCsv(result.senses) });
+  // The sense pictures' 2-D points (numbers only), so `report` and `score` can redraw them without vectors.
+  if (result.senseProjections !== undefined && result.senseProjections.length > 0) {
+    files.push({ path: SENSE_PROJECTIONS_FILE, content: `${JSON.stringify(result.senseProjections)}\n` });
+  }
   return files;
 }

@@ -132,14 +132,14 @@ export function labelCounts(split: SplitResult): { same: number; different: numb
   return { same, different, unlabelled, truncated };
 }
 
-/** The score rows of a split under one normalization (raw by default), in run order (models, then representations). */
+/** The cosine score rows of a split under one normalization (raw by default; probe rows are the follow-up section's), in run order (models, then representations). */
 export function orderedScores(result: RunResult, split: SplitResult, normalization: Normalization = 'none'): SummaryRow[] {
   const order = representationEntries(result).map((entry) => entry.key as string);
   const rank = (score: SummaryRow): number => {
     const index = order.indexOf(`${score.model}:${score.representation}`);
     return index < 0 ? order.length : index;
   };
-  return split.scores.filter((score) => score.normalization === normalization).sort((a, b) => rank(a) - rank(b));
+  return split.scores.filter((score) => score.normalization === normalization && score.scoring === 'cosine').sort((a, b) => rank(a) - rank(b));
 }
 
 /**

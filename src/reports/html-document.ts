@@ -23,6 +23,7 @@ import {
 } from './html-content.js';
 import type { RenderedPlot } from './plots.js';
 import { analysisBlocks } from './analysis.js';
+import { followupBlocks } from './followup.js';
 import { code, heading, paragraph, strong, text, type Block, type Cell, type ReportDocument } from './document.js';
 
 export type { Block, Cell, Inline, ReportDocument } from './document.js';
@@ -305,6 +306,7 @@ export function buildReportDocument(result: RunResult, plots: readonly RenderedP
   }
 
   blocks.push(...analysisBlocks(result, plotsOf));
+  blocks.push(...followupBlocks(result, plotsOf));
 
   if (throughput.length > 0) {
     blocks.push(heading(2, 'Throughput', 'throughput'));

@@ -8,6 +8,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { RenderedFile, RunResult } from '../types.js';
+import type { RenderedPlot } from './plots.js';
 import { renderCsv } from './csv.js';
 import { renderRunJson } from './run-json.js';
 
@@ -20,7 +21,18 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
     import('./markdown.js'),
     import('./html.js'),
   ]);
-  const plots = await renderPlots(result);
+  // The sense pictures are drawn from the run's 2-D points (no vectors), as plots/senses-<word>-<model>-<rep>.svg.
+  const { renderSensePanel } = await import('../senses/projection.js');
+  const senses = await Promise.all(
+    (result.senseProjections ?? []).map(async (projection): Promise<RenderedPlot> => ({
+      name: projection.fileName.replace(/\.svg$/, ''),
+      title: `${projection.word}: ${projection.model} · ${projection.representation} (${projection.kind}), occurrences by sense`,
+      section: 'senses',
+      kind: 'senses',
+      svg: (await renderSensePanel(projection)).svg,
+    })),
+  );
+  const plots = [...(await renderPlots(result)), ...senses];
   const document = buildReportDocument(result, plots);
   return [
     ...renderCsv(result),

@@ -32,9 +32,9 @@ export interface RenderedPlot {
   readonly name: string;
   /** What the chart shows, for figure captions and alt text. */
   readonly title: string;
-  /** `dataset/split` the chart belongs to, or `lesson` / `throughput` for the run-wide charts. */
+  /** `dataset/split` the chart belongs to, or `lesson` / `throughput` / `senses` for the run-wide charts. */
   readonly section: string;
-  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'layers' | 'throughput';
+  readonly kind: 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'layers' | 'throughput' | 'senses';
   readonly svg: string;
 }
 

@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { REPRESENTATION_KINDS } from '../vocabulary.js';
 import { runJsonSchema } from './run-json-schema.js';
 import { PROJECT_ROOT } from '../config.js';
 import { BUILTIN_DATASETS, loadDataset } from '../datasets/index.js';
@@ -30,16 +31,20 @@ import {
   contextualityTable,
   cosimlexTable,
   cosineColumns,
+  sensesTable,
+  isRequiredColumn,
   summaryTable,
   throughputTable,
   wordsTable,
   type ComparisonRow,
   type ContextualityRow,
   type CosimlexRow,
+  type SenseRow,
   type SpearmanComparisonRow,
   type ThroughputRow,
 } from './schema.js';
 import { parseCsv, readCell } from './table.js';
+import type { SenseProjection } from '../senses/projection.js';
 
 type RunJson = z.infer<typeof runJsonSchema>;
 
@@ -77,9 +82,9 @@ function parseRunJson(path: string, text: string): RunJson {
 /** A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them). */
 function readPairs(path: string, text: string, split: SplitName, columns: readonly RepresentationKey[]): PairResult[] {
   const { header, records } = parseCsv(path, text, ['id', 'word', 'label', 'score', 'truncated']);
-  // A correction can be absent for a dataset (no vectors to fit on): only the raw columns are required.
+  // A correction or a probe can be absent for a dataset (no vectors to fit on, no train split): only the raw columns are required.
   const keys = columns.filter((key) => header.includes(key));
-  const missing = columns.filter((key) => !key.includes('@') && !header.includes(key));
+  const missing = columns.filter((key) => isRequiredColumn(key) && !header.includes(key));
   if (missing.length > 0 && records.length > 0) throw new InputError(`missing cosine column \`${missing[0]!}\` (run.json lists it)`, { file: path, line: 1 });
   return records.map((record) => {
     const where = { file: path, line: record.line };
@@ -140,6 +145,63 @@ export async function readContextuality(dir: string): Promise<ContextualityRow[]
   return readTable(dir, 'contextuality.csv', contextualityTable);
 }
 
+/** Rows of `<dir>/senses.csv`; empty when the run wrote none. */
+export async function readSenses(dir: string): Promise<SenseRow[]> {
+  return readTable(dir, 'senses.csv', sensesTable);
+}
+
+const projectionSchema = z.array(
+  z.object({
+    word: z.string(),
+    model: z.string(),
+    representation: z.string(),
+    kind: z.enum(REPRESENTATION_KINDS),
+    occurrences: z.number().int().nonnegative(),
+    missing: z.number().int().nonnegative(),
+    distinctVectors: z.number().int().nonnegative(),
+    explained: z.tuple([z.number(), z.number()]).nullable(),
+    points: z.array(z.object({ x: z.number(), y: z.number(), sense: z.string(), count: z.number().int().positive() })),
+    score: z
+      .object({
+        word: z.string(),
+        occurrences: z.number(),
+        senses: z.number(),
+        nn1Correct: z.number(),
+        mfsCorrect: z.number(),
+        nn1Reachable: z.number(),
+        silhouette: z.number().nullable(),
+      })
+      .nullable(),
+    fileName: z.string().regex(/^senses-[a-z0-9._-]+\.svg$/),
+    senses: z.array(z.object({ sense: z.string(), gloss: z.string() })),
+  }),
+);
+
+/** The sense pictures' points of `<dir>/sense-projections.json`; empty when the run wrote none. */
+export async function readSenseProjections(dir: string): Promise<SenseProjection[]> {
+  const path = join(dir, 'sense-projections.json');
+  const text = await readOptional(path);
+  if (text === null) return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`not valid JSON (${(error as Error).message})`, { file: path, line: 1 });
+  }
+  const parsed = projectionSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`not a sensebench sense-projections file: ${issue ? issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { file: path, line: 1 });
+  }
+  return parsed.data;
+}
+
+/** senses.csv and the sense pictures as a {@link RunResult} carries them (absent when the run had none). */
+export async function readSenseResults(dir: string): Promise<Pick<RunResult, 'senses' | 'senseProjections'>> {
+  const [senses, senseProjections] = await Promise.all([readSenses(dir), readSenseProjections(dir)]);
+  return { ...(senses.length > 0 ? { senses } : {}), ...(senseProjections.length > 0 ? { senseProjections } : {}) };
+}
+
 /** Rows of `<dir>/compare.csv` and `<dir>/compare-spearman.csv`. */
 export async function readComparisons(dir: string): Promise<{ comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] }> {
   return { comparisons: await readTable(dir, 'compare.csv', compareTable), spearmanComparisons: await readTable(dir, 'compare-spearman.csv', compareSpearmanTable) };
@@ -187,6 +249,7 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     ...(await readComparisons(dir)),
     cosimlex: await readCosimlex(dir),
     throughput: await readThroughput(dir),
+    ...(await readSenseResults(dir)),
   };
   return { result, notes };
 }

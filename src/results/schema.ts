@@ -3,7 +3,7 @@
  * The record types, the CSV writers and readers, the rounding, and the report tables all derive
  * from these lists (src/results/table.ts), so a new metric is one entry here plus its computation.
  */
-import { NORMALIZATIONS, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
+import { NORMALIZATIONS, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from '../vocabulary.js';
 import { defineTable, type RecordOf } from './table.js';
 
 /** Decimal places of every metric and cosine in the result CSVs. */
@@ -21,12 +21,36 @@ export function cosineColumn(model: string, representation: string, normalizatio
   return normalization === 'none' ? `${model}:${representation}` : `${model}:${representation}@${normalization}`;
 }
 
-/** Every cosine column of a run's pairs CSVs, in their order: model, then representation, then normalization. */
+/** Suffix of a probe-probability column. */
+export const PROBE_SUFFIX = '#probe';
+
+/**
+ * The pairs CSV column of a representation's probe probabilities, `<model>:<representation>#probe`:
+ * P(same sense) from the logistic probe trained on the dataset's train split (out-of-fold on train).
+ */
+export function probeColumn(model: string, representation: string): `${string}:${string}` {
+  return `${model}:${representation}${PROBE_SUFFIX}`;
+}
+
+/** True for a column that must be present in every pairs CSV (the raw cosines); corrections and probes may be absent. */
+export function isRequiredColumn(column: string): boolean {
+  return !column.includes('@') && !column.endsWith(PROBE_SUFFIX);
+}
+
+/**
+ * Every score column of a run's pairs CSVs, in their order: model, then representation, then its
+ * normalizations, then its probe column.
+ */
 export function cosineColumns(
   models: readonly { readonly id: string; readonly representations: readonly { readonly name: string }[] }[],
   normalizations: readonly (typeof NORMALIZATIONS)[number][],
 ): `${string}:${string}`[] {
-  return models.flatMap((model) => model.representations.flatMap((representation) => normalizations.map((normalization) => cosineColumn(model.id, representation.name, normalization))));
+  return models.flatMap((model) =>
+    model.representations.flatMap((representation) => [
+      ...normalizations.map((normalization) => cosineColumn(model.id, representation.name, normalization)),
+      probeColumn(model.id, representation.name),
+    ]),
+  );
 }
 
 /** Which row a summary record is: dataset split x model representation x normalization. */
@@ -42,6 +66,13 @@ export const SUMMARY_IDENTITY = [
     type: 'enum',
     values: NORMALIZATIONS,
     description: "anisotropy correction before the cosine: none, center, zscore, abtt (fitted on the dataset's train split)",
+  },
+  {
+    name: 'scoring',
+    key: 'scoring',
+    type: 'enum',
+    values: SCORINGS,
+    description: "cosine: the cosine of the two vectors; probe: P(same sense) of a logistic probe on [u*v, |u-v|] trained on the dataset's train split (normalization none; train rows are out-of-fold)",
   },
 ] as const;
 
@@ -67,7 +98,7 @@ export const SUMMARY_METRICS = [
     description: "accuracy at the cosine threshold learned on the dataset's train split (or by 5-fold CV)",
   },
   { name: 'threshold', key: 'threshold', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the cosine threshold behind `accuracy`' },
-  { name: 'threshold_source', key: 'thresholdSource', type: 'enum', values: THRESHOLD_SOURCES, description: 'train, cv (5-fold cross-validation), or none (unlabelled)' },
+  { name: 'threshold_source', key: 'thresholdSource', type: 'enum', values: THRESHOLD_SOURCES, description: 'train, cv (5-fold cross-validation), none (unlabelled), or probe (probability 0.5)' },
   { name: 'mean_cos_same', key: 'meanCosSame', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of same-sense pairs' },
   { name: 'mean_cos_different', key: 'meanCosDifferent', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean cosine of different-sense pairs' },
   { name: 'cohens_d', key: 'cohensD', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "Cohen's d of the two classes' cosines (pooled n-1 SD; empty when undefined)" },
@@ -270,3 +301,30 @@ export const cosimlexTable = defineTable([
 
 /** One row of cosimlex.csv. */
 export type CosimlexRow = RecordOf<typeof cosimlexTable.columns>;
+
+/**
+ * senses.csv: how well each representation groups a word's sense-labelled occurrences by sense,
+ * without training (src/senses/metrics.ts defines every value). Keys are the column names, as the
+ * sense scorer writes them.
+ */
+export const sensesTable = defineTable([
+  { name: 'dataset', key: 'dataset', type: 'text', description: 'occurrence set: lesson-senses or wordnet-senses' },
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  { name: 'words', key: 'words', type: 'count', description: 'words scored (two or more occurrences with a vector)' },
+  { name: 'occurrences', key: 'occurrences', type: 'count', description: 'occurrences scored' },
+  { name: 'missing', key: 'missing', type: 'count', description: 'occurrences left out: no vector, or their word kept fewer than two' },
+  { name: 'nn1_accuracy', key: 'nn1_accuracy', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "leave-one-out 1-nearest-neighbour sense accuracy among the word's occurrences (ties credited fractionally), pooled" },
+  { name: 'nn1_ci_low', key: 'nn1_ci_low', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'percentile-bootstrap 95% CI of nn1_accuracy over words (low)' },
+  { name: 'nn1_ci_high', key: 'nn1_ci_high', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the same (high)' },
+  { name: 'mfs_accuracy', key: 'mfs_accuracy', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: "most-frequent-sense baseline (the word's own distribution), pooled" },
+  { name: 'nn1_ceiling', key: 'nn1_ceiling', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'share of occurrences whose sense occurs again: the best 1-NN accuracy possible' },
+  { name: 'silhouette', key: 'silhouette', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'mean per-word silhouette of the senses under cosine distance' },
+  { name: 'silhouette_ci_low', key: 'silhouette_ci_low', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'percentile-bootstrap 95% CI of silhouette over words (low)' },
+  { name: 'silhouette_ci_high', key: 'silhouette_ci_high', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'the same (high)' },
+  { name: 'silhouette_words', key: 'silhouette_words', type: 'count', description: 'words with a defined silhouette (2 <= senses <= occurrences - 1)' },
+] as const);
+
+/** One row of senses.csv. */
+export type SenseRow = RecordOf<typeof sensesTable.columns>;

@@ -26,9 +26,9 @@
  *   recomputes the pooled 1-NN accuracy and the mean silhouette from the drawn words; a resample
  *   without a word with a silhouette is skipped for the silhouette interval.
  */
-import { stringify } from 'csv-stringify/sync';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval } from '../metrics/bootstrap.js';
 import { mulberry32 } from '../random.js';
+import { sensesTable } from '../results/schema.js';
 import type { RepresentationKind } from '../types.js';
 
 /** Cosines this close to the highest count as tied (float noise must not pick a neighbour). */
@@ -194,25 +194,8 @@ export interface SenseMetricsRow {
   readonly silhouette_words: number;
 }
 
-/** Columns of results/senses.csv, in order. */
-export const SENSES_CSV_COLUMNS = [
-  'dataset',
-  'model',
-  'kind',
-  'representation',
-  'words',
-  'occurrences',
-  'missing',
-  'nn1_accuracy',
-  'nn1_ci_low',
-  'nn1_ci_high',
-  'mfs_accuracy',
-  'nn1_ceiling',
-  'silhouette',
-  'silhouette_ci_low',
-  'silhouette_ci_high',
-  'silhouette_words',
-] as const satisfies readonly (keyof SenseMetricsRow)[];
+/** Columns of results/senses.csv, in order (the header of {@link sensesTable}, src/results/schema.ts). */
+export const SENSES_CSV_COLUMNS: readonly string[] = sensesTable.header;
 
 export interface ScoreSensesInput {
   readonly dataset: string;
@@ -317,18 +300,7 @@ export function scoreSenses(input: ScoreSensesInput): SenseMetricsRow {
   };
 }
 
-const COUNT_COLUMNS: ReadonlySet<string> = new Set(['words', 'occurrences', 'missing', 'silhouette_words']);
-
-/** Counts as integers; metrics with 6 decimals (as summary.csv); empty for null. */
-function formatValue(column: (typeof SENSES_CSV_COLUMNS)[number], value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'string') return value;
-  if (COUNT_COLUMNS.has(column)) return String(value);
-  const text = value.toFixed(6);
-  return /^-0\.0*$/.test(text) ? text.slice(1) : text;
-}
-
-/** results/senses.csv text: header and one line per row, LF line ends. */
+/** results/senses.csv text: header and one line per row, LF line ends (written by {@link sensesTable}). */
 export function sensesCsv(rows: readonly SenseMetricsRow[]): string {
-  return stringify([[...SENSES_CSV_COLUMNS], ...rows.map((row) => SENSES_CSV_COLUMNS.map((column) => formatValue(column, row[column])))], { record_delimiter: 'unix' });
+  return sensesTable.toCsv(rows);
 }

@@ -70,6 +70,14 @@ function senseLabel(sense: string, gloss: string): string {
   return short === '' || short === sense ? sense : `${sense} — ${short}`;
 }
 
+/**
+ * A panel as numbers only (what a run keeps in `RunResult.senseProjections`, so the report can draw
+ * it without vectors): everything but the SVG, plus the senses in legend order with their glosses.
+ */
+export interface SenseProjection extends Omit<SensePanel, 'svg'> {
+  readonly senses: readonly { readonly sense: string; readonly gloss: string }[];
+}
+
 export interface PanelInput {
   readonly word: string;
   readonly model: string;
@@ -82,6 +90,25 @@ export interface PanelInput {
 
 /** Projects and renders one panel. */
 export async function sensePanel(input: PanelInput): Promise<SensePanel> {
+  return renderSensePanel(projectSensePanel(input));
+}
+
+/** Renders a projection as its SVG panel (vega-lite, as the report's charts). */
+export async function renderSensePanel(projection: SenseProjection): Promise<SensePanel> {
+  const { senses, ...panelBase } = projection;
+  const svg = await renderSvg(
+    panelSpec(
+      panelBase,
+      senses.map((s) => s.sense),
+      new Map(senses.map((s) => [s.sense, s.gloss])),
+    ),
+    projection.fileName.replace(/\.svg$/, ''),
+  );
+  return { ...panelBase, svg };
+}
+
+/** The 2-D PCA points and scores of one word and representation (see the module comment). */
+export function projectSensePanel(input: PanelInput): SenseProjection {
   const units = unitVectors(input.vectors);
   const kept = input.occurrences.map((occurrence, i) => ({ occurrence, unit: units[i] })).filter((item): item is { occurrence: (typeof input.occurrences)[number]; unit: Float64Array } => item.unit !== null);
   const missing = input.occurrences.length - kept.length;
@@ -111,9 +138,8 @@ export async function sensePanel(input: PanelInput): Promise<SensePanel> {
   }
   const score = kept.length >= 2 ? scoreWord(input.word, kept.map((item) => item.unit), kept.map((item) => item.occurrence.sense)) : null;
   const fileName = `senses-${slug(input.word)}-${slug(input.model)}-${slug(input.representation)}.svg`;
-  const panelBase = { word: input.word, model: input.model, representation: input.representation, kind: input.kind, occurrences: kept.length, missing, distinctVectors, explained, points, score, fileName };
-  const svg = await renderSvg(panelSpec(panelBase, senseOrder, glossOf), fileName.replace(/\.svg$/, ''));
-  return { ...panelBase, svg };
+  const senses = senseOrder.map((sense) => ({ sense, gloss: glossOf.get(sense) ?? '' }));
+  return { word: input.word, model: input.model, representation: input.representation, kind: input.kind, occurrences: kept.length, missing, distinctVectors, explained, points, score, fileName, senses };
 }
 
 function panelSubtitle(panel: Omit<SensePanel, 'svg'>): string[] {
