@@ -179,7 +179,7 @@ export function bootstrapSpearmanSamples(input: PairedSample, options: Bootstrap
 }
 
 /** For ascending groups with these multiplicities, the average 1-based rank each group's members get. */
-function averageRankPerGroup(counts: Float64Array, ranks: Float64Array): void {
+export function averageRankPerGroup(counts: Float64Array, ranks: Float64Array): void {
   let before = 0;
   for (let g = 0; g < counts.length; g++) {
     const count = counts[g]!;

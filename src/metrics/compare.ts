@@ -20,7 +20,7 @@
  *   constant variable) is dropped.
  * - Interval: numpy-'linear' percentiles (1 - c)/2 and 1 - (1 - c)/2 of the differences.
  */
-import { type BootstrapOptions, DEFAULT_RESAMPLES, percentileInterval } from './bootstrap.js';
+import { type BootstrapOptions, DEFAULT_RESAMPLES, averageRankPerGroup, percentileInterval } from './bootstrap.js';
 import { type ConfidenceInterval, NO_INTERVAL } from './metric.js';
 import { type Random, mulberry32 } from '../random.js';
 import { aucFromGroupCounts } from './ranking.js';
@@ -166,15 +166,6 @@ function completeGraded(input: PairedCosinesGraded): { a: number[]; b: number[];
   return out;
 }
 
-/** For ascending groups with these multiplicities, the average 1-based rank of each group's members. */
-function averageRankPerGroup(counts: Float64Array, ranks: Float64Array): void {
-  let before = 0;
-  for (let g = 0; g < counts.length; g++) {
-    const count = counts[g]!;
-    ranks[g] = (before + 1 + (before + count)) / 2;
-    before += count;
-  }
-}
 
 /**
  * rho_A - rho_B of every paired resample where both are defined, in draw order (exposed for

@@ -36,6 +36,21 @@ export interface ScoringOptions {
   readonly normalizations: readonly Normalization[];
 }
 
+/**
+ * One summary.csv row: which row it is, then what the scorer computed, rounded exactly as the CSV
+ * prints it (so a result re-read from disk equals this one).
+ */
+function summaryRow(
+  split: Pick<SplitPairs, 'dataset' | 'split'>,
+  model: string,
+  representation: Pick<ModelRecord['representations'][number], 'name' | 'kind'>,
+  normalization: Normalization,
+  scoring: SummaryRow['scoring'],
+  metrics: MetricScores,
+): SummaryRow {
+  return summaryTable.round({ dataset: split.dataset, split: split.split, model, kind: representation.kind, representation: representation.name, normalization, scoring, ...metrics });
+}
+
 /** The word a pair is grouped under in words/*.csv: `word/word2` when it targets two words. */
 function wordOf({ pair }: PairResult): string {
   return pair.word2 !== undefined && pair.word2 !== pair.word ? `${pair.word}/${pair.word2}` : pair.word;
@@ -119,37 +134,14 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
             bootstrapResamples: options.resamples,
             key: `${key}:${split.dataset}:${split.split}`,
           });
-          // Results hold numbers exactly as the CSVs print them, so a result re-read from disk equals this one.
-          scores.push(
-            summaryTable.round({
-              dataset: split.dataset,
-              split: split.split,
-              model: model.id,
-              kind: representation.kind,
-              representation: representation.name,
-              normalization,
-              scoring: 'cosine',
-              ...metrics,
-            }),
-          );
+          scores.push(summaryRow(split, model.id, representation, normalization, 'cosine', metrics));
           if (normalization === 'none') words.push(...scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)));
         }
         // The probe row: only where the dataset had a probe (some pair of the split has a probability).
         const probeKey = probeColumn(model.id, representation.name);
         if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
           const metrics = scoreProbe(scoredPairs(split.pairs, probeKey), { seed: options.seed, resamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}` });
-          scores.push(
-            summaryTable.round({
-              dataset: split.dataset,
-              split: split.split,
-              model: model.id,
-              kind: representation.kind,
-              representation: representation.name,
-              normalization: 'none',
-              scoring: 'probe',
-              ...metrics,
-            }),
-          );
+          scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
         }
       }
     }
