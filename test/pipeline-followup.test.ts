@@ -168,7 +168,7 @@ describe('the follow-up section', () => {
     const test = result.splits.find((split) => split.split === 'test')!;
     const target = test.scores.find((row) => row.scoring === 'cosine' && row.representation === 'target')!;
     expect(before).toContain(`Baseline, one vector per word (hash · target): AUC ${target.auc!.value.toFixed(3)}`);
-    expect(before).toMatch(/A trained probe, best a probe on hash · /);
+    expect(before).toMatch(/A trained probe, the best being a probe on hash · /);
     expect(before).toMatch(/Best 1-NN sense accuracy on mem-senses: /);
     // Make the probe on layer-1 the clear winner: the sentences follow.
     const changed: RunResult = {
@@ -185,7 +185,7 @@ describe('the follow-up section', () => {
       ),
     };
     const after = texts(followupBlocks(changed, () => []));
-    expect(after).toContain('A trained probe, best a probe on hash · layer-1: AUC 0.987 [0.950, 1.000]');
+    expect(after).toContain('A trained probe, the best being a probe on hash · layer-1: AUC 0.987 [0.950, 1.000]');
     expect(after).toContain(`On mem / test, the trained probe answers best (AUC 0.987 against ${target.auc!.value.toFixed(3)} for one vector per word).`);
   });
 });

@@ -95,13 +95,13 @@ function splitBlocks(result: RunResult, split: SplitResult): Block[] {
   };
   findings.push(`Baseline, one vector per word (${keyLabel(target.model, target.representation)}): AUC ${aucText(target)}${target.accuracy === null ? '' : `, accuracy ${formatNumber(target.accuracy)}`}.`);
   const bestContextual = best(candidates.filter((c) => c.approach === 'contextual').map((c) => c.row));
-  if (bestContextual !== undefined) findings.push(`Contextual embeddings, best layer ${describe(candidates.find((c) => c.row === bestContextual)!)}.`);
+  if (bestContextual !== undefined) findings.push(`Contextual embeddings, best representation: ${describe(candidates.find((c) => c.row === bestContextual)!)}.`);
   const multi = candidates.find((c) => c.approach.startsWith('sense-aware'));
   if (multi !== undefined) findings.push(`Sense-aware static vectors, ${describe(multi)}.`);
   const bestProbe = best(candidates.filter((c) => c.approach === 'trained probe').map((c) => c.row));
   if (bestProbe !== undefined) {
     const probe = candidates.find((c) => c.row === bestProbe)!;
-    findings.push(`A trained probe, best ${describe(probe)}; accuracy at probability 0.5: ${formatNumber(bestProbe.accuracy)}${target.accuracy === null || bestProbe.accuracy === null ? '' : ` (${signed(bestProbe.accuracy - target.accuracy)} against the target's thresholded cosine)`}.`);
+    findings.push(`A trained probe, the best being ${describe(probe)}; accuracy at probability 0.5: ${formatNumber(bestProbe.accuracy)}${target.accuracy === null || bestProbe.accuracy === null ? '' : ` (${signed(bestProbe.accuracy - target.accuracy)} against the target's thresholded cosine)`}.`);
   }
   const ranked = [bestContextual, multi?.row, bestProbe].filter((row): row is SummaryRow => row !== undefined).sort((a, b) => b.auc!.value - a.auc!.value);
   const top = ranked[0];
