@@ -96,8 +96,8 @@ interface RunFlags extends ModelFlags, LoadFlags {
   /** false with `--no-embedding-cache`. */
   readonly embeddingCache: boolean;
   readonly abttComponents: number;
-  /** false with `--no-senses`. */
-  readonly senses: boolean;
+  /** `--senses` / `--no-senses`; absent: on for the default run over the built-in datasets only. */
+  readonly senses?: boolean;
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
@@ -136,7 +136,9 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     seed: flags.seed,
     resamples: flags.resamples,
     abttComponents: flags.abttComponents,
-    ...(flags.senses ? { senseSets: await builtinSenseSets() } : {}),
+    // The sense-labelled sets (lesson-senses, wordnet-senses) belong to the lesson's own run: a run
+    // over a researcher's datasets does not pay for them unless asked (--senses).
+    ...((flags.senses ?? flags.dataset.length === 0) ? { senseSets: await builtinSenseSets() } : {}),
     ...(flags.embeddingCache ? { embeddingCache: { cache: new EmbeddingCache(options.cacheDir), report: (stats) => { log(formatCacheStats(stats)); } } } : {}),
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
@@ -225,6 +227,7 @@ export function buildProgram(version: string): Command {
       .option('--resamples <n>', 'bootstrap resamples for confidence intervals', integer('--resamples'), DEFAULT_RESAMPLES)
       .option('--abtt-components <n>', 'top principal components all-but-the-top removes', positiveInt('--abtt-components'), DEFAULT_ABTT_COMPONENTS)
       .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs')
+      .option('--senses', 'also score the sense-labelled sets (senses.csv, sense pictures; default: only when no --dataset is given)')
       .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)'),
   ).action(runCommand);
 

@@ -48,10 +48,10 @@ describe('sensebench run on the lesson set with glove-100d', () => {
   let probes: Row[];
 
   beforeAll(async () => {
-    const first = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outA, '--resamples', '200');
+    const first = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outA, '--resamples', '200', '--senses');
     expect(first.stderr).not.toMatch(/internal error/);
     expect(first.code).toBe(0);
-    const second = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outB, '--resamples', '200');
+    const second = await cli('run', '--dataset', 'lesson', '--model', 'glove-100d', '--out', outB, '--resamples', '200', '--senses');
     expect(second.code).toBe(0);
     all = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true }).filter((row) => row.scoring === 'cosine');
     probes = parse<Row>(readFileSync(join(outA, 'summary.csv'), 'utf8'), { columns: true }).filter((row) => row.scoring === 'probe');
@@ -238,5 +238,7 @@ describe('published-format quirks end to end', () => {
     const cosimlex = parse<Row>(readFileSync(join(out, 'cosimlex.csv'), 'utf8'), { columns: true });
     expect(cosimlex.map((row) => `${row.representation}:${row.normalization}`).slice(0, 2)).toEqual(['target:none', 'target:center']);
     expect(Number(cosimlex[0]!.rows)).toBeGreaterThan(0);
+    // A run over one's own datasets does not score the built-in sense sets unless asked (--senses).
+    expect(existsSync(join(out, 'senses.csv'))).toBe(false);
   });
 });
