@@ -101,10 +101,25 @@ export function fitNormalization(vectors: Iterable<Float32Array | null>, options
 
 /** The corrected vector in float64 (see {@link normalizeVector}); `none` copies. */
 export function normalizeVector64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array): Float64Array {
+  return normalizeInto64(stats, normalization, vector, new Float64Array(vector.length));
+}
+
+/**
+ * The corrected vector as float32 written into `out` (no allocation: the pipeline corrects every
+ * pair's two vectors through two such buffers). The same values as {@link normalizeVector}.
+ */
+export function normalizeInto(stats: NormalizationStats, normalization: Normalization, vector: Float32Array, scratch: Float64Array, out: Float32Array): Float32Array {
+  normalizeInto64(stats, normalization, vector, scratch);
+  for (let c = 0; c < out.length; c++) out[c] = scratch[c]!;
+  return out;
+}
+
+/** {@link normalizeVector64} into a caller's buffer of the vector's length. */
+function normalizeInto64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array, out: Float64Array): Float64Array {
   if (vector.length !== stats.dims) {
     throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);
   }
-  const out = Float64Array.from(vector);
+  for (let c = 0; c < out.length; c++) out[c] = vector[c]!;
   if (normalization === 'none') return out;
   for (let c = 0; c < out.length; c++) out[c]! -= stats.mean[c]!;
   if (normalization === 'zscore') {

@@ -8,7 +8,7 @@
  * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
  */
 import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
-import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeInto, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, trainProbe, type ProbeExample } from '../senses/probe.js';
@@ -211,17 +211,29 @@ function analyseDataset(
       present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });
     for (const normalization of options.normalizations) {
       if (normalization !== 'none' && stats === null) continue;
-      const vectors = normalization === 'none' ? raw : normalizeVectors(stats!, normalization, raw);
       const column = new Map<string, number | null>();
-      pairs.forEach((_, p) => column.set(keys[p]!, storedCosine(vectors[2 * p]!, vectors[2 * p + 1]!)));
+      if (normalization === 'none') pairs.forEach((_, p) => column.set(keys[p]!, storedCosine(raw[2 * p]!, raw[2 * p + 1]!)));
+      else {
+        // Corrected through two reusable buffers: no corrected copy of every occurrence is ever held.
+        const dims = stats!.dims;
+        const [scratch, first, second] = [new Float64Array(dims), new Float32Array(dims), new Float32Array(dims)];
+        pairs.forEach((_, p) => {
+          const u = raw[2 * p]!;
+          const v = raw[2 * p + 1]!;
+          column.set(keys[p]!, u === null || v === null ? null : storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
+        });
+      }
       into.cosines.set(cosineColumn(model.id, representation.name, normalization), column);
+      // Corrected vectors only where contextuality reads them: the sampled occurrences.
+      const sampledRaw = sampled.map((occurrence) => raw[occurrence.index]!);
+      const vectors = normalization === 'none' ? sampledRaw : normalizeVectors(stats!, normalization, sampledRaw);
       // Sentence means only where contextuality reads them: the sampled occurrences.
       const means = sampled.map((occurrence) => embeddings[occurrence.index]!.sentenceMeans?.[r] ?? null);
       const correctedMeans = normalization === 'none' || stats === null ? means : normalizeVectors(stats, normalization, means);
       const occurrences: ContextOccurrence[] = sampled.map((occurrence, i) => ({
         word: occurrence.word,
         sentenceId: occurrence.sentence,
-        vector: vectors[occurrence.index]!,
+        vector: vectors[i]!,
         sentenceMean: correctedMeans[i] ?? null,
       }));
       // One seed for every normalization of a representation, so they sample the same baseline pairs.
