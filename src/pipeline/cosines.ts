@@ -171,6 +171,19 @@ function probeProbabilities(
   return { values, C: probe.C, trainPairs: examples.length };
 }
 
+/**
+ * At most this many occurrences enter the fit of the anisotropy corrections (a seeded sample beyond
+ * that): a mean, per-dimension deviations and the top principal components are estimated well long
+ * before, and the fit copies its inputs into one float64 matrix (320 MB for 400k 100-d vectors).
+ * The built-in datasets have far fewer, so their fits use every occurrence.
+ */
+export const FIT_OCCURRENCES = 50_000;
+
+function fittingSample(occurrences: readonly DistinctOccurrence[], seed: number, dataset: string): readonly DistinctOccurrence[] {
+  if (occurrences.length <= FIT_OCCURRENCES) return occurrences;
+  return shuffled(occurrences, mulberry32(deriveSeed(seed, `${dataset}:normalization-fit-sample`))).slice(0, FIT_OCCURRENCES);
+}
+
 /** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
 function analyseDataset(
   model: EmbeddingModel,
@@ -186,7 +199,7 @@ function analyseDataset(
   const hasTrain = dataset.splits.has('train');
   model.representations.forEach((representation, r) => {
     const raw = embeddings.map((embedding) => embedding.vectors[r] ?? null);
-    const fitOn = distinct.filter((occurrence) => !hasTrain || occurrence.inTrain).map((occurrence) => raw[occurrence.index]!);
+    const fitOn = fittingSample(distinct.filter((occurrence) => !hasTrain || occurrence.inTrain), options.seed, dataset.name).map((occurrence) => raw[occurrence.index]!);
     const present = fitOn.filter((vector) => vector !== null);
     if (hasTrain && (options.probe ?? true)) {
       const started = performance.now();
