@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_INPUT_ERROR, main } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_INPUT_ERROR } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 import type { ModelInspection } from '../src/models/inspect.js';
 import { writeBertFixture, type BertFixture, type FixtureLayout } from './helpers/bert-fixture.js';
 import { writeT5Fixture } from './helpers/t5-fixture.js';
@@ -17,26 +18,6 @@ const root = mkdtempSync(join(tmpdir(), 'sensebench-cli-inspect-'));
 const previousCache = process.env.SENSEBENCH_CACHE;
 let fixture: BertFixture;
 
-/** Runs the CLI in process, capturing stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'sensebench', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   // The derived every-layer model goes into the cache: a private one, not the shared cache.

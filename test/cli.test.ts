@@ -8,31 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_INPUT_ERROR, main } from '../src/cli.js';
+import { EXIT_INPUT_ERROR } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 import { summaryTable, wordsTable } from '../src/results/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sensebench-cli-'));
 
-/** Runs the CLI in process, capturing stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'sensebench', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

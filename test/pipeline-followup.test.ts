@@ -19,7 +19,7 @@ import { followupBlocks } from '../src/reports/followup.js';
 import { writeReports } from '../src/reports/index.js';
 import { deriveSeed } from '../src/random.js';
 import type { EmbeddingModel, OccurrenceEmbedding, RunResult, SentencePair, SplitName, TargetOccurrence } from '../src/types.js';
-import { HashingModel } from './helpers/hashing-model.js';
+import { HashingModel, syntheticPairs } from './helpers/hashing-model.js';
 
 const root = join(import.meta.dirname, '.tmp', 'pipeline-followup');
 
@@ -41,16 +41,6 @@ class NamedHashingModel implements EmbeddingModel {
   }
 }
 
-function pairs(split: SplitName): SentencePair[] {
-  const words = ['bank', 'bat', 'spring', 'pitch', 'match', 'light'];
-  return Array.from({ length: 36 }, (_, i) => {
-    const word = words[i % words.length]!;
-    const s1 = `The ${word} number ${i} in ${split} stands here.`;
-    const s2 = `Some other ${word} ${i % 4} there.`;
-    const at = (s: string) => [{ start: s.indexOf(word), end: s.indexOf(word) + word.length }] as const;
-    return { id: `${split}-${i}`, word, sentence1: s1, sentence2: s2, spans1: at(s1), spans2: at(s2), label: i % 3 !== 0, score: null, split, source: { file: 'mem', line: i + 1 } };
-  });
-}
 
 function senseSet(): SenseSet {
   const occurrences = ['river', 'money', 'river', 'money', 'river', 'money'].flatMap((sense, i) =>
@@ -64,7 +54,7 @@ function senseSet(): SenseSet {
 }
 
 async function run(withTrain = true): Promise<RunResult> {
-  const splits = new Map<SplitName, SentencePair[]>([...(withTrain ? [['train', pairs('train')] as const] : []), ['test', pairs('test')]]);
+  const splits = new Map<SplitName, SentencePair[]>([...(withTrain ? [['train', syntheticPairs('train')] as const] : []), ['test', syntheticPairs('test')]]);
   return runEvaluation({
     datasets: [{ name: 'mem', format: 'jsonl', splits, sha256: '0'.repeat(64), files: ['mem.jsonl'] }],
     models: [{ spec: 'hash', load: () => Promise.resolve(new NamedHashingModel()), describe: () => 'The hashing test model.' }],

@@ -9,23 +9,13 @@ import { analysisBlocks } from '../src/reports/analysis.js';
 import type { Block } from '../src/reports/document.js';
 import { formatNumber } from '../src/reports/html-content.js';
 import type { RunResult, SentencePair, SplitName, SummaryRow } from '../src/types.js';
-import { HashingModel, source } from './helpers/hashing-model.js';
+import { HashingModel, source, syntheticPairs } from './helpers/hashing-model.js';
 
-function pairs(split: SplitName): SentencePair[] {
-  const words = ['bank', 'bat', 'spring', 'pitch', 'match', 'light'];
-  return Array.from({ length: 36 }, (_, i) => {
-    const word = words[i % words.length]!;
-    const s1 = `The ${word} number ${i} in ${split} stands here.`;
-    const s2 = `Some other ${word} ${i % 4} there.`;
-    const at = (s: string) => [{ start: s.indexOf(word), end: s.indexOf(word) + word.length }] as const;
-    return { id: `${split}-${i}`, word, sentence1: s1, sentence2: s2, spans1: at(s1), spans2: at(s2), label: i % 3 !== 0, score: null, split, source: { file: 'mem', line: i + 1 } };
-  });
-}
 
 async function run(): Promise<RunResult> {
   const splits = new Map<SplitName, SentencePair[]>([
-    ['train', pairs('train')],
-    ['test', pairs('test')],
+    ['train', syntheticPairs('train')],
+    ['test', syntheticPairs('test')],
   ]);
   return runEvaluation({
     datasets: [{ name: 'mem', format: 'jsonl', splits, sha256: '0'.repeat(64), files: ['mem.jsonl'] }],

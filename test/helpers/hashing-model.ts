@@ -5,7 +5,7 @@
  */
 import type { ModelSource } from '../../src/pipeline/index.js';
 import { fnv1a32, mulberry32 } from '../../src/random.js';
-import type { EmbeddingModel, OccurrenceEmbedding, TargetOccurrence } from '../../src/types.js';
+import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence } from '../../src/types.js';
 
 /** A deterministic 8-d vector from a text (a seeded stream keyed by its hash). */
 function hashVector(text: string): Float32Array {
@@ -41,4 +41,16 @@ export class HashingModel implements EmbeddingModel {
 
 export function source(model: HashingModel): ModelSource {
   return { spec: model.id, load: () => Promise.resolve(model), describe: () => `The hashing test model ${model.id}.` };
+}
+
+/** 36 synthetic pairs of one split over six words, two in three labelled same sense: real input for pipeline tests. */
+export function syntheticPairs(split: SplitName): SentencePair[] {
+  const words = ['bank', 'bat', 'spring', 'pitch', 'match', 'light'];
+  return Array.from({ length: 36 }, (_, i) => {
+    const word = words[i % words.length]!;
+    const s1 = `The ${word} number ${i} in ${split} stands here.`;
+    const s2 = `Some other ${word} ${i % 4} there.`;
+    const at = (s: string) => [{ start: s.indexOf(word), end: s.indexOf(word) + word.length }] as const;
+    return { id: `${split}-${i}`, word, sentence1: s1, sentence2: s2, spans1: at(s1), spans2: at(s2), label: i % 3 !== 0, score: null, split, source: { file: 'mem', line: i + 1 } };
+  });
 }
