@@ -22,7 +22,8 @@
  * Memory: a lookup reads one segment at a time and keeps only the vectors asked for.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
@@ -198,12 +199,7 @@ async function repair(clean: () => Promise<void>, path: string, problems: string
 
 /** Segment file names of a model directory, sorted (oldest first); none when it does not exist. */
 export async function segmentNames(directory: string): Promise<string[]> {
-  try {
-    return (await readdir(directory)).filter((name) => name.endsWith(SEGMENT_EXTENSION)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return (await listDirectory(directory)).map((entry) => entry.name).filter((name) => name.endsWith(SEGMENT_EXTENSION)).sort();
 }
 
 /**

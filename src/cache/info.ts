@@ -4,6 +4,7 @@
  * the embedding cache. Each returns data (for tests and scripts) and has a text formatter.
  */
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
 import { EMBEDDINGS_DIR, segmentNames, type ModelIdentity } from './embedding-cache.js';
 import { decodeSegmentHeader, SegmentDamage } from './segment.js';
@@ -52,12 +53,7 @@ async function head(path: string, bytes: number): Promise<Buffer> {
 }
 
 async function directoryNames(path: string): Promise<string[]> {
-  try {
-    return (await readdir(path, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return (await listDirectory(path)).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 }
 
 async function modelInfo(root: string, directory: string): Promise<ModelCacheInfo> {
@@ -88,12 +84,7 @@ export async function cacheInfo(cacheDir: string): Promise<CacheInfo> {
   const embeddings: ModelCacheInfo[] = [];
   for (const directory of await directoryNames(root)) embeddings.push(await modelInfo(root, directory));
   const others: { name: string; bytes: number }[] = [];
-  let names: string[] = [];
-  try {
-    names = (await readdir(cacheDir)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const names = (await listDirectory(cacheDir)).map((entry) => entry.name).sort();
   for (const name of names) if (name !== EMBEDDINGS_DIR) others.push({ name, bytes: await sizeOf(join(cacheDir, name)) });
   return { cacheDir, embeddings, embeddingBytes: embeddings.reduce((sum, m) => sum + m.bytes, 0), others };
 }

@@ -1,5 +1,6 @@
-/** File-system questions the loaders and caches ask: does a path exist, is it a directory. */
-import { stat } from 'node:fs/promises';
+/** File-system questions the loaders, caches and reports ask: does a path exist, is it a directory, what is in it. */
+import type { Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 
 /** True when `path` exists (file or directory). */
 export async function pathExists(path: string): Promise<boolean> {
@@ -15,4 +16,14 @@ export async function isDirectory(path: string): Promise<boolean> {
     (info) => info.isDirectory(),
     () => false,
   );
+}
+
+/** The entries of a directory; none when it does not exist (any other failure is thrown). */
+export async function listDirectory(path: string): Promise<Dirent[]> {
+  try {
+    return await readdir(path, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }

@@ -184,6 +184,16 @@ function fittingSample(occurrences: readonly DistinctOccurrence[], seed: number,
   return shuffled(occurrences, mulberry32(deriveSeed(seed, `${dataset}:normalization-fit-sample`))).slice(0, FIT_OCCURRENCES);
 }
 
+/** A model's column (one per representation, normalization or probe, across all datasets): created on first use. */
+function columnOf(columns: Map<RepresentationKey, Map<string, number | null>>, key: RepresentationKey): Map<string, number | null> {
+  let column = columns.get(key);
+  if (column === undefined) {
+    column = new Map();
+    columns.set(key, column);
+  }
+  return column;
+}
+
 /** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
 function analyseDataset(
   model: EmbeddingModel,
@@ -205,9 +215,8 @@ function analyseDataset(
       const started = performance.now();
       const probe = probeProbabilities(pairs, raw, deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
       if (probe !== null) {
-        const column = new Map<string, number | null>();
-        pairs.forEach((pair, p) => column.set(pairKey(dataset.name, pair), probe.values[p] ?? null));
-        into.cosines.set(probeColumn(model.id, representation.name), column);
+        const column = columnOf(into.cosines, probeColumn(model.id, representation.name));
+        pairs.forEach((_, p) => column.set(keys[p]!, probe.values[p] ?? null));
         options.onProbeFit?.({
           model: model.id,
           representation: representation.name,
@@ -224,7 +233,7 @@ function analyseDataset(
       present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });
     for (const normalization of options.normalizations) {
       if (normalization !== 'none' && stats === null) continue;
-      const column = new Map<string, number | null>();
+      const column = columnOf(into.cosines, cosineColumn(model.id, representation.name, normalization));
       if (normalization === 'none') pairs.forEach((_, p) => column.set(keys[p]!, storedCosine(raw[2 * p]!, raw[2 * p + 1]!)));
       else {
         // Corrected through two reusable buffers: no corrected copy of every occurrence is ever held.
@@ -236,7 +245,6 @@ function analyseDataset(
           column.set(keys[p]!, u === null || v === null ? null : storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
         });
       }
-      into.cosines.set(cosineColumn(model.id, representation.name, normalization), column);
       // Corrected vectors only where contextuality reads them: the sampled occurrences.
       const sampledRaw = sampled.map((occurrence) => raw[occurrence.index]!);
       const vectors = normalization === 'none' ? sampledRaw : normalizeVectors(stats!, normalization, sampledRaw);
@@ -271,16 +279,7 @@ export async function analyseModel(model: EmbeddingModel, datasets: readonly Dat
     pairs.forEach((pair, p) => {
       if (slice[2 * p]!.truncated || slice[2 * p + 1]!.truncated) truncated.add(pairKey(dataset.name, pair));
     });
-    const before = new Map(into.cosines);
     analyseDataset(model, dataset, pairs, slice, options, into);
-    // Columns are per model, not per dataset: merge this dataset's pairs into the columns so far.
-    for (const [key, column] of into.cosines) {
-      const previous = before.get(key);
-      if (previous !== undefined && previous !== column) {
-        for (const [pair, value] of column) previous.set(pair, value);
-        into.cosines.set(key, previous);
-      }
-    }
   }
   return { model: model.id, representations: model.representations, cosines: into.cosines, truncated, contextuality: into.contextuality };
 }

@@ -4,9 +4,10 @@
  * memory first and only then written, each file atomically, so a failing renderer leaves the
  * previous results untouched; chart files this run no longer draws are removed.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { listDirectory } from '../io/paths.js';
 import type { RenderedFile, RunResult } from '../types.js';
 import type { RenderedPlot } from './plots.js';
 import { renderCsv } from './csv.js';
@@ -46,12 +47,8 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
 /** Deletes `plots/*.svg` files that are not in `keep` (charts of splits or models no longer in the run). */
 async function removeStalePlots(outDir: string, keep: ReadonlySet<string>): Promise<void> {
   const plotsDir = join(outDir, 'plots');
-  const existing = await readdir(plotsDir).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  });
-  for (const entry of existing) {
-    if (entry.endsWith('.svg') && !keep.has(`plots/${entry}`)) await rm(join(plotsDir, entry));
+  for (const { name } of await listDirectory(plotsDir)) {
+    if (name.endsWith('.svg') && !keep.has(`plots/${name}`)) await rm(join(plotsDir, name));
   }
 }
 
