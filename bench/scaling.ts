@@ -10,9 +10,10 @@
  * the project's seeded generator; every generated sentence is distinct, so `N` pairs are `2N`
  * distinct sentences. Appending keeps the target's token index (and its sense) intact.
  *
- * Each child gets a scratch SENSEBENCH_CACHE that links the real glove-100d and use-lite caches
- * and nothing else, so an embedding cache (issue 13) starts cold in every run: this measures
- * embedding, not cache reads.
+ * Each child gets a scratch SENSEBENCH_CACHE that links the real model caches (glove-100d's binary
+ * matrix, the converted use-lite, glove-100d's multi-prototype clusters: built once per model, as a
+ * user's runs reuse them) and nothing else, so the embedding cache (issue 13) starts cold in every
+ * run: this measures embedding, not cache reads.
  *
  * Reported per model: wall time and peak RSS at each size; the least-squares line through all
  * sizes (time and memory per pair or per sentence, and the fixed cost); linearity: each size but
@@ -179,11 +180,14 @@ export function scalingRows(group: string, model: string, unitName: 'pair' | 'se
   return rows;
 }
 
-/** Links the model caches (not the embedding cache) into a scratch cache directory. */
+/** What a scratch cache links from the real one: the model caches, not the embedding cache. */
+const MODEL_CACHES = ['glove-100d', 'use-lite', 'multi-prototype'];
+
+/** Links the {@link MODEL_CACHES} into a scratch cache directory. */
 async function scratchCache(cacheDir: string, scratch: string): Promise<string> {
   const dir = join(scratch, 'cache');
   await mkdir(dir, { recursive: true });
-  for (const name of ['glove-100d', 'use-lite']) {
+  for (const name of MODEL_CACHES) {
     if (existsSync(join(cacheDir, name))) await symlink(join(cacheDir, name), join(dir, name), 'dir');
   }
   return dir;

@@ -167,6 +167,11 @@ export interface EmbeddingModel {
    * The result is index-aligned with `occurrences`.
    */
   embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]>;
+  /**
+   * Optional: called once with every occurrence a run will embed, before the `embed` calls that
+   * cover them in chunks, so that per-word work (multi-prototype clustering) is done in one go.
+   */
+  prepare?(occurrences: readonly TargetOccurrence[]): Promise<void>;
   /** Frees native resources. */
   dispose(): Promise<void>;
 }
@@ -196,9 +201,19 @@ import type { SenseProjection } from './senses/projection.js';
 export type RepresentationKey = `${string}:${string}`;
 
 /** One evaluated pair with its cosine per representation (null = a vector was missing). */
+/**
+ * A pair's cosine per column (`model:rep`, `model:rep@normalization`, `model:rep#probe`): `get`
+ * is null where a vector was missing, undefined for a column the run does not have. A Map is one;
+ * the pipeline's rows are views into columnar storage (src/pipeline/cosines.ts).
+ */
+export interface CosineLookup {
+  get(key: RepresentationKey): number | null | undefined;
+  has(key: RepresentationKey): boolean;
+}
+
 export interface PairResult {
   readonly pair: SentencePair;
-  readonly cosines: ReadonlyMap<RepresentationKey, number | null>;
+  readonly cosines: CosineLookup;
   /** True when either sentence was truncated by any model. */
   readonly truncated: boolean;
 }

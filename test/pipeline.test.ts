@@ -12,11 +12,12 @@ import { PROJECT_ROOT, cacheDir, portablePath } from '../src/config.js';
 import { loadDatasetSpecs } from '../src/datasets/specs.js';
 import { loadModel } from '../src/models/index.js';
 import { scoreRepresentation } from '../src/metrics/index.js';
-import { runEvaluation } from '../src/pipeline/index.js';
+import { runEvaluation, storedCosine } from '../src/pipeline/index.js';
+import { CONTEXTUALITY_OCCURRENCES, PAIRS_PER_CHUNK } from '../src/pipeline/cosines.js';
 import { writeReports } from '../src/reports/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
 import { InputError, type Dataset, type SentencePair, type SplitName } from '../src/types.js';
-import { HashingModel, source } from './helpers/hashing-model.js';
+import { HashingModel, hashVector, source } from './helpers/hashing-model.js';
 
 const root = join(import.meta.dirname, '.tmp', 'pipeline');
 
@@ -57,7 +58,11 @@ describe('runEvaluation', () => {
       date,
       measureThroughput: () => Promise.resolve([{ group: 'g', subject: 's', unit: 'ms', value: 1.234567, baseline: '', baselineValue: null, ratio: null, goal: null, rmePercent: null, samples: 3 }]),
     });
-    expect(model.embedCalls).toBe(1);
+    // Two passes: the train occurrences first (the corrections are fitted and the probe trained on
+    // them), then the test pairs; each distinct sentence and span is embedded once.
+    expect(model.embedCalls).toBe(2);
+    const pairs = [...dataset('mem', 'mem.jsonl').splits.values()].flat();
+    expect(model.occurrencesEmbedded).toBe(new Set(pairs.flatMap((p) => [`${p.sentence1}|${p.spans1[0].start}`, `${p.sentence2}|${p.spans2[0].start}`])).size);
     expect(model.disposed).toBe(1);
     expect(result.context.seed).toBe(11);
     expect(result.context.resamples).toBe(50);
@@ -73,6 +78,65 @@ describe('runEvaluation', () => {
     expect(test.pairs.every((item) => item.cosines.get('hash:word') === 1)).toBe(true);
     expect(word.auc!.value).toBe(0.5);
     expect(word).toMatchObject({ dataset: 'mem', split: 'test', model: 'hash', kind: 'static', nPairs: 24, nSame: 12, nDifferent: 12, thresholdSource: 'train' });
+  });
+
+  it('embeds a dataset larger than a chunk in bounded calls, with every cosine and correction as if embedded at once', async () => {
+    // Train and test each one and a half chunks long; sentences repeat across chunks.
+    const size = Math.round(PAIRS_PER_CHUNK * 1.5);
+    const words = ['bank', 'bat', 'spring', 'pitch', 'match'];
+    const splits = new Map<SplitName, SentencePair[]>();
+    for (const split of ['train', 'test'] as const) {
+      splits.set(
+        split,
+        Array.from({ length: size }, (_, i) => {
+          const word = words[i % words.length]!;
+          return pair(`${split}-${i}`, word, `The ${word} ${i % 3000} in ${split}.`, `A ${word} ${i % 7}.`, (i * 7) % 3 !== 0, split, i + 1);
+        }),
+      );
+    }
+    const big: Dataset = { name: 'big', format: 'jsonl', splits, sha256: 'e'.repeat(64), files: ['big.jsonl'] };
+    const model = new HashingModel('hash');
+    const result = await runEvaluation({ datasets: [big], models: [source(model)], seed: 3, resamples: 0, normalizations: ['center'], date });
+    expect(model.largestCall).toBeLessThanOrEqual(2 * PAIRS_PER_CHUNK);
+    expect(model.embedCalls).toBeGreaterThan(2);
+    // The reference: raw cosines from the hash vectors directly; centered ones with the mean of the
+    // train split's distinct occurrences (the fit sample is all of them, fewer than the cap).
+    const vectorOf = (sentence: string, span: { start: number; end: number }, r: number): Float32Array => (r === 0 ? hashVector(sentence.slice(span.start, span.end).toLowerCase()) : hashVector(sentence));
+    const distinctTrain = new Map<string, [string, { start: number; end: number }]>();
+    for (const p of splits.get('train')!) for (const [sentence, spans] of [[p.sentence1, p.spans1], [p.sentence2, p.spans2]] as const) distinctTrain.set(`${sentence}|${spans[0].start}`, [sentence, spans[0]]);
+    const means = [0, 1].map((r) => {
+      const sum = new Float64Array(8);
+      for (const [sentence, span] of distinctTrain.values()) vectorOf(sentence, span, r).forEach((x, i) => (sum[i]! += x));
+      return sum.map((x) => x / distinctTrain.size);
+    });
+    const centered = (v: Float32Array, r: number): Float32Array => Float32Array.from(v, (x, i) => x - means[r]![i]!);
+    for (const split of result.splits) {
+      for (const { pair: p, cosines } of split.pairs) {
+        for (const [r, name] of ['word', 'sentence'].entries()) {
+          const u = vectorOf(p.sentence1, p.spans1[0], r);
+          const v = vectorOf(p.sentence2, p.spans2[0], r);
+          expect(cosines.get(`hash:${name}`)).toBe(storedCosine(u, v));
+          expect(cosines.get(`hash:${name}@center`)).toBeCloseTo(storedCosine(centered(u, r), centered(v, r))!, 5);
+        }
+      }
+    }
+    // The probe predicted every test pair and scored every train pair out of fold.
+    expect(result.splits.every((split) => split.pairs.every(({ cosines }) => typeof cosines.get('hash:sentence#probe') === 'number'))).toBe(true);
+  });
+
+  it('measures contextuality on a seeded sample of whole words once a dataset has more occurrences than the cap', async () => {
+    // 12,000 pairs over 600 words, every sentence distinct: 24,000 occurrences, 40 per word.
+    const pairs = Array.from({ length: 12_000 }, (_, i) => {
+      const word = `w${i % 600}`;
+      return pair(`p-${i}`, word, `One ${word} at ${i}.`, `Two ${word} at ${i}.`, i % 2 === 0, 'test', i + 1);
+    });
+    const wide: Dataset = { name: 'wide', format: 'jsonl', splits: new Map([['test', pairs]]), sha256: 'e'.repeat(64), files: ['wide.jsonl'] };
+    const run = () => runEvaluation({ datasets: [wide], models: [source(new HashingModel('hash'))], seed: 5, resamples: 0, normalizations: ['none'], date });
+    const [first, again] = [await run(), await run()];
+    const row = first.contextuality.find((r) => r.representation === 'sentence')!;
+    expect(row.occurrences).toBe(Math.floor(CONTEXTUALITY_OCCURRENCES / 40) * 40);
+    expect(row.words).toBe(Math.floor(CONTEXTUALITY_OCCURRENCES / 40));
+    expect(again.contextuality).toEqual(first.contextuality);
   });
 
   it('computes every metric from the cosines as stored (six decimals), so re-scoring the pairs gives summary.csv', async () => {

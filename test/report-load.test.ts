@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/datasets/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { loadResults } from '../src/results/read.js';
-import { InputError, type RunResult } from '../src/types.js';
+import { InputError, type RepresentationKey, type RunResult } from '../src/types.js';
 import { fixtureLessonRows, fixtureThroughput, runFromPairs } from './report-fixture.js';
 
 const root = join(import.meta.dirname, '.tmp', 'report-load');
@@ -63,7 +63,8 @@ describe('loadResults', () => {
     expect(split!.dataset).toBe('mini');
     expect(split!.pairs.map((pair) => pair.pair)).toEqual(original!.pairs.map((pair) => pair.pair));
     split!.pairs.forEach((pair, index) => {
-      for (const [key, cosine] of original!.pairs[index]!.cosines) expect(pair.cosines.get(key)).toBeCloseTo(cosine!, 6);
+      // The fixture's rows are Maps (any CosineLookup will do for the renderers).
+      for (const [key, cosine] of original!.pairs[index]!.cosines as ReadonlyMap<RepresentationKey, number | null>) expect(pair.cosines.get(key)).toBeCloseTo(cosine!, 6);
       expect(pair.truncated).toBe(original!.pairs[index]!.truncated);
     });
     expect(split!.scores).toHaveLength(original!.scores.length);

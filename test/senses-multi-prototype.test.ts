@@ -3,7 +3,7 @@
  * clear groups gets two prototypes, each occurrence the one nearest its context; absent words fall
  * back to their single vector (counted); the prototypes are deterministic and cached by content.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,31 @@ describe('withMultiPrototype', () => {
     // Another seed is another cache entry.
     await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, seed: 7 }).embed(occurrences);
     expect(await readdir(join(cacheDir, 'multi-prototype'))).toHaveLength(2);
+  });
+
+  it('keeps one cache file per model that later runs extend: a new word set clusters only its new words', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'sensebench-mp-'));
+    tempDirs.push(cacheDir);
+    const clustered: string[] = [];
+    const onProgress = (message: string): void => {
+      clustered.push(message);
+    };
+    const bank = [occurrence('the bank of the river', 'bank')];
+    const both = [...bank, occurrence('a lonely fish', 'lonely')];
+    const alone = await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, onProgress }).embed(both);
+    await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, onProgress }).embed(bank);
+    expect(clustered).toEqual([expect.stringMatching(/^multi-prototype: clustered 2 words/)]);
+    // A run over a word set that was never asked for as such reads both words from the one file.
+    const fresh = withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, onProgress });
+    expect(await fresh.embed([both[1]!])).toEqual([alone[1]]);
+    expect(clustered).toHaveLength(1);
+    expect(await readdir(join(cacheDir, 'multi-prototype'))).toHaveLength(1);
+    // Words clustered by a later run are added to the same file.
+    await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir, onProgress }).embed([occurrence('a fish in the river', 'fish')]);
+    expect(clustered).toEqual([expect.stringMatching(/clustered 2 words/), expect.stringMatching(/clustered 1 words/)]);
+    const [file] = await readdir(join(cacheDir, 'multi-prototype'));
+    const stored = JSON.parse(await readFile(join(cacheDir, 'multi-prototype', file!), 'utf8')) as { words: Record<string, unknown> };
+    expect(Object.keys(stored.words)).toEqual(['bank', 'fish', 'lonely']);
   });
 
   it('refuses a model without target and context representations', () => {

@@ -227,6 +227,7 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
     representations: model.representations,
     info: model.info,
     dispose: () => model.dispose(),
+    ...(model.prepare ? { prepare: (occurrences: readonly TargetOccurrence[]) => model.prepare!(occurrences) } : {}),
     async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
       // Distinct occurrences: `first[i]` is the index of the first occurrence with i's key.
       const firstByKey = new Map<string, number>();

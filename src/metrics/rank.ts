@@ -3,11 +3,56 @@
  * scipy.stats.rankdata(method='average')).
  */
 
-/** Indices of `values` sorted ascending by value; ties keep index order (stable). */
+/** Which 32-bit half of a float64 holds its sign and exponent: the second on little-endian machines. */
+const HIGH_WORD = new Uint8Array(new Float64Array([-1]).buffer)[7] === 0xbf ? 1 : 0;
+
+/**
+ * Indices of `values` sorted ascending by value; ties (including -0 and +0) keep index order
+ * (stable). Values must not be NaN.
+ *
+ * A stable least-significant-digit radix sort over the bits of each float64, mapped so that
+ * unsigned order is numeric order: eight passes of one byte each. It gives exactly the order of
+ * `sort((a, b) => values[a] - values[b] || a - b)`, in linear time and without the comparator's
+ * cost, which on 200k cosines was millions of calls each allocating a boxed difference.
+ */
 export function argsortAscending(values: ArrayLike<number>): Uint32Array {
-  const order = new Uint32Array(values.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => values[a]! - values[b]! || a - b);
+  const n = values.length;
+  // Keys as two 32-bit halves: a positive float flips its sign bit, a negative flips every bit.
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const high = new Uint32Array(n);
+  const low = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = values[i]!;
+    bits[0] = value === 0 ? 0 : value; // -0 ties with +0
+    const h = words[HIGH_WORD]!;
+    const l = words[1 - HIGH_WORD]!;
+    if (h >>> 31 === 1) {
+      high[i] = ~h >>> 0;
+      low[i] = ~l >>> 0;
+    } else {
+      high[i] = (h | 0x80000000) >>> 0;
+      low[i] = l;
+    }
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  const counts = new Uint32Array(257);
+  for (let pass = 0; pass < 8; pass++) {
+    const keys = pass < 4 ? low : high;
+    const shift = (pass % 4) * 8;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & 0xff) + 1]!++;
+    // A pass where every key has the same byte leaves the order as it is.
+    if (counts.some((count) => count === n)) continue;
+    for (let b = 0; b < 256; b++) counts[b + 1]! += counts[b]!;
+    for (let i = 0; i < n; i++) {
+      const index = order[i]!;
+      next[counts[(keys[index]! >>> shift) & 0xff]!++] = index;
+    }
+    [order, next] = [next, order];
+  }
   return order;
 }
 

@@ -22,8 +22,9 @@
  * Cost: the corpus (165k sentences) is read once (about a second); each embed call scans it for
  * the words it has not clustered yet, embeds at most {@link MAX_BACKGROUND_OCCURRENCES}
  * contexts per word (a seeded sample when there are more) and clusters them. Prototypes are kept
- * in memory and, with a cache directory, in `<cacheDir>/multi-prototype/<sha256>.json`, keyed by
- * the wrapped model's checksum, the corpus checksum, the parameters and the word list.
+ * in memory and, with a cache directory, in one file `<cacheDir>/multi-prototype/<sha256>.json` per
+ * wrapped model checksum, corpus checksum and parameters, which each run extends with the words it
+ * clustered (a word's clusters never depend on the other words).
  * Measured with glove-100d on a shared 2-core machine: the 36 lesson words in ~2.5 s; the 9,220
  * surface forms of wordnet-senses in 18-32 s at ~670 MB peak RSS for the whole process (GloVe
  * included), cached in an 8.6 MB file; a cached run of the same set takes ~2 s in all.
@@ -182,10 +183,15 @@ export class MultiPrototypeModel implements EmbeddingModel {
     return this.prototypes.get(key);
   }
 
+  /** Clusters every word of the run at once: one corpus scan and one cache write, however many embed calls follow. */
+  async prepare(occurrences: readonly TargetOccurrence[]): Promise<void> {
+    await this.base.prepare?.(occurrences);
+    await this.ensurePrototypes([...new Set(occurrences.map(occurrenceWordKey))]);
+  }
+
   async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
     const inner = await this.base.embed(occurrences, onProgress);
-    // A target of several spans (a discontinuous phrase) is keyed by its parts joined by a space.
-    const keys = occurrences.map(({ sentence, spans }) => wordKey(spans.map((span) => sentence.slice(span.start, span.end)).join(' ')));
+    const keys = occurrences.map(occurrenceWordKey);
     await this.ensurePrototypes([...new Set(keys)]);
     return inner.map((embedding, i) => {
       const key = keys[i]!;
@@ -208,27 +214,41 @@ export class MultiPrototypeModel implements EmbeddingModel {
     return this.base.dispose();
   }
 
-  private cachePath(words: readonly string[]): { path: string; key: string } | null {
+  /**
+   * The model's one prototype file. Its key leaves out the word list: each word's clusters depend
+   * only on the word (its own seeded sample and k-means starts), so every run adds the words it
+   * clustered to the same file, and a later run over other datasets clusters only its new words.
+   */
+  private cachePath(): { path: string; key: string } | null {
     if (!this.options.cacheDir) return null;
     const key = createHash('sha256')
-      .update(JSON.stringify([VERSION, this.base.sha256, this.corpus.sha256, this.parameters(), words]))
+      .update(JSON.stringify([VERSION, this.base.sha256, this.corpus.sha256, this.parameters()]))
       .digest('hex');
     return { path: join(this.options.cacheDir, 'multi-prototype', `${key}.json`), key };
   }
 
+  /** Whether the cache file has been read in this process (it is read at most once per missing word set). */
+  private cacheRead = false;
+
   private async ensurePrototypes(keys: readonly string[]): Promise<void> {
-    const missing = keys.filter((key) => !this.prototypes.has(key)).sort();
+    const isMissing = (key: string): boolean => !this.prototypes.has(key);
+    if (!keys.some(isMissing)) return;
+    const cache = this.cachePath();
+    if (cache && !this.cacheRead) {
+      this.cacheRead = true;
+      await this.readCache(cache.path, cache.key);
+    }
+    const missing = keys.filter(isMissing).sort();
     if (missing.length === 0) return;
-    const cache = this.cachePath(missing);
-    if (cache && (await this.readCache(cache.path, cache.key))) return;
     const started = Date.now();
     const built = await this.build(missing);
     for (const [key, value] of built) this.prototypes.set(key, value);
     this.options.onProgress?.(`multi-prototype: clustered ${missing.length} words in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (cache) {
+      // Everything known (read back or built here), words sorted: the file only ever grows.
       const words: CacheFile['words'] = Object.fromEntries(
-        missing.map((key) => {
-          const p = built.get(key) ?? null;
+        [...this.prototypes.keys()].sort().map((key) => {
+          const p = this.prototypes.get(key) ?? null;
           return [key, p === null ? null : { k: p.k, sizes: [...p.sizes], centres: p.centres.map(encodeFloats) }];
         }),
       );
@@ -236,7 +256,7 @@ export class MultiPrototypeModel implements EmbeddingModel {
     }
   }
 
-  /** Reads a cache file; false (and nothing changed) when it is absent, stale or malformed. */
+  /** Reads the cache file into the prototypes; false (and nothing changed) when it is absent, stale or malformed. */
   private async readCache(path: string, key: string): Promise<boolean> {
     let parsed: CacheFile;
     try {
@@ -308,6 +328,11 @@ export class MultiPrototypeModel implements EmbeddingModel {
     }
     return result;
   }
+}
+
+/** The word key of a target; a target of several spans (a discontinuous phrase) is keyed by its parts joined by a space. */
+function occurrenceWordKey({ sentence, spans }: TargetOccurrence): string {
+  return wordKey(spans.map((span) => sentence.slice(span.start, span.end)).join(' '));
 }
 
 /** Float32 values as base64 (little-endian, as every platform Node runs on). */

@@ -83,27 +83,71 @@ const MAX_RESOLVED = 1 << 20;
 /** Word-like tokens: letters/digits with inner apostrophes or hyphens (`don't`, `well-known`). */
 const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
 
+/** The in-vocabulary words of a sentence: their character ranges and vectors, in order. */
+interface SentenceWords {
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly vectors: Float32Array[];
+}
+
+/** Tokenizes `sentence` once and looks every word up; both means below read this. */
+function sentenceWords(vectors: StaticVectors, sentence: string): SentenceWords {
+  const words: SentenceWords = { starts: [], ends: [], vectors: [] };
+  for (const match of sentence.matchAll(WORD)) {
+    const vector = vectors.lookup(match[0]);
+    if (!vector) continue;
+    words.starts.push(match.index);
+    words.ends.push(match.index + match[0].length);
+    words.vectors.push(vector);
+  }
+  return words;
+}
+
 /**
- * Mean of the in-vocabulary word vectors of `sentence`; null when none is in vocabulary. With
+ * Mean of the in-vocabulary word vectors of a sentence; null when none is in vocabulary. With
  * `exclude`, the words overlapping those spans (the target) are left out: the `context` vector.
  * Without, every word counts, the target included: the sentence mean of intra-sentence similarity.
  */
-function wordMean(vectors: StaticVectors, sentence: string, exclude?: TargetSpans): Float32Array | null {
-  const sum = new Float64Array(vectors.dimensions);
+function wordMean(words: SentenceWords, slab: VectorSlab, exclude?: TargetSpans): Float32Array | null {
+  const sum = new Float64Array(slab.dimensions);
   let count = 0;
-  for (const match of sentence.matchAll(WORD)) {
-    const start = match.index;
-    const end = start + match[0].length;
+  for (let w = 0; w < words.vectors.length; w++) {
+    const start = words.starts[w]!;
+    const end = words.ends[w]!;
     if (exclude?.some((span) => start < span.end && end > span.start) === true) continue; // the target itself
-    const vector = vectors.lookup(match[0]);
-    if (!vector) continue;
+    const vector = words.vectors[w]!;
     for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
     count++;
   }
   if (count === 0) return null;
-  const mean = new Float32Array(sum.length);
+  const mean = slab.allocate();
   for (let i = 0; i < sum.length; i++) mean[i] = sum[i]! / count;
   return mean;
+}
+
+/**
+ * Hands out vectors as views into large shared blocks: a run embeds hundreds of thousands of
+ * occurrences, and one ArrayBuffer per 100-d vector costs more in bookkeeping (a backing store,
+ * its allocation and its tracking by the garbage collector) than the 400 bytes it holds.
+ */
+class VectorSlab {
+  private block = new Float32Array(0);
+  private used = 0;
+
+  constructor(
+    readonly dimensions: number,
+    private readonly vectorsPerBlock = 4096,
+  ) {}
+
+  allocate(): Float32Array {
+    if (this.used === this.block.length) {
+      this.block = new Float32Array(this.dimensions * this.vectorsPerBlock);
+      this.used = 0;
+    }
+    const vector = this.block.subarray(this.used, this.used + this.dimensions);
+    this.used += this.dimensions;
+    return vector;
+  }
 }
 
 /**
@@ -149,15 +193,19 @@ export class StaticModel implements EmbeddingModel {
   ) {}
 
   embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
-    // One sentence mean per distinct sentence, shared by both representations (see wordMean).
-    const means = new Map<string, Float32Array | null>();
+    // One tokenization and one sentence mean per distinct sentence in a row (a pair's sentence is
+    // often followed by its other targets), shared by both representations (see wordMean).
+    let lastSentence: string | null = null;
+    let words: SentenceWords = { starts: [], ends: [], vectors: [] };
+    let mean: Float32Array | null = null;
+    const slab = new VectorSlab(this.vectors.dimensions);
     const result = occurrences.map(({ sentence, spans }): OccurrenceEmbedding => {
-      let mean = means.get(sentence);
-      if (mean === undefined) {
-        mean = wordMean(this.vectors, sentence);
-        means.set(sentence, mean);
+      if (sentence !== lastSentence) {
+        lastSentence = sentence;
+        words = sentenceWords(this.vectors, sentence);
+        mean = wordMean(words, slab);
       }
-      return { vectors: [targetVector(this.vectors, sentence, spans), wordMean(this.vectors, sentence, spans)], truncated: false, sentenceMeans: [mean, mean] };
+      return { vectors: [targetVector(this.vectors, sentence, spans), wordMean(words, slab, spans)], truncated: false, sentenceMeans: [mean, mean] };
     });
     onProgress?.(occurrences.length, occurrences.length);
     return Promise.resolve(result);

@@ -11,9 +11,9 @@ import { contextuality, type ContextOccurrence } from '../metrics/contextuality.
 import { fitNormalization, normalizeInto, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
-import { pairFeatureMatrix, predictProbabilities, trainProbe, type ProbeExample } from '../senses/probe.js';
+import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
-import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
+import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
 
 /** Cosine similarity in float64; null when either vector is missing or has zero norm. */
 export function cosine(a: Float32Array | null, b: Float32Array | null): number | null {
@@ -53,15 +53,46 @@ export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOc
   ];
 }
 
+/**
+ * The cosine columns of one dataset for one model: column (`model:rep`, `model:rep@normalization`,
+ * `model:rep#probe`) -> one value per pair, in the dataset's pair order (splits in canonical
+ * order), NaN where a vector was missing. Columns, not a map per pair: a 200k-pair dataset with a
+ * dozen columns is 19 MB of float64 instead of millions of map entries.
+ */
+export type DatasetColumns = Map<RepresentationKey, Float64Array>;
+
 /** What one model leaves behind once its vectors are gone. */
 export interface ModelCosines {
   readonly model: string;
   readonly representations: readonly Representation[];
-  /** Cosine column (`model:rep` or `model:rep@normalization`) -> pair key -> stored cosine. */
-  readonly cosines: ReadonlyMap<RepresentationKey, ReadonlyMap<string, number | null>>;
-  /** Keys of pairs where either sentence was cut to fit the model. */
-  readonly truncated: ReadonlySet<string>;
+  /** Dataset name -> its columns. */
+  readonly columns: ReadonlyMap<string, DatasetColumns>;
+  /** Dataset name -> per pair (same order), 1 where either sentence was cut to fit the model. */
+  readonly truncated: ReadonlyMap<string, Uint8Array>;
   readonly contextuality: readonly ContextualityRow[];
+}
+
+/**
+ * One pair's cosines, read from its dataset's columns ({@link CosineLookup}). `has` answers for
+ * every column of the run (the pairs CSVs and the scorers list a column once any dataset has it);
+ * `get` gives null for a column the pair's dataset lacks or where a vector was missing.
+ */
+export class CosineRow implements CosineLookup {
+  constructor(
+    private readonly columns: ReadonlyMap<RepresentationKey, Float64Array>,
+    private readonly runColumns: ReadonlySet<RepresentationKey>,
+    private readonly index: number,
+  ) {}
+
+  get(key: RepresentationKey): number | null | undefined {
+    if (!this.runColumns.has(key)) return undefined;
+    const value = this.columns.get(key)?.[this.index];
+    return value === undefined || Number.isNaN(value) ? null : value;
+  }
+
+  has(key: RepresentationKey): boolean {
+    return this.runColumns.has(key);
+  }
 }
 
 export interface AnalysisOptions {
@@ -89,8 +120,10 @@ interface DistinctOccurrence {
  * many pairs share it, so repeated sentences neither weigh more in the fitted statistics nor inflate
  * self-similarity.
  */
-function distinctOccurrences(pairs: readonly SentencePair[]): DistinctOccurrence[] {
+function distinctOccurrences(pairs: readonly SentencePair[]): { distinct: DistinctOccurrence[]; canonical: Int32Array } {
   const seen = new Map<string, DistinctOccurrence>();
+  // Occurrence index (2 per pair) -> index of the first occurrence with the same word, sentence and spans.
+  const canonical = new Int32Array(2 * pairs.length);
   pairs.forEach((pair, p) => {
     const sides = [
       { word: pair.word, sentence: pair.sentence1, spans: pair.spans1 },
@@ -99,11 +132,12 @@ function distinctOccurrences(pairs: readonly SentencePair[]): DistinctOccurrence
     sides.forEach((side, s) => {
       const key = `${side.word}\0${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
       const existing = seen.get(key);
+      canonical[2 * p + s] = existing?.index ?? 2 * p + s;
       if (existing === undefined) seen.set(key, { word: side.word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
       else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
     });
   });
-  return [...seen.values()];
+  return { distinct: [...seen.values()], canonical };
 }
 
 /**
@@ -114,7 +148,21 @@ function distinctOccurrences(pairs: readonly SentencePair[]): DistinctOccurrence
  */
 export const CONTEXTUALITY_OCCURRENCES_PER_WORD = 64;
 
-/** Every word's occurrences, cut to {@link CONTEXTUALITY_OCCURRENCES_PER_WORD} by a seeded sample keyed by dataset and word. */
+/**
+ * At most this many occurrences of a dataset enter its contextuality measures: beyond it, a seeded
+ * sample of whole words (each with its occurrences, cut as above) is measured. The measures are
+ * means over words, estimated well by a few hundred words; without a bound their cost and the
+ * corrected copies of the vectors they read grow with the dataset (a 200k-pair dataset would
+ * measure 400k occurrences per representation and correction). The built-in datasets have fewer
+ * (wordnet-wic: 17,976), so their measures use every occurrence.
+ */
+export const CONTEXTUALITY_OCCURRENCES = 20_000;
+
+/**
+ * Every word's occurrences, cut to {@link CONTEXTUALITY_OCCURRENCES_PER_WORD} by a seeded sample
+ * keyed by dataset and word; then, beyond {@link CONTEXTUALITY_OCCURRENCES} in all, the words of a
+ * seeded shuffle that fit within it (in their order of first appearance).
+ */
 function contextualitySample(distinct: readonly DistinctOccurrence[], seed: number, dataset: string): DistinctOccurrence[] {
   const byWord = new Map<string, DistinctOccurrence[]>();
   for (const occurrence of distinct) {
@@ -122,12 +170,19 @@ function contextualitySample(distinct: readonly DistinctOccurrence[], seed: numb
     if (list === undefined) byWord.set(occurrence.word, [occurrence]);
     else list.push(occurrence);
   }
-  const sample: DistinctOccurrence[] = [];
-  for (const [word, list] of byWord) {
-    const kept = list.length <= CONTEXTUALITY_OCCURRENCES_PER_WORD ? list : shuffled(list, mulberry32(deriveSeed(seed, `${dataset}:${word}:contextuality-sample`))).slice(0, CONTEXTUALITY_OCCURRENCES_PER_WORD);
-    for (const occurrence of kept) sample.push(occurrence);
+  const perWord = [...byWord].map(([word, list]) =>
+    list.length <= CONTEXTUALITY_OCCURRENCES_PER_WORD ? list : shuffled(list, mulberry32(deriveSeed(seed, `${dataset}:${word}:contextuality-sample`))).slice(0, CONTEXTUALITY_OCCURRENCES_PER_WORD),
+  );
+  const total = perWord.reduce((sum, list) => sum + list.length, 0);
+  if (total <= CONTEXTUALITY_OCCURRENCES) return perWord.flat();
+  const chosen = new Set<readonly DistinctOccurrence[]>();
+  let kept = 0;
+  for (const list of shuffled(perWord, mulberry32(deriveSeed(seed, `${dataset}:contextuality-words`)))) {
+    if (kept + list.length > CONTEXTUALITY_OCCURRENCES) continue;
+    chosen.add(list);
+    kept += list.length;
   }
-  return sample;
+  return perWord.filter((list) => chosen.has(list)).flat();
 }
 
 /** A vector a probe can use: present and not all zero. */
@@ -135,40 +190,44 @@ function usableVector(vector: Float32Array | null | undefined): vector is Float3
   return vector !== null && vector !== undefined && vector.some((x) => x !== 0);
 }
 
+/** A trained probe of one representation and the train pairs it scored out of fold. */
+interface RepresentationProbe {
+  readonly model: LogisticModel;
+  readonly C: number;
+  /** Train pair index -> its out-of-fold probability at the chosen C (null where none). */
+  readonly outOfFold: ReadonlyMap<number, number | null>;
+}
+
 /**
- * The probe column of one representation: a logistic probe (src/senses/probe.ts) trained on the
- * train pairs' raw target vectors, C by word-grouped 5-fold CV on train, predicting P(same sense)
- * for every pair of the other splits; train pairs get their out-of-fold prediction at the chosen C
- * (so no train row is scored by a probe that saw it). Null when the train pairs lack a class.
+ * A logistic probe (src/senses/probe.ts) trained on the train pairs' raw target vectors, C by
+ * word-grouped 5-fold CV on train. It predicts P(same sense) for every pair of the other splits;
+ * train pairs get their out-of-fold prediction at the chosen C (so no train row is scored by a
+ * probe that saw it). Null when the train pairs lack a class.
  */
-function probeProbabilities(
+function trainPairProbe(
   pairs: readonly SentencePair[],
-  raw: readonly (Float32Array | null)[],
+  vectorOf: (occurrence: number) => Float32Array | null,
   seed: number,
-): { values: (number | null)[]; C: number; trainPairs: number } | null {
+): (RepresentationProbe & { trainPairs: number; features: number }) | null {
   const trainIndex: number[] = [];
   const examples: ProbeExample[] = [];
   pairs.forEach((pair, p) => {
-    const u = raw[2 * p];
-    const v = raw[2 * p + 1];
-    if (pair.split !== 'train' || pair.label === null || !usableVector(u) || !usableVector(v)) return;
+    if (pair.split !== 'train' || pair.label === null) return;
+    const u = vectorOf(2 * p);
+    const v = vectorOf(2 * p + 1);
+    if (!usableVector(u) || !usableVector(v)) return;
     trainIndex.push(p);
     examples.push({ word: pair.word, u, v, label: pair.label });
   });
   const positives = examples.filter((example) => example.label).length;
   if (positives === 0 || positives === examples.length) return null;
   const probe = trainProbe(examples, { seed });
-  const values: (number | null)[] = pairs.map(() => null);
-  const others = pairs.flatMap((pair, p) => (pair.split !== 'train' && usableVector(raw[2 * p]) && usableVector(raw[2 * p + 1]) ? [p] : []));
-  if (others.length > 0) {
-    const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: raw[2 * p]!, v: raw[2 * p + 1]! }))));
-    others.forEach((p, k) => (values[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
-  }
+  const outOfFold = new Map<number, number | null>();
   trainIndex.forEach((p, k) => {
     const held = probe.outOfFold?.[k];
-    values[p] = held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS);
+    outOfFold.set(p, held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS));
   });
-  return { values, C: probe.C, trainPairs: examples.length };
+  return { model: probe.model, C: probe.C, outOfFold, trainPairs: examples.length, features: 2 * examples[0]!.u.length };
 }
 
 /**
@@ -184,73 +243,179 @@ function fittingSample(occurrences: readonly DistinctOccurrence[], seed: number,
   return shuffled(occurrences, mulberry32(deriveSeed(seed, `${dataset}:normalization-fit-sample`))).slice(0, FIT_OCCURRENCES);
 }
 
-/** A model's column (one per representation, normalization or probe, across all datasets): created on first use. */
-function columnOf(columns: Map<RepresentationKey, Map<string, number | null>>, key: RepresentationKey): Map<string, number | null> {
+/** A dataset's column (one per representation, normalization or probe): created on first use, every value missing. */
+function columnOf(columns: DatasetColumns, key: RepresentationKey, pairs: number): Float64Array {
   let column = columns.get(key);
   if (column === undefined) {
-    column = new Map();
+    column = new Float64Array(pairs).fill(Number.NaN);
     columns.set(key, column);
   }
   return column;
 }
 
-/** Cosines and contextuality of one dataset for one model, from that dataset's embeddings. */
-function analyseDataset(
-  model: EmbeddingModel,
-  dataset: Dataset,
-  pairs: readonly SentencePair[],
-  embeddings: readonly OccurrenceEmbedding[],
-  options: AnalysisOptions,
-  into: { cosines: Map<RepresentationKey, Map<string, number | null>>; contextuality: ContextualityRow[] },
-): void {
-  const distinct = distinctOccurrences(pairs);
-  const sampled = contextualitySample(distinct, options.seed, dataset.name);
-  const keys = pairs.map((pair) => pairKey(dataset.name, pair));
+/** A stored value as a column holds it: NaN for missing. */
+const stored = (value: number | null | undefined): number => value ?? Number.NaN;
+
+/**
+ * Pairs whose occurrences are embedded per `embed` call after the fits: the vectors in memory at
+ * once are one chunk's plus those kept for the fits and contextuality, never a whole dataset's.
+ * (Each call also embeds each distinct sentence of its chunk once; a sentence repeated across
+ * chunks is embedded again, which costs time, not correctness.)
+ */
+export const PAIRS_PER_CHUNK = 8192;
+
+/** Occurrence indices (2 per pair) split into runs of at most `size`. */
+function chunks(indices: readonly number[], size: number): number[][] {
+  const result: number[][] = [];
+  for (let first = 0; first < indices.length; first += size) result.push(indices.slice(first, first + size));
+  return result;
+}
+
+/**
+ * What embedding one dataset involves, known from its pairs alone: which occurrences stand for
+ * which (the same sentence and spans are embedded once), which must be embedded before any
+ * corrected cosine (the fit sample and the probe's train pairs), and which are kept to the end.
+ */
+interface DatasetPlan {
+  readonly dataset: Dataset;
+  readonly pairs: readonly SentencePair[];
+  readonly canonical: Int32Array;
+  readonly fitSample: readonly DistinctOccurrence[];
+  readonly contextualitySample: readonly DistinctOccurrence[];
+  readonly probing: boolean;
+  /** Canonical occurrence indices embedded in the first pass, ascending. */
+  readonly firstPass: readonly number[];
+  /** Canonical occurrence indices contextuality measures (kept to the end). */
+  readonly measured: ReadonlySet<number>;
+}
+
+function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
+  const pairs = [...dataset.splits.values()].flat();
+  const { distinct, canonical } = distinctOccurrences(pairs);
   const hasTrain = dataset.splits.has('train');
-  model.representations.forEach((representation, r) => {
-    const raw = embeddings.map((embedding) => embedding.vectors[r] ?? null);
-    const fitOn = fittingSample(distinct.filter((occurrence) => !hasTrain || occurrence.inTrain), options.seed, dataset.name).map((occurrence) => raw[occurrence.index]!);
-    const present = fitOn.filter((vector) => vector !== null);
-    if (hasTrain && (options.probe ?? true)) {
+  const probing = hasTrain && (options.probe ?? true);
+  const fitSample = fittingSample(distinct.filter((occurrence) => !hasTrain || occurrence.inTrain), options.seed, dataset.name);
+  const sampled = contextualitySample(distinct, options.seed, dataset.name);
+  const firstPass = new Set(fitSample.map((occurrence) => occurrence.index));
+  if (probing) {
+    pairs.forEach((pair, p) => {
+      if (pair.split === 'train') for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
+    });
+  }
+  const measured = new Set(sampled.map((occurrence) => occurrence.index));
+  return { dataset, pairs, canonical, fitSample, contextualitySample: sampled, probing, firstPass: [...firstPass].sort((a, b) => a - b), measured };
+}
+
+/**
+ * Cosines, probe probabilities and contextuality of one dataset for one model, embedding in two
+ * passes: first the occurrences the corrections are fitted on and the probe is trained on, then
+ * every pair in chunks of {@link PAIRS_PER_CHUNK}, whose vectors end with their chunk.
+ */
+async function analyseDataset(
+  model: EmbeddingModel,
+  plan: DatasetPlan,
+  options: AnalysisOptions,
+  embedded: (count: number) => ProgressFn,
+  into: { columns: DatasetColumns; truncated: Uint8Array; contextuality: ContextualityRow[] },
+): Promise<void> {
+  const { dataset, pairs, canonical } = plan;
+  const occurrenceAt = (index: number): TargetOccurrence => pairOccurrences(pairs[index >> 1]!)[index & 1]!;
+  const kept = new Map<number, OccurrenceEmbedding>();
+  for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
+    const embeddings = await model.embed(chunk.map(occurrenceAt), embedded(chunk.length));
+    chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
+  }
+  const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
+
+  // Per representation: the fitted corrections and the trained probe.
+  const fitted = model.representations.map((representation, r) => {
+    let probe: RepresentationProbe | null = null;
+    if (plan.probing) {
       const started = performance.now();
-      const probe = probeProbabilities(pairs, raw, deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
-      if (probe !== null) {
-        const column = columnOf(into.cosines, probeColumn(model.id, representation.name));
-        pairs.forEach((_, p) => column.set(keys[p]!, probe.values[p] ?? null));
+      const trained = trainPairProbe(pairs, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      if (trained !== null) {
+        probe = trained;
         options.onProbeFit?.({
           model: model.id,
           representation: representation.name,
           dataset: dataset.name,
-          pairs: probe.trainPairs,
-          features: 2 * (present[0]?.length ?? 0),
+          pairs: trained.trainPairs,
+          features: trained.features,
           seconds: (performance.now() - started) / 1000,
-          C: probe.C,
+          C: trained.C,
         });
       }
     }
+    const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
     const stats: NormalizationStats | null =
       present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });
-    for (const normalization of options.normalizations) {
-      if (normalization !== 'none' && stats === null) continue;
-      const column = columnOf(into.cosines, cosineColumn(model.id, representation.name, normalization));
-      if (normalization === 'none') pairs.forEach((_, p) => column.set(keys[p]!, storedCosine(raw[2 * p]!, raw[2 * p + 1]!)));
-      else {
-        // Corrected through two reusable buffers: no corrected copy of every occurrence is ever held.
+    const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
+    const columns = normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length));
+    const probeValues = probe === null ? null : columnOf(into.columns, probeColumn(model.id, representation.name), pairs.length);
+    return { stats, normalizations, columns, probe, probeValues };
+  });
+
+  const pairIndices = pairs.map((_, p) => p);
+  for (const chunk of chunks(pairIndices, PAIRS_PER_CHUNK)) {
+    const local = new Map<number, OccurrenceEmbedding>();
+    const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
+    if (needed.length > 0) {
+      const embeddings = await model.embed(needed.map(occurrenceAt), embedded(needed.length));
+      needed.forEach((index, k) => {
+        local.set(index, embeddings[k]!);
+        if (plan.measured.has(index)) kept.set(index, embeddings[k]!);
+      });
+    }
+    const embeddingOf = (occurrence: number): OccurrenceEmbedding => {
+      const index = canonical[occurrence]!;
+      return local.get(index) ?? kept.get(index)!;
+    };
+    for (const p of chunk) {
+      if (embeddingOf(2 * p).truncated || embeddingOf(2 * p + 1).truncated) into.truncated[p] = 1;
+    }
+    model.representations.forEach((_, r) => {
+      const { stats, normalizations, columns, probe, probeValues } = fitted[r]!;
+      const vectorOf = (occurrence: number): Float32Array | null => embeddingOf(occurrence).vectors[r] ?? null;
+      normalizations.forEach((normalization, n) => {
+        const column = columns[n]!;
+        if (normalization === 'none') {
+          for (const p of chunk) column[p] = stored(storedCosine(vectorOf(2 * p), vectorOf(2 * p + 1)));
+          return;
+        }
+        // Corrected through two reusable buffers: no corrected copy of any occurrence is held.
         const dims = stats!.dims;
         const [scratch, first, second] = [new Float64Array(dims), new Float32Array(dims), new Float32Array(dims)];
-        pairs.forEach((_, p) => {
-          const u = raw[2 * p]!;
-          const v = raw[2 * p + 1]!;
-          column.set(keys[p]!, u === null || v === null ? null : storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
-        });
+        for (const p of chunk) {
+          const u = vectorOf(2 * p);
+          const v = vectorOf(2 * p + 1);
+          column[p] = u === null || v === null ? Number.NaN : stored(storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
+        }
+      });
+      if (probe !== null && probeValues !== null) {
+        for (const p of chunk) if (probe.outOfFold.has(p)) probeValues[p] = stored(probe.outOfFold.get(p));
+        const others = chunk.filter((p) => pairs[p]!.split !== 'train' && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
+        if (others.length > 0) {
+          const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
+          others.forEach((p, k) => (probeValues[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
+        }
       }
+    });
+    // First-pass vectors end with their pairs' chunk, unless contextuality reads them (a later
+    // pair with the same sentence and spans embeds it again).
+    for (const p of chunk) for (const side of [2 * p, 2 * p + 1]) if (!plan.measured.has(canonical[side]!)) kept.delete(canonical[side]!);
+  }
+
+  model.representations.forEach((representation, r) => {
+    const { stats, normalizations } = fitted[r]!;
+    const sampled = plan.contextualitySample;
+    const sampledRaw = sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null);
+    // Sentence means only where contextuality reads them: the sampled occurrences.
+    const means = sampled.map((occurrence) => kept.get(occurrence.index)!.sentenceMeans?.[r] ?? null);
+    for (const normalization of normalizations) {
       // Corrected vectors only where contextuality reads them: the sampled occurrences.
-      const sampledRaw = sampled.map((occurrence) => raw[occurrence.index]!);
       const vectors = normalization === 'none' ? sampledRaw : normalizeVectors(stats!, normalization, sampledRaw);
-      // Sentence means only where contextuality reads them: the sampled occurrences.
-      const means = sampled.map((occurrence) => embeddings[occurrence.index]!.sentenceMeans?.[r] ?? null);
-      const correctedMeans = normalization === 'none' || stats === null ? means : normalizeVectors(stats, normalization, means);
+      const correctedMeans = normalization === 'none' ? means : normalizeVectors(stats!, normalization, means);
       const occurrences: ContextOccurrence[] = sampled.map((occurrence, i) => ({
         word: occurrence.word,
         sentenceId: occurrence.sentence,
@@ -266,20 +431,32 @@ function analyseDataset(
   });
 }
 
-/** Embeds every pair of `datasets` with `model` and returns what the run keeps: cosines, truncation, contextuality. */
+/**
+ * Embeds every pair of `datasets` with `model` and returns what the run keeps: cosines,
+ * truncation, contextuality. Datasets are analysed one at a time, each in chunks (see
+ * {@link analyseDataset}); `model.prepare` first sees every occurrence, so per-word work (the
+ * multi-prototype clustering) is done once for the run.
+ */
 export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
-  const perDataset = datasets.map((dataset) => ({ dataset, pairs: [...dataset.splits.values()].flat() }));
-  const embeddings = await model.embed(perDataset.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)), onProgress);
-  const into = { cosines: new Map<RepresentationKey, Map<string, number | null>>(), contextuality: [] as ContextualityRow[] };
-  const truncated = new Set<string>();
-  let offset = 0;
-  for (const { dataset, pairs } of perDataset) {
-    const slice = embeddings.slice(offset, offset + 2 * pairs.length);
-    offset += 2 * pairs.length;
-    pairs.forEach((pair, p) => {
-      if (slice[2 * p]!.truncated || slice[2 * p + 1]!.truncated) truncated.add(pairKey(dataset.name, pair));
-    });
-    analyseDataset(model, dataset, pairs, slice, options, into);
+  const plans = datasets.map((dataset) => planDataset(dataset, options));
+  await model.prepare?.(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)));
+  // Progress counts occurrences embedded, over both passes of every dataset.
+  const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length, 0);
+  let done = 0;
+  const embedded = (count: number): ProgressFn => {
+    const before = done;
+    done += count;
+    return (finished) => onProgress?.(Math.min(total, before + finished), total);
+  };
+  const columns = new Map<string, DatasetColumns>();
+  const truncated = new Map<string, Uint8Array>();
+  const contextuality: ContextualityRow[] = [];
+  for (const plan of plans) {
+    const into = { columns: new Map() as DatasetColumns, truncated: new Uint8Array(plan.pairs.length), contextuality };
+    await analyseDataset(model, plan, options, embedded, into);
+    columns.set(plan.dataset.name, into.columns);
+    truncated.set(plan.dataset.name, into.truncated);
   }
-  return { model: model.id, representations: model.representations, cosines: into.cosines, truncated, contextuality: into.contextuality };
+  onProgress?.(total, total);
+  return { model: model.id, representations: model.representations, columns, truncated, contextuality };
 }

@@ -17,7 +17,7 @@ import type { SenseOccurrence } from '../senses/occurrences.js';
 import { projectSensePanel, type SenseProjection } from '../senses/projection.js';
 import { collectRunContext } from './context.js';
 import { deriveSeed } from '../random.js';
-import { analyseModel, pairKey, type ModelCosines } from './cosines.js';
+import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
 import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type SplitPairs } from './scoring.js';
 
 export { cosine, storedCosine } from './cosines.js';
@@ -94,24 +94,22 @@ export function checkDatasetNames(datasets: readonly Dataset[]): void {
   }
 }
 
-/** Every split of every dataset with the cosines of every model. */
+/** Every split of every dataset with the cosines of every model (rows viewing the models' columns). */
 function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[]): SplitPairs[] {
-  return datasets.flatMap((dataset) =>
-    [...dataset.splits].map(([split, pairs]) => ({
+  const runColumns = new Set<RepresentationKey>(models.flatMap((model) => [...model.columns.values()].flatMap((columns) => [...columns.keys()])));
+  return datasets.flatMap((dataset) => {
+    const columns = new Map(models.flatMap((model) => [...(model.columns.get(dataset.name) ?? [])]));
+    const truncated = models.map((model) => model.truncated.get(dataset.name));
+    let index = 0;
+    return [...dataset.splits].map(([split, pairs]) => ({
       dataset: dataset.name,
       split,
       pairs: pairs.map((pair): PairResult => {
-        const key = pairKey(dataset.name, pair);
-        const cosines = new Map<RepresentationKey, number | null>();
-        let truncated = false;
-        for (const model of models) {
-          for (const [column, values] of model.cosines) cosines.set(column, values.get(key) ?? null);
-          truncated ||= model.truncated.has(key);
-        }
-        return { pair, cosines, truncated };
+        const row = index++;
+        return { pair, cosines: new CosineRow(columns, runColumns, row), truncated: truncated.some((flags) => flags?.[row] === 1) };
       }),
-    })),
-  );
+    }));
+  });
 }
 
 /**

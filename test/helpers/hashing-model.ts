@@ -8,7 +8,7 @@ import { fnv1a32, mulberry32 } from '../../src/random.js';
 import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence } from '../../src/types.js';
 
 /** A deterministic 8-d vector from a text (a seeded stream keyed by its hash). */
-function hashVector(text: string): Float32Array {
+export function hashVector(text: string): Float32Array {
   const random = mulberry32(fnv1a32(text));
   return Float32Array.from({ length: 8 }, () => random.next() * 2 - 1);
 }
@@ -22,10 +22,15 @@ export class HashingModel implements EmbeddingModel {
     { name: 'sentence', kind: 'contextual', description: 'hash of the sentence' },
   ] as const;
   embedCalls = 0;
+  /** Occurrences embedded over all calls, and the most in one call. */
+  occurrencesEmbedded = 0;
+  largestCall = 0;
   disposed = 0;
   constructor(readonly id: string) {}
   embed(occurrences: readonly TargetOccurrence[]): Promise<OccurrenceEmbedding[]> {
     this.embedCalls += 1;
+    this.occurrencesEmbedded += occurrences.length;
+    this.largestCall = Math.max(this.largestCall, occurrences.length);
     return Promise.resolve(
       occurrences.map(({ sentence, spans }) => ({
         vectors: [hashVector(spans.map((span) => sentence.slice(span.start, span.end).toLowerCase()).join(' ')), hashVector(sentence)],
