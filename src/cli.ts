@@ -165,7 +165,7 @@ export async function scoreCommand(dir: string): Promise<void> {
 /** `sensebench similarity`: the lesson's code example, for any sentences. */
 export async function similarityCommand(sentences: string[], flags: ModelFlags & { word: string }): Promise<void> {
   if (sentences.length !== 2) throw new InputError(`similarity takes exactly two sentences, got ${sentences.length}`);
-  const [{ locateWord }, { cosine }] = await Promise.all([import('./datasets/generic.js'), import('./pipeline/cosines.js')]);
+  const [{ locateWord }, { cosine }] = await Promise.all([import('./text.js'), import('./metrics/cosine.js')]);
   const occurrences = sentences.map((sentence, index) => {
     const source = { file: `sentence${index + 1}`, line: 1 };
     return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source)] as const, source };

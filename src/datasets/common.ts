@@ -18,6 +18,9 @@ import {
 } from '../types.js';
 import { DEFAULT_MAX_INVALID, SPLIT_NAMES } from './formats.js';
 import { safeName } from './names.js';
+import { isUnspacedScript, stripEdgePunctuation, whitespaceTokens } from '../text.js';
+
+export { isUnspacedScript, occurrencesOf, stripEdgePunctuation, whitespaceTokens } from '../text.js';
 
 const LABELS: Readonly<Record<string, boolean>> = {
   t: true,
@@ -91,23 +94,6 @@ export function parseScore(raw: string, field: string, source: SourceRef): numbe
   return value;
 }
 
-/** Punctuation that may surround a word inside a whitespace token ("bank." or "(bank,"). */
-const EDGE_PUNCTUATION = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
-
-/** Strips surrounding punctuation: `"bank."` -> `bank`. Inner punctuation (`don't`, `well-known`) stays. */
-export function stripEdgePunctuation(token: string): string {
-  return token.replace(EDGE_PUNCTUATION, '');
-}
-
-/** Whitespace tokens of a sentence with their character offsets. */
-export function whitespaceTokens(sentence: string): { text: string; start: number; end: number }[] {
-  const tokens: { text: string; start: number; end: number }[] = [];
-  for (const match of sentence.matchAll(/\S+/g)) {
-    tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
-  }
-  return tokens;
-}
-
 /**
  * Converts a whitespace-token index (WiC's `i-j` convention) into a character span. The span covers
  * the token without surrounding punctuation, so `"bank."` at index 5 yields the span of `bank`.
@@ -147,11 +133,6 @@ export function checkSpan(sentence: string, span: Span, source: SourceRef, expec
     }
   }
   return span;
-}
-
-/** True for scripts written without spaces between words, where a target need not sit on word boundaries. */
-export function isUnspacedScript(text: string): boolean {
-  return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u.test(text);
 }
 
 /**
@@ -199,16 +180,6 @@ export function checkSpans(sentence: string, spans: readonly Span[], source: Sou
     previousEnd = span.end;
   }
   return spans as unknown as TargetSpans;
-}
-
-/**
- * Where `word` occurs in `sentence` (case-insensitive): as a whole word, or anywhere in scripts
- * written without spaces (Chinese, Japanese, Korean), where there are no word boundaries to require.
- */
-export function occurrencesOf(sentence: string, word: string): Span[] {
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = isUnspacedScript(word) ? new RegExp(escaped, 'giu') : new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu');
-  return [...sentence.matchAll(pattern)].map((match) => ({ start: match.index, end: match.index + match[0].length }));
 }
 
 /**

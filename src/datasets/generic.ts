@@ -13,6 +13,7 @@
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { locateWord } from '../text.js';
 import {
   InputError,
   type Dataset,
@@ -28,7 +29,6 @@ import {
   checkSpans,
   checkTargetText,
   LoadContext,
-  occurrencesOf,
   parseIndex,
   parseJsonAt,
   parseLabel,
@@ -66,20 +66,6 @@ type RawRecord = z.infer<typeof recordSchema>;
 
 function text(value: RawRecord[string]): string {
   return value === undefined || value === null ? '' : String(value);
-}
-
-/** Finds `word` as a whole word (case-insensitive); it must occur exactly once so the target is unambiguous. */
-export function locateWord(sentence: string, word: string, field: string, source: SourceRef): Span {
-  const matches = occurrencesOf(sentence, word);
-  if (matches.length !== 1) {
-    throw new InputError(
-      matches.length === 0
-        ? `target "${word}" not found as a whole word in ${field}; give start/end offsets or token indices`
-        : `target "${word}" occurs ${matches.length} times in ${field}; give start/end offsets or token indices`,
-      source,
-    );
-  }
-  return matches[0]!;
 }
 
 /** Turns one raw record into a validated pair. */
@@ -244,3 +230,5 @@ function makeLoader(format: Extract<DatasetFormat, 'jsonl' | 'csv'>, extensions:
 export const jsonlLoader = makeLoader('jsonl', ['.jsonl', '.ndjson']);
 /** Generic CSV with a header row. */
 export const csvLoader = makeLoader('csv', ['.csv']);
+
+export { locateWord } from '../text.js';

@@ -32,7 +32,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stripEdgePunctuation } from '../datasets/common.js';
+import { stripEdgePunctuation } from '../text.js';
 import { readGlosses } from '../datasets/wordnet/glosses.js';
 import { wordnetDbVersion, wordnetDictDir } from '../datasets/wordnet/wordnet-files.js';
 import { writeFileAtomic } from '../io/atomic.js';

@@ -6,7 +6,7 @@
  * lowercase; word2vec's is cased, so the form as written is tried first.
  * A word that is still missing is out of vocabulary: its vector is `null`, never a zero vector.
  */
-import { stripEdgePunctuation } from '../datasets/common.js';
+import { stripEdgePunctuation } from '../text.js';
 import { ArrayVocabulary, type Vocabulary } from './vocabulary.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence, TargetSpans } from '../types.js';
 

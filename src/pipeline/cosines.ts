@@ -7,32 +7,15 @@
  * train split, each representation's probe probabilities (the `#probe` columns: a logistic probe
  * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
  */
+export { cosine } from '../metrics/cosine.js';
 import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
+import { cosine } from '../metrics/cosine.js';
 import { fitNormalization, normalizeInto, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
 import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
-
-/** Cosine similarity in float64; null when either vector is missing or has zero norm. */
-export function cosine(a: Float32Array | null, b: Float32Array | null): number | null {
-  if (a === null || b === null) return null;
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  if (normA === 0 || normB === 0) return null;
-  // Identical vectors must give exactly 1: that is the lesson's point about static models.
-  if (a === b || (normA === normB && dot === normA)) return 1;
-  return dot / Math.sqrt(normA * normB);
-}
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
 export function storedCosine(a: Float32Array | null, b: Float32Array | null): number | null {
