@@ -32,7 +32,8 @@ export const DEFAULT_OUT_DIR = 'results';
 
 /** Where caches go: `SENSEBENCH_CACHE`, else `.cache/` in the project. */
 export function cacheDir(): string {
-  return resolve(process.env.SENSEBENCH_CACHE ?? join(PROJECT_ROOT, '.cache'));
+  // An empty SENSEBENCH_CACHE means unset, not the working directory.
+  return resolve(process.env.SENSEBENCH_CACHE || join(PROJECT_ROOT, '.cache'));
 }
 
 function isInside(path: string, dir: string): boolean {
