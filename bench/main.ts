@@ -18,7 +18,7 @@ import { writeReports } from '../src/reports/index.js';
 import { readThroughput } from '../src/results/read.js';
 import type { Dataset, ThroughputRow } from '../src/types.js';
 import { benchArithmeticRate } from './arithmetic.js';
-import { benchColdStart } from './cold-start.js';
+import { benchColdStartFromLeanProcess } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
 import { benchEmbeddingCache } from './embedding-cache.js';
 import { benchScaling } from './scaling.js';
@@ -169,7 +169,7 @@ async function measureThroughput(cacheDir: string, datasets: readonly Dataset[],
   await suite('whole run (fresh process) vs bare session.run on the same sentences', () => benchWholeRunRate({ cacheDir, log }));
   await suite('use-lite ONNX vs the original TF.js model; conversion and load times', () => benchUseLiteVsTfjs(cacheDir, sentences));
   await suite('embedding cache, cold vs warm', () => benchEmbeddingCache({ loadModel: (spec) => modelSource(spec, { cacheDir, onProgress: log }).load(), log }));
-  await suite('cold starts of the CLI (fresh processes)', () => benchColdStart({ cacheDir, log }));
+  await suite('cold starts of the CLI (fresh processes, started from a small process)', () => benchColdStartFromLeanProcess({ cacheDir, log }));
   await suite('how run time and memory grow with the work (fresh processes)', () => benchScaling({ cacheDir, log }));
   return throughput;
 }

@@ -117,12 +117,22 @@ async function readJson(path: string): Promise<unknown> {
   return parseJsonAt(await readFile(path, 'utf8'), { file: path, line: 1 });
 }
 
-async function sha256Files(paths: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const path of paths) {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+/**
+ * The two checksums a load needs, from one read of the graph (for a BERT-sized model, hashing it
+ * twice costs a second of every load): the graph's own sha256 (the key of its every-layer
+ * derivative) and the sha256 over the graph, the tokenizer and the config (the model's identity).
+ */
+async function modelChecksums(onnxPath: string, tokenizerPath: string, configPath: string): Promise<{ onnx: string; model: string }> {
+  const onnx = createHash('sha256');
+  const model = createHash('sha256');
+  for await (const chunk of createReadStream(onnxPath)) {
+    onnx.update(chunk as Buffer);
+    model.update(chunk as Buffer);
   }
-  return hash.digest('hex');
+  for (const path of [tokenizerPath, configPath]) {
+    for await (const chunk of createReadStream(path)) model.update(chunk as Buffer);
+  }
+  return { onnx: onnx.digest('hex'), model: model.digest('hex') };
 }
 
 const layerDescription = (n: number): string => `hidden state after transformer layer ${n} (hidden_states[${n}]), pooled over the target's tokens`;
@@ -383,7 +393,8 @@ export async function readModelDirectory(dir: string, onnxFile?: string): Promis
 export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Promise<OnnxModelParts> {
   const model = await readModelDirectory(dir, options.onnxFile);
   const { config, configPath, onnxPath, tokenizer } = model;
-  const onnxSha256 = await sha256Files([onnxPath]);
+  const checksums = await modelChecksums(onnxPath, model.tokenizerPath, configPath);
+  const onnxSha256 = checksums.onnx;
   const configured = config.sensebench?.outputs !== undefined;
   let prepared: Awaited<ReturnType<typeof prepareLayerGraph>> | undefined;
   try {
@@ -413,7 +424,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
       );
     }
     const runner = new OnnxRunner(session, { ...runnerOptions, fetches: [...new Set(bindings.map((b) => b.output))] });
-    const sha256 = await sha256Files([onnxPath, model.tokenizerPath, configPath]);
+    const sha256 = checksums.model;
     const info: Record<string, string | number> = {
       backend: 'onnxruntime-node',
       directory: dir,

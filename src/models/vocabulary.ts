@@ -70,11 +70,10 @@ export class PackedVocabulary implements Vocabulary {
   ) {
     const starts = new Uint32Array(sortedRows.length + 1);
     let row = 1;
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 0x0a) {
-        if (row >= starts.length) throw new Error(`vocabulary has more than ${sortedRows.length} words`);
-        starts[row++] = i + 1;
-      }
+    // Buffer.indexOf is a native byte search: several times faster than a loop over 3 MB of words.
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
+      if (row >= starts.length) throw new Error(`vocabulary has more than ${sortedRows.length} words`);
+      starts[row++] = i + 1;
     }
     if (row !== sortedRows.length) throw new Error(`vocabulary has ${row} words, index has ${sortedRows.length}`);
     starts[row] = bytes.length + 1;
