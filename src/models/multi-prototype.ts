@@ -159,7 +159,8 @@ export class MultiPrototypeModel implements EmbeddingModel {
 
   /** run.json facts: the base model's, plus the corpus and the fallback counts so far. */
   get info(): Readonly<Record<string, string | number>> {
-    const ks = [...this.prototypes.values()].filter((p): p is WordPrototypes => p !== null).map((p) => p.k);
+    // Over the words this run's embed calls used (the cache file also holds other runs' words).
+    const ks = [...this.clusteredWords].map((word) => this.prototypes.get(word)?.k ?? 0).filter((k) => k > 0);
     return {
       ...this.base.info,
       baseSha256: this.base.sha256,
