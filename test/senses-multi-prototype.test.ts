@@ -143,6 +143,11 @@ describe('withMultiPrototype', () => {
     const [file] = await readdir(join(cacheDir, 'multi-prototype'));
     const stored = JSON.parse(await readFile(join(cacheDir, 'multi-prototype', file!), 'utf8')) as { words: Record<string, unknown> };
     expect(Object.keys(stored.words)).toEqual(['bank', 'fish', 'lonely']);
+    // The run's facts describe the words it embedded, not every word of the shared file.
+    const bankOnly = withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir });
+    await bankOnly.embed(bank);
+    expect(bankOnly.info.multiPrototypeWords).toBe(1);
+    expect(bankOnly.info.multiPrototypeMeanK).toBe(bankOnly.prototypesOf('bank')!.k);
   });
 
   it('refuses a model without target and context representations', () => {
