@@ -56,9 +56,24 @@ function wordOf({ pair }: PairResult): string {
   return pair.word2 !== undefined && pair.word2 !== pair.word ? `${pair.word}/${pair.word2}` : pair.word;
 }
 
-function scoredPairs(pairs: readonly PairResult[], key: RepresentationKey): ScoredPair[] {
-  return pairs.map((result) => ({ word: wordOf(result), label: result.pair.label, score: result.pair.score, cosine: result.cosines.get(key) ?? null }));
+/**
+ * A split's pairs as the scorers see them, one row each, with the cosine of one column at a time:
+ * `of(key)` refills the same rows, so scoring a dozen columns of 200k pairs allocates 200k rows
+ * once, not per column (the scorers read the rows during the call and keep none).
+ */
+class ScoredRows {
+  private readonly rows: { word: string; label: boolean | null; score: number | null; cosine: number | null }[];
+
+  constructor(private readonly pairs: readonly PairResult[]) {
+    this.rows = pairs.map((result) => ({ word: wordOf(result), label: result.pair.label, score: result.pair.score, cosine: null }));
+  }
+
+  of(key: RepresentationKey): readonly ScoredPair[] {
+    this.pairs.forEach((result, i) => (this.rows[i]!.cosine = result.cosines.get(key) ?? null));
+    return this.rows;
+  }
 }
+
 
 /** Every model representation of a run with its cosine column under one normalization. */
 function columnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[], normalization: Normalization) {
@@ -121,15 +136,17 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
     const train = split.split === 'train' ? undefined : splits.find((other) => other.dataset === split.dataset && other.split === 'train');
     const scores: SummaryRow[] = [];
     const words: WordScore[] = [];
+    const rows = new ScoredRows(split.pairs);
+    const trainRows = train === undefined ? undefined : new ScoredRows(train.pairs);
     for (const model of models) {
       for (const representation of model.representations) {
         for (const normalization of options.normalizations) {
           const key = cosineColumn(model.id, representation.name, normalization);
           if (!split.pairs.some((pair) => pair.cosines.has(key))) continue;
-          const evaluated = scoredPairs(split.pairs, key);
+          const evaluated = rows.of(key);
           const metrics = scoreRepresentation({
             evaluated,
-            ...(train === undefined ? {} : { train: scoredPairs(train.pairs, key) }),
+            ...(trainRows === undefined ? {} : { train: trainRows.of(key) }),
             seed: options.seed,
             bootstrapResamples: options.resamples,
             key: `${key}:${split.dataset}:${split.split}`,
@@ -140,7 +157,7 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
         // The probe row: only where the dataset had a probe (some pair of the split has a probability).
         const probeKey = probeColumn(model.id, representation.name);
         if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
-          const metrics = scoreProbe(scoredPairs(split.pairs, probeKey), { seed: options.seed, resamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}` });
+          const metrics = scoreProbe(rows.of(probeKey), { seed: options.seed, resamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}` });
           scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
         }
       }
@@ -185,9 +202,19 @@ export function compareRepresentations(
         const targets = columns.filter(({ representation }) => representation.kind === 'static' && representation.name === 'target');
         for (const probe of probes) for (const target of targets) pairsOfColumns.push([probe, target, true]);
       }
+      // Each column's values once, however many comparisons it is in.
+      const valuesOf = new Map<RepresentationKey, (number | null)[]>();
+      const values = (key: RepresentationKey): (number | null)[] => {
+        let column = valuesOf.get(key);
+        if (column === undefined) {
+          column = split.pairs.map((pair) => pair.cosines.get(key) ?? null);
+          valuesOf.set(key, column);
+        }
+        return column;
+      };
       for (const [first, second, isProbe] of pairsOfColumns) {
-        const cosinesA = split.pairs.map((pair) => pair.cosines.get(first.key) ?? null);
-        const cosinesB = split.pairs.map((pair) => pair.cosines.get(second.key) ?? null);
+        const cosinesA = values(first.key);
+        const cosinesB = values(second.key);
         const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
         const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
         if (labelled) {

@@ -31,16 +31,21 @@ export function pairsCsv(split: SplitResult, allColumns: readonly Representation
   const columns = allColumns.filter((column) => split.pairs.some((pair) => pair.cosines.has(column)));
   const twoWords = hasSecondWord(split);
   const header = ['id', 'word', ...(twoWords ? ['word2', 'same_word'] : []), 'label', 'score', 'truncated', ...columns];
-  const rows = split.pairs.map(({ pair, cosines, truncated }) => [
-    pair.id,
-    pair.word,
-    ...(twoWords ? [pair.word2 ?? pair.word, (pair.word2 ?? pair.word) === pair.word ? 1 : 0] : []),
-    pair.label === null ? '' : pair.label ? 'T' : 'F',
-    pair.score === null ? '' : String(pair.score),
-    truncated ? 1 : 0,
-    ...columns.map((column) => formatFixed(cosines.get(column) ?? null, METRIC_DECIMALS)),
-  ]);
-  return toCsv(header, rows);
+  // Rows made as the writer asks for them, never all at once.
+  function* rows(): Generator<(string | number)[]> {
+    for (const { pair, cosines, truncated } of split.pairs) {
+      yield [
+        pair.id,
+        pair.word,
+        ...(twoWords ? [pair.word2 ?? pair.word, (pair.word2 ?? pair.word) === pair.word ? 1 : 0] : []),
+        pair.label === null ? '' : pair.label ? 'T' : 'F',
+        pair.score === null ? '' : String(pair.score),
+        truncated ? 1 : 0,
+        ...columns.map((column) => formatFixed(cosines.get(column) ?? null, METRIC_DECIMALS)),
+      ];
+    }
+  }
+  return toCsv(header, rows());
 }
 
 /** The metric CSVs of a run: summary.csv, pairs/*.csv, words/*.csv (and throughput.csv when measured). */
