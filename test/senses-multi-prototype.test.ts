@@ -3,18 +3,15 @@
  * clear groups gets two prototypes, each occurrence the one nearest its context; absent words fall
  * back to their single vector (counted); the prototypes are deterministic and cached by content.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MULTI_PROTOTYPE, withMultiPrototype, wordKey, wordnetBackgroundCorpus, type BackgroundCorpus } from '../src/models/multi-prototype.js';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
 import { InputError, type EmbeddingModel, type TargetOccurrence } from '../src/types.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
-const tempDirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('mp');
 
 /** 4-d vectors: water words near e1, money words near e2, `bank` and `lonely` elsewhere. */
 function tinyModel(): StaticModel {
@@ -105,8 +102,7 @@ describe('withMultiPrototype', () => {
   });
 
   it('is deterministic and reads back its cache, rebuilding a corrupt one', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'sensebench-mp-'));
-    tempDirs.push(cacheDir);
+    const cacheDir = await tempDir();
     const occurrences = [occurrence('the bank of the river', 'bank'), occurrence('a loan from the bank', 'bank'), occurrence('a lonely fish', 'lonely')];
     const first = await withMultiPrototype(tinyModel(), tinyCorpus(), { cacheDir }).embed(occurrences);
     const files = await readdir(join(cacheDir, 'multi-prototype'));
@@ -121,8 +117,7 @@ describe('withMultiPrototype', () => {
   });
 
   it('keeps one cache file per model that later runs extend: a new word set clusters only its new words', async () => {
-    const cacheDir = await mkdtemp(join(tmpdir(), 'sensebench-mp-'));
-    tempDirs.push(cacheDir);
+    const cacheDir = await tempDir();
     const clustered: string[] = [];
     const onProgress = (message: string): void => {
       clustered.push(message);

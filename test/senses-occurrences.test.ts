@@ -4,24 +4,16 @@
  * loader rejects malformed lines with `file:line`.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildWordnetSenses, DEFAULT_SEED, readWordnetPos, splitLemmas, wordnetDictDir, wordnetExceptionsDir, type WordnetPos } from '../src/datasets/wordnet/index.js';
 import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
 import { InputError } from '../src/types.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 const files = senseDatasetFiles();
-const tempDirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sensebench-senses-'));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('senses');
 
 describe('wordnet-senses', () => {
   it('regenerates the committed file byte for byte', async () => {

@@ -3,25 +3,17 @@
  * where the PCA puts them, the SVGs are byte-identical across runs, and the command finds a word's
  * occurrences, writes one SVG per representation and prints a summary.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
 import { findWordOccurrences, sensesCommand } from '../src/senses/command.js';
 import { sensePanel, sensesReport } from '../src/senses/projection.js';
 import { formatSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
 import { InputError } from '../src/types.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
-const tempDirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sensebench-panels-'));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('panels');
 
 const senses = [
   { sense: 'river', gloss: 'side of a river' },

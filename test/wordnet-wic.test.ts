@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { wicLoader } from '../src/datasets/wic.js';
 import {
   buildWordnetWic,
@@ -16,21 +15,14 @@ import {
   type ExceptionList,
   type WordnetPos,
 } from '../src/datasets/wordnet/index.js';
+import { tempDirs } from './helpers/temp-dirs.js';
 
 const COMMITTED = join(import.meta.dirname, '..', 'datasets', 'wordnet-wic');
 const SPLITS = ['train', 'dev', 'test'] as const;
 const FILES = SPLITS.flatMap((split) => [`${split}/wordnet-wic.data.txt`, `${split}/wordnet-wic.gold.txt`]);
 const TAG_TO_POS: Record<string, WordnetPos> = { N: 'n', V: 'v', A: 'a', R: 'r' };
 
-const tempDirs: string[] = [];
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sensebench-wordnet-'));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('wordnet');
 
 describe('Morphy detachment rules', () => {
   it('reduces regular inflections per part of speech, in morph.c order', () => {
