@@ -30,10 +30,12 @@ export function pairKey(dataset: string, pair: Pick<SentencePair, 'id'>): string
 
 /** Both target occurrences of a pair. */
 export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOccurrence] {
-  return [
-    { sentence: pair.sentence1, spans: pair.spans1, source: pair.source },
-    { sentence: pair.sentence2, spans: pair.spans2, source: pair.source },
-  ];
+  return [pairOccurrence(pair, 0), pairOccurrence(pair, 1)];
+}
+
+/** One side of a pair (0: sentence1, 1: sentence2) as an occurrence. */
+function pairOccurrence(pair: SentencePair, side: 0 | 1): TargetOccurrence {
+  return side === 0 ? { sentence: pair.sentence1, spans: pair.spans1, source: pair.source } : { sentence: pair.sentence2, spans: pair.spans2, source: pair.source };
 }
 
 /**
@@ -247,6 +249,23 @@ const stored = (value: number | null | undefined): number => value ?? Number.NaN
  */
 export const PAIRS_PER_CHUNK = 8192;
 
+/** A vector that does not hold a larger buffer alive: a copy when it is a view into a shared block. */
+function own(vector: Float32Array | null): Float32Array | null {
+  return vector !== null && vector.byteLength < vector.buffer.byteLength ? vector.slice() : vector;
+}
+
+/**
+ * An embedding kept past its chunk, with vectors of its own: models may hand out views into
+ * blocks shared by a whole chunk (static models do), and a few kept views would keep every block.
+ */
+function detached(embedding: OccurrenceEmbedding): OccurrenceEmbedding {
+  return {
+    vectors: embedding.vectors.map(own),
+    truncated: embedding.truncated,
+    ...(embedding.sentenceMeans === undefined ? {} : { sentenceMeans: embedding.sentenceMeans.map(own) }),
+  };
+}
+
 /** Occurrence indices (2 per pair) split into runs of at most `size`. */
 function chunks(indices: readonly number[], size: number): number[][] {
   const result: number[][] = [];
@@ -302,7 +321,7 @@ async function analyseDataset(
   into: { columns: DatasetColumns; truncated: Uint8Array; contextuality: ContextualityRow[] },
 ): Promise<void> {
   const { dataset, pairs, canonical } = plan;
-  const occurrenceAt = (index: number): TargetOccurrence => pairOccurrences(pairs[index >> 1]!)[index & 1]!;
+  const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
     const embeddings = await model.embed(chunk.map(occurrenceAt), embedded(chunk.length));
@@ -347,7 +366,7 @@ async function analyseDataset(
       const embeddings = await model.embed(needed.map(occurrenceAt), embedded(needed.length));
       needed.forEach((index, k) => {
         local.set(index, embeddings[k]!);
-        if (plan.measured.has(index)) kept.set(index, embeddings[k]!);
+        if (plan.measured.has(index)) kept.set(index, detached(embeddings[k]!));
       });
     }
     const embeddingOf = (occurrence: number): OccurrenceEmbedding => {
