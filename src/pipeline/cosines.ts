@@ -441,7 +441,8 @@ async function analyseDataset(
  */
 export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
   const plans = datasets.map((dataset) => planDataset(dataset, options));
-  await model.prepare?.(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)));
+  // The list of every occurrence is built only for a model that asks for it.
+  if (model.prepare) await model.prepare(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)));
   // Progress counts occurrences embedded, over both passes of every dataset.
   const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length, 0);
   let done = 0;
