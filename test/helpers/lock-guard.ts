@@ -15,14 +15,25 @@ export interface MovingSpec {
   spec: string;
 }
 
-interface LockPackage {
-  name?: string;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
+export interface LockPackage {
+  readonly name?: string;
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly devDependencies?: Readonly<Record<string, string>>;
+  readonly optionalDependencies?: Readonly<Record<string, string>>;
+  readonly optional?: boolean;
+  readonly os?: readonly string[];
+  readonly engines?: { readonly node?: string };
 }
 
-type Overrides = Record<string, string | Overrides>;
+/** package.json `overrides`: a spec, or an object of nested overrides (`.` is its own spec). */
+export interface Overrides {
+  readonly [name: string]: string | Overrides;
+}
+
+/** The parts of package-lock.json the guard reads. */
+export interface PackageLock {
+  readonly packages?: Readonly<Record<string, LockPackage>>;
+}
 
 /** Specs npm resolves without the registry's tags: URLs, git, local paths, aliases. */
 const NON_REGISTRY_SPEC = /^(?:[a-z+]+:|\.{0,2}\/|~\/|[\w.-]+\/[\w.-]+(?:#.*)?$)/i;
@@ -44,7 +55,8 @@ export function isMovingSpec(spec: string): boolean {
         (comparator) =>
           comparator.operator === '<' ||
           comparator.operator === '<=' ||
-          (comparator.operator === '' && comparator.semver !== semver.Comparator.ANY && comparator.value !== ''),
+          // an exact version; the `*` comparator has operator and value both empty
+          (comparator.operator === '' && comparator.value !== ''),
       ),
   );
 }
@@ -58,14 +70,15 @@ function packageName(path: string, entry: LockPackage): string {
 
 /** An override's own spec: a string, or the `.` key of an object override. */
 function overrideSpec(value: string | Overrides | undefined): string | undefined {
-  if (typeof value === 'string') return value;
-  return value && typeof value['.'] === 'string' ? value['.'] : undefined;
+  if (value === undefined || typeof value === 'string') return value;
+  const own = value['.'];
+  return typeof own === 'string' ? own : undefined;
 }
 
 /** The override npm applies to `dependency` when `dependent` asks for it (nested first, then top-level). */
 function overrideFor(overrides: Overrides, dependent: string, dependency: string): string | undefined {
-  const scoped = Object.entries(overrides).find(([key]) => key === dependent || key.startsWith(`${dependent}@`));
-  const nested = scoped && typeof scoped[1] === 'object' ? overrideSpec(scoped[1][dependency]) : undefined;
+  const scoped = Object.entries(overrides).find(([key]) => key === dependent || key.startsWith(`${dependent}@`))?.[1];
+  const nested = scoped !== undefined && typeof scoped !== 'string' ? overrideSpec(scoped[dependency]) : undefined;
   return nested ?? overrideSpec(overrides[dependency]);
 }
 
@@ -75,10 +88,7 @@ function overrideFor(overrides: Overrides, dependent: string, dependency: string
  * project itself declares (and `npm ci` checks the project's own specs against the lock).
  * An override `$name` refers to the project's own spec for `name`, as npm defines it.
  */
-export function movingSpecs(
-  lock: { packages?: Record<string, LockPackage> },
-  overrides: Overrides = {},
-): MovingSpec[] {
+export function movingSpecs(lock: PackageLock, overrides: Overrides = {}): MovingSpec[] {
   const root = lock.packages?.[''] ?? {};
   const projectSpecs: Record<string, string> = { ...root.optionalDependencies, ...root.devDependencies, ...root.dependencies };
   const found: MovingSpec[] = [];
