@@ -71,7 +71,7 @@ describe('analysis sections', () => {
     const word = result.contextuality.find((row) => row.representation === 'word' && row.normalization === 'none')!;
     expect(word.selfSimilarity).toBe(1);
     expect(text).toContain(
-      `hash · word: self-similarity 1.000${word.maxExplainableVariance === null ? '' : ' and explainable variance 1.000'} over ${word.selfSimilarityWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
+      `hash · word: self-similarity 1.000${word.maxExplainableVariance === null ? '' : ' and explainable variance 1.000'} over ${word.measuredWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
     );
     const comparison = result.comparisons.find((row) => row.split === 'test' && row.normalization === 'none')!;
     expect([comparison.representationA, comparison.representationB]).toEqual(['hash:word', 'hash:sentence']);
