@@ -110,12 +110,19 @@ function contextualityBlocks(result: RunResult, dataset: string, figures: readon
     );
   }
   const contextual = raw.filter((row) => row.kind === 'contextual');
+  // Intra-sentence similarity exactly 1: every word of a sentence has the same vector (a sentence-level representation).
+  const sentenceLevel = contextual.filter((row) => row.intraSentenceSimilarity === 1);
   const lowest = (key: 'selfSimilarityAdjusted' | 'intraSentenceSimilarityAdjusted' | 'maxExplainableVarianceAdjusted', direction: 1 | -1): ContextualityRow | undefined =>
-    contextual.filter((row) => row[key] !== null).sort((a, b) => direction * (a[key]! - b[key]!))[0];
+    contextual.filter((row) => row[key] !== null && (key !== 'intraSentenceSimilarityAdjusted' || !sentenceLevel.includes(row))).sort((a, b) => direction * (a[key]! - b[key]!))[0];
   const mostContextual = lowest('selfSimilarityAdjusted', 1);
   if (mostContextual !== undefined) {
     findings.push(
       `Most context-dependent: ${keyLabel(mostContextual.model, mostContextual.representation)}, whose occurrences of one word have mean cosine ${formatNumber(mostContextual.selfSimilarity)} against ${formatNumber(mostContextual.anisotropyBaseline)} for random words of different sentences (adjusted self-similarity ${formatNumber(mostContextual.selfSimilarityAdjusted)}).`,
+    );
+  }
+  for (const row of sentenceLevel) {
+    findings.push(
+      `${keyLabel(row.model, row.representation)}: intra-sentence similarity ${formatNumber(row.intraSentenceSimilarity)} — every word of a sentence gets the same vector, so its self-similarity compares whole sentences.`,
     );
   }
   const [closest, farthest] = [lowest('intraSentenceSimilarityAdjusted', -1), lowest('intraSentenceSimilarityAdjusted', 1)];
