@@ -14,6 +14,21 @@ export function stripEdgePunctuation(token: string): string {
   return token.replace(EDGE_PUNCTUATION, '');
 }
 
+/**
+ * Words of running text: letters or digits with inner apostrophes, hyphens or periods (`don't`,
+ * `well-known`, `U.S`); punctuation between them is not a word. The one definition of "a word of a
+ * sentence" for every model: the static models look these up, and contextuality's intra-sentence
+ * similarity and anisotropy baselines embed each of them as an occurrence.
+ */
+const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
+
+/** The words of a sentence (see {@link WORD}) as character spans, in order. */
+export function wordSpans(sentence: string): Span[] {
+  const spans: Span[] = [];
+  for (const match of sentence.matchAll(WORD)) spans.push({ start: match.index, end: match.index + match[0].length });
+  return spans;
+}
+
 /** Whitespace tokens of a sentence with their character offsets. */
 export function whitespaceTokens(sentence: string): { text: string; start: number; end: number }[] {
   const tokens: { text: string; start: number; end: number }[] = [];

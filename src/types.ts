@@ -143,11 +143,6 @@ export interface OccurrenceEmbedding {
   readonly vectors: readonly (Float32Array | null)[];
   /** True when the sentence was cut to a window around the target to fit the model. */
   readonly truncated: boolean;
-  /**
-   * Per representation, the mean of the representation over every token of the sentence, where the
-   * model has one (for Ethayarajh's intra-sentence similarity); absent or null elsewhere.
-   */
-  readonly sentenceMeans?: readonly (Float32Array | null)[];
 }
 
 /** Progress callback: `done` of `total` units finished. */

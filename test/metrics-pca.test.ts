@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Matrix, fitPca, firstComponentShare, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
+import { EXACT_SHARE_SIZE, type Matrix, firstSingularValueShare, fitPca, largestGramEigenvalue, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
 
 interface PcaCase {
   name: string;
@@ -284,17 +284,33 @@ describe('topSymmetricEigen (inverse iteration for a few vectors)', () => {
   });
 });
 
-describe('firstComponentShare', () => {
-  it('equals the first explained-variance ratio, via the Gram matrix for wide inputs too', () => {
-    for (const c of reference.pca) {
-      const total = c.allEigenvalues.reduce((s, v) => s + Math.max(0, v), 0);
-      const expected = total > 0 ? Math.max(0, c.allEigenvalues[0]!) / total : 1;
-      expect(firstComponentShare(matrixOf(c))).toBeCloseTo(expected, 12);
-    }
+describe('firstSingularValueShare (Ethayarajh\'s Definition 3)', () => {
+  const shares = (JSON.parse(readFileSync(new URL('./fixtures/metrics/analysis_reference.json', import.meta.url), 'utf8')) as {
+    singularShare: { name: string; rows: number; cols: number; seed: number; offset: number; share: number }[];
+  }).singularShare;
+
+  for (const c of shares) {
+    it(`${c.name}: the Lanczos route equals numpy's SVD share`, () => {
+      const matrix = generatedMatrix(c.rows, c.cols, c.seed);
+      const data = matrix.data.map((value) => value + c.offset);
+      expect(Math.min(c.rows, c.cols)).toBeGreaterThan(EXACT_SHARE_SIZE);
+      expect(Math.abs(firstSingularValueShare({ ...matrix, data }) - c.share)).toBeLessThan(1e-10);
+    });
+  }
+
+  it('equals the exact eigenvalue of the Gram matrix just above the exact route\'s size', () => {
+    const matrix = generatedMatrix(EXACT_SHARE_SIZE + 20, EXACT_SHARE_SIZE + 5, 77);
+    const { rows, cols, data } = matrix;
+    const gram = new Float64Array(cols * cols);
+    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) for (let r = 0; r < rows; r++) gram[i * cols + j]! += data[r * cols + i]! * data[r * cols + j]!;
+    const exact = symmetricEigen(gram, cols, false).values[0]!;
+    expect(Math.abs(largestGramEigenvalue(matrix) - exact) / exact).toBeLessThan(1e-12);
   });
 
-  it('is exactly 1 for identical rows', () => {
-    expect(firstComponentShare(matrixFromRows([[0.1, 0.7, -2], [0.1, 0.7, -2], [0.1, 0.7, -2]]))).toBe(1);
+  it('is exactly 1 for identical rows, small or large', () => {
+    expect(firstSingularValueShare(matrixFromRows([[0.1, 0.7, -2], [0.1, 0.7, -2], [0.1, 0.7, -2]]))).toBe(1);
+    const row = Array.from({ length: 300 }, (_, c) => Math.sin(c));
+    expect(firstSingularValueShare(matrixFromRows(Array.from({ length: 200 }, () => row)))).toBe(1);
   });
 });
 

@@ -13,7 +13,8 @@ import { loadDatasetSpecs } from '../src/datasets/specs.js';
 import { loadModel } from '../src/models/index.js';
 import { scoreRepresentation } from '../src/metrics/index.js';
 import { runEvaluation, storedCosine } from '../src/pipeline/index.js';
-import { CONTEXTUALITY_OCCURRENCES, PAIRS_PER_CHUNK } from '../src/pipeline/cosines.js';
+import { CONTEXTUALITY_OCCURRENCES, CONTEXTUALITY_SENTENCES, PAIRS_PER_CHUNK } from '../src/pipeline/cosines.js';
+import { wordSpans } from '../src/text.js';
 import { writeReports } from '../src/reports/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
 import { InputError, type Dataset, type SentencePair, type SplitName } from '../src/types.js';
@@ -58,11 +59,17 @@ describe('runEvaluation', () => {
       date,
       measureThroughput: () => Promise.resolve([{ group: 'g', subject: 's', unit: 'ms', value: 1.234567, baseline: '', baselineValue: null, ratio: null, goal: null, rmePercent: null, samples: 3 }]),
     });
-    // Two passes: the train occurrences first (the corrections are fitted and the probe trained on
-    // them), then the test pairs; each distinct sentence and span is embedded once.
-    expect(model.embedCalls).toBe(2);
+    // Three passes: the train occurrences first (the corrections are fitted and the probe trained on
+    // them), then the test pairs, each distinct sentence and span once; then every word of every
+    // distinct sentence (fewer than CONTEXTUALITY_SENTENCES) for contextuality.
+    expect(model.embedCalls).toBe(3);
     const pairs = [...dataset('mem', 'mem.jsonl').splits.values()].flat();
-    expect(model.occurrencesEmbedded).toBe(new Set(pairs.flatMap((p) => [`${p.sentence1}|${p.spans1[0].start}`, `${p.sentence2}|${p.spans2[0].start}`])).size);
+    const sentences = new Set(pairs.flatMap((p) => [p.sentence1, p.sentence2]));
+    expect(sentences.size).toBeLessThan(CONTEXTUALITY_SENTENCES);
+    const words = [...sentences].reduce((sum, sentence) => sum + wordSpans(sentence).length, 0);
+    expect(model.occurrencesEmbedded).toBe(new Set(pairs.flatMap((p) => [`${p.sentence1}|${p.spans1[0].start}`, `${p.sentence2}|${p.spans2[0].start}`])).size + words);
+    const contextual = result.contextuality.find((row) => row.representation === 'sentence' && row.normalization === 'none')!;
+    expect(contextual).toMatchObject({ sentences: sentences.size, randomWords: sentences.size, intraSentenceSimilarity: 1 });
     expect(model.disposed).toBe(1);
     expect(result.context.seed).toBe(11);
     expect(result.context.resamples).toBe(50);
@@ -136,6 +143,8 @@ describe('runEvaluation', () => {
     const row = first.contextuality.find((r) => r.representation === 'sentence')!;
     expect(row.occurrences).toBe(Math.floor(CONTEXTUALITY_OCCURRENCES / 40) * 40);
     expect(row.words).toBe(Math.floor(CONTEXTUALITY_OCCURRENCES / 40));
+    // Beyond CONTEXTUALITY_SENTENCES distinct sentences, a seeded sample of them has every word embedded.
+    expect(row.sentences).toBe(CONTEXTUALITY_SENTENCES);
     expect(again.contextuality).toEqual(first.contextuality);
   });
 

@@ -71,7 +71,7 @@ describe('analysis sections', () => {
     const word = result.contextuality.find((row) => row.representation === 'word' && row.normalization === 'none')!;
     expect(word.selfSimilarity).toBe(1);
     expect(text).toContain(
-      `hash · word: self-similarity 1.000${word.maxExplainableVariance === null ? '' : ' and explainable variance 1.000'} over ${word.selfSimilarityWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
+      `hash · word: self-similarity 1.000${word.maxExplainableVariance === null ? '' : ' and explainable variance 1.000'} over ${word.measuredWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
     );
     const comparison = result.comparisons.find((row) => row.split === 'test' && row.normalization === 'none')!;
     expect([comparison.representationA, comparison.representationB]).toEqual(['hash:word', 'hash:sentence']);
@@ -79,5 +79,21 @@ describe('analysis sections', () => {
     const { low, high } = comparison.difference!;
     const excludes = low !== null && high !== null && (low > 0 || high < 0);
     expect(line).toContain(excludes ? 'hash · sentence' : 'the interval includes 0');
+  });
+
+  it('state the contextuality findings from contextuality.csv, and change them when its numbers change', async () => {
+    const result = await run();
+    const sentence = result.contextuality.find((row) => row.representation === 'sentence' && row.normalization === 'none')!;
+    // Every word of a sentence gets the hash of the sentence: intra-sentence similarity exactly 1.
+    expect(sentence.intraSentenceSimilarity).toBe(1);
+    const text = findings(analysisBlocks(result, () => []));
+    expect(text).toContain('hash · sentence: intra-sentence similarity 1.000 — every word of a sentence gets the same vector, so its self-similarity compares whole sentences.');
+    const variance = (row: typeof sentence): string =>
+      `Adjusted for anisotropy, one vector per word explains at most ${formatNumber(row.maxExplainableVarianceAdjusted)} of the variance of a word's occurrences in a contextual representation (hash · sentence: ${formatNumber(row.maxExplainableVariance)} raw, ${formatNumber(row.varianceBaseline)} for random words).`;
+    expect(text).toContain(variance(sentence));
+    const changed = { ...sentence, maxExplainableVariance: 0.9, varianceBaseline: 0.25, maxExplainableVarianceAdjusted: 0.65 };
+    const changedText = findings(analysisBlocks({ ...result, contextuality: result.contextuality.map((row) => (row === sentence ? changed : row)) }, () => []));
+    expect(changedText).toContain(variance(changed));
+    expect(changedText).not.toContain(variance(sentence));
   });
 });

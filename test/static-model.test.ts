@@ -88,24 +88,6 @@ describe('lookup rule and representations', () => {
     expect(a!.truncated).toBe(false);
   });
 
-  it('sentence means: every in-vocabulary word, the target included, for both representations', async () => {
-    const [a, oov, none] = await model.embed([
-      { sentence: 'The bank near the river.', spans: [{ start: 4, end: 8 }], source: { file: 't', line: 1 } },
-      { sentence: 'A zebra by the river', spans: [{ start: 2, end: 7 }], source: { file: 't', line: 2 } },
-      { sentence: 'zebra', spans: [{ start: 0, end: 5 }], source: { file: 't', line: 3 } },
-    ]);
-    // The [0,0], bank [1,0], the [0,0], river [0,1] (near is OOV) -> [1/4, 1/4]
-    expect(a!.sentenceMeans?.map((mean) => (mean === null ? null : [...mean]))).toEqual([
-      [0.25, 0.25],
-      [0.25, 0.25],
-    ]);
-    // zebra is OOV, the target's vector is null, yet the sentence has a mean: the [0,0], river [0,1] -> [0, 1/2]
-    expect(oov!.vectors[0]).toBeNull();
-    expect([...oov!.sentenceMeans![0]!]).toEqual([0, 0.5]);
-    // no word in vocabulary: no mean, never zeros
-    expect(none!.sentenceMeans).toEqual([null, null]);
-  });
-
   it('an out-of-vocabulary target gives a null vector, never zeros', async () => {
     const [result] = await model.embed([{ sentence: 'A zebra by the river', spans: [{ start: 2, end: 7 }], source: { file: 't', line: 1 } }]);
     expect(result!.vectors[0]).toBeNull();

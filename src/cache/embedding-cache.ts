@@ -1,8 +1,8 @@
 /**
  * The embedding cache: embed each occurrence once per model, reuse it across runs. A second
  * `sensebench run` over the same datasets and models embeds nothing; adding a dataset embeds only
- * its new occurrences. It stores the per-representation target vectors and sentence means (not
- * cosines), so new metrics and normalisations reuse them too.
+ * its new occurrences. It stores the per-representation vectors (not cosines), so new metrics and
+ * normalisations reuse them too.
  *
  * Key: the model identity and the occurrence.
  * - Model identity = sha256 of the stable JSON of { format, model id, weights sha256
@@ -29,7 +29,6 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
 import {
   batchDimensions,
-  batchMeanDimensions,
   decodeSegmentHeader,
   encodeSegment,
   occurrenceKey,
@@ -41,8 +40,11 @@ import {
   type CacheEntry,
 } from './segment.js';
 
-/** Bump when sensebench's own embedding code changes what a model returns: old entries are then never read. */
-export const EMBEDDING_CACHE_FORMAT = 2;
+/**
+ * Bump when sensebench's own embedding code changes what a model returns: old entries are then never
+ * read. 3: embeddings no longer carry sentence means.
+ */
+export const EMBEDDING_CACHE_FORMAT = 3;
 
 /** Subdirectory of the cache directory that holds the embedding cache. */
 export const EMBEDDINGS_DIR = 'embeddings';
@@ -178,12 +180,11 @@ export class EmbeddingCache {
     const identityPath = join(directory, 'identity.json');
     await writeFileAtomic(identityPath, `${JSON.stringify({ hash: model.hash, ...model.identity }, null, 2)}\n`);
     const dimensions = batchDimensions(entries, model.identity.representations.length);
-    const meanDimensions = batchMeanDimensions(entries, model.identity.representations.length);
     // Names sort by creation time, so lookups read older segments first.
     const stamp = `${Date.now().toString().padStart(14, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const runs = segmentRuns(entries, dimensions, meanDimensions);
+    const runs = segmentRuns(entries, dimensions);
     for (const [index, run] of runs.entries()) {
-      await writeFileAtomic(join(directory, `segment-${stamp}-${String(index).padStart(4, '0')}${SEGMENT_EXTENSION}`), encodeSegment(model.hash, dimensions, run, meanDimensions));
+      await writeFileAtomic(join(directory, `segment-${stamp}-${String(index).padStart(4, '0')}${SEGMENT_EXTENSION}`), encodeSegment(model.hash, dimensions, run));
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The on-disk segment format of the embedding cache: one file holds the target vectors (and the
- * sentence means, `OccurrenceEmbedding.sentenceMeans`) of many occurrences for one model identity, in fixed-size records that each carry their own CRC-32, so
+ * The on-disk segment format of the embedding cache: one file holds the target vectors of many
+ * occurrences for one model identity, in fixed-size records that each carry their own CRC-32, so
  * that damage to one record costs that record only and a reader never trusts a damaged byte.
  *
  * Segment layout (little-endian, every region a multiple of 4 bytes):
@@ -9,13 +9,10 @@
  *   | records x recordBytes
  *
  * Record layout (R representations): key (32 bytes, sha256 of the occurrence, see `occurrenceKey`)
- *   | flags (2 + 2R bytes, zero-padded to a multiple of 4): byte 0 = truncated, byte 1 = 1 when
- *     the model gave sentence means, byte 2 + r = 1 when representation r has no vector (out of
- *     vocabulary), byte 2 + R + r = 1 when representation r has no sentence mean
+ *   | flags (1 + R bytes, zero-padded to a multiple of 4): byte 0 = truncated, byte 1 + r = 1 when
+ *     representation r has no vector (out of vocabulary)
  *   | float32 vectors, representation by representation, `dimensions[r]` values each
  *     (zeros in the place of a missing vector, so that every record has the same size)
- *   | float32 sentence means, representation by representation, `meanDimensions[r]` values each
- *     (0 values for a representation no record of the segment has a mean for)
  *   | uint32 CRC-32 of the record's bytes before it
  *
  * Vectors are stored in the host's float32 byte order (little-endian on every platform Node
@@ -26,8 +23,12 @@ import { crc32 } from 'node:zlib';
 import type { OccurrenceEmbedding, TargetOccurrence } from '../types.js';
 
 const MAGIC = 'SBEMB001';
-/** Bump when the segment layout changes: older segments then read as unusable and are replaced. */
-export const SEGMENT_FORMAT = 2;
+/**
+ * Bump when the segment layout changes: older segments then read as unusable and are replaced.
+ * 3: the per-record sentence means of format 2 are gone (contextuality embeds a sentence's words
+ * as occurrences of their own).
+ */
+export const SEGMENT_FORMAT = 3;
 export const KEY_BYTES = 32;
 /** Segment files are cut at about this size, so a reader holds at most one such buffer at a time. */
 export const MAX_SEGMENT_BYTES = 64 << 20;
@@ -40,8 +41,6 @@ export interface SegmentHeader {
   readonly identity: string;
   /** Vector length of each representation (0 when no record of the segment has a vector for it). */
   readonly dimensions: readonly number[];
-  /** Sentence-mean length of each representation (0 when no record of the segment has one for it). */
-  readonly meanDimensions: readonly number[];
   readonly records: number;
   readonly recordBytes: number;
 }
@@ -63,32 +62,11 @@ export function occurrenceKey(occurrence: TargetOccurrence): string {
 }
 
 function flagBytes(representations: number): number {
-  return Math.ceil((2 + 2 * representations) / 4) * 4;
+  return Math.ceil((1 + representations) / 4) * 4;
 }
 
-const sum = (values: readonly number[]): number => values.reduce((total, d) => total + d, 0);
-
-function recordBytesFor(dimensions: readonly number[], meanDimensions: readonly number[]): number {
-  return KEY_BYTES + flagBytes(dimensions.length) + (sum(dimensions) + sum(meanDimensions)) * 4 + 4;
-}
-
-/** The length of each representation's vectors (or sentence means) over a batch; throws on two lengths. */
-function lengths(entries: readonly CacheEntry[], representations: number, what: string, of: (embedding: OccurrenceEmbedding) => readonly (Float32Array | null)[] | undefined): number[] {
-  const dimensions: (number | null)[] = new Array<number | null>(representations).fill(null);
-  for (const { embedding } of entries) {
-    const vectors = of(embedding);
-    if (vectors === undefined) continue;
-    if (vectors.length !== representations) {
-      throw new Error(`embedding cache: an embedding has ${vectors.length} ${what}, the model has ${representations} representations`);
-    }
-    vectors.forEach((vector, r) => {
-      if (vector === null) return;
-      const known = dimensions[r];
-      if (known === null || known === undefined) dimensions[r] = vector.length;
-      else if (known !== vector.length) throw new Error(`embedding cache: representation ${r} has ${what} of ${known} and ${vector.length} values`);
-    });
-  }
-  return dimensions.map((d) => d ?? 0);
+function recordBytesFor(dimensions: readonly number[]): number {
+  return KEY_BYTES + flagBytes(dimensions.length) + dimensions.reduce((total, d) => total + d, 0) * 4 + 4;
 }
 
 /**
@@ -96,17 +74,25 @@ function lengths(entries: readonly CacheEntry[], representations: number, what: 
  * returned vectors of different lengths for one representation (a bug in the model, not input).
  */
 export function batchDimensions(entries: readonly CacheEntry[], representations: number): number[] {
-  return lengths(entries, representations, 'vectors', (embedding) => embedding.vectors);
-}
-
-/** The same for the sentence means (0 for a representation no entry has a mean for). */
-export function batchMeanDimensions(entries: readonly CacheEntry[], representations: number): number[] {
-  return lengths(entries, representations, 'sentence means', (embedding) => embedding.sentenceMeans);
+  const dimensions: (number | null)[] = new Array<number | null>(representations).fill(null);
+  for (const { embedding } of entries) {
+    const { vectors } = embedding;
+    if (vectors.length !== representations) {
+      throw new Error(`embedding cache: an embedding has ${vectors.length} vectors, the model has ${representations} representations`);
+    }
+    vectors.forEach((vector, r) => {
+      if (vector === null) return;
+      const known = dimensions[r];
+      if (known === null || known === undefined) dimensions[r] = vector.length;
+      else if (known !== vector.length) throw new Error(`embedding cache: representation ${r} has vectors of ${known} and ${vector.length} values`);
+    });
+  }
+  return dimensions.map((d) => d ?? 0);
 }
 
 /** Splits entries into runs that each fit in one segment of at most {@link MAX_SEGMENT_BYTES}. */
-export function segmentRuns(entries: readonly CacheEntry[], dimensions: readonly number[], meanDimensions: readonly number[] = dimensions.map(() => 0)): CacheEntry[][] {
-  const perSegment = Math.max(1, Math.floor(MAX_SEGMENT_BYTES / recordBytesFor(dimensions, meanDimensions)));
+export function segmentRuns(entries: readonly CacheEntry[], dimensions: readonly number[]): CacheEntry[][] {
+  const perSegment = Math.max(1, Math.floor(MAX_SEGMENT_BYTES / recordBytesFor(dimensions)));
   const runs: CacheEntry[][] = [];
   for (let start = 0; start < entries.length; start += perSegment) runs.push(entries.slice(start, start + perSegment));
   return runs;
@@ -124,33 +110,21 @@ function encodeHeader(header: SegmentHeader): Buffer {
   return Buffer.concat([body, crc]);
 }
 
-/**
- * Encodes one segment (all entries share `dimensions` and `meanDimensions`, see
- * {@link batchDimensions} and {@link batchMeanDimensions}).
- */
-export function encodeSegment(identity: string, dimensions: readonly number[], entries: readonly CacheEntry[], meanDimensions: readonly number[] = dimensions.map(() => 0)): Buffer {
-  const representations = dimensions.length;
-  const recordBytes = recordBytesFor(dimensions, meanDimensions);
-  const header = encodeHeader({ format: SEGMENT_FORMAT, identity, dimensions, meanDimensions, records: entries.length, recordBytes });
+/** Encodes one segment (all entries share `dimensions`, see {@link batchDimensions}). */
+export function encodeSegment(identity: string, dimensions: readonly number[], entries: readonly CacheEntry[]): Buffer {
+  const recordBytes = recordBytesFor(dimensions);
+  const header = encodeHeader({ format: SEGMENT_FORMAT, identity, dimensions, records: entries.length, recordBytes });
   const records = Buffer.alloc(entries.length * recordBytes);
-  const flags = flagBytes(representations);
+  const flags = flagBytes(dimensions.length);
   entries.forEach(({ key, embedding }, index) => {
     const start = index * recordBytes;
     if (records.write(key, start, 'hex') !== KEY_BYTES) throw new Error(`embedding cache: bad key ${key}`);
     records[start + KEY_BYTES] = embedding.truncated ? 1 : 0;
-    const means = embedding.sentenceMeans;
-    records[start + KEY_BYTES + 1] = means === undefined ? 0 : 1;
     let offset = start + KEY_BYTES + flags;
     embedding.vectors.forEach((vector, r) => {
       const length = dimensions[r]!;
-      if (vector === null) records[start + KEY_BYTES + 2 + r] = 1;
+      if (vector === null) records[start + KEY_BYTES + 1 + r] = 1;
       else records.set(new Uint8Array(vector.buffer, vector.byteOffset, length * 4), offset);
-      offset += length * 4;
-    });
-    meanDimensions.forEach((length, r) => {
-      const mean = means?.[r] ?? null;
-      if (mean === null) records[start + KEY_BYTES + 2 + representations + r] = 1;
-      else records.set(new Uint8Array(mean.buffer, mean.byteOffset, length * 4), offset);
       offset += length * 4;
     });
     records.writeUInt32LE(crc32(records.subarray(start, offset)), offset);
@@ -186,9 +160,7 @@ export function decodeSegmentHeader(bytes: Buffer, identity: string | null): Seg
   if (identity !== null && header.identity !== identity) throw new SegmentDamage(`belongs to model identity ${header.identity}, not ${identity}`);
   if (
     !Array.isArray(header.dimensions) ||
-    !Array.isArray(header.meanDimensions) ||
-    header.meanDimensions.length !== header.dimensions.length ||
-    header.recordBytes !== recordBytesFor(header.dimensions, header.meanDimensions) ||
+    header.recordBytes !== recordBytesFor(header.dimensions) ||
     !Number.isSafeInteger(header.records)
   ) {
     throw new SegmentDamage('inconsistent header');
@@ -214,7 +186,7 @@ export function scanSegment(
   wanted: (key: string) => boolean,
   take: (entry: CacheEntry) => void,
 ): SegmentScan {
-  const { recordBytes, dimensions, meanDimensions } = header;
+  const { recordBytes, dimensions } = header;
   const representations = dimensions.length;
   const flags = flagBytes(representations);
   const present = Math.min(header.records, Math.floor((bytes.length - recordsStart) / recordBytes));
@@ -226,10 +198,8 @@ export function scanSegment(
     const start = recordsStart + index * recordBytes;
     const crcAt = start + recordBytes - 4;
     const truncatedFlag = bytes[start + KEY_BYTES]!;
-    const meansFlag = bytes[start + KEY_BYTES + 1]!;
-    const nullFlags = dimensions.map((_, r) => bytes[start + KEY_BYTES + 2 + r]!);
-    const nullMeanFlags = dimensions.map((_, r) => bytes[start + KEY_BYTES + 2 + representations + r]!);
-    if (bytes.readUInt32LE(crcAt) !== crc32(bytes.subarray(start, crcAt)) || truncatedFlag > 1 || meansFlag > 1 || [...nullFlags, ...nullMeanFlags].some((flag) => flag > 1)) {
+    const nullFlags = dimensions.map((_, r) => bytes[start + KEY_BYTES + 1 + r]!);
+    if (bytes.readUInt32LE(crcAt) !== crc32(bytes.subarray(start, crcAt)) || truncatedFlag > 1 || nullFlags.some((flag) => flag > 1)) {
       damagedRecords++;
       continue;
     }
@@ -248,12 +218,7 @@ export function scanSegment(
       offset += length;
       return nullFlags[r] === 1 ? null : values.subarray(from, offset);
     });
-    const sentenceMeans = meanDimensions.map((length, r) => {
-      const from = offset;
-      offset += length;
-      return nullMeanFlags[r] === 1 ? null : values.subarray(from, offset);
-    });
-    take({ key, embedding: meansFlag === 1 ? { vectors, truncated: truncatedFlag === 1, sentenceMeans } : { vectors, truncated: truncatedFlag === 1 } });
+    take({ key, embedding: { vectors, truncated: truncatedFlag === 1 } });
   }
   return { damagedRecords, soundRecords };
 }

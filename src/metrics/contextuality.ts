@@ -1,105 +1,90 @@
 /**
- * How contextual a representation is, measured as Ethayarajh (2019, "How contextual are
- * contextualized word representations?") does, on the occurrences of target words in a dataset's
- * sentences. One typed record per (dataset, model, representation, normalization).
+ * How contextual a representation is, as Ethayarajh (2019, "How Contextual are Contextualized Word
+ * Representations?", EMNLP) defines it: self-similarity, intra-sentence similarity and maximum
+ * explainable variance (section 3.3), each adjusted for anisotropy by subtracting its baseline from
+ * random words (section 3.4). One typed record per (dataset, model, representation, normalization).
  *
- * Definitions (test/fixtures/metrics/make_analysis_reference.py re-implements each in numpy):
- * - Usable occurrence: its vector is present (not null) and has a non-zero norm (cosine is
- *   undefined otherwise). Every measure below uses only usable occurrences, and words are grouped
- *   by exact string in order of first appearance. Pass each occurrence once: the same sentence's
- *   occurrence listed twice would count as two identical contexts.
- * - Cosine: dot / sqrt(|a|^2 |b|^2) in float64, clamped to [-1, 1]; identical vectors give exactly 1.
- * - Anisotropy baseline: mean cosine over a seeded sample of pairs of occurrences of *different
- *   words in different sentences*. Each attempt draws i = nextInt(n) then j = nextInt(n) from one
- *   mulberry32 stream over the usable occurrences in input order and keeps (i, j) only when both
- *   the words and the sentence ids differ; attempts stop at `baselinePairs` kept pairs (default
- *   1000) or after 100 x baselinePairs attempts. Null when no pair is kept.
- * - Self-similarity: per word with at least two usable occurrences, the mean cosine over all
- *   unordered pairs of its occurrences; then the unweighted mean over those words (every word
- *   counts once, as in Ethayarajh). Computed as (|sum u|^2 - sum |u|^2) / (n (n - 1)) over the
- *   unit vectors u (the same quantity, linear in n); a word whose occurrences are all elementwise
- *   identical (a static model) scores exactly 1.
- * - Corrected self-similarity: self-similarity minus the anisotropy baseline.
- * - Intra-sentence similarity: per usable occurrence with a non-zero sentence mean, the cosine
- *   between the word's vector and its sentence's mean vector; averaged within each sentence id,
- *   then over sentences (Ethayarajh's IntraSim).
- * - Maximum explainable variance: per word with at least `minVarianceOccurrences` (default 5)
- *   usable occurrences, the share of the variance of its (mean-centered) occurrence vectors along
- *   their first principal component, lambda_1 / sum(lambda); 1 when they have no variance (all
- *   identical); unweighted mean over those words. The uncentered variant is Ethayarajh's literal
- *   formula sigma_1^2 / sum(sigma_i^2) over the singular values of the raw occurrence matrix,
- *   which also counts the words' shared mean direction; it is reported next to it.
+ * Definitions (test/fixtures/metrics/make_contextuality_reference.py re-implements each in numpy):
+ * - Usable vector: present (not null) and of non-zero norm (a cosine needs both); non-finite values
+ *   are an error. Cosine: dot / sqrt(|a|^2 |b|^2) in float64, clamped to [-1, 1]; elementwise
+ *   identical vectors give exactly 1.
+ * - Word: a target's surface form, its text exactly as written (see src/pipeline/cosines.ts), as
+ *   the paper's code groups tokens as written. Only words with at least `minOccurrences` (5, the
+ *   code's `min_count` and section 3.2's "at least 5 unique contexts") usable occurrences count.
+ * - Self-similarity (Definition 1): per word, the mean cosine over the pairs of its occurrences;
+ *   the unweighted mean over words. Computed as (|sum u|^2 - sum |u|^2) / (n (n - 1)) over the unit
+ *   vectors u, the same quantity; a word whose occurrences are all identical scores exactly 1.
+ * - Intra-sentence similarity (Definition 2): per sentence, the mean over its usable words of the
+ *   cosine between the word's vector and the mean of those vectors ({@link measureSentence}); the
+ *   mean over sentences.
+ * - Maximum explainable variance (Definition 3): per word, sigma_1^2 / sum sigma_i^2 over the
+ *   singular values of its (uncentered) occurrence matrix; exactly 1 when the occurrences are
+ *   identical; the mean over words.
+ * - Baselines (section 3.4), from one random word of each sampled sentence (the caller draws it):
+ *   the anisotropy baseline is the mean cosine over every pair of those words (each pair from two
+ *   different sentences), the variance baseline is Definition 3 applied to the matrix of those
+ *   words. Adjusted measures: self-similarity and intra-sentence similarity minus the anisotropy
+ *   baseline, explainable variance minus the variance baseline.
  */
-import { type Random, mulberry32 } from '../random.js';
-import { firstComponentShare, firstSingularValueShare } from './pca.js';
+import { firstSingularValueShare } from './pca.js';
+
+type Vector = Float32Array | Float64Array;
 
 /** One occurrence of a target word. */
-export interface ContextOccurrence {
+export interface TargetVector {
+  /** The target's surface form (the grouping key). */
   readonly word: string;
-  /** Identifies the sentence (context) the occurrence is in. */
-  readonly sentenceId: string;
-  /** The representation of the occurrence; null when missing (out of vocabulary, truncated). */
-  readonly vector: Float32Array | Float64Array | null;
-  /** Mean of the representations of the sentence's tokens, when the representation has one. */
-  readonly sentenceMean?: Float32Array | Float64Array | null;
+  /** Its representation; null when missing (out of vocabulary). */
+  readonly vector: Vector | null;
 }
 
-/** Default number of random pairs in the anisotropy baseline. */
-export const DEFAULT_BASELINE_PAIRS = 1000;
-/** Attempts per wanted baseline pair before giving up (only matters when valid pairs are rare). */
-export const BASELINE_ATTEMPTS_PER_PAIR = 100;
-/** Default minimum number of occurrences for a word's explainable variance. */
-export const DEFAULT_MIN_VARIANCE_OCCURRENCES = 5;
+/** What one sampled sentence contributes ({@link measureSentence}). */
+export interface SentenceMeasure {
+  /** Definition 2 for the sentence; null when no word of it has a usable vector. */
+  readonly intraSentenceSimilarity: number | null;
+  /** The representation of the sentence's random word, for the baselines; null when not usable. */
+  readonly randomWord: Vector | null;
+}
+
+/** Default minimum number of usable occurrences of a word (the paper's min_count). */
+export const DEFAULT_MIN_OCCURRENCES = 5;
 
 /** Options of {@link contextuality}. */
 export interface ContextualityOptions {
-  /** Seed of the baseline's random stream (use deriveSeed; the same for every normalization, so they sample the same pairs). */
-  readonly seed: number;
-  /** Wanted number of baseline pairs. Default {@link DEFAULT_BASELINE_PAIRS}. */
-  readonly baselinePairs?: number;
-  /** Minimum occurrences for the explainable variance. Default {@link DEFAULT_MIN_VARIANCE_OCCURRENCES}. */
-  readonly minVarianceOccurrences?: number;
+  /** Minimum usable occurrences of a word for self-similarity and explainable variance. Default {@link DEFAULT_MIN_OCCURRENCES}. */
+  readonly minOccurrences?: number;
 }
 
-/** Ethayarajh's measures for one set of occurrences (see the module comment). */
+/** Ethayarajh's measures for one representation (see the module comment). */
 export interface Contextuality {
-  /** Usable occurrences (vector present, non-zero). */
+  /** Usable target occurrences. */
   readonly occurrences: number;
-  /** Distinct words among the usable occurrences. */
+  /** Distinct words (surface forms) among them. */
   readonly words: number;
-  /** Mean cosine of random occurrence pairs of different words in different sentences. */
-  readonly anisotropyBaseline: number | null;
-  /** Pairs the baseline averages. */
-  readonly baselinePairs: number;
-  /** Mean over words (>= 2 occurrences) of the mean pairwise cosine of the word's occurrences. */
-  readonly selfSimilarity: number | null;
-  /** Words the self-similarity averages. */
-  readonly selfSimilarityWords: number;
-  /** selfSimilarity - anisotropyBaseline. */
-  readonly selfSimilarityCorrected: number | null;
-  /** Mean over sentences of the mean cosine between a word's vector and its sentence's mean. */
-  readonly intraSentenceSimilarity: number | null;
+  /** Words with at least `minOccurrences` usable occurrences: the ones self-similarity and explainable variance average. */
+  readonly measuredWords: number;
   /** Sentences the intra-sentence similarity averages. */
-  readonly intraSentenceSentences: number;
-  /** Mean over words (>= minVarianceOccurrences) of the first principal component's variance share. */
+  readonly sentences: number;
+  /** Usable random words behind the baselines (one per sentence). */
+  readonly randomWords: number;
+  /** Mean cosine over the pairs of random words; null with fewer than two. */
+  readonly anisotropyBaseline: number | null;
+  /** Definition 3 on the random words' matrix; null with fewer than two. */
+  readonly varianceBaseline: number | null;
+  readonly selfSimilarity: number | null;
+  /** selfSimilarity - anisotropyBaseline. */
+  readonly selfSimilarityAdjusted: number | null;
+  readonly intraSentenceSimilarity: number | null;
+  /** intraSentenceSimilarity - anisotropyBaseline. */
+  readonly intraSentenceSimilarityAdjusted: number | null;
   readonly maxExplainableVariance: number | null;
-  /** The same with Ethayarajh's uncentered singular values. */
-  readonly maxExplainableVarianceUncentered: number | null;
-  /** Words the explainable variances average. */
-  readonly explainableVarianceWords: number;
+  /** maxExplainableVariance - varianceBaseline. */
+  readonly maxExplainableVarianceAdjusted: number | null;
 }
-
-type Vector = Float32Array | Float64Array;
 
 function squaredNorm(a: Vector): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i]! * a[i]!;
-  return sum;
-}
-
-function dot(a: Vector, b: Vector): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
   return sum;
 }
 
@@ -109,13 +94,6 @@ function sameValues(a: Vector, b: Vector): boolean {
   return true;
 }
 
-/** Cosine of two non-zero vectors whose squared norms are given; exactly 1 for identical vectors. */
-function cosineOf(a: Vector, normA: number, b: Vector, normB: number): number {
-  if (a.length !== b.length) throw new RangeError(`contextuality: vectors of ${a.length} and ${b.length} dimensions`);
-  if (sameValues(a, b)) return 1;
-  return Math.max(-1, Math.min(1, dot(a, b) / Math.sqrt(normA * normB)));
-}
-
 function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   let sum = 0;
@@ -123,132 +101,150 @@ function mean(values: readonly number[]): number | null {
   return sum / values.length;
 }
 
-interface Usable {
-  readonly word: string;
-  readonly sentenceId: string;
-  readonly vector: Vector;
-  readonly squaredNorm: number;
-  readonly sentenceMean: Vector | null;
+const difference = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
+
+/** The squared norm of a vector, or null when it is not usable; throws on a non-finite value. */
+function usableNorm(vector: Vector | null, what: string): number | null {
+  if (vector === null) return null;
+  const norm = squaredNorm(vector);
+  if (!Number.isFinite(norm)) {
+    for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i]!)) throw new RangeError(`contextuality: ${what} has a non-finite value at ${i}`);
+  }
+  return norm > 0 ? norm : null;
 }
 
-function assertFiniteVector(vector: Vector, what: string): void {
-  for (let i = 0; i < vector.length; i++) {
-    if (!Number.isFinite(vector[i]!)) throw new RangeError(`contextuality: ${what} has a non-finite value at ${i}`);
-  }
-}
-
-function positiveCount(value: number | undefined, fallback: number, what: string): number {
-  const count = value ?? fallback;
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`contextuality: ${what} must be a non-negative integer, got ${count}`);
-  return count;
-}
-
-/** Ethayarajh's contextuality measures of `occurrences` (see the module comment for definitions). */
-export function contextuality(occurrences: readonly ContextOccurrence[], options: ContextualityOptions): Contextuality {
-  const wantedPairs = positiveCount(options.baselinePairs, DEFAULT_BASELINE_PAIRS, 'baselinePairs');
-  const minVariance = Math.max(1, positiveCount(options.minVarianceOccurrences, DEFAULT_MIN_VARIANCE_OCCURRENCES, 'minVarianceOccurrences'));
-  const usable: Usable[] = [];
-  let dims: number | null = null;
-  occurrences.forEach((occurrence, index) => {
-    const { vector } = occurrence;
-    if (vector === null) return;
-    dims ??= vector.length;
-    if (vector.length !== dims) throw new RangeError(`contextuality: occurrence ${index} has ${vector.length} dimensions, expected ${dims}`);
-    assertFiniteVector(vector, `occurrence ${index}`);
-    const norm = squaredNorm(vector);
-    if (norm === 0) return;
-    const sentenceMean = occurrence.sentenceMean ?? null;
-    if (sentenceMean !== null) assertFiniteVector(sentenceMean, `sentence mean of occurrence ${index}`);
-    usable.push({ word: occurrence.word, sentenceId: occurrence.sentenceId, vector, squaredNorm: norm, sentenceMean });
-  });
-
-  const byWord = new Map<string, Usable[]>();
-  for (const occurrence of usable) {
-    const list = byWord.get(occurrence.word);
-    if (list === undefined) byWord.set(occurrence.word, [occurrence]);
-    else list.push(occurrence);
-  }
-
-  const baseline = anisotropyBaseline(usable, wantedPairs, mulberry32(options.seed));
-
-  const selfSimilarities: number[] = [];
-  const centeredShares: number[] = [];
-  const uncenteredShares: number[] = [];
-  for (const list of byWord.values()) {
-    if (list.length >= 2) selfSimilarities.push(selfSimilarity(list));
-    if (list.length >= minVariance) {
-      const cols = list[0]!.vector.length;
-      const data = new Float64Array(list.length * cols);
-      list.forEach((occurrence, row) => {
-        data.set(occurrence.vector, row * cols);
-      });
-      const matrix = { rows: list.length, cols, data };
-      centeredShares.push(firstComponentShare(matrix));
-      uncenteredShares.push(firstSingularValueShare(matrix));
-    }
-  }
-  const selfSim = mean(selfSimilarities);
-
-  const perSentence = new Map<string, number[]>();
-  for (const occurrence of usable) {
-    if (occurrence.sentenceMean === null) continue;
-    const meanNorm = squaredNorm(occurrence.sentenceMean);
-    if (meanNorm === 0) continue;
-    const value = cosineOf(occurrence.vector, occurrence.squaredNorm, occurrence.sentenceMean, meanNorm);
-    const list = perSentence.get(occurrence.sentenceId);
-    if (list === undefined) perSentence.set(occurrence.sentenceId, [value]);
-    else list.push(value);
-  }
-  const intra = mean([...perSentence.values()].map((values) => mean(values)!));
-
-  return {
-    occurrences: usable.length,
-    words: byWord.size,
-    anisotropyBaseline: baseline.value,
-    baselinePairs: baseline.pairs,
-    selfSimilarity: selfSim,
-    selfSimilarityWords: selfSimilarities.length,
-    selfSimilarityCorrected: selfSim !== null && baseline.value !== null ? selfSim - baseline.value : null,
-    intraSentenceSimilarity: intra,
-    intraSentenceSentences: perSentence.size,
-    maxExplainableVariance: mean(centeredShares),
-    maxExplainableVarianceUncentered: mean(uncenteredShares),
-    explainableVarianceWords: centeredShares.length,
-  };
-}
-
-function anisotropyBaseline(usable: readonly Usable[], wantedPairs: number, random: Random): { value: number | null; pairs: number } {
-  const n = usable.length;
-  if (n < 2 || wantedPairs === 0) return { value: null, pairs: 0 };
-  const cosines: number[] = [];
-  const maxAttempts = BASELINE_ATTEMPTS_PER_PAIR * wantedPairs;
-  for (let attempt = 0; attempt < maxAttempts && cosines.length < wantedPairs; attempt++) {
-    const a = usable[random.nextInt(n)]!;
-    const b = usable[random.nextInt(n)]!;
-    if (a.word === b.word || a.sentenceId === b.sentenceId) continue;
-    cosines.push(cosineOf(a.vector, a.squaredNorm, b.vector, b.squaredNorm));
-  }
-  return { value: mean(cosines), pairs: cosines.length };
-}
-
-/** Mean cosine over the unordered pairs of at least two non-zero vectors. */
-function selfSimilarity(list: readonly Usable[]): number {
-  const first = list[0]!.vector;
-  if (list.every((occurrence) => sameValues(occurrence.vector, first))) return 1;
+/**
+ * Mean pairwise cosine of non-zero vectors (at least two) via the sum of their unit vectors;
+ * exactly 1 when they are all identical.
+ */
+function meanPairwiseCosine(vectors: readonly Vector[], norms: readonly number[]): number {
+  const first = vectors[0]!;
+  if (vectors.every((vector) => sameValues(vector, first))) return 1;
   const cols = first.length;
   const sum = new Float64Array(cols);
   let sumOfSquaredNorms = 0;
-  for (const occurrence of list) {
-    const scale = 1 / Math.sqrt(occurrence.squaredNorm);
+  vectors.forEach((vector, k) => {
+    const scale = 1 / Math.sqrt(norms[k]!);
     let squared = 0;
     for (let c = 0; c < cols; c++) {
-      const unit = occurrence.vector[c]! * scale;
+      const unit = vector[c]! * scale;
       sum[c]! += unit;
       squared += unit * unit;
     }
     sumOfSquaredNorms += squared;
+  });
+  const n = vectors.length;
+  return Math.max(-1, Math.min(1, (squaredNorm(sum) - sumOfSquaredNorms) / (n * (n - 1))));
+}
+
+/** Definition 3 of equal-length vectors as rows (exactly 1 when identical: see firstSingularValueShare). */
+function explainableVariance(vectors: readonly Vector[]): number {
+  const cols = vectors[0]!.length;
+  const data = new Float64Array(vectors.length * cols);
+  vectors.forEach((vector, row) => { data.set(vector, row * cols); });
+  return firstSingularValueShare({ rows: vectors.length, cols, data });
+}
+
+function checkDimensions(vectors: readonly Vector[], what: string): void {
+  const dims = vectors[0]?.length;
+  vectors.forEach((vector, index) => {
+    if (vector.length !== dims) throw new RangeError(`contextuality: ${what} ${index} has ${vector.length} dimensions, expected ${dims}`);
+  });
+}
+
+/**
+ * One sentence's part of the measures: Definition 2 over the usable vectors among `words` (every
+ * word of the sentence, in order), and the vector of `words[randomWord]` for the baselines.
+ */
+export function measureSentence(words: readonly (Vector | null)[], randomWord: number): SentenceMeasure {
+  if (!Number.isSafeInteger(randomWord) || randomWord < 0 || randomWord >= words.length) throw new RangeError(`measureSentence: random word ${randomWord} of ${words.length}`);
+  const usable: Vector[] = [];
+  const norms: number[] = [];
+  words.forEach((vector, index) => {
+    const norm = usableNorm(vector, `word ${index}`);
+    if (norm === null) return;
+    usable.push(vector!);
+    norms.push(norm);
+  });
+  checkDimensions(usable, 'word');
+  const random = usableNorm(words[randomWord]!, 'the random word') === null ? null : words[randomWord]!;
+  if (usable.length === 0) return { intraSentenceSimilarity: null, randomWord: random };
+  const cols = usable[0]!.length;
+  const centre = new Float64Array(cols);
+  for (const vector of usable) for (let c = 0; c < cols; c++) centre[c]! += vector[c]!;
+  for (let c = 0; c < cols; c++) centre[c]! /= usable.length;
+  const centreNorm = squaredNorm(centre);
+  // Words that cancel out leave no sentence direction: no cosine to take.
+  if (!(centreNorm > 0)) return { intraSentenceSimilarity: null, randomWord: random };
+  const cosines = usable.map((vector, k) => {
+    if (sameValues(vector, centre)) return 1;
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += vector[c]! * centre[c]!;
+    return Math.max(-1, Math.min(1, dot / Math.sqrt(norms[k]! * centreNorm)));
+  });
+  return { intraSentenceSimilarity: mean(cosines), randomWord: random };
+}
+
+/** Ethayarajh's measures with their anisotropy adjustments (see the module comment). */
+export function contextuality(targets: readonly TargetVector[], sentences: readonly SentenceMeasure[], options: ContextualityOptions = {}): Contextuality {
+  const minOccurrences = options.minOccurrences ?? DEFAULT_MIN_OCCURRENCES;
+  if (!Number.isSafeInteger(minOccurrences) || minOccurrences < 2) throw new RangeError(`contextuality: minOccurrences must be an integer >= 2, got ${minOccurrences}`);
+
+  const byWord = new Map<string, { vectors: Vector[]; norms: number[] }>();
+  let occurrences = 0;
+  targets.forEach((target, index) => {
+    const norm = usableNorm(target.vector, `occurrence ${index}`);
+    if (norm === null) return;
+    occurrences++;
+    const group = byWord.get(target.word);
+    if (group === undefined) byWord.set(target.word, { vectors: [target.vector!], norms: [norm] });
+    else {
+      group.vectors.push(target.vector!);
+      group.norms.push(norm);
+    }
+  });
+  checkDimensions(
+    [...byWord.values()].flatMap((group) => group.vectors),
+    'occurrence',
+  );
+  const selfSimilarities: number[] = [];
+  const variances: number[] = [];
+  for (const { vectors, norms } of byWord.values()) {
+    if (vectors.length < minOccurrences) continue;
+    selfSimilarities.push(meanPairwiseCosine(vectors, norms));
+    variances.push(explainableVariance(vectors));
   }
-  const n = list.length;
-  const value = (squaredNorm(sum) - sumOfSquaredNorms) / (n * (n - 1));
-  return Math.max(-1, Math.min(1, value));
+
+  const intra = sentences.map((sentence) => sentence.intraSentenceSimilarity).filter((value) => value !== null);
+  const randomWords: Vector[] = [];
+  const randomNorms: number[] = [];
+  sentences.forEach((sentence, index) => {
+    const norm = usableNorm(sentence.randomWord, `the random word of sentence ${index}`);
+    if (norm === null) return;
+    randomWords.push(sentence.randomWord!);
+    randomNorms.push(norm);
+  });
+  checkDimensions(randomWords, 'random word');
+  const enough = randomWords.length >= 2;
+  const anisotropyBaseline = enough ? meanPairwiseCosine(randomWords, randomNorms) : null;
+  const varianceBaseline = enough ? explainableVariance(randomWords) : null;
+
+  const selfSimilarity = mean(selfSimilarities);
+  const intraSentenceSimilarity = mean(intra);
+  const maxExplainableVariance = mean(variances);
+  return {
+    occurrences,
+    words: byWord.size,
+    measuredWords: selfSimilarities.length,
+    sentences: intra.length,
+    randomWords: randomWords.length,
+    anisotropyBaseline,
+    varianceBaseline,
+    selfSimilarity,
+    selfSimilarityAdjusted: difference(selfSimilarity, anisotropyBaseline),
+    intraSentenceSimilarity,
+    intraSentenceSimilarityAdjusted: difference(intraSentenceSimilarity, anisotropyBaseline),
+    maxExplainableVariance,
+    maxExplainableVarianceAdjusted: difference(maxExplainableVariance, varianceBaseline),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Principal component analysis of a dense float64 matrix, for the anisotropy corrections
  * (all-but-the-top removes the top principal components) and for Ethayarajh's maximum explainable
- * variance (share of variance on the first principal component).
+ * variance (share of the sum of squares on the first singular direction).
  *
  * Method: column means, then the covariance matrix accumulated from mean-centered rows (two passes,
  * so no catastrophic cancellation), then a symmetric eigensolver: Householder tridiagonalisation
@@ -525,72 +525,126 @@ export function project(pca: Pca, row: Float64Array | Float32Array): Float64Arra
   });
 }
 
-/**
- * Share of the rows' variance along their first principal component: lambda_1 / sum(lambda).
- * Rows with no spread at all (every row identical, or a single row) give exactly 1: all the
- * (zero) variance lies in one direction, and it is the value that makes a static representation
- * read as "one vector per word". Uses the n x n Gram matrix of the centered rows when there are
- * fewer rows than columns (same non-zero spectrum, much smaller).
- */
-export function firstComponentShare(matrix: Matrix): number {
-  assertMatrix(matrix, 'firstComponentShare');
-  const { rows, cols, data } = matrix;
-  if (rows < 1) throw new RangeError('firstComponentShare: no rows');
-  const mean = columnMeans(matrix);
-  let scatter: Float64Array;
-  let size: number;
-  if (rows < cols) {
-    const centered = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) centered[r * cols + c] = data[r * cols + c]! - mean[c]!;
-    scatter = new Float64Array(rows * rows);
-    for (let i = 0; i < rows; i++) {
-      for (let j = i; j < rows; j++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += centered[i * cols + c]! * centered[j * cols + c]!;
-        scatter[i * rows + j] = dot;
-        scatter[j * rows + i] = dot;
-      }
-    }
-    size = rows;
-  } else {
-    scatter = covariance(matrix, mean);
-    size = cols;
-  }
-  let trace = 0;
-  for (let i = 0; i < size; i++) trace += scatter[i * size + i]!;
-  if (!(trace > 0)) return 1;
-  const top = symmetricEigen(scatter, size, false).values[0]!;
-  return Math.min(1, Math.max(0, top / trace));
-}
+/** Below this many rows or columns, {@link firstSingularValueShare} solves the small Gram matrix exactly. */
+export const EXACT_SHARE_SIZE = 128;
 
 /**
- * Ethayarajh's (2019) maximum explainable variance exactly as the paper defines it: sigma_1^2 /
- * sum(sigma_i^2) over the singular values of the *uncentered* occurrence matrix. Identical rows
- * give 1 (rank one); the all-zero matrix gives 1 by the same convention as
- * {@link firstComponentShare}.
+ * Ethayarajh's (2019) maximum explainable variance as Definition 3 of the paper states it:
+ * sigma_1^2 / sum(sigma_i^2) over the singular values of the *uncentered* matrix, i.e. the largest
+ * eigenvalue of X^T X over its trace (the sum of squares). Identical rows give exactly 1 (rank
+ * one); the all-zero matrix gives 1 by the same convention. When rows or columns are at most
+ * {@link EXACT_SHARE_SIZE}, the smaller Gram matrix (X X^T or X^T X) is solved exactly; otherwise
+ * the largest eigenvalue comes from {@link largestGramEigenvalue} (Lanczos), which costs a few
+ * dozen products with X instead of forming and tridiagonalising a d x d matrix.
  */
 export function firstSingularValueShare(matrix: Matrix): number {
   assertMatrix(matrix, 'firstSingularValueShare');
   const { rows, cols, data } = matrix;
   if (rows < 1) throw new RangeError('firstSingularValueShare: no rows');
+  let identical = true;
+  for (let r = 1; r < rows && identical; r++) for (let c = 0; c < cols; c++) if (data[r * cols + c] !== data[c]) { identical = false; break; }
+  if (identical) return 1;
+  let trace = 0;
+  for (let i = 0; i < data.length; i++) trace += data[i]! * data[i]!;
+  if (!(trace > 0)) return 1;
   const size = Math.min(rows, cols);
-  const gram = new Float64Array(size * size);
-  if (rows <= cols) {
-    for (let i = 0; i < rows; i++) {
-      for (let j = i; j < rows; j++) {
+  let top: number;
+  if (size <= EXACT_SHARE_SIZE) {
+    const gram = new Float64Array(size * size);
+    if (rows <= cols) {
+      for (let i = 0; i < rows; i++) {
+        for (let j = i; j < rows; j++) {
+          let dot = 0;
+          for (let c = 0; c < cols; c++) dot += data[i * cols + c]! * data[j * cols + c]!;
+          gram[i * rows + j] = dot;
+          gram[j * rows + i] = dot;
+        }
+      }
+    } else {
+      const sums = covariance(matrix, new Float64Array(cols));
+      for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
+    }
+    top = symmetricEigen(gram, size, false).values[0]!;
+  } else top = largestGramEigenvalue(matrix);
+  return Math.min(1, Math.max(0, top / trace));
+}
+
+/**
+ * The largest eigenvalue of X^T X (equivalently of X X^T: the same non-zero spectrum), by the
+ * Lanczos method with full reorthogonalisation (twice, so the basis stays orthogonal to rounding)
+ * on the smaller of the two, applied implicitly as two products with X. It stops when the Ritz
+ * value's residual bound beta_j |s_j| (Parlett, The Symmetric Eigenvalue Problem, 13.2) falls
+ * below 1e-12 of it, when the Krylov space is exhausted (beta_j = 0: the Ritz values are then
+ * exact), or after every dimension; the eigenvalue error is below the residual's square over the
+ * spectral gap, far below the six decimals the results keep. Deterministic: the start vector is
+ * a fixed seeded draw.
+ */
+export function largestGramEigenvalue(matrix: Matrix): number {
+  assertMatrix(matrix, 'largestGramEigenvalue');
+  const { rows, cols, data } = matrix;
+  const wide = rows < cols;
+  const m = wide ? rows : cols;
+  const inner = new Float64Array(wide ? cols : rows);
+  // w = X^T X v (tall) or X X^T v (wide), through `inner`.
+  const apply = (v: Float64Array): Float64Array => {
+    const w = new Float64Array(m);
+    inner.fill(0);
+    if (wide) {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) inner[c]! += data[r * cols + c]! * v[r]!;
+      for (let r = 0; r < rows; r++) {
         let dot = 0;
-        for (let c = 0; c < cols; c++) dot += data[i * cols + c]! * data[j * cols + c]!;
-        gram[i * rows + j] = dot;
-        gram[j * rows + i] = dot;
+        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * inner[c]!;
+        w[r] = dot;
+      }
+    } else {
+      for (let r = 0; r < rows; r++) {
+        let dot = 0;
+        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
+        inner[r] = dot;
+      }
+      for (let r = 0; r < rows; r++) {
+        const scale = inner[r]!;
+        for (let c = 0; c < cols; c++) w[c]! += data[r * cols + c]! * scale;
       }
     }
-  } else {
-    const sums = covariance(matrix, new Float64Array(cols));
-    for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
+    return w;
+  };
+  const dotOf = (a: Float64Array, b: Float64Array): number => {
+    let dot = 0;
+    for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+    return dot;
+  };
+  const random = mulberry32(0x1a2c05);
+  let q = Float64Array.from({ length: m }, () => random.next() - 0.5);
+  const start = Math.sqrt(dotOf(q, q));
+  q = q.map((value) => value / start);
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  for (;;) {
+    basis.push(q);
+    const w = apply(q);
+    alpha.push(dotOf(q, w));
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        const projection = dotOf(b, w);
+        for (let i = 0; i < m; i++) w[i]! -= projection * b[i]!;
+      }
+    }
+    const next = Math.sqrt(dotOf(w, w));
+    const k = alpha.length;
+    const diagonal = Float64Array.from(alpha);
+    const off = Float64Array.from(beta);
+    const d = Float64Array.from(diagonal);
+    const e = new Float64Array(k);
+    for (let i = 1; i < k; i++) e[i] = off[i - 1]!;
+    tridiagonalQl(d, e, null, k);
+    let theta = d[0]!;
+    for (let i = 1; i < k; i++) theta = Math.max(theta, d[i]!);
+    if (k === m || !(next > EPSILON * Math.abs(theta))) return Math.max(0, theta);
+    const vector = tridiagonalEigenvectors(diagonal, off, Float64Array.of(theta))?.[0];
+    if (vector !== undefined && next * Math.abs(vector[k - 1]!) <= 1e-12 * Math.abs(theta)) return Math.max(0, theta);
+    beta.push(next);
+    q = w.map((value) => value / next);
   }
-  let trace = 0;
-  for (let i = 0; i < size; i++) trace += gram[i * size + i]!;
-  if (!(trace > 0)) return 1;
-  const top = symmetricEigen(gram, size, false).values[0]!;
-  return Math.min(1, Math.max(0, top / trace));
 }

@@ -15,7 +15,7 @@ import type { EncodedSentence } from './tokenizer.js';
 /** Model input for one occurrence: token ids with special tokens, and the target's positions in them. */
 export interface TokenWindow {
   readonly ids: readonly number[];
-  /** Per position of `ids`: true for a special token (the sentence mean leaves them out). */
+  /** Per position of `ids`: true for a special token. */
   readonly special: readonly boolean[];
   /** Positions in `ids` of the target's tokens, ascending, non-empty. */
   readonly target: readonly number[];

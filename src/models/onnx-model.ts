@@ -211,8 +211,6 @@ function configuredBindings(config: ModelConfig, outputNames: readonly string[],
 /** One model input sequence after de-duplication, plus the occurrences that read from it. */
 interface EncodingUnit {
   readonly ids: readonly number[];
-  /** Per position of `ids`: 1 for the sentence's own tokens, 0 for special tokens (the sentence-mean mask). */
-  readonly contentMask: readonly number[];
   readonly readers: { readonly occurrence: number; readonly target: readonly number[] }[];
 }
 
@@ -281,7 +279,7 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       const key = window.ids.join(',');
       let unit = unitByKey.get(key);
       if (!unit) {
-        unit = { ids: window.ids, contentMask: window.special.map((special) => (special ? 0 : 1)), readers: [] };
+        unit = { ids: window.ids, readers: [] };
         unitByKey.set(key, unit);
         units.push(unit);
       }
@@ -289,10 +287,6 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     });
 
     const vectors: (Float32Array | null)[][] = occurrences.map(() => new Array<Float32Array | null>(bindings.length).fill(null));
-    // Per representation, the mean of its token-level output over the sentence's own tokens
-    // (special tokens and padding left out), for intra-sentence similarity; null for a
-    // sentence-level representation, which has no word vector to compare with it.
-    const sentenceMeans: (Float32Array | null)[][] = occurrences.map(() => new Array<Float32Array | null>(bindings.length).fill(null));
     let done = 0;
     onProgress?.(0, units.length);
     for (const batchIndices of runner.batchPlan(units.map((u) => u.ids.length))) {
@@ -306,10 +300,6 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
         const dims = value.dims;
         batchUnits.forEach((unit, row) => {
           let sentenceVector: Float32Array | undefined;
-          let sentenceMean: Float32Array | null = null;
-          if (binding.pooling === 'target' && dims.length === 3 && unit.contentMask.includes(1)) {
-            sentenceMean = maskedMean(data, dims[1]!, dims[2]!, row, unit.contentMask);
-          }
           for (const reader of unit.readers) {
             let vector: Float32Array;
             if (binding.pooling === 'sentence' && dims.length === 2) {
@@ -322,14 +312,13 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
               throw new InputError(`${this.id}: graph output ${binding.output} has shape [${dims.join(', ')}], expected [batch, tokens, dim]${binding.pooling === 'sentence' ? ' or [batch, dim]' : ''}`);
             }
             vectors[reader.occurrence]![b] = vector;
-            sentenceMeans[reader.occurrence]![b] = sentenceMean;
           }
         });
       });
       done += batchUnits.length;
       onProgress?.(done, units.length);
     }
-    return vectors.map((v, i) => ({ vectors: v, truncated: truncated[i]!, sentenceMeans: sentenceMeans[i]! }));
+    return vectors.map((v, i) => ({ vectors: v, truncated: truncated[i]! }));
   }
 
   async dispose(): Promise<void> {

@@ -6,7 +6,7 @@
  * lowercase; word2vec's is cased, so the form as written is tried first.
  * A word that is still missing is out of vocabulary: its vector is `null`, never a zero vector.
  */
-import { stripEdgePunctuation } from '../text.js';
+import { stripEdgePunctuation, wordSpans } from '../text.js';
 import { ArrayVocabulary, type Vocabulary } from './vocabulary.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence, TargetSpans } from '../types.js';
 
@@ -80,9 +80,6 @@ export class StaticVectors {
 /** Upper bound on memoised token resolutions. */
 const MAX_RESOLVED = 1 << 20;
 
-/** Word-like tokens: letters/digits with inner apostrophes or hyphens (`don't`, `well-known`). */
-const WORD = /[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*/gu;
-
 /** The in-vocabulary words of a sentence: their character ranges and vectors, in order. */
 interface SentenceWords {
   readonly starts: number[];
@@ -90,31 +87,30 @@ interface SentenceWords {
   readonly vectors: Float32Array[];
 }
 
-/** Tokenizes `sentence` once and looks every word up; both means below read this. */
+/** Finds the words of `sentence` ({@link wordSpans}) once and looks each up. */
 function sentenceWords(vectors: StaticVectors, sentence: string): SentenceWords {
   const words: SentenceWords = { starts: [], ends: [], vectors: [] };
-  for (const match of sentence.matchAll(WORD)) {
-    const vector = vectors.lookup(match[0]);
+  for (const span of wordSpans(sentence)) {
+    const vector = vectors.lookup(sentence.slice(span.start, span.end));
     if (!vector) continue;
-    words.starts.push(match.index);
-    words.ends.push(match.index + match[0].length);
+    words.starts.push(span.start);
+    words.ends.push(span.end);
     words.vectors.push(vector);
   }
   return words;
 }
 
 /**
- * Mean of the in-vocabulary word vectors of a sentence; null when none is in vocabulary. With
- * `exclude`, the words overlapping those spans (the target) are left out: the `context` vector.
- * Without, every word counts, the target included: the sentence mean of intra-sentence similarity.
+ * Mean of the in-vocabulary word vectors of a sentence except the words overlapping `exclude`
+ * (the target): the `context` vector; null when no other word is in vocabulary.
  */
-function wordMean(words: SentenceWords, slab: VectorSlab, exclude?: TargetSpans): Float32Array | null {
+function contextMean(words: SentenceWords, slab: VectorSlab, exclude: TargetSpans): Float32Array | null {
   const sum = new Float64Array(slab.dimensions);
   let count = 0;
   for (let w = 0; w < words.vectors.length; w++) {
     const start = words.starts[w]!;
     const end = words.ends[w]!;
-    if (exclude?.some((span) => start < span.end && end > span.start) === true) continue; // the target itself
+    if (exclude.some((span) => start < span.end && end > span.start)) continue; // the target itself
     const vector = words.vectors[w]!;
     for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
     count++;
@@ -193,19 +189,17 @@ export class StaticModel implements EmbeddingModel {
   ) {}
 
   embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
-    // One tokenization and one sentence mean per distinct sentence in a row (a pair's sentence is
-    // often followed by its other targets), shared by both representations (see wordMean).
+    // One tokenization per distinct sentence in a row (a pair's sentence is often followed by its
+    // other targets, and contextuality embeds every word of a sentence in a row).
     let lastSentence: string | null = null;
     let words: SentenceWords = { starts: [], ends: [], vectors: [] };
-    let mean: Float32Array | null = null;
     const slab = new VectorSlab(this.vectors.dimensions);
     const result = occurrences.map(({ sentence, spans }): OccurrenceEmbedding => {
       if (sentence !== lastSentence) {
         lastSentence = sentence;
         words = sentenceWords(this.vectors, sentence);
-        mean = wordMean(words, slab);
       }
-      return { vectors: [targetVector(this.vectors, sentence, spans), wordMean(words, slab, spans)], truncated: false, sentenceMeans: [mean, mean] };
+      return { vectors: [targetVector(this.vectors, sentence, spans), contextMean(words, slab, spans)], truncated: false };
     });
     onProgress?.(occurrences.length, occurrences.length);
     return Promise.resolve(result);

@@ -3,19 +3,21 @@
  * `embed` call, so the model can de-duplicate sentences across datasets and splits), then, per
  * dataset and representation, fits the anisotropy corrections on the train split's occurrences
  * (without labels), and keeps only the cosines (raw and corrected, rounded exactly as
- * results/pairs/*.csv print them), the contextuality measures and, on a dataset with a labelled
+ * results/pairs/*.csv print them), the contextuality measures (which also embed every word of a
+ * sample of the dataset's sentences) and, on a dataset with a labelled
  * train split, each representation's probe probabilities (the `#probe` columns: a logistic probe
  * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
  */
 export { cosine } from '../metrics/cosine.js';
-import { contextuality, type ContextOccurrence } from '../metrics/contextuality.js';
+import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
 import { cosine } from '../metrics/cosine.js';
-import { fitNormalization, normalizeInto, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeInto, normalizeVector64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
-import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
+import { wordSpans } from '../text.js';
+import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
 export function storedCosine(a: Float32Array | null, b: Float32Array | null): number | null {
@@ -93,6 +95,12 @@ export interface AnalysisOptions {
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
 interface DistinctOccurrence {
+  /**
+   * The target's surface form: the text of its spans exactly as written (joined by a space for a
+   * discontinuous target), case included. Contextuality groups occurrences by it, as Ethayarajh's
+   * code groups tokens as written; without case folding, two occurrences of one word always have
+   * the same text, so a static model (a lookup of that text) gives them the same vector.
+   */
   readonly word: string;
   readonly sentence: string;
   /** Index into the dataset's occurrence list (2 per pair) of its first appearance. */
@@ -107,19 +115,21 @@ interface DistinctOccurrence {
  */
 function distinctOccurrences(pairs: readonly SentencePair[]): { distinct: DistinctOccurrence[]; canonical: Int32Array } {
   const seen = new Map<string, DistinctOccurrence>();
-  // Occurrence index (2 per pair) -> index of the first occurrence with the same word, sentence and spans.
+  // Occurrence index (2 per pair) -> index of the first occurrence with the same sentence and spans.
   const canonical = new Int32Array(2 * pairs.length);
   pairs.forEach((pair, p) => {
     const sides = [
-      { word: pair.word, sentence: pair.sentence1, spans: pair.spans1 },
-      { word: pair.word2 ?? pair.word, sentence: pair.sentence2, spans: pair.spans2 },
+      { sentence: pair.sentence1, spans: pair.spans1 },
+      { sentence: pair.sentence2, spans: pair.spans2 },
     ];
     sides.forEach((side, s) => {
-      const key = `${side.word}\0${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
+      const key = `${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
       const existing = seen.get(key);
       canonical[2 * p + s] = existing?.index ?? 2 * p + s;
-      if (existing === undefined) seen.set(key, { word: side.word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
-      else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
+      if (existing === undefined) {
+        const word = side.spans.map((span) => side.sentence.slice(span.start, span.end)).join(' ');
+        seen.set(key, { word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
+      } else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
     });
   });
   return { distinct: [...seen.values()], canonical };
@@ -168,6 +178,66 @@ function contextualitySample(distinct: readonly DistinctOccurrence[], seed: numb
     kept += list.length;
   }
   return perWord.filter((list) => chosen.has(list)).flat();
+}
+
+/**
+ * At most this many of a dataset's distinct sentences (a seeded sample beyond it) have every word
+ * embedded, for the intra-sentence similarity and the anisotropy baselines: the 1,000 random word
+ * representations of Ethayarajh's section 3.4 (his code samples 1,000 sentences and one word of
+ * each). Bounded so that the extra embedding is a fixed cost, not one that grows with the dataset.
+ */
+export const CONTEXTUALITY_SENTENCES = 1000;
+
+/** A sampled sentence whose every word is embedded (see {@link CONTEXTUALITY_SENTENCES}). */
+interface ContextSentence {
+  readonly sentence: string;
+  /** Where the sentence was read, for errors. */
+  readonly source: SourceRef;
+  /** Its words ({@link wordSpans}), in order; at least one. */
+  readonly words: readonly Span[];
+  /** Index into `words` of its random word for the baselines (a seeded draw, the same for every model). */
+  readonly randomWord: number;
+}
+
+/**
+ * The dataset's distinct sentences that have a word, in order of first appearance; beyond
+ * {@link CONTEXTUALITY_SENTENCES}, a seeded sample of them (in the same order). Each gets one random
+ * word, drawn uniformly from one stream keyed by the dataset: sentence first, then a word of it, as
+ * Ethayarajh samples random words.
+ */
+function contextSentences(distinct: readonly DistinctOccurrence[], pairs: readonly SentencePair[], seed: number, dataset: string): ContextSentence[] {
+  const sources = new Map<string, SourceRef>();
+  for (const occurrence of distinct) if (!sources.has(occurrence.sentence)) sources.set(occurrence.sentence, pairs[occurrence.index >> 1]!.source);
+  let candidates = [...sources].map(([sentence, source]) => ({ sentence, source, words: wordSpans(sentence) })).filter((candidate) => candidate.words.length > 0);
+  if (candidates.length > CONTEXTUALITY_SENTENCES) {
+    const chosen = new Set(shuffled(candidates, mulberry32(deriveSeed(seed, `${dataset}:contextuality-sentences`))).slice(0, CONTEXTUALITY_SENTENCES));
+    candidates = candidates.filter((candidate) => chosen.has(candidate));
+  }
+  const random = mulberry32(deriveSeed(seed, `${dataset}:contextuality-random-words`));
+  return candidates.map((candidate) => ({ ...candidate, randomWord: random.nextInt(candidate.words.length) }));
+}
+
+/** Every word of each sentence as an occurrence to embed, sentence by sentence. */
+function wordOccurrences(sentences: readonly ContextSentence[]): TargetOccurrence[] {
+  return sentences.flatMap(({ sentence, source, words }) => words.map((span): TargetOccurrence => ({ sentence, spans: [span], source })));
+}
+
+/** Sentences split into runs of at most `size` words (a sentence longer than that is a run of its own). */
+function sentenceChunks(sentences: readonly ContextSentence[], size: number): ContextSentence[][] {
+  const result: ContextSentence[][] = [];
+  let current: ContextSentence[] = [];
+  let words = 0;
+  for (const sentence of sentences) {
+    if (current.length > 0 && words + sentence.words.length > size) {
+      result.push(current);
+      current = [];
+      words = 0;
+    }
+    current.push(sentence);
+    words += sentence.words.length;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
 }
 
 /** A vector a probe can use: present and not all zero. */
@@ -259,11 +329,7 @@ function own(vector: Float32Array | null): Float32Array | null {
  * blocks shared by a whole chunk (static models do), and a few kept views would keep every block.
  */
 function detached(embedding: OccurrenceEmbedding): OccurrenceEmbedding {
-  return {
-    vectors: embedding.vectors.map(own),
-    truncated: embedding.truncated,
-    ...(embedding.sentenceMeans === undefined ? {} : { sentenceMeans: embedding.sentenceMeans.map(own) }),
-  };
+  return { vectors: embedding.vectors.map(own), truncated: embedding.truncated };
 }
 
 /** Occurrence indices (2 per pair) split into runs of at most `size`. */
@@ -284,6 +350,8 @@ interface DatasetPlan {
   readonly canonical: Int32Array;
   readonly fitSample: readonly DistinctOccurrence[];
   readonly contextualitySample: readonly DistinctOccurrence[];
+  /** The sentences whose every word contextuality embeds. */
+  readonly contextSentences: readonly ContextSentence[];
   readonly probing: boolean;
   /** Canonical occurrence indices embedded in the first pass, ascending. */
   readonly firstPass: readonly number[];
@@ -305,13 +373,24 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
     });
   }
   const measured = new Set(sampled.map((occurrence) => occurrence.index));
-  return { dataset, pairs, canonical, fitSample, contextualitySample: sampled, probing, firstPass: [...firstPass].sort((a, b) => a - b), measured };
+  return {
+    dataset,
+    pairs,
+    canonical,
+    fitSample,
+    contextualitySample: sampled,
+    contextSentences: contextSentences(distinct, pairs, options.seed, dataset.name),
+    probing,
+    firstPass: [...firstPass].sort((a, b) => a - b),
+    measured,
+  };
 }
 
 /**
- * Cosines, probe probabilities and contextuality of one dataset for one model, embedding in two
+ * Cosines, probe probabilities and contextuality of one dataset for one model, embedding in three
  * passes: first the occurrences the corrections are fitted on and the probe is trained on, then
- * every pair in chunks of {@link PAIRS_PER_CHUNK}, whose vectors end with their chunk.
+ * every pair in chunks of {@link PAIRS_PER_CHUNK}, whose vectors end with their chunk, then every
+ * word of the sampled sentences, whose vectors end with their sentence (see {@link measureSentences}).
  */
 async function analyseDataset(
   model: EmbeddingModel,
@@ -408,29 +487,67 @@ async function analyseDataset(
     for (const p of chunk) for (const side of [2 * p, 2 * p + 1]) if (!plan.measured.has(canonical[side]!)) kept.delete(canonical[side]!);
   }
 
+  const sentences = await measureSentences(model, plan, fitted, embedded);
   model.representations.forEach((representation, r) => {
     const { stats, normalizations } = fitted[r]!;
     const sampled = plan.contextualitySample;
     const sampledRaw = sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null);
-    // Sentence means only where contextuality reads them: the sampled occurrences.
-    const means = sampled.map((occurrence) => kept.get(occurrence.index)!.sentenceMeans?.[r] ?? null);
+    const { intra, randomWords } = sentences[r]!;
     for (const normalization of normalizations) {
-      // Corrected vectors only where contextuality reads them: the sampled occurrences.
-      const vectors = normalization === 'none' ? sampledRaw : normalizeVectors(stats!, normalization, sampledRaw);
-      const correctedMeans = normalization === 'none' ? means : normalizeVectors(stats!, normalization, means);
-      const occurrences: ContextOccurrence[] = sampled.map((occurrence, i) => ({
-        word: occurrence.word,
-        sentenceId: occurrence.sentence,
-        vector: vectors[i]!,
-        sentenceMean: correctedMeans[i] ?? null,
-      }));
-      // One seed for every normalization of a representation, so they sample the same baseline pairs.
-      const measured = contextuality(occurrences, { seed: deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:contextuality`) });
+      // Corrected vectors only where contextuality reads them: the sampled occurrences and random words.
+      const correct = (vectors: readonly (Float32Array | null)[]): readonly (Float32Array | null)[] => (normalization === 'none' ? vectors : normalizeVectors(stats!, normalization, vectors));
+      const vectors = correct(sampledRaw);
+      const targets: TargetVector[] = sampled.map((occurrence, i) => ({ word: occurrence.word, vector: vectors[i]! }));
+      const random = correct(randomWords);
+      const measures: SentenceMeasure[] = intra.get(normalization)!.map((value, i) => ({ intraSentenceSimilarity: value, randomWord: random[i]! }));
+      const measured = contextuality(targets, measures);
       into.contextuality.push(
         contextualityTable.round({ dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...measured }),
       );
     }
   });
+}
+
+/** Per representation, what the sampled sentences give contextuality (see {@link measureSentences}). */
+interface SentenceResults {
+  /** Per normalization, each measured sentence's intra-sentence similarity. */
+  readonly intra: ReadonlyMap<Normalization, readonly (number | null)[]>;
+  /** Each measured sentence's random word, raw (corrected with the targets at the end). */
+  readonly randomWords: readonly (Float32Array | null)[];
+}
+
+/**
+ * Embeds every word of the plan's sampled sentences, in chunks of at most 2 x {@link PAIRS_PER_CHUNK}
+ * words, and keeps per sentence and representation only its intra-sentence similarity (per
+ * normalization, each word corrected first) and its random word's raw vector: the memory held is
+ * one chunk's vectors plus one vector per sentence. A sentence the model cut to fit its length is
+ * left out (its words were not seen in one context).
+ */
+async function measureSentences(
+  model: EmbeddingModel,
+  plan: DatasetPlan,
+  fitted: readonly { readonly stats: NormalizationStats | null; readonly normalizations: readonly Normalization[] }[],
+  embedded: (count: number) => ProgressFn,
+): Promise<SentenceResults[]> {
+  const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
+  for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
+    const occurrences = wordOccurrences(group);
+    const embeddings = await model.embed(occurrences, embedded(occurrences.length));
+    let offset = 0;
+    for (const sentence of group) {
+      const words = embeddings.slice(offset, (offset += sentence.words.length));
+      if (words.some((embedding) => embedding.truncated)) continue;
+      fitted.forEach(({ stats, normalizations }, r) => {
+        const raw = words.map((embedding) => embedding.vectors[r] ?? null);
+        for (const normalization of normalizations) {
+          const vectors = normalization === 'none' ? raw : raw.map((vector) => (vector === null ? null : normalizeVector64(stats!, normalization, vector)));
+          results[r]!.intra.get(normalization)!.push(measureSentence(vectors, sentence.randomWord).intraSentenceSimilarity);
+        }
+        results[r]!.randomWords.push(own(raw[sentence.randomWord] ?? null));
+      });
+    }
+  }
+  return results;
 }
 
 /**
@@ -442,9 +559,9 @@ async function analyseDataset(
 export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
   const plans = datasets.map((dataset) => planDataset(dataset, options));
   // The list of every occurrence is built only for a model that asks for it.
-  if (model.prepare) await model.prepare(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)));
-  // Progress counts occurrences embedded, over both passes of every dataset.
-  const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length, 0);
+  if (model.prepare) await model.prepare(plans.flatMap(({ pairs, contextSentences }) => [...pairs.flatMap(pairOccurrences), ...wordOccurrences(contextSentences)]));
+  // Progress counts occurrences embedded, over the three passes of every dataset.
+  const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length + plan.contextSentences.reduce((words, sentence) => words + sentence.words.length, 0), 0);
   let done = 0;
   const embedded = (count: number): ProgressFn => {
     const before = done;

@@ -8,6 +8,20 @@ import { NORMALIZATIONS, type ComparisonRow, type ContextualityRow, type Normali
 import { heading, paragraph, text, type Block, type Cell } from './document.js';
 import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './html-content.js';
 import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
+import { DEFAULT_MIN_OCCURRENCES } from '../metrics/contextuality.js';
+import { CONTEXTUALITY_SENTENCES } from '../pipeline/cosines.js';
+
+/**
+ * Ethayarajh's (2019) definitions as the report states them, one sentence each with the paper's
+ * section; the numbers come from the code that applies them.
+ */
+const CONTEXTUALITY_DEFINITIONS = [
+  `A word is a target's surface form, its text exactly as written (identical text gets identical static vectors), and only words with at least ${DEFAULT_MIN_OCCURRENCES} occurrences count (section 3.2).`,
+  'Self-similarity is the mean cosine between the occurrences of one word, averaged over words; 1 means one vector per word (section 3.3, Definition 1).',
+  `Intra-sentence similarity is the mean cosine between each word of a sentence and the mean of the sentence's words, averaged over up to ${CONTEXTUALITY_SENTENCES.toLocaleString('en-US')} sampled sentences whose every word is embedded (section 3.3, Definition 2).`,
+  "Maximum explainable variance is the share of a word's occurrence matrix's sum of squares on its first singular direction, σ₁² / Σσᵢ²: how much of the word's occurrences one static vector can explain (section 3.3, Definition 3).",
+  'Each is adjusted for anisotropy by subtracting its baseline from one random word of each sampled sentence: the mean cosine between those words for the two similarities, the same explainable variance of those words for the third (section 3.4).',
+].join(' ');
 
 /** A change smaller than this is reported as no change (AUCs are printed to 3 decimals). */
 const NOTABLE_CHANGE = 0.01;
@@ -81,7 +95,7 @@ function anisotropyBlocks(result: RunResult, split: SplitResult): Block[] {
   ];
 }
 
-/** Ethayarajh's measures of one dataset, raw and after all-but-the-top, with the findings. */
+/** Ethayarajh's measures of one dataset (raw vectors), each with its anisotropy adjustment, and the findings. */
 function contextualityBlocks(result: RunResult, dataset: string, figures: readonly Block[]): Block[] {
   const rows = result.contextuality.filter((row) => row.dataset === dataset);
   const raw = rows.filter((row) => row.normalization === 'none');
@@ -92,40 +106,63 @@ function contextualityBlocks(result: RunResult, dataset: string, figures: readon
   const oneVector = raw.filter((row) => row.selfSimilarity === 1 && (row.maxExplainableVariance === null || row.maxExplainableVariance === 1));
   for (const row of oneVector) {
     findings.push(
-      `${keyLabel(row.model, row.representation)}: self-similarity ${formatNumber(row.selfSimilarity)}${row.maxExplainableVariance === null ? '' : ` and explainable variance ${formatNumber(row.maxExplainableVariance)}`} over ${row.selfSimilarityWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
+      `${keyLabel(row.model, row.representation)}: self-similarity ${formatNumber(row.selfSimilarity)}${row.maxExplainableVariance === null ? '' : ` and explainable variance ${formatNumber(row.maxExplainableVariance)}`} over ${row.measuredWords} words — every occurrence of a word is the same vector, whatever the sentence.`,
     );
   }
-  const contextual = raw.filter((row) => row.kind === 'contextual' && row.selfSimilarityCorrected !== null);
-  const mostContextual = [...contextual].sort((a, b) => a.selfSimilarityCorrected! - b.selfSimilarityCorrected!)[0];
+  const contextual = raw.filter((row) => row.kind === 'contextual');
+  // Intra-sentence similarity exactly 1: every word of a sentence has the same vector (a sentence-level representation).
+  const sentenceLevel = contextual.filter((row) => row.intraSentenceSimilarity === 1);
+  const lowest = (key: 'selfSimilarityAdjusted' | 'intraSentenceSimilarityAdjusted' | 'maxExplainableVarianceAdjusted', direction: 1 | -1): ContextualityRow | undefined =>
+    contextual.filter((row) => row[key] !== null && (key !== 'intraSentenceSimilarityAdjusted' || !sentenceLevel.includes(row))).sort((a, b) => direction * (a[key]! - b[key]!))[0];
+  const mostContextual = lowest('selfSimilarityAdjusted', 1);
   if (mostContextual !== undefined) {
     findings.push(
-      `Most context-dependent: ${keyLabel(mostContextual.model, mostContextual.representation)}, whose occurrences of one word have mean cosine ${formatNumber(mostContextual.selfSimilarity)} against ${formatNumber(mostContextual.anisotropyBaseline)} for occurrences of different words (self-similarity above the baseline: ${formatNumber(mostContextual.selfSimilarityCorrected)}).`,
+      `Most context-dependent: ${keyLabel(mostContextual.model, mostContextual.representation)}, whose occurrences of one word have mean cosine ${formatNumber(mostContextual.selfSimilarity)} against ${formatNumber(mostContextual.anisotropyBaseline)} for random words of different sentences (adjusted self-similarity ${formatNumber(mostContextual.selfSimilarityAdjusted)}).`,
+    );
+  }
+  for (const row of sentenceLevel) {
+    findings.push(
+      `${keyLabel(row.model, row.representation)}: intra-sentence similarity ${formatNumber(row.intraSentenceSimilarity)} — every word of a sentence gets the same vector, so its self-similarity compares whole sentences.`,
+    );
+  }
+  const [closest, farthest] = [lowest('intraSentenceSimilarityAdjusted', -1), lowest('intraSentenceSimilarityAdjusted', 1)];
+  if (closest !== undefined && farthest !== undefined && closest !== farthest) {
+    findings.push(
+      `Words of one sentence sit closest to their sentence's mean in ${keyLabel(closest.model, closest.representation)} (adjusted intra-sentence similarity ${formatNumber(closest.intraSentenceSimilarityAdjusted)}) and farthest in ${keyLabel(farthest.model, farthest.representation)} (${formatNumber(farthest.intraSentenceSimilarityAdjusted)}).`,
+    );
+  }
+  const mostStatic = lowest('maxExplainableVarianceAdjusted', -1);
+  if (mostStatic !== undefined) {
+    findings.push(
+      `Adjusted for anisotropy, one vector per word explains at most ${formatNumber(mostStatic.maxExplainableVarianceAdjusted)} of the variance of a word's occurrences in a contextual representation (${keyLabel(mostStatic.model, mostStatic.representation)}: ${formatNumber(mostStatic.maxExplainableVariance)} raw, ${formatNumber(mostStatic.varianceBaseline)} for random words).`,
     );
   }
   const anisotropic = [...raw].filter((row) => row.anisotropyBaseline !== null).sort((a, b) => b.anisotropyBaseline! - a.anisotropyBaseline!)[0];
   if (anisotropic !== undefined && anisotropic.anisotropyBaseline! > 0.1) {
     const centred = corrected(anisotropic, 'center');
     findings.push(
-      `The most anisotropic space is ${keyLabel(anisotropic.model, anisotropic.representation)}: two random occurrences of different words already have mean cosine ${formatNumber(anisotropic.anisotropyBaseline)}${centred?.anisotropyBaseline === null || centred === undefined ? '' : ` (${formatNumber(centred.anisotropyBaseline)} after mean-centering)`}, so its raw cosines start far above 0.`,
+      `The most anisotropic space is ${keyLabel(anisotropic.model, anisotropic.representation)}: two random words of different sentences already have mean cosine ${formatNumber(anisotropic.anisotropyBaseline)}${centred?.anisotropyBaseline === null || centred === undefined ? '' : ` (${formatNumber(centred.anisotropyBaseline)} after mean-centering)`}, so its raw cosines start far above 0.`,
     );
   }
-  const header = ['model', 'representation', 'kind', 'self-similarity', 'baseline', 'self-sim − baseline', 'intra-sentence', 'explainable variance', 'self-sim − baseline (abtt)'];
+  const header = ['model', 'representation', 'kind', 'self-similarity', 'adjusted', 'intra-sentence', 'adjusted', 'explainable variance', 'adjusted', 'anisotropy baseline', 'variance baseline'];
   const table: Block = {
     type: 'table',
     id: `contextuality-${slug(dataset)}`,
-    caption: `How contextual each representation is on ${dataset} (Ethayarajh 2019), from the raw vectors; the last column after all-but-the-top.`,
+    caption: `How contextual each representation is on ${dataset} (Ethayarajh 2019), from the raw vectors; each "adjusted" column is the measure minus its baseline.`,
     header,
-    numeric: [3, 4, 5, 6, 7, 8],
+    numeric: [3, 4, 5, 6, 7, 8, 9, 10],
     rows: raw.map((row): Cell[] => [
       row.model,
       row.representation,
       row.kind,
       formatNumber(row.selfSimilarity),
-      formatNumber(row.anisotropyBaseline),
-      formatNumber(row.selfSimilarityCorrected),
+      formatNumber(row.selfSimilarityAdjusted),
       formatNumber(row.intraSentenceSimilarity),
+      formatNumber(row.intraSentenceSimilarityAdjusted),
       formatNumber(row.maxExplainableVariance),
-      formatNumber(corrected(row, 'abtt')?.selfSimilarityCorrected ?? null),
+      formatNumber(row.maxExplainableVarianceAdjusted),
+      formatNumber(row.anisotropyBaseline),
+      formatNumber(row.varianceBaseline),
     ]),
     highlight: [],
   };
@@ -276,7 +313,7 @@ export function analysisBlocks(result: RunResult, figuresOf: (section: string) =
       heading(2, 'How contextual is each representation', 'contextuality'),
       paragraph(
         text(
-          'Self-similarity is the mean cosine between occurrences of the same word in different sentences; 1 means one vector per word. The baseline is the mean cosine between random occurrences of different words: what anisotropy alone gives. Explainable variance is the share of a word’s occurrence variance on their first principal component (words with at least five occurrences). Intra-sentence similarity needs a sentence mean from the model and is empty where it gives none.',
+          CONTEXTUALITY_DEFINITIONS,
         ),
       ),
       ...contextuality,

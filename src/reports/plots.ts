@@ -602,7 +602,7 @@ function throughputSpec(rows: readonly ThroughputRow[]): TopLevelSpec | null {
 
 /**
  * Self-similarity of each representation of one dataset (raw vectors): a dot at the mean cosine of a
- * word's occurrences, a bar from the anisotropy baseline (random occurrences of different words) up
+ * word's occurrences, a bar from the anisotropy baseline (random words of different sentences) up
  * to it. A static target sits at exactly 1: one vector per word.
  */
 function contextualitySpec(result: RunResult, dataset: string, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec | null {
@@ -633,7 +633,7 @@ function contextualitySpec(result: RunResult, dataset: string, colours: Readonly
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: `Self-similarity per representation — ${dataset}`,
-      subtitle: ['Dot: mean cosine between occurrences of the same word (1 = one vector per word).', 'Bar starts at the anisotropy baseline: mean cosine of random occurrences of different words.'],
+      subtitle: ['Dot: mean cosine between occurrences of the same word (1 = one vector per word).', 'Bar starts at the anisotropy baseline: mean cosine of random words of different sentences.'],
     },
     config: baseConfig,
     width: 420,

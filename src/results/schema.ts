@@ -167,60 +167,78 @@ export const throughputTable = defineTable([
 /** One throughput measurement (a row of throughput.csv). */
 export type ThroughputRow = RecordOf<typeof throughputTable.columns>;
 
-/** contextuality.csv: how much each representation of a word changes with its context (Ethayarajh 2019). */
+/**
+ * contextuality.csv: how much each representation of a word changes with its context, as Ethayarajh
+ * (2019) defines it (section 3.3) and adjusts it for anisotropy (section 3.4); src/metrics/contextuality.ts.
+ */
 export const contextualityTable = defineTable([
   { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
   { name: 'model', key: 'model', type: 'text', description: 'model id' },
   { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
   { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
-  { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied first' },
-  { name: 'occurrences', key: 'occurrences', type: 'count', description: 'distinct occurrences with a vector' },
-  { name: 'words', key: 'words', type: 'count', description: 'distinct target words among them' },
+  { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied to every vector first' },
+  { name: 'occurrences', key: 'occurrences', type: 'count', description: 'distinct target occurrences with a vector' },
+  { name: 'words', key: 'words', type: 'count', description: 'distinct target surface forms (text as written) among them' },
+  { name: 'measured_words', key: 'measuredWords', type: 'count', description: 'surface forms with at least 5 occurrences: the words self-similarity and explainable variance average' },
+  { name: 'sentences', key: 'sentences', type: 'count', description: 'sampled sentences (every word embedded) behind the intra-sentence similarity' },
+  { name: 'random_words', key: 'randomWords', type: 'count', description: 'random words (one per sampled sentence) behind the two baselines' },
   {
     name: 'anisotropy_baseline',
     key: 'anisotropyBaseline',
     type: 'number',
     decimals: METRIC_DECIMALS,
     optional: true,
-    description: 'mean cosine of random occurrences of different words in different sentences (seeded sample)',
+    description: 'mean cosine between random words of different sampled sentences (section 3.4)',
   },
-  { name: 'baseline_pairs', key: 'baselinePairs', type: 'count', description: 'pairs behind the baseline' },
+  {
+    name: 'variance_baseline',
+    key: 'varianceBaseline',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: "share of the random words' sum of squares on their first singular direction (section 3.4)",
+  },
   {
     name: 'self_similarity',
     key: 'selfSimilarity',
     type: 'number',
     decimals: METRIC_DECIMALS,
     optional: true,
-    description: 'mean pairwise cosine of a word’s occurrences, averaged over words with at least two',
+    description: 'mean cosine between the occurrences of a surface form, averaged over measured words (Definition 1)',
   },
-  { name: 'self_similarity_words', key: 'selfSimilarityWords', type: 'count', description: 'words behind self_similarity' },
-  { name: 'self_similarity_corrected', key: 'selfSimilarityCorrected', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'self_similarity minus anisotropy_baseline' },
+  { name: 'self_similarity_adjusted', key: 'selfSimilarityAdjusted', type: 'number', decimals: METRIC_DECIMALS, optional: true, description: 'self_similarity minus anisotropy_baseline' },
   {
     name: 'intra_sentence_similarity',
     key: 'intraSentenceSimilarity',
     type: 'number',
     decimals: METRIC_DECIMALS,
     optional: true,
-    description: "mean cosine between a word's representation and its sentence's mean, where the model gives one",
+    description: "mean cosine between each word of a sentence and the mean of the sentence's words, averaged over sentences (Definition 2)",
   },
-  { name: 'intra_sentence_sentences', key: 'intraSentenceSentences', type: 'count', description: 'sentences behind intra_sentence_similarity' },
+  {
+    name: 'intra_sentence_similarity_adjusted',
+    key: 'intraSentenceSimilarityAdjusted',
+    type: 'number',
+    decimals: METRIC_DECIMALS,
+    optional: true,
+    description: 'intra_sentence_similarity minus anisotropy_baseline',
+  },
   {
     name: 'max_explainable_variance',
     key: 'maxExplainableVariance',
     type: 'number',
     decimals: METRIC_DECIMALS,
     optional: true,
-    description: "share of a word's occurrence variance on their first principal component (centered), averaged over words with at least five; 1 when all are identical",
+    description: "sigma_1^2 / sum sigma_i^2 of a surface form's (uncentered) occurrence matrix, averaged over measured words (Definition 3); 1 when all occurrences are identical",
   },
   {
-    name: 'max_explainable_variance_uncentered',
-    key: 'maxExplainableVarianceUncentered',
+    name: 'max_explainable_variance_adjusted',
+    key: 'maxExplainableVarianceAdjusted',
     type: 'number',
     decimals: METRIC_DECIMALS,
     optional: true,
-    description: "the same from the uncentered occurrence matrix's singular values, Ethayarajh's literal formula",
+    description: 'max_explainable_variance minus variance_baseline',
   },
-  { name: 'explainable_variance_words', key: 'explainableVarianceWords', type: 'count', description: 'words behind the explainable variances' },
 ] as const);
 
 /** One row of contextuality.csv. */
