@@ -119,6 +119,8 @@ async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column
 
 /** `sensebench run`: evaluate datasets x models and write the reports. */
 export async function runCommand(flags: RunFlags): Promise<void> {
+  // --out is checked before anything is computed: a run must not end in a write that cannot happen.
+  await checkOut(flags.out);
   const datasets = await loadDatasets(flags);
   const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }, { builtinSenseSets }] = await Promise.all([
     import('./pipeline/index.js'),
@@ -152,8 +154,15 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   log(`wrote ${written.length} files to ${flags.out}`);
 }
 
+/** Checks a results directory before work starts (and finishes a replacement a killed run left there). */
+async function checkOut(out: string): Promise<void> {
+  const { checkOutputDirectory } = await import('./reports/output-directory.js');
+  for (const note of (await checkOutputDirectory(out)).notes) log(`note: ${note}`);
+}
+
 /** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
 export async function scoreCommand(dir: string): Promise<void> {
+  await checkOut(dir);
   const { rescoreResults } = await import('./pipeline/rescore.js');
   const { writeReports } = await import('./reports/index.js');
   const { result, notes } = await rescoreResults(resolve(dir));
@@ -258,6 +267,7 @@ export function buildProgram(version: string): Command {
     .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
     .option('-o, --out <dir>', 'results directory', DEFAULT_OUT_DIR)
     .action(async (flags: { out: string }) => {
+      await checkOut(flags.out);
       const [{ loadResults }, { writeReports }] = await Promise.all([import('./results/read.js'), import('./reports/index.js')]);
       const { result, notes } = await loadResults(resolve(flags.out));
       for (const note of notes) log(`note: ${note}`);
