@@ -21,3 +21,16 @@ export class InputError extends Error {
     super(source ? `${source.file}:${source.line}: ${message}` : message);
   }
 }
+
+/** The most characters of an offending value an error message quotes. */
+export const QUOTE_LIMIT = 200;
+
+/**
+ * A value quoted for an error message, JSON-style, cut to {@link QUOTE_LIMIT} characters with
+ * the full length said: a 5 MB line must not become a 5 MB message.
+ */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) as string | undefined) ?? String(value);
+  if (text.length <= QUOTE_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, QUOTE_LIMIT))}… (${text.length.toLocaleString('en-US')} characters)`;
+}

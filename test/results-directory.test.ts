@@ -17,6 +17,7 @@ import type { RenderedFile } from '../src/types.js';
 import { fixtureLessonRows, fixtureRun, runFromPairs } from './report-fixture.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 import { cli } from './helpers/cli.js';
+import { writeTinyCsv, writeTinyVectors } from './helpers/tiny-inputs.js';
 
 const newDir = tempDirs('results-dir');
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -44,7 +45,9 @@ function plantUserFiles(out: string): Record<string, string> {
   writeFileSync(join(out, 'NOTES.txt'), 'my notes\n');
   writeFileSync(join(out, 'archive', 'old-summary.csv'), 'a,b\n1,2\n');
   symlinkSync('NOTES.txt', join(out, 'notes-link'));
-  return { 'NOTES.txt': 'my notes\n', 'archive/old-summary.csv': 'a,b\n1,2\n', 'notes-link': '-> NOTES.txt' };
+  // Not a chart of sensebench's: a user's file inside a results folder stays too.
+  writeFileSync(join(out, 'plots', 'sketch.txt'), 'by hand\n');
+  return { 'NOTES.txt': 'my notes\n', 'archive/old-summary.csv': 'a,b\n1,2\n', 'notes-link': '-> NOTES.txt', 'plots/sketch.txt': 'by hand\n' };
 }
 
 function expected(files: readonly RenderedFile[], user: Record<string, string>): Record<string, string> {
@@ -115,16 +118,10 @@ describe('a kill during the write phase leaves the old or the new results, never
 
   it('kills a real `sensebench run` at moments after its staging directory appears', async () => {
     const base = await newDir();
-    // Small real inputs, so that each run takes about a second: a vectors file and a generic CSV.
-    const words = ['bank', 'river', 'money', 'the', 'near', 'deposit', 'apple', 'fruit', 'phone', 'ate', 'an', 'new'];
-    writeFileSync(join(base, 'vectors.txt'), words.map((word, i) => `${word} ${Array.from({ length: 4 }, (_, d) => (Math.sin(i * 7 + d) / 2).toFixed(4)).join(' ')}`).join('\n') + '\n');
-    const rows = ['id,word,sentence1,sentence2,label'];
-    for (let i = 0; i < 24; i++) {
-      const word = i % 2 === 0 ? 'bank' : 'apple';
-      rows.push(`p${i},${word},the ${word} near the river ${i},an ${word} new deposit money ${i % 5},${i % 3 === 0 ? 'T' : 'F'}`);
-    }
-    writeFileSync(join(base, 'pairs.csv'), rows.join('\n') + '\n');
-    const args = (out: string, seed: number) => ['run', '--dataset', join(base, 'pairs.csv'), '--model', `static:${join(base, 'vectors.txt')}`, '--resamples', '20', '--seed', String(seed), '--out', out];
+    // Small real inputs, so that each run takes about a second.
+    const vectors = writeTinyVectors(base);
+    const data = writeTinyCsv(join(base, 'pairs.csv'));
+    const args = (out: string, seed: number) => ['run', '--dataset', data, '--model', vectors, '--resamples', '20', '--seed', String(seed), '--out', out];
     // Dates and timings differ between runs; everything else is byte-identical for the same inputs.
     const normalise = (files: Record<string, string>) =>
       sorted(Object.fromEntries(Object.entries(files).map(([path, text]) => [path, text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'DATE')])));

@@ -38,9 +38,16 @@ export type StagedStep =
   | { readonly step: 'new-in-place' }
   | { readonly step: 'old-removed' };
 
+/**
+ * How much of an old entry the writer owns: `all` (replaced, never carried over), `none` (the
+ * user's: carried over whole) or `partly` (a folder of both: its entries are asked about in turn;
+ * a `partly` entry that is not a real directory, such as a planted symlink, is replaced).
+ */
+export type Ownership = 'all' | 'none' | 'partly';
+
 export interface ReplaceOptions {
-  /** True for a top-level entry of the old directory that the new contents replace (not carried over). */
-  readonly owns: (name: string) => boolean;
+  /** Ownership of an entry of the old directory, by its relative path (`plots`, `plots/a.svg`). */
+  readonly owns: (path: string) => Ownership;
   /** Called at each step (fault-injection tests). */
   readonly onStep?: (step: StagedStep) => void;
 }
@@ -205,12 +212,25 @@ export async function replaceDirectory(target: string, files: readonly StagedFil
       options.onStep?.({ step: 'file-written', path: file.path });
     }
     if (old !== null) {
-      for (const name of await readdir(target)) {
-        if (options.owns(name) || seen.has(name.normalize('NFC').toLowerCase())) continue;
-        writing = name;
-        await carryOver(join(target, name), join(staging, name));
-        options.onStep?.({ step: 'carried-over', name });
-      }
+      const carryFolder = async (folder: string): Promise<void> => {
+        for (const name of await readdir(join(target, folder))) {
+          const path = folder === '' ? name : `${folder}/${name}`;
+          const ownership = options.owns(path);
+          if (ownership === 'all' || seen.has(path.normalize('NFC').toLowerCase())) continue;
+          if (ownership === 'partly') {
+            // Only a real folder is looked into: a symlink in its place is never followed.
+            if ((await lstat(join(target, path))).isDirectory()) {
+              await mkdir(join(staging, path), { recursive: true });
+              await carryFolder(path);
+            }
+            continue;
+          }
+          writing = path;
+          await carryOver(join(target, path), join(staging, path));
+          options.onStep?.({ step: 'carried-over', name: path });
+        }
+      };
+      await carryFolder('');
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true }).catch(() => undefined);

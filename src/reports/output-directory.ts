@@ -4,17 +4,18 @@
  * directory is replaced at once, so a kill, a full disk or a failing renderer never leaves a mix of
  * two runs).
  *
- * sensebench owns the top-level files in {@link RESULT_FILES} and the folders in
- * {@link RESULT_FOLDERS}, whole: a run replaces all of them (a file the new run does not write, such
- * as throughput.csv after a run without `npm run bench`, is gone afterwards, since the new report
- * does not describe it). Every other entry of `--out` is the user's and is carried into the new
- * directory unchanged (hard links). A directory that holds other files but none of sensebench's is
+ * sensebench owns the top-level files in {@link RESULT_FILES} and the result files in the folders
+ * of {@link RESULT_FOLDERS} (`pairs/*.csv`, `words/*.csv`, `plots/*.svg`): a run replaces all of
+ * them (a file the new run does not write, such as throughput.csv after a run without `npm run
+ * bench` or the chart of a split no longer in the run, is gone afterwards, since the new report does
+ * not describe it). Every other entry of `--out` is the user's and is carried into the new directory
+ * unchanged (hard links). A directory that holds other files but none of sensebench's is
  * refused, so that `--out .` or `--out ~` cannot move a user's directory around.
  */
 import { constants } from 'node:fs';
 import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DirectoryWriteError, recoverStagedDirectory, replaceDirectory, type StagedFile, type StagedStep } from '../io/staged-directory.js';
+import { DirectoryWriteError, recoverStagedDirectory, replaceDirectory, type Ownership, type StagedFile, type StagedStep } from '../io/staged-directory.js';
 import { InputError } from '../errors.js';
 import { SENSE_PROJECTIONS_FILE } from './csv.js';
 
@@ -33,25 +34,38 @@ export const RESULT_FILES: readonly string[] = [
   SENSE_PROJECTIONS_FILE,
 ];
 
-/** Folders of a results directory that sensebench owns whole. */
-export const RESULT_FOLDERS: readonly string[] = ['pairs', 'words', 'plots'];
+/** Folders of a results directory, with the extension of the files sensebench owns in each. */
+export const RESULT_FOLDERS: Readonly<Record<string, string>> = { pairs: '.csv', words: '.csv', plots: '.svg' };
 
-const OWNED = new Set([...RESULT_FILES, ...RESULT_FOLDERS]);
+/** A temporary sibling that the per-file writer of earlier versions left when killed (`summary.csv.<pid>.<hex>.tmp`). */
+const LEGACY_TEMP = /^(.+)\.\d+\.[0-9a-f]+\.tmp$/;
 
 /**
- * True for a top-level entry a run replaces: a result file or folder, or a temporary sibling of a
- * result file that an interrupted sensebench before 0.2 left (`summary.csv.<pid>.<hex>.tmp`).
+ * How much of an existing entry of `--out` a run replaces: result files (and the temporary
+ * siblings an interrupted older version left) all; a result folder partly (its result files are
+ * replaced, anything else in it is the user's); everything else not at all.
  */
-export function ownsResultEntry(name: string): boolean {
-  if (OWNED.has(name)) return true;
-  const temp = /^(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(name);
-  return temp !== null && OWNED.has(temp[1]!);
+export function resultOwnership(path: string): Ownership {
+  const [head, ...rest] = path.split('/');
+  const name = rest.at(-1) ?? head!;
+  const stem = LEGACY_TEMP.exec(name)?.[1] ?? name;
+  if (rest.length === 0) {
+    if (RESULT_FILES.includes(stem)) return 'all';
+    return head! in RESULT_FOLDERS ? 'partly' : 'none';
+  }
+  const extension = RESULT_FOLDERS[head!];
+  return rest.length === 1 && extension !== undefined && stem.endsWith(extension) ? 'all' : 'none';
+}
+
+/** True for a top-level entry that shows a directory holds sensebench results. */
+function isResultEntry(name: string): boolean {
+  return resultOwnership(name) !== 'none';
 }
 
 /** Checks that a rendered path belongs to the layout (a renderer writing elsewhere is a bug). */
 function checkLayout(path: string): void {
   const [head, ...rest] = path.split('/');
-  const ok = rest.length === 0 ? RESULT_FILES.includes(head!) : RESULT_FOLDERS.includes(head!) && rest.length === 1;
+  const ok = rest.length === 0 ? RESULT_FILES.includes(head!) : rest.length === 1 && resultOwnership(path) === 'all';
   if (!ok) throw new Error(`internal error: ${path} is not part of the results layout (src/reports/output-directory.ts)`);
 }
 
@@ -124,7 +138,7 @@ export async function checkOutputDirectory(out: string): Promise<{ target: strin
     const parentInfo = await stat(dirname(target));
     if (parentInfo.dev !== info.dev) throw new InputError(`--out ${out} is a mount point; give a directory inside it (results replace --out as a whole, which a mount point cannot be)`);
     const names = await readdir(target);
-    if (names.length > 0 && !names.some(ownsResultEntry)) {
+    if (names.length > 0 && !names.some(isResultEntry)) {
       throw new InputError(`--out ${out} already holds other files and no sensebench results (no run.json, summary.csv, pairs/, ...); give a new or empty directory`);
     }
   }
@@ -140,7 +154,7 @@ export async function writeResultsDirectory(out: string, files: readonly StagedF
   for (const file of files) checkLayout(file.path);
   const { target } = await checkOutputDirectory(out);
   try {
-    await replaceDirectory(target, files, { owns: ownsResultEntry, ...(onStep ? { onStep } : {}) });
+    await replaceDirectory(target, files, { owns: resultOwnership, ...(onStep ? { onStep } : {}) });
   } catch (error) {
     if (error instanceof DirectoryWriteError) {
       throw new InputError(`--out ${out}: ${reason(error.code)} while writing ${error.path === '' ? 'the results' : error.path}; nothing was changed (the previous results, if any, are intact)`);
