@@ -88,7 +88,7 @@ describe('CSV cells a spreadsheet would run as formulas stay text (OWASP), and `
     const result = await cli('run', `--dataset=-evil=${data}`, '--model', writeTinyVectors(base), '--resamples', '20', '--out', out);
     expect(result.code, result.stderr).toBe(0);
     const pairsText = readFileSync(join(out, 'pairs', '-evil-all.csv'), 'utf8');
-    const rows = parse<string[]>(pairsText, {});
+    const rows: string[][] = parse(pairsText);
     const ids = rows.slice(1).map((row) => row[0]!);
     expect(ids.slice(0, hostile.length)).toEqual(hostile.map((id) => `'${id}`));
     // Negative cosines are numbers, written as numbers.
