@@ -184,7 +184,11 @@ export async function similarityCommand(sentences: string[], flags: ModelFlags &
   for (const spec of flags.model.length > 0 ? flags.model : DEFAULT_MODELS) {
     const model = await modelSource(spec, options).load();
     try {
+      // The same embed() as `run`: a sentence longer than the model's limit is cut to a window around the word.
       const [first, second] = await model.embed(occurrences);
+      [first, second].forEach((embedding, index) => {
+        if (embedding?.truncated === true) log(`note: ${model.id}: sentence ${index + 1} is longer than the model's limit; cut to a window around "${flags.word}", as \`run\` does`);
+      });
       model.representations.forEach((representation, r) => {
         const value = cosine(first!.vectors[r] ?? null, second!.vectors[r] ?? null);
         rows.push([`${model.id}:${representation.name}`, representation.kind, value === null ? 'n/a (out of vocabulary)' : value.toFixed(4)]);
