@@ -7,7 +7,9 @@
  * Key: the model identity and the occurrence.
  * - Model identity = sha256 of the stable JSON of { format, model id, weights sha256
  *   (`model.sha256`), `model.info` with its keys sorted (tokenizer, max length, pooling, ... as
- *   the model reports them), representation names in order }. Anything that changes the vectors
+ *   the model reports them) less the facts that say where its files are ({@link LOCATION_FACTS}:
+ *   a cache copied to another machine, moved, or merged from several is reused as is),
+ *   representation names in order }. Anything that changes the vectors
  *   must therefore show in `model.sha256` or `model.info`; a change to sensebench's own embedding
  *   code (pooling, tokenisation) must bump {@link EMBEDDING_CACHE_FORMAT}.
  * - Occurrence = sha256 of its exact sentence and all of its target spans (`occurrenceKey`).
@@ -20,6 +22,10 @@
  * occurrences are re-embedded), counted in the stats, and the segment is rewritten without it.
  *
  * Memory: a lookup reads one segment at a time and keeps only the vectors asked for.
+ *
+ * Caches written before the key left out the location (their identity.json has `info.directory`)
+ * are migrated on first use: the entries of a directory whose identity, location aside, is the
+ * model's are moved into the model's directory (re-stamped with its key) and the old one removed.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -65,6 +71,13 @@ export interface ModelCacheKey {
   readonly directoryName: string;
 }
 
+/**
+ * Facts of `model.info` that say where a model's files are, not what the model is: the converted
+ * use-lite and downloaded `hf:` models live inside the cache directory, so their `directory` is the
+ * cache's own path. Left out of the key.
+ */
+export const LOCATION_FACTS: ReadonlySet<string> = new Set(['directory']);
+
 /** Keys sorted, so that the JSON does not depend on the order a model filled in its info. */
 function sortedRecord(record: Readonly<Record<string, string | number>>): Record<string, string | number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -72,16 +85,29 @@ function sortedRecord(record: Readonly<Record<string, string | number>>): Record
 
 /** The cache key of a model (see the file comment). */
 export function modelCacheKey(model: Pick<EmbeddingModel, 'id' | 'sha256' | 'info' | 'representations'>): ModelCacheKey {
-  const identity: ModelIdentity = {
+  return keyOfIdentity({
     format: EMBEDDING_CACHE_FORMAT,
     modelId: model.id,
     sha256: model.sha256,
-    info: sortedRecord(model.info),
+    info: model.info,
     representations: model.representations.map((r) => r.name),
-  };
+  });
+}
+
+/** The key of an identity, its location facts left out. */
+function keyOfIdentity(raw: ModelIdentity): ModelCacheKey {
+  const identity: ModelIdentity = { ...raw, info: sortedRecord(Object.fromEntries(Object.entries(raw.info).filter(([name]) => !LOCATION_FACTS.has(name)))) };
   const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
-  const safeId = model.id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'model';
+  const safeId = identity.modelId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'model';
   return { identity, hash, directoryName: `${safeId}-${hash.slice(0, 16)}` };
+}
+
+/** The key an identity.json written before location facts were left out would have now; null for a current or unreadable one. */
+export function migratedKey(stored: unknown): { readonly from: string; readonly key: ModelCacheKey } | null {
+  const identity = stored as Partial<ModelIdentity & { hash: string }> | null;
+  if (identity === null || typeof identity !== 'object' || typeof identity.hash !== 'string' || typeof identity.modelId !== 'string' || typeof identity.sha256 !== 'string') return null;
+  if (typeof identity.info !== 'object' || !Object.keys(identity.info).some((name) => LOCATION_FACTS.has(name)) || !Array.isArray(identity.representations)) return null;
+  return { from: identity.hash, key: keyOfIdentity({ format: identity.format ?? 0, modelId: identity.modelId, sha256: identity.sha256, info: identity.info, representations: identity.representations }) };
 }
 
 /** What one cached `embed()` call did. */
@@ -170,6 +196,50 @@ export class EmbeddingCache {
     return { found, damaged, problems };
   }
 
+  /**
+   * Moves the entries of directories written under an older key of this model (the same identity
+   * with the cache's location in it: a copied or moved cache) into the model's directory, then
+   * removes them. Returns the number of entries moved; problems are reported, never thrown.
+   */
+  async migrate(model: ModelCacheKey, problems: string[] = []): Promise<number> {
+    let moved = 0;
+    let entries;
+    try {
+      entries = await listDirectory(this.root);
+    } catch {
+      // An unreadable cache is reported by the lookup that follows.
+      return 0;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === model.directoryName) continue;
+      const directory = join(this.root, entry.name);
+      let stored: unknown;
+      try {
+        stored = JSON.parse(await readFile(join(directory, 'identity.json'), 'utf8'));
+      } catch {
+        continue;
+      }
+      const legacy = migratedKey(stored);
+      if (legacy === null || legacy.key.hash !== model.hash) continue;
+      for (const name of await segmentNames(directory)) {
+        const path = join(directory, name);
+        try {
+          const bytes = await readFile(path);
+          const kept: CacheEntry[] = [];
+          scanSegment(bytes, decodeSegmentHeader(bytes, legacy.from), () => true, (found) => kept.push(found));
+          await this.store(model, kept);
+          moved += kept.length;
+        } catch (error) {
+          // A damaged or vanished old segment costs its entries (they are embedded again), never the run.
+          if (!(error instanceof SegmentDamage) && (error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: not migrated: ${(error as Error).message}`);
+        }
+        await rm(path, { force: true });
+      }
+      await rm(directory, { recursive: true, force: true });
+    }
+    return moved;
+  }
+
   /** Stores new entries for a model, in new segment files (atomically written). */
   async store(model: ModelCacheKey, entries: readonly CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
@@ -221,6 +291,7 @@ export function worthCaching(model: Pick<EmbeddingModel, 'representations'>): bo
  */
 export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache, report?: (stats: EmbeddingCacheStats) => void): EmbeddingModel {
   const key = modelCacheKey(model);
+  let migration: Promise<string[]> | undefined;
   return {
     id: model.id,
     sha256: model.sha256,
@@ -240,11 +311,18 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
         if (seen === undefined) firstByKey.set(occurrenceKeyHex, index);
         first[index] = seen ?? index;
       });
+      // Entries an older version stored under a location-dependent key are moved over once.
+      migration ??= (async () => {
+        const found: string[] = [];
+        const moved = await cache.migrate(key, found);
+        return moved > 0 ? [`${cache.modelDirectory(key)}: ${moved} embeddings moved over from an older cache key (location-dependent)`, ...found] : found;
+      })();
+      const migrated = await migration;
       const lookup = await cache.lookup(key, new Set(firstByKey.keys()));
       const missing = [...firstByKey].filter(([hex]) => !lookup.found.has(hex)).map(([, index]) => index);
       const distinctHits = firstByKey.size - missing.length;
       const embedded = new Map<number, OccurrenceEmbedding>();
-      const problems = [...lookup.problems];
+      const problems = [...lookup.problems, ...migrated.splice(0)];
       if (missing.length > 0) {
         const fresh = await model.embed(
           missing.map((index) => occurrences[index]!),
