@@ -174,10 +174,14 @@ export async function scoreCommand(dir: string): Promise<void> {
 /** `sensebench similarity`: the lesson's code example, for any sentences. */
 export async function similarityCommand(sentences: string[], flags: ModelFlags & { word: string }): Promise<void> {
   if (sentences.length !== 2) throw new InputError(`similarity takes exactly two sentences, got ${sentences.length}`);
+  // Checked before any model loads.
+  if (flags.word.trim() === '') throw new InputError('--word is empty: give the word whose two occurrences to compare');
   const [{ locateWord }, { cosine }] = await Promise.all([import('./text.js'), import('./metrics/cosine.js')]);
   const occurrences = sentences.map((sentence, index) => {
     const source = { file: `sentence${index + 1}`, line: 1 };
-    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source)] as const, source };
+    // similarity has no offsets to fall back on: the word must be there once, as a whole word.
+    const hint = 'similarity needs the word exactly once, as a whole word, in each sentence';
+    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source, hint)] as const, source };
   });
   const options = modelOptions(flags);
   const rows: [string, string, string][] = [];

@@ -45,15 +45,16 @@ export function deriveDatasetNames(paths: readonly string[]): DerivedNames {
     notes.push(`dataset ${path} is named "${renamed}" (another dataset is also called "${name}")`);
     return renamed;
   });
-  const first = new Map<string, string>();
+  const first = new Map<string, { path: string; name: string }>();
   names.forEach((name, index) => {
     const problem = nameProblem(name);
     if (problem !== null) throw new InputError(`dataset ${quote(paths[index]!)} would be named ${quote(name)}, which becomes part of file names: ${problem}; name it with --dataset NAME=PATH`);
     const earlier = first.get(fileNameKey(name));
     if (earlier !== undefined) {
-      throw new InputError(`datasets ${earlier} and ${paths[index]!} would both be named "${name}" (case aside); name one with --dataset NAME=PATH`);
+      const named = earlier.name === name ? `would both be named "${name}"` : `would be named "${earlier.name}" and "${name}", one name on a case-insensitive file system`;
+      throw new InputError(`datasets ${earlier.path} and ${paths[index]!} ${named}; name one with --dataset NAME=PATH`);
     }
-    first.set(fileNameKey(name), paths[index]!);
+    first.set(fileNameKey(name), { path: paths[index]!, name });
   });
   return { names, notes };
 }
