@@ -7,7 +7,7 @@
  * and a planted symlink change nothing they should not.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReports } from '../src/reports/index.js';
@@ -116,7 +116,7 @@ describe('a kill during the write phase leaves the old or the new results, never
     }
   });
 
-  it('kills a real `sensebench run` at moments after its staging directory appears', async () => {
+  it('kills a real `sensebench run` at moments after its write phase begins', async () => {
     const base = await newDir();
     // Small real inputs, so that each run takes about a second.
     const vectors = writeTinyVectors(base);
@@ -143,8 +143,11 @@ describe('a kill during the write phase leaves the old or the new results, never
         const child = spawn(process.execPath, [...TSX, join(ROOT, 'test/helpers/cli-child.ts'), ...args(out, seed)], { cwd: ROOT, stdio: 'ignore' });
         if (killAfterStagingMs !== undefined) {
           const parent = join(out, '..');
+          // The write phase has begun when a staging directory appears, or (a writer without one) when the old summary.csv changes.
+          const summary = join(out, 'summary.csv');
+          const before = statSync(summary).mtimeMs;
           const poll = setInterval(() => {
-            if (readdirSync(parent).some((name) => name.includes('.sensebench-') && name.endsWith('.new'))) {
+            if (readdirSync(parent).some((name) => name.includes('.sensebench-') && name.endsWith('.new')) || statSync(summary, { throwIfNoEntry: false })?.mtimeMs !== before) {
               clearInterval(poll);
               setTimeout(() => {
                 child.kill('SIGKILL');
