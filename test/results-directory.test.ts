@@ -7,7 +7,7 @@
  * and a planted symlink change nothing they should not.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReports } from '../src/reports/index.js';
@@ -195,6 +195,7 @@ describe('a full disk (issue 21 item 4)', () => {
   });
   afterAll(() => {
     if (mounted) spawnSync('umount', [mount]);
+    rmSync(mount, { recursive: true, force: true });
   });
 
   it('refuses with exit 2 and a clear message, leaving the previous results whole and no staging behind', async (context) => {
@@ -275,7 +276,6 @@ describe('a planted symlink at --out/pairs (issue 21 item 15)', () => {
     writeFileSync(join(victim, 'keep.txt'), 'untouched');
     const files = await renderReports(fixtureRun());
     await writeResultsDirectory(out, files);
-    const { rmSync } = await import('node:fs');
     rmSync(join(out, 'pairs'), { recursive: true });
     symlinkSync(victim, join(out, 'pairs'));
     await writeResultsDirectory(out, files);
