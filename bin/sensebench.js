@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm ci`).
-import { main } from '../dist/src/cli.js';
+// launch() relays a very long command line to a fresh process first (src/launch.ts says why).
+import { launch } from '../dist/src/launch.js';
 
-process.exitCode = await main(process.argv);
+process.exitCode = await launch();

@@ -119,6 +119,8 @@ async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column
 
 /** `sensebench run`: evaluate datasets x models and write the reports. */
 export async function runCommand(flags: RunFlags): Promise<void> {
+  // --out is checked before anything is computed: a run must not end in a write that cannot happen.
+  await checkOut(flags.out);
   const datasets = await loadDatasets(flags);
   const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }, { builtinSenseSets }] = await Promise.all([
     import('./pipeline/index.js'),
@@ -152,8 +154,15 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   log(`wrote ${written.length} files to ${flags.out}`);
 }
 
+/** Checks a results directory before work starts (and finishes a replacement a killed run left there). */
+async function checkOut(out: string): Promise<void> {
+  const { checkOutputDirectory } = await import('./reports/output-directory.js');
+  for (const note of (await checkOutputDirectory(out)).notes) log(`note: ${note}`);
+}
+
 /** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
 export async function scoreCommand(dir: string): Promise<void> {
+  await checkOut(dir);
   const { rescoreResults } = await import('./pipeline/rescore.js');
   const { writeReports } = await import('./reports/index.js');
   const { result, notes } = await rescoreResults(resolve(dir));
@@ -165,17 +174,25 @@ export async function scoreCommand(dir: string): Promise<void> {
 /** `sensebench similarity`: the lesson's code example, for any sentences. */
 export async function similarityCommand(sentences: string[], flags: ModelFlags & { word: string }): Promise<void> {
   if (sentences.length !== 2) throw new InputError(`similarity takes exactly two sentences, got ${sentences.length}`);
+  // Checked before any model loads.
+  if (flags.word.trim() === '') throw new InputError('--word is empty: give the word whose two occurrences to compare');
   const [{ locateWord }, { cosine }] = await Promise.all([import('./text.js'), import('./metrics/cosine.js')]);
   const occurrences = sentences.map((sentence, index) => {
     const source = { file: `sentence${index + 1}`, line: 1 };
-    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source)] as const, source };
+    // similarity has no offsets to fall back on: the word must be there once, as a whole word.
+    const hint = 'similarity needs the word exactly once, as a whole word, in each sentence';
+    return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source, hint)] as const, source };
   });
   const options = modelOptions(flags);
   const rows: [string, string, string][] = [];
   for (const spec of flags.model.length > 0 ? flags.model : DEFAULT_MODELS) {
     const model = await modelSource(spec, options).load();
     try {
+      // The same embed() as `run`: a sentence longer than the model's limit is cut to a window around the word.
       const [first, second] = await model.embed(occurrences);
+      [first, second].forEach((embedding, index) => {
+        if (embedding?.truncated === true) log(`note: ${model.id}: sentence ${index + 1} is longer than the model's limit; cut to a window around "${flags.word}", as \`run\` does`);
+      });
       model.representations.forEach((representation, r) => {
         const value = cosine(first!.vectors[r] ?? null, second!.vectors[r] ?? null);
         rows.push([`${model.id}:${representation.name}`, representation.kind, value === null ? 'n/a (out of vocabulary)' : value.toFixed(4)]);
@@ -258,6 +275,7 @@ export function buildProgram(version: string): Command {
     .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
     .option('-o, --out <dir>', 'results directory', DEFAULT_OUT_DIR)
     .action(async (flags: { out: string }) => {
+      await checkOut(flags.out);
       const [{ loadResults }, { writeReports }] = await Promise.all([import('./results/read.js'), import('./reports/index.js')]);
       const { result, notes } = await loadResults(resolve(flags.out));
       for (const note of notes) log(`note: ${note}`);

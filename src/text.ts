@@ -54,15 +54,12 @@ export function occurrencesOf(sentence: string, word: string): Span[] {
 }
 
 /** Finds `word` as a whole word (case-insensitive); it must occur exactly once so the target is unambiguous. */
-export function locateWord(sentence: string, word: string, field: string, source: SourceRef): Span {
+export function locateWord(sentence: string, word: string, field: string, source: SourceRef, hint = 'give start/end offsets or token indices'): Span {
+  if (word.trim() === '') throw new InputError(`the target word is empty`, source);
   const matches = occurrencesOf(sentence, word);
   if (matches.length !== 1) {
-    throw new InputError(
-      matches.length === 0
-        ? `target "${word}" not found as a whole word in ${field}; give start/end offsets or token indices`
-        : `target "${word}" occurs ${matches.length} times in ${field}; give start/end offsets or token indices`,
-      source,
-    );
+    const shown = word.length > 200 ? `${JSON.stringify(word.slice(0, 200))}…` : JSON.stringify(word);
+    throw new InputError(matches.length === 0 ? `target ${shown} not found as a whole word in ${field}; ${hint}` : `target ${shown} occurs ${matches.length} times in ${field}; ${hint}`, source);
   }
   return matches[0]!;
 }

@@ -51,7 +51,7 @@ describe('WiC format', () => {
     expect(await loadError(range)).toBe(`${range}:2: token index 9 for "bank" is out of range (the sentence has 2 whitespace tokens)`);
     fixture('bad4/a.data.txt', 'bank\tN\t1-1\ta bank\ta bank\n');
     const gold = fixture('bad4/a.gold.txt', 'maybe\n');
-    expect(await loadError(join(dir, 'bad4/a.data.txt'))).toBe(`${gold}:1: unknown label "maybe" (expected T/F, 1/0, true/false or same/different)`);
+    expect(await loadError(join(dir, 'bad4/a.data.txt'))).toBe(`${gold}:1: unknown label "maybe" (expected T/F, 1/0, true/false, same/different or yes/no)`);
     const empty = fixture('bad5/a.data.txt', 'bank\tN\t1-1\t \ta bank\n');
     expect(await loadError(empty)).toBe(`${empty}:1: sentence1 is empty`);
   });
@@ -140,7 +140,7 @@ describe('generic CSV and JSONL', () => {
     ['token index out of range', 'word,sentence1,sentence2,index1,index2,label\nbank,a bank,the bank,1,7,T\n', 2, 'token index 7 for "bank" is out of range (the sentence has 2 whitespace tokens)'],
     ['word absent', 'word,sentence1,sentence2,label\nbank,a river,the bank,T\n', 2, 'target "bank" not found as a whole word in sentence1; give start/end offsets or token indices'],
     ['empty sentence', 'word,sentence1,sentence2,label\nbank,,the bank,T\n', 2, 'sentence1 is empty'],
-    ['unknown label', 'word,sentence1,sentence2,label\nbank,a bank,the bank,maybe\n', 2, 'unknown label "maybe" (expected T/F, 1/0, true/false or same/different)'],
+    ['unknown label', 'word,sentence1,sentence2,label\nbank,a bank,the bank,maybe\n', 2, 'unknown label "maybe" (expected T/F, 1/0, true/false, same/different or yes/no)'],
     ['no label nor score', 'word,sentence1,sentence2,label\nbank,a bank,the bank,\n', 2, 'neither "label" nor "score" is given'],
     ['duplicate id', 'id,word,sentence1,sentence2,label\nx,bank,a bank,the bank,T\nx,bank,one bank,two bank,F\n', 3, 'duplicate id "x"'],
     ['unknown split', 'word,sentence1,sentence2,label,split\nbank,a bank,the bank,T,holdout\n', 2, 'unknown split "holdout"'],

@@ -7,7 +7,9 @@
  * Key: the model identity and the occurrence.
  * - Model identity = sha256 of the stable JSON of { format, model id, weights sha256
  *   (`model.sha256`), `model.info` with its keys sorted (tokenizer, max length, pooling, ... as
- *   the model reports them), representation names in order }. Anything that changes the vectors
+ *   the model reports them) less the facts that say where its files are ({@link LOCATION_FACTS}:
+ *   a cache copied to another machine, moved, or merged from several is reused as is),
+ *   representation names in order }. Anything that changes the vectors
  *   must therefore show in `model.sha256` or `model.info`; a change to sensebench's own embedding
  *   code (pooling, tokenisation) must bump {@link EMBEDDING_CACHE_FORMAT}.
  * - Occurrence = sha256 of its exact sentence and all of its target spans (`occurrenceKey`).
@@ -20,6 +22,10 @@
  * occurrences are re-embedded), counted in the stats, and the segment is rewritten without it.
  *
  * Memory: a lookup reads one segment at a time and keeps only the vectors asked for.
+ *
+ * Entries of an older {@link EMBEDDING_CACHE_FORMAT} (including every cache written while the key
+ * still held the cache's own location) are never read: `cache info` marks them and `cache clear`
+ * removes them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -67,6 +73,13 @@ export interface ModelCacheKey {
   readonly directoryName: string;
 }
 
+/**
+ * Facts of `model.info` that say where a model's files are, not what the model is: the converted
+ * use-lite and downloaded `hf:` models live inside the cache directory, so their `directory` is the
+ * cache's own path. Left out of the key.
+ */
+export const LOCATION_FACTS: ReadonlySet<string> = new Set(['directory']);
+
 /** Keys sorted, so that the JSON does not depend on the order a model filled in its info. */
 function sortedRecord(record: Readonly<Record<string, string | number>>): Record<string, string | number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -74,17 +87,23 @@ function sortedRecord(record: Readonly<Record<string, string | number>>): Record
 
 /** The cache key of a model (see the file comment). */
 export function modelCacheKey(model: Pick<EmbeddingModel, 'id' | 'sha256' | 'info' | 'representations'>): ModelCacheKey {
-  const identity: ModelIdentity = {
+  return keyOfIdentity({
     format: EMBEDDING_CACHE_FORMAT,
     modelId: model.id,
     sha256: model.sha256,
-    info: sortedRecord(model.info),
+    info: model.info,
     representations: model.representations.map((r) => r.name),
-  };
+  });
+}
+
+/** The key of an identity, its location facts left out. */
+function keyOfIdentity(raw: ModelIdentity): ModelCacheKey {
+  const identity: ModelIdentity = { ...raw, info: sortedRecord(Object.fromEntries(Object.entries(raw.info).filter(([name]) => !LOCATION_FACTS.has(name)))) };
   const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
-  const safeId = model.id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'model';
+  const safeId = identity.modelId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64) || 'model';
   return { identity, hash, directoryName: `${safeId}-${hash.slice(0, 16)}` };
 }
+
 
 /** What one cached `embed()` call did. */
 export interface EmbeddingCacheStats {
@@ -171,6 +190,7 @@ export class EmbeddingCache {
     }
     return { found, damaged, problems };
   }
+
 
   /** Stores new entries for a model, in new segment files (atomically written). */
   async store(model: ModelCacheKey, entries: readonly CacheEntry[]): Promise<void> {

@@ -6,7 +6,7 @@
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
-import { EMBEDDINGS_DIR, segmentNames, type ModelIdentity } from './embedding-cache.js';
+import { EMBEDDING_CACHE_FORMAT, EMBEDDINGS_DIR, segmentNames, type ModelIdentity } from './embedding-cache.js';
 import { decodeSegmentHeader, SegmentDamage } from './segment.js';
 
 /** One model's entries in the embedding cache. */
@@ -100,7 +100,8 @@ export function formatCacheInfo(info: CacheInfo): string {
   for (const model of info.embeddings) {
     const name = model.identity ? `${model.identity.modelId} (weights sha256 ${model.identity.sha256.slice(0, 12)}…)` : `${model.directory} (identity.json missing)`;
     const damage = model.damagedSegments > 0 ? `, ${model.damagedSegments} damaged segment(s)` : '';
-    lines.push(`  ${name}: ${model.records} embeddings in ${model.segments} segment(s), ${megabytes(model.bytes)}${damage}`);
+    const stale = model.identity !== null && model.identity.format !== EMBEDDING_CACHE_FORMAT ? ` (older cache format ${String(model.identity.format)}: never read; \`cache clear\` removes it)` : '';
+    lines.push(`  ${name}: ${model.records} embeddings in ${model.segments} segment(s), ${megabytes(model.bytes)}${damage}${stale}`);
   }
   if (info.others.length > 0) {
     lines.push('other caches (kept by `cache clear`):');

@@ -3,8 +3,10 @@
  * carrying the record's `file:line`, so a bad dataset never turns into a silently wrong report.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { open, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { quote } from '../errors.js';
+import { decodeUtf8, utf16Encoding } from '../io/text-file.js';
 import {
   InputError,
   type Dataset,
@@ -39,7 +41,7 @@ const LABELS: Readonly<Record<string, boolean>> = {
 export function parseLabel(raw: string, source: SourceRef): boolean {
   const label = LABELS[raw.trim().toLowerCase()];
   if (label === undefined) {
-    throw new InputError(`unknown label "${raw}" (expected T/F, 1/0, true/false or same/different)`, source);
+    throw new InputError(`unknown label ${quote(raw)} (expected T/F, 1/0, true/false, same/different or yes/no)`, source);
   }
   return label;
 }
@@ -58,7 +60,7 @@ const SPLIT_ALIASES: Readonly<Record<string, SplitName>> = {
 /** Parses a split name (train, dev/val/validation, test, all). */
 export function parseSplit(raw: string, source: SourceRef): SplitName {
   const split = SPLIT_ALIASES[raw.trim().toLowerCase()];
-  if (split === undefined) throw new InputError(`unknown split "${raw}" (expected train, dev or test)`, source);
+  if (split === undefined) throw new InputError(`unknown split ${quote(raw)} (expected train, dev or test)`, source);
   return split;
 }
 
@@ -81,7 +83,7 @@ export function splitFromFileName(path: string): SplitName {
 export function parseIndex(raw: unknown, field: string, source: SourceRef): number {
   const value = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new InputError(`${field} must be an integer, got ${JSON.stringify(raw)}`, source);
+    throw new InputError(`${field} must be an integer, got ${quote(raw)}`, source);
   }
   return value;
 }
@@ -90,7 +92,7 @@ export function parseIndex(raw: unknown, field: string, source: SourceRef): numb
 export function parseScore(raw: string, field: string, source: SourceRef): number | null {
   if (raw.trim() === '') return null;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new InputError(`${field} must be a number, got "${raw}"`, source);
+  if (!Number.isFinite(value)) throw new InputError(`${field} must be a number, got ${quote(raw)}`, source);
   return value;
 }
 
@@ -210,7 +212,9 @@ export function removeMarks(context: string, tag: string, field: string, source:
 
 /** Checks that a sentence field is present and not blank. */
 export function requireSentence(value: unknown, field: string, source: SourceRef): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InputError(`${field} is empty`, source);
+  if (value === undefined || value === null) throw new InputError(`${field} is missing`, source);
+  if (typeof value !== 'string') throw new InputError(`${field} is not a string (got the ${Array.isArray(value) ? 'array' : typeof value} ${quote(value)})`, source);
+  if (value.trim() === '') throw new InputError(`${field} is empty`, source);
   return value;
 }
 
@@ -298,6 +302,33 @@ export function pairParallelLines(
   return partners;
 }
 
+/**
+ * Data files whose label (gold) file is missing. Refused when the gold file looks misnamed (a file
+ * beside it has "gold" in its name and the data file's stem) or when a sibling of the same split in
+ * the same folder has one (a lost gold file would silently score that file as unlabelled); else a
+ * note (run.json, the report) says its pairs are unlabelled, as for the official test files
+ * released without gold beside training files with it.
+ */
+export async function checkGoldFiles(
+  files: readonly { readonly data: string; readonly gold: string | null; readonly expectedGold: string; readonly split: SplitName }[],
+  context: LoadContext,
+): Promise<void> {
+  for (const file of files) {
+    if (file.gold !== null) continue;
+    const folder = dirname(file.data);
+    const stem = basename(file.expectedGold).split('.')[0]!.toLowerCase();
+    const lookalike = (await readdir(folder).catch(() => [] as string[])).find((name) => name.toLowerCase().includes('gold') && name.toLowerCase().startsWith(stem));
+    if (lookalike !== undefined) {
+      throw new InputError(`no gold file ${basename(file.expectedGold)} beside it, but ${lookalike} is there: misnamed? (name it ${basename(file.expectedGold)})`, { file: file.data, line: 1 });
+    }
+    const labelled = files.find((other) => other.gold !== null && other.split === file.split && dirname(other.data) === folder);
+    if (labelled !== undefined) {
+      throw new InputError(`no gold file ${basename(file.expectedGold)} beside it, while ${basename(labelled.data)} of the same split has one; add it, or load the file alone to score it unlabelled`, { file: file.data, line: 1 });
+    }
+    context.notes.push(`${file.data}: no gold file ${basename(file.expectedGold)}: its pairs are unlabelled`);
+  }
+}
+
 /** What reading one data file (with its label file) gives: its pairs (null = skipped) and the files read. */
 export interface FileRead {
   readonly pairs: readonly (SentencePair | null)[];
@@ -380,15 +411,18 @@ function formatShare(share: number): string {
 }
 
 
-/** Reads a UTF-8 text file without its BOM; an unreadable file is an {@link InputError}. */
+/**
+ * Reads a UTF-8 text file without its BOM; an unreadable file, a UTF-16 one, a NUL byte or invalid
+ * UTF-8 is an {@link InputError} (src/io/text-file.ts).
+ */
 export async function readTextFile(file: string): Promise<string> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return decodeUtf8(bytes, file);
 }
 
 /** Reads a text file as lines (LF or CRLF), without a trailing empty line; strips a UTF-8 BOM. */
@@ -408,9 +442,13 @@ export async function firstLine(path: string): Promise<string | null> {
     handle = await open(path, 'r');
     const buffer = Buffer.alloc(65536);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    // A UTF-16 file is named as such here, before format detection misreads it.
+    const encoding = utf16Encoding(buffer.subarray(0, bytesRead));
+    if (encoding !== null) throw new InputError(`the file is ${encoding} encoded; save it as UTF-8`, { file: path, line: 1 });
     const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
     return text.split(/\r?\n/).find((line) => line.trim() !== '') ?? null;
-  } catch {
+  } catch (error) {
+    if (error instanceof InputError) throw error;
     return null;
   } finally {
     await handle?.close();

@@ -7,7 +7,7 @@
  *   indices `index1,index2`, or neither: then `word` must occur exactly once as a whole word in
  *   each sentence (case-insensitive; or its inflection `banks`, `running`). Explicit offsets and
  *   indices win: any text there is accepted (`kept` for `keep`) and counted in `unmatchedSpans`.
- * - `label` (T/F, 1/0, true/false, same/different; optional when `score` is given)
+ * - `label` (T/F, 1/0, true/false, same/different, yes/no; optional when `score` is given)
  * - `score` (optional graded relatedness), `split` (optional: train/dev/test), `pos` (optional)
  */
 import { basename, extname } from 'node:path';
@@ -135,6 +135,7 @@ function checkColumns(header: readonly string[], columns: Readonly<Record<string
 async function loadJsonl(path: string, options: LoadOptions, context: LoadContext): Promise<(SentencePair | null)[]> {
   const columns = options.columns ?? {};
   const pairs: (SentencePair | null)[] = [];
+  const seenKeys = new Set<string>();
   const lines = await readTextLines(path);
   for (const [index, line] of lines.entries()) {
     const source = { file: path, line: index + 1 };
@@ -147,11 +148,20 @@ async function loadJsonl(path: string, options: LoadOptions, context: LoadContex
           throw new InputError(`expected a flat JSON object: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(), source);
         }
         checkColumns(Object.keys(parsed.data), columns, source);
+        for (const key of Object.keys(parsed.data)) seenKeys.add(key);
         return toPair(parsed.data, columns, source, context);
       }),
     );
   }
+  checkMappedColumns(Object.entries(columns), seenKeys, path);
   return pairs;
+}
+
+/** Refuses a `--column FIELD=NAME` whose NAME no header (no JSON record) has: a typo would otherwise drop the field silently. */
+function checkMappedColumns(mapped: readonly [string, string][], names: ReadonlySet<string>, file: string): void {
+  for (const [field, name] of mapped) {
+    if (!names.has(name)) throw new InputError(`--column ${field}=${name}: the file has no field ${JSON.stringify(name)} (found: ${[...names].slice(0, 30).join(', ')})`, { file, line: 1 });
+  }
 }
 
 /** A csv-parse error as an InputError at its line. */
@@ -206,6 +216,7 @@ async function loadCsv(path: string, options: LoadOptions, delimiter: string, co
   const { header, rows } = parseDelimited(await readTextFile(path), path, delimiter, context);
   if (header.length === 0) throw new InputError('no header row', { file: path, line: 1 });
   checkColumns(header, columns, { file: path, line: 1 });
+  checkMappedColumns(Object.entries(columns), new Set(header), path);
   return rows.map(({ record, line }) => context.record(() => toPair(record, columns, { file: path, line }, context)));
 }
 

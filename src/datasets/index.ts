@@ -10,7 +10,7 @@ import { am2icoLoader } from './am2ico.js';
 import { cosimlexLoader } from './cosimlex.js';
 import { dwugLoader } from './dwug.js';
 import { DATASET_FORMATS, type FormatOption } from './formats.js';
-import { csvLoader, jsonlLoader } from './generic.js';
+import { csvLoader, GENERIC_FIELDS, jsonlLoader } from './generic.js';
 import { mclWicLoader } from './mclwic.js';
 import { scwsLoader } from './scws.js';
 import { superGlueLoader } from './superglue.js';
@@ -100,13 +100,29 @@ export async function loadDataset(
     throw new InputError(`${nameOrPath}: no such file or directory, and not a built-in dataset (${names})`);
   }
   const format = options.format ?? 'auto';
-  if (format !== 'auto') return loaderFor(format).load(nameOrPath, options);
+  if (format !== 'auto') return withColumnsChecked(loaderFor(format), nameOrPath, options).load(nameOrPath, options);
   for (const loader of LOADERS) {
-    if (await loader.detect(nameOrPath)) return loader.load(nameOrPath, options);
+    if (await loader.detect(nameOrPath)) return withColumnsChecked(loader, nameOrPath, options).load(nameOrPath, options);
   }
   throw new InputError(
     `${nameOrPath}: cannot tell the dataset format from its name or header; pass --format (${DATASET_FORMATS.join('|')})`,
   );
+}
+
+/**
+ * `--column FIELD=NAME` renames fields of the generic formats only: a mapping given for a dataset
+ * read in another format, or for a field the generic formats do not have, is refused rather than
+ * silently ignored.
+ */
+function withColumnsChecked(loader: DatasetLoader, path: string, options: LoadOptions): DatasetLoader {
+  const fields = Object.keys(options.columns ?? {});
+  if (fields.length === 0) return loader;
+  if (loader.format !== 'csv' && loader.format !== 'jsonl') {
+    throw new InputError(`--column ${fields[0]!}=…: ${path} is read as ${loader.format}, which has fixed fields; --column maps the fields of the generic csv and jsonl formats`);
+  }
+  const unknown = fields.find((field) => !(GENERIC_FIELDS as readonly string[]).includes(field));
+  if (unknown !== undefined) throw new InputError(`--column ${unknown}=…: ${unknown} is not a field of the ${loader.format} format (fields: ${GENERIC_FIELDS.join(', ')})`);
+  return loader;
 }
 
 /** The loader of a format. */

@@ -14,6 +14,7 @@ import { basename, extname, join } from 'node:path';
 import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type SentencePair, type SourceRef, type Span, type TargetSpans } from '../types.js';
 import {
   buildDataset,
+  checkGoldFiles,
   checkSpans,
   LoadContext,
   readEach,
@@ -186,6 +187,8 @@ export const mclWicLoader: DatasetLoader = {
     const dataFiles = directory ? await findDataFiles(path) : [path];
     if (dataFiles.length === 0) throw new InputError(`${path}: no *${DATA_EXTENSION} files found`);
     const context = new LoadContext(options);
+    const expected = dataFiles.map((data) => ({ data, split: splitFromFileName(data), expectedGold: data.slice(0, -DATA_EXTENSION.length) + GOLD_EXTENSION }));
+    await checkGoldFiles(await Promise.all(expected.map(async (file) => ({ ...file, gold: (await pathExists(file.expectedGold)) ? file.expectedGold : null }))), context);
     const { pairs, files } = await readEach(dataFiles, (file) => readDataFile(file, context));
     const name = options.name ?? (directory ? basename(path) : basename(path, DATA_EXTENSION));
     return buildDataset(name, 'mclwic', pairs, files, context);

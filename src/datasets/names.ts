@@ -4,7 +4,8 @@
  * name can point outside the output directory.
  */
 import { basename, dirname, extname, resolve } from 'node:path';
-import { safeName } from '../io/names.js';
+import { fileNameKey, nameProblem, safeName } from '../io/names.js';
+import { quote } from '../errors.js';
 import { InputError } from '../types.js';
 
 export { safeName } from '../io/names.js';
@@ -32,24 +33,28 @@ export interface DerivedNames {
  */
 export function deriveDatasetNames(paths: readonly string[]): DerivedNames {
   const base = paths.map((path) => safeName(baseDatasetName(path)));
+  // Counted case-insensitively: `Mine.csv` and `mine.csv` would share files on macOS or Windows.
   const count = new Map<string, number>();
-  for (const name of base) count.set(name, (count.get(name) ?? 0) + 1);
+  for (const name of base) count.set(fileNameKey(name), (count.get(fileNameKey(name)) ?? 0) + 1);
   const notes: string[] = [];
   const names = paths.map((path, index) => {
     const name = base[index]!;
-    if (count.get(name) === 1) return name;
+    if (count.get(fileNameKey(name)) === 1) return name;
     const parent = basename(dirname(resolve(path)));
     const renamed = safeName(parent === '' ? name : `${parent}-${name}`);
     notes.push(`dataset ${path} is named "${renamed}" (another dataset is also called "${name}")`);
     return renamed;
   });
-  const first = new Map<string, string>();
+  const first = new Map<string, { path: string; name: string }>();
   names.forEach((name, index) => {
-    const earlier = first.get(name);
+    const problem = nameProblem(name);
+    if (problem !== null) throw new InputError(`dataset ${quote(paths[index]!)} would be named ${quote(name)}, which becomes part of file names: ${problem}; name it with --dataset NAME=PATH`);
+    const earlier = first.get(fileNameKey(name));
     if (earlier !== undefined) {
-      throw new InputError(`datasets ${earlier} and ${paths[index]!} would both be named "${name}"; name one with --dataset NAME=PATH`);
+      const named = earlier.name === name ? `would both be named "${name}"` : `would be named "${earlier.name}" and "${name}", one name on a case-insensitive file system`;
+      throw new InputError(`datasets ${earlier.path} and ${paths[index]!} ${named}; name one with --dataset NAME=PATH`);
     }
-    first.set(name, paths[index]!);
+    first.set(fileNameKey(name), { path: paths[index]!, name });
   });
   return { names, notes };
 }

@@ -5,7 +5,8 @@
  * within the run: colliding base names get their parent folder as a prefix, with a note).
  */
 import { existsSync } from 'node:fs';
-import { isSafeName } from '../io/names.js';
+import { nameProblem } from '../io/names.js';
+import { quote } from '../errors.js';
 import { InputError, type Dataset, type LoadOptions } from '../types.js';
 import { BUILTIN_DATASETS, loadDataset, type FormatOption } from './index.js';
 import { deriveDatasetNames } from './names.js';
@@ -23,9 +24,8 @@ export function parseDatasetSpec(spec: string): DatasetSpec {
   const match = /^([^=]+)=(.+)$/.exec(spec);
   if (match === null || spec in BUILTIN_DATASETS || existsSync(spec)) return { target: spec };
   const name = match[1]!;
-  if (!isSafeName(name)) {
-    throw new InputError(`--dataset ${spec}: the name "${name}" becomes part of file names; use only letters, digits, ".", "_" and "-" (not only dots)`);
-  }
+  const problem = nameProblem(name);
+  if (problem !== null) throw new InputError(`--dataset ${quote(spec)}: the name ${quote(name)} becomes part of file names: ${problem}`);
   return { name, target: match[2]! };
 }
 

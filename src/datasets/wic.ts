@@ -10,6 +10,7 @@ import { InputError, type Dataset, type DatasetLoader, type LoadOptions, type Se
 import {
   appendAll,
   buildDataset,
+  checkGoldFiles,
   LoadContext,
   pairParallelLines,
   parseLabel,
@@ -115,6 +116,7 @@ export const wicLoader: DatasetLoader = {
   async load(path: string, options: LoadOptions): Promise<Dataset> {
     const files = await findWicFiles(path);
     const context = new LoadContext(options);
+    await checkGoldFiles(files.map((file) => ({ data: file.data, gold: file.gold, split: file.split, expectedGold: file.data.slice(0, -DATA_SUFFIX.length) + GOLD_SUFFIX })), context);
     const pairs: (SentencePair | null)[] = [];
     for (const file of files) appendAll(pairs, await readWicFile(file, context));
     const read = files.flatMap((file) => (file.gold ? [file.data, file.gold] : [file.data]));

@@ -399,6 +399,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
     id: options.id,
     padId: model.padId,
     batchSize: Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE),
+    maxLength: model.maxLength,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? { positionOffset: (config.pad_token_id ?? 1) + 1 } : {}),
   };

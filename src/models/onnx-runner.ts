@@ -33,6 +33,8 @@ export interface OnnxRunnerOptions {
    * (their position table reserves the rows up to the padding index), else `i`.
    */
   readonly positionOffset?: number;
+  /** The model's longest sequence (special tokens included): a longer one is never handed to onnxruntime. */
+  readonly maxLength?: number;
 }
 
 /** Opens an onnxruntime session with sensebench's settings; throws {@link InputError} naming the file. */
@@ -97,6 +99,10 @@ export class OnnxRunner {
   prepareBatch(sequences: readonly (readonly number[])[]): PreparedBatch {
     const rows = sequences.length;
     const tokens = Math.max(...sequences.map((s) => s.length));
+    // Callers window long sentences (alignment.ts windowAround); a longer sequence here is a bug, stopped before native code sees it.
+    if (this.options.maxLength !== undefined && tokens > this.options.maxLength) {
+      throw new Error(`${this.options.id}: a sequence of ${tokens} tokens is longer than the model's limit of ${this.options.maxLength}; it was not windowed`);
+    }
     const ids = new BigInt64Array(rows * tokens).fill(BigInt(this.options.padId));
     const mask = new BigInt64Array(rows * tokens);
     const masks: number[][] = [];

@@ -10,7 +10,7 @@
  * Every malformed line is an {@link InputError} with `file:line`.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../types.js';
 import { StaticModel, StaticVectors } from './static.js';
@@ -62,6 +62,11 @@ export function parseBinaryVectors(bytes: Buffer, file: string): StaticVectors {
   const header = newline > 0 ? parseHeader(bytes.toString('utf8', 0, newline)) : null;
   if (!header) throw new InputError('expected a header line "count dimensions"', { file, line: 1 });
   const { count, dimensions } = header;
+  // Checked before the matrix is allocated: a header that promises more than the file holds is not believed.
+  const least = newline + 1 + count * (2 + dimensions * 4);
+  if (bytes.length < least) {
+    throw new InputError(`the header announces ${count.toLocaleString('en-US')} words of ${dimensions} dimensions (at least ${least.toLocaleString('en-US')} bytes), but the file has ${bytes.length.toLocaleString('en-US')} bytes`, { file, line: 1 });
+  }
   const words: string[] = [];
   const matrix = new Float32Array(count * dimensions);
   let position = newline + 1;
@@ -87,8 +92,12 @@ export function parseBinaryVectors(bytes: Buffer, file: string): StaticVectors {
 export async function loadStaticFile(path: string): Promise<StaticModel> {
   let bytes: Buffer;
   try {
+    // Only a regular file: a device (/dev/zero) never ends, a FIFO blocks until someone writes.
+    const info = await stat(path);
+    if (!info.isFile()) throw new InputError(`${path}: not a regular file (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file'}); static:PATH reads a vectors file`);
     bytes = await readFile(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`${path}: cannot read vectors (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const binary = path.toLowerCase().endsWith('.bin');

@@ -11,6 +11,7 @@
 export { cosine } from '../metrics/cosine.js';
 import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
 import { cosine } from '../metrics/cosine.js';
+import { InputError } from '../errors.js';
 import { fitNormalization, normalizeInto, normalizeVector64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
@@ -429,8 +430,12 @@ async function analyseDataset(
     }
     const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
-    const stats: NormalizationStats | null =
-      present.length === 0 ? null : fitNormalization(present, { abttComponents: Math.min(options.abttComponents, present[0]!.length) });
+    const dimensions = present[0]?.length ?? 0;
+    // Removing as many components as the vectors have dimensions leaves nothing to compare: refused, never clamped.
+    if (present.length > 0 && options.normalizations.includes('abtt') && options.abttComponents >= dimensions) {
+      throw new InputError(`--abtt-components ${options.abttComponents} is not below the ${dimensions} dimensions of ${model.id}:${representation.name}; all-but-the-top would remove every direction`);
+    }
+    const stats: NormalizationStats | null = present.length === 0 ? null : fitNormalization(present, { abttComponents: options.abttComponents });
     const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
     const columns = normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length));
     const probeValues = probe === null ? null : columnOf(into.columns, probeColumn(model.id, representation.name), pairs.length);

@@ -10,7 +10,7 @@ import { DEFAULT_RESAMPLES } from '../config.js';
 import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelRecord, type Normalization, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
-import { isSafeName } from '../io/names.js';
+import { fileNameKey, nameProblem } from '../io/names.js';
 import { sensesTable, throughputTable, type SenseRow } from '../results/schema.js';
 import { scoreSenses } from '../senses/metrics.js';
 import type { SenseOccurrence } from '../senses/occurrences.js';
@@ -81,16 +81,17 @@ export interface EvaluationPlan {
 export function checkDatasetNames(datasets: readonly Dataset[]): void {
   const seen = new Map<string, Dataset>();
   for (const dataset of datasets) {
-    if (!isSafeName(dataset.name)) {
-      throw new InputError(`dataset name "${dataset.name}" (${dataset.files[0] ?? '?'}) becomes part of file names; use only letters, digits, ".", "_" and "-"`);
+    const problem = nameProblem(dataset.name);
+    if (problem !== null) {
+      throw new InputError(`dataset name "${dataset.name}" (${dataset.files[0] ?? '?'}) becomes part of file names: ${problem}`);
     }
-    const other = seen.get(dataset.name);
+    // Names equal but for case are one file on a case-insensitive file system (macOS, Windows).
+    const other = seen.get(fileNameKey(dataset.name));
     if (other !== undefined) {
-      throw new InputError(
-        `two datasets are both named "${dataset.name}" (${other.files[0] ?? '?'} and ${dataset.files[0] ?? '?'}): their results would overwrite each other; name them with --dataset NAME=PATH`,
-      );
+      const names = other.name === dataset.name ? `both named "${dataset.name}"` : `named "${other.name}" and "${dataset.name}", one name on a case-insensitive file system`;
+      throw new InputError(`two datasets are ${names} (${other.files[0] ?? '?'} and ${dataset.files[0] ?? '?'}): their results would overwrite each other; name them with --dataset NAME=PATH`);
     }
-    seen.set(dataset.name, dataset);
+    seen.set(fileNameKey(dataset.name), dataset);
   }
 }
 

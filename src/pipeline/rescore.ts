@@ -2,7 +2,9 @@
  * `sensebench score DIR`: recomputes summary.csv, words/ and the comparisons of a finished run from its
  * pairs/*.csv cosines and labels alone, with the seed and resamples run.json records. The pipeline
  * scores exactly these stored cosines, so the result is byte-identical to what `run` wrote; a
- * researcher who edits or filters a pairs CSV gets the summary that matches it.
+ * researcher who edits the cosines of a pairs CSV gets the summary that matches them. The rows
+ * themselves must be the run's: a deleted, added or duplicated row, an unknown id, a changed label
+ * or a missing score column is refused with `file:line` before anything is rewritten.
  */
 import { compareRepresentations, scoreCosimlex, scoreSplits } from './scoring.js';
 import type { RunResult } from '../types.js';
@@ -13,7 +15,8 @@ export async function rescoreResults(dir: string): Promise<{ result: RunResult; 
   const options = { seed: run.context.seed, resamples: run.context.resamples, normalizations: run.context.normalizations };
   // Sentences and CoSimLex's row links come back from the datasets as recorded in run.json.
   const pairs = await readSplitPairs(dir, run);
-  const notes = await restoreSentences(run.context, pairs);
+  // Each CSV row must be the dataset's pair with its gold (ids, words, labels, scores), not only a row of the right shape.
+  const notes = await restoreSentences(run.context, pairs, { verify: true });
   const splits = scoreSplits(pairs, run.context.models, options);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, run.context.models, options);
   const cosimlex = scoreCosimlex(pairs, run.context.models, options);

@@ -4,7 +4,7 @@
  * metric CSVs, so the same inputs give byte-identical files; timings live in throughput.csv.
  */
 import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosimlexTable, cosineColumns, sensesTable, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
-import { formatFixed, toCsv } from '../results/table.js';
+import { formatFixed, guardText, toCsv } from '../results/table.js';
 import type { RenderedFile, RepresentationKey, RunResult, SplitResult } from '../types.js';
 
 /** Where the sense pictures' points are kept in a results directory. */
@@ -27,17 +27,17 @@ export function hasSecondWord(split: Pick<SplitResult, 'pairs'>): boolean {
  * `target` cosine of exactly 1.0).
  */
 export function pairsCsv(split: SplitResult, allColumns: readonly RepresentationKey[]): string {
-  // A correction with no vectors to fit on for this dataset has no column here.
-  const columns = allColumns.filter((column) => split.pairs.some((pair) => pair.cosines.has(column)));
+  const columns = pairsScoreColumns(split, allColumns);
   const twoWords = hasSecondWord(split);
   const header = ['id', 'word', ...(twoWords ? ['word2', 'same_word'] : []), 'label', 'score', 'truncated', ...columns];
   // Rows made as the writer asks for them, never all at once.
   function* rows(): Generator<(string | number)[]> {
     for (const { pair, cosines, truncated } of split.pairs) {
+      // Ids and words come from the dataset: guarded against spreadsheet formulas (read back exactly by `score`).
       yield [
-        pair.id,
-        pair.word,
-        ...(twoWords ? [pair.word2 ?? pair.word, (pair.word2 ?? pair.word) === pair.word ? 1 : 0] : []),
+        guardText(pair.id),
+        guardText(pair.word),
+        ...(twoWords ? [guardText(pair.word2 ?? pair.word), (pair.word2 ?? pair.word) === pair.word ? 1 : 0] : []),
         pair.label === null ? '' : pair.label ? 'T' : 'F',
         pair.score === null ? '' : String(pair.score),
         truncated ? 1 : 0,
@@ -46,6 +46,12 @@ export function pairsCsv(split: SplitResult, allColumns: readonly Representation
     }
   }
   return toCsv(header, rows());
+}
+
+/** The score columns of a split's pairs CSV (run.json records them, so `score` can tell a removed column from an absent one). */
+export function pairsScoreColumns(split: Pick<SplitResult, 'pairs'>, allColumns: readonly RepresentationKey[]): RepresentationKey[] {
+  // A correction with no vectors to fit on for this dataset, or a probe without a train split, has no column.
+  return allColumns.filter((column) => split.pairs.some((pair) => pair.cosines.has(column)));
 }
 
 /** The metric CSVs of a run: summary.csv, pairs/*.csv, words/*.csv (and throughput.csv when measured). */

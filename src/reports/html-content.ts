@@ -3,6 +3,7 @@
  * how models and numbers are described in words, and where the lesson's bank/apple pairs are.
  * Both reports say the same things; only the markup differs.
  */
+import { fileStem } from '../io/names.js';
 import type { Estimate } from '../metrics/metric.js';
 import type { SummaryRow } from '../results/schema.js';
 import type {
@@ -112,9 +113,13 @@ export function splitTitle(split: SplitResult): string {
   return `${split.dataset} / ${split.split}`;
 }
 
-/** Slug used in file names and HTML ids; keeps letters, digits, dot, dash and underscore. */
+/**
+ * Slug used in file names and HTML ids: the text's file stem (src/io/names.ts), so a dataset's
+ * charts carry its name exactly as its pairs/ and words/ files do (case and every script kept:
+ * `Mine` and `mine`, `банк` and `日本` never share a chart).
+ */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '_');
+  return fileStem(text);
 }
 
 /** Label counts of a split's pairs. */

@@ -1,14 +1,14 @@
 /**
  * The report orchestrator: one {@link RunResult} fans out to independent renderers (CSV, run.json,
  * plots, markdown, HTML), as mitata swaps formatters over one result. Everything is rendered in
- * memory first and only then written, each file atomically, so a failing renderer leaves the
- * previous results untouched; chart files this run no longer draws are removed.
+ * memory first and only then written, as one whole directory (./output-directory.ts): a failing
+ * renderer, a kill or a full disk leaves the previous results untouched, and files of the previous
+ * run that this one does not write (charts of splits no longer in the run) are gone.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { listDirectory } from '../io/paths.js';
+import type { StagedStep } from '../io/staged-directory.js';
 import type { RenderedFile, RunResult } from '../types.js';
+import { writeResultsDirectory } from './output-directory.js';
 import type { RenderedPlot } from './plots.js';
 import { renderCsv } from './csv.js';
 import { renderRunJson } from './run-json.js';
@@ -44,18 +44,9 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
   ];
 }
 
-/** Deletes `plots/*.svg` files that are not in `keep` (charts of splits or models no longer in the run). */
-async function removeStalePlots(outDir: string, keep: ReadonlySet<string>): Promise<void> {
-  const plotsDir = join(outDir, 'plots');
-  for (const { name } of await listDirectory(plotsDir)) {
-    if (name.endsWith('.svg') && !keep.has(`plots/${name}`)) await rm(join(plotsDir, name));
-  }
-}
-
-/** Renders and writes every report of a result under `outDir`; returns the paths written. */
-export async function writeReports(result: RunResult, outDir: string): Promise<string[]> {
+/** Renders every report of a result and replaces the results in `outDir` by them; returns the paths written. */
+export async function writeReports(result: RunResult, outDir: string, onStep?: (step: StagedStep) => void): Promise<string[]> {
   const files = await renderReports(result);
-  for (const file of files) await writeFileAtomic(join(outDir, file.path), file.content);
-  await removeStalePlots(outDir, new Set(files.map((file) => file.path)));
+  await writeResultsDirectory(outDir, files, onStep);
   return files.map((file) => join(outDir, file.path));
 }

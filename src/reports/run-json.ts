@@ -4,19 +4,23 @@
  * from the results directory alone (src/results/read.ts).
  */
 import { runJsonSchema } from '../results/run-json-schema.js';
+import { cosineColumns } from '../results/schema.js';
+import { pairsScoreColumns } from './csv.js';
 import type { RenderedFile, RunContext, RunResult, SplitName } from '../types.js';
 
 /** The serialised shape of run.json. */
 export interface RunJson {
   readonly context: RunContext;
-  readonly splits: readonly { readonly dataset: string; readonly split: SplitName; readonly unlabelled: boolean; readonly graded: boolean }[];
+  /** `columns`: the score columns of the split's pairs CSV. */
+  readonly splits: readonly { readonly dataset: string; readonly split: SplitName; readonly unlabelled: boolean; readonly graded: boolean; readonly columns: readonly string[] }[];
 }
 
 /** run.json of a result. */
 export function runJson(result: RunResult): RunJson {
+  const all = cosineColumns(result.context.models, result.context.normalizations);
   return {
     context: result.context,
-    splits: result.splits.map(({ dataset, split, unlabelled, graded }) => ({ dataset, split, unlabelled, graded })),
+    splits: result.splits.map((item) => ({ dataset: item.dataset, split: item.split, unlabelled: item.unlabelled, graded: item.graded, columns: pairsScoreColumns(item, all) })),
   };
 }
 

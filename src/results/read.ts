@@ -43,7 +43,8 @@ import {
   type SpearmanComparisonRow,
   type ThroughputRow,
 } from './schema.js';
-import { parseCsv, readCell } from './table.js';
+import { parseCsv, readCell, unguardText } from './table.js';
+import { quote } from '../errors.js';
 import type { SenseProjection } from '../senses/projection.js';
 
 type RunJson = z.infer<typeof runJsonSchema>;
@@ -79,27 +80,55 @@ function parseRunJson(path: string, text: string): RunJson {
   return parsed.data;
 }
 
-/** A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them). */
-function readPairs(path: string, text: string, split: SplitName, columns: readonly RepresentationKey[]): PairResult[] {
+/** The columns of a pairs CSV that are not scores. */
+const PAIR_FIELDS = ['id', 'word', 'word2', 'same_word', 'label', 'score', 'truncated'];
+
+/** What a pairs CSV must match, from run.json: the run's score columns, those this split's CSV was written with, and its pair count. */
+interface PairsExpectation {
+  readonly columns: readonly RepresentationKey[];
+  /** The split's score columns as run.json records them (null in a run.json written before they were: only the raw columns are required). */
+  readonly written: ReadonlySet<string> | null;
+  /** Pairs of the split as run.json records them (undefined: not recorded). */
+  readonly pairs: number | undefined;
+}
+
+/**
+ * A pairs CSV as the pairs and cosines scoring needs (no sentences: the CSVs do not carry them),
+ * checked against the run: every column one the run writes, none the run scored missing, each id
+ * once, and as many rows as run.json records.
+ */
+function readPairs(path: string, text: string, split: SplitName, expect: PairsExpectation): PairResult[] {
   const { header, records } = parseCsv(path, text, ['id', 'word', 'label', 'score', 'truncated']);
-  // A correction or a probe can be absent for a dataset (no vectors to fit on, no train split): only the raw columns are required.
+  const { columns } = expect;
+  const unknown = header.find((name) => !PAIR_FIELDS.includes(name) && !columns.includes(name as RepresentationKey));
+  if (unknown !== undefined) throw new InputError(`column ${quote(unknown)} is not a score column of this run (run.json lists its models and normalizations)`, { file: path, line: 1 });
+  // A correction or a probe can be absent for a dataset (no vectors to fit on, no train split): the raw columns are always required, the others when summary.csv scored them.
   const keys = columns.filter((key) => header.includes(key));
-  const missing = columns.filter((key) => isRequiredColumn(key) && !header.includes(key));
-  if (missing.length > 0 && records.length > 0) throw new InputError(`missing cosine column \`${missing[0]!}\` (run.json lists it)`, { file: path, line: 1 });
+  const missing = columns.filter((key) => !header.includes(key) && (expect.written === null ? isRequiredColumn(key) : expect.written.has(key)));
+  if (missing.length > 0 && records.length > 0) throw new InputError(`missing score column \`${missing[0]!}\` (run.json lists it for this split)`, { file: path, line: 1 });
+  if (expect.pairs !== undefined && records.length !== expect.pairs) {
+    const line = records.length > expect.pairs ? records[expect.pairs]!.line : (records.at(-1)?.line ?? 1);
+    throw new InputError(`${records.length} pairs, but run.json records ${expect.pairs} for this split: rows were deleted or added; \`score\` re-scores the run's pairs (edit their cosines, not their rows)`, { file: path, line });
+  }
+  const firstLine = new Map<string, number>();
   return records.map((record) => {
     const where = { file: path, line: record.line };
+    const id = unguardText(record.values.id ?? '');
+    const seenAt = firstLine.get(id);
+    if (seenAt !== undefined) throw new InputError(`duplicate id ${quote(id)} (first at line ${seenAt})`, where);
+    firstLine.set(id, record.line);
     const labelText = record.values.label;
     let label: boolean | null;
     if (labelText === 'T') label = true;
     else if (labelText === 'F') label = false;
     else if (labelText === '') label = null;
-    else throw new InputError(`column \`label\`: expected T, F or empty, got ${JSON.stringify(labelText)}`, where);
+    else throw new InputError(`column \`label\`: expected T, F or empty, got ${quote(labelText)}`, where);
     const truncatedText = record.values.truncated;
-    if (truncatedText !== '0' && truncatedText !== '1') throw new InputError(`column \`truncated\`: expected 0 or 1, got ${JSON.stringify(truncatedText)}`, where);
-    const word2 = record.values.word2;
+    if (truncatedText !== '0' && truncatedText !== '1') throw new InputError(`column \`truncated\`: expected 0 or 1, got ${quote(truncatedText)}`, where);
+    const word2 = record.values.word2 === undefined ? undefined : unguardText(record.values.word2);
     const pair: SentencePair = {
-      id: record.values.id ?? '',
-      word: record.values.word ?? '',
+      id,
+      word: unguardText(record.values.word ?? ''),
       ...(word2 !== undefined && word2 !== '' ? { word2 } : {}),
       sentence1: '',
       sentence2: '',
@@ -124,11 +153,16 @@ export async function readRunJson(dir: string): Promise<RunJson> {
 
 /** The pairs and stored cosines of every split of a finished run: what `sensebench score` re-scores. */
 export async function readSplitPairs(dir: string, run: RunJson): Promise<SplitPairs[]> {
-  const keys = cosineColumns(run.context.models, run.context.normalizations);
+  const columns = cosineColumns(run.context.models, run.context.normalizations);
   const splits: SplitPairs[] = [];
   for (const split of run.splits) {
     const path = join(dir, 'pairs', `${split.dataset}-${split.split}.csv`);
-    splits.push({ dataset: split.dataset, split: split.split, pairs: readPairs(path, await readRequired(path), split.split, keys) });
+    const expect: PairsExpectation = {
+      columns,
+      written: split.columns === undefined ? null : new Set(split.columns),
+      pairs: run.context.datasets.find((dataset) => dataset.name === split.dataset)?.pairs[split.split],
+    };
+    splits.push({ dataset: split.dataset, split: split.split, pairs: readPairs(path, await readRequired(path), split.split, expect) });
   }
   return splits;
 }
@@ -259,7 +293,11 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
  * whose files still have the sha256 run.json recorded, so a re-rendered report shows the same example
  * sentences. Returns one note per dataset that could not be restored.
  */
-export async function restoreSentences(context: RunContext, splits: { readonly dataset: string; readonly pairs: readonly PairResult[] }[]): Promise<string[]> {
+export async function restoreSentences(
+  context: RunContext,
+  splits: { readonly dataset: string; readonly split?: SplitName; readonly pairs: readonly PairResult[] }[],
+  options: { readonly verify?: boolean } = {},
+): Promise<string[]> {
   const notes: string[] = [];
   for (const info of context.datasets) {
     if (!splits.some((split) => split.dataset === info.name)) continue;
@@ -280,12 +318,23 @@ export async function restoreSentences(context: RunContext, splits: { readonly d
       if (split.dataset !== info.name) return;
       const pairs = split.pairs.map((result) => {
         const original = byId.get(result.pair.id);
+        if (options.verify === true) checkAgainstDataset(result.pair, original, info.name, split.split);
         return original === undefined ? result : { ...result, pair: original };
       });
       splits[index] = { ...split, pairs };
     });
   }
   return notes;
+}
+
+/** A pair read from a pairs CSV against the dataset's own: same split, word and gold, or an InputError at the CSV line. */
+function checkAgainstDataset(read: SentencePair, original: SentencePair | undefined, dataset: string, split: SplitName | undefined): void {
+  const label = (value: boolean | null): string => (value === null ? 'none' : value ? 'T' : 'F');
+  if (original === undefined) throw new InputError(`id ${quote(read.id)} is not a pair of dataset ${dataset}`, read.source);
+  if (split !== undefined && original.split !== split) throw new InputError(`id ${quote(read.id)} is a pair of ${dataset}/${original.split}, not of ${split}`, read.source);
+  if (original.word !== read.word) throw new InputError(`id ${quote(read.id)}: word ${quote(read.word)}, but the dataset says ${quote(original.word)}`, read.source);
+  if (original.label !== read.label) throw new InputError(`id ${quote(read.id)}: label ${label(read.label)}, but the dataset says ${label(original.label)}`, read.source);
+  if (original.score !== read.score) throw new InputError(`id ${quote(read.id)}: score ${String(read.score ?? 'none')}, but the dataset says ${String(original.score ?? 'none')}`, read.source);
 }
 
 async function reloadDataset(info: RunContext['datasets'][number]): Promise<Dataset> {

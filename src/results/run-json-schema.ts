@@ -45,5 +45,6 @@ export const runJsonSchema = z.object({
     // Key order as collectRunContext writes it: run.json re-rendered from a loaded run is byte-identical.
     warnings: z.array(z.string()),
   }),
-  splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean() })),
+  // `columns`: the score columns of the split's pairs CSV (absent in run.json files before sensebench 0.2).
+  splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean(), columns: z.array(z.string()).optional() })),
 });

@@ -54,6 +54,27 @@ function headersOf(column: Column): string[] {
   return column.type === 'estimate' ? [column.name, `${column.name}_ci_low`, `${column.name}_ci_high`] : [column.name];
 }
 
+/**
+ * First characters that make a spreadsheet run a cell as a formula (OWASP, CSV injection): `=`,
+ * `+`, `-`, `@`, tab and carriage return; and the guard's own mark, `'`, so that guarding can be
+ * undone exactly.
+ */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
+/**
+ * A text cell as written: prefixed with `'` when it starts like a formula (`=cmd()` -> `'=cmd()`),
+ * so a spreadsheet shows it as text. Only text cells are guarded: numbers (`-0.123456`) are
+ * written as they are. {@link unguardText} undoes it exactly.
+ */
+export function guardText(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** The text of a cell written by {@link guardText}. */
+export function unguardText(cell: string): string {
+  return cell.startsWith("'") ? cell.slice(1) : cell;
+}
+
 /** The CSV text of rows under `header`, LF line ends (RFC 4180 quoting by csv-stringify). */
 export function toCsv(header: readonly string[], rows: Iterable<readonly (string | number)[]>): string {
   // Rows are formatted a chunk at a time: a 200k-pair CSV held as row arrays all at once was the
@@ -150,7 +171,7 @@ export function defineTable<const Columns extends readonly Column[]>(columns: Co
       switch (column.type) {
         case 'text':
         case 'enum':
-          return [value as string];
+          return [guardText(value as string)];
         case 'count':
           return [value === null ? '' : (value as number)];
         case 'number':
@@ -171,7 +192,7 @@ export function defineTable<const Columns extends readonly Column[]>(columns: Co
       const text = record.values[column.name] ?? '';
       switch (column.type) {
         case 'text':
-          out[column.key] = text;
+          out[column.key] = unguardText(text);
           break;
         case 'enum':
           if (!column.values.includes(text)) {
