@@ -249,21 +249,42 @@ describe('--out is checked before any computation (issue 21 item 7)', () => {
     expect(readFileSync(join(dir, 'mine', 'thesis.tex'), 'utf8')).toBe('x');
   });
 
-  it('a directory the user cannot write: exit 2 up front (run as an unprivileged user)', async () => {
+  /**
+   * Root writes anywhere, so the check runs as an unprivileged user (uid 65534) when that user can
+   * reach the project (a clone inside a 0700 directory such as `mktemp -d` it cannot); otherwise
+   * `--out` lies on a read-only tmpfs, which refuses root too (EROFS).
+   */
+  it('a directory the user cannot write: exit 2 up front (as an unprivileged user, or on a read-only mount)', async (context) => {
     const dir = await newDir();
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o555);
     chmodSync(dir, 0o755);
     const asRoot = process.getuid?.() === 0;
-    const child = spawnSync(process.execPath, [...TSX, join(ROOT, 'test/helpers/cli-child.ts'), 'run', '--dataset', join(dir, 'missing.csv'), '--out', join(locked, 'results')], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, SENSEBENCH_CACHE: join(dir, 'cache'), TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'), HOME: dir },
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-    });
-    expect(child.status, child.stderr).toBe(2);
-    expect(child.stderr).toMatch(/--out .*: cannot write in .*locked \(permission denied \(EACCES\)\)/);
+    const nobody = { uid: 65534, gid: 65534 };
+    const nobodyReachesProject = asRoot && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(ROOT, 'node_modules', 'tsx', 'package.json'))})`], nobody).status === 0 && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(locked)})`], nobody).status === 0;
+    let mounted = false;
+    if (asRoot && !nobodyReachesProject) {
+      rmSync(locked, { recursive: true });
+      mkdirSync(locked);
+      mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', locked]).status === 0;
+      if (!mounted) {
+        console.warn('unwritable --out test skipped: uid 65534 cannot reach the project and a read-only tmpfs cannot be mounted');
+        context.skip();
+      }
+    }
+    try {
+      const child = spawnSync(process.execPath, [...TSX, join(ROOT, 'test/helpers/cli-child.ts'), 'run', '--dataset', join(dir, 'missing.csv'), '--out', join(locked, 'results')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, SENSEBENCH_CACHE: join(dir, 'cache'), TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json'), HOME: dir },
+        ...(nobodyReachesProject ? nobody : {}),
+      });
+      expect(child.status, child.stderr).toBe(2);
+      expect(child.stderr).toMatch(mounted ? /--out .*: cannot write in .*locked \(.*\(EROFS\)\)/ : /--out .*: cannot write in .*locked \(permission denied \(EACCES\)\)/);
+    } finally {
+      if (mounted) spawnSync('umount', [locked]);
+    }
   });
 });
 
