@@ -102,6 +102,7 @@ export function formatInspection(inspection: ModelInspection): string {
     `onnx file   ${inspection.onnxFile}`,
     `family      ${inspection.family}`,
     `tokenizer   ${t.model}${t.preTokenizer !== '' ? `, pre-tokenizer ${t.preTokenizer}` : ''}${t.normalizer !== '' ? `, normalizer ${t.normalizer}` : ''}; ${t.vocabularySize} tokens; ${t.addsSpecialTokens ? 'adds special tokens' : 'no special tokens'}`,
+    ...(t.ignoredSettings.length > 0 ? [`            ignored from tokenizer.json: ${t.ignoredSettings.join(', ')} (sensebench pads per batch and windows long sentences around the target)`] : []),
     `hidden size ${inspection.hiddenSize ?? 'unknown'}`,
     `max length  ${inspection.maxLength} tokens`,
     `inputs      ${inspection.graphInputs.join(', ')}`,

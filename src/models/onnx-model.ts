@@ -435,6 +435,8 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
       outputs: bindings.map((b) => `${b.output}->${b.representation.name}`).join(', '),
       pooling: options.pooling ?? 'mean',
     };
+    // Also keys the embedding cache: vectors cached while these settings were obeyed are not reused.
+    if (tokenizer.description.ignoredSettings.length > 0) info.tokenizerSettingsIgnored = tokenizer.description.ignoredSettings.join(', ');
     if (analysis !== undefined) info.layers = analysis.understood ? `${analysis.layout}: ${analysis.tensors.filter((t) => t.representation.startsWith('layer-')).length} layers found by graph surgery` : `not found (${analysis.notes.join('; ')}); scoring the graph's outputs`;
     if (config.model_type !== undefined) info.modelType = config.model_type;
     if (config.hidden_size !== undefined) info.hiddenSize = config.hidden_size;
