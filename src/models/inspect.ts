@@ -54,6 +54,7 @@ export interface ModelInspection {
 /** The model directory a spec names (no download: an `hf:` model must be in the cache). */
 async function resolveDirectory(spec: string, cacheDir: string): Promise<string> {
   if (spec === 'use-lite') return (await prepareUseLite(cacheDir)).dir;
+  if (spec === 'minilm') return (await (await import('./minilm/index.js')).prepareMinilm(cacheDir)).dir;
   if (spec.startsWith('onnx:')) return resolve(spec.slice('onnx:'.length));
   if (spec.startsWith('hf:')) {
     const id = spec.slice('hf:'.length);
