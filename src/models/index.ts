@@ -91,11 +91,11 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
   },
   {
     id: 'hf',
-    argument: 'ORG/NAME',
+    argument: 'PATH|ORG/NAME',
     isDefault: false,
-    summary: 'a Hugging Face Hub model (downloads only with --allow-download)',
+    summary: 'a Hugging Face model: a local directory (safetensors checkpoint or ONNX export) or a Hub id (downloads only with --allow-download)',
     load: async (name, options) => (await import('./hub.js')).loadHubModel(name, options),
-    describe: (name, model) => `The Hugging Face model ${name}, exported to ONNX${facts(model)}.`,
+    describe: (name, model) => `The Hugging Face model ${name}, ${model.info.architecture !== undefined ? 'converted to ONNX by sensebench from its safetensors checkpoint' : 'exported to ONNX'}${facts(model)}.`,
   },
 ];
 
