@@ -39,10 +39,10 @@ const log = (message: string): void => {
 const BUDGET_SECONDS = { cold: 120, warm: 45 } as const;
 
 /** What a run builds once and later runs reuse, each under the cache directory. */
-const builtCaches = (cacheDir: string): string[] => [gloveCachePath(cacheDir), ...['use-lite', 'multi-prototype', EMBEDDINGS_DIR].map((name) => join(cacheDir, name))];
+const builtCaches = (cacheDir: string): string[] => [gloveCachePath(cacheDir), ...['use-lite', 'minilm', 'multi-prototype', EMBEDDINGS_DIR].map((name) => join(cacheDir, name))];
 
 /**
- * Whether this run starts with cold caches: no GloVe binary cache, no converted use-lite, no
+ * Whether this run starts with cold caches: no GloVe binary cache, no converted use-lite or minilm, no
  * multi-prototype clusters or no cached embeddings. Decided before anything is built, so the
  * job's own time is judged against the right budget.
  */

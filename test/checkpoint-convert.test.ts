@@ -221,9 +221,21 @@ describe('checkpoints sensebench refuses, before writing anything', () => {
     await expectRefused(fixture.dir, /has pytorch_model\.bin but no model\.safetensors/);
   });
 
-  it('a tokenizer with more tokens than the word embeddings have rows', async () => {
+  it('a model too large for one ONNX file, before reading its weights', async () => {
     const fixture = await writeCheckpointFixture(await newDir(), { family: 'bert', dtype: 'F32' });
+    await writeFile(join(fixture.dir, 'config.json'), JSON.stringify({ ...fixture.config, vocab_size: 20_000_000 }));
+    await expectRefused(fixture.dir, /2\.4 GiB of float32 weights exceed the 2 GiB an ONNX file can hold.*--model onnx:DIR/);
+  });
+
+  it('a config.json vocab_size other than the word-embedding table, or a tokenizer with more tokens than its rows', async () => {
+    const fixture = await writeCheckpointFixture(await newDir(), { family: 'bert', dtype: 'F32' });
+    const rows = Number(fixture.config.vocab_size);
     await writeFile(join(fixture.dir, 'config.json'), JSON.stringify({ ...fixture.config, vocab_size: 100 }));
-    await expectRefused(fixture.dir, /tensor "embeddings.word_embeddings.weight" has shape \[\d+, 32\], BertModel with this config.json needs \[100, 32\]/);
+    await expectRefused(fixture.dir, new RegExp(`tensor "embeddings.word_embeddings.weight" has shape \\[${rows}, 32\\], BertModel with this config.json needs \\[100, 32\\]`));
+    await writeFile(join(fixture.dir, 'config.json'), JSON.stringify(fixture.config));
+    const tokenizer = JSON.parse(await readFile(join(fixture.dir, 'tokenizer.json'), 'utf8')) as { added_tokens: Record<string, unknown>[] };
+    tokenizer.added_tokens.push({ id: rows, content: '[EXTRA]', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    await writeFile(join(fixture.dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+    await expectRefused(fixture.dir, `tokenizer.json:1: the tokenizer has ${rows + 1} tokens but the word embeddings only ${rows} rows (vocab_size): not this checkpoint's tokenizer`);
   });
 });

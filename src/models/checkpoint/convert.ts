@@ -41,6 +41,9 @@ import { readSentenceTransformers } from './sentence-transformers.js';
 export const CHECKPOINT_CONVERTER_VERSION = '1';
 const CONVERTER_NAME = 'sensebench checkpoint converter';
 
+/** protobuf caps a message at 2 GiB; a little is left for the graph itself. */
+const MAX_ONNX_BYTES = 2 ** 31 - 2 ** 24;
+
 /** The manifest file; written last, so its presence means a complete conversion. */
 export const CHECKPOINT_MANIFEST = 'sensebench-manifest.json';
 
@@ -272,6 +275,11 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
   let description: ReturnType<typeof describeEncoder>;
   try {
     description = describeEncoder(config, new Set(checkpoint.tensors.keys()), configPath, checkpoint.listing);
+    const { hidden: h, intermediate: f, vocabSize, maxPositions, layers } = description.spec;
+    const weightBytes = 4 * (vocabSize * h + maxPositions * h + layers * (4 * h * h + 2 * h * f));
+    if (weightBytes > MAX_ONNX_BYTES) {
+      throw new InputError(`${checkpoint.listing}: ${(weightBytes / 2 ** 30).toFixed(1)} GiB of float32 weights exceed the 2 GiB an ONNX file can hold without external data, which this converter does not write; export the model to ONNX (optimum-cli export onnx) and use --model onnx:DIR`);
+    }
     onProgress?.(`converting ${description.spec.architecture} (${description.spec.layers} layers, hidden ${description.spec.hidden}) from ${checkpoint.sharded ? `${checkpoint.files.length} safetensors shards` : basename(checkpoint.listing)} to ONNX`);
     read = await readEncoderWeights(description, checkpoint);
   } finally {
