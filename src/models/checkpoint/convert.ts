@@ -21,8 +21,7 @@
  * cache as it was.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { crc32 } from 'node:zlib';
@@ -142,16 +141,27 @@ export function checkpointCacheDir(cacheDir: string, sourceDir: string): string 
   return join(cacheDir, 'checkpoints', `${slug}-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`);
 }
 
-/** Streams a file once for its size, CRC-32 and (when asked) sha256. */
+/**
+ * Reads a file once for its size, CRC-32 and (when asked) sha256, through one reused 4 MiB buffer
+ * (several times faster than a read stream, which allocates a buffer per chunk).
+ */
 async function fingerprint(path: string, withSha256: boolean): Promise<FileFingerprint> {
   const hash = withSha256 ? createHash('sha256') : undefined;
+  const buffer = Buffer.allocUnsafe(1 << 22);
+  const file = await open(path, 'r');
   let crc = 0;
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) {
-    const bytes = chunk as Buffer;
-    crc = crc32(bytes, crc);
-    size += bytes.length;
-    hash?.update(bytes);
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, size);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      crc = crc32(chunk, crc);
+      hash?.update(chunk);
+      size += bytesRead;
+    }
+  } finally {
+    await file.close();
   }
   return { size, crc32: crc, sha256: hash?.digest('hex') ?? '' };
 }
