@@ -113,6 +113,13 @@ describe('converted checkpoints agree with a float64 forward pass of the transfo
     expect(worst).toBeLessThan(1e-4);
   });
 
+  for (const activation of ['gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'swish', 'tanh']) {
+    it(`BertModel, one layer, ${activation}`, async () => {
+      const { worst } = await checkAgainstReference({ family: 'bert', dtype: 'F32', activation, layers: 1 });
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+
   it('DistilBertForMaskedLM, BF16, relu, learned positions, distilbert. prefix, CLS pooling', async () => {
     const { worst, representations } = await checkAgainstReference({ family: 'distilbert', dtype: 'BF16', head: true, activation: 'relu', sentenceTransformers: { mode: 'cls', normalize: false } });
     expect(worst).toBeLessThan(1e-4);

@@ -45,8 +45,12 @@ export function act(name: string, x: number): number {
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
       return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    case 'gelu_fast':
+      return 0.5 * x * (1 + Math.tanh(x * 0.7978845608 * (1 + 0.044715 * x * x)));
     case 'relu':
       return Math.max(0, x);
+    case 'tanh':
+      return Math.tanh(x);
     case 'silu':
     case 'swish':
       return x / (1 + Math.exp(-x));
