@@ -30,10 +30,9 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { parseJsonAt } from '../../io/json.js';
 import { pathExists } from '../../io/paths.js';
 import { InputError, type RepresentationKind } from '../../types.js';
-import { ModelTokenizer } from '../tokenizer.js';
-import { describeEncoder, readEncoderWeights, type EncoderSpec } from './architectures.js';
-import { Checkpoint, SAFETENSORS_FILE, SAFETENSORS_INDEX } from './checkpoint.js';
-import { ENCODER_OUTPUTS, buildEncoderOnnx, type SentencePooling } from './graph.js';
+import type { EncoderSpec } from './architectures.js';
+import { SAFETENSORS_FILE, SAFETENSORS_INDEX } from './checkpoint.js';
+import { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
 import { readSentenceTransformers } from './sentence-transformers.js';
 
 /** Bumped whenever the converter's output changes; a different version in a manifest means stale. */
@@ -264,6 +263,13 @@ function describePooling(pooling: SentencePooling | undefined): string {
 
 /** Converts `source` into `outDir` (see the file comment); returns the manifest. */
 export async function convertCheckpoint(source: CheckpointSource, outDir: string, onProgress?: (message: string) => void): Promise<CheckpointManifest> {
+  // The reader, the architectures and the ONNX builder are loaded only to convert (a verified cache needs none of them).
+  const [{ ModelTokenizer }, { describeEncoder, readEncoderWeights }, { Checkpoint }, { buildEncoderOnnx }] = await Promise.all([
+    import('../tokenizer.js'),
+    import('./architectures.js'),
+    import('./checkpoint.js'),
+    import('./graph.js'),
+  ]);
   const { dir } = source;
   const configPath = join(dir, 'config.json');
   const tokenizerPath = join(dir, 'tokenizer.json');

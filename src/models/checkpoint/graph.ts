@@ -20,12 +20,9 @@
  */
 import { GraphBuilder, attr } from '../../onnx/builder.js';
 import type { Activation, EncoderSpec, EncoderWeights, LinearWeights, NormWeights } from './architectures.js';
+import { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
 
-/** How the sentence-transformers model (if any) pools its last layer into a sentence vector. */
-export interface SentencePooling {
-  readonly mode: 'mean' | 'cls';
-  readonly normalize: boolean;
-}
+export { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
 
 /** Options of {@link buildEncoderOnnx}. */
 export interface EncoderGraphOptions {
@@ -34,14 +31,6 @@ export interface EncoderGraphOptions {
   /** Key/value metadata for the model (provenance). */
   readonly metadata?: Readonly<Record<string, string>>;
 }
-
-/** ONNX graph outputs, by what they hold. */
-export const ENCODER_OUTPUTS = {
-  input: 'input_embeddings',
-  hiddenState: (i: number): string => `hidden_states.${i}`,
-  last: 'last_hidden_state',
-  sentence: 'sentence_embedding',
-} as const;
 
 /** The float32 value transformers adds to masked attention scores (`torch.finfo(torch.float32).min`). */
 const FLOAT32_MIN = -3.4028234663852886e38;

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { pathExists } from '../../io/paths.js';
-import type { SentencePooling } from './graph.js';
+import type { SentencePooling } from './outputs.js';
 
 /** The sentence-transformers files of a directory that decide its sentence embedding (read when present). */
 export const SENTENCE_TRANSFORMERS_FILES = ['modules.json', 'sentence_bert_config.json'] as const;
