@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { cosine } from '../src/metrics/cosine.js';
 import { DEFAULT_MODELS, loadModel, modelSource } from '../src/models/index.js';
+import { formatInspection, inspectModel } from '../src/models/inspect.js';
 import { MINILM_MAX_LENGTH, prepareMinilm } from '../src/models/minilm/index.js';
 import type { EmbeddingModel, TargetOccurrence } from '../src/types.js';
 
@@ -57,6 +58,13 @@ describe('minilm', () => {
       ...[1, 2, 3, 4, 5, 6].map((n) => `layer-${n}:contextual`),
       'sentence:contextual',
     ]);
+  });
+
+  it('models inspect names the checkpoint and what of its tokenizer.json is ignored', async () => {
+    const inspection = await inspectModel('minilm', { cacheDir });
+    expect(inspection.checkpoint).toMatchObject({ architecture: 'BertModel', layers: 6, hidden: 384, heads: 12, activation: 'gelu', shards: 1, dtypes: { F16: 103, I64: 1 }, tensorsRead: 101, maxLength: 256 });
+    expect(inspection.checkpoint!.tensorsIgnored).toEqual(['embeddings.position_ids', 'pooler.dense.bias', 'pooler.dense.weight']);
+    expect(formatInspection(inspection)).toMatch(/tokenizer {5}ignored from tokenizer\.json: padding Fixed\(128\), truncation max_length 128/);
   });
 
   it('"This is an example sentence" as the model card example gives it (issue 18)', async () => {
