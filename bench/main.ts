@@ -10,6 +10,7 @@ import { availableBuiltinDatasets, loadDataset } from '../src/datasets/index.js'
 import { pathExists } from '../src/io/paths.js';
 import { gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
 import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
+import { prepareMinilm } from '../src/models/minilm/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { builtinSenseSets } from '../src/senses/sets.js';
@@ -21,6 +22,7 @@ import { benchArithmeticRate } from './arithmetic.js';
 import { benchColdStartFromLeanProcess } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
 import { benchEmbeddingCache } from './embedding-cache.js';
+import { benchMinilmLoad } from './minilm.js';
 import { benchScaling } from './scaling.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
@@ -39,10 +41,10 @@ const log = (message: string): void => {
 const BUDGET_SECONDS = { cold: 120, warm: 45 } as const;
 
 /** What a run builds once and later runs reuse, each under the cache directory. */
-const builtCaches = (cacheDir: string): string[] => [gloveCachePath(cacheDir), ...['use-lite', 'multi-prototype', EMBEDDINGS_DIR].map((name) => join(cacheDir, name))];
+const builtCaches = (cacheDir: string): string[] => [gloveCachePath(cacheDir), ...['use-lite', 'minilm', 'multi-prototype', EMBEDDINGS_DIR].map((name) => join(cacheDir, name))];
 
 /**
- * Whether this run starts with cold caches: no GloVe binary cache, no converted use-lite, no
+ * Whether this run starts with cold caches: no GloVe binary cache, no converted use-lite or minilm, no
  * multi-prototype clusters or no cached embeddings. Decided before anything is built, so the
  * job's own time is judged against the right budget.
  */
@@ -166,6 +168,10 @@ async function measureThroughput(cacheDir: string, datasets: readonly Dataset[],
   // is kept, and the ratio's spread between rounds was a few percent, far below its distance from the goal.
   await suite('use-lite harness vs bare session.run at batch sizes 1, 8, 32', () => runContextualBench({ cacheDir, modelDir: useLiteDir, modelId: 'use-lite', sentences, rounds: 3, timeMs: 700 }));
   await suite('use-lite arithmetic rate vs plain MatMuls of its shapes', () => benchArithmeticRate({ cacheDir, modelDir: useLiteDir, modelId: 'use-lite', sentences, timeMs: 500, rounds: 2 }));
+  const minilmDir = (await prepareMinilm(cacheDir)).dir;
+  await suite('minilm harness vs bare session.run at batch sizes 1, 8, 32', () => runContextualBench({ cacheDir, modelDir: minilmDir, modelId: 'minilm', sentences, rounds: 3, timeMs: 700 }));
+  await suite('minilm arithmetic rate vs plain MatMuls of its shapes', () => benchArithmeticRate({ cacheDir, modelDir: minilmDir, modelId: 'minilm', sentences, timeMs: 500, rounds: 2 }));
+  await suite('minilm conversion and load times', () => benchMinilmLoad(cacheDir));
   await suite('whole run (fresh process) vs bare session.run on the same sentences', () => benchWholeRunRate({ cacheDir, log }));
   await suite('use-lite ONNX vs the original TF.js model; conversion and load times', () => benchUseLiteVsTfjs(cacheDir, sentences));
   await suite('embedding cache, cold vs warm', () => benchEmbeddingCache({ loadModel: (spec) => modelSource(spec, { cacheDir, onProgress: log }).load(), log }));

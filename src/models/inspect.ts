@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { InputError, type RepresentationKind } from '../types.js';
 import type { LayerTensor } from './graph-surgery.js';
-import { hubModelDir, isHubModelCached } from './hub.js';
+import type { CheckpointManifest, CheckpointSourceRecord } from './checkpoint/convert.js';
+import { hfLayout, hubModelDir, isHubModelCached, prepareHfCheckpoint, resolveHfTarget } from './hub.js';
 import { loadOnnxParts } from './onnx-model.js';
 import type { TokenizerDescription } from './tokenizer.js';
 import { prepareUseLite } from './use-lite/convert.js';
@@ -49,24 +50,35 @@ export interface ModelInspection {
   /** What graph surgery found, one line each (empty when config.json names the outputs). */
   readonly notes: readonly string[];
   readonly representations: readonly InspectedRepresentation[];
+  /** The safetensors checkpoint the model was converted from (`hf:` checkpoints, minilm); null for ONNX directories. */
+  readonly checkpoint: (Omit<CheckpointSourceRecord, 'files'> & { readonly files: readonly string[] }) | null;
 }
 
-/** The model directory a spec names (no download: an `hf:` model must be in the cache). */
-async function resolveDirectory(spec: string, cacheDir: string): Promise<string> {
-  if (spec === 'use-lite') return (await prepareUseLite(cacheDir)).dir;
-  if (spec.startsWith('onnx:')) return resolve(spec.slice('onnx:'.length));
+/** The model directory a spec names, and the checkpoint it was converted from (no download: an `hf:` Hub model must be in the cache). */
+async function resolveDirectory(spec: string, cacheDir: string): Promise<{ directory: string; checkpoint?: CheckpointManifest }> {
+  if (spec === 'use-lite') return { directory: (await prepareUseLite(cacheDir)).dir };
+  if (spec === 'minilm') {
+    const prepared = await (await import('./minilm/index.js')).prepareMinilm(cacheDir);
+    return { directory: prepared.dir, checkpoint: prepared.manifest };
+  }
+  if (spec.startsWith('onnx:')) return { directory: resolve(spec.slice('onnx:'.length)) };
   if (spec.startsWith('hf:')) {
-    const id = spec.slice('hf:'.length);
-    if (!(await isHubModelCached(cacheDir, id))) throw new InputError(`${spec} is not in the cache (${hubModelDir(cacheDir, id)}); run it once with --allow-download on a machine with a network, or inspect onnx:DIR`);
-    return hubModelDir(cacheDir, id);
+    const target = await resolveHfTarget(spec.slice('hf:'.length));
+    if (target.kind === 'hub' && !(await isHubModelCached(cacheDir, target.id))) {
+      throw new InputError(`${spec} is not in the cache (${hubModelDir(cacheDir, target.id)}); run it once with --allow-download on a machine with a network, or inspect a local hf:PATH or onnx:DIR`);
+    }
+    const dir = target.kind === 'local' ? target.dir : hubModelDir(cacheDir, target.id);
+    if ((await hfLayout(dir)) === 'onnx') return { directory: dir };
+    const prepared = await prepareHfCheckpoint(dir, cacheDir);
+    return { directory: prepared.dir, checkpoint: prepared.manifest };
   }
   if (spec === 'glove-100d' || spec.startsWith('static:')) throw new InputError(`${spec} is a static model: there is nothing to inspect (models inspect reads transformer directories)`);
-  return resolve(spec);
+  return { directory: resolve(spec) };
 }
 
 /** Loads the model as a run would (graph surgery included), records what it found, and releases it. */
 export async function inspectModel(spec: string, options: InspectOptions): Promise<ModelInspection> {
-  const directory = await resolveDirectory(spec, options.cacheDir);
+  const { directory, checkpoint } = await resolveDirectory(spec, options.cacheDir);
   const parts = await loadOnnxParts(directory, { cacheDir: options.cacheDir, id: spec });
   try {
     const { analysis, bindings, tokenizer, runner, info } = parts;
@@ -87,6 +99,7 @@ export async function inspectModel(spec: string, options: InspectOptions): Promi
       layers: analysis?.understood === true ? analysis.tensors : [],
       notes: analysis?.notes ?? [],
       representations: bindings.map((b) => ({ name: b.representation.name, kind: b.representation.kind, output: b.output, pooling: b.pooling, description: b.representation.description })),
+      checkpoint: checkpoint === undefined ? null : { ...checkpoint.source, files: Object.keys(checkpoint.source.files) },
     };
   } finally {
     await parts.runner.release();
@@ -102,6 +115,7 @@ export function formatInspection(inspection: ModelInspection): string {
     `onnx file   ${inspection.onnxFile}`,
     `family      ${inspection.family}`,
     `tokenizer   ${t.model}${t.preTokenizer !== '' ? `, pre-tokenizer ${t.preTokenizer}` : ''}${t.normalizer !== '' ? `, normalizer ${t.normalizer}` : ''}; ${t.vocabularySize} tokens; ${t.addsSpecialTokens ? 'adds special tokens' : 'no special tokens'}`,
+    ...(t.ignoredSettings.length > 0 ? [`            ignored from tokenizer.json: ${t.ignoredSettings.join(', ')} (sensebench pads per batch and windows long sentences around the target)`] : []),
     `hidden size ${inspection.hiddenSize ?? 'unknown'}`,
     `max length  ${inspection.maxLength} tokens`,
     `inputs      ${inspection.graphInputs.join(', ')}`,
@@ -109,6 +123,22 @@ export function formatInspection(inspection: ModelInspection): string {
     `chosen by   ${inspection.source}`,
   ];
   for (const note of inspection.notes) lines.push(`found       ${note}`);
+  const c = inspection.checkpoint;
+  if (c !== null) {
+    const origin = Object.entries(c.origin).map(([key, value]) => `${key} ${value}`).join(', ');
+    lines.push(
+      '',
+      'converted from a safetensors checkpoint:',
+      `  source        ${origin}`,
+      `  architecture  ${c.architecture}${c.declaredArchitectures.length > 0 && c.declaredArchitectures.join() !== c.architecture ? ` (config.json: ${c.declaredArchitectures.join(', ')})` : ''}: ${c.layers} layers, hidden ${c.hidden}, ${c.heads} heads, ${c.activation}`,
+      `  weights       ${Object.entries(c.dtypes).map(([dtype, count]) => `${count} ${dtype}`).join(', ')} tensors in ${c.shards} safetensors file${c.shards === 1 ? '' : 's'}`,
+      `  files         ${c.files.join(', ')}`,
+      `  tensors       ${c.tensorsRead} read, ${c.tensorsIgnored.length} not used${c.tensorsIgnored.length > 0 ? `: ${c.tensorsIgnored.slice(0, 6).join(', ')}${c.tensorsIgnored.length > 6 ? ', ...' : ''}` : ''}`,
+      `  max length    ${c.maxLength} (${c.maxLengthReason})`,
+      `  sentence      ${c.sentencePooling}`,
+      ...(c.tokenizerSettingsIgnored.length > 0 ? [`  tokenizer     ignored from tokenizer.json: ${c.tokenizerSettingsIgnored.join(', ')}`] : []),
+    );
+  }
   if (inspection.layers.length > 0) {
     lines.push('', 'layers (hidden_states numbering):');
     const width = Math.max(...inspection.layers.map((l) => l.representation.length));

@@ -72,6 +72,11 @@ export interface OnnxModelOptions extends ModelOptions {
   readonly id: string;
   /** ONNX file relative to the directory; default the first of {@link ONNX_FILE_CANDIDATES} present. */
   readonly onnxFile?: string;
+  /**
+   * The directory's content checksum, when the caller has just verified its files (a converted
+   * model's manifest): a directory whose config.json names its outputs is then not hashed again.
+   */
+  readonly sha256?: string;
 }
 
 /** How one graph output becomes one representation. */
@@ -382,9 +387,10 @@ export async function readModelDirectory(dir: string, onnxFile?: string): Promis
 export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Promise<OnnxModelParts> {
   const model = await readModelDirectory(dir, options.onnxFile);
   const { config, configPath, onnxPath, tokenizer } = model;
-  const checksums = await modelChecksums(onnxPath, model.tokenizerPath, configPath);
-  const onnxSha256 = checksums.onnx;
   const configured = config.sensebench?.outputs !== undefined;
+  // Graph surgery keys its cache by the graph's own sha256: only a configured directory can skip hashing.
+  const checksums = options.sha256 !== undefined && configured ? { onnx: '', model: options.sha256 } : await modelChecksums(onnxPath, model.tokenizerPath, configPath);
+  const onnxSha256 = checksums.onnx;
   let prepared: Awaited<ReturnType<typeof prepareLayerGraph>> | undefined;
   try {
     prepared = configured ? undefined : await prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
@@ -425,6 +431,8 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
       outputs: bindings.map((b) => `${b.output}->${b.representation.name}`).join(', '),
       pooling: options.pooling ?? 'mean',
     };
+    // Also keys the embedding cache: vectors cached while these settings were obeyed are not reused.
+    if (tokenizer.description.ignoredSettings.length > 0) info.tokenizerSettingsIgnored = tokenizer.description.ignoredSettings.join(', ');
     if (analysis !== undefined) info.layers = analysis.understood ? `${analysis.layout}: ${analysis.tensors.filter((t) => t.representation.startsWith('layer-')).length} layers found by graph surgery` : `not found (${analysis.notes.join('; ')}); scoring the graph's outputs`;
     if (config.model_type !== undefined) info.modelType = config.model_type;
     if (config.hidden_size !== undefined) info.hiddenSize = config.hidden_size;

@@ -7,6 +7,13 @@
  * The binding counts offsets in Unicode code points; JavaScript strings (and dataset spans) count
  * UTF-16 code units. {@link ModelTokenizer.encode} converts, so every offset it returns indexes the
  * sentence as `String.slice` does.
+ *
+ * The `padding` and `truncation` a tokenizer.json may declare are switched off at load: sensebench
+ * pads each batch itself (with an attention mask that marks the padding) and cuts a long sentence
+ * to a window around the target (./alignment.ts). Kept, a sentence-transformers tokenizer.json
+ * (`"padding": {"strategy": {"Fixed": 128}}`, `"truncation": {"max_length": 128}`, as
+ * all-MiniLM-L6-v2 ships it) would turn every sentence into 128 ids whose [PAD] tokens the runner
+ * counts as real tokens, and would cut long sentences at their end whatever the target.
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer, type Encoding } from 'tokenizers';
@@ -33,6 +40,11 @@ export interface TokenizerDescription {
   readonly normalizer: string;
   /** True when the post-processor adds special tokens around a sentence. */
   readonly addsSpecialTokens: boolean;
+  /**
+   * The padding and truncation the tokenizer.json declares, which sensebench switches off (see the
+   * file comment), e.g. `padding Fixed(128)`, `truncation max_length 128`; empty when it declares none.
+   */
+  readonly ignoredSettings: readonly string[];
 }
 
 const componentSchema = z
@@ -47,8 +59,23 @@ const tokenizerJsonSchema = z
     normalizer: componentSchema,
     pre_tokenizer: componentSchema,
     post_processor: z.object({ type: z.string() }).loose().nullable().optional(),
+    padding: z.object({ strategy: z.unknown() }).loose().nullable().optional(),
+    truncation: z.object({ max_length: z.unknown() }).loose().nullable().optional(),
   })
   .loose();
+
+/** The padding and truncation a parsed tokenizer.json declares, in words (see {@link TokenizerDescription.ignoredSettings}). */
+function declaredSettings(json: z.infer<typeof tokenizerJsonSchema>): string[] {
+  const settings: string[] = [];
+  if (json.padding) {
+    // `{"Fixed": 128}` or `"BatchLongest"`, as the Rust library serializes its PaddingStrategy.
+    const strategy = json.padding.strategy;
+    const fixed = typeof strategy === 'object' && strategy !== null && 'Fixed' in strategy ? strategy.Fixed : undefined;
+    settings.push(`padding ${fixed !== undefined ? `Fixed(${JSON.stringify(fixed)})` : JSON.stringify(strategy)}`);
+  }
+  if (json.truncation) settings.push(`truncation max_length ${JSON.stringify(json.truncation.max_length)}`);
+  return settings;
+}
 
 function componentName(component: z.infer<typeof componentSchema>): string {
   if (!component) return '';
@@ -101,12 +128,16 @@ export class ModelTokenizer {
     } catch (error) {
       throw new InputError(`the tokenizers library cannot load it: ${(error as Error).message}`, { file: path, line: 1 });
     }
+    // sensebench pads and windows itself (see the file comment).
+    tokenizer.disablePadding();
+    tokenizer.disableTruncation();
     const probe = await tokenizer.encode('a');
     const description: TokenizerDescription = {
       model: parsed.data.model.type ?? 'unknown',
       preTokenizer: componentName(parsed.data.pre_tokenizer),
       normalizer: componentName(parsed.data.normalizer),
       addsSpecialTokens: probe.getSpecialTokensMask().some((m) => m === 1),
+      ignoredSettings: declaredSettings(parsed.data),
     };
     return new ModelTokenizer(tokenizer, description);
   }

@@ -66,7 +66,12 @@ function defaultType(data: TensorData): ElementType {
   return 'float32';
 }
 
+/** True on little-endian hosts, where a typed array's own bytes are already ONNX's raw_data. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function toLittleEndian(data: TensorData, type: ElementType): Uint8Array {
+  // Weights of real models (tens of millions of floats) are copied as bytes, not element by element.
+  if (LITTLE_ENDIAN_HOST && type === 'float32' && data instanceof Float32Array) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   const n = data.length;
   const width = type === 'float64' || type === 'int64' ? 8 : type === 'float32' || type === 'int32' ? 4 : 1;
   const bytes = new Uint8Array(n * width);

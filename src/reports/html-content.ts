@@ -5,6 +5,7 @@
  */
 import { fileStem } from '../io/names.js';
 import type { Estimate } from '../metrics/metric.js';
+import { DEFAULT_MODELS } from '../models/index.js';
 import type { SummaryRow } from '../results/schema.js';
 import type {
   Normalization,
@@ -195,11 +196,12 @@ export function throughputKind(row: ThroughputRow): RepresentationKind {
 
 /** The commands that regenerate every file of the report. */
 export const regenerateCommands: readonly { readonly command: string; readonly purpose: string }[] = [
-  { command: 'npm run bench', purpose: 'the whole benchmark: every dataset, glove-100d and use-lite, throughput, and these reports, into results/' },
+  { command: 'npm run bench', purpose: `the whole benchmark: every dataset, every default model (${DEFAULT_MODELS.join(', ')}), throughput, and these reports, into results/` },
   { command: 'npx sensebench run --model onnx:PATH', purpose: 'add a local ONNX transformer directory (model.onnx + tokenizer files) as a contextual model' },
+  { command: 'npx sensebench run --model hf:PATH', purpose: 'add a local Hugging Face model directory: a BERT, RoBERTa, XLM-R or DistilBERT safetensors checkpoint (converted once) or an ONNX export' },
   {
     command: 'npx sensebench run --model hf:ORG/NAME --allow-download',
-    purpose: 'fetch a Hugging Face model and export it, where the network allows (nothing downloads without the flag)',
+    purpose: 'fetch a Hugging Face Hub model (its ONNX export, else its safetensors checkpoint), where the network allows (nothing downloads without the flag)',
   },
   { command: 'npx sensebench report --out results', purpose: 're-render summary.md, index.html and plots/ from the CSVs and run.json without recomputing' },
   {
