@@ -98,6 +98,8 @@ interface RunFlags extends ModelFlags, LoadFlags {
   readonly abttComponents: number;
   /** `--senses` / `--no-senses`; absent: on for the default run over the built-in datasets only. */
   readonly senses?: boolean;
+  /** `--all-comparisons`: compare every two representations. */
+  readonly allComparisons?: boolean;
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
@@ -136,6 +138,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     seed: flags.seed,
     resamples: flags.resamples,
     abttComponents: flags.abttComponents,
+    comparisons: flags.allComparisons === true ? 'all-pairs' : 'baselines-and-neighbours',
     // The sense-labelled sets (lesson-senses, wordnet-senses) belong to the lesson's own run: a run
     // over a researcher's datasets does not pay for them unless asked (--senses).
     ...((flags.senses ?? flags.dataset.length === 0) ? { senseSets: await builtinSenseSets() } : {}),
@@ -228,7 +231,8 @@ export function buildProgram(version: string): Command {
       .option('--abtt-components <n>', 'top principal components all-but-the-top removes', positiveInt('--abtt-components'), DEFAULT_ABTT_COMPONENTS)
       .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs')
       .option('--senses', 'also score the sense-labelled sets (senses.csv, sense pictures; default: only when no --dataset is given)')
-      .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)'),
+      .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)')
+      .option('--all-comparisons', 'compare.csv: every two representations (default: each against the best static one, the static targets and its neighbouring layer)'),
   ).action(runCommand);
 
   program

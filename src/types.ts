@@ -8,7 +8,7 @@
  */
 
 export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
-import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { COMPARISON_RULES, DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 
 /** An anisotropy correction applied before the cosine. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
@@ -287,6 +287,8 @@ export interface RunContext {
   readonly normalizations: readonly Normalization[];
   /** Top principal components all-but-the-top removes. */
   readonly abttComponents: number;
+  /** Which representations compare.csv compares (absent in run.json files written before the rule existed: every two). */
+  readonly comparisons?: (typeof COMPARISON_RULES)[number];
   readonly node: string;
   readonly platform: string;
   readonly cpu: string;

@@ -18,7 +18,7 @@ import { projectSensePanel, type SenseProjection } from '../senses/projection.js
 import { collectRunContext } from './context.js';
 import { deriveSeed } from '../random.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
-import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type SplitPairs } from './scoring.js';
+import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
 
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
@@ -68,6 +68,8 @@ export interface EvaluationPlan {
   readonly embeddingCache?: { readonly cache: EmbeddingCache; readonly report?: (stats: EmbeddingCacheStats) => void };
   /** Sense-labelled occurrence sets to score every model on (senses.csv) and words to picture; absent: none. */
   readonly senseSets?: readonly SenseSet[];
+  /** Which representations compare.csv compares (default `baselines-and-neighbours`; `all-pairs`: every two). */
+  readonly comparisons?: ComparisonRule;
   /** Train the logistic probe on datasets with a labelled train split (default true). */
   readonly probe?: boolean;
   /** Called after each probe fit with its cost (the bench reports the total). */
@@ -190,7 +192,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
       await model.dispose();
     }
   }
-  const scoring = { seed: plan.seed, resamples, normalizations };
+  const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
+  const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
   const pairs = splitPairs(plan.datasets, analysed);
   const splits = scoreSplits(pairs, models, scoring);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, models, scoring);
@@ -201,7 +204,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   ];
   for (const warning of warnings) plan.onWarning?.(warning);
   const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
-  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
+  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, comparisons: comparisonRule, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
   return {
     context,
     splits,
