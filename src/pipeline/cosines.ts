@@ -15,6 +15,7 @@ import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
+import { PhaseTimer } from './timings.js';
 import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, TargetOccurrence } from '../types.js';
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
@@ -89,6 +90,8 @@ export interface AnalysisOptions {
   readonly probe?: boolean;
   /** Wall time of every probe fit (training with its cross-validation), for the cost report. */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
+  /** Times the phases (embed, probe, corrections, contextuality) and reports their progress. */
+  readonly timer?: PhaseTimer;
 }
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
@@ -321,10 +324,12 @@ async function analyseDataset(
   into: { columns: DatasetColumns; truncated: Uint8Array; contextuality: ContextualityRow[] },
 ): Promise<void> {
   const { dataset, pairs, canonical } = plan;
+  const timer = options.timer ?? new PhaseTimer();
+  const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = await model.embed(chunk.map(occurrenceAt), embedded(chunk.length));
+    const embeddings = await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length)));
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
@@ -333,8 +338,12 @@ async function analyseDataset(
   const fitted = model.representations.map((representation, r) => {
     let probe: RepresentationProbe | null = null;
     if (plan.probing) {
+      timer.progress(`${phase.probe} on ${dataset.name}`, r, model.representations.length);
+      const stopProbe = timer.start(phase.probe);
       const started = performance.now();
       const trained = trainPairProbe(pairs, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      stopProbe();
+      timer.progress(`${phase.probe} on ${dataset.name}`, r + 1, model.representations.length);
       if (trained !== null) {
         probe = trained;
         options.onProbeFit?.({
@@ -348,6 +357,7 @@ async function analyseDataset(
         });
       }
     }
+    const stopFit = timer.start(phase.cosines);
     const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
     const stats: NormalizationStats | null =
@@ -355,6 +365,7 @@ async function analyseDataset(
     const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
     const columns = normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length));
     const probeValues = probe === null ? null : columnOf(into.columns, probeColumn(model.id, representation.name), pairs.length);
+    stopFit();
     return { stats, normalizations, columns, probe, probeValues };
   });
 
@@ -363,7 +374,7 @@ async function analyseDataset(
     const local = new Map<number, OccurrenceEmbedding>();
     const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
     if (needed.length > 0) {
-      const embeddings = await model.embed(needed.map(occurrenceAt), embedded(needed.length));
+      const embeddings = await timer.timeAsync(phase.embed, () => model.embed(needed.map(occurrenceAt), embedded(needed.length)));
       needed.forEach((index, k) => {
         local.set(index, embeddings[k]!);
         if (plan.measured.has(index)) kept.set(index, detached(embeddings[k]!));
@@ -373,6 +384,7 @@ async function analyseDataset(
       const index = canonical[occurrence]!;
       return local.get(index) ?? kept.get(index)!;
     };
+    const stopCosines = timer.start(phase.cosines);
     for (const p of chunk) {
       if (embeddingOf(2 * p).truncated || embeddingOf(2 * p + 1).truncated) into.truncated[p] = 1;
     }
@@ -403,11 +415,14 @@ async function analyseDataset(
         }
       }
     });
+    stopCosines();
     // First-pass vectors end with their pairs' chunk, unless contextuality reads them (a later
     // pair with the same sentence and spans embeds it again).
     for (const p of chunk) for (const side of [2 * p, 2 * p + 1]) if (!plan.measured.has(canonical[side]!)) kept.delete(canonical[side]!);
   }
 
+  const stopContextuality = timer.start(phase.contextuality);
+  timer.progress(`${phase.contextuality} on ${dataset.name}`, 0, model.representations.length);
   model.representations.forEach((representation, r) => {
     const { stats, normalizations } = fitted[r]!;
     const sampled = plan.contextualitySample;
@@ -430,7 +445,9 @@ async function analyseDataset(
         contextualityTable.round({ dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...measured }),
       );
     }
+    timer.progress(`${phase.contextuality} on ${dataset.name}`, r + 1, model.representations.length);
   });
+  stopContextuality();
 }
 
 /**
@@ -442,7 +459,10 @@ async function analyseDataset(
 export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
   const plans = datasets.map((dataset) => planDataset(dataset, options));
   // The list of every occurrence is built only for a model that asks for it.
-  if (model.prepare) await model.prepare(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences)));
+  if (model.prepare) {
+    const prepare = model.prepare.bind(model);
+    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(plans.flatMap(({ pairs }) => pairs.flatMap(pairOccurrences))));
+  }
   // Progress counts occurrences embedded, over both passes of every dataset.
   const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length, 0);
   let done = 0;

@@ -28,6 +28,7 @@ export async function rescoreResults(dir: string): Promise<{ result: RunResult; 
       spearmanComparisons,
       cosimlex,
       throughput: await readThroughput(dir),
+      ...(run.timings === undefined ? {} : { timings: run.timings }),
       ...(await readSenseResults(dir)),
     },
     notes,

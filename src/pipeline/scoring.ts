@@ -43,6 +43,8 @@ export interface ScoringOptions {
   readonly normalizations: readonly Normalization[];
   /** Which representations are compared (default `baselines-and-neighbours`, see {@link COMPARISON_RULES}). */
   readonly comparisons?: ComparisonRule;
+  /** Called as splits are done (scoring and comparisons take a while on large runs). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -141,7 +143,8 @@ function probeColumnsOf(models: readonly Pick<ModelRecord, 'id' | 'representatio
  * existed, so raw intervals do not move when corrections are added).
  */
 export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions): SplitResult[] {
-  return splits.map((split) => {
+  options.onProgress?.(0, splits.length);
+  return splits.map((split, splitIndex) => {
     const train = split.split === 'train' ? undefined : splits.find((other) => other.dataset === split.dataset && other.split === 'train');
     const scores: SummaryRow[] = [];
     const words: WordScore[] = [];
@@ -171,6 +174,7 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
         }
       }
     }
+    options.onProgress?.(splitIndex + 1, splits.length);
     return {
       dataset: split.dataset,
       split: split.split,
@@ -261,7 +265,8 @@ export function compareRepresentations(
   const comparisons: ComparisonRow[] = [];
   const spearmanComparisons: SpearmanComparisonRow[] = [];
   const rule = options.comparisons ?? 'baselines-and-neighbours';
-  for (const split of splits) {
+  for (const [splitIndex, split] of splits.entries()) {
+    options.onProgress?.(splitIndex, splits.length);
     const labels = split.pairs.map(({ pair }) => pair.label);
     const gold = split.pairs.map(({ pair }) => pair.score);
     const labelled = labels.some((label) => label !== null);
@@ -322,6 +327,7 @@ export function compareRepresentations(
       }
     }
   }
+  options.onProgress?.(splits.length, splits.length);
   return { comparisons, spearmanComparisons };
 }
 

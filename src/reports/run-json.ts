@@ -5,11 +5,13 @@
  */
 import { runJsonSchema } from '../results/run-json-schema.js';
 import type { RenderedFile, RunContext, RunResult, SplitName } from '../types.js';
+import type { RunTimings } from '../pipeline/timings.js';
 
 /** The serialised shape of run.json. */
 export interface RunJson {
   readonly context: RunContext;
   readonly splits: readonly { readonly dataset: string; readonly split: SplitName; readonly unlabelled: boolean; readonly graded: boolean }[];
+  readonly timings?: RunTimings;
 }
 
 /** run.json of a result. */
@@ -17,6 +19,7 @@ export function runJson(result: RunResult): RunJson {
   return {
     context: result.context,
     splits: result.splits.map(({ dataset, split, unlabelled, graded }) => ({ dataset, split, unlabelled, graded })),
+    ...(result.timings === undefined ? {} : { timings: result.timings }),
   };
 }
 

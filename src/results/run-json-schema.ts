@@ -47,4 +47,6 @@ export const runJsonSchema = z.object({
     warnings: z.array(z.string()),
   }),
   splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean() })),
+  // Where the run's time went (src/pipeline/timings.ts); the one part of a results directory that depends on the machine besides the date.
+  timings: z.object({ totalSeconds: z.number().nonnegative(), phases: z.array(z.object({ phase: z.string().min(1), seconds: z.number().nonnegative() })) }).optional(),
 });
