@@ -12,6 +12,9 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernels.js';
 import { RowMatrix, allRows } from '../src/linalg/rows.js';
 import { mulberry32 } from '../src/random.js';
+import { aucResamplesReference, bootstrapAucSamples } from '../src/metrics/bootstrap.js';
+import { aucDifferenceResamplesReference, bootstrapAucDifferenceSamples } from '../src/metrics/compare.js';
+import { denseRanks } from '../src/metrics/rank.js';
 
 function rowDot(data: Float64Array, row: number, params: Float64Array, d: number): number {
   let s0 = 0;
@@ -101,4 +104,19 @@ describe('row kernels', () => {
     const matrix = new RowMatrix(3, 4);
     expect(() => { matrix.dots(Int32Array.from([0, 3]), new Float64Array(5), new Float64Array(2)); }).toThrow(/row 3 outside/);
   });
+
+  for (const [n, distinct] of [[2, 2], [57, 5], [400, 400], [3001, 70]] as const) {
+    it(`the AUC resamples equal the plain loops bit for bit (${n} items, ${distinct} distinct scores)`, () => {
+      const random = mulberry32(n);
+      const scoresA = Float64Array.from({ length: n }, () => random.nextInt(distinct) / distinct);
+      const scoresB = Float64Array.from({ length: n }, () => random.nextInt(distinct) / distinct);
+      const labels = Array.from({ length: n }, (_unused, i) => i === 0 || (i !== 1 && random.next() < 0.4));
+      const seed = 4_000_000_000 + n;
+      const { ids, groups } = denseRanks(scoresA);
+      const positives = ids.filter((_id, i) => labels[i]);
+      const negatives = ids.filter((_id, i) => !labels[i]);
+      expect(bootstrapAucSamples({ scores: scoresA, labels }, { seed, resamples: 300 })).toEqual(aucResamplesReference(seed, 300, positives, negatives, groups));
+      expect(bootstrapAucDifferenceSamples(scoresA, scoresB, labels, { seed, resamples: 300 })).toEqual(aucDifferenceResamplesReference(scoresA, scoresB, labels, { seed, resamples: 300 }));
+    });
+  }
 });

@@ -136,4 +136,84 @@
         (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $weight)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
+;; ---- Stratified bootstrap of ROC-AUC (src/metrics/bootstrap.ts, compare.ts) ----
+  ;; The random stream is mulberry32 (src/random.ts) with nextInt(n) = floor(next() * n), and the AUC
+  ;; of a resample comes from per-tie-group class counts exactly as aucFromGroupCounts computes it
+  ;; (integer counts in float64, exact), so every statistic equals the JavaScript one bit for bit.
+
+  (global $state (mut i32) (i32.const 0))
+
+  (func $nextInt (param $n i32) (result i32)
+    (local $t i32)
+    (global.set $state (i32.add (global.get $state) (i32.const 0x6d2b79f5)))
+    (local.set $t (global.get $state))
+    (local.set $t (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 15))) (i32.or (local.get $t) (i32.const 1))))
+    (local.set $t (i32.xor (local.get $t)
+      (i32.add (local.get $t) (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 7))) (i32.or (local.get $t) (i32.const 61))))))
+    (i32.trunc_f64_u (f64.floor (f64.mul
+      (f64.div (f64.convert_i32_u (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 14)))) (f64.const 4294967296))
+      (f64.convert_i32_u (local.get $n))))))
+
+  ;; counts[0 .. groups) = 0
+  (func $clear (param $counts i32) (param $groups i32)
+    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (local.get $groups) (i32.const 3))))
+
+  ;; counts[ids[pick]]++ for `draws` picks of nextInt(draws) (one class of a stratified resample);
+  ;; with `idsB` non-zero, countsB[idsB[pick]]++ for the same pick (a paired resample).
+  (func $draw (param $ids i32) (param $counts i32) (param $idsB i32) (param $countsB i32) (param $draws i32)
+    (local $k i32) (local $pick i32) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $draws)))
+        (local.set $pick (i32.shl (call $nextInt (local.get $draws)) (i32.const 2)))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (i32.load (i32.add (local.get $ids) (local.get $pick))) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
+        (if (local.get $idsB)
+          (then
+            (local.set $at (i32.add (local.get $countsB) (i32.shl (i32.load (i32.add (local.get $idsB) (local.get $pick))) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; aucFromGroupCounts (both classes are present in a stratified resample)
+  (func $auc (param $positives i32) (param $negatives i32) (param $groups i32) (result f64)
+    (local $g i32) (local $pos f64) (local $neg f64) (local $below f64) (local $total f64) (local $doubledU f64) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 3)))
+        (local.set $pos (f64.load (i32.add (local.get $positives) (local.get $at))))
+        (local.set $neg (f64.load (i32.add (local.get $negatives) (local.get $at))))
+        (local.set $doubledU (f64.add (local.get $doubledU) (f64.mul (local.get $pos) (f64.add (f64.mul (f64.const 2) (local.get $below)) (local.get $neg)))))
+        (local.set $below (f64.add (local.get $below) (local.get $neg)))
+        (local.set $total (f64.add (local.get $total) (local.get $pos)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $next)))
+    (f64.div (local.get $doubledU) (f64.mul (f64.mul (f64.const 2) (local.get $total)) (local.get $below))))
+
+  ;; out[b] = AUC_A - AUC_B of paired stratified resample b (AUC_A alone when `groupsB` is 0): per
+  ;; resample `nPos` draws into the positives' group ids, then `nNeg` into the negatives'. The four
+  ;; count arrays (float64, `groupsA` or `groupsB` long) are scratch.
+  (func (export "aucResamples")
+    (param $seed i32) (param $resamples i32)
+    (param $posA i32) (param $posB i32) (param $nPos i32) (param $negA i32) (param $negB i32) (param $nNeg i32)
+    (param $groupsA i32) (param $groupsB i32)
+    (param $positivesA i32) (param $negativesA i32) (param $positivesB i32) (param $negativesB i32) (param $out i32)
+    (local $b i32) (local $value f64)
+    (global.set $state (local.get $seed))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $b) (local.get $resamples)))
+        (call $clear (local.get $positivesA) (local.get $groupsA))
+        (call $clear (local.get $negativesA) (local.get $groupsA))
+        (call $clear (local.get $positivesB) (local.get $groupsB))
+        (call $clear (local.get $negativesB) (local.get $groupsB))
+        (call $draw (local.get $posA) (local.get $positivesA) (local.get $posB) (local.get $positivesB) (local.get $nPos))
+        (call $draw (local.get $negA) (local.get $negativesA) (local.get $negB) (local.get $negativesB) (local.get $nNeg))
+        (local.set $value (call $auc (local.get $positivesA) (local.get $negativesA) (local.get $groupsA)))
+        (if (local.get $groupsB)
+          (then (local.set $value (f64.sub (local.get $value) (call $auc (local.get $positivesB) (local.get $negativesB) (local.get $groupsB))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $value))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $next))))
 )

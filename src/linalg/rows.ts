@@ -18,7 +18,7 @@ interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object) => { readonly exports: unknown };
 }
-const wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
+export const wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
@@ -30,7 +30,8 @@ interface KernelExports {
 
 let compiled: object | null = null;
 
-function kernelModule(): object {
+/** The compiled kernels (kernels.wat), shared by every instance. */
+export function kernelModule(): object {
   compiled ??= new wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
   return compiled;
 }
