@@ -92,6 +92,8 @@ export interface AnalysisOptions {
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
   /** Times the phases (embed, probe, corrections, contextuality) and reports their progress. */
   readonly timer?: PhaseTimer;
+  /** Train pairs a probe trains on at most (default {@link PROBE_TRAIN_PAIRS}). */
+  readonly probeTrainPairs?: number;
 }
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
@@ -194,13 +196,14 @@ interface RepresentationProbe {
  */
 function trainPairProbe(
   pairs: readonly SentencePair[],
+  sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
   seed: number,
 ): (RepresentationProbe & { trainPairs: number; features: number }) | null {
   const trainIndex: number[] = [];
   const examples: ProbeExample[] = [];
   pairs.forEach((pair, p) => {
-    if (pair.split !== 'train' || pair.label === null) return;
+    if (!sample.has(p) || pair.label === null) return;
     const u = vectorOf(2 * p);
     const v = vectorOf(2 * p + 1);
     if (!usableVector(u) || !usableVector(v)) return;
@@ -216,6 +219,36 @@ function trainPairProbe(
     outOfFold.set(p, held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS));
   });
   return { model: probe.model, C: probe.C, outOfFold, trainPairs: examples.length, features: 2 * examples[0]!.u.length };
+}
+
+/**
+ * At most this many train pairs train a representation's probe (a seeded sample of whole words
+ * beyond that; the built-in datasets and WiC have far fewer). The cross-validated C of a larger
+ * train split costs more than linear time (more data supports a larger C, whose fits converge
+ * slowest), and its vectors would all be kept to the end of the first pass. Train pairs outside
+ * the sample are scored by the final probe, which never saw their words, as dev and test pairs are.
+ */
+export const PROBE_TRAIN_PAIRS = 8192;
+
+/** The train pairs (indices) a dataset's probe trains on: every one, or whole words up to {@link PROBE_TRAIN_PAIRS}. */
+function probeSample(pairs: readonly SentencePair[], seed: number, dataset: string, limit: number): Set<number> {
+  const byWord = new Map<string, number[]>();
+  pairs.forEach((pair, p) => {
+    if (pair.split !== 'train') return;
+    const list = byWord.get(pair.word);
+    if (list === undefined) byWord.set(pair.word, [p]);
+    else list.push(p);
+  });
+  const total = [...byWord.values()].reduce((sum, list) => sum + list.length, 0);
+  if (total <= limit) return new Set([...byWord.values()].flat());
+  const sample = new Set<number>();
+  const words = [...byWord.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const word of shuffled(words, mulberry32(deriveSeed(seed, `${dataset}:probe-sample`)))) {
+    const list = byWord.get(word)!;
+    if (sample.size + list.length > limit) continue;
+    for (const p of list) sample.add(p);
+  }
+  return sample;
 }
 
 /**
@@ -288,6 +321,8 @@ interface DatasetPlan {
   readonly fitSample: readonly DistinctOccurrence[];
   readonly contextualitySample: readonly DistinctOccurrence[];
   readonly probing: boolean;
+  /** The train pairs the probe trains on (see {@link PROBE_TRAIN_PAIRS}); empty without a probe. */
+  readonly probeSample: ReadonlySet<number>;
   /** Canonical occurrence indices embedded in the first pass, ascending. */
   readonly firstPass: readonly number[];
   /** Canonical occurrence indices contextuality measures (kept to the end). */
@@ -302,13 +337,10 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
   const fitSample = fittingSample(distinct.filter((occurrence) => !hasTrain || occurrence.inTrain), options.seed, dataset.name);
   const sampled = contextualitySample(distinct, options.seed, dataset.name);
   const firstPass = new Set(fitSample.map((occurrence) => occurrence.index));
-  if (probing) {
-    pairs.forEach((pair, p) => {
-      if (pair.split === 'train') for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
-    });
-  }
+  const sample = probing ? probeSample(pairs, options.seed, dataset.name, options.probeTrainPairs ?? PROBE_TRAIN_PAIRS) : new Set<number>();
+  for (const p of sample) for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
   const measured = new Set(sampled.map((occurrence) => occurrence.index));
-  return { dataset, pairs, canonical, fitSample, contextualitySample: sampled, probing, firstPass: [...firstPass].sort((a, b) => a - b), measured };
+  return { dataset, pairs, canonical, fitSample, contextualitySample: sampled, probing, probeSample: sample, firstPass: [...firstPass].sort((a, b) => a - b), measured };
 }
 
 /**
@@ -341,7 +373,7 @@ async function analyseDataset(
       timer.progress(`${phase.probe} on ${dataset.name}`, r, model.representations.length);
       const stopProbe = timer.start(phase.probe);
       const started = performance.now();
-      const trained = trainPairProbe(pairs, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      const trained = trainPairProbe(pairs, plan.probeSample, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
       stopProbe();
       timer.progress(`${phase.probe} on ${dataset.name}`, r + 1, model.representations.length);
       if (trained !== null) {
@@ -408,7 +440,8 @@ async function analyseDataset(
       });
       if (probe !== null && probeValues !== null) {
         for (const p of chunk) if (probe.outOfFold.has(p)) probeValues[p] = stored(probe.outOfFold.get(p));
-        const others = chunk.filter((p) => pairs[p]!.split !== 'train' && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
+        // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
+        const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
         if (others.length > 0) {
           const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
           others.forEach((p, k) => (probeValues[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));

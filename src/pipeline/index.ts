@@ -75,6 +75,8 @@ export interface EvaluationPlan {
   readonly comparisons?: ComparisonRule;
   /** Train the logistic probe on datasets with a labelled train split (default true). */
   readonly probe?: boolean;
+  /** Train pairs a probe trains on at most (default PROBE_TRAIN_PAIRS, src/pipeline/cosines.ts). */
+  readonly probeTrainPairs?: number;
   /** Called after each probe fit with its cost (the bench reports the total). */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
@@ -181,7 +183,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
         await analyseModel(
           model,
           plan.datasets,
-          { seed: plan.seed, normalizations, abttComponents, timer, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
+          { seed: plan.seed, normalizations, abttComponents, timer, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
           (done, total) => plan.onProgress?.(model.id, done, total),
         ),
       );
