@@ -27,6 +27,7 @@ import { benchScaling } from './scaling.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
 import { benchWholeRunRate } from './whole-run.js';
+import { benchWicSized } from './wic-sized.js';
 
 export interface BenchOptions {
   readonly out: string;
@@ -103,7 +104,7 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   for (const name of availableBuiltinDatasets()) datasets.push(await loadDataset(name));
   log(`datasets: ${datasets.map((d) => `${d.name} (${[...d.splits.values()].flat().length} pairs)`).join(', ')}`);
 
-  const progress = createProgress();
+  const progress = createProgress(process.stderr, { lines: true });
   // As `sensebench run`: glove-100d's multi-prototype vectors, senses.csv and the sense pictures,
   // and the embedding cache (a second run re-embeds nothing).
   const modelOptions = { cacheDir, onProgress: log, multiPrototype: true };
@@ -125,6 +126,9 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
     },
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
+    },
+    onPhase: (phase, done, total) => {
+      progress.update(phase, done, total);
     },
     measureThroughput: async () => {
       progress.stop();
@@ -177,6 +181,7 @@ async function measureThroughput(cacheDir: string, datasets: readonly Dataset[],
   await suite('embedding cache, cold vs warm', () => benchEmbeddingCache({ loadModel: (spec) => modelSource(spec, { cacheDir, onProgress: log }).load(), log }));
   await suite('cold starts of the CLI (fresh processes, started from a small process)', () => benchColdStartFromLeanProcess({ cacheDir, log }));
   await suite('how run time and memory grow with the work (fresh processes)', () => benchScaling({ cacheDir, log }));
+  await suite("a researcher's WiC-sized run, cold and warm (fresh processes)", () => benchWicSized({ cacheDir, log }));
   return throughput;
 }
 

@@ -1,6 +1,7 @@
 /**
  * How the cost of `sensebench run` grows with the work: GloVe over generated datasets of 10k, 50k
- * and 200k pairs, use-lite over 2k, 8k and 32k distinct sentences. Each run is a fresh process,
+ * and 200k pairs split 70% train / 30% test (so every analysis runs: corrections fitted on train,
+ * the probe trained and scored), use-lite over 2k, 8k and 32k distinct sentences (one split). Each run is a fresh process,
  * exactly as a user starts it (`node bin/sensebench.js run --dataset DIR --model M --out DIR`),
  * measured from outside: wall time and peak RSS (bench/fresh-process.ts).
  *
@@ -36,6 +37,8 @@ import { runFresh } from './fresh-process.js';
 export const GLOVE_PAIRS: readonly number[] = [10_000, 50_000, 200_000];
 /** Distinct sentences per use-lite dataset (issue 13); pairs are half as many. */
 export const USE_LITE_SENTENCES: readonly number[] = [2_000, 8_000, 32_000];
+/** Shares of the GloVe datasets' pairs per split. */
+export const GLOVE_SPLITS: Readonly<Record<string, number>> = { train: 0.7, test: 0.3 };
 /** No size may cost more than this times the linear prediction from the other sizes. */
 export const LINEARITY_LIMIT = 1.2;
 /** Peak RSS budget of the 200k-pair GloVe run. */
@@ -69,10 +72,12 @@ export async function readWordnetWic(): Promise<WicRow[]> {
 }
 
 /**
- * Writes a WiC-format dataset of `pairs` recombined pairs (`DIR/scale.data.txt` + gold; split
- * `all`), deterministic for a given seed.
+ * Writes a WiC-format dataset of `pairs` recombined pairs, deterministic for a given seed: one file
+ * (`DIR/scale.data.txt` + gold; split `all`), or with `splits` (share of the pairs per split, e.g.
+ * train 0.7 and test 0.3) a folder per split, so that a run also fits its corrections on train and
+ * trains and scores the probe.
  */
-export async function writeScaledDataset(dir: string, pairs: number, rows: readonly WicRow[], seed = SEED): Promise<void> {
+export async function writeScaledDataset(dir: string, pairs: number, rows: readonly WicRow[], seed = SEED, splits?: Readonly<Record<string, number>>): Promise<void> {
   const random = mulberry32(seed).next;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const pool = rows.flatMap((row) => [row.sentence1, row.sentence2]);
@@ -93,9 +98,21 @@ export async function writeScaledDataset(dir: string, pairs: number, rows: reado
     data.push([row.word, row.pos, row.indices, extend(row.sentence1), extend(row.sentence2)].join('\t'));
     gold.push(row.label);
   }
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'scale.data.txt'), `${data.join('\n')}\n`);
-  await writeFile(join(dir, 'scale.gold.txt'), `${gold.join('\n')}\n`);
+  if (splits === undefined) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'scale.data.txt'), `${data.join('\n')}\n`);
+    await writeFile(join(dir, 'scale.gold.txt'), `${gold.join('\n')}\n`);
+    return;
+  }
+  let first = 0;
+  const entries = Object.entries(splits);
+  for (const [index, [split, share]] of entries.entries()) {
+    const last = index === entries.length - 1 ? pairs : Math.min(pairs, first + Math.round(share * pairs));
+    await mkdir(join(dir, split), { recursive: true });
+    await writeFile(join(dir, split, 'scale.data.txt'), `${data.slice(first, last).join('\n')}\n`);
+    await writeFile(join(dir, split, 'scale.gold.txt'), `${gold.slice(first, last).join('\n')}\n`);
+    first = last;
+  }
 }
 
 /** One measured run. */
@@ -201,10 +218,10 @@ export async function benchScaling(options: ScalingOptions): Promise<ThroughputR
     const rows = await readWordnetWic();
     const bin = join(PROJECT_ROOT, 'bin', 'sensebench.js');
     const resamples = String(options.resamples ?? 20);
-    const measure = async (model: string, pairs: number, size: number): Promise<ScalingPoint> => {
+    const measure = async (model: string, pairs: number, size: number, splits?: Readonly<Record<string, number>>): Promise<ScalingPoint> => {
       const name = `${model}-${size}`;
       const dataset = join(scratch, name);
-      await writeScaledDataset(dataset, pairs, rows);
+      await writeScaledDataset(dataset, pairs, rows, SEED, splits);
       const env = { ...process.env, SENSEBENCH_CACHE: await scratchCache(options.cacheDir, join(scratch, `${name}-run`)) };
       const out = join(scratch, `${name}-out`);
       log(`scaling: sensebench run --model ${model} on ${pairs.toLocaleString('en-US')} pairs`);
@@ -216,7 +233,9 @@ export async function benchScaling(options: ScalingOptions): Promise<ThroughputR
       return { size, seconds: run.wallMs / 1000, peakRssMb: run.peakRssMb!, cpuSeconds: run.cpuSeconds };
     };
     const glove: ScalingPoint[] = [];
-    for (const pairs of [...(options.glovePairs ?? GLOVE_PAIRS)].sort((a, b) => a - b)) glove.push(await measure('glove-100d', pairs, pairs));
+    // GloVe's datasets have a train split, so every analysis runs: the corrections fitted on train,
+    // the probe trained and scored (issue 21).
+    for (const pairs of [...(options.glovePairs ?? GLOVE_PAIRS)].sort((a, b) => a - b)) glove.push(await measure('glove-100d', pairs, pairs, GLOVE_SPLITS));
     const useLite: ScalingPoint[] = [];
     for (const sentences of [...(options.useLiteSentences ?? USE_LITE_SENTENCES)].sort((a, b) => a - b)) {
       useLite.push(await measure('use-lite', Math.ceil(sentences / 2), sentences));

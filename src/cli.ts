@@ -98,6 +98,10 @@ interface RunFlags extends ModelFlags, LoadFlags {
   readonly abttComponents: number;
   /** `--senses` / `--no-senses`; absent: on for the default run over the built-in datasets only. */
   readonly senses?: boolean;
+  /** `--all-comparisons`: compare every two representations. */
+  readonly allComparisons?: boolean;
+  /** `--timings`: print where the run's time went. */
+  readonly timings?: boolean;
 }
 
 /** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
@@ -131,19 +135,23 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   ]);
   // A run also scores glove-100d's multi-prototype vectors.
   const options: ModelOptions = { ...modelOptions(flags), multiPrototype: true };
-  const progress = createProgress();
+  const progress = createProgress(process.stderr, { lines: true });
   const result = await runEvaluation({
     datasets,
     models: (flags.model.length > 0 ? flags.model : DEFAULT_MODELS).map((spec) => modelSource(spec, options)),
     seed: flags.seed,
     resamples: flags.resamples,
     abttComponents: flags.abttComponents,
+    comparisons: flags.allComparisons === true ? 'all-pairs' : 'baselines-and-neighbours',
     // The sense-labelled sets (lesson-senses, wordnet-senses) belong to the lesson's own run: a run
     // over a researcher's datasets does not pay for them unless asked (--senses).
     ...((flags.senses ?? flags.dataset.length === 0) ? { senseSets: await builtinSenseSets() } : {}),
     ...(flags.embeddingCache ? { embeddingCache: { cache: new EmbeddingCache(options.cacheDir), report: (stats) => { log(formatCacheStats(stats)); } } } : {}),
     onProgress: (model, done, total) => {
       progress.update(`${model}: embedding`, done, total);
+    },
+    onPhase: (phase, done, total) => {
+      progress.update(phase, done, total);
     },
     onWarning: (warning) => {
       log(`warning: ${warning}`);
@@ -152,6 +160,13 @@ export async function runCommand(flags: RunFlags): Promise<void> {
   progress.stop();
   const written = await writeReports(result, resolve(flags.out));
   log(`wrote ${written.length} files to ${flags.out}`);
+  if (flags.timings === true) {
+    const { formatTimings } = await import('./pipeline/timings.js');
+    const { readRunJson } = await import('./results/read.js');
+    // As run.json records them (with the rendering of the reports).
+    const { timings } = await readRunJson(resolve(flags.out));
+    if (timings !== undefined) log(formatTimings(timings));
+  }
 }
 
 /** Checks a results directory before work starts (and finishes a replacement a killed run left there). */
@@ -245,7 +260,9 @@ export function buildProgram(version: string): Command {
       .option('--abtt-components <n>', 'top principal components all-but-the-top removes', positiveInt('--abtt-components'), DEFAULT_ABTT_COMPONENTS)
       .option('--no-embedding-cache', 'embed everything again instead of reusing embeddings cached by earlier runs')
       .option('--senses', 'also score the sense-labelled sets (senses.csv, sense pictures; default: only when no --dataset is given)')
-      .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)'),
+      .option('--no-senses', 'skip senses.csv and the sense pictures (lesson-senses, wordnet-senses)')
+      .option('--timings', 'print where the run\'s time went, per phase (also in run.json)')
+      .option('--all-comparisons', 'compare.csv: every two representations (default: each against the best static one, the static targets and its neighbouring layer)'),
   ).action(runCommand);
 
   program

@@ -1,6 +1,7 @@
 /**
- * Progress for long steps (embedding thousands of sentences): a cli-progress bar on an interactive
- * terminal only, so logs, CI output and pipes stay clean.
+ * Progress for long steps (embedding thousands of sentences, the probe, scoring): a cli-progress bar
+ * on an interactive terminal; elsewhere (logs, CI output, pipes) nothing, or with `lines` one line
+ * per step as it starts, so a long run without a terminal still says what it is doing.
  */
 import { SingleBar, Presets } from 'cli-progress';
 
@@ -9,9 +10,22 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar on stderr when it is a TTY; otherwise a no-op. */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY || process.env.CI) return { update: () => undefined, stop: () => undefined };
+/** A progress bar on stderr when it is a TTY; otherwise a no-op, or with `lines` a line per step label. */
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, options: { readonly lines?: boolean } = {}): Progress {
+  if (!stream.isTTY || process.env.CI) {
+    if (options.lines !== true) return { update: () => undefined, stop: () => undefined };
+    let last = '';
+    return {
+      update(label) {
+        if (label === last) return;
+        last = label;
+        stream.write(`${label}\n`);
+      },
+      stop() {
+        last = '';
+      },
+    };
+  }
   let bar: SingleBar | null = null;
   let current = '';
   return {

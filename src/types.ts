@@ -8,7 +8,8 @@
  */
 
 export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
-import type { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { RunTimings } from './pipeline/timings.js';
+import type { COMPARISON_RULES, DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 
 /** An anisotropy correction applied before the cosine. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
@@ -282,6 +283,8 @@ export interface RunContext {
   readonly normalizations: readonly Normalization[];
   /** Top principal components all-but-the-top removes. */
   readonly abttComponents: number;
+  /** Which representations compare.csv compares (absent in run.json files written before the rule existed: every two). */
+  readonly comparisons?: (typeof COMPARISON_RULES)[number];
   readonly node: string;
   readonly platform: string;
   readonly cpu: string;
@@ -311,6 +314,8 @@ export interface RunResult {
   readonly cosimlex: readonly CosimlexRow[];
   /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
   readonly throughput: readonly ThroughputRow[];
+  /** Where the run's time went, per phase (run.json's `timings`; never in a CSV); absent when not measured. */
+  readonly timings?: RunTimings;
   /** senses.csv: sense metrics of every representation on each sense-labelled occurrence set the plan named (absent: none). */
   readonly senses?: readonly SenseRow[];
   /** The 2-D sense pictures of the plan's projection words, as points (the report draws them; absent: none). */

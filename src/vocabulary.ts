@@ -37,3 +37,11 @@ export const NORMALIZATIONS = ['none', 'center', 'zscore', 'abtt'] as const;
 
 /** How a dataset's normalization statistics were fitted: on its train split, or on all its occurrences. */
 export const NORMALIZATION_FITS = ['train', 'transductive'] as const;
+
+/**
+ * Which representations compare.csv compares on each split: `baselines-and-neighbours` (the
+ * default; their number grows linearly with the representations) each against the best static
+ * representation of the split, against each static `target`, and against its model's previous
+ * representation (the neighbouring layer); `all-pairs` every two (`sensebench run --all-comparisons`).
+ */
+export const COMPARISON_RULES = ['baselines-and-neighbours', 'all-pairs'] as const;

@@ -39,6 +39,14 @@ describe('scaling datasets', () => {
     expect(new Set(pairs.map((p) => p.label))).toEqual(new Set([true, false]));
   });
 
+  it('split into train and test folders on request, as the GloVe scaling runs use them', async () => {
+    const rows = await readWordnetWic();
+    const dir = join(scratch, 'split');
+    await writeScaledDataset(dir, 300, rows, 11, { train: 0.7, test: 0.3 });
+    const dataset = await loadDataset(dir);
+    expect([...dataset.splits].map(([split, pairs]) => [split, pairs.length])).toEqual([['train', 210], ['test', 90]]);
+  });
+
   it('are byte-identical for the same seed and differ for another', async () => {
     const rows = await readWordnetWic();
     await writeScaledDataset(join(scratch, 'b1'), 200, rows);

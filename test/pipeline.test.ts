@@ -131,6 +131,23 @@ describe('runEvaluation', () => {
     expect(result.splits.every((split) => split.pairs.every(({ cosines }) => typeof cosines.get('hash:sentence#probe') === 'number'))).toBe(true);
   });
 
+  it('trains the probe on a seeded sample of whole words beyond the cap, and scores the other train pairs with the final probe', async () => {
+    // 48 train pairs over 8 words (6 each); a cap of 20 pairs takes 3 whole words.
+    const words = ['bank', 'bat', 'spring', 'pitch', 'match', 'seal', 'crane', 'mole'];
+    const train = Array.from({ length: 48 }, (_, i) => pair(`train-${i}`, words[i % 8]!, `The ${words[i % 8]!} number ${i}.`, `Another ${words[i % 8]!}, ${i % 5}.`, i % 3 !== 0, 'train', i + 1));
+    const test = Array.from({ length: 16 }, (_, i) => pair(`test-${i}`, words[i % 8]!, `A ${words[i % 8]!} test ${i}.`, `The ${words[i % 8]!} again ${i}.`, i % 2 === 0, 'test', 100 + i));
+    const capped: Dataset = { name: 'capped', format: 'jsonl', splits: new Map([['train', train], ['test', test]]), sha256: 'e'.repeat(64), files: ['capped.jsonl'] };
+    const fits: number[] = [];
+    const run = (probeTrainPairs?: number) => runEvaluation({ datasets: [capped], models: [source(new HashingModel('hash'))], seed: 5, resamples: 0, date, ...(probeTrainPairs === undefined ? {} : { probeTrainPairs }), onProbeFit: (fit) => fits.push(fit.pairs) });
+    const result = await run(20);
+    expect(fits).toEqual([18, 18]);
+    expect(result.splits.every((split) => split.pairs.every(({ cosines }) => typeof cosines.get('hash:sentence#probe') === 'number'))).toBe(true);
+    // Below the cap nothing changes: every train pair trains the probe.
+    fits.length = 0;
+    await run();
+    expect(fits).toEqual([48, 48]);
+  });
+
   it('measures contextuality on a seeded sample of whole words once a dataset has more occurrences than the cap', async () => {
     // 12,000 pairs over 600 words, every sentence distinct: 24,000 occurrences, 40 per word.
     const pairs = Array.from({ length: 12_000 }, (_, i) => {

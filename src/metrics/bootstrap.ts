@@ -20,6 +20,7 @@ import { type Random, mulberry32 } from '../random.js';
 import { pearson } from './correlation.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';
+import { aucResamples } from '../linalg/auc-resamples.js';
 
 /** Default number of bootstrap resamples. */
 export const DEFAULT_RESAMPLES = 1000;
@@ -82,15 +83,20 @@ export function bootstrapAucSamples(input: BinaryScores, options: BootstrapOptio
   const negativeGroups: number[] = [];
   for (let i = 0; i < ids.length; i++) (labels[i] ? positiveGroups : negativeGroups).push(ids[i]!);
   if (positiveGroups.length === 0 || negativeGroups.length === 0) return [];
-  const random: Random = mulberry32(options.seed);
+  // Re-scoring by counts per tie group is O(n) per resample and gives the same U as ranking; the
+  // resamples run in the WebAssembly kernels, bit for bit the loop of aucResamplesReference.
+  return Array.from(aucResamples(options.seed, resampleCount(options), { positives: Uint32Array.from(positiveGroups), negatives: Uint32Array.from(negativeGroups), groups }));
+}
+
+/** The plain-loop form of the resamples {@link bootstrapAucSamples} draws (the kernels' reference in the tests). */
+export function aucResamplesReference(seed: number, resamples: number, positiveGroups: ArrayLike<number>, negativeGroups: ArrayLike<number>, groups: number): number[] {
+  const random: Random = mulberry32(seed);
   const positivesPerGroup = new Float64Array(groups);
   const negativesPerGroup = new Float64Array(groups);
   const statistics: number[] = [];
-  const resamples = resampleCount(options);
   for (let b = 0; b < resamples; b++) {
     positivesPerGroup.fill(0);
     negativesPerGroup.fill(0);
-    // Re-scoring by counts per tie group is O(n) per resample and gives the same U as ranking.
     for (let k = 0; k < positiveGroups.length; k++) positivesPerGroup[positiveGroups[random.nextInt(positiveGroups.length)]!]!++;
     for (let k = 0; k < negativeGroups.length; k++) negativesPerGroup[negativeGroups[random.nextInt(negativeGroups.length)]!]!++;
     statistics.push(aucFromGroupCounts(positivesPerGroup, negativesPerGroup)!);

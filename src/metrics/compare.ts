@@ -25,6 +25,7 @@ import { type ConfidenceInterval, NO_INTERVAL } from './metric.js';
 import { type Random, mulberry32 } from '../random.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';
+import { aucResamples } from '../linalg/auc-resamples.js';
 import { pearson, spearman } from './correlation.js';
 import { type DeLongResult, delongTest } from './delong.js';
 
@@ -107,6 +108,28 @@ export function bootstrapAucDifferenceSamples(
   checkLengths(scoresA, scoresB, labels, 'bootstrapAucDifference');
   assertFinite(scoresA, 'bootstrapAucDifference A');
   assertFinite(scoresB, 'bootstrapAucDifference B');
+  const groupsA = denseRanks(scoresA);
+  const groupsB = denseRanks(scoresB);
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
+  if (positives.length === 0 || negatives.length === 0) return [];
+  // The resamples run in the WebAssembly kernels: bit for bit the loop below (kept as the tests' reference).
+  const grouped = (groups: { readonly ids: Uint32Array; readonly groups: number }) => ({
+    positives: Uint32Array.from(positives, (i) => groups.ids[i]!),
+    negatives: Uint32Array.from(negatives, (i) => groups.ids[i]!),
+    groups: groups.groups,
+  });
+  return Array.from(aucResamples(options.seed, resampleCount(options), grouped(groupsA), grouped(groupsB)));
+}
+
+/** The plain-loop form of {@link bootstrapAucDifferenceSamples} (the kernels' reference in the tests). */
+export function aucDifferenceResamplesReference(
+  scoresA: ArrayLike<number>,
+  scoresB: ArrayLike<number>,
+  labels: ArrayLike<boolean>,
+  options: BootstrapOptions,
+): number[] {
   const groupsA = denseRanks(scoresA);
   const groupsB = denseRanks(scoresB);
   const positives: number[] = [];

@@ -3,6 +3,7 @@
  * identities, seed, machine and date. Paths are written portably (src/config.ts), so no committed
  * result names the machine that made it.
  */
+import type { ComparisonRule } from './scoring.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
@@ -72,6 +73,7 @@ export interface ContextInput {
   readonly resamples: number;
   readonly normalizations: readonly Normalization[];
   readonly abttComponents: number;
+  readonly comparisons: ComparisonRule;
   readonly warnings: readonly string[];
   readonly models: readonly ModelRecord[];
   readonly datasets: readonly Dataset[];
@@ -94,6 +96,7 @@ export function collectRunContext(input: ContextInput): RunContext {
     resamples: input.resamples,
     normalizations: input.normalizations,
     abttComponents: input.abttComponents,
+    comparisons: input.comparisons,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpu: cpu[0]?.model ?? 'unknown',

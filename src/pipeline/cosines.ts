@@ -18,6 +18,7 @@ import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type Co
 import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
+import { PhaseTimer } from './timings.js';
 import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
@@ -92,6 +93,10 @@ export interface AnalysisOptions {
   readonly probe?: boolean;
   /** Wall time of every probe fit (training with its cross-validation), for the cost report. */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
+  /** Times the phases (embed, probe, corrections, contextuality) and reports their progress. */
+  readonly timer?: PhaseTimer;
+  /** Train pairs a probe trains on at most (default {@link PROBE_TRAIN_PAIRS}). */
+  readonly probeTrainPairs?: number;
 }
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
@@ -262,13 +267,14 @@ interface RepresentationProbe {
  */
 function trainPairProbe(
   pairs: readonly SentencePair[],
+  sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
   seed: number,
 ): (RepresentationProbe & { trainPairs: number; features: number }) | null {
   const trainIndex: number[] = [];
   const examples: ProbeExample[] = [];
   pairs.forEach((pair, p) => {
-    if (pair.split !== 'train' || pair.label === null) return;
+    if (!sample.has(p) || pair.label === null) return;
     const u = vectorOf(2 * p);
     const v = vectorOf(2 * p + 1);
     if (!usableVector(u) || !usableVector(v)) return;
@@ -284,6 +290,36 @@ function trainPairProbe(
     outOfFold.set(p, held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS));
   });
   return { model: probe.model, C: probe.C, outOfFold, trainPairs: examples.length, features: 2 * examples[0]!.u.length };
+}
+
+/**
+ * At most this many train pairs train a representation's probe (a seeded sample of whole words
+ * beyond that; the built-in datasets and WiC have far fewer). The cross-validated C of a larger
+ * train split costs more than linear time (more data supports a larger C, whose fits converge
+ * slowest), and its vectors would all be kept to the end of the first pass. Train pairs outside
+ * the sample are scored by the final probe, which never saw their words, as dev and test pairs are.
+ */
+export const PROBE_TRAIN_PAIRS = 8192;
+
+/** The train pairs (indices) a dataset's probe trains on: every one, or whole words up to {@link PROBE_TRAIN_PAIRS}. */
+function probeSample(pairs: readonly SentencePair[], seed: number, dataset: string, limit: number): Set<number> {
+  const byWord = new Map<string, number[]>();
+  pairs.forEach((pair, p) => {
+    if (pair.split !== 'train') return;
+    const list = byWord.get(pair.word);
+    if (list === undefined) byWord.set(pair.word, [p]);
+    else list.push(p);
+  });
+  const total = [...byWord.values()].reduce((sum, list) => sum + list.length, 0);
+  if (total <= limit) return new Set([...byWord.values()].flat());
+  const sample = new Set<number>();
+  const words = [...byWord.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const word of shuffled(words, mulberry32(deriveSeed(seed, `${dataset}:probe-sample`)))) {
+    const list = byWord.get(word)!;
+    if (sample.size + list.length > limit) continue;
+    for (const p of list) sample.add(p);
+  }
+  return sample;
 }
 
 /**
@@ -354,6 +390,8 @@ interface DatasetPlan {
   /** The sentences whose every word contextuality embeds. */
   readonly contextSentences: readonly ContextSentence[];
   readonly probing: boolean;
+  /** The train pairs the probe trains on (see {@link PROBE_TRAIN_PAIRS}); empty without a probe. */
+  readonly probeSample: ReadonlySet<number>;
   /** Canonical occurrence indices embedded in the first pass, ascending. */
   readonly firstPass: readonly number[];
   /** Canonical occurrence indices contextuality measures (kept to the end). */
@@ -368,11 +406,8 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
   const fitSample = fittingSample(distinct.filter((occurrence) => !hasTrain || occurrence.inTrain), options.seed, dataset.name);
   const sampled = contextualitySample(distinct, options.seed, dataset.name);
   const firstPass = new Set(fitSample.map((occurrence) => occurrence.index));
-  if (probing) {
-    pairs.forEach((pair, p) => {
-      if (pair.split === 'train') for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
-    });
-  }
+  const sample = probing ? probeSample(pairs, options.seed, dataset.name, options.probeTrainPairs ?? PROBE_TRAIN_PAIRS) : new Set<number>();
+  for (const p of sample) for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
   const measured = new Set(sampled.map((occurrence) => occurrence.index));
   return {
     dataset,
@@ -382,6 +417,7 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
     contextualitySample: sampled,
     contextSentences: contextSentences(distinct, pairs, options.seed, dataset.name),
     probing,
+    probeSample: sample,
     firstPass: [...firstPass].sort((a, b) => a - b),
     measured,
   };
@@ -401,10 +437,12 @@ async function analyseDataset(
   into: { columns: DatasetColumns; truncated: Uint8Array; contextuality: ContextualityRow[] },
 ): Promise<void> {
   const { dataset, pairs, canonical } = plan;
+  const timer = options.timer ?? new PhaseTimer();
+  const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = await model.embed(chunk.map(occurrenceAt), embedded(chunk.length));
+    const embeddings = await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length)));
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
@@ -413,8 +451,12 @@ async function analyseDataset(
   const fitted = model.representations.map((representation, r) => {
     let probe: RepresentationProbe | null = null;
     if (plan.probing) {
+      timer.progress(`${phase.probe} on ${dataset.name}`, r, model.representations.length);
+      const stopProbe = timer.start(phase.probe);
       const started = performance.now();
-      const trained = trainPairProbe(pairs, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      const trained = trainPairProbe(pairs, plan.probeSample, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
+      stopProbe();
+      timer.progress(`${phase.probe} on ${dataset.name}`, r + 1, model.representations.length);
       if (trained !== null) {
         probe = trained;
         options.onProbeFit?.({
@@ -428,6 +470,7 @@ async function analyseDataset(
         });
       }
     }
+    const stopFit = timer.start(phase.cosines);
     const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
     const dimensions = present[0]?.length ?? 0;
@@ -439,6 +482,7 @@ async function analyseDataset(
     const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
     const columns = normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length));
     const probeValues = probe === null ? null : columnOf(into.columns, probeColumn(model.id, representation.name), pairs.length);
+    stopFit();
     return { stats, normalizations, columns, probe, probeValues };
   });
 
@@ -447,7 +491,7 @@ async function analyseDataset(
     const local = new Map<number, OccurrenceEmbedding>();
     const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
     if (needed.length > 0) {
-      const embeddings = await model.embed(needed.map(occurrenceAt), embedded(needed.length));
+      const embeddings = await timer.timeAsync(phase.embed, () => model.embed(needed.map(occurrenceAt), embedded(needed.length)));
       needed.forEach((index, k) => {
         local.set(index, embeddings[k]!);
         if (plan.measured.has(index)) kept.set(index, detached(embeddings[k]!));
@@ -457,6 +501,7 @@ async function analyseDataset(
       const index = canonical[occurrence]!;
       return local.get(index) ?? kept.get(index)!;
     };
+    const stopCosines = timer.start(phase.cosines);
     for (const p of chunk) {
       if (embeddingOf(2 * p).truncated || embeddingOf(2 * p + 1).truncated) into.truncated[p] = 1;
     }
@@ -480,19 +525,24 @@ async function analyseDataset(
       });
       if (probe !== null && probeValues !== null) {
         for (const p of chunk) if (probe.outOfFold.has(p)) probeValues[p] = stored(probe.outOfFold.get(p));
-        const others = chunk.filter((p) => pairs[p]!.split !== 'train' && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
+        // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
+        const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
         if (others.length > 0) {
           const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
           others.forEach((p, k) => (probeValues[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
         }
       }
     });
+    stopCosines();
     // First-pass vectors end with their pairs' chunk, unless contextuality reads them (a later
     // pair with the same sentence and spans embeds it again).
     for (const p of chunk) for (const side of [2 * p, 2 * p + 1]) if (!plan.measured.has(canonical[side]!)) kept.delete(canonical[side]!);
   }
 
+  // Contextuality's time includes embedding the words of its sampled sentences.
+  const stopContextuality = timer.start(phase.contextuality);
   const sentences = await measureSentences(model, plan, fitted, embedded);
+  timer.progress(`${phase.contextuality} on ${dataset.name}`, 0, model.representations.length);
   model.representations.forEach((representation, r) => {
     const { stats, normalizations } = fitted[r]!;
     const sampled = plan.contextualitySample;
@@ -510,7 +560,9 @@ async function analyseDataset(
         contextualityTable.round({ dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...measured }),
       );
     }
+    timer.progress(`${phase.contextuality} on ${dataset.name}`, r + 1, model.representations.length);
   });
+  stopContextuality();
 }
 
 /** Per representation, what the sampled sentences give contextuality (see {@link measureSentences}). */
@@ -564,7 +616,10 @@ async function measureSentences(
 export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
   const plans = datasets.map((dataset) => planDataset(dataset, options));
   // The list of every occurrence is built only for a model that asks for it.
-  if (model.prepare) await model.prepare(plans.flatMap(({ pairs, contextSentences }) => [...pairs.flatMap(pairOccurrences), ...wordOccurrences(contextSentences)]));
+  if (model.prepare) {
+    const prepare = model.prepare.bind(model);
+    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(plans.flatMap(({ pairs, contextSentences }) => [...pairs.flatMap(pairOccurrences), ...wordOccurrences(contextSentences)])));
+  }
   // Progress counts occurrences embedded, over the three passes of every dataset.
   const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length + plan.contextSentences.reduce((words, sentence) => words + sentence.words.length, 0), 0);
   let done = 0;

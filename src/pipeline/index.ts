@@ -18,7 +18,8 @@ import { projectSensePanel, type SenseProjection } from '../senses/projection.js
 import { collectRunContext } from './context.js';
 import { deriveSeed } from '../random.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
-import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type SplitPairs } from './scoring.js';
+import { PhaseTimer, type PhaseProgress } from './timings.js';
+import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
 
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
@@ -57,6 +58,8 @@ export interface EvaluationPlan {
   readonly onWarning?: (warning: string) => void;
   /** Embedding progress of each model (for a progress bar). */
   readonly onProgress?: (model: string, done: number, total: number) => void;
+  /** Progress of the other phases (probe, contextuality, scoring, comparisons), each in its own unit. */
+  readonly onPhase?: PhaseProgress;
   /** Throughput suites to run after the evaluation (`npm run bench`); their rows go into the result. */
   readonly measureThroughput?: () => Promise<readonly ThroughputRow[]>;
   /** The run's date (default now): tests pin it to compare whole results. */
@@ -68,8 +71,12 @@ export interface EvaluationPlan {
   readonly embeddingCache?: { readonly cache: EmbeddingCache; readonly report?: (stats: EmbeddingCacheStats) => void };
   /** Sense-labelled occurrence sets to score every model on (senses.csv) and words to picture; absent: none. */
   readonly senseSets?: readonly SenseSet[];
+  /** Which representations compare.csv compares (default `baselines-and-neighbours`; `all-pairs`: every two). */
+  readonly comparisons?: ComparisonRule;
   /** Train the logistic probe on datasets with a labelled train split (default true). */
   readonly probe?: boolean;
+  /** Train pairs a probe trains on at most (default PROBE_TRAIN_PAIRS, src/pipeline/cosines.ts). */
+  readonly probeTrainPairs?: number;
   /** Called after each probe fit with its cost (the bench reports the total). */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
@@ -166,8 +173,9 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const models: ModelRecord[] = [];
   const senses: SenseRow[] = [];
   const senseProjections: SenseProjection[] = [];
+  const timer = new PhaseTimer(plan.onPhase);
   for (const source of plan.models) {
-    const loaded = await source.load();
+    const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
     // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
     const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
     try {
@@ -176,14 +184,14 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
         await analyseModel(
           model,
           plan.datasets,
-          { seed: plan.seed, normalizations, abttComponents, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
+          { seed: plan.seed, normalizations, abttComponents, timer, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
           (done, total) => plan.onProgress?.(model.id, done, total),
         ),
       );
       // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
       models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
       for (const set of plan.senseSets ?? []) {
-        const { rows, projections } = await analyseSenseSet(model, set, plan.seed, resamples);
+        const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => analyseSenseSet(model, set, plan.seed, resamples));
         senses.push(...rows);
         senseProjections.push(...projections);
       }
@@ -191,18 +199,21 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
       await model.dispose();
     }
   }
-  const scoring = { seed: plan.seed, resamples, normalizations };
+  const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
+  const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
   const pairs = splitPairs(plan.datasets, analysed);
-  const splits = scoreSplits(pairs, models, scoring);
-  const { comparisons, spearmanComparisons } = compareRepresentations(pairs, models, scoring);
-  const cosimlex = scoreCosimlex(pairs, models, scoring);
+  const progress = (phase: string) => (done: number, total: number) => { timer.progress(phase, done, total); };
+  const splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
+  const { comparisons, spearmanComparisons } = timer.time('comparisons', () => compareRepresentations(pairs, models, { ...scoring, onProgress: progress('comparisons') }));
+  const cosimlex = timer.time('scoring', () => scoreCosimlex(pairs, models, scoring));
   const warnings = [
     ...emptyRepresentationWarnings(splits),
     ...plan.datasets.filter((dataset) => (dataset.skipped?.length ?? 0) > 0).map((dataset) => `${dataset.name}: ${dataset.skipped!.length} invalid records skipped (--on-invalid skip); run.json lists each as file:line: reason`),
   ];
   for (const warning of warnings) plan.onWarning?.(warning);
-  const throughput = plan.measureThroughput ? (await plan.measureThroughput()).map((row) => throughputTable.round(row)) : [];
-  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
+  const measureThroughput = plan.measureThroughput;
+  const throughput = measureThroughput ? await timer.timeAsync('throughput', async () => (await measureThroughput()).map((row) => throughputTable.round(row))) : [];
+  const context = collectRunContext({ seed: plan.seed, resamples, normalizations, abttComponents, comparisons: comparisonRule, warnings, models, datasets: plan.datasets, ...(plan.date ? { date: plan.date } : {}) });
   return {
     context,
     splits,
@@ -211,6 +222,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
     spearmanComparisons,
     cosimlex,
     throughput,
+    timings: timer.timings(),
     ...(plan.senseSets === undefined ? {} : { senses, senseProjections }),
   };
 }

@@ -12,7 +12,8 @@ import { readContextuality, readRunJson, readSenseResults, readSplitPairs, readT
 
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
   const run = await readRunJson(dir);
-  const options = { seed: run.context.seed, resamples: run.context.resamples, normalizations: run.context.normalizations };
+  // A run.json from before the comparison rule existed compared every two representations.
+  const options = { seed: run.context.seed, resamples: run.context.resamples, normalizations: run.context.normalizations, comparisons: run.context.comparisons ?? 'all-pairs' };
   // Sentences and CoSimLex's row links come back from the datasets as recorded in run.json.
   const pairs = await readSplitPairs(dir, run);
   // Each CSV row must be the dataset's pair with its gold (ids, words, labels, scores), not only a row of the right shape.
@@ -30,6 +31,7 @@ export async function rescoreResults(dir: string): Promise<{ result: RunResult; 
       spearmanComparisons,
       cosimlex,
       throughput: await readThroughput(dir),
+      ...(run.timings === undefined ? {} : { timings: run.timings }),
       ...(await readSenseResults(dir)),
     },
     notes,

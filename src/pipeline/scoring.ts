@@ -25,6 +25,13 @@ import {
   type WordScore,
 } from '../results/schema.js';
 import type { ModelRecord, Normalization, PairResult, RepresentationKey, SplitPairs, SplitResult } from '../types.js';
+import { spearman } from '../metrics/correlation.js';
+import { METRIC_DECIMALS } from '../results/schema.js';
+import { roundFixed } from '../results/table.js';
+import type { COMPARISON_RULES } from '../vocabulary.js';
+
+/** See {@link COMPARISON_RULES}. */
+export type ComparisonRule = (typeof COMPARISON_RULES)[number];
 
 export type { SplitPairs } from '../types.js';
 
@@ -34,6 +41,10 @@ export interface ScoringOptions {
   readonly resamples: number;
   /** Corrections whose cosines the pairs carry (`none` first). */
   readonly normalizations: readonly Normalization[];
+  /** Which representations are compared (default `baselines-and-neighbours`, see {@link COMPARISON_RULES}). */
+  readonly comparisons?: ComparisonRule;
+  /** Called as splits are done (scoring and comparisons take a while on large runs). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -132,7 +143,8 @@ function probeColumnsOf(models: readonly Pick<ModelRecord, 'id' | 'representatio
  * existed, so raw intervals do not move when corrections are added).
  */
 export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions): SplitResult[] {
-  return splits.map((split) => {
+  options.onProgress?.(0, splits.length);
+  return splits.map((split, splitIndex) => {
     const train = split.split === 'train' ? undefined : splits.find((other) => other.dataset === split.dataset && other.split === 'train');
     const scores: SummaryRow[] = [];
     const words: WordScore[] = [];
@@ -162,6 +174,7 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
         }
       }
     }
+    options.onProgress?.(splitIndex + 1, splits.length);
     return {
       dataset: split.dataset,
       split: split.split,
@@ -174,10 +187,75 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
   });
 }
 
+/** A cosine column of a split as the comparisons see it. */
+interface ComparedColumn {
+  readonly model: string;
+  readonly representation: Pick<ModelRecord['representations'][number], 'name' | 'kind'>;
+  readonly key: RepresentationKey;
+  readonly label: string;
+}
+
 /**
- * Every two representations of the run compared on the same pairs of each split, per normalization:
- * the AUC difference with a paired stratified bootstrap CI and DeLong's test on labelled splits, the
- * Spearman difference with a paired bootstrap CI on graded ones.
+ * The static column that scores best on a split, as the report picks it (summary.csv's rounded
+ * AUC, or Spearman on a graded split without labels; the first in run order on a tie); null
+ * when no static column scores.
+ */
+function bestStaticColumn(
+  columns: readonly ComparedColumn[],
+  values: (key: RepresentationKey) => readonly (number | null)[],
+  labels: readonly (boolean | null)[],
+  gold: readonly (number | null)[],
+  labelled: boolean,
+): ComparedColumn | null {
+  let best: ComparedColumn | null = null;
+  let bestValue = -Infinity;
+  for (const column of columns) {
+    if (column.representation.kind !== 'static') continue;
+    const cosines = values(column.key);
+    const scores: number[] = [];
+    const targets: (boolean | number)[] = [];
+    cosines.forEach((cosine, i) => {
+      const target = labelled ? labels[i] : gold[i];
+      if (cosine === null || target === null || target === undefined) return;
+      scores.push(cosine);
+      targets.push(target);
+    });
+    const value = labelled ? (scores.length === 0 ? null : rocAuc({ scores, labels: targets as boolean[] })) : spearman({ x: scores, y: targets as number[] });
+    if (value === null) continue;
+    const rounded = roundFixed(value, METRIC_DECIMALS);
+    if (rounded > bestValue) {
+      bestValue = rounded;
+      best = column;
+    }
+  }
+  return best;
+}
+
+/**
+ * The pairs of columns compared under `rule` (see {@link COMPARISON_RULES}), each as (earlier,
+ * later) in run order, in the order every-two enumerates them: a default comparison is the same
+ * row, with the same random stream, as in an all-pairs run.
+ */
+function comparedPairs(columns: readonly ComparedColumn[], rule: ComparisonRule, bestStatic: ComparedColumn | null): [ComparedColumn, ComparedColumn][] {
+  const pairs: [ComparedColumn, ComparedColumn][] = [];
+  for (let a = 0; a < columns.length; a++) {
+    for (let b = a + 1; b < columns.length; b++) {
+      const first = columns[a]!;
+      const second = columns[b]!;
+      const baseline = (column: ComparedColumn): boolean => column === bestStatic || (column.representation.kind === 'static' && column.representation.name === 'target');
+      const neighbours = first.model === second.model && columns.slice(a + 1, b).every((between) => between.model !== first.model);
+      if (rule === 'all-pairs' || baseline(first) || baseline(second) || neighbours) pairs.push([first, second]);
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Representations compared on the same pairs of each split, per normalization (by default each
+ * against the split's best static one, the static targets and its neighbouring layer; every two
+ * with `comparisons: 'all-pairs'`): the AUC difference with a paired stratified bootstrap CI and
+ * DeLong's test on labelled splits, the Spearman difference with a paired bootstrap CI on graded
+ * ones. Each probe is compared with every static `target` cosine.
  */
 export function compareRepresentations(
   splits: readonly SplitPairs[],
@@ -186,32 +264,34 @@ export function compareRepresentations(
 ): { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] } {
   const comparisons: ComparisonRow[] = [];
   const spearmanComparisons: SpearmanComparisonRow[] = [];
-  for (const split of splits) {
+  const rule = options.comparisons ?? 'baselines-and-neighbours';
+  for (const [splitIndex, split] of splits.entries()) {
+    options.onProgress?.(splitIndex, splits.length);
     const labels = split.pairs.map(({ pair }) => pair.label);
     const gold = split.pairs.map(({ pair }) => pair.score);
     const labelled = labels.some((label) => label !== null);
     const graded = gold.some((score) => score !== null);
     if (!labelled && !graded) continue;
+    // Each column's values once, however many comparisons it is in.
+    const valuesOf = new Map<RepresentationKey, (number | null)[]>();
+    const values = (key: RepresentationKey): (number | null)[] => {
+      let column = valuesOf.get(key);
+      if (column === undefined) {
+        column = split.pairs.map((pair) => pair.cosines.get(key) ?? null);
+        valuesOf.set(key, column);
+      }
+      return column;
+    };
     for (const normalization of options.normalizations) {
       const columns = columnsOf(models, normalization).filter(({ key }) => split.pairs.some((pair) => pair.cosines.has(key)));
-      const pairsOfColumns: [(typeof columns)[number], (typeof columns)[number], boolean][] = [];
-      for (let a = 0; a < columns.length; a++) for (let b = a + 1; b < columns.length; b++) pairsOfColumns.push([columns[a]!, columns[b]!, false]);
+      const bestStatic = rule === 'all-pairs' ? null : bestStaticColumn(columns, values, labels, gold, labelled);
+      const pairsOfColumns: [ComparedColumn, ComparedColumn, boolean][] = comparedPairs(columns, rule, bestStatic).map(([a, b]) => [a, b, false]);
       if (normalization === 'none' && labelled) {
         // Each probe against every static `target` cosine (the follow-up question's baseline), on the same pairs.
         const probes = probeColumnsOf(models).filter(({ key }) => split.pairs.some((pair) => (pair.cosines.get(key) ?? null) !== null));
         const targets = columns.filter(({ representation }) => representation.kind === 'static' && representation.name === 'target');
         for (const probe of probes) for (const target of targets) pairsOfColumns.push([probe, target, true]);
       }
-      // Each column's values once, however many comparisons it is in.
-      const valuesOf = new Map<RepresentationKey, (number | null)[]>();
-      const values = (key: RepresentationKey): (number | null)[] => {
-        let column = valuesOf.get(key);
-        if (column === undefined) {
-          column = split.pairs.map((pair) => pair.cosines.get(key) ?? null);
-          valuesOf.set(key, column);
-        }
-        return column;
-      };
       for (const [first, second, isProbe] of pairsOfColumns) {
         const cosinesA = values(first.key);
         const cosinesB = values(second.key);
@@ -247,6 +327,7 @@ export function compareRepresentations(
       }
     }
   }
+  options.onProgress?.(splits.length, splits.length);
   return { comparisons, spearmanComparisons };
 }
 

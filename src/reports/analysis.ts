@@ -220,7 +220,7 @@ function comparisonBlocks(result: RunResult, split: SplitResult): Block[] {
     {
       type: 'table',
       id: `comparisons-${slug(split.dataset)}-${slug(split.split)}`,
-      caption: `AUC of each contextual representation minus that of ${label(staticKey)} on the same pairs: paired stratified bootstrap 95% CI and DeLong's test (every pair of representations, every correction: compare.csv).`,
+      caption: `AUC of each contextual representation minus that of ${label(staticKey)} on the same pairs: paired stratified bootstrap 95% CI and DeLong's test (${result.context.comparisons === 'baselines-and-neighbours' ? 'each representation against the best static one, the static targets and its neighbouring layer' : 'every pair of representations'}, every correction: compare.csv).`,
       header: ['contextual representation', 'AUC difference [95% CI]', 'DeLong z', 'p', 'n pairs', 'CI excludes 0'],
       numeric: [1, 2, 3, 4],
       rows: compared.map((item): Cell[] => {

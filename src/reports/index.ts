@@ -15,6 +15,7 @@ import { renderRunJson } from './run-json.js';
 
 /** Renders every report file of a result (paths relative to the output directory). */
 export async function renderReports(result: RunResult): Promise<RenderedFile[]> {
+  const started = performance.now();
   // The chart and page renderers pull in vega; loaded here, only when a report is written.
   const [{ renderPlots }, { buildReportDocument }, { renderMarkdown }, { renderHtml }] = await Promise.all([
     import('./plots.js'),
@@ -35,13 +36,18 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
   );
   const plots = [...(await renderPlots(result)), ...senses];
   const document = buildReportDocument(result, plots);
-  return [
+  const rendered = [
     ...renderCsv(result),
-    ...renderRunJson(result),
     ...plots.map((plot) => ({ path: `plots/${plot.name}.svg`, content: plot.svg })),
     { path: 'summary.md', content: renderMarkdown(document) },
     { path: 'index.html', content: renderHtml(document) },
   ];
+  // run.json last, with the rendering's own time as the `reports` phase of a fresh run (a re-rendered
+  // run keeps the timings it was written with).
+  const timings = result.timings;
+  const seconds = (performance.now() - started) / 1000;
+  const timed = timings === undefined || timings.phases.some((p) => p.phase === 'reports') ? result : { ...result, timings: { totalSeconds: timings.totalSeconds + seconds, phases: [...timings.phases, { phase: 'reports', seconds }] } };
+  return [...rendered.slice(0, -2 - plots.length), ...renderRunJson(timed), ...rendered.slice(-2 - plots.length)];
 }
 
 /** Renders every report of a result and replaces the results in `outDir` by them; returns the paths written. */

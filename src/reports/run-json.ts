@@ -7,12 +7,14 @@ import { runJsonSchema } from '../results/run-json-schema.js';
 import { cosineColumns } from '../results/schema.js';
 import { pairsScoreColumns } from './csv.js';
 import type { RenderedFile, RunContext, RunResult, SplitName } from '../types.js';
+import type { RunTimings } from '../pipeline/timings.js';
 
 /** The serialised shape of run.json. */
 export interface RunJson {
   readonly context: RunContext;
   /** `columns`: the score columns of the split's pairs CSV. */
   readonly splits: readonly { readonly dataset: string; readonly split: SplitName; readonly unlabelled: boolean; readonly graded: boolean; readonly columns: readonly string[] }[];
+  readonly timings?: RunTimings;
 }
 
 /** run.json of a result. */
@@ -21,6 +23,7 @@ export function runJson(result: RunResult): RunJson {
   return {
     context: result.context,
     splits: result.splits.map((item) => ({ dataset: item.dataset, split: item.split, unlabelled: item.unlabelled, graded: item.graded, columns: pairsScoreColumns(item, all) })),
+    ...(result.timings === undefined ? {} : { timings: result.timings }),
   };
 }
 

@@ -283,6 +283,7 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     ...(await readComparisons(dir)),
     cosimlex: await readCosimlex(dir),
     throughput: await readThroughput(dir),
+    ...(run.timings === undefined ? {} : { timings: run.timings }),
     ...(await readSenseResults(dir)),
   };
   return { result, notes };

@@ -4,7 +4,7 @@
  * (a result re-read and re-rendered gives the same bytes).
  */
 import { z } from 'zod';
-import { DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES } from '../vocabulary.js';
+import { COMPARISON_RULES, DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, REPRESENTATION_KINDS, SPLIT_NAMES } from '../vocabulary.js';
 
 const representationSchema = z.object({ name: z.string().min(1), kind: z.enum(REPRESENTATION_KINDS), description: z.string() });
 const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -17,6 +17,7 @@ export const runJsonSchema = z.object({
     resamples: z.number().int().nonnegative(),
     normalizations: z.array(z.enum(NORMALIZATIONS)).min(1),
     abttComponents: z.number().int().positive(),
+    comparisons: z.enum(COMPARISON_RULES).optional(),
     node: z.string(),
     platform: z.string(),
     cpu: z.string(),
@@ -47,4 +48,6 @@ export const runJsonSchema = z.object({
   }),
   // `columns`: the score columns of the split's pairs CSV (absent in run.json files before sensebench 0.2).
   splits: z.array(z.object({ dataset: z.string().min(1), split: z.enum(SPLIT_NAMES), unlabelled: z.boolean(), graded: z.boolean(), columns: z.array(z.string()).optional() })),
+  // Where the run's time went (src/pipeline/timings.ts); the one part of a results directory that depends on the machine besides the date.
+  timings: z.object({ totalSeconds: z.number().nonnegative(), phases: z.array(z.object({ phase: z.string().min(1), seconds: z.number().nonnegative() })) }).optional(),
 });

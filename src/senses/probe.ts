@@ -31,6 +31,7 @@
  */
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
 import { rocAuc } from '../metrics/ranking.js';
+import { RowMatrix, allRows } from '../linalg/rows.js';
 
 /** The grid of C searched by cross-validation. */
 export const C_GRID: readonly number[] = [0.01, 0.1, 1, 10, 100];
@@ -92,6 +93,15 @@ export function pairFeatureMatrix(examples: readonly Pick<ProbeExample, 'u' | 'v
   return { rows: examples.length, cols, data };
 }
 
+/** The feature matrix of pairs, written straight into the probe's kernel memory. */
+function pairFeatureRows(examples: readonly Pick<ProbeExample, 'u' | 'v'>[]): RowMatrix {
+  const cols = 2 * (examples[0]?.u.length ?? 0);
+  const matrix = new RowMatrix(examples.length, cols);
+  const data = matrix.data;
+  examples.forEach((example, i) => { writePairFeatures(example.u, example.v, data, i * cols); });
+  return matrix;
+}
+
 /** A fitted logistic regression. */
 export interface LogisticModel {
   readonly coef: Float64Array;
@@ -116,33 +126,6 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-/**
- * `data[row .. row + d) . params[0 .. d)` plus `params[d]` (the intercept), with four running sums
- * (independent additions the CPU can overlap; the dot products are the probe's inner loop).
- */
-function rowDot(data: Float64Array, row: number, params: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < d; j += 4) {
-    s0 += data[row + j]! * params[j]!;
-    s1 += data[row + j + 1]! * params[j + 1]!;
-    s2 += data[row + j + 2]! * params[j + 2]!;
-    s3 += data[row + j + 3]! * params[j + 3]!;
-  }
-  for (; j < d; j++) s0 += data[row + j]! * params[j]!;
-  return params[d]! + (s0 + s1 + (s2 + s3));
-}
-
-/** The rows of `matrix` listed in `indices`, as a new matrix. */
-export function selectRows(matrix: FeatureMatrix, indices: readonly number[]): FeatureMatrix {
-  const data = new Float64Array(indices.length * matrix.cols);
-  indices.forEach((row, i) => { data.set(matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols); });
-  return { rows: indices.length, cols: matrix.cols, data };
-}
-
 /** Fits the L2-regularised logistic regression (see the module comment); `gradientTolerance` scales the stopping rule. */
 export function fitLogistic(
   x: FeatureMatrix,
@@ -152,7 +135,25 @@ export function fitLogistic(
   gradientTolerance: number = GRADIENT_TOLERANCE,
   maxCgIterations?: number,
 ): LogisticModel {
-  const { rows: n, cols: d, data } = x;
+  return fitRows(RowMatrix.from(x.rows, x.cols, x.data), allRows(x.rows), labels, C, start, gradientTolerance, maxCgIterations);
+}
+
+/**
+ * {@link fitLogistic} on the listed rows of a matrix (a cross-validation fold of the train matrix,
+ * without copying it), `labels` index-aligned with `rows`. Every pass over the rows runs in the
+ * matrix's SIMD kernels, which give bit for bit the plain loops' values (src/linalg/rows.ts).
+ */
+function fitRows(
+  matrix: RowMatrix,
+  rows: Int32Array,
+  labels: readonly boolean[],
+  C: number,
+  start: { readonly coef: Float64Array; readonly intercept: number } | undefined,
+  gradientTolerance: number,
+  maxCgIterations: number | undefined,
+): LogisticModel {
+  const n = rows.length;
+  const d = matrix.cols;
   if (labels.length !== n) throw new RangeError(`${n} rows but ${labels.length} labels`);
   if (!(C > 0)) throw new RangeError(`C must be positive, got ${C}`);
   const positives = labels.filter(Boolean).length;
@@ -170,7 +171,7 @@ export function fitLogistic(
   const gradient = new Float64Array(d + 1);
 
   const margins = (params: Float64Array, out: Float64Array): void => {
-    for (let i = 0; i < n; i++) out[i] = rowDot(data, i * d, params, d);
+    matrix.dots(rows, params, out);
   };
   const objective = (params: Float64Array, m: Float64Array): number => {
     let loss = 0;
@@ -182,26 +183,14 @@ export function fitLogistic(
   // X^T r (length d) plus sum r (intercept), scaled by C, into out.
   const transposeTimes = (r: Float64Array, out: Float64Array): void => {
     out.fill(0);
-    for (let i = 0; i < n; i++) {
-      const ri = r[i]!;
-      if (ri === 0) continue;
-      const row = i * d;
-      for (let j = 0; j < d; j++) out[j]! += data[row + j]! * ri;
-      out[d]! += ri;
-    }
+    matrix.transposeTimes(rows, r, out);
     for (let j = 0; j <= d; j++) out[j]! *= C;
   };
   // H v = C X^T W X v + v (w part), fused into one pass over the rows: each row is read twice while
   // it is in cache, which halves the memory traffic of the CG steps that dominate the cost.
   const hessianTimes = (v: Float64Array, out: Float64Array): void => {
     out.fill(0);
-    for (let i = 0; i < n; i++) {
-      const row = i * d;
-      const s = rowDot(data, row, v, d) * weights[i]!;
-      if (s === 0) continue;
-      for (let j = 0; j < d; j++) out[j]! += data[row + j]! * s;
-      out[d]! += s;
-    }
+    matrix.hessianTimes(rows, v, weights, out);
     for (let j = 0; j <= d; j++) out[j]! *= C;
     for (let j = 0; j < d; j++) out[j]! += v[j]!;
   };
@@ -244,12 +233,7 @@ export function fitLogistic(
     // Conjugate gradient on H step = -gradient, preconditioned by the Hessian's diagonal (Jacobi;
     // the features' scales differ), to a relative residual of min(0.1, sqrt|g|).
     preconditioner.fill(0);
-    for (let i = 0; i < n; i++) {
-      const w = weights[i]!;
-      const row = i * d;
-      for (let j = 0; j < d; j++) preconditioner[j]! += w * data[row + j]! * data[row + j]!;
-      preconditioner[d]! += w;
-    }
+    matrix.weightedSquares(rows, weights, preconditioner);
     for (let j = 0; j <= d; j++) preconditioner[j] = 1 / (C * preconditioner[j]! + (j < d ? 1 : 0) || 1);
     step.fill(0);
     for (let j = 0; j <= d; j++) {
@@ -310,13 +294,22 @@ export function fitLogistic(
 
 /** P(same sense) for every row. */
 export function predictProbabilities(model: Pick<LogisticModel, 'coef' | 'intercept'>, x: FeatureMatrix): Float64Array {
-  const { rows, cols, data } = x;
+  return predictInto(model, x.data, x.cols, allRows(x.rows));
+}
+
+/** P(same sense) for the listed rows of a matrix. */
+function predictRows(model: Pick<LogisticModel, 'coef' | 'intercept'>, x: RowMatrix, rows: Int32Array): Float64Array {
+  return predictInto(model, x.data, x.cols, rows);
+}
+
+function predictInto(model: Pick<LogisticModel, 'coef' | 'intercept'>, data: Float64Array, cols: number, rows: Int32Array): Float64Array {
   if (cols !== model.coef.length) throw new RangeError(`model has ${model.coef.length} features, matrix ${cols}`);
-  const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const offset = rows[k]! * cols;
     let s = model.intercept;
-    for (let j = 0; j < cols; j++) s += data[i * cols + j]! * model.coef[j]!;
-    out[i] = sigmoid(s);
+    for (let j = 0; j < cols; j++) s += data[offset + j]! * model.coef[j]!;
+    out[k] = sigmoid(s);
   }
   return out;
 }
@@ -374,7 +367,7 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
   const fullGrid = [...(options.grid ?? C_GRID)].sort((a, b) => a - b);
   if (fullGrid.length === 0) throw new RangeError('trainProbe: empty C grid');
   const adaptive = options.grid === undefined;
-  const x = pairFeatureMatrix(examples);
+  const x = pairFeatureRows(examples);
   const labels = examples.map((example) => example.label);
   const words = examples.map((example) => example.word);
   const distinctWords = new Set(words).size;
@@ -384,14 +377,15 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
   if (folds >= 2) {
     const foldOf = wordFolds(words, folds, options.seed);
     const parts = Array.from({ length: folds }, (_unused, fold) => {
-      const trainRows: number[] = [];
-      const testRows: number[] = [];
-      foldOf.forEach((f, i) => (f === fold ? testRows : trainRows).push(i));
-      const trainLabels = trainRows.map((i) => labels[i]!);
+      const trainList: number[] = [];
+      const testList: number[] = [];
+      foldOf.forEach((f, i) => (f === fold ? testList : trainList).push(i));
+      const trainLabels = trainList.map((i) => labels[i]!);
       const positives = trainLabels.filter(Boolean).length;
       // A fold whose training part has one class only is skipped.
       if (positives === 0 || positives === trainLabels.length) return null;
-      return { trainX: selectRows(x, trainRows), testX: selectRows(x, testRows), trainLabels, testRows };
+      // Rows of the one train matrix, in order: no fold copies it.
+      return { trainRows: Int32Array.from(trainList), testRows: Int32Array.from(testList), trainLabels };
     });
     const previous: (LogisticModel | undefined)[] = parts.map(() => undefined);
     for (let g = 0; g < fullGrid.length; g++) {
@@ -399,9 +393,9 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
       const held = new Float64Array(examples.length).fill(Number.NaN);
       parts.forEach((part, fold) => {
         if (part === null) return;
-        const model = fitLogistic(part.trainX, part.trainLabels, C, previous[fold], CV_GRADIENT_TOLERANCE);
+        const model = fitRows(x, part.trainRows, part.trainLabels, C, previous[fold], CV_GRADIENT_TOLERANCE, undefined);
         previous[fold] = model;
-        predictProbabilities(model, part.testX).forEach((probability, k) => (held[part.testRows[k]!] = probability));
+        predictRows(model, x, part.testRows).forEach((probability, k) => (held[part.testRows[k]!] = probability));
       });
       heldOut.push(held);
       const scored = [...held.keys()].filter((i) => !Number.isNaN(held[i]!));
@@ -417,7 +411,7 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
   const outOfFold = best === null ? null : heldOut[best] ?? null;
   // The final fit starts from zero: warm-starting it from the folds' mean solution was measured to
   // need more Newton iterations at the tight tolerance (86 against 20 on use-lite's input vectors).
-  return { model: fitLogistic(x, labels, chosen), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords, outOfFold };
+  return { model: fitRows(x, allRows(x.rows), labels, chosen, undefined, GRADIENT_TOLERANCE, undefined), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords, outOfFold };
 }
 
 /** Index of the lowest log-loss (ties within 1e-12 to the smaller C); null when none was scored. */

@@ -1,0 +1,219 @@
+;; Row kernels of the logistic probe (src/senses/probe.ts) over a row-major float64 matrix,
+;; in WebAssembly SIMD (f64x2). Each computes exactly what the plain JavaScript loop it replaces
+;; computes, bit for bit: the same products and sums in the same order, rounded the same way
+;; (WebAssembly, like JavaScript, never fuses a multiply and an add). The dot product keeps the
+;; JavaScript version's four running sums s0..s3 (element j goes to s(j mod 4)) as two lanes of two
+;; vectors, adds the tail to s0, and returns bias + ((s0 + s1) + (s2 + s3)).
+;;
+;; Arguments are byte offsets into the module's memory: `data` the matrix (`d` columns), `rows`
+;; a list of `count` int32 row numbers (visited in that order; the k-th listed row pairs with
+;; element k of the per-row arrays), `v`/`out` vectors of d + 1 values (the last is the bias).
+;; Assembled by src/linalg/build-kernels.ts into src/linalg/kernels-wasm.ts.
+(module
+  (memory (export "memory") 1)
+
+  (func $dot (param $a i32) (param $v i32) (param $d i32) (result f64)
+    (local $acc01 v128) (local $acc23 v128) (local $j i32) (local $end i32) (local $s0 f64) (local $offset i32)
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $acc01 (f64x2.add (local.get $acc01)
+          (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (v128.load (i32.add (local.get $v) (local.get $offset))))))
+        (local.set $acc23 (f64x2.add (local.get $acc23)
+          (f64x2.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $offset))) (v128.load offset=16 (i32.add (local.get $v) (local.get $offset))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $acc01)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $s0 (f64.add (local.get $s0)
+          (f64.mul (f64.load (i32.add (local.get $a) (local.get $offset))) (f64.load (i32.add (local.get $v) (local.get $offset))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (f64.add
+      (f64.load (i32.add (local.get $v) (i32.shl (local.get $d) (i32.const 3))))
+      (f64.add
+        (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $acc01)))
+        (f64.add (f64x2.extract_lane 0 (local.get $acc23)) (f64x2.extract_lane 1 (local.get $acc23))))))
+
+  ;; out[j] += a[j] * s for j < d; then out[d] += s.
+  (func $axpy (param $a i32) (param $s f64) (param $out i32) (param $d i32)
+    (local $j i32) (local $end i32) (local $scale v128) (local $at i32) (local $offset i32)
+    (local.set $scale (f64x2.splat (local.get $s)))
+    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (v128.store (local.get $at)
+          (f64x2.add (v128.load (local.get $at)) (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $scale))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $next)))
+    (if (i32.lt_u (local.get $j) (local.get $d))
+      (then
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (f64.load (i32.add (local.get $a) (local.get $offset))) (local.get $s))))))
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 3))))
+    (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s))))
+
+  ;; Start of the k-th listed row.
+  (func $row (param $data i32) (param $rows i32) (param $k i32) (param $d i32) (result i32)
+    (i32.add (local.get $data)
+      (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2)))) (i32.shl (local.get $d) (i32.const 3)))))
+
+  (func $at (param $array i32) (param $k i32) (result i32)
+    (i32.add (local.get $array) (i32.shl (local.get $k) (i32.const 3))))
+
+  ;; out[k] = v[d] + row_k . v[0..d)
+  (func (export "dots") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $out i32)
+    (local $k i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (f64.store (call $at (local.get $out) (local.get $k))
+          (call $dot (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)) (local.get $v) (local.get $d)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; out += sum over listed rows with r[k] != 0 of [row_k, 1] * r[k]
+  (func (export "transposeTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $r i32) (param $out i32)
+    (local $k i32) (local $s f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $s (f64.load (call $at (local.get $r) (local.get $k))))
+        (if (f64.ne (local.get $s) (f64.const 0))
+          (then (call $axpy (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)) (local.get $s) (local.get $out) (local.get $d))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; out += sum over listed rows of [row_k, 1] * s_k with s_k = (row_k . v + v[d]) * w[k], skipping s_k = 0
+  (func (export "hessianTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $w i32) (param $out i32)
+    (local $k i32) (local $s f64) (local $start i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $start (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $s (f64.mul (call $dot (local.get $start) (local.get $v) (local.get $d)) (f64.load (call $at (local.get $w) (local.get $k)))))
+        (if (f64.ne (local.get $s) (f64.const 0))
+          (then (call $axpy (local.get $start) (local.get $s) (local.get $out) (local.get $d))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; out[j] += (w[k] * row_k[j]) * row_k[j] for j < d and out[d] += w[k], over the listed rows
+  (func (export "weightedSquares") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $w i32) (param $out i32)
+    (local $k i32) (local $j i32) (local $end i32) (local $weight f64) (local $weights v128) (local $start i32) (local $at i32) (local $offset i32) (local $x v128) (local $xs f64)
+    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $start (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $weight (f64.load (call $at (local.get $w) (local.get $k))))
+        (local.set $weights (f64x2.splat (local.get $weight)))
+        (local.set $j (i32.const 0))
+        (block $columns
+          (loop $column
+            (br_if $columns (i32.ge_u (local.get $j) (local.get $end)))
+            (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $at (i32.add (local.get $out) (local.get $offset)))
+            (local.set $x (v128.load (i32.add (local.get $start) (local.get $offset))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (f64x2.mul (f64x2.mul (local.get $weights) (local.get $x)) (local.get $x))))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $column)))
+        (if (i32.lt_u (local.get $j) (local.get $d))
+          (then
+            (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $at (i32.add (local.get $out) (local.get $offset)))
+            (local.set $xs (f64.load (i32.add (local.get $start) (local.get $offset))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (f64.mul (local.get $weight) (local.get $xs)) (local.get $xs))))))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $weight)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+;; ---- Stratified bootstrap of ROC-AUC (src/metrics/bootstrap.ts, compare.ts) ----
+  ;; The random stream is mulberry32 (src/random.ts) with nextInt(n) = floor(next() * n), and the AUC
+  ;; of a resample comes from per-tie-group class counts exactly as aucFromGroupCounts computes it
+  ;; (integer counts in float64, exact), so every statistic equals the JavaScript one bit for bit.
+
+  (global $state (mut i32) (i32.const 0))
+
+  (func $nextInt (param $n i32) (result i32)
+    (local $t i32)
+    (global.set $state (i32.add (global.get $state) (i32.const 0x6d2b79f5)))
+    (local.set $t (global.get $state))
+    (local.set $t (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 15))) (i32.or (local.get $t) (i32.const 1))))
+    (local.set $t (i32.xor (local.get $t)
+      (i32.add (local.get $t) (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 7))) (i32.or (local.get $t) (i32.const 61))))))
+    (i32.trunc_f64_u (f64.floor (f64.mul
+      (f64.div (f64.convert_i32_u (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 14)))) (f64.const 4294967296))
+      (f64.convert_i32_u (local.get $n))))))
+
+  ;; counts[0 .. groups) = 0
+  (func $clear (param $counts i32) (param $groups i32)
+    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (local.get $groups) (i32.const 3))))
+
+  ;; counts[ids[pick]]++ for `draws` picks of nextInt(draws) (one class of a stratified resample);
+  ;; with `idsB` non-zero, countsB[idsB[pick]]++ for the same pick (a paired resample).
+  (func $draw (param $ids i32) (param $counts i32) (param $idsB i32) (param $countsB i32) (param $draws i32)
+    (local $k i32) (local $pick i32) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $draws)))
+        (local.set $pick (i32.shl (call $nextInt (local.get $draws)) (i32.const 2)))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (i32.load (i32.add (local.get $ids) (local.get $pick))) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
+        (if (local.get $idsB)
+          (then
+            (local.set $at (i32.add (local.get $countsB) (i32.shl (i32.load (i32.add (local.get $idsB) (local.get $pick))) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; aucFromGroupCounts (both classes are present in a stratified resample)
+  (func $auc (param $positives i32) (param $negatives i32) (param $groups i32) (result f64)
+    (local $g i32) (local $pos f64) (local $neg f64) (local $below f64) (local $total f64) (local $doubledU f64) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 3)))
+        (local.set $pos (f64.load (i32.add (local.get $positives) (local.get $at))))
+        (local.set $neg (f64.load (i32.add (local.get $negatives) (local.get $at))))
+        (local.set $doubledU (f64.add (local.get $doubledU) (f64.mul (local.get $pos) (f64.add (f64.mul (f64.const 2) (local.get $below)) (local.get $neg)))))
+        (local.set $below (f64.add (local.get $below) (local.get $neg)))
+        (local.set $total (f64.add (local.get $total) (local.get $pos)))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $next)))
+    (f64.div (local.get $doubledU) (f64.mul (f64.mul (f64.const 2) (local.get $total)) (local.get $below))))
+
+  ;; out[b] = AUC_A - AUC_B of paired stratified resample b (AUC_A alone when `groupsB` is 0): per
+  ;; resample `nPos` draws into the positives' group ids, then `nNeg` into the negatives'. The four
+  ;; count arrays (float64, `groupsA` or `groupsB` long) are scratch.
+  (func (export "aucResamples")
+    (param $seed i32) (param $resamples i32)
+    (param $posA i32) (param $posB i32) (param $nPos i32) (param $negA i32) (param $negB i32) (param $nNeg i32)
+    (param $groupsA i32) (param $groupsB i32)
+    (param $positivesA i32) (param $negativesA i32) (param $positivesB i32) (param $negativesB i32) (param $out i32)
+    (local $b i32) (local $value f64)
+    (global.set $state (local.get $seed))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $b) (local.get $resamples)))
+        (call $clear (local.get $positivesA) (local.get $groupsA))
+        (call $clear (local.get $negativesA) (local.get $groupsA))
+        (call $clear (local.get $positivesB) (local.get $groupsB))
+        (call $clear (local.get $negativesB) (local.get $groupsB))
+        (call $draw (local.get $posA) (local.get $positivesA) (local.get $posB) (local.get $positivesB) (local.get $nPos))
+        (call $draw (local.get $negA) (local.get $negativesA) (local.get $negB) (local.get $negativesB) (local.get $nNeg))
+        (local.set $value (call $auc (local.get $positivesA) (local.get $negativesA) (local.get $groupsA)))
+        (if (local.get $groupsB)
+          (then (local.set $value (f64.sub (local.get $value) (call $auc (local.get $positivesB) (local.get $negativesB) (local.get $groupsB))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $value))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $next))))
+)
