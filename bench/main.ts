@@ -13,7 +13,7 @@ import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
 import { prepareMinilm } from '../src/models/minilm/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { runEvaluation } from '../src/pipeline/index.js';
-import { builtinSenseSets } from '../src/senses/sets.js';
+import { builtinSenseSets } from '../src/datasets/sense-sets.js';
 import { createProgress } from '../src/progress.js';
 import { writeReports } from '../src/reports/index.js';
 import { readThroughput } from '../src/results/read.js';

@@ -191,7 +191,7 @@ export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
 export type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
 import type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
-import type { SenseProjection } from './senses/projection.js';
+import type { SenseProjection } from './reports/sense-panels.js';
 
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;

@@ -13,7 +13,7 @@ import { runEvaluation, type SenseSet } from '../src/pipeline/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
 import { loadResults } from '../src/results/read.js';
 import { probeColumn, sensesTable } from '../src/results/schema.js';
-import { scoreSenses } from '../src/senses/metrics.js';
+import { scoreSenses } from '../src/metrics/senses.js';
 import type { Block } from '../src/reports/document.js';
 import { followupBlocks } from '../src/reports/followup.js';
 import { writeReports } from '../src/reports/index.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { analysisBlocks } from '../src/reports/analysis.js';
 import type { Block } from '../src/reports/document.js';
-import { formatNumber } from '../src/reports/html-content.js';
+import { formatNumber } from '../src/reports/content.js';
 import type { RunResult, SentencePair, SplitName, SummaryRow } from '../src/types.js';
 import { HashingModel, source, syntheticPairs } from './helpers/hashing-model.js';
 

@@ -6,7 +6,7 @@
  */
 import { NORMALIZATIONS, type ComparisonRow, type ContextualityRow, type Normalization, type RunResult, type SplitResult, type SummaryRow } from '../types.js';
 import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './html-content.js';
+import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './content.js';
 import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
 import { DEFAULT_MIN_OCCURRENCES } from '../metrics/contextuality.js';
 import { CONTEXTUALITY_SENTENCES } from '../pipeline/cosines.js';

@@ -9,7 +9,7 @@
 import type { ComparisonRow, RunResult, SenseRow, SplitResult, SummaryRow } from '../types.js';
 import { evaluationSplits } from './analysis.js';
 import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { formatNumber, keyLabel, slug, splitTitle } from './html-content.js';
+import { formatNumber, keyLabel, slug, splitTitle } from './content.js';
 
 /** The name of the multi-prototype representation (src/models/multi-prototype.ts). */
 const MULTI_PROTOTYPE = 'multi-prototype';

@@ -20,7 +20,7 @@ import {
   splitFindings,
   splitTitle,
   type RepresentationEntry,
-} from './html-content.js';
+} from './content.js';
 import type { RenderedPlot } from './plots.js';
 import { analysisBlocks } from './analysis.js';
 import { followupBlocks } from './followup.js';

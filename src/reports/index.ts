@@ -24,7 +24,7 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
     import('./html.js'),
   ]);
   // The sense pictures are drawn from the run's 2-D points (no vectors), as plots/senses-<word>-<model>-<rep>.svg.
-  const { renderSensePanel } = await import('../senses/projection.js');
+  const { renderSensePanel } = await import('./sense-panels.js');
   const senses = await Promise.all(
     (result.senseProjections ?? []).map(async (projection): Promise<RenderedPlot> => ({
       name: projection.fileName.replace(/\.svg$/, ''),

@@ -7,7 +7,7 @@
  * numbers, so the words follow the measurements.
  */
 import type { RunResult, SplitResult, SummaryRow } from '../types.js';
-import { formatNumber, keyLabel, orderedScores, representationEntries } from './html-content.js';
+import { formatNumber, keyLabel, orderedScores, representationEntries } from './content.js';
 
 /** The headline metric of a split: AUC where it has labels, Spearman where it is graded. */
 export function headlineMetric(split: SplitResult): 'auc' | 'spearman' | null {

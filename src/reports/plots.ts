@@ -21,7 +21,7 @@ import {
   splitTitle,
   throughputKind,
   type RepresentationEntry,
-} from './html-content.js';
+} from './content.js';
 import { evaluationSplits } from './analysis.js';
 import { layerCurves, type LayerCurve } from './layers.js';
 import { kindColours, representationColours } from './palette.js';

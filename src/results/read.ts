@@ -45,7 +45,7 @@ import {
 } from './schema.js';
 import { parseCsv, readCell, unguardText } from './table.js';
 import { quote } from '../errors.js';
-import type { SenseProjection } from '../senses/projection.js';
+import type { SenseProjection } from '../reports/sense-panels.js';
 
 type RunJson = z.infer<typeof runJsonSchema>;
 

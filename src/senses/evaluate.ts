@@ -4,8 +4,8 @@
  */
 import { deriveSeed } from '../random.js';
 import type { EmbeddingModel, ProgressFn } from '../types.js';
-import { scoreSenses, type SenseMetricsRow } from './metrics.js';
-import type { SenseOccurrence } from './occurrences.js';
+import { scoreSenses, type SenseMetricsRow } from '../metrics/senses.js';
+import type { SenseOccurrence } from '../datasets/sense-occurrences.js';
 
 export interface SenseRowsOptions {
   /** Name of the occurrence set in the `dataset` column (`lesson-senses`, `wordnet-senses`). */

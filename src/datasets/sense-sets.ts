@@ -4,7 +4,7 @@
  * and `npm run bench` pass these to the pipeline as `senseSets`.
  */
 import type { SenseSet } from '../pipeline/index.js';
-import { loadSenseOccurrences, senseDatasetFiles } from './occurrences.js';
+import { loadSenseOccurrences, senseDatasetFiles } from './sense-occurrences.js';
 
 /** Lesson words drawn in the report's sense pictures (every representation of every model). */
 export const PICTURED_LESSON_WORDS: readonly string[] = ['bank', 'apple', 'bat', 'mouse', 'spring'];

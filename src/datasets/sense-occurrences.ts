@@ -16,7 +16,7 @@
  * and datasets/lesson/lesson-senses.tsv ({@link buildLessonSenses}, from lesson.src.tsv and SENSES.md).
  */
 import { join } from 'node:path';
-import { readTextFile } from '../datasets/common.js';
+import { readTextFile } from './common.js';
 import { PROJECT_ROOT } from '../config.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { InputError, type SourceRef, type SplitName, type TargetOccurrence } from '../types.js';

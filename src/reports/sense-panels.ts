@@ -12,10 +12,10 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { fitPca, project } from '../metrics/pca.js';
-import { renderSvg } from '../reports/plots.js';
+import { renderSvg } from './plots.js';
 import type { EmbeddingModel, RepresentationKind } from '../types.js';
-import { scoreWord, unitVectors, type WordSenseScore } from './metrics.js';
-import type { SenseOccurrence } from './occurrences.js';
+import { scoreWord, unitVectors, type WordSenseScore } from '../metrics/senses.js';
+import type { SenseOccurrence } from '../datasets/sense-occurrences.js';
 
 /** Categorical colours for senses (ColorBrewer Dark2, then Set1). */
 export const SENSE_COLOURS: readonly string[] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#e41a1c', '#377eb8', '#4daf4a', '#984ea3', '#ff7f00'];
