@@ -8,10 +8,11 @@ import { runEvaluation } from '../src/pipeline/index.js';
 import { analysisBlocks } from '../src/reports/analysis.js';
 import type { Block } from '../src/reports/document.js';
 import { formatNumber } from '../src/reports/content.js';
-import type { RunResult, SentencePair, SplitName, SummaryRow } from '../src/types.js';
+import type { SentencePair, SplitName } from '../src/types.js';
 import { HashingModel, source, syntheticPairs } from './helpers/hashing-model.js';
 
-
+import type { RunResult } from '../src/results/run-result.js';
+import type { SummaryRow } from '../src/results/schema.js';
 async function run(): Promise<RunResult> {
   const splits = new Map<SplitName, SentencePair[]>([
     ['train', syntheticPairs('train')],

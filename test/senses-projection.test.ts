@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
 import { findWordOccurrences, sensesCommand } from '../src/cli/senses.js';
 import { sensePanel, sensesReport } from '../src/reports/sense-panels.js';
-import { formatSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/datasets/sense-occurrences.js';
-import { InputError } from '../src/types.js';
+import { formatSenseTsv, senseDatasetFiles } from '../src/datasets/sense-occurrences.js';
+import { InputError, type SenseOccurrence } from '../src/types.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 
 const tempDir = tempDirs('panels');

@@ -3,7 +3,7 @@
  * wordnet-senses) and the lesson words whose sense pictures the report draws. `sensebench run`
  * and `npm run bench` pass these to the pipeline as `senseSets`.
  */
-import type { SenseSet } from '../pipeline/index.js';
+import type { SenseSet } from '../types.js';
 import { loadSenseOccurrences, senseDatasetFiles } from './sense-occurrences.js';
 
 /** Lesson words drawn in the report's sense pictures (every representation of every model). */

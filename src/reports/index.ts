@@ -7,12 +7,13 @@
  */
 import { join } from 'node:path';
 import type { StagedStep } from '../io/staged-directory.js';
-import type { RenderedFile, RunResult } from '../types.js';
+
 import { writeResultsDirectory } from './output-directory.js';
 import type { RenderedPlot } from './plots.js';
 import { renderCsv } from './csv.js';
 import { renderRunJson } from './run-json.js';
 
+import type { RenderedFile, RunResult } from '../results/run-result.js';
 /** Renders every report file of a result (paths relative to the output directory). */
 export async function renderReports(result: RunResult): Promise<RenderedFile[]> {
   const started = performance.now();

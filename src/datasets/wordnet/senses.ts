@@ -19,13 +19,14 @@
 import { join } from 'node:path';
 import { tokenIndexToSpan } from '../common.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { formatSenseTsv, type SenseOccurrence } from '../sense-occurrences.js';
+import { formatSenseTsv } from '../sense-occurrences.js';
 import { compareStrings, DEFAULT_SEED, locatedExamples, SPLIT_FRACTIONS, type LocatedExample } from './build.js';
 import { readGlosses } from './glosses.js';
 import type { WordnetPos } from './morphy.js';
 import { generatorStream, shuffled } from '../../random.js';
 import { readWordnetPos, wordnetDictDir, wordnetExceptionsDir } from './wordnet-files.js';
 
+import type { SenseOccurrence } from '../../types.js';
 export { DEFAULT_SEED };
 
 /** File name of the generated occurrences inside the output directory. */
