@@ -288,7 +288,7 @@ describe('use-lite parity with the original TF.js model', () => {
       }
       expect(onnxWorst).toBeLessThanOrEqual(1e-4);
       expect(onnxWorst).toBeLessThan(tfjsWorst);
-    }, 60_000);
+    });
 
     it('reads the converted model through the tokenizer.json ids as well (the pipeline path)', async () => {
       const text = NATURAL[0]!;
