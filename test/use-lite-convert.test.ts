@@ -31,7 +31,7 @@ describe('prepareUseLite', () => {
     expect(a.sha256).toBe(b.sha256);
     referenceSha = a.sha256;
     reference = await readAll(second);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await rm(tmpRoot, { recursive: true, force: true });
