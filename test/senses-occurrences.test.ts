@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildWordnetSenses, DEFAULT_SEED, readWordnetPos, splitLemmas, wordnetDictDir, wordnetExceptionsDir, type WordnetPos } from '../src/datasets/wordnet/index.js';
-import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
-import { InputError } from '../src/types.js';
+import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles } from '../src/datasets/sense-occurrences.js';
+import { InputError, type SenseOccurrence } from '../src/types.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 
 const files = senseDatasetFiles();
