@@ -18,6 +18,7 @@ import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
 import { deriveSeed } from '../random.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
+import { AnalysisPool } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
 import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
 
@@ -60,6 +61,8 @@ export interface EvaluationPlan {
   readonly probe?: boolean;
   /** Train pairs a probe trains on at most (default PROBE_TRAIN_PAIRS, src/pipeline/cosines.ts). */
   readonly probeTrainPairs?: number;
+  /** Worker threads for the probes and contextuality measures (default: one per core; 0: none). Results do not depend on it. */
+  readonly analysisThreads?: number;
   /** Called after each probe fit with its cost (the bench reports the total). */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
@@ -157,30 +160,36 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const senses: SenseRow[] = [];
   const senseProjections: SenseProjection[] = [];
   const timer = new PhaseTimer(plan.onPhase);
-  for (const source of plan.models) {
-    const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
-    // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
-    const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
-    try {
-      if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
-      analysed.push(
-        await analyseModel(
-          model,
-          plan.datasets,
-          { seed: plan.seed, normalizations, abttComponents, timer, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
-          (done, total) => plan.onProgress?.(model.id, done, total),
-        ),
-      );
-      // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
-      models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
-      for (const set of plan.senseSets ?? []) {
-        const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => analyseSenseSet(model, set, plan.seed, resamples));
-        senses.push(...rows);
-        senseProjections.push(...projections);
+  // Probes and contextuality measures of independent representations run side by side (one worker per core).
+  const pool = new AnalysisPool(plan.analysisThreads);
+  try {
+    for (const source of plan.models) {
+      const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
+      // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
+      const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
+      try {
+        if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
+        analysed.push(
+          await analyseModel(
+            model,
+            plan.datasets,
+            { seed: plan.seed, normalizations, abttComponents, timer, pool, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
+            (done, total) => plan.onProgress?.(model.id, done, total),
+          ),
+        );
+        // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
+        models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
+        for (const set of plan.senseSets ?? []) {
+          const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => analyseSenseSet(model, set, plan.seed, resamples));
+          senses.push(...rows);
+          senseProjections.push(...projections);
+        }
+      } finally {
+        await model.dispose();
       }
-    } finally {
-      await model.dispose();
     }
+  } finally {
+    await pool.close();
   }
   const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
   const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
