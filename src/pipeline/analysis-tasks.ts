@@ -1,6 +1,6 @@
 /**
- * The per-representation analyses a run can hand to another thread (src/pipeline/analysis-pool.ts):
- * training a representation's probe and measuring its contextuality. Each is a pure function of
+ * The analyses a run can hand to another thread (src/pipeline/analysis-pool.ts): training a
+ * representation's probe, measuring its contextuality, and comparing representations on a split. Each is a pure function of
  * plain data (packed vectors, numbers, strings), so a worker thread computes exactly what the main
  * thread would: the same functions on the same values, bit for bit.
  *
@@ -11,8 +11,11 @@
 import { contextuality, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
 import { normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
-import { contextualityTable, type ContextualityRow } from '../results/schema.js';
-import type { Normalization, RepresentationKind } from '../types.js';
+import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
+import type { ModelRecord } from '../results/run-result.js';
+import type { Normalization, RepresentationKey, RepresentationKind, SplitName } from '../types.js';
+import { CosineRow } from './cosine-row.js';
+import { compareRepresentations, type ScoringOptions } from './scoring.js';
 
 /** Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot, -1 for null. */
 export interface PackedVectors {
@@ -88,8 +91,31 @@ export interface ContextualityTask {
   readonly randomWords: PackedVectors;
 }
 
-export type AnalysisTask = ProbeTask | ContextualityTask;
-export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask ? ProbeOutcome : ContextualityRow[];
+/**
+ * The comparisons of one split under some of the corrections (src/pipeline/scoring.ts
+ * `compareRepresentations`): the split's labels, gold scores and columns (its rows of each dataset
+ * column, NaN where a vector was missing), and every column the run has.
+ */
+export interface CompareTask {
+  readonly kind: 'compare';
+  readonly dataset: string;
+  readonly split: SplitName;
+  readonly labels: readonly (boolean | null)[];
+  readonly gold: readonly (number | null)[];
+  readonly columns: ReadonlyMap<RepresentationKey, Float64Array>;
+  readonly runColumns: readonly RepresentationKey[];
+  readonly models: readonly Pick<ModelRecord, 'id' | 'representations'>[];
+  readonly options: ScoringOptions;
+}
+
+/** What {@link CompareTask} gives back, rows in compareRepresentations' order. */
+export interface CompareOutcome {
+  readonly comparisons: ComparisonRow[];
+  readonly spearmanComparisons: SpearmanComparisonRow[];
+}
+
+export type AnalysisTask = ProbeTask | ContextualityTask | CompareTask;
+export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask ? ProbeOutcome : T extends ContextualityTask ? ContextualityRow[] : CompareOutcome;
 
 function runProbe(task: ProbeTask): ProbeOutcome {
   const started = performance.now();
@@ -113,7 +139,14 @@ function runContextuality(task: ContextualityTask): ContextualityRow[] {
   });
 }
 
+function runCompare(task: CompareTask): CompareOutcome {
+  const runColumns = new Set(task.runColumns);
+  const pairs = task.labels.map((label, i) => ({ pair: { label, score: task.gold[i]! }, cosines: new CosineRow(task.columns, runColumns, i) }));
+  return compareRepresentations([{ dataset: task.dataset, split: task.split, pairs }], task.models, task.options);
+}
+
 /** Runs one task here, on the calling thread. */
 export function runAnalysisTask<T extends AnalysisTask>(task: T): AnalysisOutcome<T> {
-  return (task.kind === 'probe' ? runProbe(task) : runContextuality(task)) as AnalysisOutcome<T>;
+  const outcome = task.kind === 'probe' ? runProbe(task) : task.kind === 'contextuality' ? runContextuality(task) : runCompare(task);
+  return outcome as AnalysisOutcome<T>;
 }

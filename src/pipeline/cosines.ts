@@ -21,7 +21,7 @@ import { packVectors } from './analysis-tasks.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
 import { PhaseTimer } from './timings.js';
-import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
+import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
 export function storedCosine(a: Float32Array | null, b: Float32Array | null): number | null {
@@ -63,28 +63,7 @@ export interface ModelCosines {
   readonly contextuality: readonly ContextualityRow[];
 }
 
-/**
- * One pair's cosines, read from its dataset's columns ({@link CosineLookup}). `has` answers for
- * every column of the run (the pairs CSVs and the scorers list a column once any dataset has it);
- * `get` gives null for a column the pair's dataset lacks or where a vector was missing.
- */
-export class CosineRow implements CosineLookup {
-  constructor(
-    private readonly columns: ReadonlyMap<RepresentationKey, Float64Array>,
-    private readonly runColumns: ReadonlySet<RepresentationKey>,
-    private readonly index: number,
-  ) {}
-
-  get(key: RepresentationKey): number | null | undefined {
-    if (!this.runColumns.has(key)) return undefined;
-    const value = this.columns.get(key)?.[this.index];
-    return value === undefined || Number.isNaN(value) ? null : value;
-  }
-
-  has(key: RepresentationKey): boolean {
-    return this.runColumns.has(key);
-  }
-}
+export { CosineRow } from './cosine-row.js';
 
 export interface AnalysisOptions {
   readonly seed: number;

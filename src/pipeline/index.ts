@@ -11,7 +11,7 @@ import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCa
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
-import { sensesTable, throughputTable, type SenseRow, type ThroughputRow } from '../results/schema.js';
+import { sensesTable, throughputTable, type ComparisonRow, type SenseRow, type SpearmanComparisonRow, type ThroughputRow } from '../results/schema.js';
 import { scoreSenses } from '../metrics/senses.js';
 import { projectSenses } from '../metrics/sense-projection.js';
 import type { SenseProjection } from '../results/json-schemas.js';
@@ -20,9 +20,10 @@ import { deriveSeed } from '../random.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
 import { AnalysisPool } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
-import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
+import { emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
+import type { CompareTask } from './analysis-tasks.js';
 
-import type { ModelRecord, RunResult } from '../results/run-result.js';
+import type { ModelRecord, RunResult, SplitResult } from '../results/run-result.js';
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
 
@@ -107,6 +108,50 @@ function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[
 }
 
 /**
+ * compareRepresentations over every split, one task per split and correction in the analysis pool;
+ * rows in the order one call over every split gives them (splits in order, then corrections).
+ */
+async function compareInPool(
+  pool: AnalysisPool,
+  datasets: readonly Dataset[],
+  models: readonly ModelCosines[],
+  records: readonly Pick<ModelRecord, 'id' | 'representations'>[],
+  options: ScoringOptions,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] }> {
+  const runColumns = [...new Set<RepresentationKey>(models.flatMap((model) => [...model.columns.values()].flatMap((columns) => [...columns.keys()])))];
+  const tasks: CompareTask[] = [];
+  for (const dataset of datasets) {
+    const columns = new Map(models.flatMap((model) => [...(model.columns.get(dataset.name) ?? [])]));
+    let first = 0;
+    for (const [split, pairs] of dataset.splits) {
+      const end = first + pairs.length;
+      const labels = pairs.map((pair) => pair.label);
+      const gold = pairs.map((pair) => pair.score);
+      const at = first;
+      // Splits without labels or scores have nothing to compare.
+      if (labels.some((label) => label !== null) || gold.some((score) => score !== null)) {
+        const slice = new Map([...columns].map(([key, column]) => [key, column.slice(at, end)]));
+        for (const normalization of options.normalizations) {
+          tasks.push({ kind: 'compare', dataset: dataset.name, split, labels, gold, columns: slice, runColumns, models: records.map(({ id, representations }) => ({ id, representations })), options: { ...options, normalizations: [normalization] } });
+        }
+      }
+      first = end;
+    }
+  }
+  let done = 0;
+  onProgress(0, tasks.length);
+  const outcomes = await Promise.all(
+    tasks.map(async (task) => {
+      const outcome = await pool.run(task);
+      onProgress(++done, tasks.length);
+      return outcome;
+    }),
+  );
+  return { comparisons: outcomes.flatMap((outcome) => outcome.comparisons), spearmanComparisons: outcomes.flatMap((outcome) => outcome.spearmanComparisons) };
+}
+
+/**
  * Embeds a sense set with `model` once and scores every representation (senses.csv rows), and
  * projects the set's picture words: vectors end here, only numbers and 2-D points are kept.
  */
@@ -188,15 +233,27 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
         await model.dispose();
       }
     }
-  } finally {
+  } catch (error) {
     await pool.close();
+    throw error;
   }
   const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
   const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
   const pairs = splitPairs(plan.datasets, analysed);
   const progress = (phase: string) => (done: number, total: number) => { timer.progress(phase, done, total); };
-  const splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
-  const { comparisons, spearmanComparisons } = timer.time('comparisons', () => compareRepresentations(pairs, models, { ...scoring, onProgress: progress('comparisons') }));
+  let splits: SplitResult[];
+  let compared: { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] };
+  try {
+    // The comparisons run in the pool while the main thread scores the splits; their phase's time
+    // is what remains of them once the scoring is done.
+    const comparing = compareInPool(pool, plan.datasets, analysed, models, scoring, progress('comparisons'));
+    comparing.catch(() => undefined);
+    splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
+    compared = await timer.timeAsync('comparisons', () => comparing);
+  } finally {
+    await pool.close();
+  }
+  const { comparisons, spearmanComparisons } = compared;
   const cosimlex = timer.time('scoring', () => scoreCosimlex(pairs, models, scoring));
   const warnings = [
     ...emptyRepresentationWarnings(splits),
