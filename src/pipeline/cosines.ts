@@ -12,7 +12,7 @@ export { cosine } from '../metrics/cosine.js';
 import { measureSentence } from '../metrics/contextuality.js';
 import { cosine } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeInto, normalizeVector64, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeInto, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
@@ -596,6 +596,14 @@ async function measureSentences(
   embedded: (count: number) => ProgressFn,
 ): Promise<SentenceResults[]> {
   const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
+  // A sentence's corrected words are written into one reused block (views of it), not a new array
+  // per word and correction: the same values, without the garbage.
+  let block = new Float64Array(0);
+  const correctedViews = (stats: NormalizationStats, normalization: Normalization, raw: readonly (Float32Array | null)[]): (Float64Array | null)[] => {
+    const dims = stats.dims;
+    if (block.length < raw.length * dims) block = new Float64Array(raw.length * dims);
+    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, block.subarray(i * dims, (i + 1) * dims))));
+  };
   for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
     const occurrences = wordOccurrences(group);
     const embeddings = await model.embed(occurrences, embedded(occurrences.length));
@@ -606,7 +614,7 @@ async function measureSentences(
       fitted.forEach(({ stats, normalizations }, r) => {
         const raw = words.map((embedding) => embedding.vectors[r] ?? null);
         for (const normalization of normalizations) {
-          const vectors = normalization === 'none' ? raw : raw.map((vector) => (vector === null ? null : normalizeVector64(stats!, normalization, vector)));
+          const vectors = normalization === 'none' ? raw : correctedViews(stats!, normalization, raw);
           results[r]!.intra.get(normalization)!.push(measureSentence(vectors, sentence.randomWord).intraSentenceSimilarity);
         }
         results[r]!.randomWords.push(own(raw[sentence.randomWord] ?? null));

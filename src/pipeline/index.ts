@@ -11,7 +11,7 @@ import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCa
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
-import { sensesTable, throughputTable, type ComparisonRow, type SenseRow, type SpearmanComparisonRow, type ThroughputRow } from '../results/schema.js';
+import { cosineColumn, probeColumn, sensesTable, throughputTable, type ComparisonRow, type SenseRow, type SpearmanComparisonRow, type ThroughputRow } from '../results/schema.js';
 import { scoreSenses } from '../metrics/senses.js';
 import { projectSenses } from '../metrics/sense-projection.js';
 import type { SenseProjection } from '../results/json-schemas.js';
@@ -131,8 +131,10 @@ async function compareInPool(
       const at = first;
       // Splits without labels or scores have nothing to compare.
       if (labels.some((label) => label !== null) || gold.some((score) => score !== null)) {
-        const slice = new Map([...columns].map(([key, column]) => [key, column.slice(at, end)]));
         for (const normalization of options.normalizations) {
+          // Only the columns a correction's comparisons read (its cosines; the probes beside the raw ones), so a task copies little.
+          const read = new Set(records.flatMap(({ id, representations }) => representations.flatMap((representation) => [cosineColumn(id, representation.name, normalization), ...(normalization === 'none' ? [probeColumn(id, representation.name)] : [])])));
+          const slice = new Map([...columns].filter(([key]) => read.has(key)).map(([key, column]) => [key, column.slice(at, end)]));
           tasks.push({ kind: 'compare', dataset: dataset.name, split, labels, gold, columns: slice, runColumns, models: records.map(({ id, representations }) => ({ id, representations })), options: { ...options, normalizations: [normalization] } });
         }
       }
