@@ -10,8 +10,7 @@ import type { StagedStep } from '../io/staged-directory.js';
 
 import { writeResultsDirectory } from './output-directory.js';
 import type { RenderedPlot } from './plots.js';
-import { renderCsv } from './csv.js';
-import { renderRunJson } from './run-json.js';
+import { resultFiles, runJsonFile } from '../results/layout.js';
 
 import type { RenderedFile, RunResult } from '../results/run-result.js';
 /** Renders every report file of a result (paths relative to the output directory). */
@@ -38,7 +37,7 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
   const plots = [...(await renderPlots(result)), ...senses];
   const document = buildReportDocument(result, plots);
   const rendered = [
-    ...renderCsv(result),
+    ...resultFiles(result),
     ...plots.map((plot) => ({ path: `plots/${plot.name}.svg`, content: plot.svg })),
     { path: 'summary.md', content: renderMarkdown(document) },
     { path: 'index.html', content: renderHtml(document) },
@@ -48,7 +47,7 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
   const timings = result.timings;
   const seconds = (performance.now() - started) / 1000;
   const timed = timings === undefined || timings.phases.some((p) => p.phase === 'reports') ? result : { ...result, timings: { totalSeconds: timings.totalSeconds + seconds, phases: [...timings.phases, { phase: 'reports', seconds }] } };
-  return [...rendered.slice(0, -2 - plots.length), ...renderRunJson(timed), ...rendered.slice(-2 - plots.length)];
+  return [...rendered.slice(0, -2 - plots.length), runJsonFile(timed), ...rendered.slice(-2 - plots.length)];
 }
 
 /** Renders every report of a result and replaces the results in `outDir` by them; returns the paths written. */
