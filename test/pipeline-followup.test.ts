@@ -15,7 +15,7 @@ import { loadResults } from '../src/results/read.js';
 import { probeColumn, sensesTable } from '../src/results/schema.js';
 import { scoreSenses } from '../src/metrics/senses.js';
 import type { Block } from '../src/reports/document.js';
-import { followupBlocks } from '../src/reports/followup.js';
+import { followupBlocks } from '../src/reports/sections/followup.js';
 import { writeReports } from '../src/reports/index.js';
 import { deriveSeed } from '../src/random.js';
 import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence, SenseSet } from '../src/types.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runEvaluation } from '../src/pipeline/index.js';
-import { analysisBlocks } from '../src/reports/analysis.js';
+import { analysisBlocks } from '../src/reports/sections/analysis.js';
 import type { Block } from '../src/reports/document.js';
 import { formatNumber } from '../src/reports/content.js';
 import type { SentencePair, SplitName } from '../src/types.js';

@@ -6,10 +6,10 @@
  * report, byte-identical when rendered twice.
  */
 import { describe, expect, it } from 'vitest';
-import { buildReportDocument } from '../src/reports/html-document.js';
+import { buildReportDocument } from '../src/reports/report.js';
 import { layerCurves, layerDepth, layerPeakSentence } from '../src/reports/layers.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
-import { renderPlots } from '../src/reports/plots.js';
+import { renderPlots } from '../src/reports/charts.js';
 
 import { fixtureRun } from './report-fixture.js';
 

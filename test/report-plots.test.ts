@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 
 import { mulberry32 } from '../src/random.js';
-import { normaliseSvgIds, renderPlots, renderSvg, roundSvgCoordinates, rocArea, rocPoints, thinRoc } from '../src/reports/plots.js';
+import { normaliseSvgIds, renderPlots, renderSvg, roundSvgCoordinates, rocArea, rocPoints, thinRoc } from '../src/reports/charts.js';
 import { bruteForceAuc, fixtureRun, fixtureThroughput } from './report-fixture.js';
 
 describe('rocPoints', () => {

@@ -4,7 +4,7 @@
  * renderers turn the same blocks into `summary.md` and `index.html`, so both say the same things.
  */
 import type { PairResult } from '../types.js';
-import type { RenderedPlot } from './plots.js';
+import type { RenderedPlot } from './charts.js';
 
 /** A run of text with an optional style. */
 export interface Inline {

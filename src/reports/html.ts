@@ -5,7 +5,7 @@
 import type { Span } from '../types.js';
 import { kindColours } from './palette.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
-import { senseText } from './html-document.js';
+import { senseText } from './report.js';
 import { targetSegments } from './content.js';
 
 /** Escapes text for HTML element content and attribute values. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StagedStep } from '../io/staged-directory.js';
 
 import { writeResultsDirectory } from './output-directory.js';
-import type { RenderedPlot } from './plots.js';
+import type { RenderedPlot } from './charts.js';
 import { resultFiles, runJsonFile } from '../results/layout.js';
 
 import type { RenderedFile, RunResult } from '../results/run-result.js';
@@ -18,8 +18,8 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
   const started = performance.now();
   // The chart and page renderers pull in vega; loaded here, only when a report is written.
   const [{ renderPlots }, { buildReportDocument }, { renderMarkdown }, { renderHtml }] = await Promise.all([
-    import('./plots.js'),
-    import('./html-document.js'),
+    import('./charts.js'),
+    import('./report.js'),
     import('./markdown.js'),
     import('./html.js'),
   ]);

@@ -4,7 +4,7 @@
  */
 import type { Span } from '../types.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
-import { senseText } from './html-document.js';
+import { senseText } from './report.js';
 import { targetSegments } from './content.js';
 
 /**

@@ -13,7 +13,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { projectSenses, type ProjectionInput } from '../metrics/sense-projection.js';
 import type { SenseProjection } from '../results/json-schemas.js';
 import type { EmbeddingModel, SenseOccurrence } from '../types.js';
-import { renderSvg } from './plots.js';
+import { renderSvg } from './charts.js';
 
 /** Categorical colours for senses (ColorBrewer Dark2, then Set1). */
 export const SENSE_COLOURS: readonly string[] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#e41a1c', '#377eb8', '#4daf4a', '#984ea3', '#ff7f00'];

@@ -21,9 +21,9 @@ import {
   splitTitle,
   type RepresentationEntry,
 } from './content.js';
-import type { RenderedPlot } from './plots.js';
-import { analysisBlocks } from './analysis.js';
-import { followupBlocks } from './followup.js';
+import type { RenderedPlot } from './charts.js';
+import { analysisBlocks } from './sections/analysis.js';
+import { followupBlocks } from './sections/followup.js';
 import { code, heading, paragraph, strong, text, type Block, type Cell, type ReportDocument } from './document.js';
 
 import type { RunResult, SplitResult } from '../results/run-result.js';

@@ -4,15 +4,15 @@
  * representations are real (paired bootstrap CI, DeLong). Every sentence that states a finding is
  * computed here from the numbers, so when results change the words change with them.
  */
-import { NORMALIZATIONS, type Normalization } from '../types.js';
-import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { evaluationSplits, formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './content.js';
-import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
-import { DEFAULT_MIN_OCCURRENCES } from '../metrics/contextuality.js';
-import { CONTEXTUALITY_SENTENCES } from '../pipeline/cosines.js';
+import { NORMALIZATIONS, type Normalization } from '../../types.js';
+import { heading, paragraph, text, type Block, type Cell } from '../document.js';
+import { evaluationSplits, formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from '../content.js';
+import { headlineMetric, layerCurves, layerPeakSentence } from '../layers.js';
+import { DEFAULT_MIN_OCCURRENCES } from '../../metrics/contextuality.js';
+import { CONTEXTUALITY_SENTENCES } from '../../pipeline/cosines.js';
 
-import type { ComparisonRow, ContextualityRow, SummaryRow } from '../results/schema.js';
-import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ComparisonRow, ContextualityRow, SummaryRow } from '../../results/schema.js';
+import type { RunResult, SplitResult } from '../../results/run-result.js';
 /**
  * Ethayarajh's (2019) definitions as the report states them, one sentence each with the paper's
  * section; the numbers come from the code that applies them.

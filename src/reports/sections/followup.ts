@@ -4,14 +4,14 @@
  * vectors (multi-prototype) and a trained probe, each against the static `target` cosine on every
  * evaluation split (AUC with its 95% CI, the AUC difference with its paired-bootstrap CI from
  * compare.csv), the multi-prototype fallbacks, senses.csv's 1-NN accuracies, and the sense pictures.
- * Every sentence that states a finding is computed here from the numbers (as src/reports/analysis.ts).
+ * Every sentence that states a finding is computed here from the numbers (as src/reports/sections/analysis.ts).
  */
 
-import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { evaluationSplits, formatNumber, keyLabel, slug, splitTitle } from './content.js';
+import { heading, paragraph, text, type Block, type Cell } from '../document.js';
+import { evaluationSplits, formatNumber, keyLabel, slug, splitTitle } from '../content.js';
 
-import type { ComparisonRow, SenseRow, SummaryRow } from '../results/schema.js';
-import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ComparisonRow, SenseRow, SummaryRow } from '../../results/schema.js';
+import type { RunResult, SplitResult } from '../../results/run-result.js';
 /** The name of the multi-prototype representation (src/models/multi-prototype.ts). */
 const MULTI_PROTOTYPE = 'multi-prototype';
 
