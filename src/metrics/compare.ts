@@ -20,10 +20,9 @@
  *   constant variable) is dropped.
  * - Interval: numpy-'linear' percentiles (1 - c)/2 and 1 - (1 - c)/2 of the differences.
  */
-import { type BootstrapOptions, DEFAULT_RESAMPLES, averageRankPerGroup, percentileInterval } from './bootstrap.js';
+import { averageRankPerGroup } from './bootstrap.js';
 import { NO_INTERVAL } from './metric.js';
-import { type Random, mulberry32 } from '../random.js';
-import { aucFromGroupCounts } from './ranking.js';
+import { type BootstrapOptions, percentileInterval, resampleCount, resampledStatistics } from './resampling.js';
 import { assertFinite, denseRanks } from './rank.js';
 import { aucResamples } from '../linalg/auc-resamples.js';
 import { pearson, spearman } from './correlation.js';
@@ -73,12 +72,6 @@ function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>, c: ArrayLike
   }
 }
 
-function resampleCount(options: BootstrapOptions): number {
-  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  if (!Number.isSafeInteger(resamples) || resamples < 0) throw new RangeError(`resamples must be a non-negative integer, got ${resamples}`);
-  return resamples;
-}
-
 /** The complete pairs: values kept in input order. */
 function completeBinary(input: PairedCosinesBinary): { a: number[]; b: number[]; labels: boolean[] } {
   const { cosinesA, cosinesB, labels } = input;
@@ -115,53 +108,14 @@ export function bootstrapAucDifferenceSamples(
   const negatives: number[] = [];
   for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
   if (positives.length === 0 || negatives.length === 0) return [];
-  // The resamples run in the WebAssembly kernels: bit for bit the loop below (kept as the tests' reference).
+  // The resamples run in the WebAssembly kernels: bit for bit the resampling engine's draws counted
+  // in JavaScript (test/linalg-kernels.test.ts).
   const grouped = (groups: { readonly ids: Uint32Array; readonly groups: number }) => ({
     positives: Uint32Array.from(positives, (i) => groups.ids[i]!),
     negatives: Uint32Array.from(negatives, (i) => groups.ids[i]!),
     groups: groups.groups,
   });
   return Array.from(aucResamples(options.seed, resampleCount(options), grouped(groupsA), grouped(groupsB)));
-}
-
-/** The plain-loop form of {@link bootstrapAucDifferenceSamples} (the kernels' reference in the tests). */
-export function aucDifferenceResamplesReference(
-  scoresA: ArrayLike<number>,
-  scoresB: ArrayLike<number>,
-  labels: ArrayLike<boolean>,
-  options: BootstrapOptions,
-): number[] {
-  const groupsA = denseRanks(scoresA);
-  const groupsB = denseRanks(scoresB);
-  const positives: number[] = [];
-  const negatives: number[] = [];
-  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
-  if (positives.length === 0 || negatives.length === 0) return [];
-  const random: Random = mulberry32(options.seed);
-  const positivesA = new Float64Array(groupsA.groups);
-  const negativesA = new Float64Array(groupsA.groups);
-  const positivesB = new Float64Array(groupsB.groups);
-  const negativesB = new Float64Array(groupsB.groups);
-  const statistics: number[] = [];
-  const resamples = resampleCount(options);
-  for (let r = 0; r < resamples; r++) {
-    positivesA.fill(0);
-    negativesA.fill(0);
-    positivesB.fill(0);
-    negativesB.fill(0);
-    for (let k = 0; k < positives.length; k++) {
-      const item = positives[random.nextInt(positives.length)]!;
-      positivesA[groupsA.ids[item]!]!++;
-      positivesB[groupsB.ids[item]!]!++;
-    }
-    for (let k = 0; k < negatives.length; k++) {
-      const item = negatives[random.nextInt(negatives.length)]!;
-      negativesA[groupsA.ids[item]!]!++;
-      negativesB[groupsB.ids[item]!]!++;
-    }
-    statistics.push(aucFromGroupCounts(positivesA, negativesA)! - aucFromGroupCounts(positivesB, negativesB)!);
-  }
-  return statistics;
 }
 
 /** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
@@ -211,15 +165,10 @@ export function bootstrapSpearmanDifferenceSamples(
   const counts = variables.map((v) => new Float64Array(v.groups));
   const groupRanks = variables.map((v) => new Float64Array(v.groups));
   const ranks = variables.map(() => new Float64Array(n));
-  const drawn = new Uint32Array(n);
-  const random = mulberry32(options.seed);
-  const statistics: number[] = [];
-  const resamples = resampleCount(options);
-  for (let r = 0; r < resamples; r++) {
+  return resampledStatistics(options, [n], ([drawn]) => {
     for (const count of counts) count.fill(0);
     for (let k = 0; k < n; k++) {
-      const index = random.nextInt(n);
-      drawn[k] = index;
+      const index = drawn![k]!;
       for (let v = 0; v < 3; v++) counts[v]![variables[v]!.ids[index]!]!++;
     }
     for (let v = 0; v < 3; v++) {
@@ -227,13 +176,12 @@ export function bootstrapSpearmanDifferenceSamples(
       const ids = variables[v]!.ids;
       const rankOfGroup = groupRanks[v]!;
       const out = ranks[v]!;
-      for (let k = 0; k < n; k++) out[k] = rankOfGroup[ids[drawn[k]!]!]!;
+      for (let k = 0; k < n; k++) out[k] = rankOfGroup[ids[drawn![k]!]!]!;
     }
     const rhoA = pearson({ x: ranks[0]!, y: ranks[2]! });
     const rhoB = pearson({ x: ranks[1]!, y: ranks[2]! });
-    if (rhoA !== null && rhoB !== null) statistics.push(rhoA - rhoB);
-  }
-  return statistics;
+    return rhoA !== null && rhoB !== null ? rhoA - rhoB : null;
+  });
 }
 
 /** rho_A - rho_B (Spearman with the gold score) with its paired bootstrap interval. */

@@ -265,7 +265,7 @@ interface RepresentationProbe {
  * train pairs get their out-of-fold prediction at the chosen C (so no train row is scored by a
  * probe that saw it). Null when the train pairs lack a class.
  */
-function trainPairProbe(
+export function trainPairProbe(
   pairs: readonly SentencePair[],
   sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
