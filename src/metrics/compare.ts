@@ -72,19 +72,21 @@ function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>, c: ArrayLike
   }
 }
 
-/** The complete pairs: values kept in input order. */
-function completeBinary(input: PairedCosinesBinary): { a: number[]; b: number[]; labels: boolean[] } {
-  const { cosinesA, cosinesB, labels } = input;
-  checkLengths(cosinesA, cosinesB, labels, 'compareAuc');
-  const out = { a: [] as number[], b: [] as number[], labels: [] as boolean[] };
-  for (let i = 0; i < labels.length; i++) {
+/**
+ * The pairs complete in all three columns (both cosines and the target: a label or a gold score),
+ * each column's values kept in input order.
+ */
+function complete<T>(cosinesA: ArrayLike<number | null>, cosinesB: ArrayLike<number | null>, target: ArrayLike<T | null>, what: string): { a: number[]; b: number[]; target: T[] } {
+  checkLengths(cosinesA, cosinesB, target, what);
+  const out = { a: [] as number[], b: [] as number[], target: [] as T[] };
+  for (let i = 0; i < target.length; i++) {
     const x = cosinesA[i];
     const y = cosinesB[i];
-    const label = labels[i];
-    if (x === null || x === undefined || y === null || y === undefined || label === null || label === undefined) continue;
+    const t = target[i];
+    if (x === null || x === undefined || y === null || y === undefined || t === null || t === undefined) continue;
     out.a.push(x);
     out.b.push(y);
-    out.labels.push(label);
+    out.target.push(t);
   }
   return out;
 }
@@ -120,28 +122,11 @@ export function bootstrapAucDifferenceSamples(
 
 /** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
 export function compareAuc(input: PairedCosinesBinary, options: BootstrapOptions): AucComparison {
-  const { a, b, labels } = completeBinary(input);
+  const { a, b, target: labels } = complete(input.cosinesA, input.cosinesB, input.labels, 'compareAuc');
   const delong = delongTest({ scoresA: a, scoresB: b, labels });
   const differenceCi =
     delong.difference === null ? NO_INTERVAL : percentileInterval(bootstrapAucDifferenceSamples(a, b, labels, options), options.confidence);
   return { nPairs: labels.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
-}
-
-/** The complete graded pairs, in input order. */
-function completeGraded(input: PairedCosinesGraded): { a: number[]; b: number[]; gold: number[] } {
-  const { cosinesA, cosinesB, gold } = input;
-  checkLengths(cosinesA, cosinesB, gold, 'compareSpearman');
-  const out = { a: [] as number[], b: [] as number[], gold: [] as number[] };
-  for (let i = 0; i < gold.length; i++) {
-    const x = cosinesA[i];
-    const y = cosinesB[i];
-    const g = gold[i];
-    if (x === null || x === undefined || y === null || y === undefined || g === null || g === undefined) continue;
-    out.a.push(x);
-    out.b.push(y);
-    out.gold.push(g);
-  }
-  return out;
 }
 
 /**
@@ -186,7 +171,7 @@ export function bootstrapSpearmanDifferenceSamples(
 
 /** rho_A - rho_B (Spearman with the gold score) with its paired bootstrap interval. */
 export function compareSpearman(input: PairedCosinesGraded, options: BootstrapOptions): SpearmanComparison {
-  const { a, b, gold } = completeGraded(input);
+  const { a, b, target: gold } = complete(input.cosinesA, input.cosinesB, input.gold, 'compareSpearman');
   const spearmanA = spearman({ x: a, y: gold });
   const spearmanB = spearman({ x: b, y: gold });
   const difference = spearmanA !== null && spearmanB !== null ? spearmanA - spearmanB : null;

@@ -6,9 +6,8 @@
  * Models are loaded one at a time and disposed before the next (GloVe and a transformer need not
  * share memory). Nothing is written here: reports render the returned {@link RunResult}.
  */
-import { DEFAULT_RESAMPLES } from '../config.js';
+import { DEFAULT_ABTT_COMPONENTS, DEFAULT_RESAMPLES } from '../config.js';
 import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
-import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
 import { InputError, NORMALIZATIONS, type Dataset, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
 import { sensesTable, throughputTable, type SenseRow, type ThroughputRow } from '../results/schema.js';
