@@ -6,6 +6,7 @@ export * from './ranking.js';
 export * from './separation.js';
 export * from './correlation.js';
 export * from './threshold.js';
+export * from './resampling.js';
 export * from './bootstrap.js';
 export * from './score.js';
 export * from './pca.js';

@@ -27,11 +27,6 @@ export function storedCosine(a: Float32Array | null, b: Float32Array | null): nu
   return value === null ? null : roundFixed(value, METRIC_DECIMALS);
 }
 
-/** Key of a pair unique across the datasets of a run. */
-export function pairKey(dataset: string, pair: Pick<SentencePair, 'id'>): string {
-  return `${dataset}\0${pair.id}`;
-}
-
 /** Both target occurrences of a pair. */
 export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOccurrence] {
   return [pairOccurrence(pair, 0), pairOccurrence(pair, 1)];
@@ -265,7 +260,7 @@ interface RepresentationProbe {
  * train pairs get their out-of-fold prediction at the chosen C (so no train row is scored by a
  * probe that saw it). Null when the train pairs lack a class.
  */
-function trainPairProbe(
+export function trainPairProbe(
   pairs: readonly SentencePair[],
   sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
