@@ -16,10 +16,11 @@ import * as ort from 'onnxruntime-node';
 import { loadOnnxParts } from '../src/models/onnx-model.js';
 import { GraphBuilder } from '../src/onnx/builder.js';
 import { mulberry32 } from '../src/random.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { bareBatches, occurrencesOf } from './contextual.js';
 import { compareRates, rateRow } from './measure.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** One weight shape of the graph's MatMul/Gemm nodes and how often it occurs. */
 export interface WeightShape {
   readonly k: number;

@@ -15,9 +15,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT } from '../src/config.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { median, rmePercent, runFresh } from './fresh-process.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 const GROUP = 'cold-start';
 const SENTENCES = ['I sat on the bank of the river.', 'The bank raised its rates.'];
 

@@ -6,9 +6,10 @@
 import { targetTokens, windowAround } from '../src/models/alignment.js';
 import { OnnxEmbeddingModel, loadOnnxParts, type OnnxModelParts } from '../src/models/onnx-model.js';
 import type { PreparedBatch } from '../src/models/onnx-runner.js';
-import type { TargetOccurrence, ThroughputRow } from '../src/types.js';
+import type { TargetOccurrence } from '../src/types.js';
 import { measureRate, rateRow, type Rate } from './measure.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** Goal: harness throughput at least this fraction of the bare `session.run` loop. */
 export const CONTEXTUAL_GOAL = 0.97;
 
@@ -43,7 +44,6 @@ export function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] 
     return { sentence, spans: [{ start, end }], source: { file: '<benchmark sentences>', line: index + 1 } };
   });
 }
-
 
 /**
  * The model input of `occurrences` as the harness builds it (tokens, windows, length-sorted padded

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingCache, withEmbeddingCache, type EmbeddingCacheStats } from '../src/cache/embedding-cache.js';
 import { loadDataset } from '../src/datasets/index.js';
-import type { EmbeddingModel, TargetOccurrence, ThroughputRow } from '../src/types.js';
+import type { EmbeddingModel, TargetOccurrence } from '../src/types.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 const GROUP = 'embedding-cache';
 /** Goal: cold / warm embedding time. */
 export const WARM_GOAL = 10;

@@ -13,11 +13,11 @@ import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
 import { prepareMinilm } from '../src/models/minilm/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { runEvaluation } from '../src/pipeline/index.js';
-import { builtinSenseSets } from '../src/senses/sets.js';
+import { builtinSenseSets } from '../src/datasets/sense-sets.js';
 import { createProgress } from '../src/progress.js';
 import { writeReports } from '../src/reports/index.js';
 import { readThroughput } from '../src/results/read.js';
-import type { Dataset, ThroughputRow } from '../src/types.js';
+import type { Dataset } from '../src/types.js';
 import { benchArithmeticRate } from './arithmetic.js';
 import { benchColdStartFromLeanProcess } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
@@ -29,6 +29,7 @@ import { benchUseLiteVsTfjs } from './use-lite.js';
 import { benchWholeRunRate } from './whole-run.js';
 import { benchWicSized } from './wic-sized.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 export interface BenchOptions {
   readonly out: string;
   readonly seed: number;

@@ -3,8 +3,8 @@
  * and turn a (subject, baseline) measurement pair into a {@link ThroughputRow} with the ratio.
  */
 import { Bench } from 'tinybench';
-import type { ThroughputRow } from '../src/types.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 export interface Rate {
   /** Mean operations per second. */
   readonly opsPerSecond: number;

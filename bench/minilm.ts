@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { loadModel } from '../src/models/index.js';
 import { prepareMinilm } from '../src/models/minilm/index.js';
 import { openSession } from '../src/models/onnx-runner.js';
-import type { ThroughputRow } from '../src/types.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** Loads of each side; the median is reported (a single load is at the mercy of the shared machine). */
 const LOADS = 5;
 

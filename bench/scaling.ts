@@ -30,9 +30,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
 import { mulberry32 } from '../src/random.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { runFresh } from './fresh-process.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** Pairs per GloVe dataset (issue 13). */
 export const GLOVE_PAIRS: readonly number[] = [10_000, 50_000, 200_000];
 /** Distinct sentences per use-lite dataset (issue 13); pairs are half as many. */

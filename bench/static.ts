@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Bench } from 'tinybench';
 import type { StaticVectors } from '../src/models/static.js';
-import type { SentencePair, ThroughputRow } from '../src/types.js';
+import type { SentencePair } from '../src/types.js';
 import { compareRates, rateRow } from './measure.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 const run = promisify(execFile);
 
 /** Goal: harness lookups at least this fraction of the bare Map.get + subarray rate. */

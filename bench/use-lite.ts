@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { loadTfjsUseLite } from './use-lite-tfjs.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { occurrencesOf } from './contextual.js';
 import { compareRates, rateRow } from './measure.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** Goal: ONNX use-lite at least this many times the sentences/s of the original TF.js model. */
 export const TFJS_SPEEDUP_GOAL = 5;
-
-
 
 /** Times one async call in milliseconds. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {

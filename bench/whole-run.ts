@@ -19,11 +19,12 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { loadDataset } from '../src/datasets/index.js';
 import { loadOnnxParts } from '../src/models/onnx-model.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { bareBatches, occurrencesOf } from './contextual.js';
 import { runFresh } from './fresh-process.js';
 import { measureRate, rateRow } from './measure.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** Goal: the whole run's sentences/s at least this fraction of the bare `session.run` loop's. */
 export const WHOLE_RUN_GOAL = 0.85;
 

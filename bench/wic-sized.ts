@@ -22,10 +22,11 @@ import { EMBEDDINGS_DIR } from '../src/cache/embedding-cache.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { DEFAULT_MODELS } from '../src/models/index.js';
 import { mulberry32 } from '../src/random.js';
-import type { ThroughputRow } from '../src/types.js';
+
 import { median, runFresh } from './fresh-process.js';
 import { readWordnetWic, type WicRow } from './scaling.js';
 
+import type { ThroughputRow } from '../src/results/schema.js';
 /** WiC's published shape (Pilehvar & Camacho-Collados 2019). */
 export const WIC_SHAPE = { splits: { train: 5428, dev: 638, test: 1400 }, distinctSentences: 10_049 } as const;
 /** Issue 20's budgets for the whole process, seconds. */

@@ -131,7 +131,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     import('./reports/index.js'),
     import('./progress.js'),
     import('./cache/embedding-cache.js'),
-    import('./senses/sets.js'),
+    import('./datasets/sense-sets.js'),
   ]);
   // A run also scores glove-100d's multi-prototype vectors.
   const options: ModelOptions = { ...modelOptions(flags), multiPrototype: true };
@@ -223,7 +223,7 @@ export async function similarityCommand(sentences: string[], flags: ModelFlags &
 
 /** `sensebench senses --word W`: the terminal summary of a word's sense pictures, and the SVGs with `--out`. */
 export async function sensesCliCommand(flags: ModelFlags & { word: string; out?: string }): Promise<void> {
-  const { sensesCommand } = await import('./senses/command.js');
+  const { sensesCommand } = await import('./cli/senses.js');
   const options = modelOptions(flags);
   const result = await sensesCommand({
     word: flags.word,

@@ -1,15 +1,16 @@
 /**
  * The shared vocabulary of sensebench. Data flows one way through these types:
  *
- *   Dataset -> SentencePair[] -> EmbeddingModel.embed() -> cosines -> metrics -> RunResult -> ReportWriter
+ *   Dataset -> SentencePair[] -> EmbeddingModel.embed() -> cosines -> metrics -> RunResult -> reports
  *
- * Every concept has one small interface here; implementations live beside it
- * (`datasets/`, `models/`, `metrics/`, `reports/`).
+ * Every concept that several layers share has one small interface here; implementations live
+ * beside it (`datasets/`, `models/`, `metrics/`, `pipeline/`). This module imports nothing above
+ * it (only the vocabularies and the error type); the result model a run produces and its files
+ * are src/results/.
  */
 
 export { DATASET_FORMATS, FORMAT_OPTIONS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SCORINGS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
-import type { RunTimings } from './pipeline/timings.js';
-import type { COMPARISON_RULES, DATASET_FORMATS, NORMALIZATIONS, NORMALIZATION_FITS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
+import type { DATASET_FORMATS, NORMALIZATIONS, ON_INVALID, REPRESENTATION_KINDS, SPLIT_NAMES, THRESHOLD_SOURCES } from './vocabulary.js';
 
 /** An anisotropy correction applied before the cosine. */
 export type Normalization = (typeof NORMALIZATIONS)[number];
@@ -110,7 +111,7 @@ export interface DatasetLoader {
 export interface LoadOptions {
   /** Dataset name; defaults to the file or directory base name. */
   readonly name?: string;
-  /** Column name overrides for graded CSV (`--column-word sentence`, ...). */
+  /** Field name overrides of the generic CSV/JSONL formats (`--column label=same`, ...). */
   readonly columns?: Readonly<Record<string, string>>;
   /** `fail` (default): an invalid record refuses the file. `skip`: it is dropped and listed in `Dataset.skipped`. */
   readonly onInvalid?: OnInvalid;
@@ -172,9 +173,6 @@ export interface EmbeddingModel {
   dispose(): Promise<void>;
 }
 
-/** Resolves a `--model` spec (`glove-100d`, `static:PATH`, `onnx:PATH`, `use-lite`, `hf:ORG/NAME`) to a model. */
-export type ModelFactory = (spec: string, options: ModelOptions) => Promise<EmbeddingModel>;
-
 export interface ModelOptions {
   /** Cache directory (SENSEBENCH_CACHE, default `.cache/`). */
   readonly cacheDir: string;
@@ -189,14 +187,9 @@ export interface ModelOptions {
 
 export type ThresholdSource = (typeof THRESHOLD_SOURCES)[number];
 
-export type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, WordScore, ThroughputRow } from './results/schema.js';
-import type { ComparisonRow, ContextualityRow, CosimlexRow, SenseRow, SpearmanComparisonRow, SummaryRow, ThroughputRow, WordScore } from './results/schema.js';
-import type { SenseProjection } from './senses/projection.js';
-
 /** Column key for a model representation: `<model>:<representation>`. */
 export type RepresentationKey = `${string}:${string}`;
 
-/** One evaluated pair with its cosine per representation (null = a vector was missing). */
 /**
  * A pair's cosine per column (`model:rep`, `model:rep@normalization`, `model:rep#probe`): `get`
  * is null where a vector was missing, undefined for a column the run does not have. A Map is one;
@@ -221,118 +214,40 @@ export interface SplitPairs {
   readonly pairs: readonly PairResult[];
 }
 
-/** Everything measured on one dataset split. */
-export interface SplitResult {
-  readonly dataset: string;
-  readonly split: SplitName;
-  /** True when the split has no gold labels (scored without label metrics). */
-  readonly unlabelled: boolean;
-  readonly graded: boolean;
-  readonly pairs: readonly PairResult[];
-  /** One summary.csv row per model representation and normalization. */
-  readonly scores: readonly SummaryRow[];
-  readonly words: readonly WordScore[];
+/** A model a plan will load: its spec, how to load it, and how to describe it in plain words. */
+export interface ModelSource {
+  /** The `--model` spec, e.g. `glove-100d`, `onnx:DIR`. */
+  readonly spec: string;
+  load(): Promise<EmbeddingModel>;
+  /** What the loaded model is, for the reports. */
+  describe(model: EmbeddingModel): string;
 }
 
-/** A model as a run records it (run.json): identity, plain-words description, facts, representations. */
-export interface ModelRecord {
+/** One sense-labelled occurrence (one target span); a {@link TargetOccurrence}, so a model can embed it. */
+export interface SenseOccurrence extends TargetOccurrence {
   readonly id: string;
-  readonly sha256: string;
-  /** What the model is, in plain words, for the reports (from the model registry). */
-  readonly description: string;
-  readonly info: Readonly<Record<string, string | number>>;
-  readonly representations: readonly Representation[];
+  readonly word: string;
+  readonly sense: string;
+  readonly gloss: string;
+  readonly split: SplitName;
 }
 
-/** A dataset as a run records it (run.json). */
-export interface DatasetRecord {
+/** A sense-labelled occurrence set scored into senses.csv (lesson-senses, wordnet-senses). */
+export interface SenseSet {
+  /** The `dataset` column of senses.csv. */
   readonly name: string;
-  readonly format: DatasetFormat;
-  readonly sha256: string;
-  /** Files read: relative to the project when inside it, else as the user gave them. */
-  readonly files: readonly string[];
-  /** Pairs per split. */
-  readonly pairs: Readonly<Record<string, number>>;
-  /** Pair ids the reports show as worked examples (the lesson's bank/apple pairs). */
-  readonly highlightPairs: readonly string[];
-  /** License and description from the dataset registry; empty for a user's dataset. */
-  readonly license: string;
-  readonly description: string;
-  /** Where the normalization statistics were fitted: the train split, or every occurrence (no train split). */
-  readonly normalizationFit: (typeof NORMALIZATION_FITS)[number];
-  /** Records read, kept and skipped (`--on-invalid skip`). */
-  readonly records: number;
-  /** Every record dropped by `--on-invalid skip`, as `file:line: reason`. */
-  readonly skipped: readonly string[];
-  /** Target spans given by explicit offsets whose text is neither the word nor a regular inflection of it. */
-  readonly unmatchedSpans: number;
-  /** Spans the loader moved because the file's offsets missed the target (XL-WiC Farsi). */
-  readonly repairedSpans: number;
-  /** What the loader noticed and did about it. */
-  readonly notes: readonly string[];
+  readonly occurrences: readonly SenseOccurrence[];
+  /** Words whose occurrences are projected to 2-D for the report's sense pictures. */
+  readonly projectWords?: readonly string[];
 }
 
-/** Machine and software context saved with every result (as mitata does). */
-export interface RunContext {
-  readonly sensebenchVersion: string;
-  readonly date: string;
-  readonly seed: number;
-  /** Bootstrap resamples behind every interval. */
-  readonly resamples: number;
-  /** Corrections scored beside the raw cosines (`none` first). */
-  readonly normalizations: readonly Normalization[];
-  /** Top principal components all-but-the-top removes. */
-  readonly abttComponents: number;
-  /** Which representations compare.csv compares (absent in run.json files written before the rule existed: every two). */
-  readonly comparisons?: (typeof COMPARISON_RULES)[number];
-  readonly node: string;
-  readonly platform: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryBytes: number;
-  readonly packages: Readonly<Record<string, string>>;
-  readonly models: readonly ModelRecord[];
-  readonly datasets: readonly DatasetRecord[];
-  /**
-   * Problems a reader must know about, one sentence each: a representation that embeds no pair of a
-   * split (with the reason), a dataset with skipped records.
-   */
-  readonly warnings: readonly string[];
+/** A two-sided confidence interval; both ends null when it cannot be estimated. */
+export interface ConfidenceInterval {
+  readonly low: number | null;
+  readonly high: number | null;
 }
 
-/** The one result model every report renders: what was run, what it measured, how fast. */
-export interface RunResult {
-  readonly context: RunContext;
-  readonly splits: readonly SplitResult[];
-  /** How contextual each representation is, per dataset and normalization (needs the vectors: computed at embedding time). */
-  readonly contextuality: readonly ContextualityRow[];
-  /** Every pair of representations compared on the same pairs of each labelled split (AUC, DeLong). */
-  readonly comparisons: readonly ComparisonRow[];
-  /** The same for graded splits (Spearman). */
-  readonly spearmanComparisons: readonly SpearmanComparisonRow[];
-  /** CoSimLex's two subtasks per representation, on splits whose pairs come from CoSimLex rows. */
-  readonly cosimlex: readonly CosimlexRow[];
-  /** Throughput measured in the same run (`npm run bench`); empty when none was measured. */
-  readonly throughput: readonly ThroughputRow[];
-  /** Where the run's time went, per phase (run.json's `timings`; never in a CSV); absent when not measured. */
-  readonly timings?: RunTimings;
-  /** senses.csv: sense metrics of every representation on each sense-labelled occurrence set the plan named (absent: none). */
-  readonly senses?: readonly SenseRow[];
-  /** The 2-D sense pictures of the plan's projection words, as points (the report draws them; absent: none). */
-  readonly senseProjections?: readonly SenseProjection[];
-}
-
-/** One file a renderer produced: its path relative to the output directory, and its content. */
-export interface RenderedFile {
-  readonly path: string;
-  readonly content: string;
-}
-
-/**
- * Renders a {@link RunResult} into files (CSV, run.json, markdown, HTML, plots): a pure function of
- * the result, so renderers are independent and the orchestrator (src/reports/index.ts) writes them.
- */
-export interface Renderer {
-  readonly name: string;
-  render(result: RunResult): Promise<RenderedFile[]> | RenderedFile[];
+/** A point estimate with its confidence interval: one value, never three loose fields. */
+export interface Estimate extends ConfidenceInterval {
+  readonly value: number;
 }

@@ -24,7 +24,7 @@ export const THRESHOLD_SOURCES = ['train', 'cv', 'none', 'probe'] as const;
 
 /**
  * How a summary row turns a pair into a score: the cosine of its two vectors, or the probability of
- * a logistic-regression probe trained on the train split's vector pairs (src/senses/probe.ts).
+ * a logistic-regression probe trained on the train split's vector pairs (src/metrics/probe.ts).
  */
 export const SCORINGS = ['cosine', 'probe'] as const;
 

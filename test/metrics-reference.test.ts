@@ -31,9 +31,10 @@ import {
   stratifiedFolds,
   type ScoredPair,
 } from '../src/metrics/index.js';
-import type { Estimate } from '../src/metrics/metric.js';
+
 import type { MetricScores, WordScore } from '../src/results/schema.js';
 
+import type { Estimate } from '../src/types.js';
 const TOLERANCE = 1e-12;
 
 interface BootstrapReference {

@@ -69,7 +69,7 @@ beforeAll(async () => {
     else albert = await ModelTokenizer.load(path);
   }
   useLite = await ModelTokenizer.load(join((await prepareUseLite(cacheDir)).dir, 'tokenizer.json'));
-}, 120_000);
+});
 
 describe('targetTokens with a WordPiece tokenizer (lowercasing, accent stripping)', () => {
   const cases: [string, string[], string[]][] = [

@@ -239,7 +239,7 @@ describe('inspectModel on use-lite', () => {
       ['input', 'input_embeddings'], ['layer-0', 'layer_0'], ['layer-1', 'layer_1'], ['sentence', 'sentence_embedding'],
     ]);
     expect(inspection.layers).toEqual([]);
-  }, 60_000);
+  });
 
   it('refuses static models and uncached hf: models with what to do', async () => {
     await expect(inspectModel('glove-100d', { cacheDir: root })).rejects.toThrow(/static model/);

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareRepresentations } from '../src/pipeline/scoring.js';
 import { mulberry32 } from '../src/random.js';
-import type { ModelRecord, PairResult, SplitPairs } from '../src/types.js';
+import type { PairResult, SplitPairs } from '../src/types.js';
 
+import type { ModelRecord } from '../src/results/run-result.js';
 function model(id: string, representations: [string, 'static' | 'contextual'][]): Pick<ModelRecord, 'id' | 'representations'> {
   return { id, representations: representations.map(([name, kind]) => ({ name, kind, description: '' })) };
 }

@@ -9,18 +9,19 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../src/metrics/ranking.js';
-import { runEvaluation, type SenseSet } from '../src/pipeline/index.js';
+import { runEvaluation } from '../src/pipeline/index.js';
 import { rescoreResults } from '../src/pipeline/rescore.js';
 import { loadResults } from '../src/results/read.js';
 import { probeColumn, sensesTable } from '../src/results/schema.js';
-import { scoreSenses } from '../src/senses/metrics.js';
+import { scoreSenses } from '../src/metrics/senses.js';
 import type { Block } from '../src/reports/document.js';
 import { followupBlocks } from '../src/reports/followup.js';
 import { writeReports } from '../src/reports/index.js';
 import { deriveSeed } from '../src/random.js';
-import type { EmbeddingModel, OccurrenceEmbedding, RunResult, SentencePair, SplitName, TargetOccurrence } from '../src/types.js';
+import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence, SenseSet } from '../src/types.js';
 import { HashingModel, syntheticPairs } from './helpers/hashing-model.js';
 
+import type { RunResult } from '../src/results/run-result.js';
 const root = join(import.meta.dirname, '.tmp', 'pipeline-followup');
 
 /** The hashing model with the follow-up section's representation names. */
@@ -40,7 +41,6 @@ class NamedHashingModel implements EmbeddingModel {
     return this.inner.dispose();
   }
 }
-
 
 function senseSet(): SenseSet {
   const occurrences = ['river', 'money', 'river', 'money', 'river', 'money'].flatMap((sense, i) =>

@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { analysisBlocks } from '../src/reports/analysis.js';
 import type { Block } from '../src/reports/document.js';
-import { formatNumber } from '../src/reports/html-content.js';
-import type { RunResult, SentencePair, SplitName, SummaryRow } from '../src/types.js';
+import { formatNumber } from '../src/reports/content.js';
+import type { SentencePair, SplitName } from '../src/types.js';
 import { HashingModel, source, syntheticPairs } from './helpers/hashing-model.js';
 
-
+import type { RunResult } from '../src/results/run-result.js';
+import type { SummaryRow } from '../src/results/schema.js';
 async function run(): Promise<RunResult> {
   const splits = new Map<SplitName, SentencePair[]>([
     ['train', syntheticPairs('train')],

@@ -4,18 +4,10 @@
  * plain formulas here so the tables and charts are self-consistent.
  */
 import { mulberry32 } from '../src/random.js';
-import type {
-  PairResult,
-  RepresentationKey,
-  RunResult,
-  SentencePair,
-  SplitName,
-  SplitResult,
-  SummaryRow,
-  ThroughputRow,
-  WordScore,
-} from '../src/types.js';
+import type { PairResult, RepresentationKey, SentencePair, SplitName } from '../src/types.js';
 
+import type { RunResult, SplitResult } from '../src/results/run-result.js';
+import type { SummaryRow, ThroughputRow, WordScore } from '../src/results/schema.js';
 const representations = {
   'glove-100d': [{ name: 'target', kind: 'static', description: 'The GloVe vector of the target word: the same in every sentence.' }],
   'use-lite': [

@@ -10,9 +10,11 @@ import { buildReportDocument } from '../src/reports/html-document.js';
 import { layerCurves, layerDepth, layerPeakSentence } from '../src/reports/layers.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
 import { renderPlots } from '../src/reports/plots.js';
-import type { RunResult, SummaryRow } from '../src/types.js';
+
 import { fixtureRun } from './report-fixture.js';
 
+import type { RunResult } from '../src/results/run-result.js';
+import type { SummaryRow } from '../src/results/schema.js';
 type Interval = readonly [value: number, low: number, high: number];
 
 /** The fixture run plus a four-layer model `tiny-bert` whose AUC per layer is `aucs` on every split. */

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../src/datasets/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { loadResults } from '../src/results/read.js';
-import { InputError, type RepresentationKey, type RunResult } from '../src/types.js';
+import { InputError, type RepresentationKey } from '../src/types.js';
 import { fixtureLessonRows, fixtureThroughput, runFromPairs } from './report-fixture.js';
 
+import type { RunResult } from '../src/results/run-result.js';
 const root = join(import.meta.dirname, '.tmp', 'report-load');
 
 /** A small dataset in sensebench's generic CSV format, so that run.json can name a real file. */

@@ -13,12 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReports } from '../src/reports/index.js';
 import { checkOutputDirectory, writeResultsDirectory } from '../src/reports/output-directory.js';
 import { InputError } from '../src/errors.js';
-import type { RenderedFile } from '../src/types.js';
+
 import { fixtureLessonRows, fixtureRun, runFromPairs } from './report-fixture.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 import { cli } from './helpers/cli.js';
 import { writeTinyCsv, writeTinyVectors } from './helpers/tiny-inputs.js';
 
+import type { RenderedFile } from '../src/results/run-result.js';
 const newDir = tempDirs('results-dir');
 const ROOT = new URL('..', import.meta.url).pathname;
 const TSX = ['--import', 'tsx'];

@@ -171,5 +171,5 @@ describe('wordnetBackgroundCorpus', () => {
     expect(corpus.sentences).toContain('sloping land (especially the slope beside a body of water)');
     expect(corpus.sentences).toContain('they pulled the canoe up on the bank');
     expect(corpus.sha256).toMatch(/^[0-9a-f]{64}$/);
-  }, 30_000);
+  });
 });

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildWordnetSenses, DEFAULT_SEED, readWordnetPos, splitLemmas, wordnetDictDir, wordnetExceptionsDir, type WordnetPos } from '../src/datasets/wordnet/index.js';
-import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
-import { InputError } from '../src/types.js';
+import { buildLessonSenses, loadSenseOccurrences, parseSenseTsv, senseDatasetFiles } from '../src/datasets/sense-occurrences.js';
+import { InputError, type SenseOccurrence } from '../src/types.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 
 const files = senseDatasetFiles();
@@ -21,7 +21,7 @@ describe('wordnet-senses', () => {
     const summary = await buildWordnetSenses({ seed: DEFAULT_SEED, outDir: dir });
     expect(await readFile(summary.file)).toEqual(await readFile(files.wordnet));
     expect(summary.splits.all.occurrences).toBe(summary.splits.train.occurrences + summary.splits.dev.occurrences + summary.splits.test.occurrences);
-  }, 60_000);
+  });
 
   it('splits by lemma 70/10/20, and another seed moves lemmas between splits', async () => {
     const committed = await loadSenseOccurrences(files.wordnet);
@@ -34,7 +34,7 @@ describe('wordnet-senses', () => {
     expect(counts.dev).toBe(Math.round(0.1 * lemmas.length));
     const split7 = splitLemmas(lemmas, 7);
     expect(lemmas.some((lemma) => split7.get(lemma) !== split42.get(lemma))).toBe(true);
-  }, 60_000);
+  });
 
   it('labels every occurrence with a synset that lists the sentence and the lemma; >= 2 senses per word', async () => {
     const occurrences = await loadSenseOccurrences(files.wordnet);
@@ -58,14 +58,14 @@ describe('wordnet-senses', () => {
     // The split is by word.
     const splitOf = new Map<string, string>();
     for (const o of occurrences) expect(splitOf.get(o.word) ?? o.split).toBe((splitOf.set(o.word, splitOf.get(o.word) ?? o.split), o.split));
-  }, 60_000);
+  });
 
   it('finds inflected and irregular forms as wordnet-wic does', async () => {
     const occurrences = await loadSenseOccurrences(files.wordnet);
     const surface = (o: SenseOccurrence) => o.sentence.slice(o.spans[0].start, o.spans[0].end).toLowerCase();
     expect(occurrences.some((o) => o.word === 'run' && surface(o) === 'runs')).toBe(true);
     expect(occurrences.some((o) => o.word === 'run' && surface(o) === 'ran')).toBe(true);
-  }, 60_000);
+  });
 });
 
 describe('lesson-senses', () => {

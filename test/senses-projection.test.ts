@@ -7,10 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
-import { findWordOccurrences, sensesCommand } from '../src/senses/command.js';
-import { sensePanel, sensesReport } from '../src/senses/projection.js';
-import { formatSenseTsv, senseDatasetFiles, type SenseOccurrence } from '../src/senses/occurrences.js';
-import { InputError } from '../src/types.js';
+import { findWordOccurrences, sensesCommand } from '../src/cli/senses.js';
+import { sensePanel, sensesReport } from '../src/reports/sense-panels.js';
+import { formatSenseTsv, senseDatasetFiles } from '../src/datasets/sense-occurrences.js';
+import { InputError, type SenseOccurrence } from '../src/types.js';
 import { tempDirs } from './helpers/temp-dirs.js';
 
 const tempDir = tempDirs('panels');
@@ -110,7 +110,7 @@ describe('sensesReport and sensesCommand', () => {
   it('senseRows scores every representation of a model with its own bootstrap stream', async () => {
     const { StaticModel, StaticVectors } = await import('../src/models/static.js');
     const { senseRows } = await import('../src/senses/evaluate.js');
-    const { scoreSenses } = await import('../src/senses/metrics.js');
+    const { scoreSenses } = await import('../src/metrics/senses.js');
     const { deriveSeed } = await import('../src/random.js');
     const model = new StaticModel('tiny', StaticVectors.fromWords(['bank', 'river', 'money'], Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), 3), 'x', {});
     const occurrences: SenseOccurrence[] = ['river bank', 'bank river', 'money bank', 'bank money'].map((sentence, i) => ({

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
-import { chooseK, kmeansPlusPlus, lloyd } from '../src/senses/kmeans.js';
-import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/senses/metrics.js';
-import { fitLogistic, pairFeatureMatrix, predictProbabilities, probeScores, trainProbe, wordFolds } from '../src/senses/probe.js';
+import { chooseK, kmeansPlusPlus, lloyd } from '../src/metrics/kmeans.js';
+import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/metrics/senses.js';
+import { fitLogistic, pairFeatureMatrix, predictProbabilities, probeScores, trainProbe, wordFolds } from '../src/metrics/probe.js';
 import { mulberry32 } from '../src/random.js';
 
 interface Reference {

@@ -103,7 +103,7 @@ describe('use-lite parity with the original TF.js model', () => {
     env.allowRemoteModels = previous.remote;
     tfjs = await loadTfjsUseLite();
     session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 2 });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     tfjs.dispose();
@@ -221,7 +221,7 @@ describe('use-lite parity with the original TF.js model', () => {
           });
         });
       }
-    }, 120_000);
+    });
 
     it('runs at least 100 sentences, in padded batches', () => {
       expect(cases.length).toBeGreaterThanOrEqual(100);
@@ -288,7 +288,7 @@ describe('use-lite parity with the original TF.js model', () => {
       }
       expect(onnxWorst).toBeLessThanOrEqual(1e-4);
       expect(onnxWorst).toBeLessThan(tfjsWorst);
-    }, 60_000);
+    });
 
     it('reads the converted model through the tokenizer.json ids as well (the pipeline path)', async () => {
       const text = NATURAL[0]!;

@@ -15,13 +15,14 @@
  * - Interval: percentiles (1 - c)/2 and 1 - (1 - c)/2 of the resampled statistics, with numpy's
  *   default 'linear' interpolation (virtual index (m - 1) q).
  */
-import { type BinaryScores, type ConfidenceInterval, type Metric, type PairedSample, NO_INTERVAL, assertSameLength } from './metric.js';
+import { type BinaryScores, type Metric, type PairedSample, NO_INTERVAL, assertSameLength } from './metric.js';
 import { type Random, mulberry32 } from '../random.js';
 import { pearson } from './correlation.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';
 import { aucResamples } from '../linalg/auc-resamples.js';
 
+import type { ConfidenceInterval } from '../types.js';
 /** Default number of bootstrap resamples. */
 export const DEFAULT_RESAMPLES = 1000;
 /** Default confidence level. */

@@ -21,7 +21,7 @@
  * - Interval: numpy-'linear' percentiles (1 - c)/2 and 1 - (1 - c)/2 of the differences.
  */
 import { type BootstrapOptions, DEFAULT_RESAMPLES, averageRankPerGroup, percentileInterval } from './bootstrap.js';
-import { type ConfidenceInterval, NO_INTERVAL } from './metric.js';
+import { NO_INTERVAL } from './metric.js';
 import { type Random, mulberry32 } from '../random.js';
 import { aucFromGroupCounts } from './ranking.js';
 import { assertFinite, denseRanks } from './rank.js';
@@ -29,6 +29,7 @@ import { aucResamples } from '../linalg/auc-resamples.js';
 import { pearson, spearman } from './correlation.js';
 import { type DeLongResult, delongTest } from './delong.js';
 
+import type { ConfidenceInterval } from '../types.js';
 /** Two representations' cosines on the same binary-labelled pairs (null: missing). */
 export interface PairedCosinesBinary {
   readonly cosinesA: ArrayLike<number | null>;
@@ -188,7 +189,6 @@ function completeGraded(input: PairedCosinesGraded): { a: number[]; b: number[];
   }
   return out;
 }
-
 
 /**
  * rho_A - rho_B of every paired resample where both are defined, in draw order (exposed for

@@ -5,6 +5,7 @@
  * one class, a correlation of a constant) it returns `null`, never `NaN`, so that `null` survives
  * JSON and CSV and means the same thing everywhere.
  */
+import type { ConfidenceInterval } from '../types.js';
 
 /** A named, pure computation from an input to a result. */
 export interface Metric<I, O> {
@@ -28,18 +29,7 @@ export interface PairedSample {
   readonly y: ArrayLike<number>;
 }
 
-/** A two-sided confidence interval; both ends null when it cannot be estimated. */
-export interface ConfidenceInterval {
-  readonly low: number | null;
-  readonly high: number | null;
-}
-
 /** The interval used when no estimate is possible. */
-/** A point estimate with its confidence interval: one value, never three loose fields. */
-export interface Estimate extends ConfidenceInterval {
-  readonly value: number;
-}
-
 export const NO_INTERVAL: ConfidenceInterval = Object.freeze({ low: null, high: null });
 
 /** Wraps a pure function as a {@link Metric}. */
@@ -52,4 +42,14 @@ export function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, w
   if (a.length !== b.length) {
     throw new RangeError(`${what}: lengths differ (${a.length} vs ${b.length})`);
   }
+}
+
+/**
+ * Rounds to 6 decimals (and -0 to 0), so that the numbers a picture is drawn from (chart data,
+ * projected points) do not depend on float noise, and a point read back from JSON equals the one
+ * computed.
+ */
+export function round6(value: number): number {
+  const rounded = Math.round(value * 1e6) / 1e6;
+  return rounded === 0 ? 0 : rounded;
 }

@@ -4,10 +4,10 @@
  * src/results/schema.ts) and per-word {@link WordScore}s.
  */
 import type { MetricScores, WordScore } from '../results/schema.js';
-import type { ThresholdSource } from '../types.js';
+import type { ThresholdSource, ConfidenceInterval, Estimate } from '../types.js';
 import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
 import { pearson, pearsonMetric, spearman } from './correlation.js';
-import type { BinaryScores, ConfidenceInterval, Estimate } from './metric.js';
+import type { BinaryScores } from './metric.js';
 import { deriveSeed } from '../random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
 import { classMeans, cohensD } from './separation.js';

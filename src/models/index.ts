@@ -6,8 +6,7 @@
  * (onnxruntime is never parsed for a GloVe-only `similarity`).
  */
 import { resolve } from 'node:path';
-import type { ModelSource } from '../pipeline/index.js';
-import { InputError, type EmbeddingModel, type ModelOptions } from '../types.js';
+import { InputError, type EmbeddingModel, type ModelOptions, type ModelSource } from '../types.js';
 
 /** One form of `--model`: a named model (`glove-100d`) or a scheme with an argument (`onnx:DIR`). */
 export interface ModelEntry {

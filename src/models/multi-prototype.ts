@@ -6,7 +6,7 @@
  * GloVe's lookup ends at), its occurrences in a background corpus (WordNet 3.1's definitions and
  * example sentences, {@link wordnetBackgroundCorpus}) are embedded with the wrapped model's
  * `context` representation (the mean of the other words' vectors), and those context vectors are
- * clustered with the seeded k-means of src/senses/kmeans.ts (unit-normalised, k from 1 to 4 by
+ * clustered with the seeded k-means of src/metrics/kmeans.ts (unit-normalised, k from 1 to 4 by
  * silhouette). The prototypes are the cluster centres (means of unit context vectors). An
  * occurrence is represented by the prototype with the highest cosine to its own context vector:
  * a static representation (one vector per word type and cluster, chosen by the context).
@@ -37,7 +37,7 @@ import { readGlosses } from '../datasets/wordnet/glosses.js';
 import { wordnetDbVersion, wordnetDictDir } from '../datasets/wordnet/wordnet-files.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
-import { chooseK, MAX_K, MIN_POINTS_PER_CLUSTER, SILHOUETTE_THRESHOLD } from '../senses/kmeans.js';
+import { chooseK, MAX_K, MIN_POINTS_PER_CLUSTER, SILHOUETTE_THRESHOLD } from '../metrics/kmeans.js';
 import { InputError, type EmbeddingModel, type OccurrenceEmbedding, type ProgressFn, type Representation, type TargetOccurrence } from '../types.js';
 
 /** Name of the added representation. */

@@ -10,8 +10,9 @@ import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { PROJECT_ROOT, portablePath } from '../config.js';
 import { sensebenchVersion } from '../version.js';
-import type { Dataset, DatasetRecord, ModelRecord, Normalization, RunContext } from '../types.js';
+import type { Dataset, Normalization } from '../types.js';
 
+import type { DatasetRecord, ModelRecord, RunContext } from '../results/run-result.js';
 const require = createRequire(import.meta.url);
 
 /** Packages whose versions shape the numbers. */

@@ -6,7 +6,7 @@
  * results/pairs/*.csv print them), the contextuality measures (which also embed every word of a
  * sample of the dataset's sentences) and, on a dataset with a labelled
  * train split, each representation's probe probabilities (the `#probe` columns: a logistic probe
- * trained on the train pairs' vectors, src/senses/probe.ts). Vectors never outlive this step.
+ * trained on the train pairs' vectors, src/metrics/probe.ts). Vectors never outlive this step.
  */
 export { cosine } from '../metrics/cosine.js';
 import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
@@ -15,7 +15,7 @@ import { InputError } from '../errors.js';
 import { fitNormalization, normalizeInto, normalizeVector64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
-import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../senses/probe.js';
+import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
 import { PhaseTimer } from './timings.js';
@@ -260,7 +260,7 @@ interface RepresentationProbe {
 }
 
 /**
- * A logistic probe (src/senses/probe.ts) trained on the train pairs' raw target vectors, C by
+ * A logistic probe (src/metrics/probe.ts) trained on the train pairs' raw target vectors, C by
  * word-grouped 5-fold CV on train. It predicts P(same sense) for every pair of the other splits;
  * train pairs get their out-of-fold prediction at the chosen C (so no train row is scored by a
  * probe that saw it). Null when the train pairs lack a class.

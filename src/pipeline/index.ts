@@ -9,38 +9,21 @@
 import { DEFAULT_RESAMPLES } from '../config.js';
 import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
 import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
-import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelRecord, type Normalization, type PairResult, type RepresentationKey, type RunResult, type ThroughputRow } from '../types.js';
+import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
-import { sensesTable, throughputTable, type SenseRow } from '../results/schema.js';
-import { scoreSenses } from '../senses/metrics.js';
-import type { SenseOccurrence } from '../senses/occurrences.js';
-import { projectSensePanel, type SenseProjection } from '../senses/projection.js';
+import { sensesTable, throughputTable, type SenseRow, type ThroughputRow } from '../results/schema.js';
+import { scoreSenses } from '../metrics/senses.js';
+import { projectSenses } from '../metrics/sense-projection.js';
+import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
 import { deriveSeed } from '../random.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
 import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
 
+import type { ModelRecord, RunResult } from '../results/run-result.js';
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
-
-/** A model a plan will load: its spec, how to load it, and how to describe it in plain words. */
-export interface ModelSource {
-  /** The `--model` spec, e.g. `glove-100d`, `onnx:DIR`. */
-  readonly spec: string;
-  load(): Promise<EmbeddingModel>;
-  /** What the loaded model is, for the reports. */
-  describe(model: EmbeddingModel): string;
-}
-
-/** A sense-labelled occurrence set scored into senses.csv (lesson-senses, wordnet-senses). */
-export interface SenseSet {
-  /** The `dataset` column of senses.csv. */
-  readonly name: string;
-  readonly occurrences: readonly SenseOccurrence[];
-  /** Words whose occurrences are projected to 2-D for the report's sense pictures. */
-  readonly projectWords?: readonly string[];
-}
 
 /** What `sensebench run` (and `npm run bench`) evaluates. */
 export interface EvaluationPlan {
@@ -148,7 +131,7 @@ async function analyseSenseSet(model: EmbeddingModel, set: SenseSet, seed: numbe
       const indices = set.occurrences.flatMap((occurrence, i) => (occurrence.word === word ? [i] : []));
       if (indices.length === 0) continue;
       projections.push(
-        projectSensePanel({
+        projectSenses({
           word,
           model: model.id,
           representation: representation.name,

@@ -7,9 +7,10 @@
  * or a missing score column is refused with `file:line` before anything is rewritten.
  */
 import { compareRepresentations, scoreCosimlex, scoreSplits } from './scoring.js';
-import type { RunResult } from '../types.js';
+
 import { readContextuality, readRunJson, readSenseResults, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
 
+import type { RunResult } from '../results/run-result.js';
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
   const run = await readRunJson(dir);
   // A run.json from before the comparison rule existed compared every two representations.

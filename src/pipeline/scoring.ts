@@ -24,12 +24,13 @@ import {
   type SummaryRow,
   type WordScore,
 } from '../results/schema.js';
-import type { ModelRecord, Normalization, PairResult, RepresentationKey, SplitPairs, SplitResult } from '../types.js';
+import type { Normalization, PairResult, RepresentationKey, SplitPairs } from '../types.js';
 import { spearman } from '../metrics/correlation.js';
 import { METRIC_DECIMALS } from '../results/schema.js';
 import { roundFixed } from '../results/table.js';
 import type { COMPARISON_RULES } from '../vocabulary.js';
 
+import type { ModelRecord, SplitResult } from '../results/run-result.js';
 /** See {@link COMPARISON_RULES}. */
 export type ComparisonRule = (typeof COMPARISON_RULES)[number];
 
@@ -84,7 +85,6 @@ class ScoredRows {
     return this.rows;
   }
 }
-
 
 /** Every model representation of a run with its cosine column under one normalization. */
 function columnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[], normalization: Normalization) {

@@ -8,19 +8,7 @@
  * own unit), which the CLI draws as a bar on a terminal and as one line per phase otherwise.
  */
 
-/** Seconds of one phase. */
-export interface PhaseSeconds {
-  readonly phase: string;
-  readonly seconds: number;
-}
-
-/** run.json's `timings`. */
-export interface RunTimings {
-  /** Wall seconds from the start of the evaluation to the rendering of the reports. */
-  readonly totalSeconds: number;
-  /** Seconds per phase, in the order the phases first ran; their sum is at most the total. */
-  readonly phases: readonly PhaseSeconds[];
-}
+import type { RunTimings } from '../results/run-result.js';
 
 /** Progress of a phase: `done` of `total` units (representations, splits, occurrences). */
 export type PhaseProgress = (phase: string, done: number, total: number) => void;

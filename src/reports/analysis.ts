@@ -4,13 +4,15 @@
  * representations are real (paired bootstrap CI, DeLong). Every sentence that states a finding is
  * computed here from the numbers, so when results change the words change with them.
  */
-import { NORMALIZATIONS, type ComparisonRow, type ContextualityRow, type Normalization, type RunResult, type SplitResult, type SummaryRow } from '../types.js';
+import { NORMALIZATIONS, type Normalization } from '../types.js';
 import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './html-content.js';
+import { evaluationSplits, formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './content.js';
 import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
 import { DEFAULT_MIN_OCCURRENCES } from '../metrics/contextuality.js';
 import { CONTEXTUALITY_SENTENCES } from '../pipeline/cosines.js';
 
+import type { ComparisonRow, ContextualityRow, SummaryRow } from '../results/schema.js';
+import type { RunResult, SplitResult } from '../results/run-result.js';
 /**
  * Ethayarajh's (2019) definitions as the report states them, one sentence each with the paper's
  * section; the numbers come from the code that applies them.
@@ -25,12 +27,6 @@ const CONTEXTUALITY_DEFINITIONS = [
 
 /** A change smaller than this is reported as no change (AUCs are printed to 3 decimals). */
 const NOTABLE_CHANGE = 0.01;
-
-/** The splits the analysis sections discuss: every split but train, unless a dataset has nothing else. */
-export function evaluationSplits(result: RunResult): SplitResult[] {
-  return result.splits.filter((split) => split.split !== 'train' || !result.splits.some((other) => other.dataset === split.dataset && other.split !== 'train'));
-}
-
 
 function valueOf(score: SummaryRow | undefined, metric: 'auc' | 'spearman'): number | null {
   return score?.[metric]?.value ?? null;

@@ -5,8 +5,9 @@
  */
 import { METRIC_DECIMALS, compareSpearmanTable, compareTable, contextualityTable, cosimlexTable, cosineColumns, sensesTable, summaryTable, throughputTable, wordsTable } from '../results/schema.js';
 import { formatFixed, guardText, toCsv } from '../results/table.js';
-import type { RenderedFile, RepresentationKey, RunResult, SplitResult } from '../types.js';
+import type { RepresentationKey } from '../types.js';
 
+import type { RenderedFile, RunResult, SplitResult } from '../results/run-result.js';
 /** Where the sense pictures' points are kept in a results directory. */
 export const SENSE_PROJECTIONS_FILE = 'sense-projections.json';
 

@@ -6,11 +6,12 @@
  * compare.csv), the multi-prototype fallbacks, senses.csv's 1-NN accuracies, and the sense pictures.
  * Every sentence that states a finding is computed here from the numbers (as src/reports/analysis.ts).
  */
-import type { ComparisonRow, RunResult, SenseRow, SplitResult, SummaryRow } from '../types.js';
-import { evaluationSplits } from './analysis.js';
-import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { formatNumber, keyLabel, slug, splitTitle } from './html-content.js';
 
+import { heading, paragraph, text, type Block, type Cell } from './document.js';
+import { evaluationSplits, formatNumber, keyLabel, slug, splitTitle } from './content.js';
+
+import type { ComparisonRow, SenseRow, SummaryRow } from '../results/schema.js';
+import type { RunResult, SplitResult } from '../results/run-result.js';
 /** The name of the multi-prototype representation (src/models/multi-prototype.ts). */
 const MULTI_PROTOTYPE = 'multi-prototype';
 

@@ -3,7 +3,7 @@
  * built once from a RunResult and rendered twice: to markdown (`summary.md`) and to HTML
  * (`index.html`). Both files therefore say exactly the same things.
  */
-import type { PairResult, RunResult, SplitResult, ThroughputRow, WordScore } from '../types.js';
+import type { PairResult } from '../types.js';
 import {
   describeModel,
   findLessonPairs,
@@ -20,12 +20,14 @@ import {
   splitFindings,
   splitTitle,
   type RepresentationEntry,
-} from './html-content.js';
+} from './content.js';
 import type { RenderedPlot } from './plots.js';
 import { analysisBlocks } from './analysis.js';
 import { followupBlocks } from './followup.js';
 import { code, heading, paragraph, strong, text, type Block, type Cell, type ReportDocument } from './document.js';
 
+import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ThroughputRow, WordScore } from '../results/schema.js';
 export type { Block, Cell, Inline, ReportDocument } from './document.js';
 
 /** How a pair's label reads in prose. */

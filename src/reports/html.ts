@@ -6,7 +6,7 @@ import type { Span } from '../types.js';
 import { kindColours } from './palette.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
 import { senseText } from './html-document.js';
-import { targetSegments } from './html-content.js';
+import { targetSegments } from './content.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: string): string {

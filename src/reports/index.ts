@@ -7,12 +7,13 @@
  */
 import { join } from 'node:path';
 import type { StagedStep } from '../io/staged-directory.js';
-import type { RenderedFile, RunResult } from '../types.js';
+
 import { writeResultsDirectory } from './output-directory.js';
 import type { RenderedPlot } from './plots.js';
 import { renderCsv } from './csv.js';
 import { renderRunJson } from './run-json.js';
 
+import type { RenderedFile, RunResult } from '../results/run-result.js';
 /** Renders every report file of a result (paths relative to the output directory). */
 export async function renderReports(result: RunResult): Promise<RenderedFile[]> {
   const started = performance.now();
@@ -24,7 +25,7 @@ export async function renderReports(result: RunResult): Promise<RenderedFile[]> 
     import('./html.js'),
   ]);
   // The sense pictures are drawn from the run's 2-D points (no vectors), as plots/senses-<word>-<model>-<rep>.svg.
-  const { renderSensePanel } = await import('../senses/projection.js');
+  const { renderSensePanel } = await import('./sense-panels.js');
   const senses = await Promise.all(
     (result.senseProjections ?? []).map(async (projection): Promise<RenderedPlot> => ({
       name: projection.fileName.replace(/\.svg$/, ''),

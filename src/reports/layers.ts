@@ -6,9 +6,11 @@
  * and the sentence saying where sense information peaks (src/reports/analysis.ts) both read these
  * numbers, so the words follow the measurements.
  */
-import type { RunResult, SplitResult, SummaryRow } from '../types.js';
-import { formatNumber, keyLabel, orderedScores, representationEntries } from './html-content.js';
 
+import { formatNumber, keyLabel, orderedScores, representationEntries } from './content.js';
+
+import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { SummaryRow } from '../results/schema.js';
 /** The headline metric of a split: AUC where it has labels, Spearman where it is graded. */
 export function headlineMetric(split: SplitResult): 'auc' | 'spearman' | null {
   if (split.scores.some((score) => score.auc !== null)) return 'auc';

@@ -5,7 +5,7 @@
 import type { Span } from '../types.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
 import { senseText } from './html-document.js';
-import { targetSegments } from './html-content.js';
+import { targetSegments } from './content.js';
 
 /**
  * Escapes the characters markdown would read as markup inside a line (emphasis, code, tables,

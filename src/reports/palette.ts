@@ -3,7 +3,7 @@
  * cool for contextual ones, and one stable colour per model representation across every chart.
  */
 import type { RepresentationKey, RepresentationKind } from '../types.js';
-import type { RepresentationEntry } from './html-content.js';
+import type { RepresentationEntry } from './content.js';
 
 /** Warm colours for static representations, cool colours for contextual ones; cycled when exhausted. */
 export const kindPalettes: Readonly<Record<RepresentationKind, readonly string[]>> = {

@@ -9,8 +9,9 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-import type { RepresentationKey, RunResult, SplitResult, ThroughputRow } from '../types.js';
+import type { RepresentationKey } from '../types.js';
 import {
+  evaluationSplits,
   findLessonPairs,
   formatNumber,
   keyLabel,
@@ -21,11 +22,12 @@ import {
   splitTitle,
   throughputKind,
   type RepresentationEntry,
-} from './html-content.js';
-import { evaluationSplits } from './analysis.js';
+} from './content.js';
 import { layerCurves, type LayerCurve } from './layers.js';
 import { kindColours, representationColours } from './palette.js';
 
+import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ThroughputRow } from '../results/schema.js';
 /** One rendered chart. */
 export interface RenderedPlot {
   /** File stem: the chart is written to `plots/<name>.svg`. */

@@ -3,19 +3,10 @@
  * machine, date) and the shape of its splits, so every other file can be re-read and re-rendered
  * from the results directory alone (src/results/read.ts).
  */
-import { runJsonSchema } from '../results/run-json-schema.js';
+import { runJsonSchema, type RunJson } from '../results/json-schemas.js';
+import type { RenderedFile, RunResult } from '../results/run-result.js';
 import { cosineColumns } from '../results/schema.js';
 import { pairsScoreColumns } from './csv.js';
-import type { RenderedFile, RunContext, RunResult, SplitName } from '../types.js';
-import type { RunTimings } from '../pipeline/timings.js';
-
-/** The serialised shape of run.json. */
-export interface RunJson {
-  readonly context: RunContext;
-  /** `columns`: the score columns of the split's pairs CSV. */
-  readonly splits: readonly { readonly dataset: string; readonly split: SplitName; readonly unlabelled: boolean; readonly graded: boolean; readonly columns: readonly string[] }[];
-  readonly timings?: RunTimings;
-}
 
 /** run.json of a result. */
 export function runJson(result: RunResult): RunJson {

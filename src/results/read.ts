@@ -6,25 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
-import { REPRESENTATION_KINDS } from '../vocabulary.js';
-import { runJsonSchema } from './run-json-schema.js';
+import { runJsonSchema, senseProjectionsSchema, type RunJson, type SenseProjection } from './json-schemas.js';
 import { PROJECT_ROOT } from '../config.js';
 import { BUILTIN_DATASETS, loadDataset } from '../datasets/index.js';
 import { parseJsonAt } from '../io/json.js';
 import { pathExists } from '../io/paths.js';
-import {
-  InputError,
-  type Dataset,
-  type PairResult,
-  type RepresentationKey,
-  type RunContext,
-  type RunResult,
-  type SentencePair,
-  type SplitName,
-  type SplitPairs,
-  type SplitResult,
-} from '../types.js';
+import { InputError, type Dataset, type PairResult, type RepresentationKey, type SentencePair, type SplitName, type SplitPairs } from '../types.js';
 import {
   compareSpearmanTable,
   compareTable,
@@ -45,9 +32,8 @@ import {
 } from './schema.js';
 import { parseCsv, readCell, unguardText } from './table.js';
 import { quote } from '../errors.js';
-import type { SenseProjection } from '../senses/projection.js';
 
-type RunJson = z.infer<typeof runJsonSchema>;
+import type { RunContext, RunResult, SplitResult } from './run-result.js';
 
 /** A results directory read back. */
 export interface LoadedResults {
@@ -184,33 +170,6 @@ export async function readSenses(dir: string): Promise<SenseRow[]> {
   return readTable(dir, 'senses.csv', sensesTable);
 }
 
-const projectionSchema = z.array(
-  z.object({
-    word: z.string(),
-    model: z.string(),
-    representation: z.string(),
-    kind: z.enum(REPRESENTATION_KINDS),
-    occurrences: z.number().int().nonnegative(),
-    missing: z.number().int().nonnegative(),
-    distinctVectors: z.number().int().nonnegative(),
-    explained: z.tuple([z.number(), z.number()]).nullable(),
-    points: z.array(z.object({ x: z.number(), y: z.number(), sense: z.string(), count: z.number().int().positive() })),
-    score: z
-      .object({
-        word: z.string(),
-        occurrences: z.number(),
-        senses: z.number(),
-        nn1Correct: z.number(),
-        mfsCorrect: z.number(),
-        nn1Reachable: z.number(),
-        silhouette: z.number().nullable(),
-      })
-      .nullable(),
-    fileName: z.string().regex(/^senses-[a-z0-9._-]+\.svg$/),
-    senses: z.array(z.object({ sense: z.string(), gloss: z.string() })),
-  }),
-);
-
 /** The sense pictures' points of `<dir>/sense-projections.json`; empty when the run wrote none. */
 export async function readSenseProjections(dir: string): Promise<SenseProjection[]> {
   const path = join(dir, 'sense-projections.json');
@@ -222,7 +181,7 @@ export async function readSenseProjections(dir: string): Promise<SenseProjection
   } catch (error) {
     throw new InputError(`not valid JSON (${(error as Error).message})`, { file: path, line: 1 });
   }
-  const parsed = projectionSchema.safeParse(raw);
+  const parsed = senseProjectionsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(`not a sensebench sense-projections file: ${issue ? issue.path.join('.') : ''}: ${issue?.message ?? 'invalid'}`, { file: path, line: 1 });

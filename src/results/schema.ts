@@ -322,7 +322,7 @@ export type CosimlexRow = RecordOf<typeof cosimlexTable.columns>;
 
 /**
  * senses.csv: how well each representation groups a word's sense-labelled occurrences by sense,
- * without training (src/senses/metrics.ts defines every value). Keys are the column names, as the
+ * without training (src/metrics/senses.ts defines every value). Keys are the column names, as the
  * sense scorer writes them.
  */
 export const sensesTable = defineTable([

@@ -6,9 +6,10 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
-import type { Estimate } from '../metrics/metric.js';
+
 import { InputError } from '../errors.js';
 
+import type { Estimate } from '../types.js';
 /** Column types. An `estimate` is one value with its interval and takes three CSV columns. */
 export type Column =
   | { readonly name: string; readonly key: string; readonly type: 'text'; readonly description: string }

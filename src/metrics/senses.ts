@@ -26,7 +26,7 @@
  *   recomputes the pooled 1-NN accuracy and the mean silhouette from the drawn words; a resample
  *   without a word with a silhouette is skipped for the silhouette interval.
  */
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval } from '../metrics/bootstrap.js';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval } from './bootstrap.js';
 import { mulberry32 } from '../random.js';
 import { sensesTable } from '../results/schema.js';
 import type { RepresentationKind } from '../types.js';

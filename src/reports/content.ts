@@ -4,19 +4,12 @@
  * Both reports say the same things; only the markup differs.
  */
 import { fileStem } from '../io/names.js';
-import type { Estimate } from '../metrics/metric.js';
-import { DEFAULT_MODELS } from '../models/index.js';
-import type { SummaryRow } from '../results/schema.js';
-import type {
-  Normalization,
-  PairResult,
-  RepresentationKey,
-  RepresentationKind,
-  RunResult,
-  SplitResult,
-  ThroughputRow,
-} from '../types.js';
 
+import { DEFAULT_MODELS } from '../models/index.js';
+import type { SummaryRow, ThroughputRow } from '../results/schema.js';
+import type { Normalization, PairResult, RepresentationKey, RepresentationKind, Estimate } from '../types.js';
+
+import type { RunResult, SplitResult } from '../results/run-result.js';
 /** One model representation as the reports list it, in run.json order. */
 export interface RepresentationEntry {
   readonly key: RepresentationKey;
@@ -121,6 +114,11 @@ export function splitTitle(split: SplitResult): string {
  */
 export function slug(text: string): string {
   return fileStem(text);
+}
+
+/** The splits the analysis sections discuss: every split but train, unless a dataset has nothing else. */
+export function evaluationSplits(result: RunResult): SplitResult[] {
+  return result.splits.filter((split) => split.split !== 'train' || !result.splits.some((other) => other.dataset === split.dataset && other.split !== 'train'));
 }
 
 /** Label counts of a split's pairs. */

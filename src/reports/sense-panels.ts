@@ -1,67 +1,26 @@
 /**
- * Senses as pictures: for one word and one representation, a 2-D PCA projection of the word's
- * occurrences coloured by sense, as an SVG (vega-lite rendered in Node, as the report's charts),
- * and a terminal summary of every representation.
+ * Senses as pictures: for one word and one representation, its occurrences projected to 2-D
+ * (src/metrics/sense-projection.ts) and coloured by sense, as an SVG (vega-lite rendered in Node, as
+ * the report's charts), and a terminal summary of every representation.
  *
- * The PCA (src/metrics/pca.ts) is fitted per word and representation on the unit-normalised
- * vectors, since the metrics compare by cosine. Occurrences with identical vectors land on one
- * point: each (point, sense) is drawn once, the point labelled `×n` with its total; senses sharing
+ * Occurrences with identical vectors land on one point: each (point, sense) is drawn once, the
+ * point labelled `×n` with its total; senses sharing
  * a point are drawn as concentric rings whose areas are proportional to their counts. A representation
  * that gives every occurrence the same vector (a static `target`) is one marker labelled with the
  * count and said so in the subtitle: it cannot separate senses.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { fitPca, project } from '../metrics/pca.js';
-import { renderSvg } from '../reports/plots.js';
-import type { EmbeddingModel, RepresentationKind } from '../types.js';
-import { scoreWord, unitVectors, type WordSenseScore } from './metrics.js';
-import type { SenseOccurrence } from './occurrences.js';
+import { projectSenses, type ProjectionInput } from '../metrics/sense-projection.js';
+import type { SenseProjection } from '../results/json-schemas.js';
+import type { EmbeddingModel, SenseOccurrence } from '../types.js';
+import { renderSvg } from './plots.js';
 
 /** Categorical colours for senses (ColorBrewer Dark2, then Set1). */
 export const SENSE_COLOURS: readonly string[] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#e41a1c', '#377eb8', '#4daf4a', '#984ea3', '#ff7f00'];
 
-/** One marker of a panel: occurrences of one sense at one point. */
-export interface PanelPoint {
-  readonly x: number;
-  readonly y: number;
-  readonly sense: string;
-  readonly count: number;
-}
-
-/** One rendered (word, representation) picture. */
-export interface SensePanel {
-  readonly word: string;
-  readonly model: string;
-  readonly representation: string;
-  readonly kind: RepresentationKind;
-  /** Occurrences drawn (with a vector). */
-  readonly occurrences: number;
-  /** Occurrences without a vector (out of vocabulary), not drawn. */
-  readonly missing: number;
-  /** Distinct vectors among the drawn occurrences. */
-  readonly distinctVectors: number;
-  /** Share of the variance on PC1 and PC2 (null when there is no variance). */
-  readonly explained: readonly [number, number] | null;
-  readonly points: readonly PanelPoint[];
-  /** 1-NN, MFS and silhouette of this word (null with fewer than two drawn occurrences). */
-  readonly score: WordSenseScore | null;
-  /** File name for the SVG: `senses-<word>-<model>-<representation>.svg` (slugged). */
-  readonly fileName: string;
+/** One rendered (word, representation) picture: its numbers and its SVG. */
+export interface SensePanel extends SenseProjection {
   readonly svg: string;
-}
-
-/** Keeps letters, digits, dot, dash and underscore (as the report's file names). */
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '_');
-}
-
-function round6(value: number): number {
-  const rounded = Math.round(value * 1e6) / 1e6;
-  return rounded === 0 ? 0 : rounded;
-}
-
-function vectorKey(vector: Float64Array): string {
-  return Array.from(vector, (x) => x.toString()).join(',');
 }
 
 /** Short legend text of a sense: `tag — gloss`, the gloss cut at 56 characters. */
@@ -70,79 +29,18 @@ function senseLabel(sense: string, gloss: string): string {
   return short === '' || short === sense ? sense : `${sense} — ${short}`;
 }
 
-/**
- * A panel as numbers only (what a run keeps in `RunResult.senseProjections`, so the report can draw
- * it without vectors): everything but the SVG, plus the senses in legend order with their glosses.
- */
-export interface SenseProjection extends Omit<SensePanel, 'svg'> {
-  readonly senses: readonly { readonly sense: string; readonly gloss: string }[];
-}
-
-export interface PanelInput {
-  readonly word: string;
-  readonly model: string;
-  readonly representation: string;
-  readonly kind: RepresentationKind;
-  /** The word's occurrences, index-aligned with `vectors`. */
-  readonly occurrences: readonly Pick<SenseOccurrence, 'sense' | 'gloss'>[];
-  readonly vectors: readonly (ArrayLike<number> | null)[];
-}
-
 /** Projects and renders one panel. */
-export async function sensePanel(input: PanelInput): Promise<SensePanel> {
-  return renderSensePanel(projectSensePanel(input));
+export async function sensePanel(input: ProjectionInput): Promise<SensePanel> {
+  return renderSensePanel(projectSenses(input));
 }
 
 /** Renders a projection as its SVG panel (vega-lite, as the report's charts). */
 export async function renderSensePanel(projection: SenseProjection): Promise<SensePanel> {
-  const { senses, ...panelBase } = projection;
-  const svg = await renderSvg(
-    panelSpec(
-      panelBase,
-      senses.map((s) => s.sense),
-      new Map(senses.map((s) => [s.sense, s.gloss])),
-    ),
-    projection.fileName.replace(/\.svg$/, ''),
-  );
-  return { ...panelBase, svg };
+  const svg = await renderSvg(panelSpec(projection), projection.fileName.replace(/\.svg$/, ''));
+  return { ...projection, svg };
 }
 
-/** The 2-D PCA points and scores of one word and representation (see the module comment). */
-export function projectSensePanel(input: PanelInput): SenseProjection {
-  const units = unitVectors(input.vectors);
-  const kept = input.occurrences.map((occurrence, i) => ({ occurrence, unit: units[i] })).filter((item): item is { occurrence: (typeof input.occurrences)[number]; unit: Float64Array } => item.unit !== null);
-  const missing = input.occurrences.length - kept.length;
-  const senseOrder = [...new Set(input.occurrences.map((o) => o.sense))];
-  const glossOf = new Map(input.occurrences.map((o) => [o.sense, o.gloss]));
-  const distinctVectors = new Set(kept.map((item) => vectorKey(item.unit))).size;
-  let points: PanelPoint[] = [];
-  let explained: readonly [number, number] | null = null;
-  if (kept.length > 0) {
-    const cols = kept[0]!.unit.length;
-    const data = new Float64Array(kept.length * cols);
-    kept.forEach((item, i) => { data.set(item.unit, i * cols); });
-    const pca = fitPca({ rows: kept.length, cols, data }, 2);
-    // One distinct vector has no variance (the PCA would only see rounding noise of the mean).
-    if (distinctVectors > 1 && pca.totalVariance > 0) explained = [pca.explainedVariance[0]! / pca.totalVariance, (pca.explainedVariance[1] ?? 0) / pca.totalVariance];
-    const groups = new Map<string, { x: number; y: number; sense: string; count: number }>();
-    for (const item of kept) {
-      // Identical vectors project identically; no variance means one point at the origin.
-      const [x, y] = explained === null ? [0, 0] : Array.from(project(pca, item.unit), round6);
-      const key = `${x},${y},${item.occurrence.sense}`;
-      const group = groups.get(key);
-      if (group) group.count++;
-      else groups.set(key, { x: x ?? 0, y: y ?? 0, sense: item.occurrence.sense, count: 1 });
-    }
-    // Larger markers first so that smaller ones at the same point stay on top.
-    points = [...groups.values()].sort((a, b) => b.count - a.count || senseOrder.indexOf(a.sense) - senseOrder.indexOf(b.sense));
-  }
-  const score = kept.length >= 2 ? scoreWord(input.word, kept.map((item) => item.unit), kept.map((item) => item.occurrence.sense)) : null;
-  const fileName = `senses-${slug(input.word)}-${slug(input.model)}-${slug(input.representation)}.svg`;
-  const senses = senseOrder.map((sense) => ({ sense, gloss: glossOf.get(sense) ?? '' }));
-  return { word: input.word, model: input.model, representation: input.representation, kind: input.kind, occurrences: kept.length, missing, distinctVectors, explained, points, score, fileName, senses };
-}
-
-function panelSubtitle(panel: Omit<SensePanel, 'svg'>): string[] {
+function panelSubtitle(panel: SenseProjection): string[] {
   const lines: string[] = [];
   if (panel.occurrences === 0) return ['no occurrence has a vector (out of vocabulary)'];
   if (panel.distinctVectors === 1) {
@@ -161,7 +59,9 @@ function panelSubtitle(panel: Omit<SensePanel, 'svg'>): string[] {
   return lines;
 }
 
-function panelSpec(panel: Omit<SensePanel, 'svg'>, senseOrder: readonly string[], glossOf: ReadonlyMap<string, string>): TopLevelSpec {
+function panelSpec(panel: SenseProjection): TopLevelSpec {
+  const senseOrder = panel.senses.map((s) => s.sense);
+  const glossOf = new Map(panel.senses.map((s) => [s.sense, s.gloss]));
   const labels = senseOrder.map((sense) => senseLabel(sense, glossOf.get(sense) ?? ''));
   // At a point shared by several senses, each sense's circle has an area proportional to its count
   // plus the counts of the smaller senses drawn on top of it, so every visible ring (and the

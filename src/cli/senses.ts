@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModel } from '../models/index.js';
 import { withMultiPrototype, wordnetBackgroundCorpus, type BackgroundCorpus } from '../models/multi-prototype.js';
-import { InputError, type EmbeddingModel } from '../types.js';
-import { loadSenseOccurrences, senseDatasetFiles, type SenseOccurrence } from './occurrences.js';
-import { sensesReport } from './projection.js';
+import { InputError, type EmbeddingModel, type SenseOccurrence } from '../types.js';
+import { loadSenseOccurrences, senseDatasetFiles } from '../datasets/sense-occurrences.js';
+import { sensesReport } from '../reports/sense-panels.js';
 
 /** Occurrence sets the command can read. */
 export const SENSE_DATASETS = ['lesson-senses', 'wordnet-senses'] as const;

@@ -3,8 +3,8 @@
  * wordnet-senses) and the lesson words whose sense pictures the report draws. `sensebench run`
  * and `npm run bench` pass these to the pipeline as `senseSets`.
  */
-import type { SenseSet } from '../pipeline/index.js';
-import { loadSenseOccurrences, senseDatasetFiles } from './occurrences.js';
+import type { SenseSet } from '../types.js';
+import { loadSenseOccurrences, senseDatasetFiles } from './sense-occurrences.js';
 
 /** Lesson words drawn in the report's sense pictures (every representation of every model). */
 export const PICTURED_LESSON_WORDS: readonly string[] = ['bank', 'apple', 'bat', 'mouse', 'spring'];
