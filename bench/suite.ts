@@ -11,7 +11,7 @@ import { loadDataset } from '../src/datasets/index.js';
 import { loadGlove100d } from '../src/models/glove-cache.js';
 import { prepareMinilm } from '../src/models/minilm/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
-import type { ThroughputRow } from '../src/types.js';
+import type { ThroughputRow } from '../src/results/schema.js';
 import { benchColdStartFromLeanProcess } from './cold-start.js';
 import { runContextualBench } from './contextual.js';
 import { benchStaticLoad, benchStaticLookups } from './static.js';
