@@ -1,4 +1,4 @@
-/** Sense-separation metrics: pure functions, nulls for undefined values, seeded randomness. */
+/** Metrics (pure functions, nulls for undefined values, seeded randomness through one resampling engine) and the learned models they use (probe, k-means, PCA). */
 export * from './metric.js';
 export * from '../random.js';
 export * from './rank.js';
