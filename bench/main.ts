@@ -1,20 +1,18 @@
 /**
- * `npm run bench` / `sensebench bench`: the main job. Evaluates every built-in dataset with every
+ * `npm run bench`: the main job. Evaluates every built-in dataset with every
  * default model (exactly as `sensebench run` with no flags), measures throughput against same-run
  * baselines, and writes everything the lesson links to into results/.
  */
 import { join, resolve } from 'node:path';
-import { EMBEDDINGS_DIR, EmbeddingCache, formatCacheStats } from '../src/cache/embedding-cache.js';
+import { EMBEDDINGS_DIR } from '../src/cache/embedding-cache.js';
 import { DEFAULT_SEED, PROJECT_ROOT, cacheDir as defaultCacheDir } from '../src/config.js';
-import { availableBuiltinDatasets, loadDataset } from '../src/datasets/index.js';
 import { pathExists } from '../src/io/paths.js';
 import { gloveCachePath, loadGlove100d } from '../src/models/glove-cache.js';
 import { DEFAULT_MODELS, modelSource } from '../src/models/index.js';
 import { prepareMinilm } from '../src/models/minilm/index.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { runEvaluation } from '../src/pipeline/index.js';
-import { builtinSenseSets } from '../src/datasets/sense-sets.js';
-import { createProgress } from '../src/progress.js';
+import { planRun } from '../src/pipeline/plan.js';
 import { writeReports } from '../src/reports/index.js';
 import { readThroughput } from '../src/results/read.js';
 import type { Dataset } from '../src/types.js';
@@ -28,8 +26,8 @@ import { benchStaticLoad, benchStaticLookups } from './static.js';
 import { benchUseLiteVsTfjs } from './use-lite.js';
 import { benchWholeRunRate } from './whole-run.js';
 import { benchWicSized } from './wic-sized.js';
-
 import type { ThroughputRow } from '../src/results/schema.js';
+
 export interface BenchOptions {
   readonly out: string;
   readonly seed: number;
@@ -101,35 +99,17 @@ export async function runBench(options: BenchOptions): Promise<string[]> {
   const cacheDir = defaultCacheDir();
   const state = await cacheState(cacheDir);
   const clock = new SuiteClock();
-  const datasets: Dataset[] = [];
-  for (const name of availableBuiltinDatasets()) datasets.push(await loadDataset(name));
+  // Exactly the plan of `sensebench run` with no flags (every built-in dataset, every default model,
+  // glove-100d's multi-prototype vectors, the sense sets, the embedding cache), plus throughput.
+  const { plan, progress } = await planRun({ modelOptions: { cacheDir, onProgress: log }, seed: options.seed, log });
+  const datasets = plan.datasets;
   log(`datasets: ${datasets.map((d) => `${d.name} (${[...d.splits.values()].flat().length} pairs)`).join(', ')}`);
-
-  const progress = createProgress(process.stderr, { lines: true });
-  // As `sensebench run`: glove-100d's multi-prototype vectors, senses.csv and the sense pictures,
-  // and the embedding cache (a second run re-embeds nothing).
-  const modelOptions = { cacheDir, onProgress: log, multiPrototype: true };
   let probeSeconds = 0;
   const evaluationStarted = performance.now();
   const result = await runEvaluation({
-    datasets,
-    models: DEFAULT_MODELS.map((spec) => modelSource(spec, modelOptions)),
-    seed: options.seed,
-    senseSets: await builtinSenseSets(),
-    embeddingCache: {
-      cache: new EmbeddingCache(cacheDir),
-      report: (stats) => {
-        log(formatCacheStats(stats));
-      },
-    },
+    ...plan,
     onProbeFit: (fit) => {
       probeSeconds += fit.seconds;
-    },
-    onProgress: (model, done, total) => {
-      progress.update(`${model}: embedding`, done, total);
-    },
-    onPhase: (phase, done, total) => {
-      progress.update(phase, done, total);
     },
     measureThroughput: async () => {
       progress.stop();

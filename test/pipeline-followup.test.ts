@@ -15,7 +15,7 @@ import { loadResults } from '../src/results/read.js';
 import { probeColumn, sensesTable } from '../src/results/schema.js';
 import { scoreSenses } from '../src/metrics/senses.js';
 import type { Block } from '../src/reports/document.js';
-import { followupBlocks } from '../src/reports/followup.js';
+import { followupBlocks } from '../src/reports/sections/followup.js';
 import { writeReports } from '../src/reports/index.js';
 import { deriveSeed } from '../src/random.js';
 import type { EmbeddingModel, OccurrenceEmbedding, SentencePair, SplitName, TargetOccurrence, SenseSet } from '../src/types.js';
@@ -153,7 +153,7 @@ describe('senses in a run', () => {
 describe('the follow-up section', () => {
   it('states each approach against the static target from the numbers, and changes with them', async () => {
     const result = await run();
-    const blocks = followupBlocks(result, () => []);
+    const blocks = followupBlocks(result);
     const before = texts(blocks);
     const test = result.splits.find((split) => split.split === 'test')!;
     const target = test.scores.find((row) => row.scoring === 'cosine' && row.representation === 'target')!;
@@ -174,7 +174,7 @@ describe('the follow-up section', () => {
             },
       ),
     };
-    const after = texts(followupBlocks(changed, () => []));
+    const after = texts(followupBlocks(changed));
     expect(after).toContain('A trained probe, the best being a probe on hash · layer-1: AUC 0.987 [0.950, 1.000]');
     expect(after).toContain(`On mem / test, the trained probe answers best (AUC 0.987 against ${target.auc!.value.toFixed(3)} for one vector per word).`);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runEvaluation } from '../src/pipeline/index.js';
-import { analysisBlocks } from '../src/reports/analysis.js';
+import { sectionBlocks } from '../src/reports/report.js';
 import type { Block } from '../src/reports/document.js';
 import { formatNumber } from '../src/reports/content.js';
 import type { SentencePair, SplitName } from '../src/types.js';
@@ -27,6 +27,11 @@ async function run(): Promise<RunResult> {
   });
 }
 
+/** The analysis sections of the report. */
+function analysisBlocks(result: RunResult): Block[] {
+  return sectionBlocks(result, ['anisotropy', 'contextuality', 'cosimlex', 'layers', 'significance']);
+}
+
 /** Every finding of the analysis sections, as plain text. */
 function findings(blocks: readonly Block[]): string[] {
   return blocks.flatMap((block) => (block.type === 'list' ? block.items.map((item) => item.map((part) => part.text).join('')) : []));
@@ -39,7 +44,7 @@ describe('analysis sections', () => {
     const score = (normalization: string): SummaryRow => test.scores.find((row) => row.representation === 'sentence' && row.normalization === normalization)!;
     const raw = score('none').auc!.value;
     const corrected = ['center', 'zscore', 'abtt'].map((n) => ({ n, value: score(n).auc!.value })).sort((a, b) => b.value - a.value)[0]!;
-    const text = findings(analysisBlocks(result, () => []));
+    const text = findings(analysisBlocks(result));
     if (corrected.value - raw >= 0.01) {
       expect(text).toContain(`hash · sentence gains most from a correction: AUC ${formatNumber(raw)} raw, ${formatNumber(corrected.value)} with ${corrected.n} (+${formatNumber(corrected.value - raw)}).`);
     } else {
@@ -61,14 +66,14 @@ describe('analysis sections', () => {
       })),
     };
     const raw = result.splits.find((split) => split.split === 'test')!.scores.find((row) => row.representation === 'sentence' && row.normalization === 'none')!.auc!.value;
-    expect(findings(analysisBlocks(boosted, () => []))).toContain(
+    expect(findings(analysisBlocks(boosted))).toContain(
       `hash · sentence gains most from a correction: AUC ${formatNumber(raw)} raw, 0.987 with abtt (+${formatNumber(0.987 - raw)}).`,
     );
   });
 
   it('report the static representation as one vector per word, and compare the contextual one against it', async () => {
     const result = await run();
-    const text = findings(analysisBlocks(result, () => []));
+    const text = findings(analysisBlocks(result));
     const word = result.contextuality.find((row) => row.representation === 'word' && row.normalization === 'none')!;
     expect(word.selfSimilarity).toBe(1);
     expect(text).toContain(
@@ -87,13 +92,13 @@ describe('analysis sections', () => {
     const sentence = result.contextuality.find((row) => row.representation === 'sentence' && row.normalization === 'none')!;
     // Every word of a sentence gets the hash of the sentence: intra-sentence similarity exactly 1.
     expect(sentence.intraSentenceSimilarity).toBe(1);
-    const text = findings(analysisBlocks(result, () => []));
+    const text = findings(analysisBlocks(result));
     expect(text).toContain('hash · sentence: intra-sentence similarity 1.000 — every word of a sentence gets the same vector, so its self-similarity compares whole sentences.');
     const variance = (row: typeof sentence): string =>
       `Adjusted for anisotropy, one vector per word explains at most ${formatNumber(row.maxExplainableVarianceAdjusted)} of the variance of a word's occurrences in a contextual representation (hash · sentence: ${formatNumber(row.maxExplainableVariance)} raw, ${formatNumber(row.varianceBaseline)} for random words).`;
     expect(text).toContain(variance(sentence));
     const changed = { ...sentence, maxExplainableVariance: 0.9, varianceBaseline: 0.25, maxExplainableVarianceAdjusted: 0.65 };
-    const changedText = findings(analysisBlocks({ ...result, contextuality: result.contextuality.map((row) => (row === sentence ? changed : row)) }, () => []));
+    const changedText = findings(analysisBlocks({ ...result, contextuality: result.contextuality.map((row) => (row === sentence ? changed : row)) }));
     expect(changedText).toContain(variance(changed));
     expect(changedText).not.toContain(variance(sentence));
   });

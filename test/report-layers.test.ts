@@ -6,10 +6,10 @@
  * report, byte-identical when rendered twice.
  */
 import { describe, expect, it } from 'vitest';
-import { buildReportDocument } from '../src/reports/html-document.js';
+import { buildReportDocument, sectionBlocks } from '../src/reports/report.js';
 import { layerCurves, layerDepth, layerPeakSentence } from '../src/reports/layers.js';
 import { renderMarkdown } from '../src/reports/markdown.js';
-import { renderPlots } from '../src/reports/plots.js';
+import { chartsOf, renderCharts } from '../src/reports/charts.js';
 
 import { fixtureRun } from './report-fixture.js';
 
@@ -101,26 +101,27 @@ describe('layer curves', () => {
 
   it('renders a chart per evaluation split, places it with the sentence in the report, byte-identical twice', async () => {
     const result = withLayers(PEAK_AT_LAYER_1);
-    const first = await renderPlots(result);
-    const second = await renderPlots(result);
+    const first = await renderCharts(buildReportDocument(result));
+    const second = await renderCharts(buildReportDocument(result));
     const layers = first.filter((plot) => plot.kind === 'layers');
     expect(layers.map((plot) => plot.name)).toEqual(['layers-tiny-bert-lesson-all', 'layers-tiny-bert-wic-like-dev']);
-    expect(layers.map((plot) => plot.section)).toEqual(['layers/lesson/all', 'layers/wic-like/dev']);
+    // Both stand in the layers section, each after the sentence of its split.
+    expect(chartsOf({ title: '', blocks: sectionBlocks(result, ['layers']) }).map((chart) => chart.name)).toEqual(['layers-tiny-bert-lesson-all', 'layers-tiny-bert-wic-like-dev']);
     for (const plot of layers) {
       expect(plot.svg.startsWith('<svg')).toBe(true);
       for (const label of ['input', 'embeddings', 'layer-1', 'layer-2', '0.740', 'glove-100d · target']) expect(plot.svg).toContain(label);
     }
     expect(second.map((plot) => plot.svg)).toEqual(first.map((plot) => plot.svg));
 
-    const markdown = renderMarkdown(buildReportDocument(result, first));
+    const markdown = renderMarkdown(buildReportDocument(result));
     expect(markdown).toContain('Where sense information peaks, layer by layer');
     expect(markdown).toContain('tiny-bert: sense information peaks at layer-1 (AUC 0.740 [95% CI 0.700, 0.780]');
     expect(markdown).toContain('plots/layers-tiny-bert-wic-like-dev.svg');
   });
 
-  it('no chart and no section when no model has several layers', async () => {
+  it('no chart and no section when no model has several layers', () => {
     const result = fixtureRun();
-    expect((await renderPlots(result)).filter((plot) => plot.kind === 'layers')).toEqual([]);
-    expect(renderMarkdown(buildReportDocument(result, []))).not.toContain('layer by layer');
+    expect(chartsOf(buildReportDocument(result)).filter((chart) => chart.kind === 'layers')).toEqual([]);
+    expect(renderMarkdown(buildReportDocument(result))).not.toContain('layer by layer');
   });
 });

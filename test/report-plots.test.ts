@@ -2,7 +2,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 
 import { mulberry32 } from '../src/random.js';
-import { normaliseSvgIds, renderPlots, renderSvg, roundSvgCoordinates, rocArea, rocPoints, thinRoc } from '../src/reports/plots.js';
+import { rocArea, rocPoints, thinRoc } from '../src/metrics/roc.js';
+import { normaliseSvgIds, renderCharts, renderSvg, roundSvgCoordinates } from '../src/reports/charts.js';
+import { buildReportDocument } from '../src/reports/report.js';
 import { bruteForceAuc, fixtureRun, fixtureThroughput } from './report-fixture.js';
 
 describe('rocPoints', () => {
@@ -60,10 +62,10 @@ describe('rocPoints', () => {
   });
 });
 
-describe('renderPlots', () => {
+describe('renderCharts', () => {
   it('renders every chart, byte-identical on a second render, with ids unique across the page', async () => {
     const warnings: string[] = [];
-    const first = await renderPlots(fixtureRun(fixtureThroughput()), warnings);
+    const first = await renderCharts(buildReportDocument(fixtureRun(fixtureThroughput())), warnings);
     expect(warnings).toEqual([]);
     expect(first.map((plot) => plot.name)).toEqual([
       'lesson-examples',
@@ -76,7 +78,7 @@ describe('renderPlots', () => {
       'throughput',
     ]);
     // vega's clip-path counter has moved on by now; the ids must not depend on it.
-    const second = await renderPlots(fixtureRun(fixtureThroughput()));
+    const second = await renderCharts(buildReportDocument(fixtureRun(fixtureThroughput())));
     expect(second.map((plot) => plot.svg)).toEqual(first.map((plot) => plot.svg));
     const ids = first.flatMap((plot) => [...plot.svg.matchAll(/\bid="([^"]+)"/g)].map((match) => match[1]));
     expect(new Set(ids).size).toBe(ids.length);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
-import { ArrayVocabulary, PackedVocabulary, packedSortOrder, vocabularyWords } from '../src/models/vocabulary.js';
+import { ArrayVocabulary, PackedVocabulary, packedSortOrder, packedStarts, vocabularyWords } from '../src/models/vocabulary.js';
 import { loadStaticFile, parseBinaryVectors, parseTextVectors } from '../src/models/vector-formats.js';
 import { cosine } from '../src/pipeline/index.js';
 import { InputError } from '../src/types.js';
@@ -117,16 +117,24 @@ describe('vocabularies', () => {
   // a duplicate (first occurrence wins) and prefixes of one another.
   const words = ['bank', 'banks', 'ban', 'Bank', 'naïve', '😀', '\uFFFD', 'zebra', 'bank', 'é', 'e', ''];
   const packed = new PackedVocabulary(Buffer.from(words.join('\n'), 'utf8'), packedSortOrder(words));
+  // The glove-100d cache stores the word offsets beside the words instead of scanning for them.
+  const packedWithStarts = new PackedVocabulary(Buffer.from(words.join('\n'), 'utf8'), packedSortOrder(words), packedStarts(words));
   const array = new ArrayVocabulary(words);
 
-  it('packed (in-place UTF-8) and array vocabularies agree with a linear scan', () => {
+  it('packed (in-place UTF-8, offsets scanned or stored) and array vocabularies agree with a linear scan', () => {
     for (const query of [...words, 'banker', 'Ban', 'ñ', '😁', 'a', 'zzz']) {
       const expected = words.indexOf(query);
       expect(packed.rowOf(query), query).toBe(expected);
+      expect(packedWithStarts.rowOf(query), query).toBe(expected);
       expect(array.rowOf(query), query).toBe(expected);
     }
     expect(vocabularyWords(packed)).toEqual(words);
+    expect(vocabularyWords(packedWithStarts)).toEqual(words);
     expect(vocabularyWords(array)).toEqual(words);
+  });
+
+  it('rejects stored offsets that do not fit the words', () => {
+    expect(() => new PackedVocabulary(Buffer.from('a\nb'), Uint32Array.from([0, 1]), Uint32Array.from([0, 2, 5]))).toThrow('do not fit 2 words in 3 bytes');
   });
 
   it('rejects an index that does not match the vocabulary', () => {

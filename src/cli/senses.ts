@@ -10,7 +10,10 @@ import { loadModel } from '../models/index.js';
 import { withMultiPrototype, wordnetBackgroundCorpus, type BackgroundCorpus } from '../models/multi-prototype.js';
 import { InputError, type EmbeddingModel, type SenseOccurrence } from '../types.js';
 import { loadSenseOccurrences, senseDatasetFiles } from '../datasets/sense-occurrences.js';
-import { sensesReport } from '../reports/sense-panels.js';
+import { projectSenses, type ProjectionInput } from '../metrics/sense-projection.js';
+import { renderChart } from '../reports/charts.js';
+import { sensePanelChart, sensesSummaryText } from '../reports/sense-panels.js';
+import type { SenseProjection } from '../results/json-schemas.js';
 
 /** Occurrence sets the command can read. */
 export const SENSE_DATASETS = ['lesson-senses', 'wordnet-senses'] as const;
@@ -54,6 +57,52 @@ export async function findWordOccurrences(
     if (occurrences.length > 0) return { dataset: name, occurrences };
   }
   throw new InputError(`no sense-labelled occurrences of "${word}" in ${order.join(' or ')}`);
+}
+
+/** One drawn (word, representation) picture: its numbers and its SVG. */
+export interface SensePanel extends SenseProjection {
+  readonly svg: string;
+}
+
+/** Projects and draws one picture. */
+export async function sensePanel(input: ProjectionInput): Promise<SensePanel> {
+  const projection = projectSenses(input);
+  return { ...projection, svg: (await renderChart(sensePanelChart(projection))).svg };
+}
+
+export interface SensesReportInput {
+  readonly word: string;
+  /** The word's occurrences. */
+  readonly occurrences: readonly SenseOccurrence[];
+  readonly models: readonly EmbeddingModel[];
+  /** Name of the occurrence set, for the summary. */
+  readonly datasetName: string;
+}
+
+export interface SensesReport {
+  readonly panels: readonly SensePanel[];
+  readonly text: string;
+}
+
+/** Embeds the word's occurrences with every model and draws one picture per representation. */
+export async function sensesReport(input: SensesReportInput): Promise<SensesReport> {
+  const panels: SensePanel[] = [];
+  for (const model of input.models) {
+    const embedded = await model.embed(input.occurrences);
+    for (const [index, representation] of model.representations.entries()) {
+      panels.push(
+        await sensePanel({
+          word: input.word,
+          model: model.id,
+          representation: representation.name,
+          kind: representation.kind,
+          occurrences: input.occurrences,
+          vectors: embedded.map((e) => e.vectors[index] ?? null),
+        }),
+      );
+    }
+  }
+  return { panels, text: sensesSummaryText(input.word, input.occurrences, panels, input.datasetName) };
 }
 
 /** Runs the command (see the module comment). */

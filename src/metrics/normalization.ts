@@ -16,12 +16,10 @@
  * vectors (null) pass through as null.
  */
 import { type Pca, fitPca } from './pca.js';
-
-import { NORMALIZATIONS } from '../vocabulary.js';
+import type { Normalization } from '../types.js';
 
 export { NORMALIZATIONS } from '../vocabulary.js';
-/** One correction. */
-export type Normalization = (typeof NORMALIZATIONS)[number];
+export type { Normalization } from '../types.js';
 
 /** Default number of top principal components all-but-the-top removes (src/config.ts). */
 export { DEFAULT_ABTT_COMPONENTS } from '../config.js';
@@ -49,11 +47,6 @@ export interface NormalizationStats {
   readonly explainedVariance: Float64Array;
   /** Total variance (ddof 0) of the fit vectors: the sum of std^2. */
   readonly totalVariance: number;
-}
-
-/** True when `value` names a correction. */
-export function isNormalization(value: string): value is Normalization {
-  return (NORMALIZATIONS as readonly string[]).includes(value);
 }
 
 /**

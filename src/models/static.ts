@@ -11,8 +11,43 @@ import { ArrayVocabulary, type Vocabulary } from './vocabulary.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence, TargetSpans } from '../types.js';
 
 /**
- * A vocabulary and one row-major Float32Array matrix (`vocabulary.size` x `dimensions`). Tokens as
- * written are resolved once and memoised, so repeated lookups cost one Map lookup.
+ * The rows of a static model's matrix, one vector per vocabulary row: a whole matrix in memory
+ * ({@link MatrixRows}), or rows read on demand (the glove-100d cache reads a block of rows when one
+ * of them is first looked up and verifies its checksum, so a damaged row is never returned).
+ */
+export interface RowSource {
+  readonly size: number;
+  readonly dimensions: number;
+  /** The vector of row `row` (a view, not a copy), read first if needed; throws when its bytes fail their check. */
+  row(row: number): Float32Array;
+  /** Releases what the source holds open (a file); rows not yet read cannot be read after it. */
+  close(): void;
+}
+
+/** A whole row-major matrix in memory (`size` x `dimensions`). */
+export class MatrixRows implements RowSource {
+  readonly size: number;
+
+  constructor(
+    readonly matrix: Float32Array,
+    readonly dimensions: number,
+  ) {
+    if (!Number.isInteger(matrix.length / dimensions)) throw new Error(`matrix of ${matrix.length} values is not a whole number of ${dimensions}-d rows`);
+    this.size = matrix.length / dimensions;
+  }
+
+  row(row: number): Float32Array {
+    return this.matrix.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+  }
+
+  close(): void {
+    // Nothing held open.
+  }
+}
+
+/**
+ * A vocabulary and its rows ({@link RowSource}). Tokens as written are resolved once and memoised,
+ * so repeated lookups cost one Map lookup.
  */
 export class StaticVectors {
   /**
@@ -20,30 +55,29 @@ export class StaticVectors {
    * (Zipf), so after the first sight a token as written costs one Map lookup, like a bare index.
    */
   private readonly resolved = new Map<string, number>();
+  readonly dimensions: number;
 
   constructor(
     readonly vocabulary: Vocabulary,
-    readonly matrix: Float32Array,
-    readonly dimensions: number,
+    private readonly rows: RowSource,
   ) {
-    if (matrix.length !== vocabulary.size * dimensions) {
-      throw new Error(`matrix has ${matrix.length} values, expected ${vocabulary.size} x ${dimensions}`);
-    }
+    if (rows.size !== vocabulary.size) throw new Error(`${rows.size} rows for a vocabulary of ${vocabulary.size} words`);
+    this.dimensions = rows.dimensions;
   }
 
   /** Vectors from words as strings (user vector files). */
   static fromWords(words: readonly string[], matrix: Float32Array, dimensions: number): StaticVectors {
-    return new StaticVectors(new ArrayVocabulary(words), matrix, dimensions);
+    return new StaticVectors(new ArrayVocabulary(words), new MatrixRows(matrix, dimensions));
   }
 
   get size(): number {
     return this.vocabulary.size;
   }
 
-  /** The vector of an exact vocabulary key (a view into the matrix, not a copy), or null. */
+  /** The vector of an exact vocabulary key (a view, not a copy), or null. */
   get(word: string): Float32Array | null {
     const row = this.vocabulary.rowOf(word);
-    return row < 0 ? null : this.rowVector(row);
+    return row < 0 ? null : this.rows.row(row);
   }
 
   /**
@@ -58,11 +92,17 @@ export class StaticVectors {
       if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
       this.resolved.set(token, row);
     }
-    return row < 0 ? null : this.rowVector(row);
+    return row < 0 ? null : this.rows.row(row);
   }
 
-  private rowVector(row: number): Float32Array {
-    return this.matrix.subarray(row * this.dimensions, (row + 1) * this.dimensions);
+  /** The vector of vocabulary row `row` (a view, not a copy). */
+  rowAt(row: number): Float32Array {
+    return this.rows.row(row);
+  }
+
+  /** Releases the row source's file, if any. */
+  close(): void {
+    this.rows.close();
   }
 
   private resolveRow(token: string): number {
@@ -206,6 +246,7 @@ export class StaticModel implements EmbeddingModel {
   }
 
   dispose(): Promise<void> {
+    this.vectors.close();
     return Promise.resolve();
   }
 }

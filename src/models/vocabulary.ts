@@ -59,25 +59,45 @@ export function packedSortOrder(words: readonly string[]): Uint32Array {
   return Uint32Array.from(words.keys()).sort((a, b) => Buffer.compare(encoded[a]!, encoded[b]!) || a - b);
 }
 
+/** Byte offset of each word of a '\n'-joined UTF-8 vocabulary, plus one past the end (+1 for a separator): what {@link PackedVocabulary} keeps. */
+export function packedStarts(words: readonly string[]): Uint32Array {
+  const starts = new Uint32Array(words.length + 1);
+  words.forEach((word, row) => {
+    starts[row + 1] = starts[row]! + Buffer.byteLength(word, 'utf8') + 1;
+  });
+  return starts;
+}
+
 /** UTF-8 words joined by '\n', with a stored byte-order index; searched without decoding. */
 export class PackedVocabulary implements Vocabulary {
   /** Byte offset of each row's word; `starts[size]` is one past the end (+1 for the separator). */
   private readonly starts: Uint32Array;
 
+  /**
+   * `starts` ({@link packedStarts}) when the caller has them stored beside the words (the
+   * glove-100d cache, under the same checksum); else they are found by scanning for separators.
+   */
   constructor(
     private readonly bytes: Buffer,
     private readonly sortedRows: Uint32Array,
+    starts?: Uint32Array,
   ) {
-    const starts = new Uint32Array(sortedRows.length + 1);
+    if (starts !== undefined) {
+      if (starts.length !== sortedRows.length + 1 || starts[sortedRows.length] !== bytes.length + 1) {
+        throw new Error(`word offsets for ${starts.length - 1} words ending at ${starts.at(-1) ?? 0} do not fit ${sortedRows.length} words in ${bytes.length} bytes`);
+      }
+      this.starts = starts;
+      return;
+    }
+    this.starts = new Uint32Array(sortedRows.length + 1);
     let row = 1;
     // Buffer.indexOf is a native byte search: several times faster than a loop over 3 MB of words.
     for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) {
-      if (row >= starts.length) throw new Error(`vocabulary has more than ${sortedRows.length} words`);
-      starts[row++] = i + 1;
+      if (row >= this.starts.length) throw new Error(`vocabulary has more than ${sortedRows.length} words`);
+      this.starts[row++] = i + 1;
     }
     if (row !== sortedRows.length) throw new Error(`vocabulary has ${row} words, index has ${sortedRows.length}`);
-    starts[row] = bytes.length + 1;
-    this.starts = starts;
+    this.starts[row] = bytes.length + 1;
   }
 
   get size(): number {

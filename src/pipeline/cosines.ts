@@ -29,11 +29,6 @@ export function storedCosine(a: Float32Array | null, b: Float32Array | null): nu
   return value === null ? null : roundFixed(value, METRIC_DECIMALS);
 }
 
-/** Key of a pair unique across the datasets of a run. */
-export function pairKey(dataset: string, pair: Pick<SentencePair, 'id'>): string {
-  return `${dataset}\0${pair.id}`;
-}
-
 /** Both target occurrences of a pair. */
 export function pairOccurrences(pair: SentencePair): [TargetOccurrence, TargetOccurrence] {
   return [pairOccurrence(pair, 0), pairOccurrence(pair, 1)];
@@ -252,12 +247,12 @@ interface RepresentationProbe {
  * prediction at the chosen C (so no train row is scored by a probe that saw it). Null when the
  * train pairs lack a class.
  */
-async function trainPairProbe(
+export async function trainPairProbe(
   pairs: readonly SentencePair[],
   sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
   seed: number,
-  pool: AnalysisPool,
+  pool: AnalysisPool = INLINE_POOL,
 ): Promise<(RepresentationProbe & { trainPairs: number; features: number; seconds: number }) | null> {
   const trainIndex: number[] = [];
   const words: string[] = [];

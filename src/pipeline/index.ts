@@ -6,17 +6,14 @@
  * Models are loaded one at a time and disposed before the next (GloVe and a transformer need not
  * share memory). Nothing is written here: reports render the returned {@link RunResult}.
  */
-import { DEFAULT_RESAMPLES } from '../config.js';
+import { DEFAULT_ABTT_COMPONENTS, DEFAULT_RESAMPLES } from '../config.js';
 import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
-import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
-import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
+import { InputError, NORMALIZATIONS, type Dataset, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
 import { cosineColumn, probeColumn, sensesTable, throughputTable, type ComparisonRow, type SenseRow, type SpearmanComparisonRow, type ThroughputRow } from '../results/schema.js';
-import { scoreSenses } from '../metrics/senses.js';
-import { projectSenses } from '../metrics/sense-projection.js';
 import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
-import { deriveSeed } from '../random.js';
+import { scoreSenseSet } from './senses.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
 import { AnalysisPool } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
@@ -153,48 +150,6 @@ async function compareInPool(
   return { comparisons: outcomes.flatMap((outcome) => outcome.comparisons), spearmanComparisons: outcomes.flatMap((outcome) => outcome.spearmanComparisons) };
 }
 
-/**
- * Embeds a sense set with `model` once and scores every representation (senses.csv rows), and
- * projects the set's picture words: vectors end here, only numbers and 2-D points are kept.
- */
-async function analyseSenseSet(model: EmbeddingModel, set: SenseSet, seed: number, resamples: number): Promise<{ rows: SenseRow[]; projections: SenseProjection[] }> {
-  const embedded = await model.embed(set.occurrences);
-  const rows: SenseRow[] = [];
-  const projections: SenseProjection[] = [];
-  model.representations.forEach((representation, r) => {
-    const vectors = embedded.map((embedding) => embedding.vectors[r] ?? null);
-    rows.push(
-      sensesTable.round(
-        scoreSenses({
-          dataset: set.name,
-          model: model.id,
-          kind: representation.kind,
-          representation: representation.name,
-          occurrences: set.occurrences,
-          vectors,
-          seed: deriveSeed(seed, `${model.id}:${representation.name}:${set.name}:senses`),
-          resamples,
-        }),
-      ),
-    );
-    for (const word of set.projectWords ?? []) {
-      const indices = set.occurrences.flatMap((occurrence, i) => (occurrence.word === word ? [i] : []));
-      if (indices.length === 0) continue;
-      projections.push(
-        projectSenses({
-          word,
-          model: model.id,
-          representation: representation.name,
-          kind: representation.kind,
-          occurrences: indices.map((i) => set.occurrences[i]!),
-          vectors: indices.map((i) => vectors[i]!),
-        }),
-      );
-    }
-  });
-  return { rows, projections };
-}
-
 /** Loads each model in turn, embeds every dataset, scores every split, measures throughput if asked. */
 export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   checkDatasetNames(plan.datasets);
@@ -227,8 +182,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
         // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
         models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
         for (const set of plan.senseSets ?? []) {
-          const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => analyseSenseSet(model, set, plan.seed, resamples));
-          senses.push(...rows);
+          const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => scoreSenseSet(model, set, plan.seed, resamples));
+          senses.push(...rows.map((row) => sensesTable.round(row)));
           senseProjections.push(...projections);
         }
       } finally {

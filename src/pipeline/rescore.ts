@@ -8,7 +8,8 @@
  */
 import { compareRepresentations, scoreCosimlex, scoreSplits } from './scoring.js';
 
-import { readContextuality, readRunJson, readSenseResults, readSplitPairs, readThroughput, restoreSentences } from '../results/read.js';
+import { CARRIED_FIELDS } from '../results/layout.js';
+import { readRunFiles, readRunJson, readSplitPairs, restoreSentences } from '../results/read.js';
 
 import type { RunResult } from '../results/run-result.js';
 export async function rescoreResults(dir: string): Promise<{ result: RunResult; notes: string[] }> {
@@ -22,18 +23,18 @@ export async function rescoreResults(dir: string): Promise<{ result: RunResult; 
   const splits = scoreSplits(pairs, run.context.models, options);
   const { comparisons, spearmanComparisons } = compareRepresentations(pairs, run.context.models, options);
   const cosimlex = scoreCosimlex(pairs, run.context.models, options);
-  // Contextuality, senses.csv and the sense pictures need the vectors, which a results directory does not keep: carried over as written.
+  // The files scoring does not recompute (contextuality and the senses need the vectors, which a
+  // results directory does not keep; throughput was measured) are carried over as written.
+  const carried = await readRunFiles(dir, CARRIED_FIELDS);
   return {
     result: {
       context: run.context,
       splits,
-      contextuality: await readContextuality(dir),
+      ...carried,
       comparisons,
       spearmanComparisons,
       cosimlex,
-      throughput: await readThroughput(dir),
       ...(run.timings === undefined ? {} : { timings: run.timings }),
-      ...(await readSenseResults(dir)),
     },
     notes,
   };

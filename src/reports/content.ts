@@ -88,6 +88,11 @@ export function formatNumber(value: number | null | undefined, digits = 3): stri
   return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 }
 
+/** A difference with its sign: `+0.123`, `−0.045` (a true minus). */
+export function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
+}
+
 /** `0.712 [0.671, 0.751]`, or the bare value when no interval exists. */
 export function formatWithCi(estimate: Estimate | null): string {
   if (estimate === null) return '–';
@@ -119,6 +124,11 @@ export function slug(text: string): string {
 /** The splits the analysis sections discuss: every split but train, unless a dataset has nothing else. */
 export function evaluationSplits(result: RunResult): SplitResult[] {
   return result.splits.filter((split) => split.split !== 'train' || !result.splits.some((other) => other.dataset === split.dataset && other.split !== 'train'));
+}
+
+/** How a pair's label reads in prose. */
+export function senseText(label: boolean | null): string {
+  return label === true ? 'same sense' : label === false ? 'different senses' : 'unlabelled';
 }
 
 /** Label counts of a split's pairs. */

@@ -1,10 +1,27 @@
 /**
- * The report's format-neutral document model (headings, paragraphs, lists, tables, figures, example
- * pairs, commands) and its small constructors. Section builders produce blocks; the markdown and HTML
- * renderers turn the same blocks into `summary.md` and `index.html`, so both say the same things.
+ * The report's format-neutral document model (headings, paragraphs, lists, tables, charts, example
+ * pairs, commands) and its small constructors. Sections (./report.ts) produce blocks; the markdown
+ * and HTML renderers turn the same blocks into `summary.md` and `index.html`, so both say the same
+ * things. A chart is a block like any other: its vega-lite spec stands where it is shown, and the
+ * chart engine (./charts.ts) draws it to `plots/<name>.svg`.
  */
+import type { TopLevelSpec } from 'vega-lite';
 import type { PairResult } from '../types.js';
-import type { RenderedPlot } from './plots.js';
+
+/** What a chart shows, as the HTML page marks it (`data-chart`). */
+export type ChartKind = 'distribution' | 'roc' | 'auc' | 'spearman' | 'lesson' | 'contextuality' | 'layers' | 'throughput' | 'senses';
+
+/** A chart of the report, before it is drawn. */
+export interface Chart {
+  /** File stem: the chart is written to `plots/<name>.svg`. */
+  readonly name: string;
+  /** What the chart shows, for figure captions and alt text. */
+  readonly title: string;
+  readonly kind: ChartKind;
+  readonly spec: TopLevelSpec;
+  /** Prefix of the ids inside its SVG, unique on the page. */
+  readonly idPrefix: string;
+}
 
 /** A run of text with an optional style. */
 export interface Inline {
@@ -30,7 +47,7 @@ export type Block =
       /** Rows to highlight (e.g. the lesson's bank/apple words). */
       readonly highlight: readonly number[];
     }
-  | { readonly type: 'figure'; readonly plot: RenderedPlot }
+  | { readonly type: 'figure'; readonly chart: Chart }
   | { readonly type: 'example'; readonly pair: PairResult; readonly dataset: string; readonly split: string; readonly rows: readonly (readonly Cell[])[] }
   | { readonly type: 'code'; readonly lines: readonly { readonly command: string; readonly purpose: string }[] };
 
@@ -50,4 +67,14 @@ export function heading(level: 1 | 2 | 3, title: string, id: string): Block {
 
 export function paragraph(...parts: Inline[]): Block {
   return { type: 'paragraph', parts };
+}
+
+/** A chart's figure, or nothing when the run has no data for it (`spec` null). */
+export function figure(name: string, title: string, kind: ChartKind, spec: TopLevelSpec | null): Block[] {
+  return spec === null ? [] : [{ type: 'figure', chart: { name, title, kind, spec, idPrefix: `sb-${name}` } }];
+}
+
+/** A list of plain-text items (findings), or nothing when there are none. */
+export function findingList(findings: readonly string[]): Block[] {
+  return findings.length === 0 ? [] : [{ type: 'list', items: findings.map((finding) => [text(finding)]) }];
 }

@@ -5,8 +5,7 @@
 import type { Span } from '../types.js';
 import { kindColours } from './palette.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
-import { senseText } from './html-document.js';
-import { targetSegments } from './content.js';
+import { senseText, targetSegments } from './content.js';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(value: string): string {
@@ -74,7 +73,7 @@ ${rows}
 </section>`;
 }
 
-function blockHtml(block: Block): string {
+function blockHtml(block: Block, svgs: ReadonlyMap<string, string>): string {
   switch (block.type) {
     case 'heading':
       return `<h${block.level} id="${escapeHtml(block.id)}">${escapeHtml(block.text)}</h${block.level}>`;
@@ -85,8 +84,11 @@ function blockHtml(block: Block): string {
     case 'table':
       return tableHtml(block.id, block.caption, block.header, block.numeric, block.rows, block.highlight);
     case 'figure': {
-      const svg = block.plot.svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(block.plot.title)}" `);
-      return `<figure class="chart" id="fig-${escapeHtml(block.plot.name)}" data-chart="${block.plot.kind}">\n${svg}\n<figcaption>${escapeHtml(block.plot.title)} · <a href="plots/${escapeHtml(block.plot.name)}.svg">SVG</a></figcaption>\n</figure>`;
+      const { chart } = block;
+      const drawn = svgs.get(chart.name);
+      if (drawn === undefined) throw new Error(`internal error: chart ${chart.name} was not drawn`);
+      const svg = drawn.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(chart.title)}" `);
+      return `<figure class="chart" id="fig-${escapeHtml(chart.name)}" data-chart="${chart.kind}">\n${svg}\n<figcaption>${escapeHtml(chart.title)} · <a href="plots/${escapeHtml(chart.name)}.svg">SVG</a></figcaption>\n</figure>`;
     }
     case 'example':
       return exampleHtml(block);
@@ -140,13 +142,13 @@ pre.commands { background: #1d232b; color: #f1f3f5; padding: 12px 16px; border-r
 pre.commands .comment { color: #9aa5b1; }
 `;
 
-/** Renders the report document as one self-contained HTML page. */
-export function renderHtml(document: ReportDocument): string {
+/** Renders the report document as one self-contained HTML page, its charts inline (`svgs`: each chart's SVG by name). */
+export function renderHtml(document: ReportDocument, svgs: ReadonlyMap<string, string>): string {
   const toc = document.blocks
     .filter((block): block is Extract<Block, { type: 'heading' }> => block.type === 'heading' && block.level >= 2)
     .map((block) => `<a href="#${escapeHtml(block.id)}"${block.level === 3 ? ' class="sub"' : ''}>${escapeHtml(block.text)}</a>`)
     .join(' ');
-  const body = document.blocks.map(blockHtml).join('\n');
+  const body = document.blocks.map((block) => blockHtml(block, svgs)).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

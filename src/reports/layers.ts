@@ -2,9 +2,9 @@
  * Layer curves: for a model with more than one layer-like representation (use-lite: input,
  * layer-0, layer-1; a Hub export: input, embeddings, layer-1 ... layer-N), its headline score per
  * layer on one split (AUC with its 95% CI where the split has labels, Spearman where it is graded),
- * beside every static representation of the run as a reference. The chart (src/reports/plots.ts)
- * and the sentence saying where sense information peaks (src/reports/analysis.ts) both read these
- * numbers, so the words follow the measurements.
+ * beside every static representation of the run as a reference. The chart and the sentence saying
+ * where sense information peaks (src/reports/sections/analysis.ts) both read these numbers, so the
+ * words follow the measurements.
  */
 
 import { formatNumber, keyLabel, orderedScores, representationEntries } from './content.js';

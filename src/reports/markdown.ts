@@ -4,8 +4,7 @@
  */
 import type { Span } from '../types.js';
 import type { Block, Cell, Inline, ReportDocument } from './document.js';
-import { senseText } from './html-document.js';
-import { targetSegments } from './content.js';
+import { senseText, targetSegments } from './content.js';
 
 /**
  * Escapes the characters markdown would read as markup inside a line (emphasis, code, tables,
@@ -58,7 +57,7 @@ function blockMarkdown(block: Block): string[] {
     case 'table':
       return [`*${escapeMarkdown(block.caption)}*`, '', ...tableMarkdown(block.header, block.numeric, block.rows, block.highlight)];
     case 'figure':
-      return [`![${escapeMarkdown(block.plot.title)}](plots/${block.plot.name}.svg)`];
+      return [`![${escapeMarkdown(block.chart.title)}](plots/${block.chart.name}.svg)`];
     case 'example': {
       const { pair } = block.pair;
       const lines = [

@@ -17,25 +17,13 @@ import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DirectoryWriteError, recoverStagedDirectory, replaceDirectory, type Ownership, type StagedFile, type StagedStep } from '../io/staged-directory.js';
 import { InputError } from '../errors.js';
-import { SENSE_PROJECTIONS_FILE } from './csv.js';
+import { RESULT_PATHS, SPLIT_FOLDERS } from '../results/layout.js';
 
-/** Top-level files a results directory may hold (every renderer's output is one of these or inside a folder below). */
-export const RESULT_FILES: readonly string[] = [
-  'run.json',
-  'summary.csv',
-  'summary.md',
-  'index.html',
-  'contextuality.csv',
-  'compare.csv',
-  'compare-spearman.csv',
-  'cosimlex.csv',
-  'throughput.csv',
-  'senses.csv',
-  SENSE_PROJECTIONS_FILE,
-];
+/** Top-level files a results directory may hold: the results (src/results/layout.ts) and the two reports. */
+export const RESULT_FILES: readonly string[] = [...RESULT_PATHS, 'summary.md', 'index.html'];
 
-/** Folders of a results directory, with the extension of the files sensebench owns in each. */
-export const RESULT_FOLDERS: Readonly<Record<string, string>> = { pairs: '.csv', words: '.csv', plots: '.svg' };
+/** Folders of a results directory, with the extension of the files sensebench owns in each: the per-split results and the charts. */
+export const RESULT_FOLDERS: Readonly<Record<string, string>> = { ...SPLIT_FOLDERS, plots: '.svg' };
 
 /** A temporary sibling that the per-file writer of earlier versions left when killed (`summary.csv.<pid>.<hex>.tmp`). */
 const LEGACY_TEMP = /^(.+)\.\d+\.[0-9a-f]+\.tmp$/;

@@ -1,6 +1,7 @@
 /**
- * The report's colours, shared by the charts and the HTML page: warm for static representations,
- * cool for contextual ones, and one stable colour per model representation across every chart.
+ * The report's look, shared by the charts and the HTML page: warm colours for static
+ * representations, cool ones for contextual ones, one stable colour per model representation across
+ * every chart, and the configuration every chart starts from.
  */
 import type { RepresentationKey, RepresentationKind } from '../types.js';
 import type { RepresentationEntry } from './content.js';
@@ -27,4 +28,24 @@ export function representationColours(entries: readonly RepresentationEntry[]): 
     used[entry.kind] += 1;
   }
   return colours;
+}
+
+/** The configuration of every chart (fonts, title, axes, legends). */
+export const chartConfig = {
+  font: 'Liberation Sans, Arial, Helvetica, sans-serif',
+  background: 'white',
+  padding: 8,
+  title: { fontSize: 15, fontWeight: 'bold', anchor: 'start', subtitleFontSize: 12, subtitleColor: '#444', offset: 10 },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 320, titleColor: '#222', labelColor: '#333' },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 420, titleLimit: 420, symbolSize: 120 },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  view: { stroke: '#ccc' },
+  // Per-mark ARIA labels would describe every histogram bar and tripled the SVGs; the figure's
+  // own label, axes and legends stay accessible.
+  mark: { aria: false },
+} as const;
+
+/** A vega-lite colour scale giving each labelled representation its colour. */
+export function colourScale(entries: readonly RepresentationEntry[], colours: ReadonlyMap<RepresentationKey, string>, labels: readonly string[]) {
+  return { domain: [...labels], range: entries.map((entry) => colours.get(entry.key)!) };
 }

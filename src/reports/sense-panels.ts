@@ -1,7 +1,7 @@
 /**
  * Senses as pictures: for one word and one representation, its occurrences projected to 2-D
- * (src/metrics/sense-projection.ts) and coloured by sense, as an SVG (vega-lite rendered in Node, as
- * the report's charts), and a terminal summary of every representation.
+ * (src/metrics/sense-projection.ts) and coloured by sense, as a chart (drawn by ./charts.ts, as the
+ * report's other charts), and a terminal summary of every representation.
  *
  * Occurrences with identical vectors land on one point: each (point, sense) is drawn once, the
  * point labelled `×n` with its total; senses sharing
@@ -10,18 +10,12 @@
  * count and said so in the subtitle: it cannot separate senses.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { projectSenses, type ProjectionInput } from '../metrics/sense-projection.js';
 import type { SenseProjection } from '../results/json-schemas.js';
-import type { EmbeddingModel, SenseOccurrence } from '../types.js';
-import { renderSvg } from './plots.js';
+import type { SenseOccurrence } from '../types.js';
+import type { Chart } from './document.js';
 
 /** Categorical colours for senses (ColorBrewer Dark2, then Set1). */
 export const SENSE_COLOURS: readonly string[] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#e41a1c', '#377eb8', '#4daf4a', '#984ea3', '#ff7f00'];
-
-/** One rendered (word, representation) picture: its numbers and its SVG. */
-export interface SensePanel extends SenseProjection {
-  readonly svg: string;
-}
 
 /** Short legend text of a sense: `tag — gloss`, the gloss cut at 56 characters. */
 function senseLabel(sense: string, gloss: string): string {
@@ -29,15 +23,16 @@ function senseLabel(sense: string, gloss: string): string {
   return short === '' || short === sense ? sense : `${sense} — ${short}`;
 }
 
-/** Projects and renders one panel. */
-export async function sensePanel(input: ProjectionInput): Promise<SensePanel> {
-  return renderSensePanel(projectSenses(input));
-}
-
-/** Renders a projection as its SVG panel (vega-lite, as the report's charts). */
-export async function renderSensePanel(projection: SenseProjection): Promise<SensePanel> {
-  const svg = await renderSvg(panelSpec(projection), projection.fileName.replace(/\.svg$/, ''));
-  return { ...projection, svg };
+/** The chart of one sense picture: `plots/senses-<word>-<model>-<representation>.svg` in the report, the same file from `sensebench senses --out`. */
+export function sensePanelChart(projection: SenseProjection): Chart {
+  const name = projection.fileName.replace(/\.svg$/, '');
+  return {
+    name,
+    title: `${projection.word}: ${projection.model} · ${projection.representation} (${projection.kind}), occurrences by sense`,
+    kind: 'senses',
+    spec: panelSpec(projection),
+    idPrefix: name,
+  };
 }
 
 function panelSubtitle(panel: SenseProjection): string[] {
@@ -131,7 +126,7 @@ function panelSpec(panel: SenseProjection): TopLevelSpec {
 }
 
 /** One line per panel for the terminal. */
-export function panelSummaryLine(panel: SensePanel): string {
+export function panelSummaryLine(panel: SenseProjection): string {
   const key = `${panel.model}:${panel.representation} (${panel.kind})`;
   if (panel.occurrences === 0) return `${key.padEnd(40)} no vectors`;
   const score = panel.score;
@@ -142,7 +137,7 @@ export function panelSummaryLine(panel: SensePanel): string {
 }
 
 /** The text summary of a word's panels. */
-export function sensesSummaryText(word: string, occurrences: readonly Pick<SenseOccurrence, 'sense' | 'gloss'>[], panels: readonly SensePanel[], datasetName: string): string {
+export function sensesSummaryText(word: string, occurrences: readonly Pick<SenseOccurrence, 'sense' | 'gloss'>[], panels: readonly SenseProjection[], datasetName: string): string {
   const counts = new Map<string, number>();
   for (const o of occurrences) counts.set(o.sense, (counts.get(o.sense) ?? 0) + 1);
   const glossOf = new Map(occurrences.map((o) => [o.sense, o.gloss]));
@@ -155,39 +150,4 @@ export function sensesSummaryText(word: string, occurrences: readonly Pick<Sense
     ...panels.map(panelSummaryLine),
   ];
   return `${lines.join('\n')}\n`;
-}
-
-export interface SensesReportInput {
-  readonly word: string;
-  /** The word's occurrences. */
-  readonly occurrences: readonly SenseOccurrence[];
-  readonly models: readonly EmbeddingModel[];
-  /** Name of the occurrence set, for the summary. */
-  readonly datasetName: string;
-}
-
-export interface SensesReport {
-  readonly panels: readonly SensePanel[];
-  readonly text: string;
-}
-
-/** Embeds the word's occurrences with every model and renders one panel per representation. */
-export async function sensesReport(input: SensesReportInput): Promise<SensesReport> {
-  const panels: SensePanel[] = [];
-  for (const model of input.models) {
-    const embedded = await model.embed(input.occurrences);
-    for (const [index, representation] of model.representations.entries()) {
-      panels.push(
-        await sensePanel({
-          word: input.word,
-          model: model.id,
-          representation: representation.name,
-          kind: representation.kind,
-          occurrences: input.occurrences,
-          vectors: embedded.map((e) => e.vectors[index] ?? null),
-        }),
-      );
-    }
-  }
-  return { panels, text: sensesSummaryText(input.word, input.occurrences, panels, input.datasetName) };
 }

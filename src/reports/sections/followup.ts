@@ -4,14 +4,15 @@
  * vectors (multi-prototype) and a trained probe, each against the static `target` cosine on every
  * evaluation split (AUC with its 95% CI, the AUC difference with its paired-bootstrap CI from
  * compare.csv), the multi-prototype fallbacks, senses.csv's 1-NN accuracies, and the sense pictures.
- * Every sentence that states a finding is computed here from the numbers (as src/reports/analysis.ts).
+ * Every sentence that states a finding is computed here from the numbers (as src/reports/sections/analysis.ts).
  */
 
-import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { evaluationSplits, formatNumber, keyLabel, slug, splitTitle } from './content.js';
+import { heading, paragraph, text, type Block, type Cell } from '../document.js';
+import { evaluationSplits, formatNumber, keyLabel, signed, slug, splitTitle } from '../content.js';
+import { sensePanelChart } from '../sense-panels.js';
 
-import type { ComparisonRow, SenseRow, SummaryRow } from '../results/schema.js';
-import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ComparisonRow, SenseRow, SummaryRow } from '../../results/schema.js';
+import type { RunResult, SplitResult } from '../../results/run-result.js';
 /** The name of the multi-prototype representation (src/models/multi-prototype.ts). */
 const MULTI_PROTOTYPE = 'multi-prototype';
 
@@ -22,10 +23,6 @@ interface Candidate {
   /** Its column label as compare.csv names it. */
   readonly column: string;
   readonly difference: { readonly value: number; readonly low: number | null; readonly high: number | null } | null;
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
 }
 
 function columnOf(row: SummaryRow): string {
@@ -187,10 +184,11 @@ function sensesBlocks(rows: readonly SenseRow[]): Block[] {
 }
 
 /** The follow-up section, or nothing when the run has none of its data. */
-export function followupBlocks(result: RunResult, figuresOf: (section: string) => Block[]): Block[] {
+export function followupBlocks(result: RunResult): Block[] {
   const perSplit = evaluationSplits(result).flatMap((split) => splitBlocks(result, split));
   const senses = sensesBlocks(result.senses ?? []);
-  const pictures = figuresOf('senses');
+  // The sense pictures are drawn from the run's 2-D points (no vectors), as plots/senses-<word>-<model>-<rep>.svg.
+  const pictures = (result.senseProjections ?? []).map((projection): Block => ({ type: 'figure', chart: sensePanelChart(projection) }));
   if (perSplit.length === 0 && senses.length === 0 && pictures.length === 0) return [];
   const words = [...new Set((result.senseProjections ?? []).map((projection) => projection.word))];
   return [

@@ -4,15 +4,18 @@
  * representations are real (paired bootstrap CI, DeLong). Every sentence that states a finding is
  * computed here from the numbers, so when results change the words change with them.
  */
-import { NORMALIZATIONS, type Normalization } from '../types.js';
-import { heading, paragraph, text, type Block, type Cell } from './document.js';
-import { evaluationSplits, formatNumber, keyLabel, orderedScores, representationEntries, slug, splitTitle } from './content.js';
-import { headlineMetric, layerCurves, layerPeakSentence } from './layers.js';
-import { DEFAULT_MIN_OCCURRENCES } from '../metrics/contextuality.js';
-import { CONTEXTUALITY_SENTENCES } from '../pipeline/cosines.js';
+import { NORMALIZATIONS, type Normalization, type RepresentationKey } from '../../types.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { round6 } from '../../metrics/metric.js';
+import { evaluationSplits, formatNumber, keyLabel, orderedScores, representationEntries, signed, slug, splitTitle, type RepresentationEntry } from '../content.js';
+import { figure, heading, paragraph, text, type Block, type Cell } from '../document.js';
+import { headlineMetric, layerCurves, layerPeakSentence, type LayerCurve } from '../layers.js';
+import { chartConfig, colourScale, kindColours, representationColours } from '../palette.js';
+import { DEFAULT_MIN_OCCURRENCES } from '../../metrics/contextuality.js';
+import { CONTEXTUALITY_SENTENCES } from '../../pipeline/cosines.js';
 
-import type { ComparisonRow, ContextualityRow, SummaryRow } from '../results/schema.js';
-import type { RunResult, SplitResult } from '../results/run-result.js';
+import type { ComparisonRow, ContextualityRow, SummaryRow } from '../../results/schema.js';
+import type { RunResult, SplitResult } from '../../results/run-result.js';
 /**
  * Ethayarajh's (2019) definitions as the report states them, one sentence each with the paper's
  * section; the numbers come from the code that applies them.
@@ -32,12 +35,8 @@ function valueOf(score: SummaryRow | undefined, metric: 'auc' | 'spearman'): num
   return score?.[metric]?.value ?? null;
 }
 
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
-}
-
 /** Raw and corrected headline scores of one split, and the findings they support. */
-function anisotropyBlocks(result: RunResult, split: SplitResult): Block[] {
+function splitAnisotropyBlocks(result: RunResult, split: SplitResult): Block[] {
   const metric = headlineMetric(split);
   if (metric === null) return [];
   const corrections = result.context.normalizations.filter((normalization) => normalization !== 'none');
@@ -92,7 +91,7 @@ function anisotropyBlocks(result: RunResult, split: SplitResult): Block[] {
 }
 
 /** Ethayarajh's measures of one dataset (raw vectors), each with its anisotropy adjustment, and the findings. */
-function contextualityBlocks(result: RunResult, dataset: string, figures: readonly Block[]): Block[] {
+function datasetContextualityBlocks(result: RunResult, dataset: string, colours: ReadonlyMap<RepresentationKey, string>): Block[] {
   const rows = result.contextuality.filter((row) => row.dataset === dataset);
   const raw = rows.filter((row) => row.normalization === 'none');
   if (raw.length === 0) return [];
@@ -166,12 +165,12 @@ function contextualityBlocks(result: RunResult, dataset: string, figures: readon
     heading(3, `How contextual, ${dataset}`, `contextuality-${slug(dataset)}-section`),
     ...(findings.length > 0 ? [{ type: 'list', items: findings.map((finding) => [text(finding)]) } satisfies Block] : []),
     table,
-    ...figures,
+    ...figure(`contextuality-${slug(dataset)}`, `Self-similarity per representation, ${dataset}`, 'contextuality', contextualitySpec(result, dataset, colours)),
   ];
 }
 
 /** Each contextual representation against the best static one on a split (raw cosines). */
-function comparisonBlocks(result: RunResult, split: SplitResult): Block[] {
+function splitComparisonBlocks(result: RunResult, split: SplitResult): Block[] {
   if (headlineMetric(split) !== 'auc') return [];
   const raw = orderedScores(result, split);
   const bestStatic = raw.filter((score) => score.kind === 'static' && score.auc !== null).sort((a, b) => b.auc!.value - a.auc!.value)[0];
@@ -237,7 +236,7 @@ function comparisonBlocks(result: RunResult, split: SplitResult): Block[] {
 }
 
 /** CoSimLex's subtasks on one split: a table and what the numbers say. */
-function cosimlexBlocks(result: RunResult, dataset: string, split: string): Block[] {
+function splitCosimlexBlocks(result: RunResult, dataset: string, split: string): Block[] {
   const rows = result.cosimlex.filter((row) => row.dataset === dataset && row.split === split && row.normalization === 'none');
   if (rows.length === 0) return [];
   const findings: string[] = [];
@@ -276,63 +275,185 @@ function cosimlexBlocks(result: RunResult, dataset: string, split: string): Bloc
 }
 
 /** Where sense information peaks along each multi-layer model's stack, per evaluation split. */
-function layerBlocks(result: RunResult, split: SplitResult, figuresOf: (section: string) => Block[]): Block[] {
+function splitLayerBlocks(result: RunResult, split: SplitResult, colours: ReadonlyMap<RepresentationKey, string>): Block[] {
   const curves = layerCurves(result, split);
   if (curves.length === 0) return [];
   return [
     heading(3, `Layer by layer, ${splitTitle(split)}`, `layers-${slug(split.dataset)}-${slug(split.split)}`),
     { type: 'list', items: curves.map((curve) => [text(layerPeakSentence(curve))]) },
-    ...figuresOf(`layers/${split.dataset}/${split.split}`),
+    ...curves.flatMap((curve) =>
+      figure(`layers-${slug(curve.model)}-${slug(curve.dataset)}-${slug(curve.split)}`, `${curve.metric === 'auc' ? 'AUC' : 'Spearman'} per layer of ${curve.model}, ${splitTitle(split)}`, 'layers', layerCurveSpec(curve, colours)),
+    ),
   ];
 }
 
-/** The analysis sections, or nothing when the run has none of their data. */
-export function analysisBlocks(result: RunResult, figuresOf: (section: string) => Block[]): Block[] {
-  const splits = evaluationSplits(result);
-  const blocks: Block[] = [];
-  const anisotropy = splits.flatMap((split) => anisotropyBlocks(result, split));
-  if (anisotropy.length > 0) {
-    blocks.push(
-      heading(2, 'Anisotropy: raw and corrected cosines', 'anisotropy'),
-      paragraph(
-        text(
-          `Embedding spaces are anisotropic: vectors crowd into a narrow cone, so even unrelated words have high cosines, and a few dominant dimensions can decide a cosine. The corrections (${NORMALIZATIONS.filter((n) => n !== 'none').join(', ')}) are fitted on each dataset's train split without labels (on all its occurrences when it has none) and applied to every split; abtt removes the top ${result.context.abttComponents} principal component${result.context.abttComponents === 1 ? '' : 's'} after centering.`,
-        ),
+/** Raw against corrected scores per evaluation split, or nothing without corrections or scores. */
+export function anisotropyBlocks(result: RunResult): Block[] {
+  const anisotropy = evaluationSplits(result).flatMap((split) => splitAnisotropyBlocks(result, split));
+  if (anisotropy.length === 0) return [];
+  return [
+    heading(2, 'Anisotropy: raw and corrected cosines', 'anisotropy'),
+    paragraph(
+      text(
+        `Embedding spaces are anisotropic: vectors crowd into a narrow cone, so even unrelated words have high cosines, and a few dominant dimensions can decide a cosine. The corrections (${NORMALIZATIONS.filter((n) => n !== 'none').join(', ')}) are fitted on each dataset's train split without labels (on all its occurrences when it has none) and applied to every split; abtt removes the top ${result.context.abttComponents} principal component${result.context.abttComponents === 1 ? '' : 's'} after centering.`,
       ),
-      ...anisotropy,
-    );
-  }
+    ),
+    ...anisotropy,
+  ];
+}
+
+/** How contextual each representation is, per dataset (contextuality.csv), or nothing. */
+export function contextualityBlocks(result: RunResult): Block[] {
+  const colours = representationColours(representationEntries(result));
   const datasets = [...new Set(result.contextuality.map((row) => row.dataset))];
-  const contextuality = datasets.flatMap((dataset) => contextualityBlocks(result, dataset, figuresOf(`contextuality/${dataset}`)));
-  if (contextuality.length > 0) {
-    blocks.push(
-      heading(2, 'How contextual is each representation', 'contextuality'),
-      paragraph(
-        text(
-          CONTEXTUALITY_DEFINITIONS,
-        ),
-      ),
-      ...contextuality,
-    );
-  }
+  const contextuality = datasets.flatMap((dataset) => datasetContextualityBlocks(result, dataset, colours));
+  if (contextuality.length === 0) return [];
+  return [heading(2, 'How contextual is each representation', 'contextuality'), paragraph(text(CONTEXTUALITY_DEFINITIONS)), ...contextuality];
+}
+
+/** CoSimLex's two subtasks per split (cosimlex.csv), or nothing. */
+export function cosimlexBlocks(result: RunResult): Block[] {
   const cosimlex = [...new Set(result.cosimlex.map((row) => `${row.dataset}\0${row.split}`))].flatMap((key) => {
     const [dataset, split] = key.split('\0') as [string, string];
-    return cosimlexBlocks(result, dataset, split);
+    return splitCosimlexBlocks(result, dataset, split);
   });
-  if (cosimlex.length > 0) blocks.push(heading(2, 'Similarity in context (CoSimLex)', 'cosimlex'), ...cosimlex);
-  const layers = splits.flatMap((split) => layerBlocks(result, split, figuresOf));
-  if (layers.length > 0) {
-    blocks.push(
-      heading(2, 'Where sense information peaks, layer by layer', 'layers'),
-      paragraph(
-        text(
-          `For each model with several layer-like representations, its AUC (Spearman for graded data) per layer with the 95% CI, from the input embeddings to the last layer, against every static representation of the run.`,
-        ),
+  return cosimlex.length === 0 ? [] : [heading(2, 'Similarity in context (CoSimLex)', 'cosimlex'), ...cosimlex];
+}
+
+/** Where sense information peaks along each multi-layer model, per evaluation split, or nothing. */
+export function layersBlocks(result: RunResult): Block[] {
+  const colours = representationColours(representationEntries(result));
+  const layers = evaluationSplits(result).flatMap((split) => splitLayerBlocks(result, split, colours));
+  if (layers.length === 0) return [];
+  return [
+    heading(2, 'Where sense information peaks, layer by layer', 'layers'),
+    paragraph(
+      text(
+        `For each model with several layer-like representations, its AUC (Spearman for graded data) per layer with the 95% CI, from the input embeddings to the last layer, against every static representation of the run.`,
       ),
-      ...layers,
-    );
+    ),
+    ...layers,
+  ];
+}
+
+/** Which differences between representations are real (compare.csv), or nothing. */
+export function significanceBlocks(result: RunResult): Block[] {
+  const comparisons = evaluationSplits(result).flatMap((split) => splitComparisonBlocks(result, split));
+  return comparisons.length === 0 ? [] : [heading(2, 'Which differences are real', 'significance'), ...comparisons];
+}
+
+/**
+ * Self-similarity of each representation of one dataset (raw vectors): a dot at the mean cosine of a
+ * word's occurrences, a bar from the anisotropy baseline (random words of different sentences) up
+ * to it. A static target sits at exactly 1: one vector per word.
+ */
+function contextualitySpec(result: RunResult, dataset: string, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec | null {
+  const all = representationEntries(result);
+  const entries: RepresentationEntry[] = [];
+  const labels: string[] = [];
+  const rows: Record<string, string | number>[] = [];
+  for (const row of result.contextuality) {
+    if (row.dataset !== dataset || row.normalization !== 'none' || row.selfSimilarity === null) continue;
+    const entry = all.find((candidate) => candidate.model === row.model && candidate.representation === row.representation);
+    if (entry === undefined) continue;
+    const label = keyLabel(row.model, row.representation);
+    entries.push(entry);
+    labels.push(label);
+    const baseline = row.anisotropyBaseline ?? row.selfSimilarity;
+    rows.push({
+      representation: label,
+      self: round6(row.selfSimilarity),
+      baseline: round6(baseline),
+      text: `${formatNumber(row.selfSimilarity)} (baseline ${formatNumber(row.anisotropyBaseline)})`,
+    });
   }
-  const comparisons = splits.flatMap((split) => comparisonBlocks(result, split));
-  if (comparisons.length > 0) blocks.push(heading(2, 'Which differences are real', 'significance'), ...comparisons);
-  return blocks;
+  if (rows.length === 0) return null;
+  const lowest = Math.min(0, ...rows.map((row) => row.baseline as number));
+  const axis = { field: 'representation', type: 'nominal', sort: labels, title: null };
+  const colour = { field: 'representation', type: 'nominal', scale: colourScale(entries, colours, labels), legend: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `Self-similarity per representation — ${dataset}`,
+      subtitle: ['Dot: mean cosine between occurrences of the same word (1 = one vector per word).', 'Bar starts at the anisotropy baseline: mean cosine of random words of different sentences.'],
+    },
+    config: chartConfig,
+    width: 420,
+    height: { step: 28 },
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 4] }, encoding: { x: { datum: 1 } } },
+      { mark: { type: 'rule', strokeWidth: 3 }, encoding: { y: axis, x: { field: 'baseline', type: 'quantitative', scale: { domain: [Math.floor(lowest * 10) / 10, 1] }, title: 'cosine' }, x2: { field: 'self' }, color: colour } },
+      { mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { y: axis, x: { field: 'self', type: 'quantitative' }, color: colour } },
+      { mark: { type: 'text', align: 'left', dx: 10, fontSize: 11, color: '#222' }, encoding: { y: axis, x: { datum: 1 }, text: { field: 'text' } } },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * One model's layer curve on one split: its AUC (Spearman for graded data) per layer-like
+ * representation in stack order, each with its 95% CI as a vertical bar, joined by a line; every
+ * static representation of the run (the model's own input included) as a dashed horizontal
+ * reference line labelled at the right; chance as a grey dotted line.
+ */
+function layerCurveSpec(curve: LayerCurve, colours: ReadonlyMap<RepresentationKey, string>): TopLevelSpec {
+  const name = curve.metric === 'auc' ? 'AUC' : 'Spearman ρ';
+  const chance = curve.metric === 'auc' ? 0.5 : 0;
+  const order = curve.points.map((point) => point.representation);
+  const points = curve.points.map((point) => ({
+    layer: point.representation,
+    value: round6(point.value),
+    low: round6(point.low ?? point.value),
+    high: round6(point.high ?? point.value),
+    text: formatNumber(point.value),
+  }));
+  const references = curve.references.map((reference) => ({
+    label: `${keyLabel(reference.model, reference.representation)} ${formatNumber(reference.value)}`,
+    value: round6(reference.value),
+    colour: colours.get(`${reference.model}:${reference.representation}`) ?? kindColours.static,
+  }));
+  const values = [...points.flatMap((point) => [point.low, point.high]), ...references.map((reference) => reference.value), chance];
+  const domain = [Math.floor((Math.min(...values) - 0.02) * 20) / 20, Math.min(1, Math.ceil((Math.max(...values) + 0.02) * 20) / 20)];
+  const colour = colours.get(`${curve.model}:${curve.points.at(-1)!.representation}`) ?? kindColours.contextual;
+  const x = { field: 'layer', type: 'ordinal', sort: order, title: 'representation (input → last layer)', axis: { labelAngle: 0 } };
+  const y = { type: 'quantitative', scale: { domain }, title: name };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: `${name} per layer — ${curve.model}, ${curve.dataset} ${curve.split}`,
+      subtitle: [
+        'Dot: the estimate; bar: its 95% confidence interval (raw cosines).',
+        'Dashed lines: static representations of the run (legend below); dotted grey: chance.',
+      ],
+    },
+    config: chartConfig,
+    width: Math.max(240, 70 * order.length),
+    height: 260,
+    layer: [
+      { data: { values: [{ chance }] }, mark: { type: 'rule', color: '#888', strokeDash: [1, 3] }, encoding: { y: { field: 'chance', ...y } } },
+      ...(references.length === 0 ? [] : [{
+        // Labels in a legend, not beside the lines: static references often lie within 0.01 of each other.
+        data: { values: references },
+        mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: {
+          y: { field: 'value', ...y },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            scale: { domain: references.map((reference) => reference.label), range: references.map((reference) => reference.colour) },
+            legend: { title: 'static representations (dashed)', orient: 'bottom', direction: 'vertical', columns: 1 },
+          },
+        },
+      }]),
+      {
+        data: { values: points },
+        layer: [
+          { mark: { type: 'rule', strokeWidth: 3, color: colour, opacity: 0.6 }, encoding: { x, y: { field: 'low', ...y }, y2: { field: 'high' } } },
+          { mark: { type: 'line', color: colour }, encoding: { x, y: { field: 'value', ...y } } },
+          { mark: { type: 'point', filled: true, size: 70, opacity: 1, color: colour }, encoding: { x, y: { field: 'value', ...y } } },
+          { mark: { type: 'text', dy: -12, dx: 14, fontSize: 10, color: '#222' }, encoding: { x, y: { field: 'value', ...y }, text: { field: 'text' } } },
+        ],
+      },
+    ],
+  } as TopLevelSpec;
 }
