@@ -197,7 +197,7 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     expect(trainProbe(examples, { seed: cv.seed, grid: cv.grid })).toEqual(probe);
   });
 
-  it('the pipeline probe leaves out pairs without both vectors, predicts unseen pairs and refuses one-class training', () => {
+  it('the pipeline probe leaves out pairs without both vectors, predicts unseen pairs and refuses one-class training', async () => {
     const pair = (i: number, label: boolean, split: SplitName): SentencePair => ({
       id: String(i), word: `w${i % 10}`, sentence1: '', sentence2: '', spans1: [{ start: 0, end: 0 }], spans2: [{ start: 0, end: 0 }], label, score: null, split, source: { file: 'mem', line: i + 1 },
     });
@@ -206,7 +206,7 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     const pairs = [...labels.map((label, i) => pair(i, label, i < 60 ? 'train' : 'test')), pair(80, true, 'train'), pair(81, false, 'train')];
     const train = new Set(pairs.flatMap((p, i) => (p.split === 'train' ? [i] : [])));
     const vectorOf = (occurrence: number): Float32Array | null => vectors[occurrence >> 1]![occurrence & 1]!;
-    const probe = trainPairProbe(pairs, train, vectorOf, 1)!;
+    const probe = (await trainPairProbe(pairs, train, vectorOf, 1))!;
     expect(probe.trainPairs).toBe(60);
     expect([...probe.outOfFold.keys()]).toEqual([...Array(60).keys()]);
     const test = pairs.slice(60, 80);
@@ -214,7 +214,7 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     expect(rocAuc({ scores: probabilities, labels: test.map((p) => p.label!) })).toBeGreaterThan(0.5);
     expect(test.filter((p, k) => probabilities[k]! >= 0.5 === p.label).length / test.length).toBeGreaterThan(0.5);
     const sameOnly = new Set([...train].filter((i) => pairs[i]!.label === true));
-    expect(trainPairProbe(pairs, sameOnly, vectorOf, 1)).toBeNull();
+    expect(await trainPairProbe(pairs, sameOnly, vectorOf, 1)).toBeNull();
   });
 
   it('learns nothing from identical vectors of a balanced word: p = 0.5 everywhere', () => {

@@ -107,7 +107,12 @@ export function normalizeInto(stats: NormalizationStats, normalization: Normaliz
   return out;
 }
 
-/** {@link normalizeVector64} into a caller's buffer of the vector's length. */
+/** {@link normalizeVector64} into a caller's buffer of the vector's length (returned). */
+export function normalizeVectorInto64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array, out: Float64Array): Float64Array {
+  if (out.length !== vector.length) throw new RangeError(`normalizeVectorInto64: output has ${out.length} values, vector ${vector.length}`);
+  return normalizeInto64(stats, normalization, vector, out);
+}
+
 function normalizeInto64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array, out: Float64Array): Float64Array {
   if (vector.length !== stats.dims) {
     throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);

@@ -153,6 +153,13 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
   });
 }
 
+/** What the comparisons read of a split: each pair's label, gold score and cosines. */
+export interface ComparedSplit {
+  readonly dataset: string;
+  readonly split: SplitPairs['split'];
+  readonly pairs: readonly { readonly pair: Pick<PairResult['pair'], 'label' | 'score'>; readonly cosines: PairResult['cosines'] }[];
+}
+
 /** A cosine column of a split as the comparisons see it. */
 interface ComparedColumn {
   readonly model: string;
@@ -224,7 +231,7 @@ function comparedPairs(columns: readonly ComparedColumn[], rule: ComparisonRule,
  * ones. Each probe is compared with every static `target` cosine.
  */
 export function compareRepresentations(
-  splits: readonly SplitPairs[],
+  splits: readonly ComparedSplit[],
   models: readonly Pick<ModelRecord, 'id' | 'representations'>[],
   options: ScoringOptions,
 ): { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] } {
