@@ -101,25 +101,36 @@ interface DistinctOccurrence {
  * self-similarity.
  */
 function distinctOccurrences(pairs: readonly SentencePair[]): { distinct: DistinctOccurrence[]; canonical: Int32Array } {
-  const seen = new Map<string, DistinctOccurrence>();
+  // Found by sentence, then by spans (a sentence rarely has more than one target): no key string is
+  // built per occurrence, which for 300k pairs was 600k copies of their sentences.
+  const bySentence = new Map<string, number | number[]>();
+  const distinct: DistinctOccurrence[] = [];
+  const spansOf: (readonly Span[])[] = [];
+  const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean => a.length === b.length && a.every((span, i) => span.start === b[i]!.start && span.end === b[i]!.end);
   // Occurrence index (2 per pair) -> index of the first occurrence with the same sentence and spans.
   const canonical = new Int32Array(2 * pairs.length);
   pairs.forEach((pair, p) => {
-    const sides = [
-      { sentence: pair.sentence1, spans: pair.spans1 },
-      { sentence: pair.sentence2, spans: pair.spans2 },
-    ];
-    sides.forEach((side, s) => {
-      const key = `${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
-      const existing = seen.get(key);
-      canonical[2 * p + s] = existing?.index ?? 2 * p + s;
-      if (existing === undefined) {
-        const word = side.spans.map((span) => side.sentence.slice(span.start, span.end)).join(' ');
-        seen.set(key, { word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
-      } else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
-    });
+    for (const s of [0, 1] as const) {
+      const sentence = s === 0 ? pair.sentence1 : pair.sentence2;
+      const spans = s === 0 ? pair.spans1 : pair.spans2;
+      const entry = bySentence.get(sentence);
+      const candidates = entry === undefined ? [] : typeof entry === 'number' ? [entry] : entry;
+      const found = candidates.find((d) => sameSpans(spansOf[d]!, spans));
+      if (found === undefined) {
+        const word = spans.map((span) => sentence.slice(span.start, span.end)).join(' ');
+        const d = distinct.length;
+        distinct.push({ word, sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
+        spansOf.push(spans);
+        bySentence.set(sentence, entry === undefined ? d : [...candidates, d]);
+        canonical[2 * p + s] = 2 * p + s;
+      } else {
+        const existing = distinct[found]!;
+        canonical[2 * p + s] = existing.index;
+        if (pair.split === 'train' && !existing.inTrain) distinct[found] = { ...existing, inTrain: true };
+      }
+    }
   });
-  return { distinct: [...seen.values()], canonical };
+  return { distinct, canonical };
 }
 
 /**
@@ -630,7 +641,13 @@ export async function analyseModel(model: EmbeddingModel, datasets: readonly Dat
   // The list of every occurrence is built only for a model that asks for it.
   if (model.prepare) {
     const prepare = model.prepare.bind(model);
-    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(plans.flatMap(({ pairs, contextSentences }) => [...pairs.flatMap(pairOccurrences), ...wordOccurrences(contextSentences)])));
+    // One list, without a pair's array per pair: for 300k pairs those were 300k short-lived arrays.
+    const occurrences: TargetOccurrence[] = [];
+    for (const { pairs, contextSentences } of plans) {
+      for (const pair of pairs) occurrences.push(pairOccurrence(pair, 0), pairOccurrence(pair, 1));
+      for (const occurrence of wordOccurrences(contextSentences)) occurrences.push(occurrence);
+    }
+    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(occurrences));
   }
   // Progress counts occurrences embedded, over the three passes of every dataset.
   const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length + plan.contextSentences.reduce((words, sentence) => words + sentence.words.length, 0), 0);
