@@ -231,7 +231,7 @@ describe('checkpoints sensebench refuses, before writing anything', () => {
   it('a model too large for one ONNX file, before reading its weights', async () => {
     const fixture = await writeCheckpointFixture(await newDir(), { family: 'bert', dtype: 'F32' });
     await writeFile(join(fixture.dir, 'config.json'), JSON.stringify({ ...fixture.config, vocab_size: 20_000_000 }));
-    await expectRefused(fixture.dir, /2\.4 GiB of float32 weights exceed the 2 GiB an ONNX file can hold.*--model onnx:DIR/);
+    await expectRefused(fixture.dir, /2\.4 GiB of float32 weights exceed the 2 GiB this converter builds in memory.*--model onnx:DIR/);
   });
 
   it('a config.json vocab_size other than the word-embedding table, or a tokenizer with more tokens than its rows', async () => {
