@@ -11,7 +11,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_ABTT_COMPONENTS, DEFAULT_OUT_DIR, DEFAULT_RESAMPLES, DEFAULT_SEED, cacheDir } from './config.js';
 import { DEFAULT_MODELS, MODEL_SPECS, modelSource } from './models/index.js';
 import type { LoadFlags } from './datasets/options.js';
-import { FORMAT_OPTIONS, InputError, type Dataset, type ModelOptions } from './types.js';
+import type { RunResult } from './results/run-result.js';
+import { FORMAT_OPTIONS, InputError, type ModelOptions } from './types.js';
 
 /** Exit code for bad input or usage. */
 export const EXIT_INPUT_ERROR = 2;
@@ -41,17 +42,6 @@ function integer(name: string) {
     if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InputError(`${name} must be a non-negative integer, got "${value}"`);
     return parsed;
   };
-}
-
-/** `--column label=same` pairs -> a column map for the generic loaders. */
-function parseColumns(values: readonly string[]): Record<string, string> {
-  const columns: Record<string, string> = {};
-  for (const value of values) {
-    const match = /^([a-z0-9]+)=(.+)$/.exec(value);
-    if (!match) throw new InputError(`--column expects FIELD=NAME (e.g. label=same), got "${value}"`);
-    columns[match[1]!] = match[2]!;
-  }
-  return columns;
 }
 
 interface ModelFlags {
@@ -104,59 +94,20 @@ interface RunFlags extends ModelFlags, LoadFlags {
   readonly timings?: boolean;
 }
 
-/** Loads every `--dataset` (built-in name, PATH, or NAME=PATH) before any model runs: bad input fails fast. */
-async function loadDatasets(flags: Pick<RunFlags, 'dataset' | 'format' | 'column' | keyof LoadFlags>): Promise<Dataset[]> {
-  const [{ availableBuiltinDatasets }, { loadDatasetSpecs }, { loadOptionsFromFlags }] = await Promise.all([
-    import('./datasets/index.js'),
-    import('./datasets/specs.js'),
-    import('./datasets/options.js'),
-  ]);
-  const specs = flags.dataset.length > 0 ? flags.dataset : availableBuiltinDatasets();
-  const { datasets, notes } = await loadDatasetSpecs(specs, { format: flags.format, columns: parseColumns(flags.column), ...loadOptionsFromFlags(flags) });
-  for (const dataset of datasets) {
-    for (const note of dataset.notes ?? []) log(`note: ${dataset.name}: ${note}`);
-    if ((dataset.skipped?.length ?? 0) > 0) log(`note: ${dataset.name}: skipped ${dataset.skipped!.length} invalid records (listed in run.json)`);
-  }
-  for (const note of notes) log(`note: ${note}`);
-  return datasets;
-}
-
 /** `sensebench run`: evaluate datasets x models and write the reports. */
 export async function runCommand(flags: RunFlags): Promise<void> {
   // --out is checked before anything is computed: a run must not end in a write that cannot happen.
   await checkOut(flags.out);
-  const datasets = await loadDatasets(flags);
-  const [{ runEvaluation }, { writeReports }, { createProgress }, { EmbeddingCache, formatCacheStats }, { builtinSenseSets }] = await Promise.all([
-    import('./pipeline/index.js'),
-    import('./reports/index.js'),
-    import('./progress.js'),
-    import('./cache/embedding-cache.js'),
-    import('./datasets/sense-sets.js'),
-  ]);
-  // A run also scores glove-100d's multi-prototype vectors.
-  const options: ModelOptions = { ...modelOptions(flags), multiPrototype: true };
-  const progress = createProgress(process.stderr, { lines: true });
-  const result = await runEvaluation({
-    datasets,
-    models: (flags.model.length > 0 ? flags.model : DEFAULT_MODELS).map((spec) => modelSource(spec, options)),
-    seed: flags.seed,
-    resamples: flags.resamples,
-    abttComponents: flags.abttComponents,
+  const [{ planRun }, { runEvaluation }, { writeReports }] = await Promise.all([import('./pipeline/plan.js'), import('./pipeline/index.js'), import('./reports/index.js')]);
+  // Every dataset is loaded and validated before any model runs: bad input fails fast.
+  const { plan, progress } = await planRun({
+    ...flags,
+    models: flags.model,
+    modelOptions: modelOptions(flags),
     comparisons: flags.allComparisons === true ? 'all-pairs' : 'baselines-and-neighbours',
-    // The sense-labelled sets (lesson-senses, wordnet-senses) belong to the lesson's own run: a run
-    // over a researcher's datasets does not pay for them unless asked (--senses).
-    ...((flags.senses ?? flags.dataset.length === 0) ? { senseSets: await builtinSenseSets() } : {}),
-    ...(flags.embeddingCache ? { embeddingCache: { cache: new EmbeddingCache(options.cacheDir), report: (stats) => { log(formatCacheStats(stats)); } } } : {}),
-    onProgress: (model, done, total) => {
-      progress.update(`${model}: embedding`, done, total);
-    },
-    onPhase: (phase, done, total) => {
-      progress.update(phase, done, total);
-    },
-    onWarning: (warning) => {
-      log(`warning: ${warning}`);
-    },
+    log,
   });
+  const result = await runEvaluation(plan);
   progress.stop();
   const written = await writeReports(result, resolve(flags.out));
   log(`wrote ${written.length} files to ${flags.out}`);
@@ -175,15 +126,22 @@ async function checkOut(out: string): Promise<void> {
   for (const note of (await checkOutputDirectory(out)).notes) log(`note: ${note}`);
 }
 
-/** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
-export async function scoreCommand(dir: string): Promise<void> {
+/**
+ * Re-renders a results directory in place from what `read` makes of it: `score` re-scores its
+ * pairs CSVs, `report` reads every file back as it is.
+ */
+async function rewriteResults(dir: string, read: (dir: string) => Promise<{ result: RunResult; notes: readonly string[] }>): Promise<void> {
   await checkOut(dir);
-  const { rescoreResults } = await import('./pipeline/rescore.js');
   const { writeReports } = await import('./reports/index.js');
-  const { result, notes } = await rescoreResults(resolve(dir));
+  const { result, notes } = await read(resolve(dir));
   for (const note of notes) log(`note: ${note}`);
   const written = await writeReports(result, resolve(dir));
   log(`wrote ${written.length} files to ${dir}`);
+}
+
+/** `sensebench score DIR`: re-score the pairs CSVs of a finished run and re-render every report. */
+export async function scoreCommand(dir: string): Promise<void> {
+  await rewriteResults(dir, async (path) => (await import('./pipeline/rescore.js')).rescoreResults(path));
 }
 
 /** `sensebench similarity`: the lesson's code example, for any sentences. */
@@ -292,12 +250,7 @@ export function buildProgram(version: string): Command {
     .description('re-render summary.md, plots and index.html from an existing results directory (no recomputation)')
     .option('-o, --out <dir>', 'results directory', DEFAULT_OUT_DIR)
     .action(async (flags: { out: string }) => {
-      await checkOut(flags.out);
-      const [{ loadResults }, { writeReports }] = await Promise.all([import('./results/read.js'), import('./reports/index.js')]);
-      const { result, notes } = await loadResults(resolve(flags.out));
-      for (const note of notes) log(`note: ${note}`);
-      const written = await writeReports(result, resolve(flags.out));
-      log(`wrote ${written.length} files to ${flags.out}`);
+      await rewriteResults(flags.out, async (path) => (await import('./results/read.js')).loadResults(path));
     });
 
   const datasets = program.command('datasets').description('dataset tools');

@@ -24,6 +24,9 @@ export const DEFAULT_SEED = 20260215;
 /** Bootstrap resamples of every confidence interval unless `--resamples` says otherwise. */
 export const DEFAULT_RESAMPLES = 1000;
 
+/** Folds of every cross-validation: the accuracy threshold of a split without a train split, and the probe's choice of C. */
+export const CV_FOLDS = 5;
+
 /** Top principal components all-but-the-top removes unless `--abtt-components` says otherwise (Mu & Viswanath use about d/100; 1 for these small models). */
 export const DEFAULT_ABTT_COMPONENTS = 1;
 

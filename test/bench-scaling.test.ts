@@ -2,7 +2,7 @@
  * The scaling benchmark's own machinery (bench/scaling.ts), without running a benchmark: the
  * generated datasets load through sensebench's WiC loader with every target still on its word
  * and every sentence distinct, the same seed gives the same bytes, the least-squares fit recovers
- * exact lines, and the linearity rows flag a super-linear step. Plus bench/fresh-process.ts's
+ * exact lines, and the linearity rows flag a super-linear step but not a concave curve. Plus bench/fresh-process.ts's
  * statistics against values worked out by hand.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,7 +69,8 @@ describe('scaling fit and linearity', () => {
     const linear: ScalingPoint[] = [10_000, 50_000, 200_000].map((size) => ({ size, seconds: 2 + size * 1e-5, peakRssMb: 200 + size * 0.001, cpuSeconds: 1 + size * 2e-5 }));
     const rows = scalingRows('g', 'm', 'pair', linear);
     const checks = rows.filter((row) => row.goal !== null);
-    expect(checks).toHaveLength(6);
+    // The third size against the line through the first two: wall time, peak RSS, CPU time.
+    expect(checks).toHaveLength(3);
     for (const row of checks) expect(row.ratio!).toBeCloseTo(1, 10);
     const perPair = rows.find((row) => row.unit === 'ms/pair')!;
     expect(perPair.value).toBeCloseTo(0.01, 12);
@@ -81,6 +82,20 @@ describe('scaling fit and linearity', () => {
     expect(step.baselineValue).toBeCloseTo(4, 10);
     expect(step.ratio!).toBeCloseTo(1 / 1.5, 10);
     expect(step.ratio!).toBeLessThan(step.goal!);
+  });
+
+  it('a concave curve (fixed caps) passes, however far its middle size sits above the line through the ends', () => {
+    // The cost per pair halves after 50k pairs (a capped analysis stops growing): 50k sits 1.5x
+    // above the line through 10k and 200k, which the old all-others check flagged as super-linear.
+    const cost = (size: number): number => 1 + Math.min(size, 50_000) * 1e-4 + Math.max(0, size - 50_000) * 0.2e-4;
+    const concave: ScalingPoint[] = [10_000, 50_000, 200_000, 300_000].map((size) => ({ size, seconds: cost(size), peakRssMb: 100 * cost(size), cpuSeconds: cost(size) }));
+    const checks = scalingRows('g', 'm', 'pair', concave).filter((row) => row.goal !== null);
+    expect(checks).toHaveLength(6);
+    expect(checks.map((row) => row.baseline)).toContain('line through 50,000 pairs and 200,000 pairs');
+    for (const row of checks) expect(row.ratio!).toBeGreaterThanOrEqual(row.goal!);
+    // and the line through 10k and 50k predicts 200k at 1 + 20 = 21 s, far above the measured 9 s
+    const at200k = checks.find((row) => row.subject.includes('200,000 pairs: wall time'))!;
+    expect(at200k.baselineValue).toBeCloseTo(21, 10);
   });
 });
 

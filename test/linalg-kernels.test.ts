@@ -12,9 +12,11 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernels.js';
 import { RowMatrix, allRows } from '../src/linalg/rows.js';
 import { mulberry32 } from '../src/random.js';
-import { aucResamplesReference, bootstrapAucSamples } from '../src/metrics/bootstrap.js';
-import { aucDifferenceResamplesReference, bootstrapAucDifferenceSamples } from '../src/metrics/compare.js';
+import { bootstrapAucSamples } from '../src/metrics/bootstrap.js';
+import { bootstrapAucDifferenceSamples } from '../src/metrics/compare.js';
 import { denseRanks } from '../src/metrics/rank.js';
+import { aucFromGroupCounts } from '../src/metrics/ranking.js';
+import { resampledStatistics } from '../src/metrics/resampling.js';
 
 function rowDot(data: Float64Array, row: number, params: Float64Array, d: number): number {
   let s0 = 0;
@@ -112,11 +114,32 @@ describe('row kernels', () => {
       const scoresB = Float64Array.from({ length: n }, () => random.nextInt(distinct) / distinct);
       const labels = Array.from({ length: n }, (_unused, i) => i === 0 || (i !== 1 && random.next() < 0.4));
       const seed = 4_000_000_000 + n;
-      const { ids, groups } = denseRanks(scoresA);
-      const positives = ids.filter((_id, i) => labels[i]);
-      const negatives = ids.filter((_id, i) => !labels[i]);
-      expect(bootstrapAucSamples({ scores: scoresA, labels }, { seed, resamples: 300 })).toEqual(aucResamplesReference(seed, 300, positives, negatives, groups));
-      expect(bootstrapAucDifferenceSamples(scoresA, scoresB, labels, { seed, resamples: 300 })).toEqual(aucDifferenceResamplesReference(scoresA, scoresB, labels, { seed, resamples: 300 }));
+      expect(bootstrapAucSamples({ scores: scoresA, labels }, { seed, resamples: 300 })).toEqual(countedAucResamples(seed, 300, labels, scoresA));
+      expect(bootstrapAucDifferenceSamples(scoresA, scoresB, labels, { seed, resamples: 300 })).toEqual(countedAucResamples(seed, 300, labels, scoresA, scoresB));
     });
   }
 });
+
+/**
+ * The kernels' reference: the stratified AUC resamples as the resampling engine draws them (the
+ * positives, then the negatives), each resample's AUC of `a` (minus that of `b`) counted per tie
+ * group in JavaScript.
+ */
+function countedAucResamples(seed: number, resamples: number, labels: readonly boolean[], a: Float64Array, b?: Float64Array): number[] {
+  const positives = labels.flatMap((label, i) => (label ? [i] : []));
+  const negatives = labels.flatMap((label, i) => (label ? [] : [i]));
+  const rankings = [a, ...(b === undefined ? [] : [b])].map((scores) => {
+    const { ids, groups } = denseRanks(scores);
+    return { ids, positives: new Float64Array(groups), negatives: new Float64Array(groups) };
+  });
+  return resampledStatistics({ seed, resamples }, [positives.length, negatives.length], ([drawnPositives, drawnNegatives]) => {
+    for (const ranking of rankings) {
+      ranking.positives.fill(0);
+      ranking.negatives.fill(0);
+      for (const k of drawnPositives!) ranking.positives[ranking.ids[positives[k]!]!]!++;
+      for (const k of drawnNegatives!) ranking.negatives[ranking.ids[negatives[k]!]!]!++;
+    }
+    const [first, second] = rankings.map((ranking) => aucFromGroupCounts(ranking.positives, ranking.negatives)!);
+    return second === undefined ? first! : first! - second;
+  });
+}

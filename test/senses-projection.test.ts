@@ -106,9 +106,9 @@ describe('sensesReport and sensesCommand', () => {
     await expect(findWordOccurrences('qwertyuiop', 'auto', files)).rejects.toThrow(InputError);
   });
 
-  it('senseRows scores every representation of a model with its own bootstrap stream', async () => {
+  it('scoreSenseSet scores every representation of a model with its own bootstrap stream', async () => {
     const { StaticModel, StaticVectors } = await import('../src/models/static.js');
-    const { senseRows } = await import('../src/senses/evaluate.js');
+    const { scoreSenseSet } = await import('../src/pipeline/senses.js');
     const { scoreSenses } = await import('../src/metrics/senses.js');
     const { deriveSeed } = await import('../src/random.js');
     const model = new StaticModel('tiny', StaticVectors.fromWords(['bank', 'river', 'money'], Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]), 3), 'x', {});
@@ -122,7 +122,7 @@ describe('sensesReport and sensesCommand', () => {
       spans: [{ start: sentence.indexOf('bank'), end: sentence.indexOf('bank') + 4 }],
       source: { file: 't', line: i + 1 },
     }));
-    const rows = await senseRows(model, occurrences, { dataset: 'tiny-senses', seed: 42, resamples: 50 });
+    const { rows } = await scoreSenseSet(model, { name: 'tiny-senses', occurrences }, 42, 50);
     expect(rows.map((row) => [row.representation, row.nn1_accuracy])).toEqual([
       ['target', 1 / 3],
       ['context', 1],

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitPca, project } from '../src/metrics/pca.js';
 import { chooseK, kmeansPlusPlus, lloyd } from '../src/metrics/kmeans.js';
-import { cosineSilhouette, scoreSenses, scoreWords, SENSES_CSV_COLUMNS, sensesCsv, TIE_TOLERANCE, unitVectors } from '../src/metrics/senses.js';
-import { fitLogistic, pairFeatureMatrix, predictProbabilities, probeScores, trainProbe, wordFolds } from '../src/metrics/probe.js';
+import { cosineSilhouette, scoreSenses, scoreWords, TIE_TOLERANCE, unitVectors } from '../src/metrics/senses.js';
+import { sensesTable } from '../src/results/schema.js';
+import { fitLogistic, pairFeatureMatrix, predictProbabilities, trainProbe, wordFolds } from '../src/metrics/probe.js';
+import { rocAuc } from '../src/metrics/ranking.js';
+import { trainPairProbe } from '../src/pipeline/cosines.js';
+import type { SentencePair, SplitName } from '../src/types.js';
 import { mulberry32 } from '../src/random.js';
 
 interface Reference {
@@ -105,9 +109,9 @@ describe('senses.csv', () => {
   it('writes the columns in order, counts as integers, metrics with 6 decimals, empty for null', () => {
     const { occurrences, vectors, seed } = reference.senses;
     const row = scoreSenses({ dataset: 'fixture', model: 'm', kind: 'static', representation: 'r', occurrences, vectors, seed, resamples: 0 });
-    const [header, line, end] = sensesCsv([row]).split('\n');
-    expect(header).toBe(SENSES_CSV_COLUMNS.join(','));
-    expect(SENSES_CSV_COLUMNS.slice(0, 11)).toEqual(['dataset', 'model', 'kind', 'representation', 'words', 'occurrences', 'missing', 'nn1_accuracy', 'nn1_ci_low', 'nn1_ci_high', 'mfs_accuracy']);
+    const [header, line, end] = sensesTable.toCsv([row]).split('\n');
+    expect(header).toBe(sensesTable.header.join(','));
+    expect(sensesTable.header.slice(0, 11)).toEqual(['dataset', 'model', 'kind', 'representation', 'words', 'occurrences', 'missing', 'nn1_accuracy', 'nn1_ci_low', 'nn1_ci_high', 'mfs_accuracy']);
     expect(line).toBe(`fixture,m,static,r,5,25,2,0.680000,,,0.520000,0.880000,${row.silhouette!.toFixed(6)},,,4`);
     expect(end).toBe('');
   });
@@ -193,15 +197,24 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     expect(trainProbe(examples, { seed: cv.seed, grid: cv.grid })).toEqual(probe);
   });
 
-  it('probeScores drops pairs without vectors, scores each split and refuses one-class training', () => {
-    const pairs = u.map((row, i) => ({ word: `w${i % 10}`, u: row, v: v[i]!, label: labels[i]! }));
-    const withGaps = [...pairs, { word: 'w1', u: null, v: v[0]!, label: true }, { word: 'w2', u: u[0]!, v: [0, 0, 0, 0, 0, 0], label: false }];
-    const result = probeScores(withGaps.slice(0, 60), new Map([['test', withGaps.slice(60)]]), { seed: 1 })!;
-    expect(result.probe.trainPairs).toBe(60);
-    expect(result.splits[0]).toMatchObject({ split: 'test', nPairs: 20, dropped: 2 });
-    expect(result.splits[0]!.accuracy).toBeGreaterThan(0.5);
-    expect(result.splits[0]!.auc).toBeGreaterThan(0.5);
-    expect(probeScores(pairs.filter((pair) => pair.label), new Map(), { seed: 1 })).toBeNull();
+  it('the pipeline probe leaves out pairs without both vectors, predicts unseen pairs and refuses one-class training', async () => {
+    const pair = (i: number, label: boolean, split: SplitName): SentencePair => ({
+      id: String(i), word: `w${i % 10}`, sentence1: '', sentence2: '', spans1: [{ start: 0, end: 0 }], spans2: [{ start: 0, end: 0 }], label, score: null, split, source: { file: 'mem', line: i + 1 },
+    });
+    // 60 train pairs, 20 test pairs, then two train pairs the probe must leave out: a missing vector and a zero one.
+    const vectors: [Float32Array | null, Float32Array | null][] = [...u.map((row, i): [Float32Array, Float32Array] => [Float32Array.from(row), Float32Array.from(v[i]!)]), [null, Float32Array.from(v[0]!)], [Float32Array.from(u[0]!), new Float32Array(6)]];
+    const pairs = [...labels.map((label, i) => pair(i, label, i < 60 ? 'train' : 'test')), pair(80, true, 'train'), pair(81, false, 'train')];
+    const train = new Set(pairs.flatMap((p, i) => (p.split === 'train' ? [i] : [])));
+    const vectorOf = (occurrence: number): Float32Array | null => vectors[occurrence >> 1]![occurrence & 1]!;
+    const probe = (await trainPairProbe(pairs, train, vectorOf, 1))!;
+    expect(probe.trainPairs).toBe(60);
+    expect([...probe.outOfFold.keys()]).toEqual([...Array(60).keys()]);
+    const test = pairs.slice(60, 80);
+    const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(test.map((_p, k) => ({ u: vectorOf(2 * (60 + k))!, v: vectorOf(2 * (60 + k) + 1)! }))));
+    expect(rocAuc({ scores: probabilities, labels: test.map((p) => p.label!) })).toBeGreaterThan(0.5);
+    expect(test.filter((p, k) => probabilities[k]! >= 0.5 === p.label).length / test.length).toBeGreaterThan(0.5);
+    const sameOnly = new Set([...train].filter((i) => pairs[i]!.label === true));
+    expect(await trainPairProbe(pairs, sameOnly, vectorOf, 1)).toBeNull();
   });
 
   it('learns nothing from identical vectors of a balanced word: p = 0.5 everywhere', () => {

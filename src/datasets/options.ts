@@ -1,13 +1,15 @@
 /**
- * The dataset-side command-line values, parsed once for the CLI: `--on-invalid fail|skip`,
- * `--max-invalid SHARE` (`1%`, `0.5%` or `0.01`) and `--dwug-binarize T` (a judgment 1-4), turned
- * into {@link LoadOptions} fields or an {@link InputError} naming the flag.
+ * The dataset-side command-line values, parsed once for the CLI: `--column FIELD=NAME`,
+ * `--on-invalid fail|skip`, `--max-invalid SHARE` (`1%`, `0.5%` or `0.01`) and `--dwug-binarize T`
+ * (a judgment 1-4), turned into {@link LoadOptions} fields or an {@link InputError} naming the flag.
  */
 import { InputError, type LoadOptions } from '../types.js';
 import { ON_INVALID, onInvalidSchema } from './formats.js';
 
 /** Raw flag values as commander hands them over (absent = default). */
 export interface LoadFlags {
+  /** `--column FIELD=NAME`, repeated. */
+  readonly column?: readonly string[];
   readonly onInvalid?: string;
   readonly maxInvalid?: string;
   readonly dwugBinarize?: string;
@@ -21,9 +23,21 @@ export function parseShare(raw: string, flag: string): number {
   return value;
 }
 
+/** `--column label=same` pairs -> a column map for the generic loaders. */
+export function parseColumns(values: readonly string[]): Record<string, string> {
+  const columns: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^([a-z0-9]+)=(.+)$/.exec(value);
+    if (!match) throw new InputError(`--column expects FIELD=NAME (e.g. label=same), got "${value}"`);
+    columns[match[1]!] = match[2]!;
+  }
+  return columns;
+}
+
 /** The {@link LoadOptions} fields the flags set. */
-export function loadOptionsFromFlags(flags: LoadFlags): Pick<LoadOptions, 'onInvalid' | 'maxInvalid' | 'dwugBinarize'> {
-  const options: { onInvalid?: LoadOptions['onInvalid']; maxInvalid?: number; dwugBinarize?: number } = {};
+export function loadOptionsFromFlags(flags: LoadFlags): Pick<LoadOptions, 'columns' | 'onInvalid' | 'maxInvalid' | 'dwugBinarize'> {
+  const options: { columns?: Record<string, string>; onInvalid?: LoadOptions['onInvalid']; maxInvalid?: number; dwugBinarize?: number } = {};
+  if (flags.column !== undefined) options.columns = parseColumns(flags.column);
   if (flags.onInvalid !== undefined) {
     const parsed = onInvalidSchema.safeParse(flags.onInvalid);
     if (!parsed.success) throw new InputError(`--on-invalid must be one of ${ON_INVALID.join(', ')}, got "${flags.onInvalid}"`);

@@ -103,17 +103,6 @@ export async function loadSenseOccurrences(file: string): Promise<SenseOccurrenc
   return parseSenseTsv(await readTextFile(file), file);
 }
 
-/** The occurrences grouped by word, words in first-appearance order, occurrences in file order. */
-export function groupByWord<T extends { readonly word: string }>(occurrences: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const occurrence of occurrences) {
-    const group = groups.get(occurrence.word);
-    if (group) group.push(occurrence);
-    else groups.set(occurrence.word, [occurrence]);
-  }
-  return groups;
-}
-
 // ------------------------------------------------------------------ lesson-senses
 
 /** Default locations of the committed occurrence files. */

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { nameProblem } from '../io/names.js';
 import { quote } from '../errors.js';
 import { InputError, type Dataset, type LoadOptions } from '../types.js';
-import { BUILTIN_DATASETS, loadDataset, type FormatOption } from './index.js';
+import { BUILTIN_DATASETS, availableBuiltinDatasets, loadDataset, type FormatOption } from './index.js';
+import { loadOptionsFromFlags, type LoadFlags } from './options.js';
 import { deriveDatasetNames } from './names.js';
 
 /** One `--dataset` spec, parsed. */
@@ -54,4 +55,17 @@ export async function loadDatasetSpecs(specs: readonly string[], options: LoadOp
     datasets.push(await loadDataset(spec.target, { ...options, ...(name === undefined ? {} : { name }) }));
   }
   return { datasets, notes: [...derived.notes] };
+}
+
+/** The dataset flags of `sensebench run`, as commander hands them over (absent = default). */
+export interface DatasetFlags extends LoadFlags {
+  /** `--dataset` specs; none: every built-in dataset whose files are present. */
+  readonly dataset?: readonly string[];
+  readonly format?: FormatOption;
+}
+
+/** Loads the datasets the flags name, every flag parsed here (an {@link InputError} naming the flag when one is malformed). */
+export async function loadDatasetFlags(flags: DatasetFlags): Promise<LoadedDatasets> {
+  const specs = flags.dataset !== undefined && flags.dataset.length > 0 ? flags.dataset : availableBuiltinDatasets();
+  return loadDatasetSpecs(specs, { ...(flags.format === undefined ? {} : { format: flags.format }), ...loadOptionsFromFlags(flags) });
 }

@@ -1,9 +1,10 @@
 /**
  * The stratified bootstrap of ROC-AUC in the WebAssembly kernels (kernels.wat `aucResamples`): the
- * same mulberry32 draws and the same per-tie-group counting as src/metrics/bootstrap.ts and
- * compare.ts describe, so each resample's AUC (or paired AUC difference) is bit for bit the
- * JavaScript value, about four times faster (the resamples are most of the cost of compare.csv and
- * of every AUC interval). test/linalg-kernels.test.ts checks it against the plain loops.
+ * draws of the resampling engine (src/metrics/resampling.ts) and the per-tie-group counting that
+ * src/metrics/bootstrap.ts and compare.ts describe, so each resample's AUC (or paired AUC
+ * difference) is bit for bit the JavaScript value, about four times faster (the resamples are most
+ * of the cost of compare.csv and of every AUC interval). test/linalg-kernels.test.ts checks it
+ * against the engine's draws counted in JavaScript.
  */
 import { kernelModule, wasm } from './rows.js';
 

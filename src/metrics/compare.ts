@@ -20,10 +20,9 @@
  *   constant variable) is dropped.
  * - Interval: numpy-'linear' percentiles (1 - c)/2 and 1 - (1 - c)/2 of the differences.
  */
-import { type BootstrapOptions, DEFAULT_RESAMPLES, averageRankPerGroup, percentileInterval } from './bootstrap.js';
+import { averageRankPerGroup } from './bootstrap.js';
 import { NO_INTERVAL } from './metric.js';
-import { type Random, mulberry32 } from '../random.js';
-import { aucFromGroupCounts } from './ranking.js';
+import { type BootstrapOptions, percentileInterval, resampleCount, resampledStatistics } from './resampling.js';
 import { assertFinite, denseRanks } from './rank.js';
 import { aucResamples } from '../linalg/auc-resamples.js';
 import { pearson, spearman } from './correlation.js';
@@ -73,25 +72,21 @@ function checkLengths(a: ArrayLike<unknown>, b: ArrayLike<unknown>, c: ArrayLike
   }
 }
 
-function resampleCount(options: BootstrapOptions): number {
-  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  if (!Number.isSafeInteger(resamples) || resamples < 0) throw new RangeError(`resamples must be a non-negative integer, got ${resamples}`);
-  return resamples;
-}
-
-/** The complete pairs: values kept in input order. */
-function completeBinary(input: PairedCosinesBinary): { a: number[]; b: number[]; labels: boolean[] } {
-  const { cosinesA, cosinesB, labels } = input;
-  checkLengths(cosinesA, cosinesB, labels, 'compareAuc');
-  const out = { a: [] as number[], b: [] as number[], labels: [] as boolean[] };
-  for (let i = 0; i < labels.length; i++) {
+/**
+ * The pairs complete in all three columns (both cosines and the target: a label or a gold score),
+ * each column's values kept in input order.
+ */
+function complete<T>(cosinesA: ArrayLike<number | null>, cosinesB: ArrayLike<number | null>, target: ArrayLike<T | null>, what: string): { a: number[]; b: number[]; target: T[] } {
+  checkLengths(cosinesA, cosinesB, target, what);
+  const out = { a: [] as number[], b: [] as number[], target: [] as T[] };
+  for (let i = 0; i < target.length; i++) {
     const x = cosinesA[i];
     const y = cosinesB[i];
-    const label = labels[i];
-    if (x === null || x === undefined || y === null || y === undefined || label === null || label === undefined) continue;
+    const t = target[i];
+    if (x === null || x === undefined || y === null || y === undefined || t === null || t === undefined) continue;
     out.a.push(x);
     out.b.push(y);
-    out.labels.push(label);
+    out.target.push(t);
   }
   return out;
 }
@@ -115,7 +110,8 @@ export function bootstrapAucDifferenceSamples(
   const negatives: number[] = [];
   for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
   if (positives.length === 0 || negatives.length === 0) return [];
-  // The resamples run in the WebAssembly kernels: bit for bit the loop below (kept as the tests' reference).
+  // The resamples run in the WebAssembly kernels: bit for bit the resampling engine's draws counted
+  // in JavaScript (test/linalg-kernels.test.ts).
   const grouped = (groups: { readonly ids: Uint32Array; readonly groups: number }) => ({
     positives: Uint32Array.from(positives, (i) => groups.ids[i]!),
     negatives: Uint32Array.from(negatives, (i) => groups.ids[i]!),
@@ -124,70 +120,13 @@ export function bootstrapAucDifferenceSamples(
   return Array.from(aucResamples(options.seed, resampleCount(options), grouped(groupsA), grouped(groupsB)));
 }
 
-/** The plain-loop form of {@link bootstrapAucDifferenceSamples} (the kernels' reference in the tests). */
-export function aucDifferenceResamplesReference(
-  scoresA: ArrayLike<number>,
-  scoresB: ArrayLike<number>,
-  labels: ArrayLike<boolean>,
-  options: BootstrapOptions,
-): number[] {
-  const groupsA = denseRanks(scoresA);
-  const groupsB = denseRanks(scoresB);
-  const positives: number[] = [];
-  const negatives: number[] = [];
-  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
-  if (positives.length === 0 || negatives.length === 0) return [];
-  const random: Random = mulberry32(options.seed);
-  const positivesA = new Float64Array(groupsA.groups);
-  const negativesA = new Float64Array(groupsA.groups);
-  const positivesB = new Float64Array(groupsB.groups);
-  const negativesB = new Float64Array(groupsB.groups);
-  const statistics: number[] = [];
-  const resamples = resampleCount(options);
-  for (let r = 0; r < resamples; r++) {
-    positivesA.fill(0);
-    negativesA.fill(0);
-    positivesB.fill(0);
-    negativesB.fill(0);
-    for (let k = 0; k < positives.length; k++) {
-      const item = positives[random.nextInt(positives.length)]!;
-      positivesA[groupsA.ids[item]!]!++;
-      positivesB[groupsB.ids[item]!]!++;
-    }
-    for (let k = 0; k < negatives.length; k++) {
-      const item = negatives[random.nextInt(negatives.length)]!;
-      negativesA[groupsA.ids[item]!]!++;
-      negativesB[groupsB.ids[item]!]!++;
-    }
-    statistics.push(aucFromGroupCounts(positivesA, negativesA)! - aucFromGroupCounts(positivesB, negativesB)!);
-  }
-  return statistics;
-}
-
 /** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
 export function compareAuc(input: PairedCosinesBinary, options: BootstrapOptions): AucComparison {
-  const { a, b, labels } = completeBinary(input);
+  const { a, b, target: labels } = complete(input.cosinesA, input.cosinesB, input.labels, 'compareAuc');
   const delong = delongTest({ scoresA: a, scoresB: b, labels });
   const differenceCi =
     delong.difference === null ? NO_INTERVAL : percentileInterval(bootstrapAucDifferenceSamples(a, b, labels, options), options.confidence);
   return { nPairs: labels.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
-}
-
-/** The complete graded pairs, in input order. */
-function completeGraded(input: PairedCosinesGraded): { a: number[]; b: number[]; gold: number[] } {
-  const { cosinesA, cosinesB, gold } = input;
-  checkLengths(cosinesA, cosinesB, gold, 'compareSpearman');
-  const out = { a: [] as number[], b: [] as number[], gold: [] as number[] };
-  for (let i = 0; i < gold.length; i++) {
-    const x = cosinesA[i];
-    const y = cosinesB[i];
-    const g = gold[i];
-    if (x === null || x === undefined || y === null || y === undefined || g === null || g === undefined) continue;
-    out.a.push(x);
-    out.b.push(y);
-    out.gold.push(g);
-  }
-  return out;
 }
 
 /**
@@ -211,15 +150,10 @@ export function bootstrapSpearmanDifferenceSamples(
   const counts = variables.map((v) => new Float64Array(v.groups));
   const groupRanks = variables.map((v) => new Float64Array(v.groups));
   const ranks = variables.map(() => new Float64Array(n));
-  const drawn = new Uint32Array(n);
-  const random = mulberry32(options.seed);
-  const statistics: number[] = [];
-  const resamples = resampleCount(options);
-  for (let r = 0; r < resamples; r++) {
+  return resampledStatistics(options, [n], ([drawn]) => {
     for (const count of counts) count.fill(0);
     for (let k = 0; k < n; k++) {
-      const index = random.nextInt(n);
-      drawn[k] = index;
+      const index = drawn![k]!;
       for (let v = 0; v < 3; v++) counts[v]![variables[v]!.ids[index]!]!++;
     }
     for (let v = 0; v < 3; v++) {
@@ -227,18 +161,17 @@ export function bootstrapSpearmanDifferenceSamples(
       const ids = variables[v]!.ids;
       const rankOfGroup = groupRanks[v]!;
       const out = ranks[v]!;
-      for (let k = 0; k < n; k++) out[k] = rankOfGroup[ids[drawn[k]!]!]!;
+      for (let k = 0; k < n; k++) out[k] = rankOfGroup[ids[drawn![k]!]!]!;
     }
     const rhoA = pearson({ x: ranks[0]!, y: ranks[2]! });
     const rhoB = pearson({ x: ranks[1]!, y: ranks[2]! });
-    if (rhoA !== null && rhoB !== null) statistics.push(rhoA - rhoB);
-  }
-  return statistics;
+    return rhoA !== null && rhoB !== null ? rhoA - rhoB : null;
+  });
 }
 
 /** rho_A - rho_B (Spearman with the gold score) with its paired bootstrap interval. */
 export function compareSpearman(input: PairedCosinesGraded, options: BootstrapOptions): SpearmanComparison {
-  const { a, b, gold } = completeGraded(input);
+  const { a, b, target: gold } = complete(input.cosinesA, input.cosinesB, input.gold, 'compareSpearman');
   const spearmanA = spearman({ x: a, y: gold });
   const spearmanB = spearman({ x: b, y: gold });
   const difference = spearmanA !== null && spearmanB !== null ? spearmanA - spearmanB : null;

@@ -1,4 +1,4 @@
-/** Sense-separation metrics: pure functions, nulls for undefined values, seeded randomness. */
+/** Metrics (pure functions, nulls for undefined values, seeded randomness through one resampling engine) and the learned models they use (probe, k-means, PCA). */
 export * from './metric.js';
 export * from '../random.js';
 export * from './rank.js';
@@ -6,6 +6,7 @@ export * from './ranking.js';
 export * from './separation.js';
 export * from './correlation.js';
 export * from './threshold.js';
+export * from './resampling.js';
 export * from './bootstrap.js';
 export * from './score.js';
 export * from './pca.js';

@@ -16,12 +16,10 @@
  * vectors (null) pass through as null.
  */
 import { type Pca, fitPca } from './pca.js';
-
-import { NORMALIZATIONS } from '../vocabulary.js';
+import type { Normalization } from '../types.js';
 
 export { NORMALIZATIONS } from '../vocabulary.js';
-/** One correction. */
-export type Normalization = (typeof NORMALIZATIONS)[number];
+export type { Normalization } from '../types.js';
 
 /** Default number of top principal components all-but-the-top removes (src/config.ts). */
 export { DEFAULT_ABTT_COMPONENTS } from '../config.js';
@@ -49,11 +47,6 @@ export interface NormalizationStats {
   readonly explainedVariance: Float64Array;
   /** Total variance (ddof 0) of the fit vectors: the sum of std^2. */
   readonly totalVariance: number;
-}
-
-/** True when `value` names a correction. */
-export function isNormalization(value: string): value is Normalization {
-  return (NORMALIZATIONS as readonly string[]).includes(value);
 }
 
 /**
@@ -114,7 +107,12 @@ export function normalizeInto(stats: NormalizationStats, normalization: Normaliz
   return out;
 }
 
-/** {@link normalizeVector64} into a caller's buffer of the vector's length. */
+/** {@link normalizeVector64} into a caller's buffer of the vector's length (returned). */
+export function normalizeVectorInto64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array, out: Float64Array): Float64Array {
+  if (out.length !== vector.length) throw new RangeError(`normalizeVectorInto64: output has ${out.length} values, vector ${vector.length}`);
+  return normalizeInto64(stats, normalization, vector, out);
+}
+
 function normalizeInto64(stats: NormalizationStats, normalization: Normalization, vector: Float32Array | Float64Array, out: Float64Array): Float64Array {
   if (vector.length !== stats.dims) {
     throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);

@@ -29,14 +29,12 @@
  * grid upwards from the previous C's solution (a warm start; the optimum does not depend on it)
  * and stops at {@link CV_GRADIENT_TOLERANCE}; the final fit on all train pairs at the tight one.
  */
+import { CV_FOLDS } from '../config.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
-import { rocAuc } from './ranking.js';
 import { RowMatrix, allRows } from '../linalg/rows.js';
 
 /** The grid of C searched by cross-validation. */
 export const C_GRID: readonly number[] = [0.01, 0.1, 1, 10, 100];
-/** Cross-validation folds. */
-export const CV_FOLDS = 5;
 /** Convergence: max |gradient| <= GRADIENT_TOLERANCE * (1 + C * n). */
 export const GRADIENT_TOLERANCE = 1e-12;
 /**
@@ -425,77 +423,4 @@ function bestIndex(cv: readonly { readonly logLoss: number | null }[]): number |
     }
   });
   return best;
-}
-
-/** Scores of a probe on labelled pairs. */
-export interface ProbeScore {
-  readonly nPairs: number;
-  /** Fraction with (p >= 0.5) === label. */
-  readonly accuracy: number | null;
-  readonly auc: number | null;
-  readonly probabilities: Float64Array;
-}
-
-/** Predicts P(same sense) for the pairs and scores them. */
-export function evaluateProbe(probe: Pick<TrainedProbe, 'model'>, examples: readonly Omit<ProbeExample, 'word'>[]): ProbeScore {
-  const probabilities = examples.length === 0 ? new Float64Array(0) : predictProbabilities(probe.model, pairFeatureMatrix(examples));
-  const labels = examples.map((example) => example.label);
-  let correct = 0;
-  probabilities.forEach((p, i) => (correct += p >= 0.5 === labels[i] ? 1 : 0));
-  return {
-    nPairs: examples.length,
-    accuracy: examples.length === 0 ? null : correct / examples.length,
-    auc: examples.length === 0 ? null : rocAuc({ scores: probabilities, labels }),
-    probabilities,
-  };
-}
-
-/** A pair of one representation's vectors, as the pipeline has them (null: out of vocabulary). */
-export interface ProbePairVectors {
-  readonly word: string;
-  readonly u: ArrayLike<number> | null;
-  readonly v: ArrayLike<number> | null;
-  readonly label: boolean | null;
-}
-
-function usable(pair: ProbePairVectors): pair is ProbeExample {
-  const nonZero = (x: ArrayLike<number> | null): boolean => {
-    if (x === null) return false;
-    for (let i = 0; i < x.length; i++) if (x[i] !== 0) return true;
-    return false;
-  };
-  return pair.label !== null && nonZero(pair.u) && nonZero(pair.v);
-}
-
-/** Probe scores of one representation on one evaluation split. */
-export interface ProbeSplitScore {
-  readonly split: string;
-  readonly nPairs: number;
-  /** Labelled pairs left out because a vector was missing or zero. */
-  readonly dropped: number;
-  readonly accuracy: number | null;
-  readonly auc: number | null;
-}
-
-/**
- * Trains the probe on one representation's train pairs and scores it on each evaluation split
- * (the `scoring = probe` rows of summary.csv). Pairs without both vectors or without a label are
- * left out (counted). Null when the train pairs do not hold both classes (no probe exists).
- */
-export function probeScores(
-  train: readonly ProbePairVectors[],
-  evaluations: ReadonlyMap<string, readonly ProbePairVectors[]>,
-  options: TrainProbeOptions,
-): { readonly probe: TrainedProbe; readonly splits: readonly ProbeSplitScore[] } | null {
-  const examples = train.filter(usable);
-  const positives = examples.filter((example) => example.label).length;
-  if (positives === 0 || positives === examples.length) return null;
-  const probe = trainProbe(examples, options);
-  const splits = [...evaluations].map(([split, pairs]) => {
-    const labelled = pairs.filter((pair) => pair.label !== null);
-    const kept = labelled.filter(usable);
-    const score = evaluateProbe(probe, kept);
-    return { split, nPairs: score.nPairs, dropped: labelled.length - kept.length, accuracy: score.accuracy, auc: score.auc };
-  });
-  return { probe, splits };
 }

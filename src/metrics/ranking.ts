@@ -2,7 +2,7 @@
  * Ranking metrics for binary labels: ROC-AUC (Mann-Whitney U with ties counted as one half) and
  * average precision (sklearn's step-wise definition, no interpolation).
  */
-import { type BinaryScores, assertSameLength, defineMetric } from './metric.js';
+import { type BinaryScores, assertSameLength } from './metric.js';
 import { assertFinite, denseRanks } from './rank.js';
 
 /** Counts of each class. */
@@ -82,7 +82,3 @@ export function averagePrecision(input: BinaryScores): number | null {
   return sum;
 }
 
-/** {@link rocAuc} as a {@link Metric}. */
-export const rocAucMetric = defineMetric('roc_auc', rocAuc);
-/** {@link averagePrecision} as a {@link Metric}. */
-export const averagePrecisionMetric = defineMetric('average_precision', averagePrecision);

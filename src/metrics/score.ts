@@ -5,9 +5,11 @@
  */
 import type { MetricScores, WordScore } from '../results/schema.js';
 import type { ThresholdSource, ConfidenceInterval, Estimate } from '../types.js';
-import { DEFAULT_RESAMPLES, bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
+import { bootstrapAucCi, bootstrapPairedCi, bootstrapSpearmanCi } from './bootstrap.js';
+import { DEFAULT_RESAMPLES } from './resampling.js';
 import { pearson, pearsonMetric, spearman } from './correlation.js';
 import type { BinaryScores } from './metric.js';
+import { CV_FOLDS } from '../config.js';
 import { deriveSeed } from '../random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
 import { classMeans, cohensD } from './separation.js';
@@ -41,10 +43,16 @@ export interface ScoreRepresentationInput {
    * dataset never changes the intervals of other rows.
    */
   readonly key: string;
+  /**
+   * What the `cosine` field of each pair holds: a `similarity` (default; the cosine of two vectors)
+   * or a `probability` of the same sense (a probe's, read at {@link PROBE_THRESHOLD}). A
+   * probability is not a similarity: its row has no class means, Cohen's d or correlations.
+   */
+  readonly scores?: 'similarity' | 'probability';
 }
 
-/** Number of folds of the cross-validated accuracy when there is no train split. */
-export const CV_FOLDS = 5;
+/** The probability at which a probe row's accuracy is read: the probe's own decision rule. */
+export const PROBE_THRESHOLD = 0.5;
 
 interface LabelledColumns extends BinaryScores {
   readonly scores: Float64Array;
@@ -74,6 +82,8 @@ function labelledColumns(pairs: readonly ScoredPair[]): LabelledColumns {
  *   else 5-fold stratified cross-validation on the evaluated pairs (source `'cv'`, threshold = mean
  *   of the fold thresholds).
  * - Spearman/Pearson (cosine vs graded score) only when every scored pair has a score.
+ * - A probe's probabilities (`scores: 'probability'`): accuracy at {@link PROBE_THRESHOLD}, source
+ *   `probe`; no class means, Cohen's d or correlations.
  */
 export function scoreRepresentation(input: ScoreRepresentationInput): MetricScores {
   const key = input.key;
@@ -87,12 +97,17 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
   const auc = hasLabels ? rocAuc(labelled) : null;
   const aucCi =
     auc === null ? { low: null, high: null } : bootstrapAucCi(labelled, { seed: deriveSeed(input.seed, `${key}:auc`), resamples });
-  const means = hasLabels ? classMeans(labelled) : { meanPositive: null, meanNegative: null };
+  const similarity = input.scores !== 'probability';
+  const means = hasLabels && similarity ? classMeans(labelled) : { meanPositive: null, meanNegative: null };
 
   let accuracy: number | null = null;
   let threshold: number | null = null;
   let thresholdSource: ThresholdSource = 'none';
-  if (hasLabels) {
+  if (hasLabels && !similarity) {
+    accuracy = accuracyAt(labelled, PROBE_THRESHOLD);
+    threshold = PROBE_THRESHOLD;
+    thresholdSource = 'probe';
+  } else if (hasLabels) {
     const train = input.train === undefined ? null : labelledColumns(input.train);
     const learned = train === null ? null : learnThreshold(train);
     if (learned !== null) {
@@ -109,7 +124,7 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
     }
   }
 
-  const graded = scored.length > 0 && scored.every((pair) => pair.score !== null);
+  const graded = similarity && scored.length > 0 && scored.every((pair) => pair.score !== null);
   const paired = graded
     ? { x: Float64Array.from(scored, (pair) => pair.cosine!), y: Float64Array.from(scored, (pair) => pair.score!) }
     : null;
@@ -136,7 +151,7 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
     thresholdSource,
     meanCosSame: means.meanPositive,
     meanCosDifferent: means.meanNegative,
-    cohensD: hasLabels ? cohensD(labelled) : null,
+    cohensD: hasLabels && similarity ? cohensD(labelled) : null,
     spearman: estimate(rho, rhoCi),
     pearson: estimate(r, rCi),
     oovRate,

@@ -26,9 +26,8 @@
  *   recomputes the pooled 1-NN accuracy and the mean silhouette from the drawn words; a resample
  *   without a word with a silhouette is skipped for the silhouette interval.
  */
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval } from './bootstrap.js';
-import { mulberry32 } from '../random.js';
-import { sensesTable } from '../results/schema.js';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, percentileInterval, resample } from './resampling.js';
+import type { SenseRow } from '../results/schema.js';
 import type { RepresentationKind } from '../types.js';
 
 /** Cosines this close to the highest count as tied (float noise must not pick a neighbour). */
@@ -169,34 +168,6 @@ export function scoreWord(word: string, units: readonly Float64Array[], senses: 
   };
 }
 
-/** One row of results/senses.csv (keys are the column names). */
-export interface SenseMetricsRow {
-  readonly dataset: string;
-  readonly model: string;
-  readonly kind: RepresentationKind;
-  readonly representation: string;
-  /** Words scored (two or more occurrences with a vector). */
-  readonly words: number;
-  /** Occurrences scored. */
-  readonly occurrences: number;
-  /** Occurrences left out: no vector, or their word kept fewer than two. */
-  readonly missing: number;
-  readonly nn1_accuracy: number | null;
-  readonly nn1_ci_low: number | null;
-  readonly nn1_ci_high: number | null;
-  readonly mfs_accuracy: number | null;
-  /** The highest 1-NN accuracy possible: occurrences whose sense occurs again / occurrences. */
-  readonly nn1_ceiling: number | null;
-  readonly silhouette: number | null;
-  readonly silhouette_ci_low: number | null;
-  readonly silhouette_ci_high: number | null;
-  /** Words with a defined silhouette (2 <= senses <= occurrences - 1). */
-  readonly silhouette_words: number;
-}
-
-/** Columns of results/senses.csv, in order (the header of {@link sensesTable}, src/results/schema.ts). */
-export const SENSES_CSV_COLUMNS: readonly string[] = sensesTable.header;
-
 export interface ScoreSensesInput {
   readonly dataset: string;
   readonly model: string;
@@ -259,22 +230,17 @@ function meanSilhouette(words: readonly WordSenseScore[]): number | null {
 
 /** The bootstrap statistics over words (exposed for tests): pooled 1-NN accuracy and mean silhouette per resample. */
 export function bootstrapOverWords(words: readonly WordSenseScore[], seed: number, resamples: number = DEFAULT_RESAMPLES): { nn1: number[]; silhouette: number[] } {
-  const nn1: number[] = [];
-  const silhouette: number[] = [];
-  if (words.length === 0) return { nn1, silhouette };
-  const random = mulberry32(seed);
+  if (words.length === 0) return { nn1: [], silhouette: [] };
   const drawn: WordSenseScore[] = new Array<WordSenseScore>(words.length);
-  for (let b = 0; b < resamples; b++) {
-    for (let k = 0; k < words.length; k++) drawn[k] = words[random.nextInt(words.length)]!;
-    nn1.push(pooled(drawn, (word) => word.nn1Correct)!);
-    const mean = meanSilhouette(drawn);
-    if (mean !== null) silhouette.push(mean);
-  }
-  return { nn1, silhouette };
+  const measured = resample({ seed, resamples }, [words.length], ([indices]) => {
+    for (let k = 0; k < words.length; k++) drawn[k] = words[indices![k]!]!;
+    return { nn1: pooled(drawn, (word) => word.nn1Correct)!, silhouette: meanSilhouette(drawn) };
+  });
+  return { nn1: measured.map((m) => m.nn1), silhouette: measured.flatMap((m) => (m.silhouette === null ? [] : [m.silhouette])) };
 }
 
 /** Scores one representation on one set of occurrences: one row of results/senses.csv. */
-export function scoreSenses(input: ScoreSensesInput): SenseMetricsRow {
+export function scoreSenses(input: ScoreSensesInput): SenseRow {
   const { words, missing } = scoreWords(input.occurrences, input.vectors);
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
   const samples = bootstrapOverWords(words, input.seed, input.resamples ?? DEFAULT_RESAMPLES);
@@ -298,9 +264,4 @@ export function scoreSenses(input: ScoreSensesInput): SenseMetricsRow {
     silhouette_ci_high: silhouetteCi.high,
     silhouette_words: words.filter((word) => word.silhouette !== null).length,
   };
-}
-
-/** results/senses.csv text: header and one line per row, LF line ends (written by {@link sensesTable}). */
-export function sensesCsv(rows: readonly SenseMetricsRow[]): string {
-  return sensesTable.toCsv(rows);
 }

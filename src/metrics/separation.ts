@@ -2,7 +2,7 @@
  * How far apart the cosines of same-sense and different-sense pairs lie: the two means and
  * Cohen's d (same minus different, pooled standard deviation from sample variances).
  */
-import { type BinaryScores, assertSameLength, defineMetric } from './metric.js';
+import { type BinaryScores, assertSameLength } from './metric.js';
 import { assertFinite } from './rank.js';
 
 /** Mean cosine of each class; null for a class with no pair. */
@@ -69,5 +69,3 @@ export function cohensD(input: BinaryScores): number | null {
   return (positive.mean - negative.mean) / Math.sqrt(pooledVariance);
 }
 
-/** {@link cohensD} as a {@link Metric}. */
-export const cohensDMetric = defineMetric('cohens_d', cohensD);

@@ -10,6 +10,7 @@
  * - The threshold with the highest training accuracy wins; among equals the smallest threshold
  *   (deterministic, and it leans towards predicting "same", the positive class).
  */
+import { CV_FOLDS } from '../config.js';
 import { type BinaryScores, assertSameLength } from './metric.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
 import { assertFinite, denseRanks } from './rank.js';
@@ -88,7 +89,7 @@ export interface CrossValidatedAccuracy {
 export interface CrossValidationOptions {
   /** Seed of the fold-assignment stream. */
   readonly seed: number;
-  /** Number of folds; default 5. */
+  /** Number of folds; default {@link CV_FOLDS}. */
   readonly folds?: number;
 }
 
@@ -123,7 +124,7 @@ export function crossValidatedAccuracy(input: BinaryScores, options: CrossValida
   assertFinite(scores, 'crossValidatedAccuracy scores');
   const n = scores.length;
   if (n < 2) return null;
-  const folds = Math.min(options.folds ?? 5, n);
+  const folds = Math.min(options.folds ?? CV_FOLDS, n);
   const foldOf = stratifiedFolds(labels, folds, options.seed);
   let correct = 0;
   let thresholdSum = 0;

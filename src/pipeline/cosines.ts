@@ -9,27 +9,24 @@
  * trained on the train pairs' vectors, src/metrics/probe.ts). Vectors never outlive this step.
  */
 export { cosine } from '../metrics/cosine.js';
-import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
+import { measureSentence } from '../metrics/contextuality.js';
 import { cosine } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeInto, normalizeVector64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeInto, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
-import { METRIC_DECIMALS, contextualityTable, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
-import { pairFeatureMatrix, predictProbabilities, trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
+import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
+import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
+import { AnalysisPool } from './analysis-pool.js';
+import { packVectors } from './analysis-tasks.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
 import { PhaseTimer } from './timings.js';
-import type { CosineLookup, Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
+import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, ProgressFn, Representation, RepresentationKey, SentencePair, SourceRef, Span, TargetOccurrence } from '../types.js';
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
 export function storedCosine(a: Float32Array | null, b: Float32Array | null): number | null {
   const value = cosine(a, b);
   return value === null ? null : roundFixed(value, METRIC_DECIMALS);
-}
-
-/** Key of a pair unique across the datasets of a run. */
-export function pairKey(dataset: string, pair: Pick<SentencePair, 'id'>): string {
-  return `${dataset}\0${pair.id}`;
 }
 
 /** Both target occurrences of a pair. */
@@ -61,28 +58,7 @@ export interface ModelCosines {
   readonly contextuality: readonly ContextualityRow[];
 }
 
-/**
- * One pair's cosines, read from its dataset's columns ({@link CosineLookup}). `has` answers for
- * every column of the run (the pairs CSVs and the scorers list a column once any dataset has it);
- * `get` gives null for a column the pair's dataset lacks or where a vector was missing.
- */
-export class CosineRow implements CosineLookup {
-  constructor(
-    private readonly columns: ReadonlyMap<RepresentationKey, Float64Array>,
-    private readonly runColumns: ReadonlySet<RepresentationKey>,
-    private readonly index: number,
-  ) {}
-
-  get(key: RepresentationKey): number | null | undefined {
-    if (!this.runColumns.has(key)) return undefined;
-    const value = this.columns.get(key)?.[this.index];
-    return value === undefined || Number.isNaN(value) ? null : value;
-  }
-
-  has(key: RepresentationKey): boolean {
-    return this.runColumns.has(key);
-  }
-}
+export { CosineRow } from './cosine-row.js';
 
 export interface AnalysisOptions {
   readonly seed: number;
@@ -97,7 +73,12 @@ export interface AnalysisOptions {
   readonly timer?: PhaseTimer;
   /** Train pairs a probe trains on at most (default {@link PROBE_TRAIN_PAIRS}). */
   readonly probeTrainPairs?: number;
+  /** Worker threads for the probes and contextuality measures (default: none, every task inline). */
+  readonly pool?: AnalysisPool;
 }
+
+/** Runs every analysis task on the calling thread. */
+const INLINE_POOL = new AnalysisPool(0);
 
 /** One distinct target occurrence of a dataset (a sentence and its spans), as contextuality counts it. */
 interface DistinctOccurrence {
@@ -120,25 +101,36 @@ interface DistinctOccurrence {
  * self-similarity.
  */
 function distinctOccurrences(pairs: readonly SentencePair[]): { distinct: DistinctOccurrence[]; canonical: Int32Array } {
-  const seen = new Map<string, DistinctOccurrence>();
+  // Found by sentence, then by spans (a sentence rarely has more than one target): no key string is
+  // built per occurrence, which for 300k pairs was 600k copies of their sentences.
+  const bySentence = new Map<string, number | number[]>();
+  const distinct: DistinctOccurrence[] = [];
+  const spansOf: (readonly Span[])[] = [];
+  const sameSpans = (a: readonly Span[], b: readonly Span[]): boolean => a.length === b.length && a.every((span, i) => span.start === b[i]!.start && span.end === b[i]!.end);
   // Occurrence index (2 per pair) -> index of the first occurrence with the same sentence and spans.
   const canonical = new Int32Array(2 * pairs.length);
   pairs.forEach((pair, p) => {
-    const sides = [
-      { sentence: pair.sentence1, spans: pair.spans1 },
-      { sentence: pair.sentence2, spans: pair.spans2 },
-    ];
-    sides.forEach((side, s) => {
-      const key = `${side.sentence}\0${side.spans.map((span) => `${span.start}-${span.end}`).join(',')}`;
-      const existing = seen.get(key);
-      canonical[2 * p + s] = existing?.index ?? 2 * p + s;
-      if (existing === undefined) {
-        const word = side.spans.map((span) => side.sentence.slice(span.start, span.end)).join(' ');
-        seen.set(key, { word, sentence: side.sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
-      } else if (pair.split === 'train' && !existing.inTrain) seen.set(key, { ...existing, inTrain: true });
-    });
+    for (const s of [0, 1] as const) {
+      const sentence = s === 0 ? pair.sentence1 : pair.sentence2;
+      const spans = s === 0 ? pair.spans1 : pair.spans2;
+      const entry = bySentence.get(sentence);
+      const candidates = entry === undefined ? [] : typeof entry === 'number' ? [entry] : entry;
+      const found = candidates.find((d) => sameSpans(spansOf[d]!, spans));
+      if (found === undefined) {
+        const word = spans.map((span) => sentence.slice(span.start, span.end)).join(' ');
+        const d = distinct.length;
+        distinct.push({ word, sentence, index: 2 * p + s, inTrain: pair.split === 'train' });
+        spansOf.push(spans);
+        bySentence.set(sentence, entry === undefined ? d : [...candidates, d]);
+        canonical[2 * p + s] = 2 * p + s;
+      } else {
+        const existing = distinct[found]!;
+        canonical[2 * p + s] = existing.index;
+        if (pair.split === 'train' && !existing.inTrain) distinct[found] = { ...existing, inTrain: true };
+      }
+    }
   });
-  return { distinct: [...seen.values()], canonical };
+  return { distinct, canonical };
 }
 
 /**
@@ -261,35 +253,41 @@ interface RepresentationProbe {
 
 /**
  * A logistic probe (src/metrics/probe.ts) trained on the train pairs' raw target vectors, C by
- * word-grouped 5-fold CV on train. It predicts P(same sense) for every pair of the other splits;
- * train pairs get their out-of-fold prediction at the chosen C (so no train row is scored by a
- * probe that saw it). Null when the train pairs lack a class.
+ * word-grouped 5-fold CV on train (in the analysis pool: see src/pipeline/analysis-pool.ts). It
+ * predicts P(same sense) for every pair of the other splits; train pairs get their out-of-fold
+ * prediction at the chosen C (so no train row is scored by a probe that saw it). Null when the
+ * train pairs lack a class.
  */
-function trainPairProbe(
+export async function trainPairProbe(
   pairs: readonly SentencePair[],
   sample: ReadonlySet<number>,
   vectorOf: (occurrence: number) => Float32Array | null,
   seed: number,
-): (RepresentationProbe & { trainPairs: number; features: number }) | null {
+  pool: AnalysisPool = INLINE_POOL,
+): Promise<(RepresentationProbe & { trainPairs: number; features: number; seconds: number }) | null> {
   const trainIndex: number[] = [];
-  const examples: ProbeExample[] = [];
+  const words: string[] = [];
+  const labels: boolean[] = [];
+  const vectors: Float32Array[] = [];
   pairs.forEach((pair, p) => {
     if (!sample.has(p) || pair.label === null) return;
     const u = vectorOf(2 * p);
     const v = vectorOf(2 * p + 1);
     if (!usableVector(u) || !usableVector(v)) return;
     trainIndex.push(p);
-    examples.push({ word: pair.word, u, v, label: pair.label });
+    words.push(pair.word);
+    labels.push(pair.label);
+    vectors.push(u, v);
   });
-  const positives = examples.filter((example) => example.label).length;
-  if (positives === 0 || positives === examples.length) return null;
-  const probe = trainProbe(examples, { seed });
+  const positives = labels.filter(Boolean).length;
+  if (positives === 0 || positives === labels.length) return null;
+  const probe = await pool.run({ kind: 'probe', vectors: packVectors(vectors), words, labels: Uint8Array.from(labels, (label) => (label ? 1 : 0)), seed });
   const outOfFold = new Map<number, number | null>();
   trainIndex.forEach((p, k) => {
     const held = probe.outOfFold?.[k];
     outOfFold.set(p, held === undefined || Number.isNaN(held) ? null : roundFixed(held, METRIC_DECIMALS));
   });
-  return { model: probe.model, C: probe.C, outOfFold, trainPairs: examples.length, features: 2 * examples[0]!.u.length };
+  return { model: probe.model, C: probe.C, outOfFold, trainPairs: labels.length, features: 2 * vectors[0]!.length, seconds: probe.seconds };
 }
 
 /**
@@ -447,44 +445,49 @@ async function analyseDataset(
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
 
-  // Per representation: the fitted corrections and the trained probe.
+  // Per representation: the trained probe, in the analysis pool (the main thread fits the
+  // corrections meanwhile), awaited where the pairs' probabilities are first needed.
+  const pool = options.pool ?? INLINE_POOL;
+  const probePhase = `${phase.probe} on ${dataset.name}`;
+  let probesDone = 0;
+  if (plan.probing) timer.progress(probePhase, 0, model.representations.length);
+  const probes = model.representations.map(async (representation, r): Promise<RepresentationProbe | null> => {
+    if (!plan.probing) return null;
+    const trained = await trainPairProbe(pairs, plan.probeSample, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`), pool);
+    timer.progress(probePhase, ++probesDone, model.representations.length);
+    if (trained === null) return null;
+    options.onProbeFit?.({ model: model.id, representation: representation.name, dataset: dataset.name, pairs: trained.trainPairs, features: trained.features, seconds: trained.seconds, C: trained.C });
+    return trained;
+  });
+  // A probe's failure surfaces where it is awaited; none goes unhandled meanwhile.
+  for (const probe of probes) probe.catch(() => undefined);
   const fitted = model.representations.map((representation, r) => {
-    let probe: RepresentationProbe | null = null;
-    if (plan.probing) {
-      timer.progress(`${phase.probe} on ${dataset.name}`, r, model.representations.length);
-      const stopProbe = timer.start(phase.probe);
-      const started = performance.now();
-      const trained = trainPairProbe(pairs, plan.probeSample, keptVector(r), deriveSeed(options.seed, `${model.id}:${representation.name}:${dataset.name}:probe`));
-      stopProbe();
-      timer.progress(`${phase.probe} on ${dataset.name}`, r + 1, model.representations.length);
-      if (trained !== null) {
-        probe = trained;
-        options.onProbeFit?.({
-          model: model.id,
-          representation: representation.name,
-          dataset: dataset.name,
-          pairs: trained.trainPairs,
-          features: trained.features,
-          seconds: (performance.now() - started) / 1000,
-          C: trained.C,
-        });
-      }
-    }
     const stopFit = timer.start(phase.cosines);
     const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
     // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
     const dimensions = present[0]?.length ?? 0;
     // Removing as many components as the vectors have dimensions leaves nothing to compare: refused, never clamped.
     if (present.length > 0 && options.normalizations.includes('abtt') && options.abttComponents >= dimensions) {
+      stopFit();
       throw new InputError(`--abtt-components ${options.abttComponents} is not below the ${dimensions} dimensions of ${model.id}:${representation.name}; all-but-the-top would remove every direction`);
     }
     const stats: NormalizationStats | null = present.length === 0 ? null : fitNormalization(present, { abttComponents: options.abttComponents });
     const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
-    const columns = normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length));
-    const probeValues = probe === null ? null : columnOf(into.columns, probeColumn(model.id, representation.name), pairs.length);
     stopFit();
-    return { stats, normalizations, columns, probe, probeValues };
+    return { stats, normalizations };
   });
+  const cosineColumns = model.representations.map((representation, r) => fitted[r]!.normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length)));
+  // The probes, with their columns, once the first chunk's cosines are done; the main thread's
+  // wait for them is the probe phase's time (the rest of their work overlaps the corrections).
+  let probesReady: { probe: RepresentationProbe; values: Float64Array; r: number }[] | null = null;
+  const awaitProbes = async (): Promise<{ probe: RepresentationProbe; values: Float64Array; r: number }[]> => {
+    if (probesReady !== null) return probesReady;
+    const stopProbes = timer.start(phase.probe);
+    const trained = await Promise.all(probes);
+    stopProbes();
+    probesReady = trained.flatMap((probe, r) => (probe === null ? [] : [{ probe, values: columnOf(into.columns, probeColumn(model.id, model.representations[r]!.name), pairs.length), r }]));
+    return probesReady;
+  };
 
   const pairIndices = pairs.map((_, p) => p);
   for (const chunk of chunks(pairIndices, PAIRS_PER_CHUNK)) {
@@ -506,7 +509,8 @@ async function analyseDataset(
       if (embeddingOf(2 * p).truncated || embeddingOf(2 * p + 1).truncated) into.truncated[p] = 1;
     }
     model.representations.forEach((_, r) => {
-      const { stats, normalizations, columns, probe, probeValues } = fitted[r]!;
+      const { stats, normalizations } = fitted[r]!;
+      const columns = cosineColumns[r]!;
       const vectorOf = (occurrence: number): Float32Array | null => embeddingOf(occurrence).vectors[r] ?? null;
       normalizations.forEach((normalization, n) => {
         const column = columns[n]!;
@@ -523,45 +527,56 @@ async function analyseDataset(
           column[p] = u === null || v === null ? Number.NaN : stored(storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
         }
       });
-      if (probe !== null && probeValues !== null) {
-        for (const p of chunk) if (probe.outOfFold.has(p)) probeValues[p] = stored(probe.outOfFold.get(p));
-        // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
-        const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
-        if (others.length > 0) {
-          const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
-          others.forEach((p, k) => (probeValues[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
-        }
-      }
     });
     stopCosines();
+    for (const { probe, values, r } of plan.probing ? await awaitProbes() : []) {
+      const stopPredict = timer.start(phase.cosines);
+      const vectorOf = (occurrence: number): Float32Array | null => embeddingOf(occurrence).vectors[r] ?? null;
+      for (const p of chunk) if (probe.outOfFold.has(p)) values[p] = stored(probe.outOfFold.get(p));
+      // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
+      const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
+      if (others.length > 0) {
+        const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
+        others.forEach((p, k) => (values[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
+      }
+      stopPredict();
+    }
     // First-pass vectors end with their pairs' chunk, unless contextuality reads them (a later
     // pair with the same sentence and spans embeds it again).
     for (const p of chunk) for (const side of [2 * p, 2 * p + 1]) if (!plan.measured.has(canonical[side]!)) kept.delete(canonical[side]!);
   }
 
+  // A dataset without pairs still surfaces a probe's failure.
+  if (plan.probing) await awaitProbes();
+
   // Contextuality's time includes embedding the words of its sampled sentences.
   const stopContextuality = timer.start(phase.contextuality);
   const sentences = await measureSentences(model, plan, fitted, embedded);
-  timer.progress(`${phase.contextuality} on ${dataset.name}`, 0, model.representations.length);
-  model.representations.forEach((representation, r) => {
-    const { stats, normalizations } = fitted[r]!;
-    const sampled = plan.contextualitySample;
-    const sampledRaw = sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null);
-    const { intra, randomWords } = sentences[r]!;
-    for (const normalization of normalizations) {
-      // Corrected vectors only where contextuality reads them: the sampled occurrences and random words.
-      const correct = (vectors: readonly (Float32Array | null)[]): readonly (Float32Array | null)[] => (normalization === 'none' ? vectors : normalizeVectors(stats!, normalization, vectors));
-      const vectors = correct(sampledRaw);
-      const targets: TargetVector[] = sampled.map((occurrence, i) => ({ word: occurrence.word, vector: vectors[i]! }));
-      const random = correct(randomWords);
-      const measures: SentenceMeasure[] = intra.get(normalization)!.map((value, i) => ({ intraSentenceSimilarity: value, randomWord: random[i]! }));
-      const measured = contextuality(targets, measures);
-      into.contextuality.push(
-        contextualityTable.round({ dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name, normalization, ...measured }),
-      );
-    }
-    timer.progress(`${phase.contextuality} on ${dataset.name}`, r + 1, model.representations.length);
-  });
+  // Each representation's measures in the analysis pool, rows kept in representation order.
+  const contextualityPhase = `${phase.contextuality} on ${dataset.name}`;
+  let measuredDone = 0;
+  timer.progress(contextualityPhase, 0, model.representations.length);
+  const sampled = plan.contextualitySample;
+  const rows = await Promise.all(
+    model.representations.map(async (representation, r) => {
+      const { stats, normalizations } = fitted[r]!;
+      const { intra, randomWords } = sentences[r]!;
+      const dims = stats?.dims;
+      const measured = await pool.run({
+        kind: 'contextuality',
+        row: { dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name },
+        normalizations,
+        stats,
+        words: sampled.map((occurrence) => occurrence.word),
+        targets: packVectors(sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null), dims),
+        intra: normalizations.map((normalization) => intra.get(normalization)!),
+        randomWords: packVectors(randomWords, dims),
+      });
+      timer.progress(contextualityPhase, ++measuredDone, model.representations.length);
+      return measured;
+    }),
+  );
+  into.contextuality.push(...rows.flat());
   stopContextuality();
 }
 
@@ -587,6 +602,14 @@ async function measureSentences(
   embedded: (count: number) => ProgressFn,
 ): Promise<SentenceResults[]> {
   const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
+  // A sentence's corrected words are written into one reused block (views of it), not a new array
+  // per word and correction: the same values, without the garbage.
+  let block = new Float64Array(0);
+  const correctedViews = (stats: NormalizationStats, normalization: Normalization, raw: readonly (Float32Array | null)[]): (Float64Array | null)[] => {
+    const dims = stats.dims;
+    if (block.length < raw.length * dims) block = new Float64Array(raw.length * dims);
+    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, block.subarray(i * dims, (i + 1) * dims))));
+  };
   for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
     const occurrences = wordOccurrences(group);
     const embeddings = await model.embed(occurrences, embedded(occurrences.length));
@@ -597,7 +620,7 @@ async function measureSentences(
       fitted.forEach(({ stats, normalizations }, r) => {
         const raw = words.map((embedding) => embedding.vectors[r] ?? null);
         for (const normalization of normalizations) {
-          const vectors = normalization === 'none' ? raw : raw.map((vector) => (vector === null ? null : normalizeVector64(stats!, normalization, vector)));
+          const vectors = normalization === 'none' ? raw : correctedViews(stats!, normalization, raw);
           results[r]!.intra.get(normalization)!.push(measureSentence(vectors, sentence.randomWord).intraSentenceSimilarity);
         }
         results[r]!.randomWords.push(own(raw[sentence.randomWord] ?? null));
@@ -618,7 +641,13 @@ export async function analyseModel(model: EmbeddingModel, datasets: readonly Dat
   // The list of every occurrence is built only for a model that asks for it.
   if (model.prepare) {
     const prepare = model.prepare.bind(model);
-    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(plans.flatMap(({ pairs, contextSentences }) => [...pairs.flatMap(pairOccurrences), ...wordOccurrences(contextSentences)])));
+    // One list, without a pair's array per pair: for 300k pairs those were 300k short-lived arrays.
+    const occurrences: TargetOccurrence[] = [];
+    for (const { pairs, contextSentences } of plans) {
+      for (const pair of pairs) occurrences.push(pairOccurrence(pair, 0), pairOccurrence(pair, 1));
+      for (const occurrence of wordOccurrences(contextSentences)) occurrences.push(occurrence);
+    }
+    await (options.timer ?? new PhaseTimer()).timeAsync(`prepare ${model.id}`, () => prepare(occurrences));
   }
   // Progress counts occurrences embedded, over the three passes of every dataset.
   const total = plans.reduce((sum, plan) => sum + plan.firstPass.length + 2 * plan.pairs.length + plan.contextSentences.reduce((words, sentence) => words + sentence.words.length, 0), 0);

@@ -6,22 +6,21 @@
  * Models are loaded one at a time and disposed before the next (GloVe and a transformer need not
  * share memory). Nothing is written here: reports render the returned {@link RunResult}.
  */
-import { DEFAULT_RESAMPLES } from '../config.js';
+import { DEFAULT_ABTT_COMPONENTS, DEFAULT_RESAMPLES } from '../config.js';
 import { worthCaching, withEmbeddingCache, type EmbeddingCache, type EmbeddingCacheStats } from '../cache/embedding-cache.js';
-import { DEFAULT_ABTT_COMPONENTS } from '../metrics/normalization.js';
-import { InputError, NORMALIZATIONS, type Dataset, type EmbeddingModel, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
+import { InputError, NORMALIZATIONS, type Dataset, type ModelSource, type SenseSet, type Normalization, type PairResult, type RepresentationKey } from '../types.js';
 import { fileNameKey, nameProblem } from '../io/names.js';
-import { sensesTable, throughputTable, type SenseRow, type ThroughputRow } from '../results/schema.js';
-import { scoreSenses } from '../metrics/senses.js';
-import { projectSenses } from '../metrics/sense-projection.js';
+import { cosineColumn, probeColumn, sensesTable, throughputTable, type ComparisonRow, type SenseRow, type SpearmanComparisonRow, type ThroughputRow } from '../results/schema.js';
 import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
-import { deriveSeed } from '../random.js';
+import { scoreSenseSet } from './senses.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
+import { AnalysisPool } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
-import { compareRepresentations, emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type SplitPairs } from './scoring.js';
+import { emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
+import type { CompareTask } from './analysis-tasks.js';
 
-import type { ModelRecord, RunResult } from '../results/run-result.js';
+import type { ModelRecord, RunResult, SplitResult } from '../results/run-result.js';
 export { cosine, storedCosine } from './cosines.js';
 export { compareRepresentations, scoreSplits } from './scoring.js';
 
@@ -60,6 +59,8 @@ export interface EvaluationPlan {
   readonly probe?: boolean;
   /** Train pairs a probe trains on at most (default PROBE_TRAIN_PAIRS, src/pipeline/cosines.ts). */
   readonly probeTrainPairs?: number;
+  /** Worker threads for the probes and contextuality measures (default: one per core; 0: none). Results do not depend on it. */
+  readonly analysisThreads?: number;
   /** Called after each probe fit with its cost (the bench reports the total). */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
@@ -104,45 +105,49 @@ function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[
 }
 
 /**
- * Embeds a sense set with `model` once and scores every representation (senses.csv rows), and
- * projects the set's picture words: vectors end here, only numbers and 2-D points are kept.
+ * compareRepresentations over every split, one task per split and correction in the analysis pool;
+ * rows in the order one call over every split gives them (splits in order, then corrections).
  */
-async function analyseSenseSet(model: EmbeddingModel, set: SenseSet, seed: number, resamples: number): Promise<{ rows: SenseRow[]; projections: SenseProjection[] }> {
-  const embedded = await model.embed(set.occurrences);
-  const rows: SenseRow[] = [];
-  const projections: SenseProjection[] = [];
-  model.representations.forEach((representation, r) => {
-    const vectors = embedded.map((embedding) => embedding.vectors[r] ?? null);
-    rows.push(
-      sensesTable.round(
-        scoreSenses({
-          dataset: set.name,
-          model: model.id,
-          kind: representation.kind,
-          representation: representation.name,
-          occurrences: set.occurrences,
-          vectors,
-          seed: deriveSeed(seed, `${model.id}:${representation.name}:${set.name}:senses`),
-          resamples,
-        }),
-      ),
-    );
-    for (const word of set.projectWords ?? []) {
-      const indices = set.occurrences.flatMap((occurrence, i) => (occurrence.word === word ? [i] : []));
-      if (indices.length === 0) continue;
-      projections.push(
-        projectSenses({
-          word,
-          model: model.id,
-          representation: representation.name,
-          kind: representation.kind,
-          occurrences: indices.map((i) => set.occurrences[i]!),
-          vectors: indices.map((i) => vectors[i]!),
-        }),
-      );
+async function compareInPool(
+  pool: AnalysisPool,
+  datasets: readonly Dataset[],
+  models: readonly ModelCosines[],
+  records: readonly Pick<ModelRecord, 'id' | 'representations'>[],
+  options: ScoringOptions,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] }> {
+  const runColumns = [...new Set<RepresentationKey>(models.flatMap((model) => [...model.columns.values()].flatMap((columns) => [...columns.keys()])))];
+  const tasks: CompareTask[] = [];
+  for (const dataset of datasets) {
+    const columns = new Map(models.flatMap((model) => [...(model.columns.get(dataset.name) ?? [])]));
+    let first = 0;
+    for (const [split, pairs] of dataset.splits) {
+      const end = first + pairs.length;
+      const labels = pairs.map((pair) => pair.label);
+      const gold = pairs.map((pair) => pair.score);
+      const at = first;
+      // Splits without labels or scores have nothing to compare.
+      if (labels.some((label) => label !== null) || gold.some((score) => score !== null)) {
+        for (const normalization of options.normalizations) {
+          // Only the columns a correction's comparisons read (its cosines; the probes beside the raw ones), so a task copies little.
+          const read = new Set(records.flatMap(({ id, representations }) => representations.flatMap((representation) => [cosineColumn(id, representation.name, normalization), ...(normalization === 'none' ? [probeColumn(id, representation.name)] : [])])));
+          const slice = new Map([...columns].filter(([key]) => read.has(key)).map(([key, column]) => [key, column.slice(at, end)]));
+          tasks.push({ kind: 'compare', dataset: dataset.name, split, labels, gold, columns: slice, runColumns, models: records.map(({ id, representations }) => ({ id, representations })), options: { ...options, normalizations: [normalization] } });
+        }
+      }
+      first = end;
     }
-  });
-  return { rows, projections };
+  }
+  let done = 0;
+  onProgress(0, tasks.length);
+  const outcomes = await Promise.all(
+    tasks.map(async (task) => {
+      const outcome = await pool.run(task);
+      onProgress(++done, tasks.length);
+      return outcome;
+    }),
+  );
+  return { comparisons: outcomes.flatMap((outcome) => outcome.comparisons), spearmanComparisons: outcomes.flatMap((outcome) => outcome.spearmanComparisons) };
 }
 
 /** Loads each model in turn, embeds every dataset, scores every split, measures throughput if asked. */
@@ -157,37 +162,55 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const senses: SenseRow[] = [];
   const senseProjections: SenseProjection[] = [];
   const timer = new PhaseTimer(plan.onPhase);
-  for (const source of plan.models) {
-    const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
-    // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
-    const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
-    try {
-      if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
-      analysed.push(
-        await analyseModel(
-          model,
-          plan.datasets,
-          { seed: plan.seed, normalizations, abttComponents, timer, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
-          (done, total) => plan.onProgress?.(model.id, done, total),
-        ),
-      );
-      // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
-      models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
-      for (const set of plan.senseSets ?? []) {
-        const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => analyseSenseSet(model, set, plan.seed, resamples));
-        senses.push(...rows);
-        senseProjections.push(...projections);
+  // Probes and contextuality measures of independent representations run side by side (one worker per core).
+  const pool = new AnalysisPool(plan.analysisThreads);
+  try {
+    for (const source of plan.models) {
+      const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
+      // A static model's lookups are faster than reading its vectors back (bench/embedding-cache.ts).
+      const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
+      try {
+        if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
+        analysed.push(
+          await analyseModel(
+            model,
+            plan.datasets,
+            { seed: plan.seed, normalizations, abttComponents, timer, pool, ...(plan.probe === undefined ? {} : { probe: plan.probe }), ...(plan.probeTrainPairs === undefined ? {} : { probeTrainPairs: plan.probeTrainPairs }), ...(plan.onProbeFit ? { onProbeFit: plan.onProbeFit } : {}) },
+            (done, total) => plan.onProgress?.(model.id, done, total),
+          ),
+        );
+        // Recorded before the sense sets are embedded: the model's facts (multi-prototype fallbacks) describe the datasets' words.
+        models.push({ id: model.id, sha256: model.sha256, description: source.describe(model), info: { ...model.info }, representations: model.representations });
+        for (const set of plan.senseSets ?? []) {
+          const { rows, projections } = await timer.timeAsync(`senses ${model.id}`, () => scoreSenseSet(model, set, plan.seed, resamples));
+          senses.push(...rows.map((row) => sensesTable.round(row)));
+          senseProjections.push(...projections);
+        }
+      } finally {
+        await model.dispose();
       }
-    } finally {
-      await model.dispose();
     }
+  } catch (error) {
+    await pool.close();
+    throw error;
   }
   const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
   const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
   const pairs = splitPairs(plan.datasets, analysed);
   const progress = (phase: string) => (done: number, total: number) => { timer.progress(phase, done, total); };
-  const splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
-  const { comparisons, spearmanComparisons } = timer.time('comparisons', () => compareRepresentations(pairs, models, { ...scoring, onProgress: progress('comparisons') }));
+  let splits: SplitResult[];
+  let compared: { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] };
+  try {
+    // The comparisons run in the pool while the main thread scores the splits; their phase's time
+    // is what remains of them once the scoring is done.
+    const comparing = compareInPool(pool, plan.datasets, analysed, models, scoring, progress('comparisons'));
+    comparing.catch(() => undefined);
+    splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
+    compared = await timer.timeAsync('comparisons', () => comparing);
+  } finally {
+    await pool.close();
+  }
+  const { comparisons, spearmanComparisons } = compared;
   const cosimlex = timer.time('scoring', () => scoreCosimlex(pairs, models, scoring));
   const warnings = [
     ...emptyRepresentationWarnings(splits),

@@ -6,7 +6,8 @@
  * byte-identical summary.csv, words/ and compare files.
  */
 import { compareAuc, compareSpearman } from '../metrics/compare.js';
-import { averagePrecision, bootstrapAucCi, classCounts, rocAuc, scoreRepresentation, scoreWords, accuracyAt, type ScoredPair } from '../metrics/index.js';
+import { rocAuc } from '../metrics/ranking.js';
+import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/score.js';
 import { deriveSeed } from '../random.js';
 import { cosimlexChange, cosimlexSimilarity } from '../metrics/cosimlex.js';
 import {
@@ -93,41 +94,6 @@ function columnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[
   );
 }
 
-/** The probability 0.5 at which a probe row's accuracy is read: the probe's own decision rule. */
-export const PROBE_THRESHOLD = 0.5;
-
-/**
- * The metrics of a probe row from its stored probabilities: n counts, oov_rate, AUC with a
- * stratified bootstrap CI (streams keyed as a cosine row's), average precision, accuracy at
- * probability 0.5. The cosine-specific statistics (class means, Cohen's d, correlations) stay
- * empty: a probability is not a similarity.
- */
-export function scoreProbe(evaluated: readonly ScoredPair[], options: { readonly seed: number; readonly resamples: number; readonly key: string }): MetricScores {
-  const scored = evaluated.filter((pair) => pair.cosine !== null);
-  const labelledPairs = scored.filter((pair) => pair.label !== null);
-  const labelled = { scores: Float64Array.from(labelledPairs, (pair) => pair.cosine!), labels: labelledPairs.map((pair) => pair.label!) };
-  const hasLabels = labelled.labels.length > 0;
-  const auc = hasLabels ? rocAuc(labelled) : null;
-  const ci = auc === null ? null : bootstrapAucCi(labelled, { seed: deriveSeed(options.seed, `${options.key}:auc`), resamples: options.resamples });
-  const counts = classCounts(labelled.labels);
-  return {
-    nPairs: scored.length,
-    nSame: counts.positives,
-    nDifferent: counts.negatives,
-    auc: auc === null ? null : { value: auc, low: ci!.low, high: ci!.high },
-    averagePrecision: hasLabels ? averagePrecision(labelled) : null,
-    accuracy: hasLabels ? accuracyAt(labelled, PROBE_THRESHOLD) : null,
-    threshold: hasLabels ? PROBE_THRESHOLD : null,
-    thresholdSource: hasLabels ? 'probe' : 'none',
-    meanCosSame: null,
-    meanCosDifferent: null,
-    cohensD: null,
-    spearman: null,
-    pearson: null,
-    oovRate: evaluated.length === 0 ? 0 : (evaluated.length - scored.length) / evaluated.length,
-  };
-}
-
 /** Every model representation's probe column (compared under the label `<model>:<representation>#probe`). */
 function probeColumnsOf(models: readonly Pick<ModelRecord, 'id' | 'representations'>[]) {
   return models.flatMap((model) =>
@@ -169,7 +135,7 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
         // The probe row: only where the dataset had a probe (some pair of the split has a probability).
         const probeKey = probeColumn(model.id, representation.name);
         if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
-          const metrics = scoreProbe(rows.of(probeKey), { seed: options.seed, resamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}` });
+          const metrics = scoreRepresentation({ evaluated: rows.of(probeKey), seed: options.seed, bootstrapResamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}`, scores: 'probability' });
           scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
         }
       }
@@ -185,6 +151,13 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
       words,
     };
   });
+}
+
+/** What the comparisons read of a split: each pair's label, gold score and cosines. */
+export interface ComparedSplit {
+  readonly dataset: string;
+  readonly split: SplitPairs['split'];
+  readonly pairs: readonly { readonly pair: Pick<PairResult['pair'], 'label' | 'score'>; readonly cosines: PairResult['cosines'] }[];
 }
 
 /** A cosine column of a split as the comparisons see it. */
@@ -258,7 +231,7 @@ function comparedPairs(columns: readonly ComparedColumn[], rule: ComparisonRule,
  * ones. Each probe is compared with every static `target` cosine.
  */
 export function compareRepresentations(
-  splits: readonly SplitPairs[],
+  splits: readonly ComparedSplit[],
   models: readonly Pick<ModelRecord, 'id' | 'representations'>[],
   options: ScoringOptions,
 ): { comparisons: ComparisonRow[]; spearmanComparisons: SpearmanComparisonRow[] } {

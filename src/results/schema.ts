@@ -107,6 +107,13 @@ export const SUMMARY_METRICS = [
   { name: 'oov_rate', key: 'oovRate', type: 'number', decimals: METRIC_DECIMALS, description: 'fraction of pairs dropped because a vector was missing' },
 ] as const;
 
+/** The model representation a row of contextuality.csv, cosimlex.csv or senses.csv is about. */
+const REPRESENTATION_COLUMNS = [
+  { name: 'model', key: 'model', type: 'text', description: 'model id' },
+  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
+  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+] as const;
+
 /** summary.csv: one row per dataset split, model and representation. */
 export const summaryTable = defineTable([...SUMMARY_IDENTITY, ...SUMMARY_METRICS] as const);
 
@@ -173,9 +180,7 @@ export type ThroughputRow = RecordOf<typeof throughputTable.columns>;
  */
 export const contextualityTable = defineTable([
   { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
-  { name: 'model', key: 'model', type: 'text', description: 'model id' },
-  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
-  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  ...REPRESENTATION_COLUMNS,
   { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied to every vector first' },
   { name: 'occurrences', key: 'occurrences', type: 'count', description: 'distinct target occurrences with a vector' },
   { name: 'words', key: 'words', type: 'count', description: 'distinct target surface forms (text as written) among them' },
@@ -292,9 +297,7 @@ export type SpearmanComparisonRow = RecordOf<typeof compareSpearmanTable.columns
 export const cosimlexTable = defineTable([
   { name: 'dataset', key: 'dataset', type: 'text', description: 'dataset name' },
   { name: 'split', key: 'split', type: 'enum', values: SPLIT_NAMES, description: 'split' },
-  { name: 'model', key: 'model', type: 'text', description: 'model id' },
-  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
-  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  ...REPRESENTATION_COLUMNS,
   { name: 'normalization', key: 'normalization', type: 'enum', values: NORMALIZATIONS, description: 'anisotropy correction applied first' },
   { name: 'rows', key: 'rows', type: 'count', description: 'CoSimLex rows with both contexts scored (subtask 1)' },
   {
@@ -327,9 +330,7 @@ export type CosimlexRow = RecordOf<typeof cosimlexTable.columns>;
  */
 export const sensesTable = defineTable([
   { name: 'dataset', key: 'dataset', type: 'text', description: 'occurrence set: lesson-senses or wordnet-senses' },
-  { name: 'model', key: 'model', type: 'text', description: 'model id' },
-  { name: 'kind', key: 'kind', type: 'enum', values: REPRESENTATION_KINDS, description: 'static or contextual' },
-  { name: 'representation', key: 'representation', type: 'text', description: 'representation name' },
+  ...REPRESENTATION_COLUMNS,
   { name: 'words', key: 'words', type: 'count', description: 'words scored (two or more occurrences with a vector)' },
   { name: 'occurrences', key: 'occurrences', type: 'count', description: 'occurrences scored' },
   { name: 'missing', key: 'missing', type: 'count', description: 'occurrences left out: no vector, or their word kept fewer than two' },

@@ -6,7 +6,7 @@
  */
 import type { EmbeddingModel } from '../../types.js';
 import { OnnxEmbeddingModel, loadOnnxParts, type OnnxModelOptions } from '../onnx-model.js';
-import { prepareCheckpoint, type CheckpointSource, type PreparedCheckpoint } from './convert.js';
+import type { PreparedCheckpoint } from './convert.js';
 
 /** What the model's info says about the checkpoint it was converted from. */
 export function checkpointInfo(prepared: PreparedCheckpoint): Record<string, string | number> {
@@ -24,10 +24,4 @@ export function checkpointInfo(prepared: PreparedCheckpoint): Record<string, str
 export async function loadPreparedCheckpoint(prepared: PreparedCheckpoint, options: OnnxModelOptions): Promise<EmbeddingModel> {
   const parts = await loadOnnxParts(prepared.dir, { ...options, sha256: prepared.manifest.sha256 });
   return new OnnxEmbeddingModel({ ...parts, info: { ...parts.info, ...checkpointInfo(prepared) } });
-}
-
-/** Converts (or verifies) `source` into `outDir` and loads it. */
-export async function loadCheckpointModel(source: CheckpointSource, outDir: string, options: OnnxModelOptions): Promise<EmbeddingModel> {
-  const prepared = await prepareCheckpoint(source, outDir, options.onProgress ? { onProgress: options.onProgress } : {});
-  return loadPreparedCheckpoint(prepared, options);
 }

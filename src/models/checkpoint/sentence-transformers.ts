@@ -14,9 +14,6 @@ import { join } from 'node:path';
 import { pathExists } from '../../io/paths.js';
 import type { SentencePooling } from './outputs.js';
 
-/** The sentence-transformers files of a directory that decide its sentence embedding (read when present). */
-export const SENTENCE_TRANSFORMERS_FILES = ['modules.json', 'sentence_bert_config.json'] as const;
-
 /** What {@link readSentenceTransformers} found. */
 export interface SentenceTransformersSetup {
   /** The pooling the graph reproduces; undefined when the directory is not a sentence-transformers model or uses another. */

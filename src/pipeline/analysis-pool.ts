@@ -1,0 +1,137 @@
+/**
+ * Worker threads for the per-representation analyses (src/pipeline/analysis-tasks.ts): a model's
+ * representations are independent, so their probes and contextuality measures run side by side,
+ * one per core, while the main thread goes on with the corrections and cosines. Each task is the
+ * same pure function on the same values wherever it runs, so results do not depend on the number
+ * of threads (test/analysis-pool.test.ts compares a pooled run with an inline one, byte for byte).
+ *
+ * Workers start on the first task and end with {@link AnalysisPool.close}; a pool of size 0 runs
+ * every task inline, on the calling thread.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { runAnalysisTask, type AnalysisOutcome, type AnalysisTask } from './analysis-tasks.js';
+
+/** What a worker sends back for one task. */
+export type WorkerReply = { readonly id: number; readonly outcome: unknown } | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+
+interface Pending {
+  readonly resolve: (outcome: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** The worker's entry: the compiled file beside this one, or (running from the TypeScript source, as the tests do) the source through tsx. */
+function startWorker(): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return new Worker(new URL('./analysis-worker.js', import.meta.url));
+  const source = fileURLToPath(new URL('./analysis-worker.ts', import.meta.url));
+  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(code, { eval: true });
+}
+
+function rebuiltError(error: { readonly name: string; readonly message: string; readonly stack?: string }): Error {
+  const Kind = error.name === 'RangeError' ? RangeError : error.name === 'TypeError' ? TypeError : Error;
+  const rebuilt = new Kind(error.message);
+  if (error.stack !== undefined) rebuilt.stack = error.stack;
+  return rebuilt;
+}
+
+export class AnalysisPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { readonly task: AnalysisTask; readonly pending: Pending }[] = [];
+  private readonly running = new Map<Worker, Pending>();
+  private nextId = 0;
+  private closed = false;
+
+  /** `size` worker threads (default: one per core, at least one; 0: run every task inline). */
+  constructor(readonly size: number = Math.max(1, availableParallelism())) {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`AnalysisPool: size must be a non-negative integer, got ${size}`);
+  }
+
+  /** Runs a task and resolves with its outcome (the task is copied to the worker, never changed). */
+  run<T extends AnalysisTask>(task: T): Promise<AnalysisOutcome<T>> {
+    if (this.closed) return Promise.reject(new Error('AnalysisPool: closed'));
+    if (this.size === 0) {
+      try {
+        return Promise.resolve(runAnalysisTask(task));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return new Promise<AnalysisOutcome<T>>((resolve, reject) => {
+      this.queue.push({ task, pending: { resolve: resolve as (outcome: unknown) => void, reject } });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let worker = this.idle.pop();
+      if (worker === undefined && this.workers.length < this.size) worker = this.spawn();
+      if (worker === undefined) return;
+      const { task, pending } = this.queue.shift()!;
+      try {
+        // Copied, not transferred: a copy of a task's vectors takes milliseconds, and the caller's
+        // buffers stay usable (a model may hand out views into blocks it still holds).
+        worker.postMessage({ id: this.nextId++, task });
+      } catch (error) {
+        // A task that cannot be sent fails alone; the worker stays free.
+        this.idle.push(worker);
+        pending.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
+      this.running.set(worker, pending);
+      worker.ref();
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = startWorker();
+    this.workers.push(worker);
+    worker.on('message', (reply: WorkerReply) => {
+      const pending = this.running.get(worker);
+      this.running.delete(worker);
+      // An idle worker does not keep the process alive.
+      worker.unref();
+      this.idle.push(worker);
+      if (pending !== undefined) {
+        if ('error' in reply) pending.reject(rebuiltError(reply.error));
+        else pending.resolve(reply.outcome);
+      }
+      this.dispatch();
+    });
+    worker.on('error', (error) => {
+      this.fail(worker, error);
+    });
+    worker.on('messageerror', (error) => {
+      this.fail(worker, error);
+    });
+    worker.on('exit', (code) => {
+      if (!this.closed) this.fail(worker, new Error(`analysis worker exited with code ${code}`));
+    });
+    return worker;
+  }
+
+  /** A worker that died takes its task with it; the others go on. */
+  private fail(worker: Worker, error: Error): void {
+    const pending = this.running.get(worker);
+    this.running.delete(worker);
+    const index = this.workers.indexOf(worker);
+    if (index >= 0) this.workers.splice(index, 1);
+    const idle = this.idle.indexOf(worker);
+    if (idle >= 0) this.idle.splice(idle, 1);
+    pending?.reject(error);
+    this.dispatch();
+  }
+
+  /** Ends every worker; tasks still queued are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const { pending } of this.queue.splice(0)) pending.reject(new Error('AnalysisPool: closed'));
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    this.workers.length = 0;
+    this.idle.length = 0;
+  }
+}

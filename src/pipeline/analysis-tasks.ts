@@ -1,0 +1,152 @@
+/**
+ * The analyses a run can hand to another thread (src/pipeline/analysis-pool.ts): training a
+ * representation's probe, measuring its contextuality, and comparing representations on a split. Each is a pure function of
+ * plain data (packed vectors, numbers, strings), so a worker thread computes exactly what the main
+ * thread would: the same functions on the same values, bit for bit.
+ *
+ * Vectors travel packed into one Float32Array per task (`PackedVectors`): one slot per distinct
+ * vector object, so a vector shared by many occurrences (a static model's lookup) stays one shared
+ * object on the other side, as the corrections and the contextuality measures expect.
+ */
+import { contextuality, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
+import { normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
+import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
+import type { ModelRecord } from '../results/run-result.js';
+import type { Normalization, RepresentationKey, RepresentationKind, SplitName } from '../types.js';
+import { CosineRow } from './cosine-row.js';
+import { compareRepresentations, type ScoringOptions } from './scoring.js';
+
+/** Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot, -1 for null. */
+export interface PackedVectors {
+  readonly dims: number;
+  readonly data: Float32Array;
+  readonly slots: Int32Array;
+}
+
+/** Packs vectors (of one dimension, `dims` when none is present): each distinct object once. */
+export function packVectors(vectors: readonly (Float32Array | null)[], dims?: number): PackedVectors {
+  const slotOf = new Map<Float32Array, number>();
+  const slots = new Int32Array(vectors.length).fill(-1);
+  vectors.forEach((vector, i) => {
+    if (vector === null) return;
+    let slot = slotOf.get(vector);
+    if (slot === undefined) {
+      slot = slotOf.size;
+      slotOf.set(vector, slot);
+    }
+    slots[i] = slot;
+  });
+  const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
+  const data = new Float32Array(slotOf.size * width);
+  for (const [vector, slot] of slotOf) {
+    if (vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
+    data.set(vector, slot * width);
+  }
+  return { dims: width, data, slots };
+}
+
+/** The vectors back: views into the packed buffer, one object per slot. */
+export function unpackVectors(packed: PackedVectors): (Float32Array | null)[] {
+  const views: Float32Array[] = [];
+  const count = packed.dims === 0 ? 0 : packed.data.length / packed.dims;
+  for (let slot = 0; slot < count; slot++) views.push(packed.data.subarray(slot * packed.dims, (slot + 1) * packed.dims));
+  return Array.from(packed.slots, (slot) => (slot < 0 ? null : views[slot]!));
+}
+
+/** Train a representation's probe on its train pairs (src/metrics/probe.ts `trainProbe`). */
+export interface ProbeTask {
+  readonly kind: 'probe';
+  /** Per example, u then v: 2 vectors each, all present. */
+  readonly vectors: PackedVectors;
+  readonly words: readonly string[];
+  /** 1 = same sense. */
+  readonly labels: Uint8Array;
+  readonly seed: number;
+}
+
+/** What {@link ProbeTask} gives back. */
+export interface ProbeOutcome {
+  readonly model: LogisticModel;
+  readonly C: number;
+  /** Out-of-fold probability of each example (NaN where its fold was skipped); null without CV. */
+  readonly outOfFold: Float64Array | null;
+  /** Wall seconds of the training, where it ran. */
+  readonly seconds: number;
+}
+
+/** Ethayarajh's measures of one representation under each of its corrections. */
+export interface ContextualityTask {
+  readonly kind: 'contextuality';
+  readonly row: { readonly dataset: string; readonly model: string; readonly kind: RepresentationKind; readonly representation: string };
+  readonly normalizations: readonly Normalization[];
+  /** The corrections' statistics; null when only `none` is measured. */
+  readonly stats: NormalizationStats | null;
+  /** The sampled target occurrences: their words and raw vectors. */
+  readonly words: readonly string[];
+  readonly targets: PackedVectors;
+  /** Per normalization (same order), each measured sentence's intra-sentence similarity. */
+  readonly intra: readonly (readonly (number | null)[])[];
+  /** Each measured sentence's random word, raw. */
+  readonly randomWords: PackedVectors;
+}
+
+/**
+ * The comparisons of one split under some of the corrections (src/pipeline/scoring.ts
+ * `compareRepresentations`): the split's labels, gold scores and columns (its rows of each dataset
+ * column, NaN where a vector was missing), and every column the run has.
+ */
+export interface CompareTask {
+  readonly kind: 'compare';
+  readonly dataset: string;
+  readonly split: SplitName;
+  readonly labels: readonly (boolean | null)[];
+  readonly gold: readonly (number | null)[];
+  readonly columns: ReadonlyMap<RepresentationKey, Float64Array>;
+  readonly runColumns: readonly RepresentationKey[];
+  readonly models: readonly Pick<ModelRecord, 'id' | 'representations'>[];
+  readonly options: ScoringOptions;
+}
+
+/** What {@link CompareTask} gives back, rows in compareRepresentations' order. */
+export interface CompareOutcome {
+  readonly comparisons: ComparisonRow[];
+  readonly spearmanComparisons: SpearmanComparisonRow[];
+}
+
+export type AnalysisTask = ProbeTask | ContextualityTask | CompareTask;
+export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask ? ProbeOutcome : T extends ContextualityTask ? ContextualityRow[] : CompareOutcome;
+
+function runProbe(task: ProbeTask): ProbeOutcome {
+  const started = performance.now();
+  const vectors = unpackVectors(task.vectors);
+  const examples: ProbeExample[] = task.words.map((word, k) => ({ word, u: vectors[2 * k]!, v: vectors[2 * k + 1]!, label: task.labels[k] === 1 }));
+  const probe = trainProbe(examples, { seed: task.seed });
+  return { model: probe.model, C: probe.C, outOfFold: probe.outOfFold, seconds: (performance.now() - started) / 1000 };
+}
+
+function runContextuality(task: ContextualityTask): ContextualityRow[] {
+  const sampledRaw = unpackVectors(task.targets);
+  const randomRaw = unpackVectors(task.randomWords);
+  return task.normalizations.map((normalization, n) => {
+    // Corrected vectors only where contextuality reads them: the sampled occurrences and random words.
+    const correct = (vectors: readonly (Float32Array | null)[]): readonly (Float32Array | null)[] => (normalization === 'none' ? vectors : normalizeVectors(task.stats!, normalization, vectors));
+    const vectors = correct(sampledRaw);
+    const targets: TargetVector[] = task.words.map((word, i) => ({ word, vector: vectors[i]! }));
+    const random = correct(randomRaw);
+    const measures: SentenceMeasure[] = task.intra[n]!.map((value, i) => ({ intraSentenceSimilarity: value, randomWord: random[i]! }));
+    return contextualityTable.round({ ...task.row, normalization, ...contextuality(targets, measures) });
+  });
+}
+
+function runCompare(task: CompareTask): CompareOutcome {
+  const runColumns = new Set(task.runColumns);
+  const pairs = task.labels.map((label, i) => ({ pair: { label, score: task.gold[i]! }, cosines: new CosineRow(task.columns, runColumns, i) }));
+  return compareRepresentations([{ dataset: task.dataset, split: task.split, pairs }], task.models, task.options);
+}
+
+/** Runs one task here, on the calling thread. */
+export function runAnalysisTask<T extends AnalysisTask>(task: T): AnalysisOutcome<T> {
+  const outcome = task.kind === 'probe' ? runProbe(task) : task.kind === 'contextuality' ? runContextuality(task) : runCompare(task);
+  return outcome as AnalysisOutcome<T>;
+}

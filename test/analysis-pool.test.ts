@@ -1,0 +1,130 @@
+/**
+ * The analysis pool (src/pipeline/analysis-pool.ts): probes and contextuality measures run in worker
+ * threads give exactly what the same tasks give inline, and so does a whole run (every CSV byte for
+ * byte); a task's error comes back as an error of the same kind and message.
+ */
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AnalysisPool } from '../src/pipeline/analysis-pool.js';
+import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
+import { runEvaluation } from '../src/pipeline/index.js';
+import { writeReports } from '../src/reports/index.js';
+import { mulberry32 } from '../src/random.js';
+import type { Dataset, SentencePair, SplitName } from '../src/types.js';
+import { HashingModel, source } from './helpers/hashing-model.js';
+
+const root = join(import.meta.dirname, '.tmp', 'analysis-pool');
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function vectors(count: number, dims: number, seed: number): Float32Array[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, () => Float32Array.from({ length: dims }, () => random.next() - 0.5));
+}
+
+function probeTask(): ProbeTask {
+  const pairs = 120;
+  const random = mulberry32(7);
+  const words = Array.from({ length: pairs }, (_, i) => `w${i % 17}`);
+  const labels = Uint8Array.from({ length: pairs }, () => (random.next() < 0.5 ? 1 : 0));
+  return { kind: 'probe', vectors: packVectors(vectors(2 * pairs, 12, 3)), words, labels, seed: 99 };
+}
+
+function contextualityTask(): ContextualityTask {
+  const shared = vectors(1, 6, 5)[0]!;
+  const targets = [...vectors(30, 6, 8), shared, shared, null, shared];
+  return {
+    kind: 'contextuality',
+    row: { dataset: 'd', model: 'm', kind: 'contextual', representation: 'layer-1' },
+    normalizations: ['none'],
+    stats: null,
+    words: targets.map((_, i) => `w${i % 4}`),
+    targets: packVectors(targets),
+    intra: [Array.from({ length: 10 }, (_, i) => (i === 3 ? null : i / 10))],
+    randomWords: packVectors([...vectors(9, 6, 9), null]),
+  };
+}
+
+describe('analysis pool', () => {
+  it('packs vectors with each shared object once, and unpacks them as shared views', () => {
+    const [a, b] = vectors(2, 3, 1);
+    const packed = packVectors([a!, null, b!, a!]);
+    expect(packed.data.length).toBe(6);
+    const back = unpackVectors(packed);
+    expect(back[1]).toBeNull();
+    expect(back[0]).toBe(back[3]);
+    expect([...back[2]!]).toEqual([...b!]);
+  });
+
+  it('a task in a worker gives exactly what it gives inline', async () => {
+    const pool = new AnalysisPool(2);
+    try {
+      const [probe, measures] = await Promise.all([pool.run(probeTask()), pool.run(contextualityTask())]);
+      const inline = runAnalysisTask(probeTask());
+      expect(probe.C).toBe(inline.C);
+      expect(Buffer.from(probe.model.coef.buffer).equals(Buffer.from(inline.model.coef.buffer))).toBe(true);
+      expect(probe.model.intercept).toBe(inline.model.intercept);
+      expect(Buffer.from(probe.outOfFold!.buffer).equals(Buffer.from(inline.outOfFold!.buffer))).toBe(true);
+      expect(measures).toEqual(runAnalysisTask(contextualityTask()));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("a task's error comes back with its kind and message", async () => {
+    const pool = new AnalysisPool(1);
+    try {
+      const bad = (): ContextualityTask => ({ ...contextualityTask(), targets: packVectors([Float32Array.of(1, Number.NaN, 0, 0, 0, 0)]), words: ['w'] });
+      await expect(pool.run(bad())).rejects.toThrow(RangeError);
+      await expect(pool.run(bad())).rejects.toThrow(/non-finite value at 1/);
+      // A task is copied to the worker: the same task runs again with the same outcome.
+      const sent = contextualityTask();
+      expect(await pool.run(sent)).toEqual(await pool.run(sent));
+      // The pool goes on after a failed task.
+      expect((await pool.run(contextualityTask())).length).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a run with worker threads writes the same files as one without, byte for byte', async () => {
+    const words = ['bank', 'bat', 'spring', 'pitch', 'rock'];
+    const splits = new Map<SplitName, SentencePair[]>();
+    let line = 0;
+    for (const split of ['train', 'dev', 'test'] as const) {
+      const pairs: SentencePair[] = [];
+      for (let i = 0; i < 40; i++) {
+        const word = words[i % words.length]!;
+        const s1 = `The ${word} number ${i} in ${split}.`;
+        const s2 = `Another ${word} here, ${i % 3}.`;
+        const at = (sentence: string) => [{ start: sentence.indexOf(word), end: sentence.indexOf(word) + word.length }] as const;
+        pairs.push({ id: `${split}-${i}`, word, sentence1: s1, sentence2: s2, spans1: at(s1), spans2: at(s2), label: (i * 7) % 3 === 0, score: null, split, source: { file: 'mem.jsonl', line: ++line } });
+      }
+      splits.set(split, pairs);
+    }
+    const dataset: Dataset = { name: 'mem', format: 'jsonl', splits, sha256: 'e'.repeat(64), files: ['mem.jsonl'] };
+    const date = new Date('2026-12-01T00:00:00.000Z');
+    const written = async (analysisThreads: number): Promise<Map<string, string>> => {
+      const out = join(root, `threads-${analysisThreads}`);
+      await mkdir(root, { recursive: true });
+      const result = await runEvaluation({ datasets: [dataset], models: [source(new HashingModel('hash'))], seed: 4, resamples: 20, date, analysisThreads });
+      await writeReports(result, out);
+      const files = new Map<string, string>();
+      const walk = async (dir: string, prefix: string): Promise<void> => {
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          if (entry.isDirectory()) await walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+          else if (entry.name.endsWith('.csv')) files.set(`${prefix}${entry.name}`, await readFile(join(dir, entry.name), 'utf8'));
+        }
+      };
+      await walk(out, '');
+      return files;
+    };
+    const inline = await written(0);
+    const pooled = await written(2);
+    expect([...pooled.keys()].sort()).toEqual([...inline.keys()].sort());
+    expect(inline.get('contextuality.csv')).toMatch(/mem,hash/);
+    for (const [name, text] of inline) expect(pooled.get(name), name).toBe(text);
+  });
+});
