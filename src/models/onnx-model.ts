@@ -397,7 +397,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? { positionOffset: (config.pad_token_id ?? 1) + 1 } : {}),
   };
-  const session = await openSession(runPath, options.threads);
+  const session = await openSession(runPath, options.threads, options.prepackWeights ?? true);
   try {
     const analysis = prepared?.analysis;
     const bindings = configuredBindings(config, session.outputNames, configPath) ?? (analysis?.understood === true ? surgeryBindings(analysis) : inferOutputBindings(session.outputNames));
