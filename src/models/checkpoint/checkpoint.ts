@@ -12,12 +12,10 @@ import { z } from 'zod';
 import { parseJsonAt } from '../../io/json.js';
 import { listDirectory, pathExists } from '../../io/paths.js';
 import { InputError } from '../../types.js';
+import { SAFETENSORS_FILE, SAFETENSORS_INDEX } from './files.js';
 import { FLOAT_DTYPES, SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
 
-/** The single-file weights name. */
-export const SAFETENSORS_FILE = 'model.safetensors';
-/** The index of a sharded checkpoint. */
-export const SAFETENSORS_INDEX = 'model.safetensors.index.json';
+export { SAFETENSORS_FILE, SAFETENSORS_INDEX };
 /** Weight files sensebench never loads (pickles and other frameworks), for the error that says what to do. */
 const UNSUPPORTED_WEIGHTS = ['pytorch_model.bin', 'pytorch_model.bin.index.json', 'tf_model.h5', 'flax_model.msgpack', 'model.ckpt.index'];
 

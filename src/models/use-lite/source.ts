@@ -63,7 +63,13 @@ export async function locateUseLiteSource(): Promise<{ dir: string; version: str
   return { dir: join(dirname(packageJsonPath), 'dist'), version: packageJson.version };
 }
 
-/** Hashes the source files without decoding them (cheap staleness check). */
+/** The source files a conversion reads, relative to the package's `dist` directory: model.json, its weight shards, vocab.json. */
+export async function useLiteSourceFiles(dir: string): Promise<string[]> {
+  const model = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as ModelJson;
+  return ['model.json', ...model.weightsManifest.flatMap((group) => group.paths), 'vocab.json'];
+}
+
+/** Hashes the source files without decoding them (the source's identity, recorded at conversion). */
 export async function hashUseLiteSource(dir: string): Promise<string> {
   const modelJsonBytes = await readFile(join(dir, 'model.json'));
   const model = JSON.parse(modelJsonBytes.toString('utf8')) as ModelJson;
