@@ -147,6 +147,41 @@ describe('the derived-model cache', () => {
   });
 });
 
+describe('a graph with external data', () => {
+  it('is a new model when only its model.onnx_data changes: new identity, new derived graph, the new weights\' vectors', async () => {
+    const dir = join(root, 'external');
+    await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'last', externalData: true } });
+    const vectorsOf = async (cacheDir: string): Promise<{ sha256: string; vectors: Float32Array[] }> => {
+      const parts = await loadOnnxParts(dir, { cacheDir, id: 'external' });
+      const model = new OnnxEmbeddingModel(parts);
+      try {
+        const results = await model.embed(OCCURRENCES);
+        return { sha256: parts.sha256, vectors: results.flatMap((r) => [...r.vectors]) };
+      } finally {
+        await model.dispose();
+      }
+    };
+    const cacheDir = join(root, 'external-cache');
+    const before = await vectorsOf(cacheDir);
+    // The situation a user meets: the same graph file, other weights beside it (a new file, as a
+    // download or a copy makes it; every weight's sign flipped, which moves every layer).
+    const dataPath = join(dir, 'onnx', 'model.onnx_data');
+    const data = await readFile(dataPath);
+    const floats = new Float32Array(data.buffer, data.byteOffset, data.length / 4);
+    for (let i = 0; i < floats.length; i++) floats[i] = -floats[i]!;
+    await rm(dataPath);
+    await writeFile(dataPath, data);
+    const after = await vectorsOf(cacheDir);
+    const uncached = await vectorsOf(join(root, 'external-cache-2'));
+    expect(after.sha256).not.toBe(before.sha256);
+    expect(after.sha256).toBe(uncached.sha256);
+    expect(after.vectors).toEqual(uncached.vectors);
+    expect(after.vectors).not.toEqual(before.vectors);
+    await rm(dataPath);
+    await expect(loadOnnxParts(dir, { cacheDir, id: 'external' })).rejects.toThrow(/external data file model\.onnx_data is missing/);
+  });
+});
+
 describe('a graph whose structure is not understood', () => {
   it('says what it found and scores only the graph outputs', async () => {
     const dir = join(root, 'opaque');

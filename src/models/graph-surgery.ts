@@ -427,6 +427,11 @@ export function addOutputs(model: onnxProto.onnx.IModelProto, tensors: readonly 
   return onnx.ModelProto.encode(derived).finish();
 }
 
+/** The external-data files the ONNX graph in `bytes` refers to (locations relative to its directory, sorted). */
+export function externalDataLocations(bytes: Uint8Array): string[] {
+  return externalLocations(onnx.ModelProto.decode(bytes));
+}
+
 /** The external-data files a model refers to (relative locations). */
 function externalLocations(model: onnxProto.onnx.IModelProto): string[] {
   const locations = new Set<string>();

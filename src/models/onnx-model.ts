@@ -29,7 +29,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import {
   InputError,
@@ -100,17 +100,41 @@ async function readJson(path: string): Promise<unknown> {
   return parseJsonAt(await readFile(path, 'utf8'), { file: path, line: 1 });
 }
 
+/** The key of an external-data entry as protobuf writes it (field 1, length 8, "location"): its absence rules external data out without decoding the graph. */
+const LOCATION_KEY = Buffer.from('\x0a\x08location', 'latin1');
+
 /**
  * The two checksums a load needs, from one read of the graph (for a BERT-sized model, hashing it
  * twice costs a second of every load): the graph's own sha256 (the key of its every-layer
  * derivative) and the sha256 over the graph, the tokenizer and the config (the model's identity).
+ * A graph whose weights live in external-data files (`model.onnx_data`, as Hub exports over 2 GB
+ * and sensebench's own conversions have them) brings those files into both checksums: new weights
+ * beside an unchanged graph are a new model, never vectors from the embedding cache of the old one.
  */
 async function modelChecksums(onnxPath: string, tokenizerPath: string, configPath: string): Promise<{ onnx: string; model: string }> {
   const onnx = createHash('sha256');
   const model = createHash('sha256');
+  let mayHaveExternalData = false;
+  let tail = Buffer.alloc(0);
   for await (const chunk of createReadStream(onnxPath)) {
-    onnx.update(chunk as Buffer);
-    model.update(chunk as Buffer);
+    const bytes = chunk as Buffer;
+    onnx.update(bytes);
+    model.update(bytes);
+    // The key may straddle two chunks: search the end of the previous one with this one.
+    mayHaveExternalData ||= Buffer.concat([tail, bytes.subarray(0, LOCATION_KEY.length)]).includes(LOCATION_KEY) || bytes.includes(LOCATION_KEY);
+    tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - LOCATION_KEY.length + 1)));
+  }
+  if (mayHaveExternalData) {
+    const { externalDataLocations } = await import('./graph-surgery.js');
+    for (const location of externalDataLocations(await readFile(onnxPath))) {
+      const path = join(dirname(onnxPath), location);
+      if (!(await pathExists(path))) throw new InputError(`the graph's external data file ${location} is missing`, { file: onnxPath, line: 1 });
+      for (const hash of [onnx, model]) hash.update(`\0external data ${location}\0`);
+      for await (const chunk of createReadStream(path)) {
+        onnx.update(chunk as Buffer);
+        model.update(chunk as Buffer);
+      }
+    }
   }
   for (const path of [tokenizerPath, configPath]) {
     for await (const chunk of createReadStream(path)) model.update(chunk as Buffer);
