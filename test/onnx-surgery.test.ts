@@ -151,7 +151,7 @@ describe('a graph with external data', () => {
   it('is a new model when only its model.onnx_data changes: new identity, new derived graph, the new weights\' vectors', async () => {
     const dir = join(root, 'external');
     await writeBertFixture(dir, { layout: { family: 'bert', layerNorm: 'decomposed', outputs: 'last', externalData: true } });
-    const vectorsOf = async (cacheDir: string): Promise<{ sha256: string; vectors: Float32Array[] }> => {
+    const vectorsOf = async (cacheDir: string): Promise<{ sha256: string; vectors: (Float32Array | null)[] }> => {
       const parts = await loadOnnxParts(dir, { cacheDir, id: 'external' });
       const model = new OnnxEmbeddingModel(parts);
       try {
