@@ -136,6 +136,66 @@
         (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $weight)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
+;; ---- Covariance of the anisotropy corrections (src/metrics/pca.ts `covariance`) ----
+;; cov[i d + j] += a0 x0 + a1 x1 + ... + a7 x7 for 0 <= i <= j < d, with ab = block[b d + i] and
+;; xb = block[b d + j] (eight centered rows, row-major), the products summed left to right as the
+;; JavaScript loop it replaced summed them; two entries j, j + 1 of row i per step.
+  (func (export "covarianceBlock") (param $block i32) (param $d i32) (param $cov i32)
+    (local $i i32) (local $j i32) (local $col i32) (local $p i32) (local $at i32) (local $sum v128) (local $s f64)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $r4 i32) (local $r5 i32) (local $r6 i32) (local $r7 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $r1 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 1)))
+    (local.set $r2 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 2)))
+    (local.set $r3 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 3)))
+    (local.set $r4 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 4)))
+    (local.set $r5 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 5)))
+    (local.set $r6 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 6)))
+    (local.set $r7 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 7)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $col (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $a0 (f64x2.splat (f64.load (local.get $col))))
+        (local.set $a1 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r1)))))
+        (local.set $a2 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r2)))))
+        (local.set $a3 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r3)))))
+        (local.set $a4 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r4)))))
+        (local.set $a5 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r5)))))
+        (local.set $a6 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r6)))))
+        (local.set $a7 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r7)))))
+        (local.set $j (local.get $i))
+        (local.set $p (local.get $col))
+        (local.set $at (i32.add (local.get $cov) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $d)) (local.get $i)) (i32.const 3))))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (i32.add (local.get $j) (i32.const 1)) (local.get $d)))
+            (local.set $sum (f64x2.mul (local.get $a0) (v128.load (local.get $p))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a1) (v128.load (i32.add (local.get $p) (local.get $r1))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a2) (v128.load (i32.add (local.get $p) (local.get $r2))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a3) (v128.load (i32.add (local.get $p) (local.get $r3))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a4) (v128.load (i32.add (local.get $p) (local.get $r4))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a5) (v128.load (i32.add (local.get $p) (local.get $r5))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a6) (v128.load (i32.add (local.get $p) (local.get $r6))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a7) (v128.load (i32.add (local.get $p) (local.get $r7))))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $sum)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $pair)))
+        (if (i32.lt_u (local.get $j) (local.get $d))
+          (then
+            (local.set $s (f64.mul (f64x2.extract_lane 0 (local.get $a0)) (f64.load (local.get $p))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a1)) (f64.load (i32.add (local.get $p) (local.get $r1))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a2)) (f64.load (i32.add (local.get $p) (local.get $r2))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a3)) (f64.load (i32.add (local.get $p) (local.get $r3))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a4)) (f64.load (i32.add (local.get $p) (local.get $r4))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a5)) (f64.load (i32.add (local.get $p) (local.get $r5))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a6)) (f64.load (i32.add (local.get $p) (local.get $r6))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a7)) (f64.load (i32.add (local.get $p) (local.get $r7))))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
+
 ;; ---- Stratified bootstrap of ROC-AUC (src/metrics/bootstrap.ts, compare.ts) ----
   ;; The random stream is mulberry32 (src/random.ts) with nextInt(n) = floor(next() * n), and the AUC
   ;; of a resample comes from per-tie-group class counts exactly as aucFromGroupCounts computes it

@@ -117,15 +117,22 @@ function normalizeInto64(stats: NormalizationStats, normalization: Normalization
   if (vector.length !== stats.dims) {
     throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);
   }
-  for (let c = 0; c < out.length; c++) out[c] = vector[c]!;
-  if (normalization === 'none') return out;
-  for (let c = 0; c < out.length; c++) out[c]! -= stats.mean[c]!;
+  // One pass per step fused into one loop: the same operations on each element, in the same order.
+  const { mean, std } = stats;
+  if (normalization === 'none') {
+    for (let c = 0; c < out.length; c++) out[c] = vector[c]!;
+    return out;
+  }
   if (normalization === 'zscore') {
     for (let c = 0; c < out.length; c++) {
-      const std = stats.std[c]!;
-      if (std > 0) out[c]! /= std;
+      const deviation = vector[c]! - mean[c]!;
+      const scale = std[c]!;
+      out[c] = scale > 0 ? deviation / scale : deviation;
     }
-  } else if (normalization === 'abtt') {
+    return out;
+  }
+  for (let c = 0; c < out.length; c++) out[c] = vector[c]! - mean[c]!;
+  if (normalization === 'abtt') {
     // Components are orthonormal, so subtracting the projections one after another equals
     // subtracting the projection onto their span; re-projecting the running residual (modified
     // Gram-Schmidt) keeps the result orthogonal to every component to rounding.
@@ -150,7 +157,9 @@ export function normalizeVector(stats: NormalizationStats, normalization: Normal
     }
     return vector;
   }
-  return Float32Array.from(normalizeVector64(stats, normalization, vector));
+  // Written element by element: Float32Array.from(Float64Array) goes through the iterator, and
+  // the contextuality measures correct every sampled occurrence under every correction this way.
+  return normalizeInto(stats, normalization, vector, new Float64Array(vector.length), new Float32Array(vector.length));
 }
 
 /**
