@@ -165,18 +165,26 @@ export function normalizeVector(stats: NormalizationStats, normalization: Normal
 /**
  * Applies one correction to many vectors. The same input object always maps to the same output
  * object, so a static model's shared vector stays one shared (identical) vector after correction.
+ * The corrected vectors are views into one block (the same values as {@link normalizeVector}'s),
+ * not an allocation each: the contextuality measures correct every sampled occurrence this way.
  */
 export function normalizeVectors(
   stats: NormalizationStats,
   normalization: Normalization,
   vectors: readonly (Float32Array | null)[],
 ): (Float32Array | null)[] {
+  if (normalization === 'none') return vectors.map((vector) => normalizeVector(stats, normalization, vector));
+  const dims = stats.dims;
   const done = new Map<Float32Array, Float32Array>();
+  const scratch = new Float64Array(dims);
+  let block: Float32Array | null = null;
   return vectors.map((vector) => {
     if (vector === null) return null;
     let corrected = done.get(vector);
     if (corrected === undefined) {
-      corrected = normalizeVector(stats, normalization, vector)!;
+      block ??= new Float32Array(vectors.length * dims);
+      const slot = done.size;
+      corrected = normalizeInto(stats, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims));
       done.set(vector, corrected);
     }
     return corrected;
