@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
 import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernels.js';
 import { RowMatrix, allRows } from '../src/linalg/rows.js';
+import { centeredUpperSums } from '../src/linalg/covariance.js';
+import { covariance } from '../src/metrics/pca.js';
 import { mulberry32 } from '../src/random.js';
 import { bootstrapAucSamples } from '../src/metrics/bootstrap.js';
 import { bootstrapAucDifferenceSamples } from '../src/metrics/compare.js';
@@ -107,6 +109,16 @@ describe('row kernels', () => {
     expect(() => { matrix.dots(Int32Array.from([0, 3]), new Float64Array(5), new Float64Array(2)); }).toThrow(/row 3 outside/);
   });
 
+  for (const [rows, cols] of [[1, 1], [3, 2], [8, 5], [17, 13], [40, 100], [9, 512]] as const) {
+    it(`the covariance sums equal the plain loops bit for bit (${rows} x ${cols})`, () => {
+      const data = values(rows * cols, 7 * rows + cols, 0.1);
+      const mean = values(cols, 11 * cols);
+      const sums = centeredUpperSums(data, rows, cols, mean);
+      expect(sameBits(sums, plainCenteredUpperSums(data, rows, cols, mean))).toBe(true);
+      expect(sameBits(covariance({ rows, cols, data }, mean).subarray(0, 1), Float64Array.of(sums[0]! / rows))).toBe(true);
+    });
+  }
+
   for (const [n, distinct] of [[2, 2], [57, 5], [400, 400], [3001, 70]] as const) {
     it(`the AUC resamples equal the plain loops bit for bit (${n} items, ${distinct} distinct scores)`, () => {
       const random = mulberry32(n);
@@ -119,6 +131,28 @@ describe('row kernels', () => {
     });
   }
 });
+
+/**
+ * The covariance kernel's reference: pca.ts's loop before the kernel replaced it, per block of
+ * eight centered rows (zero rows padding the last) each upper entry gets its eight products summed
+ * left to right.
+ */
+function plainCenteredUpperSums(data: Float64Array, rows: number, cols: number, mean: Float64Array): Float64Array {
+  const cov = new Float64Array(cols * cols);
+  const t = new Float64Array(8 * cols);
+  for (let start = 0; start < rows; start += 8) {
+    t.fill(0);
+    for (let b = 0; b < 8 && start + b < rows; b++) for (let c = 0; c < cols; c++) t[c * 8 + b] = data[(start + b) * cols + c]! - mean[c]!;
+    for (let i = 0; i < cols; i++) {
+      const a = t.subarray(i * 8, i * 8 + 8);
+      for (let j = i; j < cols; j++) {
+        const x = t.subarray(j * 8, j * 8 + 8);
+        cov[i * cols + j]! += a[0]! * x[0]! + a[1]! * x[1]! + a[2]! * x[2]! + a[3]! * x[3]! + a[4]! * x[4]! + a[5]! * x[5]! + a[6]! * x[6]! + a[7]! * x[7]!;
+      }
+    }
+  }
+  return cov;
+}
 
 /**
  * The kernels' reference: the stratified AUC resamples as the resampling engine draws them (the

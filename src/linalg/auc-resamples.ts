@@ -36,6 +36,8 @@ export function aucResamples(seed: number, resamples: number, a: GroupedClasses,
   const nNeg = a.negatives.length;
   if (nPos === 0 || nNeg === 0) throw new RangeError('aucResamples: both classes are needed');
   if (b !== undefined && (b.positives.length !== nPos || b.negatives.length !== nNeg)) throw new RangeError('aucResamples: the two rankings list different items');
+  // The kernel sums the counts in int64: the same bits as the float64 sums while those are exact.
+  if (2 * nPos * nNeg > 2 ** 53) throw new RangeError(`aucResamples: ${nPos} positives and ${nNeg} negatives are beyond exact float64 counting`);
   const groupsB = b?.groups ?? 0;
   let offset = 0;
   const take = (bytes: number): number => {
@@ -45,7 +47,7 @@ export function aucResamples(seed: number, resamples: number, a: GroupedClasses,
   };
   const at = {
     posA: take(nPos * 4), posB: take(nPos * 4), negA: take(nNeg * 4), negB: take(nNeg * 4),
-    positivesA: take(a.groups * 8), negativesA: take(a.groups * 8), positivesB: take(groupsB * 8), negativesB: take(groupsB * 8),
+    positivesA: take(a.groups * 4), negativesA: take(a.groups * 4), positivesB: take(groupsB * 4), negativesB: take(groupsB * 4),
     out: take(resamples * 8),
   };
   instance ??= new wasm.Instance(kernelModule()).exports as BootstrapExports;

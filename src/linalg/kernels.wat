@@ -136,10 +136,71 @@
         (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $weight)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
+;; ---- Covariance of the anisotropy corrections (src/metrics/pca.ts `covariance`) ----
+;; cov[i d + j] += a0 x0 + a1 x1 + ... + a7 x7 for 0 <= i <= j < d, with ab = block[b d + i] and
+;; xb = block[b d + j] (eight centered rows, row-major), the products summed left to right as the
+;; JavaScript loop it replaced summed them; two entries j, j + 1 of row i per step.
+  (func (export "covarianceBlock") (param $block i32) (param $d i32) (param $cov i32)
+    (local $i i32) (local $j i32) (local $col i32) (local $p i32) (local $at i32) (local $sum v128) (local $s f64)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $r4 i32) (local $r5 i32) (local $r6 i32) (local $r7 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local.set $r1 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 1)))
+    (local.set $r2 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 2)))
+    (local.set $r3 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 3)))
+    (local.set $r4 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 4)))
+    (local.set $r5 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 5)))
+    (local.set $r6 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 6)))
+    (local.set $r7 (i32.mul (i32.shl (local.get $d) (i32.const 3)) (i32.const 7)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $col (i32.add (local.get $block) (i32.shl (local.get $i) (i32.const 3))))
+        (local.set $a0 (f64x2.splat (f64.load (local.get $col))))
+        (local.set $a1 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r1)))))
+        (local.set $a2 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r2)))))
+        (local.set $a3 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r3)))))
+        (local.set $a4 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r4)))))
+        (local.set $a5 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r5)))))
+        (local.set $a6 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r6)))))
+        (local.set $a7 (f64x2.splat (f64.load (i32.add (local.get $col) (local.get $r7)))))
+        (local.set $j (local.get $i))
+        (local.set $p (local.get $col))
+        (local.set $at (i32.add (local.get $cov) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $d)) (local.get $i)) (i32.const 3))))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (i32.add (local.get $j) (i32.const 1)) (local.get $d)))
+            (local.set $sum (f64x2.mul (local.get $a0) (v128.load (local.get $p))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a1) (v128.load (i32.add (local.get $p) (local.get $r1))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a2) (v128.load (i32.add (local.get $p) (local.get $r2))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a3) (v128.load (i32.add (local.get $p) (local.get $r3))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a4) (v128.load (i32.add (local.get $p) (local.get $r4))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a5) (v128.load (i32.add (local.get $p) (local.get $r5))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a6) (v128.load (i32.add (local.get $p) (local.get $r6))))))
+            (local.set $sum (f64x2.add (local.get $sum) (f64x2.mul (local.get $a7) (v128.load (i32.add (local.get $p) (local.get $r7))))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $sum)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $pair)))
+        (if (i32.lt_u (local.get $j) (local.get $d))
+          (then
+            (local.set $s (f64.mul (f64x2.extract_lane 0 (local.get $a0)) (f64.load (local.get $p))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a1)) (f64.load (i32.add (local.get $p) (local.get $r1))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a2)) (f64.load (i32.add (local.get $p) (local.get $r2))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a3)) (f64.load (i32.add (local.get $p) (local.get $r3))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a4)) (f64.load (i32.add (local.get $p) (local.get $r4))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a5)) (f64.load (i32.add (local.get $p) (local.get $r5))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a6)) (f64.load (i32.add (local.get $p) (local.get $r6))))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64x2.extract_lane 0 (local.get $a7)) (f64.load (i32.add (local.get $p) (local.get $r7))))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
+
 ;; ---- Stratified bootstrap of ROC-AUC (src/metrics/bootstrap.ts, compare.ts) ----
   ;; The random stream is mulberry32 (src/random.ts) with nextInt(n) = floor(next() * n), and the AUC
   ;; of a resample comes from per-tie-group class counts exactly as aucFromGroupCounts computes it
-  ;; (integer counts in float64, exact), so every statistic equals the JavaScript one bit for bit.
+  ;; (its integer sums, exact in float64, are summed here in int64), so every statistic equals the
+  ;; JavaScript one bit for bit.
 
   (global $state (mut i32) (i32.const 0))
 
@@ -150,13 +211,19 @@
     (local.set $t (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 15))) (i32.or (local.get $t) (i32.const 1))))
     (local.set $t (i32.xor (local.get $t)
       (i32.add (local.get $t) (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 7))) (i32.or (local.get $t) (i32.const 61))))))
-    (i32.trunc_f64_u (f64.floor (f64.mul
-      (f64.div (f64.convert_i32_u (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 14)))) (f64.const 4294967296))
-      (f64.convert_i32_u (local.get $n))))))
+    (local.set $t (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 14))))
+    ;; floor(t / 2^32 * n): below n = 2^21 the product t n is below 2^53, so the float64 product is
+    ;; exact and its floor is the integer (t n) >> 32, which needs no division or conversion.
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 0x200000))
+      (then (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $t)) (i64.extend_i32_u (local.get $n))) (i64.const 32))))
+      (else
+        (i32.trunc_f64_u (f64.floor (f64.mul
+          (f64.div (f64.convert_i32_u (local.get $t)) (f64.const 4294967296))
+          (f64.convert_i32_u (local.get $n))))))))
 
-  ;; counts[0 .. groups) = 0
+  ;; counts[0 .. groups) = 0 (int32 counts)
   (func $clear (param $counts i32) (param $groups i32)
-    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (local.get $groups) (i32.const 3))))
+    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (local.get $groups) (i32.const 2))))
 
   ;; counts[ids[pick]]++ for `draws` picks of nextInt(draws) (one class of a stratified resample);
   ;; with `idsB` non-zero, countsB[idsB[pick]]++ for the same pick (a paired resample).
@@ -166,34 +233,36 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $draws)))
         (local.set $pick (i32.shl (call $nextInt (local.get $draws)) (i32.const 2)))
-        (local.set $at (i32.add (local.get $counts) (i32.shl (i32.load (i32.add (local.get $ids) (local.get $pick))) (i32.const 3))))
-        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (i32.load (i32.add (local.get $ids) (local.get $pick))) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
         (if (local.get $idsB)
           (then
-            (local.set $at (i32.add (local.get $countsB) (i32.shl (i32.load (i32.add (local.get $idsB) (local.get $pick))) (i32.const 3))))
-            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.const 1)))))
+            (local.set $at (i32.add (local.get $countsB) (i32.shl (i32.load (i32.add (local.get $idsB) (local.get $pick))) (i32.const 2))))
+            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
 
-  ;; aucFromGroupCounts (both classes are present in a stratified resample)
+  ;; aucFromGroupCounts (both classes are present in a stratified resample). Its float64 sums are
+  ;; sums of integers below 2^53 (the caller checks 2 nPos nNeg <= 2^53), hence exact: the same
+  ;; integers summed in int64, converted once, give the same bits.
   (func $auc (param $positives i32) (param $negatives i32) (param $groups i32) (result f64)
-    (local $g i32) (local $pos f64) (local $neg f64) (local $below f64) (local $total f64) (local $doubledU f64) (local $at i32)
+    (local $g i32) (local $pos i64) (local $neg i64) (local $below i64) (local $total i64) (local $doubledU i64) (local $at i32)
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
-        (local.set $at (i32.shl (local.get $g) (i32.const 3)))
-        (local.set $pos (f64.load (i32.add (local.get $positives) (local.get $at))))
-        (local.set $neg (f64.load (i32.add (local.get $negatives) (local.get $at))))
-        (local.set $doubledU (f64.add (local.get $doubledU) (f64.mul (local.get $pos) (f64.add (f64.mul (f64.const 2) (local.get $below)) (local.get $neg)))))
-        (local.set $below (f64.add (local.get $below) (local.get $neg)))
-        (local.set $total (f64.add (local.get $total) (local.get $pos)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 2)))
+        (local.set $pos (i64.extend_i32_u (i32.load (i32.add (local.get $positives) (local.get $at)))))
+        (local.set $neg (i64.extend_i32_u (i32.load (i32.add (local.get $negatives) (local.get $at)))))
+        (local.set $doubledU (i64.add (local.get $doubledU) (i64.mul (local.get $pos) (i64.add (i64.shl (local.get $below) (i64.const 1)) (local.get $neg)))))
+        (local.set $below (i64.add (local.get $below) (local.get $neg)))
+        (local.set $total (i64.add (local.get $total) (local.get $pos)))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
         (br $next)))
-    (f64.div (local.get $doubledU) (f64.mul (f64.mul (f64.const 2) (local.get $total)) (local.get $below))))
+    (f64.div (f64.convert_i64_u (local.get $doubledU)) (f64.mul (f64.mul (f64.const 2) (f64.convert_i64_u (local.get $total))) (f64.convert_i64_u (local.get $below)))))
 
   ;; out[b] = AUC_A - AUC_B of paired stratified resample b (AUC_A alone when `groupsB` is 0): per
   ;; resample `nPos` draws into the positives' group ids, then `nNeg` into the negatives'. The four
-  ;; count arrays (float64, `groupsA` or `groupsB` long) are scratch.
+  ;; count arrays (int32, `groupsA` or `groupsB` long) are scratch.
   (func (export "aucResamples")
     (param $seed i32) (param $resamples i32)
     (param $posA i32) (param $posB i32) (param $nPos i32) (param $negA i32) (param $negB i32) (param $nNeg i32)

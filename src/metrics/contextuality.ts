@@ -158,20 +158,41 @@ function checkDimensions(vectors: readonly Vector[], what: string): void {
  */
 export function measureSentence(words: readonly (Vector | null)[], randomWord: number): SentenceMeasure {
   if (!Number.isSafeInteger(randomWord) || randomWord < 0 || randomWord >= words.length) throw new RangeError(`measureSentence: random word ${randomWord} of ${words.length}`);
+  let measured = words;
+  const first = words.find((vector) => vector !== null);
+  if (first !== undefined && words.some((vector) => vector !== null && vector.length !== first.length)) {
+    // Lengths differ: only the usable words must agree; the others add nothing and are left out.
+    const usable = words.filter((vector, index) => usableNorm(vector, `word ${index}`) !== null);
+    checkDimensions(usable as Vector[], 'word');
+    measured = usable;
+  }
+  // One pass per word sums its squared norm and adds it to the centre. A word that turns out not
+  // usable (all zeros) added only zeros, which leave every entry of the centre as it was (an entry
+  // starts at +0 and a sum never becomes -0), so the centre is the sum of the usable words.
+  const cols = measured.find((vector) => vector !== null)?.length ?? 0;
+  const centre = new Float64Array(cols);
   const usable: Vector[] = [];
   const norms: number[] = [];
-  words.forEach((vector, index) => {
-    const norm = usableNorm(vector, `word ${index}`);
-    if (norm === null) return;
-    usable.push(vector!);
-    norms.push(norm);
+  let randomNorm: number | null = null;
+  measured.forEach((vector, index) => {
+    if (vector === null) return;
+    let squared = 0;
+    for (let c = 0; c < cols; c++) {
+      const value = vector[c]!;
+      squared += value * value;
+      centre[c]! += value;
+    }
+    if (!Number.isFinite(squared)) {
+      for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i]!)) throw new RangeError(`contextuality: word ${index} has a non-finite value at ${i}`);
+    }
+    if (measured === words && index === randomWord) randomNorm = squared;
+    if (!(squared > 0)) return;
+    usable.push(vector);
+    norms.push(squared);
   });
-  checkDimensions(usable, 'word');
-  const random = usableNorm(words[randomWord]!, 'the random word') === null ? null : words[randomWord]!;
+  if (measured !== words) randomNorm = words[randomWord] === null ? null : usableNorm(words[randomWord]!, 'the random word');
+  const random = randomNorm !== null && randomNorm > 0 ? words[randomWord]! : null;
   if (usable.length === 0) return { intraSentenceSimilarity: null, randomWord: random };
-  const cols = usable[0]!.length;
-  const centre = new Float64Array(cols);
-  for (const vector of usable) for (let c = 0; c < cols; c++) centre[c]! += vector[c]!;
   for (let c = 0; c < cols; c++) centre[c]! /= usable.length;
   const centreNorm = squaredNorm(centre);
   // Words that cancel out leave no sentence direction: no cosine to take.

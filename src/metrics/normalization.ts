@@ -117,15 +117,22 @@ function normalizeInto64(stats: NormalizationStats, normalization: Normalization
   if (vector.length !== stats.dims) {
     throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${stats.dims}`);
   }
-  for (let c = 0; c < out.length; c++) out[c] = vector[c]!;
-  if (normalization === 'none') return out;
-  for (let c = 0; c < out.length; c++) out[c]! -= stats.mean[c]!;
+  // One pass per step fused into one loop: the same operations on each element, in the same order.
+  const { mean, std } = stats;
+  if (normalization === 'none') {
+    for (let c = 0; c < out.length; c++) out[c] = vector[c]!;
+    return out;
+  }
   if (normalization === 'zscore') {
     for (let c = 0; c < out.length; c++) {
-      const std = stats.std[c]!;
-      if (std > 0) out[c]! /= std;
+      const deviation = vector[c]! - mean[c]!;
+      const scale = std[c]!;
+      out[c] = scale > 0 ? deviation / scale : deviation;
     }
-  } else if (normalization === 'abtt') {
+    return out;
+  }
+  for (let c = 0; c < out.length; c++) out[c] = vector[c]! - mean[c]!;
+  if (normalization === 'abtt') {
     // Components are orthonormal, so subtracting the projections one after another equals
     // subtracting the projection onto their span; re-projecting the running residual (modified
     // Gram-Schmidt) keeps the result orthogonal to every component to rounding.
@@ -150,24 +157,34 @@ export function normalizeVector(stats: NormalizationStats, normalization: Normal
     }
     return vector;
   }
-  return Float32Array.from(normalizeVector64(stats, normalization, vector));
+  // Written element by element: Float32Array.from(Float64Array) goes through the iterator, and
+  // the contextuality measures correct every sampled occurrence under every correction this way.
+  return normalizeInto(stats, normalization, vector, new Float64Array(vector.length), new Float32Array(vector.length));
 }
 
 /**
  * Applies one correction to many vectors. The same input object always maps to the same output
  * object, so a static model's shared vector stays one shared (identical) vector after correction.
+ * The corrected vectors are views into one block (the same values as {@link normalizeVector}'s),
+ * not an allocation each: the contextuality measures correct every sampled occurrence this way.
  */
 export function normalizeVectors(
   stats: NormalizationStats,
   normalization: Normalization,
   vectors: readonly (Float32Array | null)[],
 ): (Float32Array | null)[] {
+  if (normalization === 'none') return vectors.map((vector) => normalizeVector(stats, normalization, vector));
+  const dims = stats.dims;
   const done = new Map<Float32Array, Float32Array>();
+  const scratch = new Float64Array(dims);
+  let block: Float32Array | null = null;
   return vectors.map((vector) => {
     if (vector === null) return null;
     let corrected = done.get(vector);
     if (corrected === undefined) {
-      corrected = normalizeVector(stats, normalization, vector)!;
+      block ??= new Float32Array(vectors.length * dims);
+      const slot = done.size;
+      corrected = normalizeInto(stats, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims));
       done.set(vector, corrected);
     }
     return corrected;

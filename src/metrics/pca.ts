@@ -22,6 +22,7 @@
  */
 
 import { mulberry32 } from '../random.js';
+import { centeredUpperSums } from '../linalg/covariance.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -85,28 +86,14 @@ export function columnMeans(matrix: Matrix): Float64Array {
   return mean;
 }
 
-/** Rows centered together, so each pass over the covariance reads and writes it once per block. */
-const ROW_BLOCK = 8;
-
 /**
  * Population covariance (ddof 0) of the rows about `mean`, as a full symmetric cols x cols
- * row-major array. Only the upper triangle is accumulated, over blocks of eight centered rows
- * (a short last block is padded with zero rows, which add exactly nothing).
+ * row-major array. Only the upper triangle is accumulated, over blocks of eight centered rows, in
+ * the WebAssembly kernels (src/linalg/covariance.ts).
  */
 export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
   const { rows, cols, data } = matrix;
-  const cov = new Float64Array(cols * cols);
-  // Interleaved: block[c * 8 + b] is column c of the block's row b, so one column's eight values are adjacent.
-  const block = new Float64Array(ROW_BLOCK * cols);
-  for (let start = 0; start < rows; start += ROW_BLOCK) {
-    const count = Math.min(ROW_BLOCK, rows - start);
-    if (count < ROW_BLOCK) block.fill(0);
-    for (let b = 0; b < count; b++) {
-      const from = (start + b) * cols;
-      for (let c = 0; c < cols; c++) block[c * ROW_BLOCK + b] = data[from + c]! - mean[c]!;
-    }
-    accumulateBlock(cov, block, cols);
-  }
+  const cov = centeredUpperSums(data, rows, cols, mean);
   for (let i = 0; i < cols; i++) {
     for (let j = i; j < cols; j++) {
       const value = cov[i * cols + j]! / rows;
@@ -115,36 +102,6 @@ export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
     }
   }
   return cov;
-}
-
-/**
- * Upper-triangle update of `cov` by one interleaved block of eight centered rows. Unrolled by
- * hand, two output rows per pass so each loaded column serves two updates: about a third faster
- * than the plain loop, and this is the O(rows cols^2) part of every fit.
- */
-function accumulateBlock(cov: Float64Array, t: Float64Array, cols: number): void {
-  let i = 0;
-  for (; i + 1 < cols; i += 2) {
-    const p = i * 8;
-    const a0 = t[p]!, a1 = t[p + 1]!, a2 = t[p + 2]!, a3 = t[p + 3]!, a4 = t[p + 4]!, a5 = t[p + 5]!, a6 = t[p + 6]!, a7 = t[p + 7]!;
-    const b0 = t[p + 8]!, b1 = t[p + 9]!, b2 = t[p + 10]!, b3 = t[p + 11]!, b4 = t[p + 12]!, b5 = t[p + 13]!, b6 = t[p + 14]!, b7 = t[p + 15]!;
-    const row = i * cols;
-    const next = row + cols;
-    cov[row + i]! += a0 * a0 + a1 * a1 + a2 * a2 + a3 * a3 + a4 * a4 + a5 * a5 + a6 * a6 + a7 * a7;
-    for (let j = i + 1; j < cols; j++) {
-      const q = j * 8;
-      const x0 = t[q]!, x1 = t[q + 1]!, x2 = t[q + 2]!, x3 = t[q + 3]!, x4 = t[q + 4]!, x5 = t[q + 5]!, x6 = t[q + 6]!, x7 = t[q + 7]!;
-      cov[row + j]! += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7;
-      cov[next + j]! += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7;
-    }
-  }
-  if (i < cols) {
-    // Odd column count: the last diagonal entry.
-    const p = i * 8;
-    let sum = 0;
-    for (let b = 0; b < 8; b++) sum += t[p + b]! * t[p + b]!;
-    cov[i * cols + i]! += sum;
-  }
 }
 
 const EPSILON = 2 ** -52;
@@ -551,22 +508,58 @@ export function firstSingularValueShare(matrix: Matrix): number {
   let top: number;
   if (size <= EXACT_SHARE_SIZE) {
     const gram = new Float64Array(size * size);
-    if (rows <= cols) {
-      for (let i = 0; i < rows; i++) {
-        for (let j = i; j < rows; j++) {
-          let dot = 0;
-          for (let c = 0; c < cols; c++) dot += data[i * cols + c]! * data[j * cols + c]!;
-          gram[i * rows + j] = dot;
-          gram[j * rows + i] = dot;
-        }
-      }
-    } else {
+    if (rows <= cols) upperGram(data, rows, cols, gram);
+    else {
       const sums = covariance(matrix, new Float64Array(cols));
       for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
     }
     top = symmetricEigen(gram, size, false).values[0]!;
   } else top = largestGramEigenvalue(matrix);
   return Math.min(1, Math.max(0, top / trace));
+}
+
+/**
+ * X X^T of the rows x cols row-major `data` into `gram` (rows x rows, both triangles). Each entry
+ * is one dot product summed in column order, as the plain double loop sums it; four entries of a
+ * row are summed side by side so that each value of row i is read once for the four.
+ */
+function upperGram(data: Float64Array, rows: number, cols: number, gram: Float64Array): void {
+  for (let i = 0; i < rows; i++) {
+    const a = i * cols;
+    let j = i;
+    for (; j + 3 < rows; j += 4) {
+      const b0 = j * cols;
+      const b1 = b0 + cols;
+      const b2 = b1 + cols;
+      const b3 = b2 + cols;
+      let dot0 = 0;
+      let dot1 = 0;
+      let dot2 = 0;
+      let dot3 = 0;
+      for (let c = 0; c < cols; c++) {
+        const x = data[a + c]!;
+        dot0 += x * data[b0 + c]!;
+        dot1 += x * data[b1 + c]!;
+        dot2 += x * data[b2 + c]!;
+        dot3 += x * data[b3 + c]!;
+      }
+      gram[i * rows + j] = dot0;
+      gram[j * rows + i] = dot0;
+      gram[i * rows + j + 1] = dot1;
+      gram[(j + 1) * rows + i] = dot1;
+      gram[i * rows + j + 2] = dot2;
+      gram[(j + 2) * rows + i] = dot2;
+      gram[i * rows + j + 3] = dot3;
+      gram[(j + 3) * rows + i] = dot3;
+    }
+    for (; j < rows; j++) {
+      const b = j * cols;
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += data[a + c]! * data[b + c]!;
+      gram[i * rows + j] = dot;
+      gram[j * rows + i] = dot;
+    }
+  }
 }
 
 /**

@@ -37,10 +37,17 @@ function rebuiltError(error: { readonly name: string; readonly message: string; 
   return rebuilt;
 }
 
+/** The buffers of arrays made for one task, to list in {@link AnalysisPool.run}'s `transfer` (each once). */
+export function buffersOf(...arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of arrays) if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  return [...buffers];
+}
+
 export class AnalysisPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { readonly task: AnalysisTask; readonly pending: Pending }[] = [];
+  private readonly queue: { readonly task: AnalysisTask; readonly transfer: readonly ArrayBuffer[]; readonly pending: Pending }[] = [];
   private readonly running = new Map<Worker, Pending>();
   private nextId = 0;
   private closed = false;
@@ -50,8 +57,13 @@ export class AnalysisPool {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`AnalysisPool: size must be a non-negative integer, got ${size}`);
   }
 
-  /** Runs a task and resolves with its outcome (the task is copied to the worker, never changed). */
-  run<T extends AnalysisTask>(task: T): Promise<AnalysisOutcome<T>> {
+  /**
+   * Runs a task and resolves with its outcome. The task is copied to the worker, never changed,
+   * except for the buffers listed in `transfer`: those move to the worker (no copy) and are
+   * unusable here afterwards, so list only buffers made for this task (packed vectors, sliced
+   * columns). Run inline, nothing moves.
+   */
+  run<T extends AnalysisTask>(task: T, transfer: readonly ArrayBuffer[] = []): Promise<AnalysisOutcome<T>> {
     if (this.closed) return Promise.reject(new Error('AnalysisPool: closed'));
     if (this.size === 0) {
       try {
@@ -61,7 +73,7 @@ export class AnalysisPool {
       }
     }
     return new Promise<AnalysisOutcome<T>>((resolve, reject) => {
-      this.queue.push({ task, pending: { resolve: resolve as (outcome: unknown) => void, reject } });
+      this.queue.push({ task, transfer, pending: { resolve: resolve as (outcome: unknown) => void, reject } });
       this.dispatch();
     });
   }
@@ -71,11 +83,11 @@ export class AnalysisPool {
       let worker = this.idle.pop();
       if (worker === undefined && this.workers.length < this.size) worker = this.spawn();
       if (worker === undefined) return;
-      const { task, pending } = this.queue.shift()!;
+      const { task, transfer, pending } = this.queue.shift()!;
       try {
-        // Copied, not transferred: a copy of a task's vectors takes milliseconds, and the caller's
-        // buffers stay usable (a model may hand out views into blocks it still holds).
-        worker.postMessage({ id: this.nextId++, task });
+        // Copied but for the buffers the caller made for this task alone (a model may hand out
+        // views into blocks it still holds, which must stay usable).
+        worker.postMessage({ id: this.nextId++, task }, [...transfer]);
       } catch (error) {
         // A task that cannot be sent fails alone; the worker stays free.
         this.idle.push(worker);

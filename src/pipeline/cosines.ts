@@ -16,7 +16,7 @@ import { fitNormalization, normalizeInto, normalizeVectorInto64, type Normalizat
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
-import { AnalysisPool } from './analysis-pool.js';
+import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { packVectors } from './analysis-tasks.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
@@ -281,7 +281,10 @@ export async function trainPairProbe(
   });
   const positives = labels.filter(Boolean).length;
   if (positives === 0 || positives === labels.length) return null;
-  const probe = await pool.run({ kind: 'probe', vectors: packVectors(vectors), words, labels: Uint8Array.from(labels, (label) => (label ? 1 : 0)), seed });
+  const packed = packVectors(vectors);
+  const labelBytes = Uint8Array.from(labels, (label) => (label ? 1 : 0));
+  // The packed vectors and labels were made for this task: moved to the worker, not copied.
+  const probe = await pool.run({ kind: 'probe', vectors: packed, words, labels: labelBytes, seed }, buffersOf(packed.data, packed.slots, labelBytes));
   const outOfFold = new Map<number, number | null>();
   trainIndex.forEach((p, k) => {
     const held = probe.outOfFold?.[k];
@@ -562,16 +565,22 @@ async function analyseDataset(
       const { stats, normalizations } = fitted[r]!;
       const { intra, randomWords } = sentences[r]!;
       const dims = stats?.dims;
-      const measured = await pool.run({
-        kind: 'contextuality',
-        row: { dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name },
-        normalizations,
-        stats,
-        words: sampled.map((occurrence) => occurrence.word),
-        targets: packVectors(sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null), dims),
-        intra: normalizations.map((normalization) => intra.get(normalization)!),
-        randomWords: packVectors(randomWords, dims),
-      });
+      const targets = packVectors(sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null), dims);
+      const random = packVectors(randomWords, dims);
+      const measured = await pool.run(
+        {
+          kind: 'contextuality',
+          row: { dataset: dataset.name, model: model.id, kind: representation.kind, representation: representation.name },
+          normalizations,
+          stats,
+          words: sampled.map((occurrence) => occurrence.word),
+          targets,
+          intra: normalizations.map((normalization) => intra.get(normalization)!),
+          randomWords: random,
+        },
+        // Packed for this task: moved to the worker, not copied.
+        buffersOf(targets.data, targets.slots, random.data, random.slots),
+      );
       timer.progress(contextualityPhase, ++measuredDone, model.representations.length);
       return measured;
     }),

@@ -15,7 +15,7 @@ import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
 import { scoreSenseSet } from './senses.js';
 import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
-import { AnalysisPool } from './analysis-pool.js';
+import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
 import { emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
 import type { CompareTask } from './analysis-tasks.js';
@@ -142,7 +142,8 @@ async function compareInPool(
   onProgress(0, tasks.length);
   const outcomes = await Promise.all(
     tasks.map(async (task) => {
-      const outcome = await pool.run(task);
+      // Its columns were sliced for it: moved to the worker, not copied.
+      const outcome = await pool.run(task, buffersOf(...task.columns.values()));
       onProgress(++done, tasks.length);
       return outcome;
     }),
