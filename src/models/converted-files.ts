@@ -8,7 +8,7 @@
  * No dependencies beyond Node: loading a converted model imports this, not the converters.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -82,10 +82,11 @@ export async function writeFingerprinted(dir: string, contents: Readonly<Record<
 
 /**
  * Checks files (paths relative to `base`) against their recorded sizes and CRC-32s; returns the
- * problems (`<what> <path> is missing`, `<what> <path> does not match its checksum`), empty when
- * every file matches.
+ * problems (`<what> <path> is missing`, `<what> <path> does not match its checksum`; without a
+ * `what`, the path alone), empty when every file matches.
  */
-export async function checkFingerprints(base: string, files: Readonly<Record<string, FileFingerprint>>, what: string): Promise<string[]> {
+export async function checkFingerprints(base: string, files: Readonly<Record<string, FileFingerprint>>, what = ''): Promise<string[]> {
+  const named = (path: string): string => (what === '' ? path : `${what} ${path}`);
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   const problems: string[] = [];
   for (const [path, expected] of Object.entries(files)) {
@@ -94,10 +95,10 @@ export async function checkFingerprints(base: string, files: Readonly<Record<str
       actual = await fingerprintWith(join(base, path), false, buffer);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      problems.push(`${what} ${path} is missing`);
+      problems.push(`${named(path)} is missing`);
       continue;
     }
-    if (actual.size !== expected.size || actual.crc32 !== expected.crc32) problems.push(`${what} ${path} does not match its checksum`);
+    if (actual.size !== expected.size || actual.crc32 !== expected.crc32) problems.push(`${named(path)} does not match its checksum`);
   }
   return problems;
 }
@@ -110,4 +111,55 @@ export function isFingerprintRecord(value: unknown): value is Record<string, Fil
     const { size, crc32: crc, sha256 } = entry as Record<string, unknown>;
     return typeof size === 'number' && typeof crc === 'number' && typeof sha256 === 'string';
   });
+}
+
+/** A manifest's bytes as the converters write them: indented JSON with a final newline, the same bytes for the same value. */
+export function manifestJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** What every converted directory's manifest holds, whichever converter wrote it. */
+export interface ConvertedManifest {
+  readonly converterVersion: string;
+  readonly source: { readonly files: Record<string, FileFingerprint> };
+  readonly files: Record<string, FileFingerprint>;
+  /** {@link listingDigest} of `files`: the converted model's identity. */
+  readonly sha256: string;
+}
+
+/**
+ * Reads `dir/name` as a converter's manifest of format `format`, checked by shape (it is
+ * sensebench's own file, but may be damaged or of another version): undefined when missing,
+ * unreadable or of another shape. `accept` checks what one converter adds to the common fields.
+ */
+export async function readManifest<M extends ConvertedManifest>(dir: string, name: string, format: number, accept: (manifest: Record<string, unknown>, source: Record<string, unknown>) => boolean): Promise<M | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(join(dir, name), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as Record<string, unknown>;
+  const source = m.source as Record<string, unknown> | null | undefined;
+  const ok =
+    m.format === format &&
+    typeof m.converterVersion === 'string' &&
+    typeof source === 'object' &&
+    source !== null &&
+    isFingerprintRecord(source.files) &&
+    isFingerprintRecord(m.files) &&
+    typeof m.sha256 === 'string' &&
+    accept(m, source);
+  return ok ? (value as M) : undefined;
+}
+
+/**
+ * The last checks of a converted directory, once its manifest and sources are accepted: every file
+ * by size and CRC-32 (problems named `<what> <path> ...`), then the manifest's own checksum.
+ */
+export async function checkConvertedFiles(dir: string, manifest: ConvertedManifest, manifestName: string, what = ''): Promise<string[]> {
+  const problems = await checkFingerprints(dir, manifest.files, what);
+  if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${manifestName} checksum does not match its file list`);
+  return problems;
 }

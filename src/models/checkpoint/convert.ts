@@ -33,7 +33,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { parseJsonAt } from '../../io/json.js';
 import { pathExists } from '../../io/paths.js';
 import { InputError, type RepresentationKind } from '../../types.js';
-import { checkFingerprints, fingerprintFiles, isFingerprintRecord, listingDigest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
+import { checkConvertedFiles, checkFingerprints, fingerprintFiles, listingDigest, manifestJson, readManifest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
 import type { EncoderSpec } from './architectures.js';
 import { SAFETENSORS_FILE, SAFETENSORS_INDEX } from './files.js';
 import { ENCODER_OUTPUTS, type SentencePooling } from './outputs.js';
@@ -124,32 +124,11 @@ export interface PreparedCheckpoint {
   readonly seconds: number;
 }
 
-/** A parsed manifest, checked by shape (it is sensebench's own file, but may be damaged or of another version). */
-function asManifest(value: unknown): CheckpointManifest | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const m = value as Record<string, unknown>;
-  const source = m.source as Record<string, unknown> | null | undefined;
-  const ok =
-    m.format === 1 &&
-    typeof m.converter === 'string' &&
-    typeof m.converterVersion === 'string' &&
-    typeof source === 'object' &&
-    source !== null &&
-    isFingerprintRecord(source.files) &&
-    isFingerprintRecord(m.files) &&
-    typeof m.sha256 === 'string';
-  return ok ? (value as CheckpointManifest) : undefined;
-}
-
 /** Where `hf:PATH` conversions of `sourceDir` are cached: one directory per source path. */
 export function checkpointCacheDir(cacheDir: string, sourceDir: string): string {
   const path = resolve(sourceDir);
   const slug = basename(path).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'checkpoint';
   return join(cacheDir, 'checkpoints', `${slug}-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`);
-}
-
-function stableJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /** The source files a conversion reads (relative to the source directory), in a fixed order. */
@@ -177,12 +156,7 @@ async function sourceFiles(source: CheckpointSource): Promise<string[]> {
  * Returns the manifest when everything verifies, else the problems.
  */
 export async function verifyCheckpointConversion(outDir: string, source: CheckpointSource): Promise<{ ok: true; manifest: CheckpointManifest } | { ok: false; problems: string[] }> {
-  let manifest: CheckpointManifest | undefined;
-  try {
-    manifest = asManifest(JSON.parse(await readFile(join(outDir, CHECKPOINT_MANIFEST), 'utf8')));
-  } catch {
-    manifest = undefined;
-  }
+  const manifest = await readManifest<CheckpointManifest>(outDir, CHECKPOINT_MANIFEST, 1, (m) => typeof m.converter === 'string');
   if (manifest === undefined) return { ok: false, problems: [`${CHECKPOINT_MANIFEST} is missing or unreadable`] };
   const problems: string[] = [];
   if (manifest.converterVersion !== CHECKPOINT_CONVERTER_VERSION) problems.push(`converted by converter version ${JSON.stringify(manifest.converterVersion)}, current is ${CHECKPOINT_CONVERTER_VERSION}`);
@@ -190,8 +164,7 @@ export async function verifyCheckpointConversion(outDir: string, source: Checkpo
   const recorded = Object.keys(manifest.source.files);
   if (current.join('\n') !== recorded.join('\n')) problems.push(`the source files changed (now ${current.join(', ')})`);
   if (problems.length === 0) problems.push(...(await checkFingerprints(source.dir, manifest.source.files, 'source')));
-  if (problems.length === 0) problems.push(...(await checkFingerprints(outDir, manifest.files, 'converted')));
-  if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${CHECKPOINT_MANIFEST} checksum does not match its file list`);
+  if (problems.length === 0) problems.push(...(await checkConvertedFiles(outDir, manifest, CHECKPOINT_MANIFEST, 'converted')));
   return problems.length === 0 ? { ok: true, manifest } : { ok: false, problems };
 }
 
@@ -316,14 +289,14 @@ export async function convertCheckpoint(source: CheckpointSource, outDir: string
     [`onnx/${onnx.location}`]: onnx.data,
     'tokenizer.json': await readFile(tokenizerPath),
     ...(tokenizerConfigText !== undefined ? { 'tokenizer_config.json': tokenizerConfigText } : {}),
-    'config.json': stableJson(convertedConfig),
+    'config.json': manifestJson(convertedConfig),
   };
   onProgress?.(`converted in ${((performance.now() - started) / 1000).toFixed(1)} s; writing ${outDir}`);
   // Without a manifest a half-rebuilt directory can never pass for a complete one.
   await rm(join(outDir, CHECKPOINT_MANIFEST), { force: true });
   const files = await writeFingerprinted(outDir, contents);
   const manifest: CheckpointManifest = { format: 1, converter: CONVERTER_NAME, converterVersion: CHECKPOINT_CONVERTER_VERSION, source: sourceRecord, files, sha256: listingDigest(files) };
-  await writeFileAtomic(join(outDir, CHECKPOINT_MANIFEST), stableJson(manifest));
+  await writeFileAtomic(join(outDir, CHECKPOINT_MANIFEST), manifestJson(manifest));
   return manifest;
 }
 

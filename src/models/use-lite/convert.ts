@@ -18,11 +18,11 @@
  * triggers a rebuild. The sha256 listing, computed once at conversion, is the model's identity.
  * Verifying imports none of the converter (./graph.ts and the ONNX builder are loaded to convert).
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { checkFingerprints, fingerprintFiles, isFingerprintRecord, listingDigest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
+import { checkConvertedFiles, checkFingerprints, fingerprintFiles, listingDigest, manifestJson, readManifest, writeFingerprinted, type FileFingerprint } from '../converted-files.js';
 import type { StoredTokenizerSpec } from '../model-config.js';
 import { USE_LITE_DIMENSIONS, USE_LITE_MAX_LENGTH } from './dimensions.js';
 import { USE_LITE_SOURCE_PACKAGE, locateUseLiteSource, useLiteSourceFiles } from './source.js';
@@ -71,10 +71,6 @@ export interface UseLiteManifest {
 }
 
 export { listingDigest };
-
-function stableJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
 
 /** config.json: Hugging Face-style sizes plus the `sensebench` block the generic ONNX backend reads. */
 export function buildUseLiteConfig(source: { version: string; sha256: string }, vocabSize: number, tokenizer: StoredTokenizerSpec): Record<string, unknown> {
@@ -154,7 +150,7 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
     sourceSha256: source.sha256,
     converterVersion: USE_LITE_CONVERTER_VERSION,
   });
-  const tokenizerJson = stableJson(buildTokenizerJson(source.vocab));
+  const tokenizerJson = manifestJson(buildTokenizerJson(source.vocab));
   const config = buildUseLiteConfig(source, source.vocab.length, storedTokenizerSpec(await describeTokenizerJson(tokenizerJson, join(dir, 'tokenizer.json'))));
   // Validated here, once: loads of the verified directory trust it (../model-config.ts).
   parseModelConfig(config, join(dir, 'config.json'));
@@ -162,8 +158,8 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
     'onnx/model.onnx': onnx.model,
     'onnx/model.onnx_data': onnx.data,
     'tokenizer.json': tokenizerJson,
-    'tokenizer_config.json': stableJson(buildTokenizerConfig(USE_LITE_MAX_LENGTH)),
-    'config.json': stableJson(config),
+    'tokenizer_config.json': manifestJson(buildTokenizerConfig(USE_LITE_MAX_LENGTH)),
+    'config.json': manifestJson(config),
   };
   if (`onnx/${onnx.location}` !== 'onnx/model.onnx_data') throw new Error(`use-lite: the graph refers to external data ${onnx.location}`);
   const files = await writeFingerprinted(dir, contents);
@@ -175,25 +171,8 @@ export async function convertUseLite(dir: string, onProgress?: (message: string)
     files,
     sha256: listingDigest(files),
   };
-  await writeFileAtomic(join(dir, USE_LITE_MANIFEST), stableJson(manifest));
+  await writeFileAtomic(join(dir, USE_LITE_MANIFEST), manifestJson(manifest));
   return manifest;
-}
-
-/** A parsed manifest, checked by shape (it is sensebench's own file, but may be damaged or of another version). */
-function asManifest(value: unknown): UseLiteManifest | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const m = value as Record<string, unknown>;
-  const source = m.source as Record<string, unknown> | null | undefined;
-  const ok =
-    m.format === 2 &&
-    typeof m.converterVersion === 'string' &&
-    typeof source === 'object' &&
-    source !== null &&
-    typeof source.version === 'string' &&
-    isFingerprintRecord(source.files) &&
-    isFingerprintRecord(m.files) &&
-    typeof m.sha256 === 'string';
-  return ok ? (value as UseLiteManifest) : undefined;
 }
 
 /**
@@ -201,12 +180,7 @@ function asManifest(value: unknown): UseLiteManifest | undefined {
  * CRC-32s). Returns the manifest when everything verifies, else the list of problems.
  */
 export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: UseLiteManifest } | { ok: false; problems: string[] }> {
-  let manifest: UseLiteManifest | undefined;
-  try {
-    manifest = asManifest(JSON.parse(await readFile(join(dir, USE_LITE_MANIFEST), 'utf8')));
-  } catch {
-    manifest = undefined;
-  }
+  const manifest = await readManifest<UseLiteManifest>(dir, USE_LITE_MANIFEST, 2, (_, source) => typeof source.version === 'string');
   if (manifest === undefined) return { ok: false, problems: [`${USE_LITE_MANIFEST} is missing or unreadable`] };
   const problems: string[] = [];
   if (manifest.converterVersion !== USE_LITE_CONVERTER_VERSION) problems.push(`converted by converter version ${JSON.stringify(manifest.converterVersion)}, current is ${USE_LITE_CONVERTER_VERSION}`);
@@ -217,8 +191,7 @@ export async function verifyUseLite(dir: string): Promise<{ ok: true; manifest: 
     const changed = await checkFingerprints(sourceDir, manifest.source.files, 'source');
     if (changed.length > 0) problems.push(`converted from other files of ${USE_LITE_SOURCE_PACKAGE} (${changed.join('; ')})`);
   }
-  if (problems.length === 0) problems.push(...(await checkFingerprints(dir, manifest.files, 'converted').then((list) => list.map((problem) => problem.replace(/^converted /, '')))));
-  if (problems.length === 0 && manifest.sha256 !== listingDigest(manifest.files)) problems.push(`${USE_LITE_MANIFEST} checksum does not match its file list`);
+  if (problems.length === 0) problems.push(...(await checkConvertedFiles(dir, manifest, USE_LITE_MANIFEST)));
   return problems.length === 0 ? { ok: true, manifest } : { ok: false, problems };
 }
 
