@@ -78,6 +78,38 @@ export async function readWordnetWic(): Promise<WicRow[]> {
 }
 
 /**
+ * Makes sentences of generated datasets distinct: {@link extend} appends " ; " and a sentence drawn
+ * by `pick` from the wordnet-wic rows, drawing again until the result is new. `pick` is the
+ * caller's, so each generator keeps its own random stream (and its data stays byte for byte as before).
+ */
+export class DistinctSentences {
+  private readonly pool: readonly string[];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    rows: readonly WicRow[],
+    private readonly pick: (list: readonly string[]) => string,
+  ) {
+    this.pool = rows.flatMap((row) => [row.sentence1, row.sentence2]);
+  }
+
+  /** How many distinct sentences {@link extend} has made. */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  extend(sentence: string): string {
+    for (;;) {
+      const extended = `${sentence} ; ${this.pick(this.pool)}`;
+      if (!this.seen.has(extended)) {
+        this.seen.add(extended);
+        return extended;
+      }
+    }
+  }
+}
+
+/**
  * Writes a WiC-format dataset of `pairs` recombined pairs, deterministic for a given seed: one file
  * (`DIR/scale.data.txt` + gold; split `all`), or with `splits` (share of the pairs per split, e.g.
  * train 0.7 and test 0.3) a folder per split, so that a run also fits its corrections on train and
@@ -86,17 +118,8 @@ export async function readWordnetWic(): Promise<WicRow[]> {
 export async function writeScaledDataset(dir: string, pairs: number, rows: readonly WicRow[], seed = SEED, splits?: Readonly<Record<string, number>>): Promise<void> {
   const random = mulberry32(seed).next;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const pool = rows.flatMap((row) => [row.sentence1, row.sentence2]);
-  const seen = new Set<string>();
-  const extend = (sentence: string): string => {
-    for (;;) {
-      const extended = `${sentence} ; ${pick(pool)}`;
-      if (!seen.has(extended)) {
-        seen.add(extended);
-        return extended;
-      }
-    }
-  };
+  const sentences = new DistinctSentences(rows, pick);
+  const extend = (sentence: string): string => sentences.extend(sentence);
   const data: string[] = [];
   const gold: string[] = [];
   for (let i = 0; i < pairs; i++) {

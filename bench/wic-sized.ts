@@ -24,7 +24,7 @@ import { DEFAULT_MODELS } from '../src/models/index.js';
 import { mulberry32 } from '../src/random.js';
 
 import { median, runFresh } from './fresh-process.js';
-import { readWordnetWic, type WicRow } from './scaling.js';
+import { DistinctSentences, readWordnetWic, type WicRow } from './scaling.js';
 
 import type { ThroughputRow } from '../src/results/schema.js';
 /** WiC's published shape (Pilehvar & Camacho-Collados 2019). */
@@ -52,17 +52,8 @@ export async function writeWicSizedDataset(
 ): Promise<WicSizedDataset> {
   const random = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[random.nextInt(list.length)]!;
-  const pool = rows.flatMap((row) => [row.sentence1, row.sentence2]);
-  const seen = new Set<string>();
-  const extend = (sentence: string): string => {
-    for (;;) {
-      const extended = `${sentence} ; ${pick(pool)}`;
-      if (!seen.has(extended)) {
-        seen.add(extended);
-        return extended;
-      }
-    }
-  };
+  const distinct = new DistinctSentences(rows, pick);
+  const extend = (sentence: string): string => distinct.extend(sentence);
   const total = Object.values(shape.splits).reduce((sum, n) => sum + n, 0);
   const repeats = 2 * total - shape.distinctSentences;
   if (repeats < 0 || repeats > total) throw new RangeError(`${total} pairs cannot hold ${shape.distinctSentences} distinct sentences with at most one repeated side per pair`);
@@ -91,7 +82,7 @@ export async function writeWicSizedDataset(
     await writeFile(join(folder, 'wic.data.txt'), made.map(({ row, sentences }) => `${[row.word, row.pos, row.indices, ...sentences].join('\t')}\n`).join(''));
     await writeFile(join(folder, 'wic.gold.txt'), made.map(({ row }) => `${row.label}\n`).join(''));
   }
-  return { pairs: total, distinctSentences: seen.size };
+  return { pairs: total, distinctSentences: distinct.size };
 }
 
 /** A scratch cache linking every built model cache of `cacheDir` but the embeddings. */
