@@ -58,6 +58,19 @@ export interface ModelCosines {
   readonly contextuality: readonly ContextualityRow[];
 }
 
+/**
+ * A model whose embedding is done but whose analyses may still be running in the analysis pool:
+ * its raw and corrected cosine columns are complete; the probe columns of its last chunk and its
+ * contextuality rows arrive when it is settled. The run embeds the next model meanwhile (the
+ * main thread's embedding and corrections overlap the workers' probes and measures) and settles
+ * every model before scoring.
+ */
+export interface PendingModelCosines {
+  readonly model: string;
+  /** Waits for its analyses: the complete {@link ModelCosines} (rejects with the first analysis that failed). */
+  readonly settle: () => Promise<ModelCosines>;
+}
+
 export { CosineRow } from './cosine-row.js';
 
 export interface AnalysisOptions {
@@ -435,8 +448,8 @@ async function analyseDataset(
   plan: DatasetPlan,
   options: AnalysisOptions,
   embedded: (count: number) => ProgressFn,
-  into: { columns: DatasetColumns; truncated: Uint8Array; contextuality: ContextualityRow[] },
-): Promise<void> {
+  into: { columns: DatasetColumns; truncated: Uint8Array },
+): Promise<{ readonly settle: () => Promise<ContextualityRow[]> }> {
   const { dataset, pairs, canonical } = plan;
   const timer = options.timer ?? new PhaseTimer();
   const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
@@ -480,20 +493,41 @@ async function analyseDataset(
     return { stats, normalizations };
   });
   const cosineColumns = model.representations.map((representation, r) => fitted[r]!.normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length)));
-  // The probes, with their columns, once the first chunk's cosines are done; the main thread's
-  // wait for them is the probe phase's time (the rest of their work overlaps the corrections).
+  // The probes, with their columns. A chunk's probe columns are filled once the probes are
+  // trained; until then the chunk's vectors the probes will score are held (one chunk at most:
+  // the next chunk waits for them). The main thread's waits are the probe phase's time.
   let probesReady: { probe: RepresentationProbe; values: Float64Array; r: number }[] | null = null;
   const awaitProbes = async (): Promise<{ probe: RepresentationProbe; values: Float64Array; r: number }[]> => {
     if (probesReady !== null) return probesReady;
-    const stopProbes = timer.start(phase.probe);
     const trained = await Promise.all(probes);
-    stopProbes();
     probesReady = trained.flatMap((probe, r) => (probe === null ? [] : [{ probe, values: columnOf(into.columns, probeColumn(model.id, model.representations[r]!.name), pairs.length), r }]));
     return probesReady;
   };
+  /** Fills a chunk's probe columns, its pairs' vectors captured now, once the probes are trained. */
+  const scoreWithProbes = (chunk: readonly number[], vectorOf: (r: number, occurrence: number) => Float32Array | null): Promise<void> => {
+    const held = model.representations.map((_, r) => {
+      // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
+      const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(r, 2 * p)) && usableVector(vectorOf(r, 2 * p + 1)));
+      return { others, vectors: others.map((p) => ({ u: vectorOf(r, 2 * p)!, v: vectorOf(r, 2 * p + 1)! })) };
+    });
+    return awaitProbes().then((ready) => {
+      for (const { probe, values, r } of ready) {
+        const stopPredict = timer.start(phase.cosines);
+        for (const p of chunk) if (probe.outOfFold.has(p)) values[p] = stored(probe.outOfFold.get(p));
+        const { others, vectors } = held[r]!;
+        if (others.length > 0) {
+          const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(vectors));
+          others.forEach((p, k) => (values[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
+        }
+        stopPredict();
+      }
+    });
+  };
+  let pendingChunk: Promise<void> | null = null;
 
   const pairIndices = pairs.map((_, p) => p);
   for (const chunk of chunks(pairIndices, PAIRS_PER_CHUNK)) {
+    if (pendingChunk !== null) await timer.timeAsync(phase.probe, () => pendingChunk!);
     const local = new Map<number, OccurrenceEmbedding>();
     const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
     if (needed.length > 0) {
@@ -532,17 +566,10 @@ async function analyseDataset(
       });
     });
     stopCosines();
-    for (const { probe, values, r } of plan.probing ? await awaitProbes() : []) {
-      const stopPredict = timer.start(phase.cosines);
-      const vectorOf = (occurrence: number): Float32Array | null => embeddingOf(occurrence).vectors[r] ?? null;
-      for (const p of chunk) if (probe.outOfFold.has(p)) values[p] = stored(probe.outOfFold.get(p));
-      // Pairs the probe did not train on: dev, test, and train pairs outside its sample.
-      const others = chunk.filter((p) => !plan.probeSample.has(p) && usableVector(vectorOf(2 * p)) && usableVector(vectorOf(2 * p + 1)));
-      if (others.length > 0) {
-        const probabilities = predictProbabilities(probe.model, pairFeatureMatrix(others.map((p) => ({ u: vectorOf(2 * p)!, v: vectorOf(2 * p + 1)! }))));
-        others.forEach((p, k) => (values[p] = roundFixed(probabilities[k]!, METRIC_DECIMALS)));
-      }
-      stopPredict();
+    if (plan.probing) {
+      pendingChunk = scoreWithProbes(chunk, (r, occurrence) => embeddingOf(occurrence).vectors[r] ?? null);
+      // Its failure surfaces where it is awaited; it never goes unhandled meanwhile.
+      pendingChunk.catch(() => undefined);
     }
     // First-pass vectors end with their pairs' chunk, unless contextuality reads them (a later
     // pair with the same sentence and spans embeds it again).
@@ -550,17 +577,20 @@ async function analyseDataset(
   }
 
   // A dataset without pairs still surfaces a probe's failure.
-  if (plan.probing) await awaitProbes();
+  const probed: Promise<unknown> = pendingChunk ?? (plan.probing ? awaitProbes() : Promise.resolve());
+  probed.catch(() => undefined);
 
-  // Contextuality's time includes embedding the words of its sampled sentences.
+  // Contextuality's time here is embedding the words of its sampled sentences; the measures run
+  // in the pool and are awaited with the run's other analyses.
   const stopContextuality = timer.start(phase.contextuality);
   const sentences = await measureSentences(model, plan, fitted, embedded);
+  stopContextuality();
   // Each representation's measures in the analysis pool, rows kept in representation order.
   const contextualityPhase = `${phase.contextuality} on ${dataset.name}`;
   let measuredDone = 0;
   timer.progress(contextualityPhase, 0, model.representations.length);
   const sampled = plan.contextualitySample;
-  const rows = await Promise.all(
+  const rows = Promise.all(
     model.representations.map(async (representation, r) => {
       const { stats, normalizations } = fitted[r]!;
       const { intra, randomWords } = sentences[r]!;
@@ -585,8 +615,13 @@ async function analyseDataset(
       return measured;
     }),
   );
-  into.contextuality.push(...rows.flat());
-  stopContextuality();
+  rows.catch(() => undefined);
+  // What is left is waiting: timed where the run waits for it, as its probe and contextuality time.
+  const settle = async (): Promise<ContextualityRow[]> => {
+    await timer.timeAsync(phase.probe, () => probed);
+    return timer.timeAsync(phase.contextuality, async () => (await rows).flat());
+  };
+  return { settle };
 }
 
 /** Per representation, what the sampled sentences give contextuality (see {@link measureSentences}). */
@@ -645,7 +680,7 @@ async function measureSentences(
  * {@link analyseDataset}); `model.prepare` first sees every occurrence, so per-word work (the
  * multi-prototype clustering) is done once for the run.
  */
-export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<ModelCosines> {
+export async function analyseModel(model: EmbeddingModel, datasets: readonly Dataset[], options: AnalysisOptions, onProgress?: ProgressFn): Promise<PendingModelCosines> {
   const plans = datasets.map((dataset) => planDataset(dataset, options));
   // The list of every occurrence is built only for a model that asks for it.
   if (model.prepare) {
@@ -668,13 +703,19 @@ export async function analyseModel(model: EmbeddingModel, datasets: readonly Dat
   };
   const columns = new Map<string, DatasetColumns>();
   const truncated = new Map<string, Uint8Array>();
-  const contextuality: ContextualityRow[] = [];
+  const analyses: (() => Promise<ContextualityRow[]>)[] = [];
   for (const plan of plans) {
-    const into = { columns: new Map() as DatasetColumns, truncated: new Uint8Array(plan.pairs.length), contextuality };
-    await analyseDataset(model, plan, options, embedded, into);
+    const into = { columns: new Map() as DatasetColumns, truncated: new Uint8Array(plan.pairs.length) };
+    analyses.push((await analyseDataset(model, plan, options, embedded, into)).settle);
     columns.set(plan.dataset.name, into.columns);
     truncated.set(plan.dataset.name, into.truncated);
   }
   onProgress?.(total, total);
-  return { model: model.id, representations: model.representations, columns, truncated, contextuality };
+  const settle = async (): Promise<ModelCosines> => {
+    const contextuality: ContextualityRow[] = [];
+    // In dataset order, so rows come out as a model-by-model run gives them.
+    for (const rows of analyses) contextuality.push(...(await rows()));
+    return { model: model.id, representations: model.representations, columns, truncated, contextuality };
+  };
+  return { model: model.id, settle };
 }

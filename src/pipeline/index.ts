@@ -14,7 +14,7 @@ import { cosineColumn, probeColumn, sensesTable, throughputTable, type Compariso
 import type { SenseProjection } from '../results/json-schemas.js';
 import { collectRunContext } from './context.js';
 import { scoreSenseSet } from './senses.js';
-import { analyseModel, CosineRow, type ModelCosines } from './cosines.js';
+import { analyseModel, CosineRow, type ModelCosines, type PendingModelCosines } from './cosines.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
 import { emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
@@ -158,7 +158,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   // Raw cosines always come first: every other column is a correction of them.
   const normalizations: Normalization[] = ['none', ...(plan.normalizations ?? NORMALIZATIONS).filter((n) => n !== 'none')];
   const abttComponents = plan.abttComponents ?? DEFAULT_ABTT_COMPONENTS;
-  const analysed: ModelCosines[] = [];
+  const pending: PendingModelCosines[] = [];
   const models: ModelRecord[] = [];
   const senses: SenseRow[] = [];
   const senseProjections: SenseProjection[] = [];
@@ -172,7 +172,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
       const model = plan.embeddingCache && worthCaching(loaded) ? withEmbeddingCache(loaded, plan.embeddingCache.cache, plan.embeddingCache.report) : loaded;
       try {
         if (models.some((other) => other.id === model.id)) throw new InputError(`model "${model.id}" is listed twice`);
-        analysed.push(
+        pending.push(
           await analyseModel(
             model,
             plan.datasets,
@@ -191,6 +191,14 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
         await model.dispose();
       }
     }
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  // Each model's probes and contextuality measures ran in the pool while the next model embedded.
+  const analysed: ModelCosines[] = [];
+  try {
+    for (const model of pending) analysed.push(await model.settle());
   } catch (error) {
     await pool.close();
     throw error;
