@@ -13,6 +13,29 @@ export function cosine(a: Float32Array | null, b: Float32Array | null): number |
     normA += x * x;
     normB += y * y;
   }
+  return cosineOf(a, b, dot, normA, normB);
+}
+
+/** The squared norm {@link cosine} sums for a vector: the same float64 sum in the same order. */
+export function squaredNorm(a: Float32Array): number {
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) norm += a[i]! * a[i]!;
+  return norm;
+}
+
+/**
+ * {@link cosine} of two vectors whose squared norms ({@link squaredNorm}) are known: exactly the
+ * same double, with one sum instead of three. Each of cosine's three sums is its own float64
+ * accumulator over the same products in the same order, so computing a norm once and reusing it
+ * for every pair a vector is in changes no bit (test/metrics-cosine.test.ts checks it).
+ */
+export function cosineWithNorms(a: Float32Array, b: Float32Array, normA: number, normB: number): number | null {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return cosineOf(a, b, dot, normA, normB);
+}
+
+function cosineOf(a: Float32Array, b: Float32Array, dot: number, normA: number, normB: number): number | null {
   if (normA === 0 || normB === 0) return null;
   // Identical vectors must give exactly 1: that is the lesson's point about static models.
   if (a === b || (normA === normB && dot === normA)) return 1;

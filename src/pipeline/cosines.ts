@@ -10,7 +10,7 @@
  */
 export { cosine } from '../metrics/cosine.js';
 import { measureSentence } from '../metrics/contextuality.js';
-import { cosine } from '../metrics/cosine.js';
+import { cosine, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
 import { fitNormalization, normalizeInto, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
@@ -25,8 +25,35 @@ import type { Dataset, EmbeddingModel, Normalization, OccurrenceEmbedding, Progr
 
 /** A cosine as results store it: rounded to the CSVs' decimals, null when a vector was missing. */
 export function storedCosine(a: Float32Array | null, b: Float32Array | null): number | null {
-  const value = cosine(a, b);
+  return storedValue(cosine(a, b));
+}
+
+/** A cosine value as results store it (see {@link storedCosine}). */
+function storedValue(value: number | null): number | null {
   return value === null ? null : roundFixed(value, METRIC_DECIMALS);
+}
+
+/**
+ * The distinct occurrences (canonical indices, in order of first use) of a chunk's pairs, and for
+ * each pair's two sides (2k, 2k + 1 for the chunk's k-th pair) the slot of its occurrence.
+ */
+function chunkSlots(chunk: readonly number[], canonical: Int32Array): { slots: number[]; sideSlots: Int32Array } {
+  const slotOf = new Map<number, number>();
+  const slots: number[] = [];
+  const sideSlots = new Int32Array(2 * chunk.length);
+  chunk.forEach((p, k) => {
+    for (const side of [0, 1]) {
+      const index = canonical[2 * p + side]!;
+      let slot = slotOf.get(index);
+      if (slot === undefined) {
+        slot = slots.length;
+        slotOf.set(index, slot);
+        slots.push(index);
+      }
+      sideSlots[2 * k + side] = slot;
+    }
+  });
+  return { slots, sideSlots };
 }
 
 /** Both target occurrences of a pair. */
@@ -545,24 +572,35 @@ async function analyseDataset(
     for (const p of chunk) {
       if (embeddingOf(2 * p).truncated || embeddingOf(2 * p + 1).truncated) into.truncated[p] = 1;
     }
+    // Each distinct occurrence of the chunk is corrected, and its squared norm summed, once per
+    // representation and correction (a sentence shared by several pairs is not corrected again);
+    // the pairs then only take dot products. The same doubles as correcting each side of each
+    // pair (src/metrics/cosine.ts cosineWithNorms).
+    const { slots, sideSlots } = chunkSlots(chunk, canonical);
+    const norms = new Float64Array(slots.length);
+    let block = new Float32Array(0);
     model.representations.forEach((_, r) => {
       const { stats, normalizations } = fitted[r]!;
       const columns = cosineColumns[r]!;
-      const vectorOf = (occurrence: number): Float32Array | null => embeddingOf(occurrence).vectors[r] ?? null;
+      const raw = slots.map((index) => embeddingOf(index).vectors[r] ?? null);
       normalizations.forEach((normalization, n) => {
+        let vectors = raw;
+        if (normalization !== 'none') {
+          // Corrected into one block reused by every representation and correction.
+          const dims = stats!.dims;
+          if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
+          const scratch = new Float64Array(dims);
+          vectors = raw.map((vector, slot) => (vector === null ? null : normalizeInto(stats!, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims))));
+        }
+        vectors.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : squaredNorm(vector)));
         const column = columns[n]!;
-        if (normalization === 'none') {
-          for (const p of chunk) column[p] = stored(storedCosine(vectorOf(2 * p), vectorOf(2 * p + 1)));
-          return;
-        }
-        // Corrected through two reusable buffers: no corrected copy of any occurrence is held.
-        const dims = stats!.dims;
-        const [scratch, first, second] = [new Float64Array(dims), new Float32Array(dims), new Float32Array(dims)];
-        for (const p of chunk) {
-          const u = vectorOf(2 * p);
-          const v = vectorOf(2 * p + 1);
-          column[p] = u === null || v === null ? Number.NaN : stored(storedCosine(normalizeInto(stats!, normalization, u, scratch, first), normalizeInto(stats!, normalization, v, scratch, second)));
-        }
+        chunk.forEach((p, k) => {
+          const a = sideSlots[2 * k]!;
+          const b = sideSlots[2 * k + 1]!;
+          const u = vectors[a]!;
+          const v = vectors[b]!;
+          column[p] = u === null || v === null ? Number.NaN : stored(storedValue(cosineWithNorms(u, v, norms[a]!, norms[b]!)));
+        });
       });
     });
     stopCosines();
