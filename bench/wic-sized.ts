@@ -16,7 +16,7 @@
  * real one (converted models, GloVe's matrix, multi-prototype clusters) but not the embeddings.
  */
 import { readdir, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMBEDDINGS_DIR } from '../src/cache/embedding-cache.js';
 import { PROJECT_ROOT } from '../src/config.js';
@@ -119,14 +119,14 @@ export async function benchWicSized(options: WicSizedOptions): Promise<Throughpu
     const bin = join(PROJECT_ROOT, 'bin', 'sensebench.js');
     const models = DEFAULT_MODELS.join(', ');
     const described = `${shape.pairs.toLocaleString('en-US')} pairs (train/dev/test), ${shape.distinctSentences.toLocaleString('en-US')} distinct sentences, ${models}`;
-    const run = async (label: string): Promise<{ seconds: number; phases: { phase: string; seconds: number }[] }> => {
+    const run = async (label: string): Promise<{ seconds: number; cpuSeconds: number | null; phases: { phase: string; seconds: number }[] }> => {
       const out = join(scratch, `out-${label}`);
       options.log?.(`wic-sized: sensebench run --dataset wic=DIR --format wic (${label}; ${described})`);
       const result = await runFresh(process.execPath, [bin, 'run', '--dataset', `wic=${dataset}`, '--format', 'wic', '--out', out], { cwd: PROJECT_ROOT, env: { ...process.env, SENSEBENCH_CACHE: cache } });
       const phases = await phaseSeconds(out);
       await rm(out, { recursive: true, force: true });
       options.log?.(`wic-sized: ${label} ${(result.wallMs / 1000).toFixed(1)} s (${phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)}`).join(', ')})`);
-      return { seconds: result.wallMs / 1000, phases };
+      return { seconds: result.wallMs / 1000, cpuSeconds: result.cpuSeconds, phases };
     };
     const cold = await run('cold');
     const warm: Awaited<ReturnType<typeof run>>[] = [];
@@ -148,6 +148,14 @@ export async function benchWicSized(options: WicSizedOptions): Promise<Throughpu
       samples,
     });
     rows.push(budgetRow('cold', cold.seconds, 1), budgetRow('warm', warmSeconds, warm.length));
+    // CPU time says what the wall time can become on this machine: with every core busy, a run
+    // takes at least its CPU seconds over the cores (the analyses are CPU-bound once cached).
+    const warmCpu = warm.map((w) => w.cpuSeconds).filter((seconds): seconds is number => seconds !== null);
+    for (const [state, cpu, wall, samples] of [['cold', cold.cpuSeconds, cold.seconds, 1], ['warm', warmCpu.length > 0 ? median(warmCpu) : null, warmSeconds, warmCpu.length]] as const) {
+      if (cpu === null) continue;
+      const cores = availableParallelism();
+      rows.push({ group: GROUP, subject: `WiC-sized run (${state}): CPU time, user + system, all threads${samples > 1 ? `, median of ${samples}` : ''} (${cores} cores: at least ${(cpu / cores).toFixed(1)} s of wall time with all of them busy)`, unit: 's', value: cpu, baseline: 'wall time', baselineValue: wall, ratio: cpu / wall, goal: null, rmePercent: null, samples });
+    }
     for (const [state, phases] of [['cold', cold.phases], ['warm', typical.phases]] as const) {
       for (const { phase, seconds } of phases) {
         rows.push({ group: GROUP, subject: `WiC-sized run (${state}), phase: ${phase}`, unit: 's', value: seconds, baseline: '', baselineValue: null, ratio: null, goal: null, rmePercent: null, samples: 1 });
