@@ -251,6 +251,63 @@ describe('embedding cache', () => {
     expect(third.stats[0]).toMatchObject({ hits: 6, damaged: 0, problems: [] });
   });
 
+  /** Flips one byte inside the vectors of `target`'s record, in place (same file, same size). */
+  function damageRecordOf(target: TargetOccurrence): void {
+    const segment = segmentFiles(cacheDir).find((file) => readFileSync(file).includes(Buffer.from(occurrenceKey(target), 'hex')))!;
+    const bytes = readFileSync(segment);
+    bytes[bytes.indexOf(Buffer.from(occurrenceKey(target), 'hex')) + KEY_BYTES + 12]! ^= 0x10;
+    writeFileSync(segment, bytes);
+  }
+
+  it('a lookup reads only the records it wants: damage to another record is not read, and is caught when that record is wanted', async () => {
+    await wrapped().cached.embed(BASE);
+    damageRecordOf(BASE[2]!);
+    const others = BASE.filter((_, i) => i !== 2);
+    const run = wrapped();
+    expect(plain(await run.cached.embed(others))).toEqual(plain(await fresh(others)));
+    expect(run.model.calls).toBe(0);
+    expect(run.stats[0]).toMatchObject({ hits: 5, damaged: 0, problems: [] });
+    // The same cache object (as the next embed call of one run), now asked for the damaged record.
+    expect(plain(await run.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(run.model.embeddedSentences).toEqual([BASE[2]!.sentence]);
+    expect(run.stats[1]).toMatchObject({ hits: 5, embedded: 1, damaged: 1 });
+  });
+
+  it('a record damaged after this process read it sound is caught when it is read again', async () => {
+    const run = wrapped();
+    await run.cached.embed(BASE);
+    await run.cached.embed(BASE);
+    expect(run.stats[1]).toMatchObject({ hits: 6, damaged: 0 });
+    damageRecordOf(BASE[3]!);
+    expect(plain(await run.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(run.model.embeddedSentences.slice(6)).toEqual([BASE[3]!.sentence]);
+    expect(run.stats[2]).toMatchObject({ hits: 5, embedded: 1, damaged: 1 });
+    expect(plain(await run.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(run.stats[3]).toMatchObject({ hits: 6, damaged: 0, problems: [] });
+  });
+
+  it('a cache object that has read the directory sees what other runs store, repair and cut off afterwards', async () => {
+    const first = wrapped();
+    await first.cached.embed(BASE.slice(0, 4));
+    await first.cached.embed(BASE.slice(0, 4));
+    // Another run stores the other two, then finds a record of the first segment damaged and rewrites it.
+    const other = wrapped();
+    await other.cached.embed(BASE);
+    expect(other.model.embeddedSentences).toEqual(BASE.slice(4).map((o) => o.sentence));
+    damageRecordOf(BASE[1]!);
+    const repairing = wrapped();
+    await repairing.cached.embed(BASE);
+    expect(repairing.stats[0]).toMatchObject({ embedded: 1, damaged: 1 });
+    expect(plain(await first.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(first.model.calls).toBe(1);
+    expect(first.stats[2]).toMatchObject({ hits: 6, damaged: 0, problems: [] });
+    // Every segment cut short by one byte: each loses its last record, which is re-embedded.
+    for (const file of segmentFiles(cacheDir)) writeFileSync(file, readFileSync(file).subarray(0, statSync(file).size - 1));
+    const segments = segmentFiles(cacheDir).length;
+    expect(plain(await first.cached.embed(BASE))).toEqual(plain(await fresh(BASE)));
+    expect(first.stats[3]).toMatchObject({ embedded: segments, damaged: segments });
+  });
+
   it('damaged bytes anywhere in a segment never reach a result', async () => {
     await wrapped().cached.embed(BASE);
     const [segment] = segmentFiles(cacheDir);

@@ -21,21 +21,23 @@
  * every record carries a CRC-32, checked on read; a damaged record or segment is ignored (its
  * occurrences are re-embedded), counted in the stats, and the segment is rewritten without it.
  *
- * Memory: a lookup reads one segment at a time and keeps only the vectors asked for.
+ * Reading: a cache object (one per run) indexes each segment file once, then every lookup reads
+ * just the records it asks for, each verified by its CRC-32 as it is read (segment-index.ts). Memory:
+ * reads of a few MB at a time (a whole segment only to repair it), and only the vectors asked for
+ * are kept.
  *
  * Entries of an older {@link EMBEDDING_CACHE_FORMAT} (including every cache written while the key
  * still held the cache's own location) are never read: `cache info` marks them and `cache clear`
  * removes them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
 import {
   batchDimensions,
-  decodeSegmentHeader,
   encodeSegment,
   occurrenceKey,
   rebuildSegment,
@@ -45,6 +47,7 @@ import {
   SegmentDamage,
   type CacheEntry,
 } from './segment.js';
+import { SegmentIndex, type SegmentRead } from './segment-index.js';
 
 /**
  * Bump when sensebench's own embedding code changes what a model returns: old entries are then never
@@ -133,6 +136,8 @@ export interface CacheLookup {
 export class EmbeddingCache {
   /** `<cacheDir>/embeddings`. */
   readonly root: string;
+  /** What this cache object has learnt of the segment files it read (one per run, so once per process). */
+  private readonly segments = new SegmentIndex();
 
   constructor(readonly cacheDir: string) {
     this.root = join(cacheDir, EMBEDDINGS_DIR);
@@ -145,7 +150,9 @@ export class EmbeddingCache {
 
   /**
    * Finds the entries of `keys` stored for a model. Segments are read one at a time, oldest
-   * first; a key found twice (two runs that embedded it at once) takes the first sound copy.
+   * first; a key found twice (two runs that embedded it at once) takes the first sound copy. Only
+   * the records asked for are read, each verified as it is read (src/cache/segment-index.ts); a
+   * segment found damaged is scanned whole, counted and repaired.
    */
   async lookup(model: ModelCacheKey, keys: ReadonlySet<string>): Promise<CacheLookup> {
     const directory = this.modelDirectory(model);
@@ -160,28 +167,49 @@ export class EmbeddingCache {
       // reuse, never the run.
       return { found, damaged, problems: [`${directory}: cannot read the embedding cache: ${(error as Error).message}`] };
     }
+    const take = ({ key, embedding }: CacheEntry): void => {
+      found.set(key, embedding);
+    };
     for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
-      let bytes: Buffer;
+      let handle: FileHandle;
       try {
-        bytes = await readFile(path);
+        handle = await open(path, 'r');
       } catch (error) {
         // Removed by a concurrent `cache clear` or repair: nothing to use, nothing damaged.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: cannot read: ${(error as Error).message}`);
         continue;
       }
-      let layout;
+      const wanted = (key: string): boolean => keys.has(key) && !found.has(key);
+      let read: SegmentRead;
       try {
-        layout = decodeSegmentHeader(bytes, model.hash);
+        // Synchronous reads: a later lookup reads many small ranges, each a thread-pool round trip if async.
+        read = this.segments.read(path, handle.fd, model.hash, wanted, take);
       } catch (error) {
-        if (!(error instanceof SegmentDamage)) throw error;
-        damaged++;
-        problems.push(`${path}: ${error.message}; removed`);
-        await repair(() => rm(path, { force: true }), path, problems);
+        this.segments.forget(path);
+        if (error instanceof SegmentDamage) {
+          damaged++;
+          problems.push(`${path}: ${error.message}; removed`);
+          await repair(() => rm(path, { force: true }), path, problems);
+        } else problems.push(`${path}: cannot read: ${(error as Error).message}`);
+        continue;
+      } finally {
+        await handle.close();
+      }
+      const { layout, clean } = read;
+      if (clean) continue;
+      // Damage (or a file that is not what the index says): the whole segment, verified record by
+      // record, gives what is still wanted from it, and is rewritten without its damaged records.
+      this.segments.forget(path);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: cannot read: ${(error as Error).message}`);
         continue;
       }
-      const scan = scanSegment(bytes, layout, (key) => keys.has(key) && !found.has(key), ({ key, embedding }) => found.set(key, embedding));
+      const scan = scanSegment(bytes, layout, wanted, take);
       if (scan.damagedRecords > 0) {
         damaged += scan.damagedRecords;
         problems.push(`${path}: ${scan.damagedRecords} damaged record(s) ignored; segment rewritten without them`);
@@ -190,7 +218,6 @@ export class EmbeddingCache {
     }
     return { found, damaged, problems };
   }
-
 
   /** Stores new entries for a model, in new segment files (atomically written). */
   async store(model: ModelCacheKey, entries: readonly CacheEntry[]): Promise<void> {

@@ -176,49 +176,73 @@ export interface SegmentScan {
   readonly soundRecords: readonly { readonly start: number; readonly end: number }[];
 }
 
+/** Where record `index` of a segment starts in its file. */
+export function recordOffset({ header, recordsStart }: SegmentLayout, index: number): number {
+  return recordsStart + index * header.recordBytes;
+}
+
+/** The size of a segment file exactly as written: any other size is damage (cut off, or bytes added). */
+export function segmentBytes(layout: SegmentLayout): number {
+  return recordOffset(layout, layout.header.records);
+}
+
+/** The hex key of the record at `start` of `bytes` (not verified: see {@link recordIsSound}). */
+export function recordKey(bytes: Buffer, start: number): string {
+  return bytes.toString('hex', start, start + KEY_BYTES);
+}
+
+/** Whether the record at `start` of `bytes` is as written: its CRC-32 matches and its flags are 0 or 1. */
+export function recordIsSound(bytes: Buffer, start: number, { recordBytes, dimensions }: SegmentHeader): boolean {
+  const crcAt = start + recordBytes - 4;
+  if (bytes.readUInt32LE(crcAt) !== crc32(bytes.subarray(start, crcAt))) return false;
+  for (let flag = 0; flag <= dimensions.length; flag++) if (bytes[start + KEY_BYTES + flag]! > 1) return false;
+  return true;
+}
+
+/**
+ * Decodes the sound record at `start` of `bytes` into fresh vectors: one copy per record (aligned,
+ * and independent of the buffer read, which can then be freed); each representation's vector is a
+ * view into it.
+ */
+export function decodeRecord(bytes: Buffer, start: number, { recordBytes, dimensions }: SegmentHeader): CacheEntry {
+  const valuesStart = start + KEY_BYTES + flagBytes(dimensions.length);
+  const absolute = bytes.byteOffset + valuesStart;
+  const count = (start + recordBytes - 4 - valuesStart) / 4;
+  const values = absolute % 4 === 0 ? new Float32Array(bytes.buffer, absolute, count).slice() : new Float32Array(bytes.buffer.slice(absolute, absolute + count * 4));
+  let offset = 0;
+  const vectors = dimensions.map((length, r) => {
+    const from = offset;
+    offset += length;
+    return bytes[start + KEY_BYTES + 1 + r] === 1 ? null : values.subarray(from, offset);
+  });
+  return { key: recordKey(bytes, start), embedding: { vectors, truncated: bytes[start + KEY_BYTES] === 1 } };
+}
+
 /**
  * Reads every record of a verified segment, handing each sound one whose key `wanted` accepts to
  * `take` (decoded into fresh vectors); damaged records are counted, never decoded.
  */
 export function scanSegment(
   bytes: Buffer,
-  { header, recordsStart }: SegmentLayout,
+  layout: SegmentLayout,
   wanted: (key: string) => boolean,
   take: (entry: CacheEntry) => void,
 ): SegmentScan {
-  const { recordBytes, dimensions } = header;
-  const representations = dimensions.length;
-  const flags = flagBytes(representations);
+  const { header, recordsStart } = layout;
+  const { recordBytes } = header;
   const present = Math.min(header.records, Math.floor((bytes.length - recordsStart) / recordBytes));
   // Records cut off the end are damaged; bytes beyond the declared records are damage too (the
   // file is not what was written), counted once so that the segment gets rewritten clean.
-  let damagedRecords = header.records - present + (bytes.length > recordsStart + header.records * recordBytes ? 1 : 0);
+  let damagedRecords = header.records - present + (bytes.length > segmentBytes(layout) ? 1 : 0);
   const soundRecords: { start: number; end: number }[] = [];
   for (let index = 0; index < present; index++) {
-    const start = recordsStart + index * recordBytes;
-    const crcAt = start + recordBytes - 4;
-    const truncatedFlag = bytes[start + KEY_BYTES]!;
-    const nullFlags = dimensions.map((_, r) => bytes[start + KEY_BYTES + 1 + r]!);
-    if (bytes.readUInt32LE(crcAt) !== crc32(bytes.subarray(start, crcAt)) || truncatedFlag > 1 || nullFlags.some((flag) => flag > 1)) {
+    const start = recordOffset(layout, index);
+    if (!recordIsSound(bytes, start, header)) {
       damagedRecords++;
       continue;
     }
     soundRecords.push({ start, end: start + recordBytes });
-    const key = bytes.toString('hex', start, start + KEY_BYTES);
-    if (!wanted(key)) continue;
-    // One copy per record (aligned, and independent of the large segment buffer, which can then
-    // be freed); each representation's vector is a view into it.
-    const valuesStart = start + KEY_BYTES + flags;
-    const absolute = bytes.byteOffset + valuesStart;
-    const count = (crcAt - valuesStart) / 4;
-    const values = absolute % 4 === 0 ? new Float32Array(bytes.buffer, absolute, count).slice() : new Float32Array(bytes.buffer.slice(absolute, absolute + count * 4));
-    let offset = 0;
-    const vectors = dimensions.map((length, r) => {
-      const from = offset;
-      offset += length;
-      return nullFlags[r] === 1 ? null : values.subarray(from, offset);
-    });
-    take({ key, embedding: { vectors, truncated: truncatedFlag === 1 } });
+    if (wanted(recordKey(bytes, start))) take(decodeRecord(bytes, start, header));
   }
   return { damagedRecords, soundRecords };
 }
