@@ -159,7 +159,64 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       h -= f * g;
       d[i - 1] = f - g;
       for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
+      // e = A d over the leading i x i block (upper triangle stored): column j's dot g runs down
+      // k = j+1 .. i-1 while its products are added into e[k]. Four columns go side by side, each
+      // starting once the columns before it have added into its own e[j], so that their dot
+      // products (each a chain of dependent additions) overlap; every e[k] still gets the columns'
+      // products in column order and each g sums in k order: the same roundings as one at a time.
+      let j = 0;
+      for (; j + 3 < i; j += 4) {
+        const rowA = j * n;
+        const rowB = rowA + n;
+        const rowC = rowB + n;
+        const rowD = rowC + n;
+        const fa = d[j]!;
+        v[i * n + j] = fa;
+        let ga = e[j]! + v[rowA + j]! * fa;
+        let a = v[rowA + j + 1]!;
+        ga += a * d[j + 1]!;
+        e[j + 1]! += a * fa;
+        const fb = d[j + 1]!;
+        v[i * n + j + 1] = fb;
+        let gb = e[j + 1]! + v[rowB + j + 1]! * fb;
+        a = v[rowA + j + 2]!;
+        let b = v[rowB + j + 2]!;
+        let dk = d[j + 2]!;
+        ga += a * dk;
+        gb += b * dk;
+        e[j + 2] = e[j + 2]! + a * fa + b * fb;
+        const fc = d[j + 2]!;
+        v[i * n + j + 2] = fc;
+        let gc = e[j + 2]! + v[rowC + j + 2]! * fc;
+        a = v[rowA + j + 3]!;
+        b = v[rowB + j + 3]!;
+        let c = v[rowC + j + 3]!;
+        dk = d[j + 3]!;
+        ga += a * dk;
+        gb += b * dk;
+        gc += c * dk;
+        e[j + 3] = e[j + 3]! + a * fa + b * fb + c * fc;
+        const fd = d[j + 3]!;
+        v[i * n + j + 3] = fd;
+        let gd = e[j + 3]! + v[rowD + j + 3]! * fd;
+        for (let k = j + 4; k <= i - 1; k++) {
+          a = v[rowA + k]!;
+          b = v[rowB + k]!;
+          c = v[rowC + k]!;
+          const x = v[rowD + k]!;
+          dk = d[k]!;
+          ga += a * dk;
+          gb += b * dk;
+          gc += c * dk;
+          gd += x * dk;
+          e[k] = e[k]! + a * fa + b * fb + c * fc + x * fd;
+        }
+        e[j] = ga;
+        e[j + 1] = gb;
+        e[j + 2] = gc;
+        e[j + 3] = gd;
+      }
+      for (; j < i; j++) {
         f = d[j]!;
         v[i * n + j] = f;
         g = e[j]! + v[j * n + j]! * f;
@@ -563,6 +620,41 @@ function upperGram(data: Float64Array, rows: number, cols: number, gram: Float64
 }
 
 /**
+ * out[r] = the dot product of row r of the rows x cols row-major `data` with `v`, each summed in
+ * column order as the plain loop sums it; four rows side by side, so that their four chains of
+ * dependent additions overlap.
+ */
+function rowDots(data: Float64Array, rows: number, cols: number, v: Float64Array, out: Float64Array): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const a0 = r * cols;
+    const a1 = a0 + cols;
+    const a2 = a1 + cols;
+    const a3 = a2 + cols;
+    let dot0 = 0;
+    let dot1 = 0;
+    let dot2 = 0;
+    let dot3 = 0;
+    for (let c = 0; c < cols; c++) {
+      const x = v[c]!;
+      dot0 += data[a0 + c]! * x;
+      dot1 += data[a1 + c]! * x;
+      dot2 += data[a2 + c]! * x;
+      dot3 += data[a3 + c]! * x;
+    }
+    out[r] = dot0;
+    out[r + 1] = dot1;
+    out[r + 2] = dot2;
+    out[r + 3] = dot3;
+  }
+  for (; r < rows; r++) {
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
+    out[r] = dot;
+  }
+}
+
+/**
  * The largest eigenvalue of X^T X (equivalently of X X^T: the same non-zero spectrum), by the
  * Lanczos method with full reorthogonalisation (twice, so the basis stays orthogonal to rounding)
  * on the smaller of the two, applied implicitly as two products with X. It stops when the Ritz
@@ -584,17 +676,9 @@ export function largestGramEigenvalue(matrix: Matrix): number {
     inner.fill(0);
     if (wide) {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) inner[c]! += data[r * cols + c]! * v[r]!;
-      for (let r = 0; r < rows; r++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * inner[c]!;
-        w[r] = dot;
-      }
+      rowDots(data, rows, cols, inner, w);
     } else {
-      for (let r = 0; r < rows; r++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
-        inner[r] = dot;
-      }
+      rowDots(data, rows, cols, v, inner);
       for (let r = 0; r < rows; r++) {
         const scale = inner[r]!;
         for (let c = 0; c < cols; c++) w[c]! += data[r * cols + c]! * scale;
