@@ -330,4 +330,68 @@
         (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $value))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $next))))
+
+;; ---- Gram matrix X X^T of a few rows (src/metrics/pca.ts firstSingularValueShare) ----
+  ;; `t` holds X transposed (cols x rows float64, `rows` even: a zero row pads an odd count), so that
+  ;; for each column c the entries x[j][c], x[j+1][c] of neighbouring rows sit side by side. Entry
+  ;; (i, j) for every j >= i rounded down to even goes to out[i * rows + j]: the sum over c = 0, 1, ...
+  ;; of x[i][c] x[j][c], each product rounded and then added, in column order, exactly as the plain
+  ;; loop sums it; eight entries (four f64x2 sums) at a time, two when fewer are left.
+  (func (export "gramUpper") (param $t i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $c i32) (local $stride i32) (local $pi i32) (local $pj i32) (local $at i32)
+    (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $stride (i32.shl (local.get $rows) (i32.const 3)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $j (i32.and (local.get $i) (i32.const -2)))
+        (block $blocksDone
+          (loop $block
+            (br_if $blocksDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $rows)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $s1 (f64x2.splat (f64.const 0)))
+            (local.set $s2 (f64x2.splat (f64.const 0)))
+            (local.set $s3 (f64x2.splat (f64.const 0)))
+            (local.set $pi (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $pj (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (block $columnsDone
+              (loop $column
+                (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+                (local.set $x (f64x2.splat (f64.load (local.get $pi))))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pj)))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $pj)))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $pj)))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $pj)))))
+                (local.set $pi (i32.add (local.get $pi) (local.get $stride)))
+                (local.set $pj (i32.add (local.get $pj) (local.get $stride)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $column)))
+            (local.set $at (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $rows)) (local.get $j)) (i32.const 3))))
+            (v128.store (local.get $at) (local.get $s0))
+            (v128.store offset=16 (local.get $at) (local.get $s1))
+            (v128.store offset=32 (local.get $at) (local.get $s2))
+            (v128.store offset=48 (local.get $at) (local.get $s3))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $block)))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (local.get $j) (local.get $rows)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $pi (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $pj (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (block $columnsDone
+              (loop $column
+                (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (f64x2.splat (f64.load (local.get $pi))) (v128.load (local.get $pj)))))
+                (local.set $pi (i32.add (local.get $pi) (local.get $stride)))
+                (local.set $pj (i32.add (local.get $pj) (local.get $stride)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $column)))
+            (v128.store (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $rows)) (local.get $j)) (i32.const 3))) (local.get $s0))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $pair)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
 )

@@ -22,7 +22,7 @@
  */
 
 import { mulberry32 } from '../random.js';
-import { centeredUpperSums } from '../linalg/covariance.js';
+import { centeredUpperSums, gramMatrix } from '../linalg/covariance.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -565,7 +565,7 @@ export function firstSingularValueShare(matrix: Matrix): number {
   let top: number;
   if (size <= EXACT_SHARE_SIZE) {
     const gram = new Float64Array(size * size);
-    if (rows <= cols) upperGram(data, rows, cols, gram);
+    if (rows <= cols) gramMatrix(data, rows, cols, gram);
     else {
       const sums = covariance(matrix, new Float64Array(cols));
       for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
@@ -573,50 +573,6 @@ export function firstSingularValueShare(matrix: Matrix): number {
     top = symmetricEigen(gram, size, false).values[0]!;
   } else top = largestGramEigenvalue(matrix);
   return Math.min(1, Math.max(0, top / trace));
-}
-
-/**
- * X X^T of the rows x cols row-major `data` into `gram` (rows x rows, both triangles). Each entry
- * is one dot product summed in column order, as the plain double loop sums it; four entries of a
- * row are summed side by side so that each value of row i is read once for the four.
- */
-function upperGram(data: Float64Array, rows: number, cols: number, gram: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const a = i * cols;
-    let j = i;
-    for (; j + 3 < rows; j += 4) {
-      const b0 = j * cols;
-      const b1 = b0 + cols;
-      const b2 = b1 + cols;
-      const b3 = b2 + cols;
-      let dot0 = 0;
-      let dot1 = 0;
-      let dot2 = 0;
-      let dot3 = 0;
-      for (let c = 0; c < cols; c++) {
-        const x = data[a + c]!;
-        dot0 += x * data[b0 + c]!;
-        dot1 += x * data[b1 + c]!;
-        dot2 += x * data[b2 + c]!;
-        dot3 += x * data[b3 + c]!;
-      }
-      gram[i * rows + j] = dot0;
-      gram[j * rows + i] = dot0;
-      gram[i * rows + j + 1] = dot1;
-      gram[(j + 1) * rows + i] = dot1;
-      gram[i * rows + j + 2] = dot2;
-      gram[(j + 2) * rows + i] = dot2;
-      gram[i * rows + j + 3] = dot3;
-      gram[(j + 3) * rows + i] = dot3;
-    }
-    for (; j < rows; j++) {
-      const b = j * cols;
-      let dot = 0;
-      for (let c = 0; c < cols; c++) dot += data[a + c]! * data[b + c]!;
-      gram[i * rows + j] = dot;
-      gram[j * rows + i] = dot;
-    }
-  }
 }
 
 /**
