@@ -53,14 +53,15 @@ interface GramExports {
 let gramInstance: GramExports | null = null;
 
 /**
- * X X^T of the rows x cols row-major `data` into `gram` (rows x rows, both triangles), in the
+ * X X^T of the matrix whose rows are `rowList` (each `cols` long) into `gram` (rows x rows, both triangles), in the
  * WebAssembly kernels (kernels.wat `gramUpper`): each entry is the dot product of two rows summed in
  * column order, as the plain double loop sums it, so the matrix is bit for bit that loop's
  * (test/linalg-kernels.test.ts), about twice as fast. Meant for a few rows (the kernel's memory
  * holds X and the rows x rows result).
  */
-export function gramMatrix(data: Float64Array, rows: number, cols: number, gram: Float64Array): void {
-  if (data.length !== rows * cols || gram.length !== rows * rows) throw new RangeError(`gramMatrix: ${data.length} values and a ${gram.length}-entry result for ${rows}x${cols}`);
+export function gramMatrix(rowList: readonly ArrayLike<number>[], cols: number, gram: Float64Array): void {
+  const rows = rowList.length;
+  if (rowList.some((row) => row.length !== cols) || gram.length !== rows * rows) throw new RangeError(`gramMatrix: ${rows} rows of ${cols} values need a ${rows * rows}-entry result, got ${gram.length}`);
   // Rows side by side in pairs: an odd count gets a zero row.
   const padded = rows + (rows & 1);
   const outAt = padded * cols * 8;
@@ -70,10 +71,9 @@ export function gramMatrix(data: Float64Array, rows: number, cols: number, gram:
   const have = kernels.memory.buffer.byteLength;
   if (end > have) kernels.memory.grow(Math.ceil((end - have) / 65536));
   const transposed = new Float64Array(kernels.memory.buffer, 0, padded * cols);
-  for (let r = 0; r < rows; r++) {
-    const from = r * cols;
-    for (let c = 0; c < cols; c++) transposed[c * padded + r] = data[from + c]!;
-  }
+  rowList.forEach((row, r) => {
+    for (let c = 0; c < cols; c++) transposed[c * padded + r] = row[c]!;
+  });
   if (padded > rows) for (let c = 0; c < cols; c++) transposed[c * padded + rows] = 0;
   kernels.gramUpper(0, padded, cols, outAt);
   const out = new Float64Array(kernels.memory.buffer, outAt, padded * padded);

@@ -26,7 +26,7 @@
  *   words. Adjusted measures: self-similarity and intra-sentence similarity minus the anisotropy
  *   baseline, explainable variance minus the variance baseline.
  */
-import { firstSingularValueShare } from './pca.js';
+import { firstSingularValueShareOfRows } from './pca.js';
 
 type Vector = Float32Array | Float64Array;
 
@@ -139,10 +139,7 @@ function meanPairwiseCosine(vectors: readonly Vector[], norms: readonly number[]
 
 /** Definition 3 of equal-length vectors as rows (exactly 1 when identical: see firstSingularValueShare). */
 function explainableVariance(vectors: readonly Vector[]): number {
-  const cols = vectors[0]!.length;
-  const data = new Float64Array(vectors.length * cols);
-  vectors.forEach((vector, row) => { data.set(vector, row * cols); });
-  return firstSingularValueShare({ rows: vectors.length, cols, data });
+  return firstSingularValueShareOfRows(vectors);
 }
 
 function checkDimensions(vectors: readonly Vector[], what: string): void {

@@ -555,23 +555,49 @@ export function firstSingularValueShare(matrix: Matrix): number {
   assertMatrix(matrix, 'firstSingularValueShare');
   const { rows, cols, data } = matrix;
   if (rows < 1) throw new RangeError('firstSingularValueShare: no rows');
+  return shareOfRows(Array.from({ length: rows }, (_, r) => data.subarray(r * cols, (r + 1) * cols)), cols, () => matrix);
+}
+
+/**
+ * {@link firstSingularValueShare} of the matrix whose rows are `rows` (at least one, all of the same
+ * length, finite values; float32 rows are read as the float64 values they hold), without copying
+ * them into one matrix unless the large-matrix path needs it: the same result, bit for bit.
+ */
+export function firstSingularValueShareOfRows(rows: readonly (Float32Array | Float64Array)[]): number {
+  if (rows.length < 1) throw new RangeError('firstSingularValueShare: no rows');
+  const cols = rows[0]!.length;
+  rows.forEach((row, r) => {
+    if (row.length !== cols) throw new RangeError(`firstSingularValueShare: row ${r} has ${row.length} values, expected ${cols}`);
+    for (let c = 0; c < cols; c++) if (!Number.isFinite(row[c]!)) throw new RangeError(`firstSingularValueShare: value at row ${r}, column ${c} is not finite`);
+  });
+  return shareOfRows(rows, cols, () => matrixFromRows(rows, cols));
+}
+
+/** The share of checked rows; `matrix` gives them as one matrix where a path needs it. */
+function shareOfRows(rowList: readonly ArrayLike<number>[], cols: number, matrix: () => Matrix): number {
+  const rows = rowList.length;
+  const first = rowList[0]!;
   let identical = true;
-  for (let r = 1; r < rows && identical; r++) for (let c = 0; c < cols; c++) if (data[r * cols + c] !== data[c]) { identical = false; break; }
+  for (let r = 1; r < rows && identical; r++) {
+    const row = rowList[r]!;
+    for (let c = 0; c < cols; c++) if (row[c] !== first[c]) { identical = false; break; }
+  }
   if (identical) return 1;
+  // The sum of squares in row-major order, as over the matrix's data.
   let trace = 0;
-  for (let i = 0; i < data.length; i++) trace += data[i]! * data[i]!;
+  for (const row of rowList) for (let c = 0; c < cols; c++) trace += row[c]! * row[c]!;
   if (!(trace > 0)) return 1;
   const size = Math.min(rows, cols);
   let top: number;
   if (size <= EXACT_SHARE_SIZE) {
     const gram = new Float64Array(size * size);
-    if (rows <= cols) gramMatrix(data, rows, cols, gram);
+    if (rows <= cols) gramMatrix(rowList, cols, gram);
     else {
-      const sums = covariance(matrix, new Float64Array(cols));
+      const sums = covariance(matrix(), new Float64Array(cols));
       for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
     }
     top = symmetricEigen(gram, size, false).values[0]!;
-  } else top = largestGramEigenvalue(matrix);
+  } else top = largestGramEigenvalue(matrix());
   return Math.min(1, Math.max(0, top / trace));
 }
 
