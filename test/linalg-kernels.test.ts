@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
 import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernels.js';
 import { RowMatrix, allRows } from '../src/linalg/rows.js';
-import { centeredUpperSums } from '../src/linalg/covariance.js';
+import { centeredUpperSums, gramMatrix } from '../src/linalg/covariance.js';
 import { covariance } from '../src/metrics/pca.js';
 import { mulberry32 } from '../src/random.js';
 import { bootstrapAucSamples } from '../src/metrics/bootstrap.js';
@@ -119,6 +119,27 @@ describe('row kernels', () => {
     });
   }
 
+  it('the AUC resamples equal the plain loops bit for bit with more than 2^21 items of a class (nextInt through float64)', () => {
+    const n = 2 ** 21 + 5;
+    const random = mulberry32(21);
+    const scoresA = Float64Array.from({ length: n }, () => random.nextInt(1000) / 1000);
+    const scoresB = Float64Array.from({ length: n }, () => random.nextInt(50) / 50);
+    // Nearly all positives: that class is drawn with nextInt(2^21 + 2), the negatives with nextInt(3).
+    const labels = Array.from({ length: n }, (_unused, i) => i % 1_000_000 !== 7);
+    const seed = 123_456_789;
+    expect(bootstrapAucSamples({ scores: scoresA, labels }, { seed, resamples: 3 })).toEqual(countedAucResamples(seed, 3, labels, scoresA));
+    expect(bootstrapAucDifferenceSamples(scoresA, scoresB, labels, { seed, resamples: 3 })).toEqual(countedAucResamples(seed, 3, labels, scoresA, scoresB));
+  });
+
+  for (const [rows, cols] of [[1, 1], [1, 7], [2, 3], [3, 5], [7, 384], [9, 100], [16, 16], [63, 384], [64, 384], [128, 130]] as const) {
+    it(`the Gram matrix equals the plain double loop bit for bit (${rows} x ${cols})`, () => {
+      const data = values(rows * cols, 13 * rows + cols, 0.1);
+      const gram = new Float64Array(rows * rows);
+      gramMatrix(Array.from({ length: rows }, (_unused, r) => data.subarray(r * cols, (r + 1) * cols)), cols, gram);
+      expect(sameBits(gram, plainGram(data, rows, cols))).toBe(true);
+    });
+  }
+
   for (const [n, distinct] of [[2, 2], [57, 5], [400, 400], [3001, 70]] as const) {
     it(`the AUC resamples equal the plain loops bit for bit (${n} items, ${distinct} distinct scores)`, () => {
       const random = mulberry32(n);
@@ -131,6 +152,19 @@ describe('row kernels', () => {
     });
   }
 });
+
+/** The Gram kernel's reference: every entry one dot product of two rows, summed in column order. */
+function plainGram(data: Float64Array, rows: number, cols: number): Float64Array {
+  const gram = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < rows; j++) {
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += data[i * cols + c]! * data[j * cols + c]!;
+      gram[i * rows + j] = dot;
+    }
+  }
+  return gram;
+}
 
 /**
  * The covariance kernel's reference: pca.ts's loop before the kernel replaced it, per block of

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXACT_SHARE_SIZE, type Matrix, firstSingularValueShare, fitPca, largestGramEigenvalue, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
+import { EXACT_SHARE_SIZE, type Matrix, firstSingularValueShare, firstSingularValueShareOfRows, fitPca, largestGramEigenvalue, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
 
 interface PcaCase {
   name: string;
@@ -305,6 +305,17 @@ describe('firstSingularValueShare (Ethayarajh\'s Definition 3)', () => {
     for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) for (let r = 0; r < rows; r++) gram[i * cols + j]! += data[r * cols + i]! * data[r * cols + j]!;
     const exact = symmetricEigen(gram, cols, false).values[0]!;
     expect(Math.abs(largestGramEigenvalue(matrix) - exact) / exact).toBeLessThan(1e-12);
+  });
+
+  it('gives the same double from float32 rows as from the matrix of their values, on every route', () => {
+    const random = mulberry32(31);
+    // Wide and exact, tall and exact, above the exact size (Lanczos), one row, an odd row count.
+    for (const [rows, cols] of [[40, 384], [200, 17], [EXACT_SHARE_SIZE + 9, EXACT_SHARE_SIZE + 30], [1, 5], [7, 9]] as const) {
+      const vectors = Array.from({ length: rows }, () => Float32Array.from({ length: cols }, () => random.next() - 0.3));
+      expect(firstSingularValueShareOfRows(vectors)).toBe(firstSingularValueShare(matrixFromRows(vectors)));
+    }
+    expect(() => firstSingularValueShareOfRows([Float32Array.of(1, 2), Float32Array.of(1)])).toThrow(RangeError);
+    expect(() => firstSingularValueShareOfRows([Float64Array.of(1, Number.NaN)])).toThrow(/not finite/);
   });
 
   it('is exactly 1 for identical rows, small or large', () => {

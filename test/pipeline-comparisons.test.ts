@@ -5,9 +5,12 @@
  * default row is exactly the all-pairs row (same orientation, same random stream).
  */
 import { describe, expect, it } from 'vitest';
+import { compareAuc } from '../src/metrics/compare.js';
+import { deriveSeed } from '../src/random.js';
+import { compareTable } from '../src/results/schema.js';
 import { compareRepresentations } from '../src/pipeline/scoring.js';
 import { mulberry32 } from '../src/random.js';
-import type { PairResult, SplitPairs } from '../src/types.js';
+import type { PairResult, RepresentationKey, SplitPairs } from '../src/types.js';
 
 import type { ModelRecord } from '../src/results/run-result.js';
 function model(id: string, representations: [string, 'static' | 'contextual'][]): Pick<ModelRecord, 'id' | 'representations'> {
@@ -71,5 +74,40 @@ describe('compareRepresentations: which pairs', () => {
     const count = (layerCount: number): number => compareRepresentations([split(layers(layerCount), () => 1, 40)], layers(layerCount), { ...options, resamples: 0 }).comparisons.length;
     // Each layer against the target and its previous layer: 2 per layer, minus the first layer's previous.
     expect([count(4), count(8), count(16)]).toEqual([7, 15, 31]);
+  });
+
+  it('gives every row as compareAuc on the two columns gives it, when columns miss different pairs and some pairs are unlabelled', () => {
+    // Each column is ranked once per set of complete pairs and reused: glove misses some pairs
+    // (out of vocabulary), bert:layer-2 others, a few pairs have no label.
+    const base = split(models, noise);
+    const missing = (key: string, i: number): boolean => (key.startsWith('glove') && i % 11 === 3) || (key === 'bert:layer-2' && i % 13 === 5);
+    const pairs = base.pairs.map((result, i) => ({
+      ...result,
+      pair: { ...result.pair, label: i % 17 === 2 ? null : result.pair.label },
+      cosines: { get: (key: RepresentationKey) => (missing(key, i) ? null : result.cosines.get(key)), has: (key: RepresentationKey) => result.cosines.has(key) },
+    }));
+    const rows = compareRepresentations([{ ...base, pairs }], models, { ...options, comparisons: 'all-pairs' }).comparisons;
+    expect(rows).toHaveLength(15);
+    const labels = pairs.map(({ pair }) => pair.label);
+    for (const row of rows) {
+      const column = (label: string) => pairs.map(({ cosines }) => cosines.get(label as RepresentationKey) ?? null);
+      const result = compareAuc({ cosinesA: column(row.representationA), cosinesB: column(row.representationB), labels }, { seed: deriveSeed(options.seed, `${row.representationA}|${row.representationB}:d:test:compare`), resamples: options.resamples });
+      expect(row).toEqual(
+        compareTable.round({
+          dataset: 'd',
+          split: 'test',
+          representationA: row.representationA,
+          representationB: row.representationB,
+          normalization: 'none',
+          aucA: result.aucA,
+          aucB: result.aucB,
+          difference: result.difference === null ? null : { value: result.difference, ...result.differenceCi },
+          delongZ: result.delong.z,
+          delongP: result.delong.p,
+          nPairs: result.nPairs,
+        }),
+      );
+    }
+    expect(new Set(rows.map((row) => row.nPairs)).size).toBeGreaterThan(2);
   });
 });

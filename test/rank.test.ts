@@ -1,5 +1,5 @@
 /**
- * The radix argsort against the comparator sort it replaced (the reference: a plain stable sort
+ * The argsort (radix, or insertion below a few dozen values) against the comparator sort it replaced (the reference: a plain stable sort
  * by value, then index), on arbitrary finite values with many ties, signed zeros and infinities.
  */
 import fc from 'fast-check';
@@ -27,6 +27,15 @@ describe('argsortAscending', () => {
         expect([...argsortAscending(list)]).toEqual(referenceArgsort(list));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('orders short lists (insertion sort) and longer ones (radix sort) alike, around the switch', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0, -0, 1, -1, 0.5, Infinity, -Infinity, 1e-300), { minLength: 40, maxLength: 60 }), (list) => {
+        expect([...argsortAscending(list)]).toEqual(referenceArgsort(list));
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -44,3 +44,44 @@ export function centeredUpperSums(data: Float64Array, rows: number, cols: number
   }
   return new Float64Array(kernels.memory.buffer, covAt, cols * cols).slice();
 }
+
+interface GramExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  gramUpper(t: number, rows: number, cols: number, out: number): void;
+}
+
+let gramInstance: GramExports | null = null;
+
+/**
+ * X X^T of the matrix whose rows are `rowList` (each `cols` long) into `gram` (rows x rows, both triangles), in the
+ * WebAssembly kernels (kernels.wat `gramUpper`): each entry is the dot product of two rows summed in
+ * column order, as the plain double loop sums it, so the matrix is bit for bit that loop's
+ * (test/linalg-kernels.test.ts), about twice as fast. Meant for a few rows (the kernel's memory
+ * holds X and the rows x rows result).
+ */
+export function gramMatrix(rowList: readonly ArrayLike<number>[], cols: number, gram: Float64Array): void {
+  const rows = rowList.length;
+  if (rowList.some((row) => row.length !== cols) || gram.length !== rows * rows) throw new RangeError(`gramMatrix: ${rows} rows of ${cols} values need a ${rows * rows}-entry result, got ${gram.length}`);
+  // Rows side by side in pairs: an odd count gets a zero row.
+  const padded = rows + (rows & 1);
+  const outAt = padded * cols * 8;
+  const end = outAt + padded * padded * 8;
+  gramInstance ??= new wasm.Instance(kernelModule()).exports as GramExports;
+  const kernels = gramInstance;
+  const have = kernels.memory.buffer.byteLength;
+  if (end > have) kernels.memory.grow(Math.ceil((end - have) / 65536));
+  const transposed = new Float64Array(kernels.memory.buffer, 0, padded * cols);
+  rowList.forEach((row, r) => {
+    for (let c = 0; c < cols; c++) transposed[c * padded + r] = row[c]!;
+  });
+  if (padded > rows) for (let c = 0; c < cols; c++) transposed[c * padded + rows] = 0;
+  kernels.gramUpper(0, padded, cols, outAt);
+  const out = new Float64Array(kernels.memory.buffer, outAt, padded * padded);
+  for (let i = 0; i < rows; i++) {
+    for (let j = i; j < rows; j++) {
+      const value = out[i * padded + j]!;
+      gram[i * rows + j] = value;
+      gram[j * rows + i] = value;
+    }
+  }
+}

@@ -196,93 +196,202 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
 
-;; ---- Stratified bootstrap of ROC-AUC (src/metrics/bootstrap.ts, compare.ts) ----
-  ;; The random stream is mulberry32 (src/random.ts) with nextInt(n) = floor(next() * n), and the AUC
-  ;; of a resample comes from per-tie-group class counts exactly as aucFromGroupCounts computes it
-  ;; (its integer sums, exact in float64, are summed here in int64), so every statistic equals the
-  ;; JavaScript one bit for bit.
+;; ---- Stratified bootstrap of ROC-AUC (src/linalg/auc-resamples.ts, for bootstrap.ts and compare.ts) ----
+  ;; The draws are mulberry32's (src/random.ts) with nextInt(n) = floor(next() * n): the k-th draw of
+  ;; a call (k = 1, 2, ...) mixes state seed + k * 0x6d2b79f5 (mod 2^32), so draws are independent
+  ;; of each other and four are mixed side by side in i32x4 lanes, the same integer operations per
+  ;; lane. Below n = 2^21 the product t n is below 2^53, so floor(t / 2^32 * n) is the integer
+  ;; (t n) >> 32, taken lane by lane from the 64-bit products (no division, no float).
+  ;;
+  ;; The AUC of a resample is aucFromGroupCounts' U counted per positive instead of per tie group:
+  ;; with P[g] the number of drawn negatives in the negatives' tie groups below g, a positive whose
+  ;; score lies above the negatives' groups 0 .. lo-1 (and ties group lo when hi = lo + 1) adds
+  ;; 2 (negatives below) + (negatives tied) = P[lo] + P[hi] to 2U. Every sum is an integer below
+  ;; 2^53 (the caller checks 2 nPos nNeg <= 2^53), summed in int64 and converted once: the same
+  ;; bits as the float64 sums of aucFromGroupCounts, divided by the same (2 nPos) nNeg.
 
-  (global $state (mut i32) (i32.const 0))
-
-  (func $nextInt (param $n i32) (result i32)
-    (local $t i32)
-    (global.set $state (i32.add (global.get $state) (i32.const 0x6d2b79f5)))
-    (local.set $t (global.get $state))
-    (local.set $t (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 15))) (i32.or (local.get $t) (i32.const 1))))
-    (local.set $t (i32.xor (local.get $t)
-      (i32.add (local.get $t) (i32.mul (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 7))) (i32.or (local.get $t) (i32.const 61))))))
-    (local.set $t (i32.xor (local.get $t) (i32.shr_u (local.get $t) (i32.const 14))))
-    ;; floor(t / 2^32 * n): below n = 2^21 the product t n is below 2^53, so the float64 product is
-    ;; exact and its floor is the integer (t n) >> 32, which needs no division or conversion.
-    (if (result i32) (i32.lt_u (local.get $n) (i32.const 0x200000))
-      (then (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $t)) (i64.extend_i32_u (local.get $n))) (i64.const 32))))
+  ;; Every draw of one resample into `picks` (int32): `nPos` draws nextInt(nPos), then `nNeg` draws
+  ;; nextInt(nNeg), from `state` (the state before the resample); returns the state after it.
+  (func $drawResample (param $state i32) (param $nPos i32) (param $nNeg i32) (param $picks i32) (result i32)
+    (local $total i32) (local $k i32) (local $t v128) (local $counter v128) (local $index v128) (local $n v128)
+    (local $one v128) (local $sixtyOne v128) (local $four v128) (local $step v128) (local $positives v128) (local $negatives v128)
+    (local $s i32) (local $u i32)
+    (local.set $total (i32.add (local.get $nPos) (local.get $nNeg)))
+    (if (i32.lt_u (i32.or (local.get $nPos) (local.get $nNeg)) (i32.const 0x200000))
+      (then
+        ;; lane j of the block at k holds draw k + j (0-based), mixed from state + (k + j + 1) C
+        (local.set $index (v128.const i32x4 0 1 2 3))
+        (local.set $counter (i32x4.add (i32x4.splat (local.get $state)) (v128.const i32x4 0x6d2b79f5 0xda56f3ea 0x47826ddf 0xb4ade7d4)))
+        (local.set $step (i32x4.splat (i32.const 0xb4ade7d4)))
+        (local.set $one (i32x4.splat (i32.const 1)))
+        (local.set $sixtyOne (i32x4.splat (i32.const 61)))
+        (local.set $four (i32x4.splat (i32.const 4)))
+        (local.set $positives (i32x4.splat (local.get $nPos)))
+        (local.set $negatives (i32x4.splat (local.get $nNeg)))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $k) (local.get $total)))
+            (local.set $t (local.get $counter))
+            (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15))) (v128.or (local.get $t) (local.get $one))))
+            (local.set $t (v128.xor (local.get $t)
+              (i32x4.add (local.get $t) (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7))) (v128.or (local.get $t) (local.get $sixtyOne))))))
+            (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+            ;; n per lane: nPos for draws below nPos, nNeg after
+            (local.set $n (v128.bitselect (local.get $positives) (local.get $negatives) (i32x4.lt_u (local.get $index) (local.get $positives))))
+            (v128.store (i32.add (local.get $picks) (i32.shl (local.get $k) (i32.const 2)))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+                (i64x2.extmul_low_i32x4_u (local.get $t) (local.get $n))
+                (i64x2.extmul_high_i32x4_u (local.get $t) (local.get $n))))
+            (local.set $counter (i32x4.add (local.get $counter) (local.get $step)))
+            (local.set $index (i32x4.add (local.get $index) (local.get $four)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $next))))
       (else
-        (i32.trunc_f64_u (f64.floor (f64.mul
-          (f64.div (f64.convert_i32_u (local.get $t)) (f64.const 4294967296))
-          (f64.convert_i32_u (local.get $n))))))))
+        (local.set $s (local.get $state))
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $k) (local.get $total)))
+            (local.set $s (i32.add (local.get $s) (i32.const 0x6d2b79f5)))
+            (local.set $u (local.get $s))
+            (local.set $u (i32.mul (i32.xor (local.get $u) (i32.shr_u (local.get $u) (i32.const 15))) (i32.or (local.get $u) (i32.const 1))))
+            (local.set $u (i32.xor (local.get $u)
+              (i32.add (local.get $u) (i32.mul (i32.xor (local.get $u) (i32.shr_u (local.get $u) (i32.const 7))) (i32.or (local.get $u) (i32.const 61))))))
+            (local.set $u (i32.xor (local.get $u) (i32.shr_u (local.get $u) (i32.const 14))))
+            (i32.store (i32.add (local.get $picks) (i32.shl (local.get $k) (i32.const 2)))
+              (i32.trunc_f64_u (f64.floor (f64.mul
+                (f64.div (f64.convert_i32_u (local.get $u)) (f64.const 4294967296))
+                (f64.convert_i32_u (select (local.get $nPos) (local.get $nNeg) (i32.lt_u (local.get $k) (local.get $nPos))))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $next)))))
+    (i32.add (local.get $state) (i32.mul (local.get $total) (i32.const 0x6d2b79f5))))
 
-  ;; counts[0 .. groups) = 0 (int32 counts)
-  (func $clear (param $counts i32) (param $groups i32)
-    (memory.fill (local.get $counts) (i32.const 0) (i32.shl (local.get $groups) (i32.const 2))))
-
-  ;; counts[ids[pick]]++ for `draws` picks of nextInt(draws) (one class of a stratified resample);
-  ;; with `idsB` non-zero, countsB[idsB[pick]]++ for the same pick (a paired resample).
-  (func $draw (param $ids i32) (param $counts i32) (param $idsB i32) (param $countsB i32) (param $draws i32)
-    (local $k i32) (local $pick i32) (local $at i32)
+  ;; 2U of one ranking on the drawn resample: `prefix` (groups + 1 int32, zero on entry, zero again
+  ;; on return) counts the drawn negatives per tie group of the negatives (`negGroups`, one per
+  ;; negative), summed into P; each drawn positive adds P[lo] + P[hi] (`bounds`: lo, hi per positive).
+  (func $doubledU (param $picks i32) (param $nPos i32) (param $nNeg i32) (param $negGroups i32) (param $bounds i32) (param $prefix i32) (param $groups i32) (result i64)
+    (local $k i32) (local $at i32) (local $end i32) (local $running i32) (local $sum i64)
+    ;; counts of group g at prefix[g + 1]
+    (local.set $at (i32.add (local.get $picks) (i32.shl (local.get $nPos) (i32.const 2))))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $nNeg) (i32.const 2))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $k) (local.get $draws)))
-        (local.set $pick (i32.shl (call $nextInt (local.get $draws)) (i32.const 2)))
-        (local.set $at (i32.add (local.get $counts) (i32.shl (i32.load (i32.add (local.get $ids) (local.get $pick))) (i32.const 2))))
-        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
-        (if (local.get $idsB)
-          (then
-            (local.set $at (i32.add (local.get $countsB) (i32.shl (i32.load (i32.add (local.get $idsB) (local.get $pick))) (i32.const 2))))
-            (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $next))))
-
-  ;; aucFromGroupCounts (both classes are present in a stratified resample). Its float64 sums are
-  ;; sums of integers below 2^53 (the caller checks 2 nPos nNeg <= 2^53), hence exact: the same
-  ;; integers summed in int64, converted once, give the same bits.
-  (func $auc (param $positives i32) (param $negatives i32) (param $groups i32) (result f64)
-    (local $g i32) (local $pos i64) (local $neg i64) (local $below i64) (local $total i64) (local $doubledU i64) (local $at i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
-        (local.set $at (i32.shl (local.get $g) (i32.const 2)))
-        (local.set $pos (i64.extend_i32_u (i32.load (i32.add (local.get $positives) (local.get $at)))))
-        (local.set $neg (i64.extend_i32_u (i32.load (i32.add (local.get $negatives) (local.get $at)))))
-        (local.set $doubledU (i64.add (local.get $doubledU) (i64.mul (local.get $pos) (i64.add (i64.shl (local.get $below) (i64.const 1)) (local.get $neg)))))
-        (local.set $below (i64.add (local.get $below) (local.get $neg)))
-        (local.set $total (i64.add (local.get $total) (local.get $pos)))
-        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $k (i32.add (local.get $prefix)
+          (i32.shl (i32.load (i32.add (local.get $negGroups) (i32.shl (i32.load (local.get $at)) (i32.const 2)))) (i32.const 2))))
+        (i32.store offset=4 (local.get $k) (i32.add (i32.load offset=4 (local.get $k)) (i32.const 1)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $next)))
-    (f64.div (f64.convert_i64_u (local.get $doubledU)) (f64.mul (f64.mul (f64.const 2) (f64.convert_i64_u (local.get $total))) (f64.convert_i64_u (local.get $below)))))
+    ;; P[g] = drawn negatives in groups below g
+    (local.set $at (i32.add (local.get $prefix) (i32.const 4)))
+    (local.set $end (i32.add (local.get $prefix) (i32.shl (i32.add (local.get $groups) (i32.const 1)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $running (i32.add (local.get $running) (i32.load (local.get $at))))
+        (i32.store (local.get $at) (local.get $running))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next)))
+    (local.set $at (local.get $picks))
+    (local.set $end (i32.add (local.get $picks) (i32.shl (local.get $nPos) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $k (i32.add (local.get $bounds) (i32.shl (i32.load (local.get $at)) (i32.const 3))))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (i32.add
+          (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load (local.get $k)) (i32.const 2))))
+          (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load offset=4 (local.get $k)) (i32.const 2))))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next)))
+    (memory.fill (local.get $prefix) (i32.const 0) (i32.shl (i32.add (local.get $groups) (i32.const 1)) (i32.const 2)))
+    (local.get $sum))
 
   ;; out[b] = AUC_A - AUC_B of paired stratified resample b (AUC_A alone when `groupsB` is 0): per
-  ;; resample `nPos` draws into the positives' group ids, then `nNeg` into the negatives'. The four
-  ;; count arrays (int32, `groupsA` or `groupsB` long) are scratch.
+  ;; resample `nPos` draws into the positives, then `nNeg` into the negatives (`picks`: scratch,
+  ;; nPos + nNeg + 3 int32). Ranking A: `negGroupsA` (nNeg int32), `boundsA` (2 nPos int32),
+  ;; `prefixA` (groupsA + 1 int32, zero); the same for B.
   (func (export "aucResamples")
-    (param $seed i32) (param $resamples i32)
-    (param $posA i32) (param $posB i32) (param $nPos i32) (param $negA i32) (param $negB i32) (param $nNeg i32)
-    (param $groupsA i32) (param $groupsB i32)
-    (param $positivesA i32) (param $negativesA i32) (param $positivesB i32) (param $negativesB i32) (param $out i32)
-    (local $b i32) (local $value f64)
-    (global.set $state (local.get $seed))
+    (param $seed i32) (param $resamples i32) (param $nPos i32) (param $nNeg i32) (param $picks i32)
+    (param $negGroupsA i32) (param $boundsA i32) (param $prefixA i32) (param $groupsA i32)
+    (param $negGroupsB i32) (param $boundsB i32) (param $prefixB i32) (param $groupsB i32) (param $out i32)
+    (local $b i32) (local $state i32) (local $value f64) (local $pairs f64)
+    (local.set $state (local.get $seed))
+    (local.set $pairs (f64.mul (f64.mul (f64.const 2) (f64.convert_i32_u (local.get $nPos))) (f64.convert_i32_u (local.get $nNeg))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $b) (local.get $resamples)))
-        (call $clear (local.get $positivesA) (local.get $groupsA))
-        (call $clear (local.get $negativesA) (local.get $groupsA))
-        (call $clear (local.get $positivesB) (local.get $groupsB))
-        (call $clear (local.get $negativesB) (local.get $groupsB))
-        (call $draw (local.get $posA) (local.get $positivesA) (local.get $posB) (local.get $positivesB) (local.get $nPos))
-        (call $draw (local.get $negA) (local.get $negativesA) (local.get $negB) (local.get $negativesB) (local.get $nNeg))
-        (local.set $value (call $auc (local.get $positivesA) (local.get $negativesA) (local.get $groupsA)))
+        (local.set $state (call $drawResample (local.get $state) (local.get $nPos) (local.get $nNeg) (local.get $picks)))
+        (local.set $value (f64.div (f64.convert_i64_u
+          (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg) (local.get $negGroupsA) (local.get $boundsA) (local.get $prefixA) (local.get $groupsA)))
+          (local.get $pairs)))
         (if (local.get $groupsB)
-          (then (local.set $value (f64.sub (local.get $value) (call $auc (local.get $positivesB) (local.get $negativesB) (local.get $groupsB))))))
+          (then (local.set $value (f64.sub (local.get $value) (f64.div (f64.convert_i64_u
+            (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg) (local.get $negGroupsB) (local.get $boundsB) (local.get $prefixB) (local.get $groupsB)))
+            (local.get $pairs))))))
         (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $value))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $next))))
+
+;; ---- Gram matrix X X^T of a few rows (src/metrics/pca.ts firstSingularValueShare) ----
+  ;; `t` holds X transposed (cols x rows float64, `rows` even: a zero row pads an odd count), so that
+  ;; for each column c the entries x[j][c], x[j+1][c] of neighbouring rows sit side by side. Entry
+  ;; (i, j) for every j >= i rounded down to even goes to out[i * rows + j]: the sum over c = 0, 1, ...
+  ;; of x[i][c] x[j][c], each product rounded and then added, in column order, exactly as the plain
+  ;; loop sums it; eight entries (four f64x2 sums) at a time, two when fewer are left.
+  (func (export "gramUpper") (param $t i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $c i32) (local $stride i32) (local $pi i32) (local $pj i32) (local $at i32)
+    (local $x v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $stride (i32.shl (local.get $rows) (i32.const 3)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $j (i32.and (local.get $i) (i32.const -2)))
+        (block $blocksDone
+          (loop $block
+            (br_if $blocksDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $rows)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $s1 (f64x2.splat (f64.const 0)))
+            (local.set $s2 (f64x2.splat (f64.const 0)))
+            (local.set $s3 (f64x2.splat (f64.const 0)))
+            (local.set $pi (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $pj (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (block $columnsDone
+              (loop $column
+                (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+                (local.set $x (f64x2.splat (f64.load (local.get $pi))))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x) (v128.load (local.get $pj)))))
+                (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $pj)))))
+                (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x) (v128.load offset=32 (local.get $pj)))))
+                (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x) (v128.load offset=48 (local.get $pj)))))
+                (local.set $pi (i32.add (local.get $pi) (local.get $stride)))
+                (local.set $pj (i32.add (local.get $pj) (local.get $stride)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $column)))
+            (local.set $at (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $rows)) (local.get $j)) (i32.const 3))))
+            (v128.store (local.get $at) (local.get $s0))
+            (v128.store offset=16 (local.get $at) (local.get $s1))
+            (v128.store offset=32 (local.get $at) (local.get $s2))
+            (v128.store offset=48 (local.get $at) (local.get $s3))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $block)))
+        (block $pairsDone
+          (loop $pair
+            (br_if $pairsDone (i32.ge_u (local.get $j) (local.get $rows)))
+            (local.set $s0 (f64x2.splat (f64.const 0)))
+            (local.set $pi (i32.add (local.get $t) (i32.shl (local.get $i) (i32.const 3))))
+            (local.set $pj (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (block $columnsDone
+              (loop $column
+                (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+                (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (f64x2.splat (f64.load (local.get $pi))) (v128.load (local.get $pj)))))
+                (local.set $pi (i32.add (local.get $pi) (local.get $stride)))
+                (local.set $pj (i32.add (local.get $pj) (local.get $stride)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $column)))
+            (v128.store (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $rows)) (local.get $j)) (i32.const 3))) (local.get $s0))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $pair)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $row))))
 )

@@ -13,19 +13,19 @@
 import type { ConfidenceInterval } from '../types.js';
 import { type BinaryScores, type Metric, type PairedSample, assertSameLength } from './metric.js';
 import { pearson } from './correlation.js';
-import { assertFinite, denseRanks } from './rank.js';
+import { type DenseRanks, assertFinite, denseRanks } from './rank.js';
 import { aucResamples } from '../linalg/auc-resamples.js';
 import { type BootstrapOptions, percentileInterval, resampleCount, resampledStatistics } from './resampling.js';
 
 /**
  * The AUC of every stratified resample, in draw order (exposed for tests and diagnostics).
- * Empty when either class is absent.
+ * Empty when either class is absent. `ranks`: denseRanks(scores) when the caller has them already.
  */
-export function bootstrapAucSamples(input: BinaryScores, options: BootstrapOptions): number[] {
+export function bootstrapAucSamples(input: BinaryScores, options: BootstrapOptions, ranks?: DenseRanks): number[] {
   const { scores, labels } = input;
   assertSameLength(scores, labels, 'bootstrapAuc');
   assertFinite(scores, 'bootstrapAuc scores');
-  const { ids, groups } = denseRanks(scores);
+  const { ids, groups } = ranks ?? denseRanks(scores);
   const positiveGroups: number[] = [];
   const negativeGroups: number[] = [];
   for (let i = 0; i < ids.length; i++) (labels[i] ? positiveGroups : negativeGroups).push(ids[i]!);
@@ -37,8 +37,8 @@ export function bootstrapAucSamples(input: BinaryScores, options: BootstrapOptio
 }
 
 /** Stratified percentile-bootstrap interval for ROC-AUC; null ends when AUC is undefined. */
-export function bootstrapAucCi(input: BinaryScores, options: BootstrapOptions): ConfidenceInterval {
-  return percentileInterval(bootstrapAucSamples(input, options), options.confidence);
+export function bootstrapAucCi(input: BinaryScores, options: BootstrapOptions, ranks?: DenseRanks): ConfidenceInterval {
+  return percentileInterval(bootstrapAucSamples(input, options, ranks), options.confidence);
 }
 
 /**

@@ -24,9 +24,9 @@ import { averageRankPerGroup } from './bootstrap.js';
 import { NO_INTERVAL } from './metric.js';
 import { type BootstrapOptions, percentileInterval, resampleCount, resampledStatistics } from './resampling.js';
 import { assertFinite, denseRanks } from './rank.js';
-import { aucResamples } from '../linalg/auc-resamples.js';
+import { type GroupedClasses, aucResamples } from '../linalg/auc-resamples.js';
 import { pearson, spearman } from './correlation.js';
-import { type DeLongResult, delongTest } from './delong.js';
+import { type DeLongComponents, type DeLongResult, delongComponents, delongFromComponents } from './delong.js';
 
 import type { ConfidenceInterval } from '../types.js';
 /** Two representations' cosines on the same binary-labelled pairs (null: missing). */
@@ -92,6 +92,30 @@ function complete<T>(cosinesA: ArrayLike<number | null>, cosinesB: ArrayLike<num
 }
 
 /**
+ * What the AUC comparisons need of one representation on one set of complete labelled pairs: its
+ * DeLong components and its tie groups per class. A representation compared with several others on
+ * the same pairs is ranked once ({@link rankForAuc}); every comparison then only resamples.
+ */
+export interface AucRanking {
+  readonly length: number;
+  /** Null when a class is absent. */
+  readonly delong: DeLongComponents | null;
+  /** Null when a class is absent. */
+  readonly classes: GroupedClasses | null;
+}
+
+/** Ranks `scores` (complete, finite) against `labels` for {@link compareRankedAuc}. `what` names them in errors. */
+export function rankForAuc(scores: ArrayLike<number>, labels: ArrayLike<boolean>, what: string): AucRanking {
+  const delong = delongComponents(scores, labels, `delongTest ${what}`);
+  if (delong === null) return { length: labels.length, delong, classes: null };
+  const { ids, groups } = denseRanks(scores);
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(ids[i]!);
+  return { length: labels.length, delong, classes: { positives: Uint32Array.from(positives), negatives: Uint32Array.from(negatives), groups } };
+}
+
+/**
  * AUC_A - AUC_B of every paired stratified resample, in draw order (exposed for tests). Empty
  * when either class is absent. Inputs are complete (no nulls).
  */
@@ -104,29 +128,32 @@ export function bootstrapAucDifferenceSamples(
   checkLengths(scoresA, scoresB, labels, 'bootstrapAucDifference');
   assertFinite(scoresA, 'bootstrapAucDifference A');
   assertFinite(scoresB, 'bootstrapAucDifference B');
-  const groupsA = denseRanks(scoresA);
-  const groupsB = denseRanks(scoresB);
-  const positives: number[] = [];
-  const negatives: number[] = [];
-  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(i);
-  if (positives.length === 0 || negatives.length === 0) return [];
+  return rankedDifferenceSamples(rankForAuc(scoresA, labels, 'A'), rankForAuc(scoresB, labels, 'B'), options);
+}
+
+function rankedDifferenceSamples(a: AucRanking, b: AucRanking, options: BootstrapOptions): number[] {
+  if (a.classes === null || b.classes === null) return [];
   // The resamples run in the WebAssembly kernels: bit for bit the resampling engine's draws counted
   // in JavaScript (test/linalg-kernels.test.ts).
-  const grouped = (groups: { readonly ids: Uint32Array; readonly groups: number }) => ({
-    positives: Uint32Array.from(positives, (i) => groups.ids[i]!),
-    negatives: Uint32Array.from(negatives, (i) => groups.ids[i]!),
-    groups: groups.groups,
-  });
-  return Array.from(aucResamples(options.seed, resampleCount(options), grouped(groupsA), grouped(groupsB)));
+  return Array.from(aucResamples(options.seed, resampleCount(options), a.classes, b.classes));
+}
+
+/**
+ * AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test, from the two
+ * representations' rankings of the same complete pairs ({@link rankForAuc}): {@link compareAuc}
+ * without ranking either again.
+ */
+export function compareRankedAuc(a: AucRanking, b: AucRanking, options: BootstrapOptions): AucComparison {
+  if (a.length !== b.length) throw new RangeError(`compareRankedAuc: rankings of ${a.length} and ${b.length} pairs`);
+  const delong = delongFromComponents(a.delong, b.delong);
+  const differenceCi = delong.difference === null ? NO_INTERVAL : percentileInterval(rankedDifferenceSamples(a, b, options), options.confidence);
+  return { nPairs: a.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
 }
 
 /** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
 export function compareAuc(input: PairedCosinesBinary, options: BootstrapOptions): AucComparison {
   const { a, b, target: labels } = complete(input.cosinesA, input.cosinesB, input.labels, 'compareAuc');
-  const delong = delongTest({ scoresA: a, scoresB: b, labels });
-  const differenceCi =
-    delong.difference === null ? NO_INTERVAL : percentileInterval(bootstrapAucDifferenceSamples(a, b, labels, options), options.confidence);
-  return { nPairs: labels.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
+  return compareRankedAuc(rankForAuc(a, labels, 'A'), rankForAuc(b, labels, 'B'), options);
 }
 
 /**

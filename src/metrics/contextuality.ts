@@ -26,7 +26,7 @@
  *   words. Adjusted measures: self-similarity and intra-sentence similarity minus the anisotropy
  *   baseline, explainable variance minus the variance baseline.
  */
-import { firstSingularValueShare } from './pca.js';
+import { firstSingularValueShareOfRows } from './pca.js';
 
 type Vector = Float32Array | Float64Array;
 
@@ -139,10 +139,7 @@ function meanPairwiseCosine(vectors: readonly Vector[], norms: readonly number[]
 
 /** Definition 3 of equal-length vectors as rows (exactly 1 when identical: see firstSingularValueShare). */
 function explainableVariance(vectors: readonly Vector[]): number {
-  const cols = vectors[0]!.length;
-  const data = new Float64Array(vectors.length * cols);
-  vectors.forEach((vector, row) => { data.set(vector, row * cols); });
-  return firstSingularValueShare({ rows: vectors.length, cols, data });
+  return firstSingularValueShareOfRows(vectors);
 }
 
 function checkDimensions(vectors: readonly Vector[], what: string): void {
@@ -168,20 +165,51 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   }
   // One pass per word sums its squared norm and adds it to the centre. A word that turns out not
   // usable (all zeros) added only zeros, which leave every entry of the centre as it was (an entry
-  // starts at +0 and a sum never becomes -0), so the centre is the sum of the usable words.
+  // starts at +0 and a sum never becomes -0), so the centre is the sum of the usable words. Two
+  // words go side by side (their norms are chains of dependent additions that overlap): each entry
+  // of the centre still gets the first word's value before the second's, the same roundings.
   const cols = measured.find((vector) => vector !== null)?.length ?? 0;
   const centre = new Float64Array(cols);
-  const usable: Vector[] = [];
-  const norms: number[] = [];
-  let randomNorm: number | null = null;
+  const present: Vector[] = [];
+  const presentIndex: number[] = [];
   measured.forEach((vector, index) => {
     if (vector === null) return;
+    present.push(vector);
+    presentIndex.push(index);
+  });
+  const squaredNorms = new Float64Array(present.length);
+  let p = 0;
+  for (; p + 1 < present.length; p += 2) {
+    const a = present[p]!;
+    const b = present[p + 1]!;
+    let squaredA = 0;
+    let squaredB = 0;
+    for (let c = 0; c < cols; c++) {
+      const x = a[c]!;
+      const y = b[c]!;
+      squaredA += x * x;
+      squaredB += y * y;
+      centre[c] = centre[c]! + x + y;
+    }
+    squaredNorms[p] = squaredA;
+    squaredNorms[p + 1] = squaredB;
+  }
+  for (; p < present.length; p++) {
+    const vector = present[p]!;
     let squared = 0;
     for (let c = 0; c < cols; c++) {
       const value = vector[c]!;
       squared += value * value;
       centre[c]! += value;
     }
+    squaredNorms[p] = squared;
+  }
+  const usable: Vector[] = [];
+  const norms: number[] = [];
+  let randomNorm: number | null = null;
+  present.forEach((vector, k) => {
+    const squared = squaredNorms[k]!;
+    const index = presentIndex[k]!;
     if (!Number.isFinite(squared)) {
       for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i]!)) throw new RangeError(`contextuality: word ${index} has a non-finite value at ${i}`);
     }
@@ -197,12 +225,31 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   const centreNorm = squaredNorm(centre);
   // Words that cancel out leave no sentence direction: no cosine to take.
   if (!(centreNorm > 0)) return { intraSentenceSimilarity: null, randomWord: random };
-  const cosines = usable.map((vector, k) => {
-    if (sameValues(vector, centre)) return 1;
+  // Each word's dot product with the centre, two words side by side (each summed in column order).
+  const identical = usable.map((vector) => sameValues(vector, centre));
+  const dotted = usable.flatMap((_vector, k) => (identical[k] ? [] : [k]));
+  const dots = new Float64Array(usable.length);
+  let q = 0;
+  for (; q + 1 < dotted.length; q += 2) {
+    const a = usable[dotted[q]!]!;
+    const b = usable[dotted[q + 1]!]!;
+    let dotA = 0;
+    let dotB = 0;
+    for (let c = 0; c < cols; c++) {
+      const z = centre[c]!;
+      dotA += a[c]! * z;
+      dotB += b[c]! * z;
+    }
+    dots[dotted[q]!] = dotA;
+    dots[dotted[q + 1]!] = dotB;
+  }
+  for (; q < dotted.length; q++) {
+    const vector = usable[dotted[q]!]!;
     let dot = 0;
     for (let c = 0; c < cols; c++) dot += vector[c]! * centre[c]!;
-    return Math.max(-1, Math.min(1, dot / Math.sqrt(norms[k]! * centreNorm)));
-  });
+    dots[dotted[q]!] = dot;
+  }
+  const cosines = usable.map((_vector, k) => (identical[k] ? 1 : Math.max(-1, Math.min(1, dots[k]! / Math.sqrt(norms[k]! * centreNorm)))));
   return { intraSentenceSimilarity: mean(cosines), randomWord: random };
 }
 

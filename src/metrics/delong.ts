@@ -45,7 +45,8 @@ export interface DeLongResult {
 
 const NO_RESULT: DeLongResult = Object.freeze({ aucA: null, aucB: null, difference: null, variance: null, z: null, p: null });
 
-interface Components {
+/** One ranking's structural components on a set of labelled items ({@link delongComponents}). */
+export interface DeLongComponents {
   readonly auc: number;
   /** V10 per positive, in the order of the positives. */
   readonly v10: Float64Array;
@@ -53,7 +54,7 @@ interface Components {
   readonly v01: Float64Array;
 }
 
-function structuralComponents(positives: Float64Array, negatives: Float64Array): Components {
+function structuralComponents(positives: Float64Array, negatives: Float64Array): DeLongComponents {
   const m = positives.length;
   const n = negatives.length;
   const all = new Float64Array(m + n);
@@ -89,6 +90,42 @@ function varianceOfDifference(a: Float64Array, b: Float64Array): number {
   return sum / (k - 1);
 }
 
+/**
+ * One ranking's structural components (see the module comment): what DeLong's test needs of each
+ * representation, so that a representation compared with several others is ranked once. Null when
+ * a class is absent. `what` names the scores in the error on a non-finite value.
+ */
+export function delongComponents(scores: ArrayLike<number>, labels: ArrayLike<boolean>, what = 'delongTest'): DeLongComponents | null {
+  assertSameLength(scores, labels, what);
+  assertFinite(scores, what);
+  let m = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]) m++;
+  const n = labels.length - m;
+  if (m === 0 || n === 0) return null;
+  const positives = new Float64Array(m);
+  const negatives = new Float64Array(n);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]) positives[p++] = scores[i]!;
+    else negatives[q++] = scores[i]!;
+  }
+  return structuralComponents(positives, negatives);
+}
+
+/** DeLong's test from the components of two rankings of the same items (null: a class is absent). */
+export function delongFromComponents(a: DeLongComponents | null, b: DeLongComponents | null): DeLongResult {
+  if (a === null || b === null) return NO_RESULT;
+  const m = a.v10.length;
+  const n = a.v01.length;
+  const difference = a.auc - b.auc;
+  if (m < 2 || n < 2) return { aucA: a.auc, aucB: b.auc, difference, variance: null, z: null, p: null };
+  const variance = varianceOfDifference(a.v10, b.v10) / m + varianceOfDifference(a.v01, b.v01) / n;
+  if (!(variance > 0)) return { aucA: a.auc, aucB: b.auc, difference, variance, z: null, p: null };
+  const z = difference / Math.sqrt(variance);
+  return { aucA: a.auc, aucB: b.auc, difference, variance, z, p: twoSidedNormalP(z) };
+}
+
 /** DeLong's test of the two AUCs (see the module comment). */
 export function delongTest(input: PairedBinaryScores): DeLongResult {
   const { scoresA, scoresB, labels } = input;
@@ -96,29 +133,7 @@ export function delongTest(input: PairedBinaryScores): DeLongResult {
   assertSameLength(scoresB, labels, 'delongTest B');
   assertFinite(scoresA, 'delongTest A');
   assertFinite(scoresB, 'delongTest B');
-  let m = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i]) m++;
-  const n = labels.length - m;
-  if (m === 0 || n === 0) return NO_RESULT;
-  const split = (scores: ArrayLike<number>): [Float64Array, Float64Array] => {
-    const positives = new Float64Array(m);
-    const negatives = new Float64Array(n);
-    let p = 0;
-    let q = 0;
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i]) positives[p++] = scores[i]!;
-      else negatives[q++] = scores[i]!;
-    }
-    return [positives, negatives];
-  };
-  const a = structuralComponents(...split(scoresA));
-  const b = structuralComponents(...split(scoresB));
-  const difference = a.auc - b.auc;
-  if (m < 2 || n < 2) return { aucA: a.auc, aucB: b.auc, difference, variance: null, z: null, p: null };
-  const variance = varianceOfDifference(a.v10, b.v10) / m + varianceOfDifference(a.v01, b.v01) / n;
-  if (!(variance > 0)) return { aucA: a.auc, aucB: b.auc, difference, variance, z: null, p: null };
-  const z = difference / Math.sqrt(variance);
-  return { aucA: a.auc, aucB: b.auc, difference, variance, z, p: twoSidedNormalP(z) };
+  return delongFromComponents(delongComponents(scoresA, labels, 'delongTest A'), delongComponents(scoresB, labels, 'delongTest B'));
 }
 
 /** Two-sided p-value of a standard normal statistic: 2 (1 - Phi(|z|)) = erfc(|z| / sqrt 2). */

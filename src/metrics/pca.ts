@@ -22,7 +22,7 @@
  */
 
 import { mulberry32 } from '../random.js';
-import { centeredUpperSums } from '../linalg/covariance.js';
+import { centeredUpperSums, gramMatrix } from '../linalg/covariance.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -159,7 +159,64 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       h -= f * g;
       d[i - 1] = f - g;
       for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
+      // e = A d over the leading i x i block (upper triangle stored): column j's dot g runs down
+      // k = j+1 .. i-1 while its products are added into e[k]. Four columns go side by side, each
+      // starting once the columns before it have added into its own e[j], so that their dot
+      // products (each a chain of dependent additions) overlap; every e[k] still gets the columns'
+      // products in column order and each g sums in k order: the same roundings as one at a time.
+      let j = 0;
+      for (; j + 3 < i; j += 4) {
+        const rowA = j * n;
+        const rowB = rowA + n;
+        const rowC = rowB + n;
+        const rowD = rowC + n;
+        const fa = d[j]!;
+        v[i * n + j] = fa;
+        let ga = e[j]! + v[rowA + j]! * fa;
+        let a = v[rowA + j + 1]!;
+        ga += a * d[j + 1]!;
+        e[j + 1]! += a * fa;
+        const fb = d[j + 1]!;
+        v[i * n + j + 1] = fb;
+        let gb = e[j + 1]! + v[rowB + j + 1]! * fb;
+        a = v[rowA + j + 2]!;
+        let b = v[rowB + j + 2]!;
+        let dk = d[j + 2]!;
+        ga += a * dk;
+        gb += b * dk;
+        e[j + 2] = e[j + 2]! + a * fa + b * fb;
+        const fc = d[j + 2]!;
+        v[i * n + j + 2] = fc;
+        let gc = e[j + 2]! + v[rowC + j + 2]! * fc;
+        a = v[rowA + j + 3]!;
+        b = v[rowB + j + 3]!;
+        let c = v[rowC + j + 3]!;
+        dk = d[j + 3]!;
+        ga += a * dk;
+        gb += b * dk;
+        gc += c * dk;
+        e[j + 3] = e[j + 3]! + a * fa + b * fb + c * fc;
+        const fd = d[j + 3]!;
+        v[i * n + j + 3] = fd;
+        let gd = e[j + 3]! + v[rowD + j + 3]! * fd;
+        for (let k = j + 4; k <= i - 1; k++) {
+          a = v[rowA + k]!;
+          b = v[rowB + k]!;
+          c = v[rowC + k]!;
+          const x = v[rowD + k]!;
+          dk = d[k]!;
+          ga += a * dk;
+          gb += b * dk;
+          gc += c * dk;
+          gd += x * dk;
+          e[k] = e[k]! + a * fa + b * fb + c * fc + x * fd;
+        }
+        e[j] = ga;
+        e[j + 1] = gb;
+        e[j + 2] = gc;
+        e[j + 3] = gd;
+      }
+      for (; j < i; j++) {
         f = d[j]!;
         v[i * n + j] = f;
         g = e[j]! + v[j * n + j]! * f;
@@ -498,67 +555,84 @@ export function firstSingularValueShare(matrix: Matrix): number {
   assertMatrix(matrix, 'firstSingularValueShare');
   const { rows, cols, data } = matrix;
   if (rows < 1) throw new RangeError('firstSingularValueShare: no rows');
+  return shareOfRows(Array.from({ length: rows }, (_, r) => data.subarray(r * cols, (r + 1) * cols)), cols, () => matrix);
+}
+
+/**
+ * {@link firstSingularValueShare} of the matrix whose rows are `rows` (at least one, all of the same
+ * length, finite values; float32 rows are read as the float64 values they hold), without copying
+ * them into one matrix unless the large-matrix path needs it: the same result, bit for bit.
+ */
+export function firstSingularValueShareOfRows(rows: readonly (Float32Array | Float64Array)[]): number {
+  if (rows.length < 1) throw new RangeError('firstSingularValueShare: no rows');
+  const cols = rows[0]!.length;
+  rows.forEach((row, r) => {
+    if (row.length !== cols) throw new RangeError(`firstSingularValueShare: row ${r} has ${row.length} values, expected ${cols}`);
+    for (let c = 0; c < cols; c++) if (!Number.isFinite(row[c]!)) throw new RangeError(`firstSingularValueShare: value at row ${r}, column ${c} is not finite`);
+  });
+  return shareOfRows(rows, cols, () => matrixFromRows(rows, cols));
+}
+
+/** The share of checked rows; `matrix` gives them as one matrix where a path needs it. */
+function shareOfRows(rowList: readonly ArrayLike<number>[], cols: number, matrix: () => Matrix): number {
+  const rows = rowList.length;
+  const first = rowList[0]!;
   let identical = true;
-  for (let r = 1; r < rows && identical; r++) for (let c = 0; c < cols; c++) if (data[r * cols + c] !== data[c]) { identical = false; break; }
+  for (let r = 1; r < rows && identical; r++) {
+    const row = rowList[r]!;
+    for (let c = 0; c < cols; c++) if (row[c] !== first[c]) { identical = false; break; }
+  }
   if (identical) return 1;
+  // The sum of squares in row-major order, as over the matrix's data.
   let trace = 0;
-  for (let i = 0; i < data.length; i++) trace += data[i]! * data[i]!;
+  for (const row of rowList) for (let c = 0; c < cols; c++) trace += row[c]! * row[c]!;
   if (!(trace > 0)) return 1;
   const size = Math.min(rows, cols);
   let top: number;
   if (size <= EXACT_SHARE_SIZE) {
     const gram = new Float64Array(size * size);
-    if (rows <= cols) upperGram(data, rows, cols, gram);
+    if (rows <= cols) gramMatrix(rowList, cols, gram);
     else {
-      const sums = covariance(matrix, new Float64Array(cols));
+      const sums = covariance(matrix(), new Float64Array(cols));
       for (let i = 0; i < gram.length; i++) gram[i] = sums[i]! * rows;
     }
     top = symmetricEigen(gram, size, false).values[0]!;
-  } else top = largestGramEigenvalue(matrix);
+  } else top = largestGramEigenvalue(matrix());
   return Math.min(1, Math.max(0, top / trace));
 }
 
 /**
- * X X^T of the rows x cols row-major `data` into `gram` (rows x rows, both triangles). Each entry
- * is one dot product summed in column order, as the plain double loop sums it; four entries of a
- * row are summed side by side so that each value of row i is read once for the four.
+ * out[r] = the dot product of row r of the rows x cols row-major `data` with `v`, each summed in
+ * column order as the plain loop sums it; four rows side by side, so that their four chains of
+ * dependent additions overlap.
  */
-function upperGram(data: Float64Array, rows: number, cols: number, gram: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    const a = i * cols;
-    let j = i;
-    for (; j + 3 < rows; j += 4) {
-      const b0 = j * cols;
-      const b1 = b0 + cols;
-      const b2 = b1 + cols;
-      const b3 = b2 + cols;
-      let dot0 = 0;
-      let dot1 = 0;
-      let dot2 = 0;
-      let dot3 = 0;
-      for (let c = 0; c < cols; c++) {
-        const x = data[a + c]!;
-        dot0 += x * data[b0 + c]!;
-        dot1 += x * data[b1 + c]!;
-        dot2 += x * data[b2 + c]!;
-        dot3 += x * data[b3 + c]!;
-      }
-      gram[i * rows + j] = dot0;
-      gram[j * rows + i] = dot0;
-      gram[i * rows + j + 1] = dot1;
-      gram[(j + 1) * rows + i] = dot1;
-      gram[i * rows + j + 2] = dot2;
-      gram[(j + 2) * rows + i] = dot2;
-      gram[i * rows + j + 3] = dot3;
-      gram[(j + 3) * rows + i] = dot3;
+function rowDots(data: Float64Array, rows: number, cols: number, v: Float64Array, out: Float64Array): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const a0 = r * cols;
+    const a1 = a0 + cols;
+    const a2 = a1 + cols;
+    const a3 = a2 + cols;
+    let dot0 = 0;
+    let dot1 = 0;
+    let dot2 = 0;
+    let dot3 = 0;
+    for (let c = 0; c < cols; c++) {
+      const x = v[c]!;
+      dot0 += data[a0 + c]! * x;
+      dot1 += data[a1 + c]! * x;
+      dot2 += data[a2 + c]! * x;
+      dot3 += data[a3 + c]! * x;
     }
-    for (; j < rows; j++) {
-      const b = j * cols;
-      let dot = 0;
-      for (let c = 0; c < cols; c++) dot += data[a + c]! * data[b + c]!;
-      gram[i * rows + j] = dot;
-      gram[j * rows + i] = dot;
-    }
+    out[r] = dot0;
+    out[r + 1] = dot1;
+    out[r + 2] = dot2;
+    out[r + 3] = dot3;
+  }
+  for (; r < rows; r++) {
+    let dot = 0;
+    for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
+    out[r] = dot;
   }
 }
 
@@ -584,17 +658,9 @@ export function largestGramEigenvalue(matrix: Matrix): number {
     inner.fill(0);
     if (wide) {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) inner[c]! += data[r * cols + c]! * v[r]!;
-      for (let r = 0; r < rows; r++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * inner[c]!;
-        w[r] = dot;
-      }
+      rowDots(data, rows, cols, inner, w);
     } else {
-      for (let r = 0; r < rows; r++) {
-        let dot = 0;
-        for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
-        inner[r] = dot;
-      }
+      rowDots(data, rows, cols, v, inner);
       for (let r = 0; r < rows; r++) {
         const scale = inner[r]!;
         for (let c = 0; c < cols; c++) w[c]! += data[r * cols + c]! * scale;

@@ -17,6 +17,7 @@ const HIGH_WORD = new Uint8Array(new Float64Array([-1]).buffer)[7] === 0xbf ? 1 
  */
 export function argsortAscending(values: ArrayLike<number>): Uint32Array {
   const n = values.length;
+  if (n <= INSERTION_SORT_SIZE) return insertionArgsort(values);
   // Keys as two 32-bit halves: a positive float flips its sign bit, a negative flips every bit.
   const bits = new Float64Array(1);
   const words = new Uint32Array(bits.buffer);
@@ -56,6 +57,31 @@ export function argsortAscending(values: ArrayLike<number>): Uint32Array {
   return order;
 }
 
+/**
+ * Below this many values the radix sort's eight passes over 256 buckets cost more than comparing
+ * (per-word AUCs sort a handful of cosines, tens of thousands of times a run).
+ */
+const INSERTION_SORT_SIZE = 48;
+
+/**
+ * The order {@link argsortAscending} gives, by insertion sort: a value moves before another only
+ * when strictly smaller, so ties (-0 and +0 among them) keep index order.
+ */
+function insertionArgsort(values: ArrayLike<number>): Uint32Array {
+  const n = values.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = values[i]!;
+    let j = i;
+    while (j > 0 && values[order[j - 1]!]! > value) {
+      order[j] = order[j - 1]!;
+      j--;
+    }
+    order[j] = i;
+  }
+  return order;
+}
+
 /** 1-based ranks; tied values all get the mean of the ranks they span. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const order = argsortAscending(values);
@@ -73,11 +99,17 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
+/** Dense group ids of values (see {@link denseRanks}). */
+export interface DenseRanks {
+  readonly ids: Uint32Array;
+  readonly groups: number;
+}
+
 /**
  * Dense group ids: equal values share an id, ids increase with value (0 .. groups-1).
  * Lets a bootstrap re-score a resample in linear time by counting per group.
  */
-export function denseRanks(values: ArrayLike<number>): { readonly ids: Uint32Array; readonly groups: number } {
+export function denseRanks(values: ArrayLike<number>): DenseRanks {
   const order = argsortAscending(values);
   const ids = new Uint32Array(values.length);
   let group = -1;

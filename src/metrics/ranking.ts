@@ -3,7 +3,7 @@
  * average precision (sklearn's step-wise definition, no interpolation).
  */
 import { type BinaryScores, assertSameLength } from './metric.js';
-import { assertFinite, denseRanks } from './rank.js';
+import { type DenseRanks, assertFinite, denseRanks } from './rank.js';
 
 /** Counts of each class. */
 export function classCounts(labels: ArrayLike<boolean>): { readonly positives: number; readonly negatives: number } {
@@ -15,13 +15,14 @@ export function classCounts(labels: ArrayLike<boolean>): { readonly positives: n
 /**
  * ROC-AUC = P(score of a random positive > score of a random negative) + 0.5 P(tie), i.e. the
  * Mann-Whitney U statistic divided by nPos * nNeg. Equal to sklearn.metrics.roc_auc_score,
- * including ties; all scores tied gives exactly 0.5. Null when either class is absent.
+ * including ties; all scores tied gives exactly 0.5. Null when either class is absent. `ranks`:
+ * denseRanks(scores) when the caller has them already.
  */
-export function rocAuc(input: BinaryScores): number | null {
+export function rocAuc(input: BinaryScores, ranks?: DenseRanks): number | null {
   const { scores, labels } = input;
   assertSameLength(scores, labels, 'rocAuc');
   assertFinite(scores, 'rocAuc scores');
-  const { ids, groups } = denseRanks(scores);
+  const { ids, groups } = ranks ?? denseRanks(scores);
   const positivesPerGroup = new Float64Array(groups);
   const negativesPerGroup = new Float64Array(groups);
   for (let i = 0; i < ids.length; i++) {
@@ -56,14 +57,15 @@ export function aucFromGroupCounts(positivesPerGroup: Float64Array, negativesPer
  * Average precision as sklearn.metrics.average_precision_score computes it:
  * AP = sum over distinct score thresholds (descending) of (R_k - R_{k-1}) * P_k, where tied scores
  * enter together. Null when there is no positive (recall undefined); 1 when every item is positive.
+ * `ranks`: denseRanks(scores) when the caller has them already.
  */
-export function averagePrecision(input: BinaryScores): number | null {
+export function averagePrecision(input: BinaryScores, ranks?: DenseRanks): number | null {
   const { scores, labels } = input;
   assertSameLength(scores, labels, 'averagePrecision');
   assertFinite(scores, 'averagePrecision scores');
   const { positives } = classCounts(labels);
   if (positives === 0) return null;
-  const { ids, groups } = denseRanks(scores);
+  const { ids, groups } = ranks ?? denseRanks(scores);
   const positivesPerGroup = new Float64Array(groups);
   const countPerGroup = new Float64Array(groups);
   for (let i = 0; i < ids.length; i++) {

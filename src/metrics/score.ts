@@ -14,6 +14,7 @@ import { deriveSeed } from '../random.js';
 import { averagePrecision, classCounts, rocAuc } from './ranking.js';
 import { classMeans, cohensD } from './separation.js';
 import { accuracyAt, crossValidatedAccuracy, learnThreshold } from './threshold.js';
+import { type DenseRanks, assertFinite, denseRanks } from './rank.js';
 
 /** One pair as the scorer sees it. */
 export interface ScoredPair {
@@ -94,9 +95,15 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
 
   const labelled = labelledColumns(scored);
   const hasLabels = labelled.labels.length > 0;
-  const auc = hasLabels ? rocAuc(labelled) : null;
+  // One ranking of the labelled scores for the AUC, its interval and average precision.
+  let ranks: DenseRanks | undefined;
+  if (hasLabels) {
+    assertFinite(labelled.scores, 'rocAuc scores');
+    ranks = denseRanks(labelled.scores);
+  }
+  const auc = hasLabels ? rocAuc(labelled, ranks) : null;
   const aucCi =
-    auc === null ? { low: null, high: null } : bootstrapAucCi(labelled, { seed: deriveSeed(input.seed, `${key}:auc`), resamples });
+    auc === null ? { low: null, high: null } : bootstrapAucCi(labelled, { seed: deriveSeed(input.seed, `${key}:auc`), resamples }, ranks);
   const similarity = input.scores !== 'probability';
   const means = hasLabels && similarity ? classMeans(labelled) : { meanPositive: null, meanNegative: null };
 
@@ -145,7 +152,7 @@ export function scoreRepresentation(input: ScoreRepresentationInput): MetricScor
     nSame: counts.positives,
     nDifferent: counts.negatives,
     auc: estimate(auc, aucCi),
-    averagePrecision: hasLabels ? averagePrecision(labelled) : null,
+    averagePrecision: hasLabels ? averagePrecision(labelled, ranks) : null,
     accuracy,
     threshold,
     thresholdSource,

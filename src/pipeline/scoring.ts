@@ -5,7 +5,7 @@
  * (re-scoring the pairs CSVs of a finished run) both call this, which is why the two give
  * byte-identical summary.csv, words/ and compare files.
  */
-import { compareAuc, compareSpearman } from '../metrics/compare.js';
+import { type AucRanking, compareRankedAuc, compareSpearman, rankForAuc } from '../metrics/compare.js';
 import { rocAuc } from '../metrics/ranking.js';
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/score.js';
 import { deriveSeed } from '../random.js';
@@ -224,6 +224,59 @@ function comparedPairs(columns: readonly ComparedColumn[], rule: ComparisonRule,
 }
 
 /**
+ * Each column's ranking for the AUC comparisons of one split ({@link rankForAuc}), made once per
+ * set of pairs it is compared on: the pairs where both columns and the label are present, which is
+ * every labelled pair unless a column misses some (out-of-vocabulary targets). `compareAuc` on the
+ * two columns gives the same result, ranking both again for every comparison.
+ */
+class AucRankings {
+  private readonly rankings = new Map<string, AucRanking>();
+  private readonly missing = new Map<RepresentationKey, readonly number[]>();
+  private readonly unlabelled: readonly number[];
+
+  constructor(
+    private readonly labels: readonly (boolean | null)[],
+    private readonly values: (key: RepresentationKey) => readonly (number | null)[],
+  ) {
+    this.unlabelled = labels.flatMap((label, i) => (label === null ? [i] : []));
+  }
+
+  private missingOf(key: RepresentationKey): readonly number[] {
+    let missing = this.missing.get(key);
+    if (missing === undefined) {
+      missing = this.values(key).flatMap((value, i) => (value === null ? [i] : []));
+      this.missing.set(key, missing);
+    }
+    return missing;
+  }
+
+  /** The two columns' rankings on the pairs where both and the label are present. */
+  of(keyA: RepresentationKey, keyB: RepresentationKey): [AucRanking, AucRanking] {
+    const dropped = [...new Set([...this.unlabelled, ...this.missingOf(keyA), ...this.missingOf(keyB)])].sort((x, y) => x - y);
+    const signature = dropped.join(',');
+    const rankingOf = (key: RepresentationKey, what: string): AucRanking => {
+      const id = `${key}|${signature}`;
+      let ranking = this.rankings.get(id);
+      if (ranking === undefined) {
+        const skip = new Set(dropped);
+        const column = this.values(key);
+        const scores: number[] = [];
+        const labels: boolean[] = [];
+        column.forEach((value, i) => {
+          if (skip.has(i)) return;
+          scores.push(value!);
+          labels.push(this.labels[i]!);
+        });
+        ranking = rankForAuc(scores, labels, what);
+        this.rankings.set(id, ranking);
+      }
+      return ranking;
+    };
+    return [rankingOf(keyA, 'A'), rankingOf(keyB, 'B')];
+  }
+}
+
+/**
  * Representations compared on the same pairs of each split, per normalization (by default each
  * against the split's best static one, the static targets and its neighbouring layer; every two
  * with `comparisons: 'all-pairs'`): the AUC difference with a paired stratified bootstrap CI and
@@ -255,6 +308,7 @@ export function compareRepresentations(
       }
       return column;
     };
+    const ranking = labelled ? new AucRankings(labels, values) : null;
     for (const normalization of options.normalizations) {
       const columns = columnsOf(models, normalization).filter(({ key }) => split.pairs.some((pair) => pair.cosines.has(key)));
       const bestStatic = rule === 'all-pairs' ? null : bestStaticColumn(columns, values, labels, gold, labelled);
@@ -270,8 +324,9 @@ export function compareRepresentations(
         const cosinesB = values(second.key);
         const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
         const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
-        if (labelled) {
-          const result = compareAuc({ cosinesA, cosinesB, labels }, { seed, resamples: options.resamples });
+        if (ranking !== null) {
+          const [rankingA, rankingB] = ranking.of(first.key, second.key);
+          const result = compareRankedAuc(rankingA, rankingB, { seed, resamples: options.resamples });
           comparisons.push(
             compareTable.round({
               ...identity,
