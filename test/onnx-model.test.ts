@@ -180,6 +180,18 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 });
 
+describe('ModelTokenizer.encodeAll', () => {
+  it('gives, in input order, what encode() gives for each sentence, for one native call and for the two made at once', async () => {
+    const sentences = Array.from({ length: 45 }, (_, i) => Array.from({ length: 1 + (i % 7) }, (_, j) => WORDS[(i * 3 + j) % WORDS.length]).join(' '));
+    for (const count of [1, 31, 32, 45]) {
+      const some = sentences.slice(0, count);
+      const expected = await Promise.all(some.map((s) => parts.tokenizer.encode(s)));
+      expect(await parts.tokenizer.encodeAll(some)).toEqual(expected);
+    }
+    expect(await parts.tokenizer.encodeAll([])).toEqual([]);
+  });
+});
+
 describe('OnnxRunner.prepareBatch', () => {
   it('pads to the longest row with the pad id and feeds int64 ids, mask and token types equal to their BigInt values', () => {
     const batch = parts.runner.prepareBatch([[2, 7, 3], [2, 9, 8, 11, 3]]);
