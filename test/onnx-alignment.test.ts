@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maskedMean, poolTokens, targetTokens, windowAround } from '../src/models/alignment.js';
+import { maskedMean, maskedMeanInto, poolTokens, poolTokensInto, targetTokens, windowAround } from '../src/models/alignment.js';
 import { ModelTokenizer, type EncodedSentence } from '../src/models/tokenizer.js';
 import { prepareUseLite } from '../src/models/use-lite/convert.js';
 import { InputError, type TargetSpans } from '../src/types.js';
@@ -229,5 +229,22 @@ describe('pooling', () => {
   });
   it('masked mean skips padding', () => {
     expect([...maskedMean(data, 3, 2, 0, [1, 1, 0])]).toEqual([2, 3]);
+  });
+  it('the Into forms write their dim values at the offset and leave the rest of the block alone', () => {
+    // 2 rows x 3 tokens x 2 dims; the second row's vectors.
+    const two = new Float32Array([0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 9]);
+    const block = new Float32Array(8).fill(-1);
+    poolTokensInto(block, 1, two, 3, 2, 1, [1, 2], 'mean');
+    poolTokensInto(block, 3, two, 3, 2, 1, [1, 2], 'last');
+    maskedMeanInto(block, 5, two, 3, 2, 1, new Int32Array([1, 1, 0]));
+    expect([...block]).toEqual([-1, 4, 6.5, 5, 9, 2, 3, -1]);
+  });
+  it('sums in float64 before rounding once: the same float32 as a float64 reference mean, whatever came before', () => {
+    const values = [1e8, 3, 1e-3, 7.25e-4, 16777217, 0.1];
+    const tall = new Float32Array(values); // 6 tokens x 1 dim
+    const expected = Math.fround(Array.from(tall).reduce((a, b) => a + b, 0) / 6);
+    poolTokens(new Float32Array(4096).fill(1e30), 1, 4096, 0, [0], 'mean'); // leaves a wide, dirty scratch behind
+    expect(poolTokens(tall, 6, 1, 0, [0, 1, 2, 3, 4, 5], 'mean')[0]).toBe(expected);
+    expect(maskedMean(tall, 6, 1, 0, [1, 1, 1, 1, 1, 1])[0]).toBe(expected);
   });
 });

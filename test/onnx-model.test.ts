@@ -180,6 +180,32 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 });
 
+describe('ModelTokenizer.encodeAll', () => {
+  it('gives, in input order, what encode() gives for each sentence, for one native call and for the two made at once', async () => {
+    const sentences = Array.from({ length: 45 }, (_, i) => Array.from({ length: 1 + (i % 7) }, (_, j) => WORDS[(i * 3 + j) % WORDS.length]).join(' '));
+    for (const count of [1, 31, 32, 45]) {
+      const some = sentences.slice(0, count);
+      const expected = await Promise.all(some.map((s) => parts.tokenizer.encode(s)));
+      expect(await parts.tokenizer.encodeAll(some)).toEqual(expected);
+    }
+    expect(await parts.tokenizer.encodeAll([])).toEqual([]);
+  });
+});
+
+describe('OnnxRunner.prepareBatch', () => {
+  it('pads to the longest row with the pad id and feeds int64 ids, mask and token types equal to their BigInt values', () => {
+    const batch = parts.runner.prepareBatch([[2, 7, 3], [2, 9, 8, 11, 3]]);
+    expect([batch.rows, batch.tokens]).toEqual([2, 5]);
+    const pad = BigInt(parts.runner.options.padId);
+    expect(batch.feeds.input_ids!.type).toBe('int64');
+    expect(batch.feeds.input_ids!.dims).toEqual([2, 5]);
+    expect([...(batch.feeds.input_ids!.data as BigInt64Array)]).toEqual([2n, 7n, 3n, pad, pad, 2n, 9n, 8n, 11n, 3n]);
+    expect([...(batch.feeds.attention_mask!.data as BigInt64Array)]).toEqual([1n, 1n, 1n, 0n, 0n, 1n, 1n, 1n, 1n, 1n]);
+    expect([...(batch.feeds.token_type_ids!.data as BigInt64Array)]).toEqual(new Array<bigint>(10).fill(0n));
+    expect(batch.masks.map((m) => Array.from(m))).toEqual([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]);
+  });
+});
+
 describe('a graph without attention_mask and token_type_ids inputs', () => {
   it('feeds only input_ids and batches equal lengths only, so padding cannot change vectors', async () => {
     const dir = join(root, 'no-mask');

@@ -95,35 +95,62 @@ export function windowAround(encoded: EncodedSentence, target: readonly number[]
   };
 }
 
+/** Float64 sums of the pooling functions, reused across calls (grown when a wider output comes). */
+let scratch = new Float64Array(1024);
+
+function sums(dim: number): Float64Array {
+  if (scratch.length < dim) scratch = new Float64Array(dim);
+  scratch.fill(0, 0, dim);
+  return scratch;
+}
+
 /**
  * Pools the vectors at token positions `positions` (ascending, non-empty) of row `row` of a
  * `[rows, tokens, dim]` tensor laid out row-major in `data`.
  */
 export function poolTokens(data: Float32Array, tokens: number, dim: number, row: number, positions: readonly number[], pooling: TokenPooling): Float32Array {
-  if (positions.length === 0 || positions.some((t) => !Number.isInteger(t) || t < 0 || t >= tokens)) {
-    throw new RangeError(`bad token positions [${positions.join(', ')}] of ${tokens}`);
+  const out = new Float32Array(dim);
+  poolTokensInto(out, 0, data, tokens, dim, row, positions, pooling);
+  return out;
+}
+
+/**
+ * {@link poolTokens} writing its `dim` values into `out` from `outOffset` (the model fills one
+ * block per batch instead of allocating a vector per occurrence and representation).
+ */
+export function poolTokensInto(out: Float32Array, outOffset: number, data: Float32Array, tokens: number, dim: number, row: number, positions: readonly number[], pooling: TokenPooling): void {
+  if (positions.length === 0) throw new RangeError(`bad token positions [] of ${tokens}`);
+  for (const t of positions) {
+    if (!Number.isInteger(t) || t < 0 || t >= tokens) throw new RangeError(`bad token positions [${positions.join(', ')}] of ${tokens}`);
   }
   const rowOffset = row * tokens * dim;
   if (pooling !== 'mean') {
     const t = pooling === 'first' ? positions[0]! : positions[positions.length - 1]!;
-    return data.slice(rowOffset + t * dim, rowOffset + (t + 1) * dim);
+    out.set(data.subarray(rowOffset + t * dim, rowOffset + (t + 1) * dim), outOffset);
+    return;
   }
-  const sum = new Float64Array(dim);
+  // Summed in float64, in position order, then divided: the same rounding whatever the batch.
+  const sum = sums(dim);
   for (const t of positions) {
     const base = rowOffset + t * dim;
     for (let d = 0; d < dim; d++) sum[d]! += data[base + d]!;
   }
-  const out = new Float32Array(dim);
-  for (let d = 0; d < dim; d++) out[d] = sum[d]! / positions.length;
-  return out;
+  for (let d = 0; d < dim; d++) out[outOffset + d] = sum[d]! / positions.length;
 }
 
 /**
  * Mean of the vectors of row `row` over positions whose mask is 1 (sentence mean pooling). Pass a
  * mask with 0 at special tokens for the mean over the sentence's own tokens.
  */
-export function maskedMean(data: Float32Array, tokens: number, dim: number, row: number, mask: readonly number[]): Float32Array {
-  const sum = new Float64Array(dim);
+export function maskedMean(data: Float32Array, tokens: number, dim: number, row: number, mask: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(dim);
+  maskedMeanInto(out, 0, data, tokens, dim, row, mask);
+  return out;
+}
+
+/** {@link maskedMean} writing its `dim` values into `out` from `outOffset`. */
+export function maskedMeanInto(out: Float32Array, outOffset: number, data: Float32Array, tokens: number, dim: number, row: number, mask: ArrayLike<number>): void {
+  const sum = sums(dim);
   let count = 0;
   for (let t = 0; t < tokens; t++) {
     if (mask[t] !== 1) continue;
@@ -131,7 +158,5 @@ export function maskedMean(data: Float32Array, tokens: number, dim: number, row:
     const base = (row * tokens + t) * dim;
     for (let d = 0; d < dim; d++) sum[d]! += data[base + d]!;
   }
-  const out = new Float32Array(dim);
-  for (let d = 0; d < dim; d++) out[d] = count > 0 ? sum[d]! / count : 0;
-  return out;
+  for (let d = 0; d < dim; d++) out[outOffset + d] = count > 0 ? sum[d]! / count : 0;
 }

