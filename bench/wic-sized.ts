@@ -122,7 +122,7 @@ export async function benchWicSized(options: WicSizedOptions): Promise<Throughpu
     const run = async (label: string): Promise<{ seconds: number; cpuSeconds: number | null; phases: { phase: string; seconds: number }[] }> => {
       const out = join(scratch, `out-${label}`);
       options.log?.(`wic-sized: sensebench run --dataset wic=DIR --format wic (${label}; ${described})`);
-      const result = await runFresh(process.execPath, [bin, 'run', '--dataset', `wic=${dataset}`, '--format', 'wic', '--out', out], { cwd: PROJECT_ROOT, env: { ...process.env, SENSEBENCH_CACHE: cache }, peakRss: true });
+      const result = await runFresh(process.execPath, [bin, 'run', '--dataset', `wic=${dataset}`, '--format', 'wic', '--out', out], { cwd: PROJECT_ROOT, env: { ...process.env, SENSEBENCH_CACHE: cache }, peakRss: true }); // peakRss: under GNU time, which also gives the CPU time
       const phases = await phaseSeconds(out);
       await rm(out, { recursive: true, force: true });
       options.log?.(`wic-sized: ${label} ${(result.wallMs / 1000).toFixed(1)} s (${phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)}`).join(', ')})`);
@@ -148,7 +148,7 @@ export async function benchWicSized(options: WicSizedOptions): Promise<Throughpu
       samples,
     });
     rows.push(budgetRow('cold', cold.seconds, 1), budgetRow('warm', warmSeconds, warm.length));
-    // (Under GNU time: runFresh reports CPU time with the peak RSS.) CPU time says what the wall time can become on this machine: with every core busy, a run
+    // CPU time says what the wall time can become on this machine: with every core busy, a run
     // takes at least its CPU seconds over the cores (the analyses are CPU-bound once cached).
     const warmCpu = warm.map((w) => w.cpuSeconds).filter((seconds): seconds is number => seconds !== null);
     for (const [state, cpu, wall, samples] of [['cold', cold.cpuSeconds, cold.seconds, 1], ['warm', warmCpu.length > 0 ? median(warmCpu) : null, warmSeconds, warmCpu.length]] as const) {
