@@ -70,9 +70,140 @@
   (func $at (param $array i32) (param $k i32) (result i32)
     (i32.add (local.get $array) (i32.shl (local.get $k) (i32.const 3))))
 
+;; The passes below take the listed rows four at a time (then one at a time for the rest): four
+;; rows' dot products share the loads of v and run eight independent sums instead of two, and four
+;; rows' updates of out read and write each out[j] once instead of four times. Each row's sums and
+;; each out[j]'s additions keep exactly the one-row order ($dot, $axpy), so the values are the same.
+
+  ;; $dot of four rows a, b, c, e with the same v: the four results, each exactly $dot's.
+  (func $dot4 (param $a i32) (param $b i32) (param $c i32) (param $e i32) (param $v i32) (param $d i32) (result f64 f64 f64 f64)
+    (local $a01 v128) (local $a23 v128) (local $b01 v128) (local $b23 v128)
+    (local $c01 v128) (local $c23 v128) (local $e01 v128) (local $e23 v128)
+    (local $v01 v128) (local $v23 v128) (local $j i32) (local $end i32) (local $offset i32)
+    (local $sa f64) (local $sb f64) (local $sc f64) (local $se f64) (local $x f64) (local $bias f64)
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $v01 (v128.load (i32.add (local.get $v) (local.get $offset))))
+        (local.set $v23 (v128.load offset=16 (i32.add (local.get $v) (local.get $offset))))
+        (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $v01))))
+        (local.set $a23 (f64x2.add (local.get $a23) (f64x2.mul (v128.load offset=16 (i32.add (local.get $a) (local.get $offset))) (local.get $v23))))
+        (local.set $b01 (f64x2.add (local.get $b01) (f64x2.mul (v128.load (i32.add (local.get $b) (local.get $offset))) (local.get $v01))))
+        (local.set $b23 (f64x2.add (local.get $b23) (f64x2.mul (v128.load offset=16 (i32.add (local.get $b) (local.get $offset))) (local.get $v23))))
+        (local.set $c01 (f64x2.add (local.get $c01) (f64x2.mul (v128.load (i32.add (local.get $c) (local.get $offset))) (local.get $v01))))
+        (local.set $c23 (f64x2.add (local.get $c23) (f64x2.mul (v128.load offset=16 (i32.add (local.get $c) (local.get $offset))) (local.get $v23))))
+        (local.set $e01 (f64x2.add (local.get $e01) (f64x2.mul (v128.load (i32.add (local.get $e) (local.get $offset))) (local.get $v01))))
+        (local.set $e23 (f64x2.add (local.get $e23) (f64x2.mul (v128.load offset=16 (i32.add (local.get $e) (local.get $offset))) (local.get $v23))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (local.set $sa (f64x2.extract_lane 0 (local.get $a01)))
+    (local.set $sb (f64x2.extract_lane 0 (local.get $b01)))
+    (local.set $sc (f64x2.extract_lane 0 (local.get $c01)))
+    (local.set $se (f64x2.extract_lane 0 (local.get $e01)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $x (f64.load (i32.add (local.get $v) (local.get $offset))))
+        (local.set $sa (f64.add (local.get $sa) (f64.mul (f64.load (i32.add (local.get $a) (local.get $offset))) (local.get $x))))
+        (local.set $sb (f64.add (local.get $sb) (f64.mul (f64.load (i32.add (local.get $b) (local.get $offset))) (local.get $x))))
+        (local.set $sc (f64.add (local.get $sc) (f64.mul (f64.load (i32.add (local.get $c) (local.get $offset))) (local.get $x))))
+        (local.set $se (f64.add (local.get $se) (f64.mul (f64.load (i32.add (local.get $e) (local.get $offset))) (local.get $x))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (local.set $bias (f64.load (i32.add (local.get $v) (i32.shl (local.get $d) (i32.const 3)))))
+    (f64.add (local.get $bias)
+      (f64.add (f64.add (local.get $sa) (f64x2.extract_lane 1 (local.get $a01)))
+        (f64.add (f64x2.extract_lane 0 (local.get $a23)) (f64x2.extract_lane 1 (local.get $a23)))))
+    (f64.add (local.get $bias)
+      (f64.add (f64.add (local.get $sb) (f64x2.extract_lane 1 (local.get $b01)))
+        (f64.add (f64x2.extract_lane 0 (local.get $b23)) (f64x2.extract_lane 1 (local.get $b23)))))
+    (f64.add (local.get $bias)
+      (f64.add (f64.add (local.get $sc) (f64x2.extract_lane 1 (local.get $c01)))
+        (f64.add (f64x2.extract_lane 0 (local.get $c23)) (f64x2.extract_lane 1 (local.get $c23)))))
+    (f64.add (local.get $bias)
+      (f64.add (f64.add (local.get $se) (f64x2.extract_lane 1 (local.get $e01)))
+        (f64.add (f64x2.extract_lane 0 (local.get $e23)) (f64x2.extract_lane 1 (local.get $e23))))))
+
+  ;; $axpy of rows a, b, c, e with scales sa, sb, sc, se, in that order, in one pass over out:
+  ;; out[j] = (((out[j] + a[j] sa) + b[j] sb) + c[j] sc) + e[j] se, then out[d] the same way with 1s.
+  (func $axpy4 (param $a i32) (param $b i32) (param $c i32) (param $e i32)
+    (param $sa f64) (param $sb f64) (param $sc f64) (param $se f64) (param $out i32) (param $d i32)
+    (local $j i32) (local $end i32) (local $at i32) (local $offset i32)
+    (local $ka v128) (local $kb v128) (local $kc v128) (local $ke v128)
+    (local.set $ka (f64x2.splat (local.get $sa)))
+    (local.set $kb (f64x2.splat (local.get $sb)))
+    (local.set $kc (f64x2.splat (local.get $sc)))
+    (local.set $ke (f64x2.splat (local.get $se)))
+    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (v128.store (local.get $at)
+          (f64x2.add
+            (f64x2.add
+              (f64x2.add
+                (f64x2.add (v128.load (local.get $at)) (f64x2.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $ka)))
+                (f64x2.mul (v128.load (i32.add (local.get $b) (local.get $offset))) (local.get $kb)))
+              (f64x2.mul (v128.load (i32.add (local.get $c) (local.get $offset))) (local.get $kc)))
+            (f64x2.mul (v128.load (i32.add (local.get $e) (local.get $offset))) (local.get $ke))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $next)))
+    (if (i32.lt_u (local.get $j) (local.get $d))
+      (then
+        (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (f64.store (local.get $at)
+          (f64.add
+            (f64.add
+              (f64.add
+                (f64.add (f64.load (local.get $at)) (f64.mul (f64.load (i32.add (local.get $a) (local.get $offset))) (local.get $sa)))
+                (f64.mul (f64.load (i32.add (local.get $b) (local.get $offset))) (local.get $sb)))
+              (f64.mul (f64.load (i32.add (local.get $c) (local.get $offset))) (local.get $sc)))
+            (f64.mul (f64.load (i32.add (local.get $e) (local.get $offset))) (local.get $se))))))
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 3))))
+    (f64.store (local.get $at)
+      (f64.add (f64.add (f64.add (f64.add (f64.load (local.get $at)) (local.get $sa)) (local.get $sb)) (local.get $sc)) (local.get $se))))
+
+  ;; Four rows' $axpy, skipping each row whose scale is 0 (as the one-row passes do): one pass over
+  ;; out when none is 0, else the rows one at a time, in order.
+  (func $axpy4Nonzero (param $a i32) (param $b i32) (param $c i32) (param $e i32)
+    (param $sa f64) (param $sb f64) (param $sc f64) (param $se f64) (param $out i32) (param $d i32)
+    (if (i32.and
+          (i32.and (f64.ne (local.get $sa) (f64.const 0)) (f64.ne (local.get $sb) (f64.const 0)))
+          (i32.and (f64.ne (local.get $sc) (f64.const 0)) (f64.ne (local.get $se) (f64.const 0))))
+      (then (call $axpy4 (local.get $a) (local.get $b) (local.get $c) (local.get $e)
+        (local.get $sa) (local.get $sb) (local.get $sc) (local.get $se) (local.get $out) (local.get $d)))
+      (else
+        (if (f64.ne (local.get $sa) (f64.const 0)) (then (call $axpy (local.get $a) (local.get $sa) (local.get $out) (local.get $d))))
+        (if (f64.ne (local.get $sb) (f64.const 0)) (then (call $axpy (local.get $b) (local.get $sb) (local.get $out) (local.get $d))))
+        (if (f64.ne (local.get $sc) (f64.const 0)) (then (call $axpy (local.get $c) (local.get $sc) (local.get $out) (local.get $d))))
+        (if (f64.ne (local.get $se) (f64.const 0)) (then (call $axpy (local.get $e) (local.get $se) (local.get $out) (local.get $d)))))))
+
   ;; out[k] = v[d] + row_k . v[0..d)
   (func (export "dots") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $out i32)
-    (local $k i32)
+    (local $k i32) (local $end i32) (local $r0 f64) (local $r1 f64) (local $r2 f64) (local $r3 f64)
+    (local.set $end (i32.and (local.get $count) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (call $dot4
+          (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 1)) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 2)) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 3)) (local.get $d))
+          (local.get $v) (local.get $d))
+        (local.set $r3) (local.set $r2) (local.set $r1) (local.set $r0)
+        (f64.store (call $at (local.get $out) (local.get $k)) (local.get $r0))
+        (f64.store offset=8 (call $at (local.get $out) (local.get $k)) (local.get $r1))
+        (f64.store offset=16 (call $at (local.get $out) (local.get $k)) (local.get $r2))
+        (f64.store offset=24 (call $at (local.get $out) (local.get $k)) (local.get $r3))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
@@ -83,7 +214,23 @@
 
   ;; out += sum over listed rows with r[k] != 0 of [row_k, 1] * r[k]
   (func (export "transposeTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $r i32) (param $out i32)
-    (local $k i32) (local $s f64)
+    (local $k i32) (local $s f64) (local $end i32)
+    (local.set $end (i32.and (local.get $count) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (call $axpy4Nonzero
+          (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 1)) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 2)) (local.get $d))
+          (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 3)) (local.get $d))
+          (f64.load (call $at (local.get $r) (local.get $k)))
+          (f64.load offset=8 (call $at (local.get $r) (local.get $k)))
+          (f64.load offset=16 (call $at (local.get $r) (local.get $k)))
+          (f64.load offset=24 (call $at (local.get $r) (local.get $k)))
+          (local.get $out) (local.get $d))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
@@ -95,7 +242,27 @@
 
   ;; out += sum over listed rows of [row_k, 1] * s_k with s_k = (row_k . v + v[d]) * w[k], skipping s_k = 0
   (func (export "hessianTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $w i32) (param $out i32)
-    (local $k i32) (local $s f64) (local $start i32)
+    (local $k i32) (local $s f64) (local $start i32) (local $end i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $e i32)
+    (local $da f64) (local $db f64) (local $dc f64) (local $de f64)
+    (local.set $end (i32.and (local.get $count) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $a (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $b (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 1)) (local.get $d)))
+        (local.set $c (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+        (local.set $e (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 3)) (local.get $d)))
+        (call $dot4 (local.get $a) (local.get $b) (local.get $c) (local.get $e) (local.get $v) (local.get $d))
+        (local.set $de) (local.set $dc) (local.set $db) (local.set $da)
+        (call $axpy4Nonzero (local.get $a) (local.get $b) (local.get $c) (local.get $e)
+          (f64.mul (local.get $da) (f64.load (call $at (local.get $w) (local.get $k))))
+          (f64.mul (local.get $db) (f64.load offset=8 (call $at (local.get $w) (local.get $k))))
+          (f64.mul (local.get $dc) (f64.load offset=16 (call $at (local.get $w) (local.get $k))))
+          (f64.mul (local.get $de) (f64.load offset=24 (call $at (local.get $w) (local.get $k))))
+          (local.get $out) (local.get $d))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
@@ -107,33 +274,88 @@
         (br $next))))
 
   ;; out[j] += (w[k] * row_k[j]) * row_k[j] for j < d and out[d] += w[k], over the listed rows
+  ;; (four rows per pass over out, each row's term added in list order)
   (func (export "weightedSquares") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $w i32) (param $out i32)
-    (local $k i32) (local $j i32) (local $end i32) (local $weight f64) (local $weights v128) (local $start i32) (local $at i32) (local $offset i32) (local $x v128) (local $xs f64)
-    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (local $k i32) (local $j i32) (local $end i32) (local $columns i32) (local $at i32) (local $offset i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $e i32)
+    (local $wa f64) (local $wb f64) (local $wc f64) (local $we f64)
+    (local $ka v128) (local $kb v128) (local $kc v128) (local $ke v128)
+    (local $x v128) (local $y v128) (local $z v128) (local $u v128) (local $xs f64)
+    (local.set $columns (i32.and (local.get $d) (i32.const -2)))
+    (local.set $end (i32.and (local.get $count) (i32.const -4)))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
-        (local.set $start (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
-        (local.set $weight (f64.load (call $at (local.get $w) (local.get $k))))
-        (local.set $weights (f64x2.splat (local.get $weight)))
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $a (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $b (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 1)) (local.get $d)))
+        (local.set $c (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+        (local.set $e (call $row (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 3)) (local.get $d)))
+        (local.set $wa (f64.load (call $at (local.get $w) (local.get $k))))
+        (local.set $wb (f64.load offset=8 (call $at (local.get $w) (local.get $k))))
+        (local.set $wc (f64.load offset=16 (call $at (local.get $w) (local.get $k))))
+        (local.set $we (f64.load offset=24 (call $at (local.get $w) (local.get $k))))
+        (local.set $ka (f64x2.splat (local.get $wa)))
+        (local.set $kb (f64x2.splat (local.get $wb)))
+        (local.set $kc (f64x2.splat (local.get $wc)))
+        (local.set $ke (f64x2.splat (local.get $we)))
         (local.set $j (i32.const 0))
-        (block $columns
+        (block $columnsDone
           (loop $column
-            (br_if $columns (i32.ge_u (local.get $j) (local.get $end)))
+            (br_if $columnsDone (i32.ge_u (local.get $j) (local.get $columns)))
             (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
             (local.set $at (i32.add (local.get $out) (local.get $offset)))
-            (local.set $x (v128.load (i32.add (local.get $start) (local.get $offset))))
-            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (f64x2.mul (f64x2.mul (local.get $weights) (local.get $x)) (local.get $x))))
+            (local.set $x (v128.load (i32.add (local.get $a) (local.get $offset))))
+            (local.set $y (v128.load (i32.add (local.get $b) (local.get $offset))))
+            (local.set $z (v128.load (i32.add (local.get $c) (local.get $offset))))
+            (local.set $u (v128.load (i32.add (local.get $e) (local.get $offset))))
+            (v128.store (local.get $at)
+              (f64x2.add
+                (f64x2.add
+                  (f64x2.add
+                    (f64x2.add (v128.load (local.get $at)) (f64x2.mul (f64x2.mul (local.get $ka) (local.get $x)) (local.get $x)))
+                    (f64x2.mul (f64x2.mul (local.get $kb) (local.get $y)) (local.get $y)))
+                  (f64x2.mul (f64x2.mul (local.get $kc) (local.get $z)) (local.get $z)))
+                (f64x2.mul (f64x2.mul (local.get $ke) (local.get $u)) (local.get $u))))
             (local.set $j (i32.add (local.get $j) (i32.const 2)))
             (br $column)))
         (if (i32.lt_u (local.get $j) (local.get $d))
           (then
             (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
             (local.set $at (i32.add (local.get $out) (local.get $offset)))
-            (local.set $xs (f64.load (i32.add (local.get $start) (local.get $offset))))
-            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (f64.mul (local.get $weight) (local.get $xs)) (local.get $xs))))))
+            (f64.store (local.get $at) (f64.add (f64.add (f64.add (f64.add (f64.load (local.get $at))
+              (f64.mul (f64.mul (local.get $wa) (local.tee $xs (f64.load (i32.add (local.get $a) (local.get $offset))))) (local.get $xs)))
+              (f64.mul (f64.mul (local.get $wb) (local.tee $xs (f64.load (i32.add (local.get $b) (local.get $offset))))) (local.get $xs)))
+              (f64.mul (f64.mul (local.get $wc) (local.tee $xs (f64.load (i32.add (local.get $c) (local.get $offset))))) (local.get $xs)))
+              (f64.mul (f64.mul (local.get $we) (local.tee $xs (f64.load (i32.add (local.get $e) (local.get $offset))))) (local.get $xs))))))
         (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 3))))
-        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $weight)))
+        (f64.store (local.get $at)
+          (f64.add (f64.add (f64.add (f64.add (f64.load (local.get $at)) (local.get $wa)) (local.get $wb)) (local.get $wc)) (local.get $we)))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $a (call $row (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $wa (f64.load (call $at (local.get $w) (local.get $k))))
+        (local.set $ka (f64x2.splat (local.get $wa)))
+        (local.set $j (i32.const 0))
+        (block $columnsDone
+          (loop $column
+            (br_if $columnsDone (i32.ge_u (local.get $j) (local.get $columns)))
+            (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $at (i32.add (local.get $out) (local.get $offset)))
+            (local.set $x (v128.load (i32.add (local.get $a) (local.get $offset))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (f64x2.mul (f64x2.mul (local.get $ka) (local.get $x)) (local.get $x))))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $column)))
+        (if (i32.lt_u (local.get $j) (local.get $d))
+          (then
+            (local.set $offset (i32.shl (local.get $j) (i32.const 3)))
+            (local.set $at (i32.add (local.get $out) (local.get $offset)))
+            (local.set $xs (f64.load (i32.add (local.get $a) (local.get $offset))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (f64.mul (local.get $wa) (local.get $xs)) (local.get $xs))))))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 3))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $wa)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
 ;; ---- Covariance of the anisotropy corrections (src/metrics/pca.ts `covariance`) ----
