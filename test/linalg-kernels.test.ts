@@ -59,7 +59,9 @@ describe('row kernels', () => {
       const data = values(n * d, d);
       const matrix = RowMatrix.from(n, d, data);
       const random = mulberry32(1000 + d);
-      const lists = [allRows(n), Int32Array.from({ length: 20 }, () => random.nextInt(n)), new Int32Array(0)];
+      // The kernels take rows four at a time, then one at a time: lists of every length mod 4.
+      const lists = [allRows(n), Int32Array.from({ length: 20 }, () => random.nextInt(n)), new Int32Array(0),
+        ...[1, 2, 3, 5, 6, 7].map((length) => Int32Array.from({ length }, () => random.nextInt(n)))];
       for (const rows of lists) {
         const v = values(d + 1, 2 * d);
         const w = values(rows.length, 3 * d, 0.3);
