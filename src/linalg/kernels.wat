@@ -185,7 +185,7 @@
         (if (f64.ne (local.get $se) (f64.const 0)) (then (call $axpy (local.get $e) (local.get $se) (local.get $out) (local.get $d)))))))
 
   ;; out[k] = v[d] + row_k . v[0..d)
-  (func (export "dots") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $out i32)
+  (func $dots (export "dots") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $out i32)
     (local $k i32) (local $end i32) (local $r0 f64) (local $r1 f64) (local $r2 f64) (local $r3 f64)
     (local.set $end (i32.and (local.get $count) (i32.const -4)))
     (block $done
@@ -213,7 +213,7 @@
         (br $next))))
 
   ;; out += sum over listed rows with r[k] != 0 of [row_k, 1] * r[k]
-  (func (export "transposeTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $r i32) (param $out i32)
+  (func $transposeTimes (export "transposeTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $r i32) (param $out i32)
     (local $k i32) (local $s f64) (local $end i32)
     (local.set $end (i32.and (local.get $count) (i32.const -4)))
     (block $done
@@ -241,7 +241,7 @@
         (br $next))))
 
   ;; out += sum over listed rows of [row_k, 1] * s_k with s_k = (row_k . v + v[d]) * w[k], skipping s_k = 0
-  (func (export "hessianTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $w i32) (param $out i32)
+  (func $hessianTimes (export "hessianTimes") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $w i32) (param $out i32)
     (local $k i32) (local $s f64) (local $start i32) (local $end i32)
     (local $a i32) (local $b i32) (local $c i32) (local $e i32)
     (local $da f64) (local $db f64) (local $dc f64) (local $de f64)
@@ -275,7 +275,7 @@
 
   ;; out[j] += (w[k] * row_k[j]) * row_k[j] for j < d and out[d] += w[k], over the listed rows
   ;; (four rows per pass over out, each row's term added in list order)
-  (func (export "weightedSquares") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $w i32) (param $out i32)
+  (func $weightedSquares (export "weightedSquares") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $w i32) (param $out i32)
     (local $k i32) (local $j i32) (local $end i32) (local $columns i32) (local $at i32) (local $offset i32)
     (local $a i32) (local $b i32) (local $c i32) (local $e i32)
     (local $wa f64) (local $wb f64) (local $wc f64) (local $we f64)
@@ -358,6 +358,48 @@
         (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $wa)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
+;; Several passes in one sweep over the matrix (RowMatrix.sweep): the rows are taken in windows and
+;; every pass does its own listed rows of a window before the sweep moves on, so rows read from
+;; memory for one pass are still in cache for the others. `passes` points to `count` descriptors of
+;; eight int32: op (0 dots, 1 transposeTimes, 2 hessianTimes, 3 weightedSquares), rows (the list),
+;; vec (v of dots and hessianTimes), perRow (the per-row array: dots' output, transposeTimes' r,
+;; hessianTimes' and weightedSquares' w), out (the d + 1 output of the last three), bounds
+;; (windows + 1 int32: the list positions where each window's part starts, then the list's
+;; length), two unused. A pass over part of its list is the same pass over the whole list split in
+;; consecutive pieces: every row's values and every out[j]'s additions come in list order, so each
+;; pass gives what it gives alone.
+  (func (export "sweep") (param $data i32) (param $d i32) (param $passes i32) (param $count i32) (param $windows i32)
+    (local $window i32) (local $q i32) (local $desc i32) (local $bounds i32) (local $from i32) (local $length i32)
+    (local $rows i32) (local $perRow i32) (local $op i32)
+    (block $windowsDone
+      (loop $nextWindow
+        (br_if $windowsDone (i32.ge_u (local.get $window) (local.get $windows)))
+        (local.set $q (i32.const 0))
+        (block $passesDone
+          (loop $nextPass
+            (br_if $passesDone (i32.ge_u (local.get $q) (local.get $count)))
+            (local.set $desc (i32.add (local.get $passes) (i32.shl (local.get $q) (i32.const 5))))
+            (local.set $bounds (i32.add (i32.load offset=20 (local.get $desc)) (i32.shl (local.get $window) (i32.const 2))))
+            (local.set $from (i32.load (local.get $bounds)))
+            (local.set $length (i32.sub (i32.load offset=4 (local.get $bounds)) (local.get $from)))
+            (if (i32.gt_s (local.get $length) (i32.const 0))
+              (then
+                (local.set $op (i32.load (local.get $desc)))
+                (local.set $rows (i32.add (i32.load offset=4 (local.get $desc)) (i32.shl (local.get $from) (i32.const 2))))
+                (local.set $perRow (i32.add (i32.load offset=12 (local.get $desc)) (i32.shl (local.get $from) (i32.const 3))))
+                (if (i32.eqz (local.get $op))
+                  (then (call $dots (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (i32.load offset=8 (local.get $desc)) (local.get $perRow))))
+                (if (i32.eq (local.get $op) (i32.const 1))
+                  (then (call $transposeTimes (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))
+                (if (i32.eq (local.get $op) (i32.const 2))
+                  (then (call $hessianTimes (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (i32.load offset=8 (local.get $desc)) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))
+                (if (i32.eq (local.get $op) (i32.const 3))
+                  (then (call $weightedSquares (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $nextPass)))
+        (local.set $window (i32.add (local.get $window) (i32.const 1)))
+        (br $nextWindow))))
+
 ;; ---- Covariance of the anisotropy corrections (src/metrics/pca.ts `covariance`) ----
 ;; cov[i d + j] += a0 x0 + a1 x1 + ... + a7 x7 for 0 <= i <= j < d, with ab = block[b d + i] and
 ;; xb = block[b d + j] (eight centered rows, row-major), the products summed left to right as the

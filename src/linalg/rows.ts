@@ -23,10 +23,7 @@ export const wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi })
 
 interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  dots(data: number, rows: number, count: number, d: number, v: number, out: number): void;
-  transposeTimes(data: number, rows: number, count: number, d: number, r: number, out: number): void;
-  hessianTimes(data: number, rows: number, count: number, d: number, v: number, w: number, out: number): void;
-  weightedSquares(data: number, rows: number, count: number, d: number, w: number, out: number): void;
+  sweep(data: number, d: number, passes: number, count: number, windows: number): void;
 }
 
 let compiled: object | null = null;
@@ -45,11 +42,45 @@ export function allRows(rows: number): Int32Array {
   return Int32Array.from({ length: rows }, (_unused, i) => i);
 }
 
+/**
+ * Rows per window of a sweep: a window of the matrix (this many bytes of rows) stays in the core's
+ * second-level cache while every pass of the sweep does its part of it, so a sweep of five
+ * cross-validation folds reads the matrix from memory once instead of five times.
+ */
+const WINDOW_BYTES = 128 * 1024;
+
+/** One pass over listed rows of a {@link RowMatrix}, as its methods of the same name describe it. */
+export type RowPass =
+  | { readonly op: 'dots'; readonly rows: Int32Array; readonly v: Float64Array; readonly out: Float64Array }
+  | { readonly op: 'transposeTimes'; readonly rows: Int32Array; readonly r: Float64Array; readonly out: Float64Array }
+  | { readonly op: 'hessianTimes'; readonly rows: Int32Array; readonly v: Float64Array; readonly w: Float64Array; readonly out: Float64Array }
+  | { readonly op: 'weightedSquares'; readonly rows: Int32Array; readonly w: Float64Array; readonly out: Float64Array };
+
+const OP_CODES = { dots: 0, transposeTimes: 1, hessianTimes: 2, weightedSquares: 3 } as const;
+/** Bytes of one pass descriptor in the kernels' memory (eight int32, see kernels.wat `sweep`). */
+const DESCRIPTOR_BYTES = 32;
+
+/** Where one pass of a sweep keeps its list, vectors and per-row values in the kernels' memory. */
+interface PassSlot {
+  readonly list: number;
+  readonly bounds: number;
+  readonly vector: number;
+  readonly result: number;
+  readonly perRow: number;
+  /** The row list last copied into this slot (copied again only when it changes). */
+  listed: Int32Array | null;
+}
+
 export class RowMatrix {
   private readonly kernels: KernelExports;
-  private readonly at: { readonly data: number; readonly rows: number; readonly vector: number; readonly result: number; readonly perRow: number; readonly perRowOut: number };
-  /** The row list last copied into the kernels' memory (copied again only when it changes). */
-  private listed: Int32Array | null = null;
+  private readonly rowsPerWindow: number;
+  private readonly windows: number;
+  private readonly slots: PassSlot[] = [];
+  /** End of the memory in use: the matrix, then the descriptors, then the slots. */
+  private end: number;
+  private readonly descriptors: number;
+  /** Maximum passes per sweep (the descriptor area's size). */
+  private static readonly MAX_PASSES = 16;
 
   /** A zero matrix of `rows` x `cols`; fill it through {@link data}. */
   constructor(
@@ -57,18 +88,12 @@ export class RowMatrix {
     readonly cols: number,
   ) {
     if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 1) throw new RangeError(`RowMatrix: bad shape ${rows}x${cols}`);
-    const data = 0;
-    const list = align(data + rows * cols * 8);
-    const vector = align(list + rows * 4);
-    const result = align(vector + (cols + 1) * 8);
-    const perRow = align(result + (cols + 1) * 8);
-    const perRowOut = align(perRow + rows * 8);
-    const end = align(perRowOut + rows * 8);
-    this.at = { data, rows: list, vector, result, perRow, perRowOut };
     this.kernels = new wasm.Instance(kernelModule()).exports as KernelExports;
-    const pages = Math.ceil(end / PAGE);
-    const have = this.kernels.memory.buffer.byteLength / PAGE;
-    if (pages > have) this.kernels.memory.grow(pages - have);
+    this.rowsPerWindow = Math.max(4, Math.floor(WINDOW_BYTES / (cols * 8)));
+    this.windows = Math.max(1, Math.ceil(rows / this.rowsPerWindow));
+    this.descriptors = align(rows * cols * 8);
+    this.end = align(this.descriptors + RowMatrix.MAX_PASSES * DESCRIPTOR_BYTES);
+    this.reserve(this.end);
   }
 
   /** A copy of a row-major matrix. */
@@ -81,57 +106,124 @@ export class RowMatrix {
 
   /** The matrix's values, row-major (a view: writes go into the matrix). */
   get data(): Float64Array {
-    return new Float64Array(this.kernels.memory.buffer, this.at.data, this.rows * this.cols);
+    return new Float64Array(this.kernels.memory.buffer, 0, this.rows * this.cols);
+  }
+
+  private reserve(bytes: number): void {
+    const pages = Math.ceil(bytes / PAGE);
+    const have = this.kernels.memory.buffer.byteLength / PAGE;
+    if (pages > have) this.kernels.memory.grow(pages - have);
   }
 
   private f64(offset: number, length: number): Float64Array {
     return new Float64Array(this.kernels.memory.buffer, offset, length);
   }
 
-  private list(rows: Int32Array): void {
+  private slot(index: number): PassSlot {
+    while (this.slots.length <= index) {
+      const list = this.end;
+      const bounds = align(list + this.rows * 4);
+      const vector = align(bounds + (this.windows + 1) * 4);
+      const result = align(vector + (this.cols + 1) * 8);
+      const perRow = align(result + (this.cols + 1) * 8);
+      this.end = align(perRow + this.rows * 8);
+      this.reserve(this.end);
+      this.slots.push({ list, bounds, vector, result, perRow, listed: null });
+    }
+    return this.slots[index]!;
+  }
+
+  /**
+   * Copies a row list into a slot with the list positions where each window starts. An increasing
+   * list (a fold's rows) is split at the windows' row numbers; any other list is done whole in
+   * the first window (the pass is the same either way: only the pieces' timing differs).
+   */
+  private list(slot: PassSlot, rows: Int32Array): void {
     // Row lists are never modified once made, so the same list needs no second copy.
-    if (this.listed === rows) return;
-    for (const row of rows) if (!(row >= 0 && row < this.rows)) throw new RangeError(`RowMatrix: row ${row} outside 0..${this.rows - 1}`);
-    new Int32Array(this.kernels.memory.buffer, this.at.rows, rows.length).set(rows);
-    this.listed = rows;
+    if (slot.listed === rows) return;
+    let increasing = true;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
+      if (!(row >= 0 && row < this.rows)) throw new RangeError(`RowMatrix: row ${row} outside 0..${this.rows - 1}`);
+      if (k > 0 && row <= rows[k - 1]!) increasing = false;
+    }
+    const memory = this.kernels.memory.buffer;
+    new Int32Array(memory, slot.list, rows.length).set(rows);
+    const bounds = new Int32Array(memory, slot.bounds, this.windows + 1);
+    bounds[0] = 0;
+    let k = 0;
+    for (let window = 1; window <= this.windows; window++) {
+      if (increasing) {
+        const limit = window * this.rowsPerWindow;
+        while (k < rows.length && rows[k]! < limit) k++;
+      } else k = rows.length;
+      bounds[window] = window === this.windows ? rows.length : k;
+    }
+    slot.listed = rows;
+  }
+
+  /**
+   * Makes several passes in one sweep over the rows (kernels.wat `sweep`), each giving bit for bit
+   * what it gives alone: the cross-validation folds of a probe ask for their passes together, so
+   * the matrix is read from memory once per step for all of them.
+   */
+  sweep(passes: readonly RowPass[]): void {
+    if (passes.length > RowMatrix.MAX_PASSES) throw new RangeError(`RowMatrix.sweep: at most ${RowMatrix.MAX_PASSES} passes, got ${passes.length}`);
+    const slots = passes.map((pass, index) => {
+      const slot = this.slot(index);
+      this.list(slot, pass.rows);
+      return slot;
+    });
+    const d = this.cols;
+    const descriptors = new Int32Array(this.kernels.memory.buffer, this.descriptors, passes.length * (DESCRIPTOR_BYTES / 4));
+    passes.forEach((pass, index) => {
+      const slot = slots[index]!;
+      const n = pass.rows.length;
+      switch (pass.op) {
+        case 'dots':
+          this.f64(slot.vector, d + 1).set(pass.v.subarray(0, d + 1));
+          break;
+        case 'transposeTimes':
+          this.f64(slot.perRow, n).set(pass.r.subarray(0, n));
+          this.f64(slot.result, d + 1).set(pass.out.subarray(0, d + 1));
+          break;
+        case 'hessianTimes':
+          this.f64(slot.vector, d + 1).set(pass.v.subarray(0, d + 1));
+          this.f64(slot.perRow, n).set(pass.w.subarray(0, n));
+          this.f64(slot.result, d + 1).set(pass.out.subarray(0, d + 1));
+          break;
+        case 'weightedSquares':
+          this.f64(slot.perRow, n).set(pass.w.subarray(0, n));
+          this.f64(slot.result, d + 1).set(pass.out.subarray(0, d + 1));
+          break;
+      }
+      descriptors.set([OP_CODES[pass.op], slot.list, slot.vector, slot.perRow, slot.result, slot.bounds, 0, 0], index * (DESCRIPTOR_BYTES / 4));
+    });
+    this.kernels.sweep(0, d, this.descriptors, passes.length, this.windows);
+    passes.forEach((pass, index) => {
+      const slot = slots[index]!;
+      if (pass.op === 'dots') pass.out.set(this.f64(slot.perRow, pass.rows.length));
+      else pass.out.set(this.f64(slot.result, d + 1));
+    });
   }
 
   /** out[k] = v[cols] + row(rows[k]) . v[0 .. cols) (four running sums, as the probe's rowDot). */
   dots(rows: Int32Array, v: Float64Array, out: Float64Array): void {
-    this.list(rows);
-    this.f64(this.at.vector, this.cols + 1).set(v.subarray(0, this.cols + 1));
-    this.kernels.dots(this.at.data, this.at.rows, rows.length, this.cols, this.at.vector, this.at.perRowOut);
-    out.set(this.f64(this.at.perRowOut, rows.length));
+    this.sweep([{ op: 'dots', rows, v, out }]);
   }
 
   /** out[0 .. cols] += sum over k with r[k] != 0 of [row(rows[k]), 1] * r[k], rows in list order. */
   transposeTimes(rows: Int32Array, r: Float64Array, out: Float64Array): void {
-    this.list(rows);
-    this.f64(this.at.perRow, rows.length).set(r.subarray(0, rows.length));
-    const result = this.f64(this.at.result, this.cols + 1);
-    result.set(out.subarray(0, this.cols + 1));
-    this.kernels.transposeTimes(this.at.data, this.at.rows, rows.length, this.cols, this.at.perRow, this.at.result);
-    out.set(result);
+    this.sweep([{ op: 'transposeTimes', rows, r, out }]);
   }
 
   /** out[0 .. cols] += sum over k of [row, 1] * s_k, s_k = (row . v + v[cols]) * w[k] (0 skipped). */
   hessianTimes(rows: Int32Array, v: Float64Array, w: Float64Array, out: Float64Array): void {
-    this.list(rows);
-    this.f64(this.at.vector, this.cols + 1).set(v.subarray(0, this.cols + 1));
-    this.f64(this.at.perRow, rows.length).set(w.subarray(0, rows.length));
-    const result = this.f64(this.at.result, this.cols + 1);
-    result.set(out.subarray(0, this.cols + 1));
-    this.kernels.hessianTimes(this.at.data, this.at.rows, rows.length, this.cols, this.at.vector, this.at.perRow, this.at.result);
-    out.set(result);
+    this.sweep([{ op: 'hessianTimes', rows, v, w, out }]);
   }
 
   /** out[j] += (w[k] * x_j) * x_j for j < cols and out[cols] += w[k], over the listed rows. */
   weightedSquares(rows: Int32Array, w: Float64Array, out: Float64Array): void {
-    this.list(rows);
-    this.f64(this.at.perRow, rows.length).set(w.subarray(0, rows.length));
-    const result = this.f64(this.at.result, this.cols + 1);
-    result.set(out.subarray(0, this.cols + 1));
-    this.kernels.weightedSquares(this.at.data, this.at.rows, rows.length, this.cols, this.at.perRow, this.at.result);
-    out.set(result);
+    this.sweep([{ op: 'weightedSquares', rows, w, out }]);
   }
 }

@@ -31,7 +31,7 @@
  */
 import { CV_FOLDS } from '../config.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
-import { RowMatrix, allRows } from '../linalg/rows.js';
+import { RowMatrix, allRows, type RowPass } from '../linalg/rows.js';
 
 /** The grid of C searched by cross-validation. */
 export const C_GRID: readonly number[] = [0.01, 0.1, 1, 10, 100];
@@ -138,25 +138,53 @@ export function fitLogistic(
   gradientTolerance: number = GRADIENT_TOLERANCE,
   maxCgIterations?: number,
 ): LogisticModel {
-  return fitRows(RowMatrix.from(x.rows, x.cols, x.data), allRows(x.rows), labels, C, start, gradientTolerance, maxCgIterations);
+  const matrix = RowMatrix.from(x.rows, x.cols, x.data);
+  return runFits(matrix, [fitRows(matrix.cols, allRows(x.rows), labels, C, start, gradientTolerance, maxCgIterations)])[0]!;
+}
+
+/** A fit in progress: it yields each pass over the matrix it needs and is resumed once the pass is made. */
+type Fit = Generator<RowPass, LogisticModel, void>;
+
+/**
+ * Runs fits over one matrix side by side (the folds of a cross-validation step): at every step,
+ * the next pass of each unfinished fit is made in one sweep over the matrix
+ * ({@link RowMatrix.sweep}), which reads the rows from memory once for all of them. A fit does not
+ * see the others: each gives exactly what it gives alone.
+ */
+function runFits(matrix: RowMatrix, fits: readonly Fit[]): LogisticModel[] {
+  const results: LogisticModel[] = [];
+  let waiting: { readonly index: number; readonly pass: RowPass }[] = [];
+  const advance = (index: number): void => {
+    const step = fits[index]!.next();
+    if (step.done === true) results[index] = step.value;
+    else waiting.push({ index, pass: step.value });
+  };
+  fits.forEach((_fit, index) => { advance(index); });
+  while (waiting.length > 0) {
+    const made = waiting;
+    matrix.sweep(made.map(({ pass }) => pass));
+    waiting = [];
+    for (const { index } of made) advance(index);
+  }
+  return results;
 }
 
 /**
- * {@link fitLogistic} on the listed rows of a matrix (a cross-validation fold of the train matrix,
- * without copying it), `labels` index-aligned with `rows`. Every pass over the rows runs in the
- * matrix's SIMD kernels, which give bit for bit the plain loops' values (src/linalg/rows.ts).
+ * {@link fitLogistic} on the listed rows of a matrix of `d` columns (a cross-validation fold of the
+ * train matrix, without copying it), `labels` index-aligned with `rows`, as a {@link Fit} for
+ * {@link runFits}. Every pass over the rows runs in the matrix's SIMD kernels, which give bit for
+ * bit the plain loops' values (src/linalg/rows.ts).
  */
-function fitRows(
-  matrix: RowMatrix,
+function* fitRows(
+  d: number,
   rows: Int32Array,
   labels: readonly boolean[],
   C: number,
   start: { readonly coef: Float64Array; readonly intercept: number } | undefined,
   gradientTolerance: number,
   maxCgIterations: number | undefined,
-): LogisticModel {
+): Fit {
   const n = rows.length;
-  const d = matrix.cols;
   if (labels.length !== n) throw new RangeError(`${n} rows but ${labels.length} labels`);
   if (!(C > 0)) throw new RangeError(`C must be positive, got ${C}`);
   const positives = labels.filter(Boolean).length;
@@ -173,9 +201,7 @@ function fitRows(
   const weights = new Float64Array(n);
   const gradient = new Float64Array(d + 1);
 
-  const margins = (params: Float64Array, out: Float64Array): void => {
-    matrix.dots(rows, params, out);
-  };
+  const margins = (params: Float64Array, out: Float64Array): RowPass => ({ op: 'dots', rows, v: params, out });
   const objective = (params: Float64Array, m: Float64Array): number => {
     let loss = 0;
     for (let i = 0; i < n; i++) loss += softplus(m[i]!) - t[i]! * m[i]!;
@@ -184,21 +210,21 @@ function fitRows(
     return C * loss + penalty / 2;
   };
   // X^T r (length d) plus sum r (intercept), scaled by C, into out.
-  const transposeTimes = (r: Float64Array, out: Float64Array): void => {
+  function* transposeTimes(r: Float64Array, out: Float64Array): Generator<RowPass, void, void> {
     out.fill(0);
-    matrix.transposeTimes(rows, r, out);
+    yield { op: 'transposeTimes', rows, r, out };
     for (let j = 0; j <= d; j++) out[j]! *= C;
-  };
+  }
   // H v = C X^T W X v + v (w part), fused into one pass over the rows: each row is read twice while
   // it is in cache, which halves the memory traffic of the CG steps that dominate the cost.
-  const hessianTimes = (v: Float64Array, out: Float64Array): void => {
+  function* hessianTimes(v: Float64Array, out: Float64Array): Generator<RowPass, void, void> {
     out.fill(0);
-    matrix.hessianTimes(rows, v, weights, out);
+    yield { op: 'hessianTimes', rows, v, w: weights, out };
     for (let j = 0; j <= d; j++) out[j]! *= C;
     for (let j = 0; j < d; j++) out[j]! += v[j]!;
-  };
+  }
 
-  margins(theta, z);
+  yield margins(theta, z);
   let value = objective(theta, z);
   const residual = new Float64Array(n);
   const step = new Float64Array(d + 1);
@@ -220,7 +246,7 @@ function fitRows(
       residual[i] = p[i]! - t[i]!;
       weights[i] = p[i]! * (1 - p[i]!);
     }
-    transposeTimes(residual, gradient);
+    yield* transposeTimes(residual, gradient);
     for (let j = 0; j < d; j++) gradient[j]! += theta[j]!;
     gradientMax = 0;
     let gradientNorm2 = 0;
@@ -236,7 +262,7 @@ function fitRows(
     // Conjugate gradient on H step = -gradient, preconditioned by the Hessian's diagonal (Jacobi;
     // the features' scales differ), to a relative residual of min(0.1, sqrt|g|).
     preconditioner.fill(0);
-    matrix.weightedSquares(rows, weights, preconditioner);
+    yield { op: 'weightedSquares', rows, w: weights, out: preconditioner };
     for (let j = 0; j <= d; j++) preconditioner[j] = 1 / (C * preconditioner[j]! + (j < d ? 1 : 0) || 1);
     step.fill(0);
     for (let j = 0; j <= d; j++) {
@@ -251,7 +277,7 @@ function fitRows(
     const cgLimit = maxCgIterations ?? 2 * (d + 1);
     for (let cg = 0; cg < cgLimit && rr > cgTolerance; cg++) {
       cgSteps++;
-      hessianTimes(q, hq);
+      yield* hessianTimes(q, hq);
       let qhq = 0;
       for (let j = 0; j <= d; j++) qhq += q[j]! * hq[j]!;
       if (!(qhq > 0)) break;
@@ -283,7 +309,7 @@ function fitRows(
     let accepted = false;
     for (let search = 0; search < 60; search++) {
       for (let j = 0; j <= d; j++) trial[j] = theta[j]! + size * step[j]!;
-      margins(trial, trialZ);
+      yield margins(trial, trialZ);
       const trialValue = objective(trial, trialZ);
       // Near the optimum the decrease falls below the rounding of the objective itself; a step
       // within that rounding is accepted (Newton converges there; the gradient test decides).
@@ -400,9 +426,11 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
     for (let g = 0; g < fullGrid.length; g++) {
       const C = fullGrid[g]!;
       const held = new Float64Array(examples.length).fill(Number.NaN);
-      parts.forEach((part, fold) => {
-        if (part === null) return;
-        const model = fitRows(x, part.trainRows, part.trainLabels, C, previous[fold], CV_GRADIENT_TOLERANCE, undefined);
+      // The folds of one C are fitted side by side, sharing every sweep over the train matrix.
+      const fitted = parts.flatMap((part, fold) => (part === null ? [] : [{ part, fold }]));
+      const models = runFits(x, fitted.map(({ part, fold }) => fitRows(x.cols, part.trainRows, part.trainLabels, C, previous[fold], CV_GRADIENT_TOLERANCE, undefined)));
+      fitted.forEach(({ part, fold }, index) => {
+        const model = models[index]!;
         previous[fold] = model;
         predictRows(model, x, part.testRows).forEach((probability, k) => (held[part.testRows[k]!] = probability));
       });
@@ -420,7 +448,8 @@ export function trainProbe(examples: readonly ProbeExample[], options: TrainProb
   const outOfFold = best === null ? null : heldOut[best] ?? null;
   // The final fit starts from zero: warm-starting it from the folds' mean solution was measured to
   // need more Newton iterations at the tight tolerance (86 against 20 on use-lite's input vectors).
-  return { model: fitRows(x, allRows(x.rows), labels, chosen, undefined, GRADIENT_TOLERANCE, undefined), C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords, outOfFold };
+  const model = runFits(x, [fitRows(x.cols, allRows(x.rows), labels, chosen, undefined, GRADIENT_TOLERANCE, undefined)])[0]!;
+  return { model, C: chosen, cv, trainPairs: examples.length, trainWords: distinctWords, outOfFold };
 }
 
 /** Index of the lowest log-loss (ties within 1e-12 to the smaller C); null when none was scored. */
