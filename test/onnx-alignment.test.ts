@@ -239,6 +239,15 @@ describe('pooling', () => {
     maskedMeanInto(block, 5, two, 3, 2, 1, new Int32Array([1, 1, 0]));
     expect([...block]).toEqual([-1, 4, 6.5, 5, 9, 2, 3, -1]);
   });
+  it('a one-token mean is the float64 sum of that one vector: -0 comes out as +0 (0 + -0), the rest bit for bit', () => {
+    const row = new Float32Array([-0, 0, 1.5e-45, -3.4e38, 0.1]); // 1 token x 5 dims
+    const mean = poolTokens(row, 1, 5, 0, [0], 'mean');
+    expect(Object.is(mean[0], 0)).toBe(true);
+    expect(Object.is(mean[1], 0)).toBe(true);
+    expect([...mean.slice(2)]).toEqual([...row.slice(2)]);
+    // 'first' copies the stored value as is.
+    expect(Object.is(poolTokens(row, 1, 5, 0, [0], 'first')[0], -0)).toBe(true);
+  });
   it('sums in float64 before rounding once: the same float32 as a float64 reference mean, whatever came before', () => {
     const values = [1e8, 3, 1e-3, 7.25e-4, 16777217, 0.1];
     const tall = new Float32Array(values); // 6 tokens x 1 dim

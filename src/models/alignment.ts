@@ -98,10 +98,16 @@ export function windowAround(encoded: EncodedSentence, target: readonly number[]
 /** Float64 sums of the pooling functions, reused across calls (grown when a wider output comes). */
 let scratch = new Float64Array(1024);
 
-function sums(dim: number): Float64Array {
+/** The scratch, at least `dim` long (its contents are whatever the last call left). */
+function scratchOf(dim: number): Float64Array {
   if (scratch.length < dim) scratch = new Float64Array(dim);
-  scratch.fill(0, 0, dim);
   return scratch;
+}
+
+function sums(dim: number): Float64Array {
+  const sum = scratchOf(dim);
+  sum.fill(0, 0, dim);
+  return sum;
 }
 
 /**
@@ -119,23 +125,33 @@ export function poolTokens(data: Float32Array, tokens: number, dim: number, row:
  * block per batch instead of allocating a vector per occurrence and representation).
  */
 export function poolTokensInto(out: Float32Array, outOffset: number, data: Float32Array, tokens: number, dim: number, row: number, positions: readonly number[], pooling: TokenPooling): void {
-  if (positions.length === 0) throw new RangeError(`bad token positions [] of ${tokens}`);
-  for (const t of positions) {
+  const count = positions.length;
+  if (count === 0) throw new RangeError(`bad token positions [] of ${tokens}`);
+  for (let i = 0; i < count; i++) {
+    const t = positions[i]!;
     if (!Number.isInteger(t) || t < 0 || t >= tokens) throw new RangeError(`bad token positions [${positions.join(', ')}] of ${tokens}`);
   }
   const rowOffset = row * tokens * dim;
   if (pooling !== 'mean') {
-    const t = pooling === 'first' ? positions[0]! : positions[positions.length - 1]!;
+    const t = pooling === 'first' ? positions[0]! : positions[count - 1]!;
     out.set(data.subarray(rowOffset + t * dim, rowOffset + (t + 1) * dim), outOffset);
     return;
   }
-  // Summed in float64, in position order, then divided: the same rounding whatever the batch.
-  const sum = sums(dim);
-  for (const t of positions) {
-    const base = rowOffset + t * dim;
+  // Summed in float64, in position order, then divided: the same rounding whatever the batch. The
+  // sum starts from +0 (`0 + x`, which turns a -0 into +0), so a one-token target is `x + 0`
+  // divided by 1: written directly, bit for bit what the general loop gives, in one pass.
+  const first = rowOffset + positions[0]! * dim;
+  if (count === 1) {
+    for (let d = 0; d < dim; d++) out[outOffset + d] = data[first + d]! + 0;
+    return;
+  }
+  const sum = scratchOf(dim);
+  for (let d = 0; d < dim; d++) sum[d] = data[first + d]! + 0;
+  for (let i = 1; i < count; i++) {
+    const base = rowOffset + positions[i]! * dim;
     for (let d = 0; d < dim; d++) sum[d]! += data[base + d]!;
   }
-  for (let d = 0; d < dim; d++) out[outOffset + d] = sum[d]! / positions.length;
+  for (let d = 0; d < dim; d++) out[outOffset + d] = sum[d]! / count;
 }
 
 /**

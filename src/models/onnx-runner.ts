@@ -13,7 +13,7 @@ export interface PreparedBatch {
   readonly rows: number;
   readonly tokens: number;
   /** Attention mask per row (1 = token, 0 = padding). */
-  readonly masks: readonly (readonly number[])[];
+  readonly masks: readonly Uint8Array[];
 }
 
 /** Options of {@link OnnxRunner.open}. */
@@ -53,6 +53,29 @@ export async function openSession(onnxPath: string, threads: number | undefined,
   } catch (error) {
     throw new InputError(`onnxruntime cannot load the model: ${(error as Error).message}`, { file: onnxPath, line: 1 });
   }
+}
+
+/** True when the platform stores integers low byte first (every platform onnxruntime-node ships for). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * `values` (token ids, masks, positions) as int64: on a little-endian platform each value is the
+ * low word of its int64 and the high word its sign, written through an int32 view of the int64
+ * buffer without a BigInt per value.
+ */
+function widen(values: Int32Array | Uint8Array): BigInt64Array {
+  const wide = new BigInt64Array(values.length);
+  if (LITTLE_ENDIAN) {
+    const words = new Int32Array(wide.buffer);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      words[2 * i] = value;
+      if (value < 0) words[2 * i + 1] = -1;
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) wide[i] = BigInt(values[i]!);
+  }
+  return wide;
 }
 
 /** See the file comment. */
@@ -102,34 +125,32 @@ export class OnnxRunner {
   /** Pads `sequences` to one length and builds the feeds the graph declares. */
   prepareBatch(sequences: readonly (readonly number[])[]): PreparedBatch {
     const rows = sequences.length;
-    const tokens = Math.max(...sequences.map((s) => s.length));
+    let tokens = 0;
+    for (const sequence of sequences) tokens = Math.max(tokens, sequence.length);
     // Callers window long sentences (alignment.ts windowAround); a longer sequence here is a bug, stopped before native code sees it.
     if (this.options.maxLength !== undefined && tokens > this.options.maxLength) {
       throw new Error(`${this.options.id}: a sequence of ${tokens} tokens is longer than the model's limit of ${this.options.maxLength}; it was not windowed`);
     }
-    const ids = new BigInt64Array(rows * tokens).fill(BigInt(this.options.padId));
-    const mask = new BigInt64Array(rows * tokens);
-    const masks: number[][] = [];
+    const size = rows * tokens;
+    // Ids and mask are written as int32 and widened once to the int64 the graph usually takes (a
+    // BigInt per token cost more than the rest of the batch's preparation).
+    const ids = new Int32Array(size).fill(this.options.padId);
+    const mask = new Uint8Array(size);
     sequences.forEach((sequence, row) => {
-      const rowMask = new Array<number>(tokens).fill(0);
-      sequence.forEach((id, t) => {
-        ids[row * tokens + t] = BigInt(id);
-        mask[row * tokens + t] = 1n;
-        rowMask[t] = 1;
-      });
-      masks.push(rowMask);
+      ids.set(sequence, row * tokens);
+      mask.fill(1, row * tokens, row * tokens + sequence.length);
     });
+    const masks = sequences.map((_, row) => mask.subarray(row * tokens, (row + 1) * tokens));
     const feeds: Record<string, ort.Tensor> = {};
-    const tensor = (name: string, data: BigInt64Array): ort.Tensor => {
-      if (this.int32Inputs.has(name)) return new ort.Tensor('int32', Int32Array.from(data, (v) => Number(v)), [rows, tokens]);
-      return new ort.Tensor('int64', data, [rows, tokens]);
+    const tensor = (name: string, data: Int32Array | Uint8Array): ort.Tensor => {
+      if (this.int32Inputs.has(name)) return new ort.Tensor('int32', data instanceof Int32Array ? data : Int32Array.from(data), [rows, tokens]);
+      return new ort.Tensor('int64', widen(data), [rows, tokens]);
     };
-    const offset = BigInt(this.options.positionOffset ?? 0);
     for (const name of this.inputNames) {
       if (name === 'input_ids') feeds[name] = tensor(name, ids);
       else if (name === 'attention_mask') feeds[name] = tensor(name, mask);
-      else if (name === 'token_type_ids') feeds[name] = tensor(name, new BigInt64Array(rows * tokens));
-      else feeds[name] = tensor(name, BigInt64Array.from({ length: rows * tokens }, (_, i) => offset + BigInt(i % tokens)));
+      else if (name === 'token_type_ids') feeds[name] = tensor(name, new Int32Array(size));
+      else feeds[name] = tensor(name, Int32Array.from({ length: size }, (_, i) => (this.options.positionOffset ?? 0) + (i % tokens)));
     }
     return { feeds, rows, tokens, masks };
   }
