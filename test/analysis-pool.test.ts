@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisPool } from '../src/pipeline/analysis-pool.js';
 import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
+import { KeptVectors } from '../src/pipeline/kept-vectors.js';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { mulberry32 } from '../src/random.js';
@@ -56,6 +57,55 @@ describe('analysis pool', () => {
     expect(back[1]).toBeNull();
     expect(back[0]).toBe(back[3]);
     expect([...back[2]!]).toEqual([...b!]);
+  });
+
+  it('keeps vectors in one shared block per representation, which packs without a copy and reads back the same values', async () => {
+    const [a, b, c] = vectors(3, 4, 2);
+    const store = new KeptVectors(4, 2);
+    const kept = store.keep([
+      { vectors: [a!, null], truncated: false },
+      { vectors: [b!, Float32Array.of(1, 2)], truncated: true },
+      { vectors: [a!, Float32Array.of(3, 4)], truncated: false },
+    ]);
+    expect(kept[1]!.truncated).toBe(true);
+    // Copies, not the inputs; one shared object stays one object; values unchanged.
+    expect(kept[0]!.vectors[0]).not.toBe(a);
+    expect(kept[0]!.vectors[0]).toBe(kept[2]!.vectors[0]);
+    expect(kept[0]!.vectors[1]).toBeNull();
+    expect([...kept[1]!.vectors[0]!]).toEqual([...b!]);
+    expect([...kept[2]!.vectors[1]!]).toEqual([3, 4]);
+    // A later call gets new slots: nothing kept before is overwritten.
+    const later = store.keep([{ vectors: [c!, Float32Array.of(5, 6)], truncated: false }]);
+    expect([...kept[0]!.vectors[0]!]).toEqual([...a!]);
+    expect([...kept[1]!.vectors[0]!]).toEqual([...b!]);
+    expect([...later[0]!.vectors[0]!]).toEqual([...c!]);
+    // Beyond its capacity (4 embeddings), a vector gets a copy of its own.
+    const over = store.keep([{ vectors: [b!, null], truncated: false }, { vectors: [c!, null], truncated: false }]);
+    expect(over[1]!.vectors[0]!.buffer).toBeInstanceOf(ArrayBuffer);
+    expect([...over[1]!.vectors[0]!]).toEqual([...c!]);
+
+    const wanted = [kept[1]!.vectors[0]!, null, kept[0]!.vectors[0]!, later[0]!.vectors[0]!, kept[2]!.vectors[0]!];
+    const packed = packVectors(wanted);
+    expect(packed.data.buffer).toBe(kept[0]!.vectors[0]!.buffer);
+    expect(packed.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const back = unpackVectors(packed);
+    expect(back[1]).toBeNull();
+    expect(back[2]).toBe(back[4]);
+    back.forEach((vector, i) => { expect(vector === null ? null : [...vector]).toEqual(wanted[i] === null ? null : [...wanted[i]!]); });
+    // Mixed with a vector of its own: packed by copy, the same values.
+    const mixed = packVectors([...wanted, over[1]!.vectors[0]!]);
+    expect(mixed.data.buffer).not.toBe(packed.data.buffer);
+    expect(unpackVectors(mixed).map((vector) => (vector === null ? null : [...vector]))).toEqual([...wanted, c!].map((vector) => (vector === null ? null : [...vector])));
+
+    // A worker reads the shared block in place and measures what the copied vectors give.
+    const task = (targets: (Float32Array | null)[]): ContextualityTask => ({ ...contextualityTask(), words: targets.map((_, i) => `w${i % 2}`), targets: packVectors(targets) });
+    const copies = wanted.map((vector) => (vector === null ? null : vector.slice()));
+    const pool = new AnalysisPool(1);
+    try {
+      expect(await pool.run(task(wanted))).toEqual(runAnalysisTask(task(copies)));
+    } finally {
+      await pool.close();
+    }
   });
 
   it('a task in a worker gives exactly what it gives inline', async () => {

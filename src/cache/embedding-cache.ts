@@ -45,6 +45,7 @@ import {
   SEGMENT_EXTENSION,
   segmentRuns,
   SegmentDamage,
+  RecordBlocks,
   type CacheEntry,
 } from './segment.js';
 import { SegmentIndex, type SegmentRead } from './segment-index.js';
@@ -170,6 +171,8 @@ export class EmbeddingCache {
     const take = ({ key, embedding }: CacheEntry): void => {
       found.set(key, embedding);
     };
+    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks).
+    const blocks = new RecordBlocks(keys.size);
     for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
@@ -185,7 +188,7 @@ export class EmbeddingCache {
       let read: SegmentRead;
       try {
         // Synchronous reads: a later lookup reads many small ranges, each a thread-pool round trip if async.
-        read = this.segments.read(path, handle.fd, model.hash, wanted, take);
+        read = this.segments.read(path, handle.fd, model.hash, wanted, take, blocks);
       } catch (error) {
         this.segments.forget(path);
         if (error instanceof SegmentDamage) {
@@ -209,7 +212,7 @@ export class EmbeddingCache {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: cannot read: ${(error as Error).message}`);
         continue;
       }
-      const scan = scanSegment(bytes, layout, wanted, take);
+      const scan = scanSegment(bytes, layout, wanted, take, blocks);
       if (scan.damagedRecords > 0) {
         damaged += scan.damagedRecords;
         problems.push(`${path}: ${scan.damagedRecords} damaged record(s) ignored; segment rewritten without them`);

@@ -167,17 +167,20 @@ export function normalizeVector(stats: NormalizationStats, normalization: Normal
  * object, so a static model's shared vector stays one shared (identical) vector after correction.
  * The corrected vectors are views into one block (the same values as {@link normalizeVector}'s),
  * not an allocation each: the contextuality measures correct every sampled occurrence this way.
+ * The block is `into` when it is long enough (`vectors.length * dims` values; what it held is
+ * overwritten, so a caller reuses it only once done with the previous views), a new one otherwise.
  */
 export function normalizeVectors(
   stats: NormalizationStats,
   normalization: Normalization,
   vectors: readonly (Float32Array | null)[],
+  into?: Float32Array,
 ): (Float32Array | null)[] {
   if (normalization === 'none') return vectors.map((vector) => normalizeVector(stats, normalization, vector));
   const dims = stats.dims;
   const done = new Map<Float32Array, Float32Array>();
   const scratch = new Float64Array(dims);
-  let block: Float32Array | null = null;
+  let block: Float32Array | null = into !== undefined && into.length >= vectors.length * dims ? into : null;
   return vectors.map((vector) => {
     if (vector === null) return null;
     let corrected = done.get(vector);

@@ -17,15 +17,45 @@ import type { Normalization, RepresentationKey, RepresentationKind, SplitName } 
 import { CosineRow } from './cosine-row.js';
 import { compareRepresentations, type ScoringOptions } from './scoring.js';
 
-/** Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot, -1 for null. */
+/**
+ * Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot (values
+ * `slots[i] * dims` to `(slots[i] + 1) * dims` of `data`), -1 for null. `data` may hold slots no
+ * vector uses (a shared block, see {@link packVectors}).
+ */
 export interface PackedVectors {
   readonly dims: number;
   readonly data: Float32Array;
   readonly slots: Int32Array;
 }
 
-/** Packs vectors (of one dimension, `dims` when none is present): each distinct object once. */
+/**
+ * The shared block that every present vector is a whole slot of (a view of `dims` values at a
+ * multiple of `dims` from the start of one SharedArrayBuffer, as src/pipeline/kept-vectors.ts keeps
+ * them), or null.
+ */
+function sharedBlockOf(vectors: readonly (Float32Array | null)[], dims: number): SharedArrayBuffer | null {
+  let shared: SharedArrayBuffer | null = null;
+  for (const vector of vectors) {
+    if (vector === null) continue;
+    const buffer = vector.buffer;
+    if (!(buffer instanceof SharedArrayBuffer) || (shared !== null && buffer !== shared) || vector.length !== dims || vector.byteOffset % (dims * 4) !== 0) return null;
+    shared = buffer;
+  }
+  return shared;
+}
+
+/**
+ * Packs vectors (of one dimension, `dims` when none is present): each distinct object once. Vectors
+ * that all sit in one shared block are not copied: the block itself is packed (shared with a worker,
+ * never moved or copied), each vector's slot being where it sits.
+ */
 export function packVectors(vectors: readonly (Float32Array | null)[], dims?: number): PackedVectors {
+  const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
+  const shared = width > 0 ? sharedBlockOf(vectors, width) : null;
+  if (shared !== null) {
+    const slots = Int32Array.from(vectors, (vector) => (vector === null ? -1 : vector.byteOffset / (width * 4)));
+    return { dims: width, data: new Float32Array(shared, 0, Math.floor(shared.byteLength / (width * 4)) * width), slots };
+  }
   const slotOf = new Map<Float32Array, number>();
   const slots = new Int32Array(vectors.length).fill(-1);
   vectors.forEach((vector, i) => {
@@ -37,7 +67,6 @@ export function packVectors(vectors: readonly (Float32Array | null)[], dims?: nu
     }
     slots[i] = slot;
   });
-  const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
   const data = new Float32Array(slotOf.size * width);
   for (const [vector, slot] of slotOf) {
     if (vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
@@ -46,12 +75,18 @@ export function packVectors(vectors: readonly (Float32Array | null)[], dims?: nu
   return { dims: width, data, slots };
 }
 
-/** The vectors back: views into the packed buffer, one object per slot. */
+/** The vectors back: views into the packed buffer, one object per slot used. */
 export function unpackVectors(packed: PackedVectors): (Float32Array | null)[] {
-  const views: Float32Array[] = [];
-  const count = packed.dims === 0 ? 0 : packed.data.length / packed.dims;
-  for (let slot = 0; slot < count; slot++) views.push(packed.data.subarray(slot * packed.dims, (slot + 1) * packed.dims));
-  return Array.from(packed.slots, (slot) => (slot < 0 ? null : views[slot]!));
+  const views = new Map<number, Float32Array>();
+  return Array.from(packed.slots, (slot) => {
+    if (slot < 0) return null;
+    let view = views.get(slot);
+    if (view === undefined) {
+      view = packed.data.subarray(slot * packed.dims, (slot + 1) * packed.dims);
+      views.set(slot, view);
+    }
+    return view;
+  });
 }
 
 /** Train a representation's probe on its train pairs (src/metrics/probe.ts `trainProbe`). */
@@ -125,15 +160,30 @@ function runProbe(task: ProbeTask): ProbeOutcome {
   return { model: probe.model, C: probe.C, outOfFold: probe.outOfFold, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The blocks the corrected vectors of {@link runContextuality} are written into, reused by every
+ * correction and task of this thread: a correction's vectors are done with once its row is
+ * computed, and a new block of tens of MB per correction cost more (mapped and page-faulted in
+ * afresh) than correcting into it.
+ */
+const correctedBlocks = { targets: new Float32Array(0), random: new Float32Array(0) };
+
+/** The reused block `which` of {@link correctedBlocks}, grown to `values` when shorter. */
+function correctedBlock(which: keyof typeof correctedBlocks, values: number): Float32Array {
+  if (correctedBlocks[which].length < values) correctedBlocks[which] = new Float32Array(values);
+  return correctedBlocks[which];
+}
+
 function runContextuality(task: ContextualityTask): ContextualityRow[] {
   const sampledRaw = unpackVectors(task.targets);
   const randomRaw = unpackVectors(task.randomWords);
   return task.normalizations.map((normalization, n) => {
     // Corrected vectors only where contextuality reads them: the sampled occurrences and random words.
-    const correct = (vectors: readonly (Float32Array | null)[]): readonly (Float32Array | null)[] => (normalization === 'none' ? vectors : normalizeVectors(task.stats!, normalization, vectors));
-    const vectors = correct(sampledRaw);
+    const correct = (vectors: readonly (Float32Array | null)[], which: keyof typeof correctedBlocks): readonly (Float32Array | null)[] =>
+      normalization === 'none' ? vectors : normalizeVectors(task.stats!, normalization, vectors, correctedBlock(which, vectors.length * task.stats!.dims));
+    const vectors = correct(sampledRaw, 'targets');
     const targets: TargetVector[] = task.words.map((word, i) => ({ word, vector: vectors[i]! }));
-    const random = correct(randomRaw);
+    const random = correct(randomRaw, 'random');
     const measures: SentenceMeasure[] = task.intra[n]!.map((value, i) => ({ intraSentenceSimilarity: value, randomWord: random[i]! }));
     return contextualityTable.round({ ...task.row, normalization, ...contextuality(targets, measures) });
   });

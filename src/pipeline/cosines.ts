@@ -18,6 +18,7 @@ import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } fro
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { packVectors } from './analysis-tasks.js';
+import { KeptVectors } from './kept-vectors.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
 import { PhaseTimer } from './timings.js';
@@ -402,14 +403,6 @@ function own(vector: Float32Array | null): Float32Array | null {
   return vector !== null && vector.byteLength < vector.buffer.byteLength ? vector.slice() : vector;
 }
 
-/**
- * An embedding kept past its chunk, with vectors of its own: models may hand out views into
- * blocks shared by a whole chunk (static models do), and a few kept views would keep every block.
- */
-function detached(embedding: OccurrenceEmbedding): OccurrenceEmbedding {
-  return { vectors: embedding.vectors.map(own), truncated: embedding.truncated };
-}
-
 /** Occurrence indices (2 per pair) split into runs of at most `size`. */
 function chunks(indices: readonly number[], size: number): number[][] {
   const result: number[][] = [];
@@ -437,6 +430,8 @@ interface DatasetPlan {
   readonly firstPass: readonly number[];
   /** Canonical occurrence indices contextuality measures (kept to the end). */
   readonly measured: ReadonlySet<number>;
+  /** How many distinct occurrences are kept past their chunk at most: the first pass and the measured ones. */
+  readonly keptCount: number;
 }
 
 function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
@@ -450,6 +445,8 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
   const sample = probing ? probeSample(pairs, options.seed, dataset.name, options.probeTrainPairs ?? PROBE_TRAIN_PAIRS) : new Set<number>();
   for (const p of sample) for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
   const measured = new Set(sampled.map((occurrence) => occurrence.index));
+  let keptCount = firstPass.size;
+  for (const index of measured) if (!firstPass.has(index)) keptCount++;
   return {
     dataset,
     pairs,
@@ -461,6 +458,7 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
     probeSample: sample,
     firstPass: [...firstPass].sort((a, b) => a - b),
     measured,
+    keptCount,
   };
 }
 
@@ -482,8 +480,10 @@ async function analyseDataset(
   const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
+  // Kept vectors are copied into shared blocks, which the analysis pool's tasks read in place.
+  const keptVectors = new KeptVectors(plan.keptCount, model.representations.length);
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length)));
+    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length))));
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
@@ -559,10 +559,9 @@ async function analyseDataset(
     const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
     if (needed.length > 0) {
       const embeddings = await timer.timeAsync(phase.embed, () => model.embed(needed.map(occurrenceAt), embedded(needed.length)));
-      needed.forEach((index, k) => {
-        local.set(index, embeddings[k]!);
-        if (plan.measured.has(index)) kept.set(index, detached(embeddings[k]!));
-      });
+      needed.forEach((index, k) => local.set(index, embeddings[k]!));
+      const measured = needed.flatMap((index, k) => (plan.measured.has(index) ? [k] : []));
+      keptVectors.keep(measured.map((k) => embeddings[k]!)).forEach((embedding, m) => kept.set(needed[measured[m]!]!, embedding));
     }
     const embeddingOf = (occurrence: number): OccurrenceEmbedding => {
       const index = canonical[occurrence]!;
