@@ -10,9 +10,9 @@
  */
 export { cosine } from '../metrics/cosine.js';
 import { measureSentence } from '../metrics/contextuality.js';
-import { cosine, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
+import { cosine, cosineInBlock, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeInto, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeIntoBlock, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
@@ -583,22 +583,28 @@ async function analyseDataset(
       const columns = cosineColumns[r]!;
       const raw = slots.map((index) => embeddingOf(index).vectors[r] ?? null);
       normalizations.forEach((normalization, n) => {
-        let vectors = raw;
-        if (normalization !== 'none') {
-          // Corrected into one block reused by every representation and correction.
-          const dims = stats!.dims;
-          if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
-          const scratch = new Float64Array(dims);
-          vectors = raw.map((vector, slot) => (vector === null ? null : normalizeInto(stats!, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims))));
-        }
-        vectors.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : squaredNorm(vector)));
         const column = columns[n]!;
+        if (normalization === 'none') {
+          raw.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : squaredNorm(vector)));
+          chunk.forEach((p, k) => {
+            const a = sideSlots[2 * k]!;
+            const b = sideSlots[2 * k + 1]!;
+            const u = raw[a]!;
+            const v = raw[b]!;
+            column[p] = u === null || v === null ? Number.NaN : stored(storedValue(cosineWithNorms(u, v, norms[a]!, norms[b]!)));
+          });
+          return;
+        }
+        // Corrected into one block reused by every representation and correction (slot s at
+        // s * dims), each vector's squared norm summed as it is written.
+        const dims = stats!.dims;
+        if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
+        const scratch = new Float64Array(dims);
+        raw.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : normalizeIntoBlock(stats!, normalization, vector, scratch, block, slot * dims)));
         chunk.forEach((p, k) => {
           const a = sideSlots[2 * k]!;
           const b = sideSlots[2 * k + 1]!;
-          const u = vectors[a]!;
-          const v = vectors[b]!;
-          column[p] = u === null || v === null ? Number.NaN : stored(storedValue(cosineWithNorms(u, v, norms[a]!, norms[b]!)));
+          column[p] = raw[a] === null || raw[b] === null ? Number.NaN : stored(storedValue(cosineInBlock(block, a * dims, b * dims, dims, norms[a]!, norms[b]!)));
         });
       });
     });
