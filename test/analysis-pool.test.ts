@@ -52,52 +52,56 @@ describe('analysis pool', () => {
   it('packs vectors with each shared object once, and unpacks them as shared views', () => {
     const [a, b] = vectors(2, 3, 1);
     const packed = packVectors([a!, null, b!, a!]);
-    expect(packed.data.length).toBe(6);
+    expect(packed.blocks.map((block) => block.length)).toEqual([6]);
     const back = unpackVectors(packed);
     expect(back[1]).toBeNull();
     expect(back[0]).toBe(back[3]);
     expect([...back[2]!]).toEqual([...b!]);
   });
 
-  it('keeps vectors in one shared block per representation, which packs without a copy and reads back the same values', async () => {
+  it('keeps vectors in shared memory, which packs without a copy and reads back the same values', async () => {
     const [a, b, c] = vectors(3, 4, 2);
-    const store = new KeptVectors(4, 2);
-    const kept = store.keep([
+    const kept = new KeptVectors();
+    const copied = kept.keep([
       { vectors: [a!, null], truncated: false },
       { vectors: [b!, Float32Array.of(1, 2)], truncated: true },
       { vectors: [a!, Float32Array.of(3, 4)], truncated: false },
     ]);
-    expect(kept[1]!.truncated).toBe(true);
-    // Copies, not the inputs; one shared object stays one object; values unchanged.
-    expect(kept[0]!.vectors[0]).not.toBe(a);
-    expect(kept[0]!.vectors[0]).toBe(kept[2]!.vectors[0]);
-    expect(kept[0]!.vectors[1]).toBeNull();
-    expect([...kept[1]!.vectors[0]!]).toEqual([...b!]);
-    expect([...kept[2]!.vectors[1]!]).toEqual([3, 4]);
-    // A later call gets new slots: nothing kept before is overwritten.
-    const later = store.keep([{ vectors: [c!, Float32Array.of(5, 6)], truncated: false }]);
-    expect([...kept[0]!.vectors[0]!]).toEqual([...a!]);
-    expect([...kept[1]!.vectors[0]!]).toEqual([...b!]);
-    expect([...later[0]!.vectors[0]!]).toEqual([...c!]);
-    // Beyond its capacity (4 embeddings), a vector gets a copy of its own.
-    const over = store.keep([{ vectors: [b!, null], truncated: false }, { vectors: [c!, null], truncated: false }]);
-    expect(over[1]!.vectors[0]!.buffer).toBeInstanceOf(ArrayBuffer);
-    expect([...over[1]!.vectors[0]!]).toEqual([...c!]);
+    expect(copied[1]!.truncated).toBe(true);
+    // Copies in shared memory, not the inputs; one shared object stays one object; values unchanged.
+    expect(copied[0]!.vectors[0]).not.toBe(a);
+    expect(copied[0]!.vectors[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(copied[0]!.vectors[0]).toBe(copied[2]!.vectors[0]);
+    expect(copied[0]!.vectors[1]).toBeNull();
+    expect([...copied[1]!.vectors[0]!]).toEqual([...b!]);
+    expect([...copied[2]!.vectors[1]!]).toEqual([3, 4]);
+    // Adopted: a vector already in shared memory is kept as it is; others are still copied.
+    const sharedVector = new Float32Array(new SharedArrayBuffer(64), 16, 4);
+    sharedVector.set(c!);
+    const adopted = kept.keep([{ vectors: [sharedVector, Float32Array.of(5, 6)], truncated: false }], { adopt: true });
+    expect(adopted[0]!.vectors[0]).toBe(sharedVector);
+    expect(adopted[0]!.vectors[1]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // A later call gets new places: nothing kept before is overwritten.
+    expect([...kept.keep([{ vectors: [c!, null], truncated: false }])[0]!.vectors[0]!]).toEqual([...c!]);
+    expect([...copied[0]!.vectors[0]!]).toEqual([...a!]);
+    expect([...copied[1]!.vectors[0]!]).toEqual([...b!]);
 
-    const wanted = [kept[1]!.vectors[0]!, null, kept[0]!.vectors[0]!, later[0]!.vectors[0]!, kept[2]!.vectors[0]!];
+    const wanted = [copied[1]!.vectors[0]!, null, copied[0]!.vectors[0]!, sharedVector, copied[2]!.vectors[0]!];
     const packed = packVectors(wanted);
-    expect(packed.data.buffer).toBe(kept[0]!.vectors[0]!.buffer);
-    expect(packed.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The shared blocks themselves: the kept blocks and the adopted vector's buffer.
+    expect(new Set(packed.blocks.map((block) => block.buffer))).toEqual(new Set([copied[0]!.vectors[0]!.buffer, sharedVector.buffer]));
     const back = unpackVectors(packed);
     expect(back[1]).toBeNull();
     expect(back[2]).toBe(back[4]);
-    back.forEach((vector, i) => { expect(vector === null ? null : [...vector]).toEqual(wanted[i] === null ? null : [...wanted[i]!]); });
-    // Mixed with a vector of its own: packed by copy, the same values.
-    const mixed = packVectors([...wanted, over[1]!.vectors[0]!]);
-    expect(mixed.data.buffer).not.toBe(packed.data.buffer);
-    expect(unpackVectors(mixed).map((vector) => (vector === null ? null : [...vector]))).toEqual([...wanted, c!].map((vector) => (vector === null ? null : [...vector])));
+    const values = (list: readonly (Float32Array | null)[]): (number[] | null)[] => list.map((vector) => (vector === null ? null : [...vector]));
+    expect(values(back)).toEqual(values(wanted));
+    // Mixed with a vector of its own: packed by copy into one buffer, the same values.
+    const mixed = packVectors([...wanted, c!]);
+    expect(mixed.blocks).toHaveLength(1);
+    expect(mixed.blocks[0]!.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(values(unpackVectors(mixed))).toEqual(values([...wanted, c!]));
 
-    // A worker reads the shared block in place and measures what the copied vectors give.
+    // A worker reads the shared blocks in place and measures what the copied vectors give.
     const task = (targets: (Float32Array | null)[]): ContextualityTask => ({ ...contextualityTask(), words: targets.map((_, i) => `w${i % 2}`), targets: packVectors(targets) });
     const copies = wanted.map((vector) => (vector === null ? null : vector.slice()));
     const pool = new AnalysisPool(1);

@@ -211,7 +211,7 @@ export const RECORD_BLOCK_BYTES = 4 << 20;
  * a vector stays valid, and unchanged, as long as it is referenced (it keeps its block alive).
  */
 export class RecordBlocks {
-  private block = new Float32Array(0);
+  private block: Float32Array = new Float32Array(0);
   private used = 0;
   private records = 0;
 
@@ -222,13 +222,16 @@ export class RecordBlocks {
   constructor(
     private readonly expectedRecords: number = Number.POSITIVE_INFINITY,
     private readonly blockValues: number = RECORD_BLOCK_BYTES / 4,
+    /** Blocks of shared memory (SharedArrayBuffer), which a worker thread can read in place. */
+    private readonly shared: boolean = false,
   ) {}
 
   /** A fresh range of `count` values (zeros) for one record, that no other call is given. */
   take(count: number): Float32Array {
     if (this.used + count > this.block.length) {
       const remaining = Math.max(1, this.expectedRecords - this.records);
-      this.block = new Float32Array(Math.max(count, Math.min(this.blockValues, count * remaining)));
+      const values = Math.max(count, Math.min(this.blockValues, count * remaining));
+      this.block = this.shared ? new Float32Array(new SharedArrayBuffer(values * 4)) : new Float32Array(values);
       this.used = 0;
     }
     const range = this.block.subarray(this.used, this.used + count);

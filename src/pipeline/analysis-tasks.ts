@@ -18,46 +18,45 @@ import { CosineRow } from './cosine-row.js';
 import { compareRepresentations, type ScoringOptions } from './scoring.js';
 
 /**
- * Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot (values
- * `slots[i] * dims` to `(slots[i] + 1) * dims` of `data`), -1 for null. `data` may hold slots no
- * vector uses (a shared block, see {@link packVectors}).
+ * Vectors of one dimension packed for a task: vector i is the `dims` values at `offset[i]` of
+ * `blocks[block[i]]` (block -1 for null). The blocks are one buffer made for the task, or the
+ * shared blocks the vectors already sit in (see {@link packVectors}).
  */
 export interface PackedVectors {
   readonly dims: number;
-  readonly data: Float32Array;
-  readonly slots: Int32Array;
+  readonly blocks: readonly Float32Array[];
+  readonly block: Int32Array;
+  readonly offset: Int32Array;
 }
 
 /**
- * The shared block that every present vector is a whole slot of (a view of `dims` values at a
- * multiple of `dims` from the start of one SharedArrayBuffer, as src/pipeline/kept-vectors.ts keeps
- * them), or null.
- */
-function sharedBlockOf(vectors: readonly (Float32Array | null)[], dims: number): SharedArrayBuffer | null {
-  let shared: SharedArrayBuffer | null = null;
-  for (const vector of vectors) {
-    if (vector === null) continue;
-    const buffer = vector.buffer;
-    if (!(buffer instanceof SharedArrayBuffer) || (shared !== null && buffer !== shared) || vector.length !== dims || vector.byteOffset % (dims * 4) !== 0) return null;
-    shared = buffer;
-  }
-  return shared;
-}
-
-/**
- * Packs vectors (of one dimension, `dims` when none is present): each distinct object once. Vectors
- * that all sit in one shared block are not copied: the block itself is packed (shared with a worker,
- * never moved or copied), each vector's slot being where it sits.
+ * Packs vectors (of one dimension, `dims` when none is present): each distinct object once. When
+ * every vector sits in shared memory (src/pipeline/kept-vectors.ts keeps them there), nothing is
+ * copied: the packed vectors are their shared blocks (shared with a worker, never moved) and where
+ * each vector sits in them. Otherwise they are copied into one buffer made for the task.
  */
 export function packVectors(vectors: readonly (Float32Array | null)[], dims?: number): PackedVectors {
   const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
-  const shared = width > 0 ? sharedBlockOf(vectors, width) : null;
-  if (shared !== null) {
-    const slots = Int32Array.from(vectors, (vector) => (vector === null ? -1 : vector.byteOffset / (width * 4)));
-    return { dims: width, data: new Float32Array(shared, 0, Math.floor(shared.byteLength / (width * 4)) * width), slots };
+  for (const vector of vectors) if (vector !== null && vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
+  const block = new Int32Array(vectors.length).fill(-1);
+  const offset = new Int32Array(vectors.length);
+  if (vectors.every((vector) => vector === null || vector.buffer instanceof SharedArrayBuffer)) {
+    const indexOf = new Map<ArrayBufferLike, number>();
+    const blocks: Float32Array[] = [];
+    vectors.forEach((vector, i) => {
+      if (vector === null) return;
+      let index = indexOf.get(vector.buffer);
+      if (index === undefined) {
+        index = blocks.length;
+        indexOf.set(vector.buffer, index);
+        blocks.push(new Float32Array(vector.buffer, 0, Math.floor(vector.buffer.byteLength / 4)));
+      }
+      block[i] = index;
+      offset[i] = vector.byteOffset / 4;
+    });
+    return { dims: width, blocks, block, offset };
   }
   const slotOf = new Map<Float32Array, number>();
-  const slots = new Int32Array(vectors.length).fill(-1);
   vectors.forEach((vector, i) => {
     if (vector === null) return;
     let slot = slotOf.get(vector);
@@ -65,25 +64,31 @@ export function packVectors(vectors: readonly (Float32Array | null)[], dims?: nu
       slot = slotOf.size;
       slotOf.set(vector, slot);
     }
-    slots[i] = slot;
+    block[i] = 0;
+    offset[i] = slot * width;
   });
   const data = new Float32Array(slotOf.size * width);
-  for (const [vector, slot] of slotOf) {
-    if (vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
-    data.set(vector, slot * width);
-  }
-  return { dims: width, data, slots };
+  for (const [vector, slot] of slotOf) data.set(vector, slot * width);
+  return { dims: width, blocks: [data], block, offset };
 }
 
-/** The vectors back: views into the packed buffer, one object per slot used. */
+/** The buffers of packed vectors made for one task (not the shared blocks), to move with it to a worker. */
+export function packedBuffers(packed: PackedVectors): ArrayBufferView[] {
+  return [...packed.blocks.filter((block) => block.buffer instanceof ArrayBuffer), packed.block, packed.offset];
+}
+
+/** The vectors back: views into the packed blocks, one object per distinct place. */
 export function unpackVectors(packed: PackedVectors): (Float32Array | null)[] {
   const views = new Map<number, Float32Array>();
-  return Array.from(packed.slots, (slot) => {
-    if (slot < 0) return null;
-    let view = views.get(slot);
+  const { dims, blocks } = packed;
+  return Array.from(packed.block, (b, i) => {
+    if (b < 0) return null;
+    const start = packed.offset[i]!;
+    const key = start * blocks.length + b;
+    let view = views.get(key);
     if (view === undefined) {
-      view = packed.data.subarray(slot * packed.dims, (slot + 1) * packed.dims);
-      views.set(slot, view);
+      view = blocks[b]!.subarray(start, start + dims);
+      views.set(key, view);
     }
     return view;
   });

@@ -17,7 +17,7 @@ import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
-import { packVectors } from './analysis-tasks.js';
+import { packedBuffers, packVectors } from './analysis-tasks.js';
 import { KeptVectors } from './kept-vectors.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
@@ -325,7 +325,7 @@ export async function trainPairProbe(
   const packed = packVectors(vectors);
   const labelBytes = Uint8Array.from(labels, (label) => (label ? 1 : 0));
   // The packed vectors and labels were made for this task: moved to the worker, not copied.
-  const probe = await pool.run({ kind: 'probe', vectors: packed, words, labels: labelBytes, seed }, buffersOf(packed.data, packed.slots, labelBytes));
+  const probe = await pool.run({ kind: 'probe', vectors: packed, words, labels: labelBytes, seed }, buffersOf(...packedBuffers(packed), labelBytes));
   const outOfFold = new Map<number, number | null>();
   trainIndex.forEach((p, k) => {
     const held = probe.outOfFold?.[k];
@@ -430,8 +430,6 @@ interface DatasetPlan {
   readonly firstPass: readonly number[];
   /** Canonical occurrence indices contextuality measures (kept to the end). */
   readonly measured: ReadonlySet<number>;
-  /** How many distinct occurrences are kept past their chunk at most: the first pass and the measured ones. */
-  readonly keptCount: number;
 }
 
 function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
@@ -445,8 +443,6 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
   const sample = probing ? probeSample(pairs, options.seed, dataset.name, options.probeTrainPairs ?? PROBE_TRAIN_PAIRS) : new Set<number>();
   for (const p of sample) for (const side of [2 * p, 2 * p + 1]) firstPass.add(canonical[side]!);
   const measured = new Set(sampled.map((occurrence) => occurrence.index));
-  let keptCount = firstPass.size;
-  for (const index of measured) if (!firstPass.has(index)) keptCount++;
   return {
     dataset,
     pairs,
@@ -458,7 +454,6 @@ function planDataset(dataset: Dataset, options: AnalysisOptions): DatasetPlan {
     probeSample: sample,
     firstPass: [...firstPass].sort((a, b) => a - b),
     measured,
-    keptCount,
   };
 }
 
@@ -480,10 +475,11 @@ async function analyseDataset(
   const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
-  // Kept vectors are copied into shared blocks, which the analysis pool's tasks read in place.
-  const keptVectors = new KeptVectors(plan.keptCount, model.representations.length);
+  // Kept vectors are in shared memory, which the analysis pool's tasks read in place; the first
+  // pass is kept whole, so vectors it got in shared memory (from the embedding cache) stay where they are.
+  const keptVectors = new KeptVectors();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length))));
+    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length))), { adopt: true });
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
@@ -652,7 +648,7 @@ async function analyseDataset(
           randomWords: random,
         },
         // Packed for this task: moved to the worker, not copied.
-        buffersOf(targets.data, targets.slots, random.data, random.slots),
+        buffersOf(...packedBuffers(targets), ...packedBuffers(random)),
       );
       timer.progress(contextualityPhase, ++measuredDone, model.representations.length);
       return measured;
