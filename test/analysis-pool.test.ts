@@ -75,10 +75,10 @@ describe('analysis pool', () => {
     expect(copied[0]!.vectors[1]).toBeNull();
     expect([...copied[1]!.vectors[0]!]).toEqual([...b!]);
     expect([...copied[2]!.vectors[1]!]).toEqual([3, 4]);
-    // Adopted: a vector already in shared memory is kept as it is; others are still copied.
+    // A vector already in shared memory is kept as it is; others are still copied.
     const sharedVector = new Float32Array(new SharedArrayBuffer(64), 16, 4);
     sharedVector.set(c!);
-    const adopted = kept.keep([{ vectors: [sharedVector, Float32Array.of(5, 6)], truncated: false }], { adopt: true });
+    const adopted = kept.keep([{ vectors: [sharedVector, Float32Array.of(5, 6)], truncated: false }]);
     expect(adopted[0]!.vectors[0]).toBe(sharedVector);
     expect(adopted[0]!.vectors[1]!.buffer).toBeInstanceOf(SharedArrayBuffer);
     // A later call gets new places: nothing kept before is overwritten.

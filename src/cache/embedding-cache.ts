@@ -171,9 +171,8 @@ export class EmbeddingCache {
     const take = ({ key, embedding }: CacheEntry): void => {
       found.set(key, embedding);
     };
-    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks),
-    // of shared memory: a run's analyses in worker threads read the vectors it keeps in place.
-    const blocks = new RecordBlocks(keys.size, undefined, true);
+    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks).
+    const blocks = new RecordBlocks(keys.size);
     for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
