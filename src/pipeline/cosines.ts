@@ -684,13 +684,24 @@ async function measureSentences(
   embedded: (count: number) => ProgressFn,
 ): Promise<SentenceResults[]> {
   const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
-  // A sentence's corrected words are written into one reused block (views of it), not a new array
-  // per word and correction: the same values, without the garbage.
+  // A sentence's corrected words are written into one reused block, through views of it that are
+  // reused too (made again only when the block or the dimension changes), not a new array per word
+  // and correction: the same values, without the garbage. Nothing keeps a view past its sentence.
   let block = new Float64Array(0);
+  let views: Float64Array[] = [];
+  let viewDims = 0;
   const correctedViews = (stats: NormalizationStats, normalization: Normalization, raw: readonly (Float32Array | null)[]): (Float64Array | null)[] => {
     const dims = stats.dims;
-    if (block.length < raw.length * dims) block = new Float64Array(raw.length * dims);
-    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, block.subarray(i * dims, (i + 1) * dims))));
+    if (block.length < raw.length * dims) {
+      block = new Float64Array(raw.length * dims);
+      views = [];
+    }
+    if (viewDims !== dims) {
+      views = [];
+      viewDims = dims;
+    }
+    while (views.length < raw.length) views.push(block.subarray(views.length * dims, (views.length + 1) * dims));
+    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, views[i]!)));
   };
   for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
     const occurrences = wordOccurrences(group);
