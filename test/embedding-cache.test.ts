@@ -148,6 +148,17 @@ describe('embedding cache', () => {
     expect(new Set(ranges.map((range) => range.buffer)).size).toBe(6);
   });
 
+  it('hit in shared memory when asked: the same values, in SharedArrayBuffers a worker reads in place', async () => {
+    await wrapped().cached.embed(BASE);
+    const second = wrapped();
+    const shared = await second.cached.embed(BASE, undefined, { sharedMemory: true });
+    const plainHit = await second.cached.embed(BASE);
+    expect(second.model.calls).toBe(0);
+    expect(plain(shared)).toEqual(plain(await fresh(BASE)));
+    for (const { vectors } of shared) for (const vector of vectors) if (vector !== null) expect(vector.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const { vectors } of plainHit) for (const vector of vectors) if (vector !== null) expect(vector.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('hit: a second run embeds nothing and returns identical vectors, null and truncated flags included', async () => {
     await wrapped().cached.embed(BASE);
     const second = wrapped();

@@ -35,7 +35,7 @@ import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
+import type { EmbeddingModel, EmbedOptions, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
 import {
   batchDimensions,
   encodeSegment,
@@ -155,7 +155,7 @@ export class EmbeddingCache {
    * the records asked for are read, each verified as it is read (src/cache/segment-index.ts); a
    * segment found damaged is scanned whole, counted and repaired.
    */
-  async lookup(model: ModelCacheKey, keys: ReadonlySet<string>): Promise<CacheLookup> {
+  async lookup(model: ModelCacheKey, keys: ReadonlySet<string>, { sharedMemory = false }: EmbedOptions = {}): Promise<CacheLookup> {
     const directory = this.modelDirectory(model);
     const found = new Map<string, OccurrenceEmbedding>();
     const problems: string[] = [];
@@ -171,8 +171,9 @@ export class EmbeddingCache {
     const take = ({ key, embedding }: CacheEntry): void => {
       found.set(key, embedding);
     };
-    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks).
-    const blocks = new RecordBlocks(keys.size);
+    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks),
+    // of shared memory when the caller asks for it.
+    const blocks = new RecordBlocks(keys.size, undefined, sharedMemory);
     for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
@@ -279,7 +280,7 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
     info: model.info,
     dispose: () => model.dispose(),
     ...(model.prepare ? { prepare: (occurrences: readonly TargetOccurrence[]) => model.prepare!(occurrences) } : {}),
-    async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
+    async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn, options?: EmbedOptions): Promise<OccurrenceEmbedding[]> {
       // Distinct occurrences: `first[i]` is the index of the first occurrence with i's key.
       const firstByKey = new Map<string, number>();
       const keys: string[] = new Array<string>(occurrences.length);
@@ -291,7 +292,7 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
         if (seen === undefined) firstByKey.set(occurrenceKeyHex, index);
         first[index] = seen ?? index;
       });
-      const lookup = await cache.lookup(key, new Set(firstByKey.keys()));
+      const lookup = await cache.lookup(key, new Set(firstByKey.keys()), options);
       const missing = [...firstByKey].filter(([hex]) => !lookup.found.has(hex)).map(([, index]) => index);
       const distinctHits = firstByKey.size - missing.length;
       const embedded = new Map<number, OccurrenceEmbedding>();

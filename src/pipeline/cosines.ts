@@ -475,10 +475,11 @@ async function analyseDataset(
   const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
-  // Kept vectors are copied into shared memory, which the analysis pool's tasks read in place.
+  // Kept vectors are in shared memory, which the analysis pool's tasks read in place. The first
+  // pass is kept whole: the embedding cache decodes it there directly (the others are copied).
   const keptVectors = new KeptVectors();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length))));
+    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length), { sharedMemory: true })));
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
