@@ -150,6 +150,16 @@ export interface OccurrenceEmbedding {
 /** Progress callback: `done` of `total` units finished. */
 export type ProgressFn = (done: number, total: number) => void;
 
+/** Hints to {@link EmbeddingModel.embed}, which an implementation may ignore. */
+export interface EmbedOptions {
+  /**
+   * The caller keeps the vectors for analyses in worker threads: vectors made anyway (decoded from
+   * the embedding cache) are best put in shared memory (SharedArrayBuffer), which a worker reads
+   * in place, so the caller need not copy them there.
+   */
+  readonly sharedMemory?: boolean;
+}
+
 /** An embedding model: static vectors or a transformer. */
 export interface EmbeddingModel {
   /** Model id used in reports, e.g. `glove-100d`, `use-lite`, `static:my.vec`. */
@@ -161,9 +171,10 @@ export interface EmbeddingModel {
   readonly info: Readonly<Record<string, string | number>>;
   /**
    * Embeds occurrences. Implementations encode each distinct sentence once (MTEB-style de-duplication).
-   * The result is index-aligned with `occurrences`.
+   * The result is index-aligned with `occurrences`. `options` are hints an implementation may
+   * ignore (see {@link EmbedOptions}).
    */
-  embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]>;
+  embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn, options?: EmbedOptions): Promise<OccurrenceEmbedding[]>;
   /**
    * Optional: called once with every occurrence a run will embed, before the `embed` calls that
    * cover them in chunks, so that per-word work (multi-prototype clustering) is done in one go.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisPool } from '../src/pipeline/analysis-pool.js';
 import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
+import { KeptVectors } from '../src/pipeline/kept-vectors.js';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
 import { mulberry32 } from '../src/random.js';
@@ -51,11 +52,64 @@ describe('analysis pool', () => {
   it('packs vectors with each shared object once, and unpacks them as shared views', () => {
     const [a, b] = vectors(2, 3, 1);
     const packed = packVectors([a!, null, b!, a!]);
-    expect(packed.data.length).toBe(6);
+    expect(packed.blocks.map((block) => block.length)).toEqual([6]);
     const back = unpackVectors(packed);
     expect(back[1]).toBeNull();
     expect(back[0]).toBe(back[3]);
     expect([...back[2]!]).toEqual([...b!]);
+  });
+
+  it('keeps vectors in shared memory, which packs without a copy and reads back the same values', async () => {
+    const [a, b, c] = vectors(3, 4, 2);
+    const kept = new KeptVectors();
+    const copied = kept.keep([
+      { vectors: [a!, null], truncated: false },
+      { vectors: [b!, Float32Array.of(1, 2)], truncated: true },
+      { vectors: [a!, Float32Array.of(3, 4)], truncated: false },
+    ]);
+    expect(copied[1]!.truncated).toBe(true);
+    // Copies in shared memory, not the inputs; one shared object stays one object; values unchanged.
+    expect(copied[0]!.vectors[0]).not.toBe(a);
+    expect(copied[0]!.vectors[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(copied[0]!.vectors[0]).toBe(copied[2]!.vectors[0]);
+    expect(copied[0]!.vectors[1]).toBeNull();
+    expect([...copied[1]!.vectors[0]!]).toEqual([...b!]);
+    expect([...copied[2]!.vectors[1]!]).toEqual([3, 4]);
+    // A vector already in shared memory is kept as it is; others are still copied.
+    const sharedVector = new Float32Array(new SharedArrayBuffer(64), 16, 4);
+    sharedVector.set(c!);
+    const adopted = kept.keep([{ vectors: [sharedVector, Float32Array.of(5, 6)], truncated: false }]);
+    expect(adopted[0]!.vectors[0]).toBe(sharedVector);
+    expect(adopted[0]!.vectors[1]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // A later call gets new places: nothing kept before is overwritten.
+    expect([...kept.keep([{ vectors: [c!, null], truncated: false }])[0]!.vectors[0]!]).toEqual([...c!]);
+    expect([...copied[0]!.vectors[0]!]).toEqual([...a!]);
+    expect([...copied[1]!.vectors[0]!]).toEqual([...b!]);
+
+    const wanted = [copied[1]!.vectors[0]!, null, copied[0]!.vectors[0]!, sharedVector, copied[2]!.vectors[0]!];
+    const packed = packVectors(wanted);
+    // The shared blocks themselves: the kept blocks and the adopted vector's buffer.
+    expect(new Set(packed.blocks.map((block) => block.buffer))).toEqual(new Set([copied[0]!.vectors[0]!.buffer, sharedVector.buffer]));
+    const back = unpackVectors(packed);
+    expect(back[1]).toBeNull();
+    expect(back[2]).toBe(back[4]);
+    const values = (list: readonly (Float32Array | null)[]): (number[] | null)[] => list.map((vector) => (vector === null ? null : [...vector]));
+    expect(values(back)).toEqual(values(wanted));
+    // Mixed with a vector of its own: packed by copy into one buffer, the same values.
+    const mixed = packVectors([...wanted, c!]);
+    expect(mixed.blocks).toHaveLength(1);
+    expect(mixed.blocks[0]!.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(values(unpackVectors(mixed))).toEqual(values([...wanted, c!]));
+
+    // A worker reads the shared blocks in place and measures what the copied vectors give.
+    const task = (targets: (Float32Array | null)[]): ContextualityTask => ({ ...contextualityTask(), words: targets.map((_, i) => `w${i % 2}`), targets: packVectors(targets) });
+    const copies = wanted.map((vector) => (vector === null ? null : vector.slice()));
+    const pool = new AnalysisPool(1);
+    try {
+      expect(await pool.run(task(wanted))).toEqual(runAnalysisTask(task(copies)));
+    } finally {
+      await pool.close();
+    }
   });
 
   it('a task in a worker gives exactly what it gives inline', async () => {

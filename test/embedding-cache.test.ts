@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingCache, formatCacheStats, modelCacheKey, withEmbeddingCache, worthCaching, type EmbeddingCacheStats } from '../src/cache/embedding-cache.js';
 import { cacheClear, cacheInfo, formatCacheClear, formatCacheInfo } from '../src/cache/info.js';
-import { KEY_BYTES, MAX_SEGMENT_BYTES, occurrenceKey, segmentRuns, type CacheEntry } from '../src/cache/segment.js';
+import { decodeSegmentHeader, encodeSegment, KEY_BYTES, MAX_SEGMENT_BYTES, occurrenceKey, RecordBlocks, scanSegment, segmentRuns, type CacheEntry } from '../src/cache/segment.js';
 import { loadOnnxModel } from '../src/models/onnx-model.js';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
 import { wordSpans } from '../src/text.js';
@@ -126,6 +126,37 @@ describe('embedding cache', () => {
     expect(cached.id).toBe(model.id);
     expect(cached.sha256).toBe(model.sha256);
     expect(cached.representations).toBe(model.representations);
+  });
+
+  it('decodes records into shared blocks without one record overwriting or overlapping another', async () => {
+    const embeddings = await fresh(BASE);
+    const entries: CacheEntry[] = embeddings.map((embedding, i) => ({ key: occurrenceKey(BASE[i]!), embedding }));
+    const bytes = encodeSegment('id', [8, 37], entries);
+    const layout = decodeSegmentHeader(bytes, 'id');
+    // Blocks of two records' values (45 each): three blocks for six records.
+    const blocks = new RecordBlocks(Number.POSITIVE_INFINITY, 90);
+    const decoded: CacheEntry[] = [];
+    scanSegment(bytes, layout, () => true, (entry) => decoded.push(entry), blocks);
+    // A second scan into the same blocks object takes new ranges: the first results stay as they were.
+    const again: CacheEntry[] = [];
+    scanSegment(bytes, layout, () => true, (entry) => again.push(entry), blocks);
+    bytes.fill(0);
+    expect(plain(decoded.map((entry) => entry.embedding))).toEqual(plain(embeddings));
+    expect(plain(again.map((entry) => entry.embedding))).toEqual(plain(embeddings));
+    const ranges = [...decoded, ...again].flatMap(({ embedding }) => embedding.vectors.flatMap((vector) => (vector === null ? [] : [{ buffer: vector.buffer, start: vector.byteOffset, end: vector.byteOffset + vector.byteLength }])));
+    for (const [i, a] of ranges.entries()) for (const b of ranges.slice(i + 1)) expect(a.buffer !== b.buffer || a.end <= b.start || b.end <= a.start).toBe(true);
+    expect(new Set(ranges.map((range) => range.buffer)).size).toBe(6);
+  });
+
+  it('hit in shared memory when asked: the same values, in SharedArrayBuffers a worker reads in place', async () => {
+    await wrapped().cached.embed(BASE);
+    const second = wrapped();
+    const shared = await second.cached.embed(BASE, undefined, { sharedMemory: true });
+    const plainHit = await second.cached.embed(BASE);
+    expect(second.model.calls).toBe(0);
+    expect(plain(shared)).toEqual(plain(await fresh(BASE)));
+    for (const { vectors } of shared) for (const vector of vectors) if (vector !== null) expect(vector.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const { vectors } of plainHit) for (const vector of vectors) if (vector !== null) expect(vector.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('hit: a second run embeds nothing and returns identical vectors, null and truncated flags included', async () => {

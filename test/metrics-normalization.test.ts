@@ -143,6 +143,22 @@ describe('properties on seeded random vectors', () => {
     }
   });
 
+  it('corrects into a caller\'s block when it is long enough, the same values as into a new one', () => {
+    const fit = randomVectors(20, 4, 5);
+    const stats = fitNormalization(fit);
+    const into = new Float32Array(4 * 4);
+    for (const normalization of ['center', 'zscore', 'abtt'] as const) {
+      const input = [fit[2]!, null, fit[7]!, fit[2]!];
+      const reused = normalizeVectors(stats, normalization, input, into);
+      expect(reused[0]!.buffer).toBe(into.buffer);
+      expect(reused.map((vector) => (vector === null ? null : [...vector]))).toEqual(normalizeVectors(stats, normalization, input).map((vector) => (vector === null ? null : [...vector])));
+    }
+    // Too short: a block of its own, the caller's left as it was.
+    const short = new Float32Array(3);
+    expect(normalizeVectors(stats, 'center', [fit[1]!], short)[0]!.buffer).not.toBe(short.buffer);
+    expect([...short]).toEqual([0, 0, 0]);
+  });
+
   it('never modifies its input and is deterministic', () => {
     const fit = randomVectors(30, 5, 11);
     const copies = fit.map((v) => Float32Array.from(v));

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXACT_SHARE_SIZE, type Matrix, firstSingularValueShare, firstSingularValueShareOfRows, fitPca, largestGramEigenvalue, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
+import { EXACT_SHARE_SIZE, type Matrix, firstSingularValueShare, firstSingularValueShareOfRows, fitPca, fitPcaOfRows, largestGramEigenvalue, matrixFromRows, mulberry32, project, symmetricEigen, topSymmetricEigen } from '../src/metrics/index.js';
 
 interface PcaCase {
   name: string;
@@ -115,6 +115,20 @@ describe('fitPca against numpy', () => {
     expect(Math.abs(pca.totalVariance - c.totalVariance)).toBeLessThan(1e-9);
     closeArrays(pca.explainedVariance, c.explainedVariance, 1e-9);
     pca.components.forEach((component, i) => { closeUpToSign(component, c.components[i]!, 1e-6); });
+  });
+
+  it('fits float32 rows in place exactly as the float64 matrix of their values (bit for bit)', () => {
+    const random = mulberry32(17);
+    const rows = Array.from({ length: 203 }, (_, r) => Float32Array.from({ length: 24 }, (_, c) => (random.next() - 0.5) * (1 + (c % 5)) + (r % 7 === 0 ? 3 : 0)));
+    const a = fitPcaOfRows(rows, 3);
+    const b = fitPca(matrixFromRows(rows), 3);
+    const bits = (array: Float64Array): string => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('hex');
+    expect(bits(a.mean)).toBe(bits(b.mean));
+    expect(bits(a.explainedVariance)).toBe(bits(b.explainedVariance));
+    expect(Object.is(a.totalVariance, b.totalVariance)).toBe(true);
+    expect(a.components.map(bits)).toEqual(b.components.map(bits));
+    expect(() => fitPcaOfRows([Float32Array.of(1, Number.NaN)], 1)).toThrow(/not finite/);
+    expect(() => fitPcaOfRows([Float32Array.of(1, 2), Float32Array.of(1)], 1)).toThrow(/row 1 has 1 values/);
   });
 
   it('fixes each component sign so that its largest-|x| entry is positive', () => {

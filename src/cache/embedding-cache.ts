@@ -35,7 +35,7 @@ import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { listDirectory } from '../io/paths.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
-import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
+import type { EmbeddingModel, EmbedOptions, OccurrenceEmbedding, ProgressFn, TargetOccurrence } from '../types.js';
 import {
   batchDimensions,
   encodeSegment,
@@ -45,6 +45,7 @@ import {
   SEGMENT_EXTENSION,
   segmentRuns,
   SegmentDamage,
+  RecordBlocks,
   type CacheEntry,
 } from './segment.js';
 import { SegmentIndex, type SegmentRead } from './segment-index.js';
@@ -154,7 +155,7 @@ export class EmbeddingCache {
    * the records asked for are read, each verified as it is read (src/cache/segment-index.ts); a
    * segment found damaged is scanned whole, counted and repaired.
    */
-  async lookup(model: ModelCacheKey, keys: ReadonlySet<string>): Promise<CacheLookup> {
+  async lookup(model: ModelCacheKey, keys: ReadonlySet<string>, { sharedMemory = false }: EmbedOptions = {}): Promise<CacheLookup> {
     const directory = this.modelDirectory(model);
     const found = new Map<string, OccurrenceEmbedding>();
     const problems: string[] = [];
@@ -170,6 +171,9 @@ export class EmbeddingCache {
     const take = ({ key, embedding }: CacheEntry): void => {
       found.set(key, embedding);
     };
+    // The vectors found are decoded into blocks shared by this lookup's records (see RecordBlocks),
+    // of shared memory when the caller asks for it.
+    const blocks = new RecordBlocks(keys.size, undefined, sharedMemory);
     for (const name of names) {
       if (found.size === keys.size) break;
       const path = join(directory, name);
@@ -185,7 +189,7 @@ export class EmbeddingCache {
       let read: SegmentRead;
       try {
         // Synchronous reads: a later lookup reads many small ranges, each a thread-pool round trip if async.
-        read = this.segments.read(path, handle.fd, model.hash, wanted, take);
+        read = this.segments.read(path, handle.fd, model.hash, wanted, take, blocks);
       } catch (error) {
         this.segments.forget(path);
         if (error instanceof SegmentDamage) {
@@ -209,7 +213,7 @@ export class EmbeddingCache {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${path}: cannot read: ${(error as Error).message}`);
         continue;
       }
-      const scan = scanSegment(bytes, layout, wanted, take);
+      const scan = scanSegment(bytes, layout, wanted, take, blocks);
       if (scan.damagedRecords > 0) {
         damaged += scan.damagedRecords;
         problems.push(`${path}: ${scan.damagedRecords} damaged record(s) ignored; segment rewritten without them`);
@@ -276,7 +280,7 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
     info: model.info,
     dispose: () => model.dispose(),
     ...(model.prepare ? { prepare: (occurrences: readonly TargetOccurrence[]) => model.prepare!(occurrences) } : {}),
-    async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn): Promise<OccurrenceEmbedding[]> {
+    async embed(occurrences: readonly TargetOccurrence[], onProgress?: ProgressFn, options?: EmbedOptions): Promise<OccurrenceEmbedding[]> {
       // Distinct occurrences: `first[i]` is the index of the first occurrence with i's key.
       const firstByKey = new Map<string, number>();
       const keys: string[] = new Array<string>(occurrences.length);
@@ -288,7 +292,7 @@ export function withEmbeddingCache(model: EmbeddingModel, cache: EmbeddingCache,
         if (seen === undefined) firstByKey.set(occurrenceKeyHex, index);
         first[index] = seen ?? index;
       });
-      const lookup = await cache.lookup(key, new Set(firstByKey.keys()));
+      const lookup = await cache.lookup(key, new Set(firstByKey.keys()), options);
       const missing = [...firstByKey].filter(([hex]) => !lookup.found.has(hex)).map(([, index]) => index);
       const distinctHits = firstByKey.size - missing.length;
       const embedded = new Map<number, OccurrenceEmbedding>();

@@ -20,7 +20,7 @@
  */
 import { fstatSync, type Stats } from 'node:fs';
 import { readExactlySync } from '../io/checked-regions.js';
-import { decodeRecord, decodeSegmentHeader, recordIsSound, recordKey, recordOffset, segmentBytes, type CacheEntry, type SegmentLayout } from './segment.js';
+import { decodeRecord, decodeSegmentHeader, recordIsSound, recordKey, recordOffset, segmentBytes, type CacheEntry, type RecordBlocks, type SegmentLayout } from './segment.js';
 
 /** What identifies one version of a file: replacing it (rename) or writing to it changes one of these. */
 type FileVersion = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
@@ -75,9 +75,9 @@ function readLayout(fd: number, size: number, identity: string): SegmentLayout {
  * Checks a record read for a lookup and hands it to `take` when it is sound and carries `key`
  * (when given); returns whether it was.
  */
-function takeRecord(bytes: Buffer, start: number, layout: SegmentLayout, key: string | null, take: (entry: CacheEntry) => void): boolean {
+function takeRecord(bytes: Buffer, start: number, layout: SegmentLayout, key: string | null, take: (entry: CacheEntry) => void, blocks: RecordBlocks): boolean {
   if (!recordIsSound(bytes, start, layout.header) || (key !== null && recordKey(bytes, start) !== key)) return false;
-  take(decodeRecord(bytes, start, layout.header));
+  take(decodeRecord(bytes, start, layout.header, blocks));
   return true;
 }
 
@@ -92,18 +92,18 @@ export class SegmentIndex {
 
   /**
    * Hands to `take` the sound records of the segment open as `fd` at `path` whose keys `wanted`
-   * accepts (checked just before each record is taken, so a key is taken once). Throws
-   * `SegmentDamage` when the header is damaged or of another model identity.
+   * accepts (checked just before each record is taken, so a key is taken once), decoded into
+   * `blocks`. Throws `SegmentDamage` when the header is damaged or of another model identity.
    */
-  read(path: string, fd: number, identity: string, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void): SegmentRead {
+  read(path: string, fd: number, identity: string, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void, blocks: RecordBlocks): SegmentRead {
     const version = fstatSync(fd);
     const known = this.segments.get(path);
     if (known !== undefined && known.identity === identity && sameVersion(known.version, version)) {
-      return { layout: known.layout, clean: this.readIndexed(fd, known, wanted, take) };
+      return { layout: known.layout, clean: this.readIndexed(fd, known, wanted, take, blocks) };
     }
     this.segments.delete(path);
     const layout = readLayout(fd, version.size, identity);
-    const { clean, records } = this.readThrough(fd, layout, version.size, wanted, take);
+    const { clean, records } = this.readThrough(fd, layout, version.size, wanted, take, blocks);
     if (version.size !== segmentBytes(layout)) return { layout, clean: false };
     this.segments.set(path, { version, identity, layout, records });
     return { layout, clean };
@@ -120,7 +120,7 @@ export class SegmentIndex {
   }
 
   /** The first read of a segment: every record present, a few MB at a time, indexing every key. */
-  private readThrough(fd: number, layout: SegmentLayout, size: number, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void): { clean: boolean; records: Map<string, number> } {
+  private readThrough(fd: number, layout: SegmentLayout, size: number, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void, blocks: RecordBlocks): { clean: boolean; records: Map<string, number> } {
     const { recordBytes } = layout.header;
     const present = Math.max(0, Math.min(layout.header.records, Math.floor((size - layout.recordsStart) / recordBytes)));
     const records = new Map<string, number>();
@@ -134,7 +134,7 @@ export class SegmentIndex {
         const start = k * recordBytes;
         const key = recordKey(buffer, start);
         if (!records.has(key)) records.set(key, first + k);
-        if (wanted(key) && !takeRecord(buffer, start, layout, null, take)) clean = false;
+        if (wanted(key) && !takeRecord(buffer, start, layout, null, take, blocks)) clean = false;
       }
       if (read < count * recordBytes) clean = false;
     }
@@ -142,7 +142,7 @@ export class SegmentIndex {
   }
 
   /** A later read: only the wanted records, in file order, in ranges across small gaps. */
-  private readIndexed(fd: number, { layout, records }: IndexedSegment, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void): boolean {
+  private readIndexed(fd: number, { layout, records }: IndexedSegment, wanted: (key: string) => boolean, take: (entry: CacheEntry) => void, blocks: RecordBlocks): boolean {
     const { recordBytes } = layout.header;
     const want: { index: number; key: string }[] = [];
     for (const [key, index] of records) if (wanted(key)) want.push({ index, key });
@@ -161,7 +161,7 @@ export class SegmentIndex {
       const read = readExactlySync(fd, buffer.subarray(0, length), rangeStart);
       for (let k = from; k < to; k++) {
         const start = recordOffset(layout, want[k]!.index) - rangeStart;
-        if (start + recordBytes > read || !takeRecord(buffer, start, layout, want[k]!.key, take)) clean = false;
+        if (start + recordBytes > read || !takeRecord(buffer, start, layout, want[k]!.key, take, blocks)) clean = false;
       }
       from = to;
     }

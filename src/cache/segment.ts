@@ -199,16 +199,62 @@ export function recordIsSound(bytes: Buffer, start: number, { recordBytes, dimen
   return true;
 }
 
+/** The size of one {@link RecordBlocks} block. */
+export const RECORD_BLOCK_BYTES = 4 << 20;
+
 /**
- * Decodes the sound record at `start` of `bytes` into fresh vectors: one copy per record (aligned,
- * and independent of the buffer read, which can then be freed); each representation's vector is a
- * view into it.
+ * Room for decoded records' values: blocks of about {@link RECORD_BLOCK_BYTES}, each filled by
+ * the records of one lookup in turn (a record longer than that gets a block of its own). A fresh
+ * allocation per record (tens of thousands per run) cost more than the copy itself; a block of a
+ * few MB is recycled by the allocator once its records are gone, where a larger one would be
+ * mapped afresh (and page-faulted in) each time. Every record gets its own range, never reused:
+ * a vector stays valid, and unchanged, as long as it is referenced (it keeps its block alive).
  */
-export function decodeRecord(bytes: Buffer, start: number, { recordBytes, dimensions }: SegmentHeader): CacheEntry {
+export class RecordBlocks {
+  private block: Float32Array = new Float32Array(0);
+  private used = 0;
+  private records = 0;
+
+  /**
+   * `expectedRecords`: how many records at most will be taken (a lookup's keys), so that a small
+   * lookup gets a block of its size, not {@link RECORD_BLOCK_BYTES}.
+   */
+  constructor(
+    private readonly expectedRecords: number = Number.POSITIVE_INFINITY,
+    private readonly blockValues: number = RECORD_BLOCK_BYTES / 4,
+    /**
+     * Blocks of shared memory (SharedArrayBuffer), which a worker thread can read in place. (Not
+     * for a lookup's records: a freed SharedArrayBuffer's memory is not recycled, every new one is
+     * page-faulted in afresh, measured at about twice the cost of an ArrayBuffer of 4 MB.)
+     */
+    private readonly shared: boolean = false,
+  ) {}
+
+  /** A fresh range of `count` values (zeros) for one record, that no other call is given. */
+  take(count: number): Float32Array {
+    if (this.used + count > this.block.length) {
+      const remaining = Math.max(1, this.expectedRecords - this.records);
+      const values = Math.max(count, Math.min(this.blockValues, count * remaining));
+      this.block = this.shared ? new Float32Array(new SharedArrayBuffer(values * 4)) : new Float32Array(values);
+      this.used = 0;
+    }
+    const range = this.block.subarray(this.used, this.used + count);
+    this.used += count;
+    this.records++;
+    return range;
+  }
+}
+
+/**
+ * Decodes the sound record at `start` of `bytes` into a range of `blocks` (independent of the
+ * buffer read, which can then be reused or freed); each representation's vector is a view into it.
+ */
+export function decodeRecord(bytes: Buffer, start: number, { recordBytes, dimensions }: SegmentHeader, blocks: RecordBlocks): CacheEntry {
   const valuesStart = start + KEY_BYTES + flagBytes(dimensions.length);
-  const absolute = bytes.byteOffset + valuesStart;
   const count = (start + recordBytes - 4 - valuesStart) / 4;
-  const values = absolute % 4 === 0 ? new Float32Array(bytes.buffer, absolute, count).slice() : new Float32Array(bytes.buffer.slice(absolute, absolute + count * 4));
+  const values = blocks.take(count);
+  // Byte for byte (the record's values need not be 4-byte aligned in the buffer read).
+  new Uint8Array(values.buffer, values.byteOffset, count * 4).set(bytes.subarray(valuesStart, valuesStart + count * 4));
   let offset = 0;
   const vectors = dimensions.map((length, r) => {
     const from = offset;
@@ -220,13 +266,14 @@ export function decodeRecord(bytes: Buffer, start: number, { recordBytes, dimens
 
 /**
  * Reads every record of a verified segment, handing each sound one whose key `wanted` accepts to
- * `take` (decoded into fresh vectors); damaged records are counted, never decoded.
+ * `take` (decoded into `blocks`); damaged records are counted, never decoded.
  */
 export function scanSegment(
   bytes: Buffer,
   layout: SegmentLayout,
   wanted: (key: string) => boolean,
   take: (entry: CacheEntry) => void,
+  blocks: RecordBlocks = new RecordBlocks(),
 ): SegmentScan {
   const { header, recordsStart } = layout;
   const { recordBytes } = header;
@@ -242,7 +289,7 @@ export function scanSegment(
       continue;
     }
     soundRecords.push({ start, end: start + recordBytes });
-    if (wanted(recordKey(bytes, start))) take(decodeRecord(bytes, start, header));
+    if (wanted(recordKey(bytes, start))) take(decodeRecord(bytes, start, header, blocks));
   }
   return { damagedRecords, soundRecords };
 }

@@ -23,6 +23,17 @@ export const COVARIANCE_ROW_BLOCK = 8;
  */
 export function centeredUpperSums(data: Float64Array, rows: number, cols: number, mean: Float64Array): Float64Array {
   if (data.length !== rows * cols || mean.length !== cols) throw new RangeError(`centeredUpperSums: ${data.length} values and ${mean.length} means for ${rows}x${cols}`);
+  return centeredUpperSumsOfRows(Array.from({ length: rows }, (_, r) => data.subarray(r * cols, (r + 1) * cols)), cols, mean);
+}
+
+/**
+ * {@link centeredUpperSums} of the matrix whose rows are `rowList` (each `cols` long; float32 rows
+ * read as the float64 values they hold), without copying them into one matrix first: the same
+ * sums, bit for bit.
+ */
+export function centeredUpperSumsOfRows(rowList: readonly ArrayLike<number>[], cols: number, mean: Float64Array): Float64Array {
+  const rows = rowList.length;
+  if (mean.length !== cols || rowList.some((row) => row.length !== cols)) throw new RangeError(`centeredUpperSums: rows of ${cols} values and ${mean.length} means expected`);
   const blockBytes = COVARIANCE_ROW_BLOCK * cols * 8;
   // Sixteen spare bytes: nothing reads them, but the block's byte size stays a multiple of 16.
   const covAt = Math.ceil(blockBytes / 16) * 16;
@@ -36,9 +47,9 @@ export function centeredUpperSums(data: Float64Array, rows: number, cols: number
     const count = Math.min(COVARIANCE_ROW_BLOCK, rows - start);
     if (count < COVARIANCE_ROW_BLOCK) block.fill(0);
     for (let b = 0; b < count; b++) {
-      const from = (start + b) * cols;
+      const row = rowList[start + b]!;
       const to = b * cols;
-      for (let c = 0; c < cols; c++) block[to + c] = data[from + c]! - mean[c]!;
+      for (let c = 0; c < cols; c++) block[to + c] = row[c]! - mean[c]!;
     }
     kernels.covarianceBlock(0, cols, covAt);
   }

@@ -227,7 +227,8 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   if (!(centreNorm > 0)) return { intraSentenceSimilarity: null, randomWord: random };
   // Each word's dot product with the centre, two words side by side (each summed in column order).
   const identical = usable.map((vector) => sameValues(vector, centre));
-  const dotted = usable.flatMap((_vector, k) => (identical[k] ? [] : [k]));
+  const dotted: number[] = [];
+  for (let k = 0; k < usable.length; k++) if (!identical[k]) dotted.push(k);
   const dots = new Float64Array(usable.length);
   let q = 0;
   for (; q + 1 < dotted.length; q += 2) {

@@ -35,6 +35,18 @@ export function cosineWithNorms(a: Float32Array, b: Float32Array, normA: number,
   return cosineOf(a, b, dot, normA, normB);
 }
 
+/**
+ * {@link cosineWithNorms} of the vectors of `dims` values at offsets `a` and `b` of one block
+ * (the same offset standing for the same vector): the same double, without a view of either.
+ */
+export function cosineInBlock(block: Float32Array, a: number, b: number, dims: number, normA: number, normB: number): number | null {
+  let dot = 0;
+  for (let i = 0; i < dims; i++) dot += block[a + i]! * block[b + i]!;
+  if (normA === 0 || normB === 0) return null;
+  if (a === b || (normA === normB && dot === normA)) return 1;
+  return dot / Math.sqrt(normA * normB);
+}
+
 function cosineOf(a: Float32Array, b: Float32Array, dot: number, normA: number, normB: number): number | null {
   if (normA === 0 || normB === 0) return null;
   // Identical vectors must give exactly 1: that is the lesson's point about static models.

@@ -15,7 +15,7 @@
  * once at the end) so that it drops into the pipeline's Float32 cosine code unchanged. Missing
  * vectors (null) pass through as null.
  */
-import { type Pca, fitPca } from './pca.js';
+import { type Pca, fitPcaOfRows } from './pca.js';
 import type { Normalization } from '../types.js';
 
 export { NORMALIZATIONS } from '../vocabulary.js';
@@ -65,18 +65,16 @@ export function fitNormalization(vectors: Iterable<Float32Array | null>, options
   if (!Number.isSafeInteger(components) || components < 1 || components > dims) {
     throw new RangeError(`fitNormalization: abttComponents must be in [1, ${dims}], got ${components}`);
   }
-  const data = new Float64Array(present.length * dims);
   present.forEach((vector, row) => {
     if (vector.length !== dims) throw new RangeError(`fitNormalization: vector ${row} has ${vector.length} dimensions, expected ${dims}`);
-    data.set(vector, row * dims);
   });
-  const pca: Pca = fitPca({ rows: present.length, cols: dims, data }, components);
+  // The vectors are read where they are, not copied into one float64 matrix (tens of MB per fit).
+  const pca: Pca = fitPcaOfRows(present, components);
   const std = new Float64Array(dims);
   // Per-dimension variance by the same two-pass (centered) sum as the PCA's covariance diagonal.
-  for (let row = 0; row < present.length; row++) {
-    const offset = row * dims;
+  for (const vector of present) {
     for (let c = 0; c < dims; c++) {
-      const deviation = data[offset + c]! - pca.mean[c]!;
+      const deviation = vector[c]! - pca.mean[c]!;
       std[c]! += deviation * deviation;
     }
   }
@@ -105,6 +103,22 @@ export function normalizeInto(stats: NormalizationStats, normalization: Normaliz
   normalizeInto64(stats, normalization, vector, scratch);
   for (let c = 0; c < out.length; c++) out[c] = scratch[c]!;
   return out;
+}
+
+/**
+ * {@link normalizeInto} into `block` at `offset` (no view of it is made), returning the squared
+ * norm of the float32 values written, summed as src/metrics/cosine.ts `squaredNorm` sums them (the
+ * same double): the pipeline corrects every distinct occurrence of a chunk this way, in one pass.
+ */
+export function normalizeIntoBlock(stats: NormalizationStats, normalization: Normalization, vector: Float32Array, scratch: Float64Array, block: Float32Array, offset: number): number {
+  normalizeInto64(stats, normalization, vector, scratch);
+  let norm = 0;
+  for (let c = 0; c < scratch.length; c++) {
+    const value = Math.fround(scratch[c]!);
+    block[offset + c] = value;
+    norm += value * value;
+  }
+  return norm;
 }
 
 /** {@link normalizeVector64} into a caller's buffer of the vector's length (returned). */
@@ -167,17 +181,20 @@ export function normalizeVector(stats: NormalizationStats, normalization: Normal
  * object, so a static model's shared vector stays one shared (identical) vector after correction.
  * The corrected vectors are views into one block (the same values as {@link normalizeVector}'s),
  * not an allocation each: the contextuality measures correct every sampled occurrence this way.
+ * The block is `into` when it is long enough (`vectors.length * dims` values; what it held is
+ * overwritten, so a caller reuses it only once done with the previous views), a new one otherwise.
  */
 export function normalizeVectors(
   stats: NormalizationStats,
   normalization: Normalization,
   vectors: readonly (Float32Array | null)[],
+  into?: Float32Array,
 ): (Float32Array | null)[] {
   if (normalization === 'none') return vectors.map((vector) => normalizeVector(stats, normalization, vector));
   const dims = stats.dims;
   const done = new Map<Float32Array, Float32Array>();
   const scratch = new Float64Array(dims);
-  let block: Float32Array | null = null;
+  let block: Float32Array | null = into !== undefined && into.length >= vectors.length * dims ? into : null;
   return vectors.map((vector) => {
     if (vector === null) return null;
     let corrected = done.get(vector);

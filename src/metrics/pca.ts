@@ -22,7 +22,7 @@
  */
 
 import { mulberry32 } from '../random.js';
-import { centeredUpperSums, gramMatrix } from '../linalg/covariance.js';
+import { centeredUpperSums, centeredUpperSumsOfRows, gramMatrix } from '../linalg/covariance.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -93,7 +93,11 @@ export function columnMeans(matrix: Matrix): Float64Array {
  */
 export function covariance(matrix: Matrix, mean: Float64Array): Float64Array {
   const { rows, cols, data } = matrix;
-  const cov = centeredUpperSums(data, rows, cols, mean);
+  return symmetricCovariance(centeredUpperSums(data, rows, cols, mean), rows, cols);
+}
+
+/** The covariance from {@link centeredUpperSums}' upper triangle of `rows` rows: divided by `rows` and mirrored, in place. */
+function symmetricCovariance(cov: Float64Array, rows: number, cols: number): Float64Array {
   for (let i = 0; i < cols; i++) {
     for (let j = i; j < cols; j++) {
       const value = cov[i * cols + j]! / rows;
@@ -516,7 +520,33 @@ export function fitPca(matrix: Matrix, k: number): Pca {
   if (rows < 1) throw new RangeError('fitPca: no rows');
   if (!Number.isSafeInteger(k) || k < 1 || k > cols) throw new RangeError(`fitPca: k must be in [1, ${cols}], got ${k}`);
   const mean = columnMeans(matrix);
-  const cov = covariance(matrix, mean);
+  return pcaOfCovariance(mean, covariance(matrix, mean), k);
+}
+
+/**
+ * {@link fitPca} of the matrix whose rows are `rowList` (at least one, all of one length, finite
+ * values; float32 rows are read as the float64 values they hold), without copying them into one
+ * matrix: the same means and sums in the same order, so the same fit, bit for bit.
+ */
+export function fitPcaOfRows(rowList: readonly (Float32Array | Float64Array)[], k: number): Pca {
+  const rows = rowList.length;
+  if (rows < 1) throw new RangeError('fitPca: no rows');
+  const cols = rowList[0]!.length;
+  if (cols < 1) throw new RangeError(`fitPca: bad shape ${rows}x${cols}`);
+  rowList.forEach((row, r) => {
+    if (row.length !== cols) throw new RangeError(`fitPca: row ${r} has ${row.length} values, expected ${cols}`);
+    for (let c = 0; c < cols; c++) if (!Number.isFinite(row[c]!)) throw new RangeError(`fitPca: value at row ${r}, column ${c} is not finite`);
+  });
+  if (!Number.isSafeInteger(k) || k < 1 || k > cols) throw new RangeError(`fitPca: k must be in [1, ${cols}], got ${k}`);
+  const mean = new Float64Array(cols);
+  for (const row of rowList) for (let c = 0; c < cols; c++) mean[c]! += row[c]!;
+  for (let c = 0; c < cols; c++) mean[c]! /= rows;
+  return pcaOfCovariance(mean, symmetricCovariance(centeredUpperSumsOfRows(rowList, cols, mean), rows, cols), k);
+}
+
+/** The top `k` components of a covariance (cols x cols) about `mean`. */
+function pcaOfCovariance(mean: Float64Array, cov: Float64Array, k: number): Pca {
+  const cols = mean.length;
   let totalVariance = 0;
   for (let c = 0; c < cols; c++) totalVariance += cov[c * cols + c]!;
   const eigen = topSymmetricEigen(cov, cols, k);

@@ -17,17 +17,46 @@ import type { Normalization, RepresentationKey, RepresentationKind, SplitName } 
 import { CosineRow } from './cosine-row.js';
 import { compareRepresentations, type ScoringOptions } from './scoring.js';
 
-/** Vectors of one dimension packed into one buffer: `slots[i]` is vector i's slot, -1 for null. */
+/**
+ * Vectors of one dimension packed for a task: vector i is the `dims` values at `offset[i]` of
+ * `blocks[block[i]]` (block -1 for null). The blocks are one buffer made for the task, or the
+ * shared blocks the vectors already sit in (see {@link packVectors}).
+ */
 export interface PackedVectors {
   readonly dims: number;
-  readonly data: Float32Array;
-  readonly slots: Int32Array;
+  readonly blocks: readonly Float32Array[];
+  readonly block: Int32Array;
+  readonly offset: Int32Array;
 }
 
-/** Packs vectors (of one dimension, `dims` when none is present): each distinct object once. */
+/**
+ * Packs vectors (of one dimension, `dims` when none is present): each distinct object once. When
+ * every vector sits in shared memory (src/pipeline/kept-vectors.ts keeps them there), nothing is
+ * copied: the packed vectors are their shared blocks (shared with a worker, never moved) and where
+ * each vector sits in them. Otherwise they are copied into one buffer made for the task.
+ */
 export function packVectors(vectors: readonly (Float32Array | null)[], dims?: number): PackedVectors {
+  const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
+  for (const vector of vectors) if (vector !== null && vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
+  const block = new Int32Array(vectors.length).fill(-1);
+  const offset = new Int32Array(vectors.length);
+  if (vectors.every((vector) => vector === null || vector.buffer instanceof SharedArrayBuffer)) {
+    const indexOf = new Map<ArrayBufferLike, number>();
+    const blocks: Float32Array[] = [];
+    vectors.forEach((vector, i) => {
+      if (vector === null) return;
+      let index = indexOf.get(vector.buffer);
+      if (index === undefined) {
+        index = blocks.length;
+        indexOf.set(vector.buffer, index);
+        blocks.push(new Float32Array(vector.buffer, 0, Math.floor(vector.buffer.byteLength / 4)));
+      }
+      block[i] = index;
+      offset[i] = vector.byteOffset / 4;
+    });
+    return { dims: width, blocks, block, offset };
+  }
   const slotOf = new Map<Float32Array, number>();
-  const slots = new Int32Array(vectors.length).fill(-1);
   vectors.forEach((vector, i) => {
     if (vector === null) return;
     let slot = slotOf.get(vector);
@@ -35,23 +64,34 @@ export function packVectors(vectors: readonly (Float32Array | null)[], dims?: nu
       slot = slotOf.size;
       slotOf.set(vector, slot);
     }
-    slots[i] = slot;
+    block[i] = 0;
+    offset[i] = slot * width;
   });
-  const width = dims ?? vectors.find((vector) => vector !== null)?.length ?? 0;
   const data = new Float32Array(slotOf.size * width);
-  for (const [vector, slot] of slotOf) {
-    if (vector.length !== width) throw new RangeError(`packVectors: a vector has ${vector.length} dimensions, expected ${width}`);
-    data.set(vector, slot * width);
-  }
-  return { dims: width, data, slots };
+  for (const [vector, slot] of slotOf) data.set(vector, slot * width);
+  return { dims: width, blocks: [data], block, offset };
 }
 
-/** The vectors back: views into the packed buffer, one object per slot. */
+/** The buffers of packed vectors made for one task (not the shared blocks), to move with it to a worker. */
+export function packedBuffers(packed: PackedVectors): ArrayBufferView[] {
+  return [...packed.blocks.filter((block) => block.buffer instanceof ArrayBuffer), packed.block, packed.offset];
+}
+
+/** The vectors back: views into the packed blocks, one object per distinct place. */
 export function unpackVectors(packed: PackedVectors): (Float32Array | null)[] {
-  const views: Float32Array[] = [];
-  const count = packed.dims === 0 ? 0 : packed.data.length / packed.dims;
-  for (let slot = 0; slot < count; slot++) views.push(packed.data.subarray(slot * packed.dims, (slot + 1) * packed.dims));
-  return Array.from(packed.slots, (slot) => (slot < 0 ? null : views[slot]!));
+  const views = new Map<number, Float32Array>();
+  const { dims, blocks } = packed;
+  return Array.from(packed.block, (b, i) => {
+    if (b < 0) return null;
+    const start = packed.offset[i]!;
+    const key = start * blocks.length + b;
+    let view = views.get(key);
+    if (view === undefined) {
+      view = blocks[b]!.subarray(start, start + dims);
+      views.set(key, view);
+    }
+    return view;
+  });
 }
 
 /** Train a representation's probe on its train pairs (src/metrics/probe.ts `trainProbe`). */
@@ -125,15 +165,30 @@ function runProbe(task: ProbeTask): ProbeOutcome {
   return { model: probe.model, C: probe.C, outOfFold: probe.outOfFold, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * The blocks the corrected vectors of {@link runContextuality} are written into, reused by every
+ * correction and task of this thread: a correction's vectors are done with once its row is
+ * computed, and a new block of tens of MB per correction cost more (mapped and page-faulted in
+ * afresh) than correcting into it.
+ */
+const correctedBlocks = { targets: new Float32Array(0), random: new Float32Array(0) };
+
+/** The reused block `which` of {@link correctedBlocks}, grown to `values` when shorter. */
+function correctedBlock(which: keyof typeof correctedBlocks, values: number): Float32Array {
+  if (correctedBlocks[which].length < values) correctedBlocks[which] = new Float32Array(values);
+  return correctedBlocks[which];
+}
+
 function runContextuality(task: ContextualityTask): ContextualityRow[] {
   const sampledRaw = unpackVectors(task.targets);
   const randomRaw = unpackVectors(task.randomWords);
   return task.normalizations.map((normalization, n) => {
     // Corrected vectors only where contextuality reads them: the sampled occurrences and random words.
-    const correct = (vectors: readonly (Float32Array | null)[]): readonly (Float32Array | null)[] => (normalization === 'none' ? vectors : normalizeVectors(task.stats!, normalization, vectors));
-    const vectors = correct(sampledRaw);
+    const correct = (vectors: readonly (Float32Array | null)[], which: keyof typeof correctedBlocks): readonly (Float32Array | null)[] =>
+      normalization === 'none' ? vectors : normalizeVectors(task.stats!, normalization, vectors, correctedBlock(which, vectors.length * task.stats!.dims));
+    const vectors = correct(sampledRaw, 'targets');
     const targets: TargetVector[] = task.words.map((word, i) => ({ word, vector: vectors[i]! }));
-    const random = correct(randomRaw);
+    const random = correct(randomRaw, 'random');
     const measures: SentenceMeasure[] = task.intra[n]!.map((value, i) => ({ intraSentenceSimilarity: value, randomWord: random[i]! }));
     return contextualityTable.round({ ...task.row, normalization, ...contextuality(targets, measures) });
   });

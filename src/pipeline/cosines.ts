@@ -10,14 +10,15 @@
  */
 export { cosine } from '../metrics/cosine.js';
 import { measureSentence } from '../metrics/contextuality.js';
-import { cosine, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
+import { cosine, cosineInBlock, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeInto, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeIntoBlock, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
-import { packVectors } from './analysis-tasks.js';
+import { packedBuffers, packVectors } from './analysis-tasks.js';
+import { KeptVectors } from './kept-vectors.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
 import { PhaseTimer } from './timings.js';
@@ -324,7 +325,7 @@ export async function trainPairProbe(
   const packed = packVectors(vectors);
   const labelBytes = Uint8Array.from(labels, (label) => (label ? 1 : 0));
   // The packed vectors and labels were made for this task: moved to the worker, not copied.
-  const probe = await pool.run({ kind: 'probe', vectors: packed, words, labels: labelBytes, seed }, buffersOf(packed.data, packed.slots, labelBytes));
+  const probe = await pool.run({ kind: 'probe', vectors: packed, words, labels: labelBytes, seed }, buffersOf(...packedBuffers(packed), labelBytes));
   const outOfFold = new Map<number, number | null>();
   trainIndex.forEach((p, k) => {
     const held = probe.outOfFold?.[k];
@@ -402,14 +403,6 @@ function own(vector: Float32Array | null): Float32Array | null {
   return vector !== null && vector.byteLength < vector.buffer.byteLength ? vector.slice() : vector;
 }
 
-/**
- * An embedding kept past its chunk, with vectors of its own: models may hand out views into
- * blocks shared by a whole chunk (static models do), and a few kept views would keep every block.
- */
-function detached(embedding: OccurrenceEmbedding): OccurrenceEmbedding {
-  return { vectors: embedding.vectors.map(own), truncated: embedding.truncated };
-}
-
 /** Occurrence indices (2 per pair) split into runs of at most `size`. */
 function chunks(indices: readonly number[], size: number): number[][] {
   const result: number[][] = [];
@@ -482,8 +475,11 @@ async function analyseDataset(
   const phase = { embed: `embed ${model.id}`, probe: `probe ${model.id}`, cosines: `cosines and corrections ${model.id}`, contextuality: `contextuality ${model.id}` };
   const occurrenceAt = (index: number): TargetOccurrence => pairOccurrence(pairs[index >> 1]!, (index & 1) as 0 | 1);
   const kept = new Map<number, OccurrenceEmbedding>();
+  // Kept vectors are in shared memory, which the analysis pool's tasks read in place. The first
+  // pass is kept whole: the embedding cache decodes it there directly (the others are copied).
+  const keptVectors = new KeptVectors();
   for (const chunk of chunks(plan.firstPass, 2 * PAIRS_PER_CHUNK)) {
-    const embeddings = await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length)));
+    const embeddings = keptVectors.keep(await timer.timeAsync(phase.embed, () => model.embed(chunk.map(occurrenceAt), embedded(chunk.length), { sharedMemory: true })));
     chunk.forEach((index, k) => kept.set(index, embeddings[k]!));
   }
   const keptVector = (r: number) => (occurrence: number): Float32Array | null => kept.get(canonical[occurrence]!)!.vectors[r] ?? null;
@@ -559,10 +555,9 @@ async function analyseDataset(
     const needed = [...new Set(chunk.flatMap((p) => [canonical[2 * p]!, canonical[2 * p + 1]!]))].filter((index) => !kept.has(index));
     if (needed.length > 0) {
       const embeddings = await timer.timeAsync(phase.embed, () => model.embed(needed.map(occurrenceAt), embedded(needed.length)));
-      needed.forEach((index, k) => {
-        local.set(index, embeddings[k]!);
-        if (plan.measured.has(index)) kept.set(index, detached(embeddings[k]!));
-      });
+      needed.forEach((index, k) => local.set(index, embeddings[k]!));
+      const measured = needed.flatMap((index, k) => (plan.measured.has(index) ? [k] : []));
+      keptVectors.keep(measured.map((k) => embeddings[k]!)).forEach((embedding, m) => kept.set(needed[measured[m]!]!, embedding));
     }
     const embeddingOf = (occurrence: number): OccurrenceEmbedding => {
       const index = canonical[occurrence]!;
@@ -584,22 +579,28 @@ async function analyseDataset(
       const columns = cosineColumns[r]!;
       const raw = slots.map((index) => embeddingOf(index).vectors[r] ?? null);
       normalizations.forEach((normalization, n) => {
-        let vectors = raw;
-        if (normalization !== 'none') {
-          // Corrected into one block reused by every representation and correction.
-          const dims = stats!.dims;
-          if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
-          const scratch = new Float64Array(dims);
-          vectors = raw.map((vector, slot) => (vector === null ? null : normalizeInto(stats!, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims))));
-        }
-        vectors.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : squaredNorm(vector)));
         const column = columns[n]!;
+        if (normalization === 'none') {
+          raw.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : squaredNorm(vector)));
+          chunk.forEach((p, k) => {
+            const a = sideSlots[2 * k]!;
+            const b = sideSlots[2 * k + 1]!;
+            const u = raw[a]!;
+            const v = raw[b]!;
+            column[p] = u === null || v === null ? Number.NaN : stored(storedValue(cosineWithNorms(u, v, norms[a]!, norms[b]!)));
+          });
+          return;
+        }
+        // Corrected into one block reused by every representation and correction (slot s at
+        // s * dims), each vector's squared norm summed as it is written.
+        const dims = stats!.dims;
+        if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
+        const scratch = new Float64Array(dims);
+        raw.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : normalizeIntoBlock(stats!, normalization, vector, scratch, block, slot * dims)));
         chunk.forEach((p, k) => {
           const a = sideSlots[2 * k]!;
           const b = sideSlots[2 * k + 1]!;
-          const u = vectors[a]!;
-          const v = vectors[b]!;
-          column[p] = u === null || v === null ? Number.NaN : stored(storedValue(cosineWithNorms(u, v, norms[a]!, norms[b]!)));
+          column[p] = raw[a] === null || raw[b] === null ? Number.NaN : stored(storedValue(cosineInBlock(block, a * dims, b * dims, dims, norms[a]!, norms[b]!)));
         });
       });
     });
@@ -647,7 +648,7 @@ async function analyseDataset(
           randomWords: random,
         },
         // Packed for this task: moved to the worker, not copied.
-        buffersOf(targets.data, targets.slots, random.data, random.slots),
+        buffersOf(...packedBuffers(targets), ...packedBuffers(random)),
       );
       timer.progress(contextualityPhase, ++measuredDone, model.representations.length);
       return measured;
@@ -684,13 +685,24 @@ async function measureSentences(
   embedded: (count: number) => ProgressFn,
 ): Promise<SentenceResults[]> {
   const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
-  // A sentence's corrected words are written into one reused block (views of it), not a new array
-  // per word and correction: the same values, without the garbage.
+  // A sentence's corrected words are written into one reused block, through views of it that are
+  // reused too (made again only when the block or the dimension changes), not a new array per word
+  // and correction: the same values, without the garbage. Nothing keeps a view past its sentence.
   let block = new Float64Array(0);
+  let views: Float64Array[] = [];
+  let viewDims = 0;
   const correctedViews = (stats: NormalizationStats, normalization: Normalization, raw: readonly (Float32Array | null)[]): (Float64Array | null)[] => {
     const dims = stats.dims;
-    if (block.length < raw.length * dims) block = new Float64Array(raw.length * dims);
-    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, block.subarray(i * dims, (i + 1) * dims))));
+    if (block.length < raw.length * dims) {
+      block = new Float64Array(raw.length * dims);
+      views = [];
+    }
+    if (viewDims !== dims) {
+      views = [];
+      viewDims = dims;
+    }
+    while (views.length < raw.length) views.push(block.subarray(views.length * dims, (views.length + 1) * dims));
+    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, views[i]!)));
   };
   for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
     const occurrences = wordOccurrences(group);
