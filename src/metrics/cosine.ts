@@ -13,7 +13,7 @@ export function cosine(a: Float32Array | null, b: Float32Array | null): number |
     normA += x * x;
     normB += y * y;
   }
-  return cosineOf(a, b, dot, normA, normB);
+  return cosineOf(a === b, dot, normA, normB);
 }
 
 /** The squared norm {@link cosine} sums for a vector: the same float64 sum in the same order. */
@@ -32,7 +32,7 @@ export function squaredNorm(a: Float32Array): number {
 export function cosineWithNorms(a: Float32Array, b: Float32Array, normA: number, normB: number): number | null {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
-  return cosineOf(a, b, dot, normA, normB);
+  return cosineOf(a === b, dot, normA, normB);
 }
 
 /**
@@ -42,14 +42,13 @@ export function cosineWithNorms(a: Float32Array, b: Float32Array, normA: number,
 export function cosineInBlock(block: Float32Array, a: number, b: number, dims: number, normA: number, normB: number): number | null {
   let dot = 0;
   for (let i = 0; i < dims; i++) dot += block[a + i]! * block[b + i]!;
-  if (normA === 0 || normB === 0) return null;
-  if (a === b || (normA === normB && dot === normA)) return 1;
-  return dot / Math.sqrt(normA * normB);
+  return cosineOf(a === b, dot, normA, normB);
 }
 
-function cosineOf(a: Float32Array, b: Float32Array, dot: number, normA: number, normB: number): number | null {
+/** The cosine from its sums; `same`: the two are one vector (one object, or one place in a block). */
+function cosineOf(same: boolean, dot: number, normA: number, normB: number): number | null {
   if (normA === 0 || normB === 0) return null;
   // Identical vectors must give exactly 1: that is the lesson's point about static models.
-  if (a === b || (normA === normB && dot === normA)) return 1;
+  if (same || (normA === normB && dot === normA)) return 1;
   return dot / Math.sqrt(normA * normB);
 }

@@ -516,17 +516,15 @@ function fixSign(vector: Float64Array): void {
  */
 export function fitPca(matrix: Matrix, k: number): Pca {
   assertMatrix(matrix, 'fitPca');
-  const { rows, cols } = matrix;
-  if (rows < 1) throw new RangeError('fitPca: no rows');
-  if (!Number.isSafeInteger(k) || k < 1 || k > cols) throw new RangeError(`fitPca: k must be in [1, ${cols}], got ${k}`);
-  const mean = columnMeans(matrix);
-  return pcaOfCovariance(mean, covariance(matrix, mean), k);
+  const { rows, cols, data } = matrix;
+  // The rows as views: the same means and sums, in the same order, as the matrix's own loops.
+  return fitPcaOfRows(Array.from({ length: rows }, (_unused, r) => data.subarray(r * cols, (r + 1) * cols)), k);
 }
 
 /**
  * {@link fitPca} of the matrix whose rows are `rowList` (at least one, all of one length, finite
  * values; float32 rows are read as the float64 values they hold), without copying them into one
- * matrix: the same means and sums in the same order, so the same fit, bit for bit.
+ * matrix: fitPca itself runs on its matrix's rows here, so the two give the same fit, bit for bit.
  */
 export function fitPcaOfRows(rowList: readonly (Float32Array | Float64Array)[], k: number): Pca {
   const rows = rowList.length;
