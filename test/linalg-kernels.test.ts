@@ -141,6 +141,32 @@ describe('row kernels', () => {
     expect(sameBits(hv, expected[0]!)).toBe(true);
   });
 
+  it('a released matrix gives its memory to the next one, which starts at zero and computes the same; the released one refuses use', () => {
+    const n = 41;
+    const d = 29;
+    const rows = allRows(n);
+    const v = values(d + 1, 5);
+    const w = values(n, 6, 0.2);
+    const hessianOf = (matrix: RowMatrix): Float64Array => {
+      const out = new Float64Array(d + 1);
+      matrix.hessianTimes(rows, v, w, out);
+      return out;
+    };
+    const data = values(n * d, 7);
+    const expected = hessianOf(RowMatrix.from(n, d, data));
+    // A larger matrix full of other values leaves its memory (and its stale values) behind.
+    const larger = RowMatrix.from(3 * n, 2 * d, values(6 * n * d, 8));
+    const stale = larger.data;
+    larger.release();
+    expect(() => { larger.dots(rows, v, new Float64Array(n)); }).toThrow(/after release/);
+    const reused = new RowMatrix(n, d);
+    // The same memory: the stale view now sees the new matrix, which is all zero.
+    expect(reused.data.buffer).toBe(stale.buffer);
+    expect(reused.data.every((value) => Object.is(value, 0))).toBe(true);
+    reused.data.set(data);
+    expect(sameBits(hessianOf(reused), expected)).toBe(true);
+  });
+
   it('refuses a row outside the matrix', () => {
     const matrix = new RowMatrix(3, 4);
     expect(() => { matrix.dots(Int32Array.from([0, 3]), new Float64Array(5), new Float64Array(2)); }).toThrow(/row 3 outside/);

@@ -143,7 +143,11 @@ export function fitLogistic(
   maxCgIterations?: number,
 ): LogisticModel {
   const matrix = RowMatrix.from(x.rows, x.cols, x.data);
-  return runFits(matrix, [fitRows(matrix.cols, allRows(x.rows), labels, C, start, gradientTolerance, maxCgIterations)])[0]!;
+  try {
+    return runFits(matrix, [fitRows(matrix.cols, allRows(x.rows), labels, C, start, gradientTolerance, maxCgIterations)])[0]!;
+  } finally {
+    matrix.release();
+  }
 }
 
 /** A fit in progress: it yields each pass over the matrix it needs and is resumed once the pass is made. */
@@ -405,8 +409,17 @@ export interface TrainProbeOptions {
 export function trainProbe(examples: readonly ProbeExample[], options: TrainProbeOptions): TrainedProbe {
   const fullGrid = [...(options.grid ?? C_GRID)].sort((a, b) => a - b);
   if (fullGrid.length === 0) throw new RangeError('trainProbe: empty C grid');
-  const adaptive = options.grid === undefined;
   const x = pairFeatureRows(examples);
+  try {
+    return trainProbeOn(x, examples, fullGrid, options);
+  } finally {
+    x.release();
+  }
+}
+
+/** {@link trainProbe} on the examples' feature matrix `x`, the grid sorted. */
+function trainProbeOn(x: RowMatrix, examples: readonly ProbeExample[], fullGrid: readonly number[], options: TrainProbeOptions): TrainedProbe {
+  const adaptive = options.grid === undefined;
   const labels = examples.map((example) => example.label);
   const words = examples.map((example) => example.word);
   const distinctWords = new Set(words).size;
