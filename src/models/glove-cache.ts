@@ -26,7 +26,6 @@
  * computed once when the cache is built) is the model's identity, recorded in run.json; it is not
  * recomputed on load, the blocks' CRCs vouch for the bytes it was computed from.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import { promisify } from 'node:util';
 import { readFile, rm, stat } from 'node:fs/promises';
@@ -334,6 +333,9 @@ export function encodeCache(vectors: StaticVectors, source: CacheHeader['source'
   for (let row = 0; row < vectors.size; row++) matrixValues.set(vectors.rowAt(row), row * vectors.dimensions);
   const matrix = Buffer.from(matrixValues.buffer);
   const indexBlock = Buffer.concat([vocabulary, Buffer.alloc(align4(vocabulary.length) - vocabulary.length), Buffer.from(starts.buffer), index]);
+  // Required here, not imported at the top: node:crypto costs about 6 ms to load, and a query
+  // that only reads the cache never hashes.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const payloadSha256 = createHash('sha256').update(indexBlock).update(matrix).digest('hex');
   const header: CacheHeader = {
     converterVersion: CONVERTER_VERSION,
