@@ -67,7 +67,7 @@ function addModelOptions(command: Command): Command {
   return command
     .addOption(repeatable('-m, --model <id>', `model spec, repeatable: ${MODEL_SPECS.join(', ')}`, DEFAULT_MODELS.join(', ')))
     .option('--batch-size <n>', 'transformer batch size (default 32)', positiveInt('--batch-size'))
-    .option('--threads <n>', 'inference threads (default: all cores)', positiveInt('--threads'))
+    .option('--threads <n>', "onnxruntime's intra-op threads per model (default: onnxruntime's choice)", positiveInt('--threads'))
     .addOption(new Option('--pooling <how>', 'how sub-word pieces of the target are pooled').choices(['mean', 'first', 'last']))
     .option('--allow-download', 'let hf:ORG/NAME download the model from the Hugging Face Hub (needs network)');
 }
