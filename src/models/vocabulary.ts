@@ -55,7 +55,7 @@ export class ArrayVocabulary implements Vocabulary {
 }
 
 /** Row order of UTF-8 words by byte order (ties by row): the order of a {@link PagedVocabulary}'s pages. */
-export function packedSortOrder(words: readonly string[]): Uint32Array {
+function packedSortOrder(words: readonly string[]): Uint32Array {
   const encoded = words.map((word) => Buffer.from(word, 'utf8'));
   return Uint32Array.from(words.keys()).sort((a, b) => Buffer.compare(encoded[a]!, encoded[b]!) || a - b);
 }
