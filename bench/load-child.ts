@@ -2,7 +2,7 @@
  * Runs one cold load in a fresh process and prints `{"ms":…,"maxRssMb":…}` on stdout, so that the
  * load benchmark sees a truly cold start and the peak memory of that load alone. `cache`: the
  * whole matrix from the binary cache, every row block read and verified (what a run that looks up
- * every row pays); `open`: the cache opened for a query (directory and vocabulary index; rows are
+ * every row pays); `open`: the cache opened for a query (its directory; index pages and rows are
  * read on first use); `require`: the package's JSON.
  *
  * Usage: node dist/bench/load-child.js cache|open|require CACHE_DIR

