@@ -123,6 +123,32 @@ describe('glove-100d cache', () => {
     await firstLoad.model.dispose();
     rmSync(cacheDir, { recursive: true, force: true });
   });
+  // The query the damage tests ask: two sentences of "bank".
+  const query = [occurrence('The bank near the river.', 'bank'), occurrence('A deposit at the bank.', 'bank')];
+
+  /**
+   * Flips the lowest bit of the byte at `position` of the intact cache, then asks the query: the cache
+   * opens (its directory is sound), the damage is found when the query reads the part that holds
+   * it (`damaged`: that part's description in the message), the cache is rebuilt byte for byte and
+   * the query answered from it as from the intact cache.
+   */
+  async function expectRebuiltWhenRead(position: number, damaged: string): Promise<void> {
+    const path = gloveCachePath(cacheDir);
+    const expected = await firstLoad.model.embed(query);
+    const bytes = Buffer.from(intact);
+    bytes[position]! ^= 0x01;
+    writeFileSync(path, bytes);
+    const messages: string[] = [];
+    const load = await loadGlove100d(cacheDir, (message) => messages.push(message));
+    try {
+      expect(load.rebuiltBecause).toBeNull(); // the directory is sound: the damage is found when its part is read
+      expect(await load.model.embed(query)).toEqual(expected);
+      expect(messages.join('\n')).toMatch(new RegExp(`unusable \\(corrupt: checksum mismatch in ${damaged} \\(bytes \\d+-\\d+\\)\\); rebuilding`));
+      expect(readFileSync(path).equals(intact)).toBe(true); // the rebuild is deterministic
+    } finally {
+      await load.model.dispose();
+    }
+  }
 
   it('removes the unversioned cache of converter 4 and older when it builds, and never reads a cache of another version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sensebench-glove-legacy-'));
@@ -237,10 +263,10 @@ describe('glove-100d cache', () => {
     try {
       for (const [region, position] of Object.entries(positions)) {
         for (const mask of [0x01, 0x80, 0xff]) {
-          bytes[position]! ^= mask;
+          bytes[position]! ^= 0x01;
           writeFileSync(path, bytes);
           expect(() => openCache(path), `${region} ^ ${mask}`).toThrow(CorruptCache);
-          bytes[position]! ^= mask;
+          bytes[position]! ^= 0x01;
         }
       }
       // The first index page damaged: the cache opens (the page is not read), and the lookup that reads the page fails.
@@ -267,7 +293,6 @@ describe('glove-100d cache', () => {
     const queryRows = ['the', 'bank', 'near', 'river', 'a', 'deposit', 'at'].map((word) => vectors.vocabulary.rowOf(word));
     const blockOf = (row: number): number => Math.floor(row / ROWS_PER_BLOCK);
     expect(queryRows.some((row) => blockOf(row) === blockOf(zebra))).toBe(false); // zebra's block is not one the query reads
-    const query = [occurrence('The bank near the river.', 'bank'), occurrence('A deposit at the bank.', 'bank')];
     const expected = await firstLoad.model.embed(query);
     const bytes = Buffer.from(intact);
     bytes[rowByte(bytes, zebra, 3)]! ^= 0x10;
@@ -288,23 +313,8 @@ describe('glove-100d cache', () => {
   });
 
   it('detects a flipped byte in a row that a query reads: the cache is rebuilt and the query answered from it', async () => {
-    const path = gloveCachePath(cacheDir);
     const bank = firstLoad.model.vectors.vocabulary.rowOf('bank');
-    const query = [occurrence('The bank near the river.', 'bank'), occurrence('A deposit at the bank.', 'bank')];
-    const expected = await firstLoad.model.embed(query);
-    const bytes = Buffer.from(intact);
-    bytes[rowByte(bytes, bank, 42)]! ^= 0x01;
-    writeFileSync(path, bytes);
-    const messages: string[] = [];
-    const load = await loadGlove100d(cacheDir, (message) => messages.push(message));
-    try {
-      expect(load.rebuiltBecause).toBeNull(); // the directory and the index are sound: the damage is found when the row is read
-      expect(await load.model.embed(query)).toEqual(expected);
-      expect(messages.join('\n')).toMatch(/unusable \(corrupt: checksum mismatch in rows \d+-\d+ \(bytes \d+-\d+\)\); rebuilding/);
-      expect(readFileSync(path).equals(intact)).toBe(true); // the rebuild is deterministic
-    } finally {
-      await load.model.dispose();
-    }
+    await expectRebuiltWhenRead(rowByte(intact, bank, 42), 'rows \\d+-\\d+');
   });
 
   it('a query reads only the index pages it uses: a flipped byte in a page it does not read leaves its answer exact, and is detected when that page is read', async () => {
@@ -316,7 +326,6 @@ describe('glove-100d cache', () => {
     const zebraPage = pageHolding(intact, 'zebra', firstLoad.model.vectors.vocabulary.rowOf('zebra'));
     expect(pageSearched(intact, 'zebra')).toBe(zebraPage);
     expect(queryPages.has(zebraPage)).toBe(false); // zebra's page is not one the query reads
-    const query = [occurrence('The bank near the river.', 'bank'), occurrence('A deposit at the bank.', 'bank')];
     const expected = await firstLoad.model.embed(query);
     const { pageStarts } = layoutOf(intact);
     const bytes = Buffer.from(intact);
@@ -339,27 +348,12 @@ describe('glove-100d cache', () => {
   });
 
   it('detects a flipped byte in an index page that a query reads: the cache is rebuilt and the query answered from it', async () => {
-    const path = gloveCachePath(cacheDir);
     const deposit = firstLoad.model.vectors.vocabulary.rowOf('deposit');
     const page = pageHolding(intact, 'deposit', deposit);
-    const query = [occurrence('The bank near the river.', 'bank'), occurrence('A deposit at the bank.', 'bank')];
-    const expected = await firstLoad.model.embed(query);
     const { pageStarts } = layoutOf(intact);
+    // The page's first row number, then its last word's last byte.
     for (const position of [pageStarts[page]! + 1, pageStarts[page + 1]! - 1]) {
-      // The page's first row number, then its last word's last byte.
-      const bytes = Buffer.from(intact);
-      bytes[position]! ^= 0x01;
-      writeFileSync(path, bytes);
-      const messages: string[] = [];
-      const load = await loadGlove100d(cacheDir, (message) => messages.push(message));
-      try {
-        expect(load.rebuiltBecause).toBeNull(); // the directory is sound: the damage is found when the page is read
-        expect(await load.model.embed(query)).toEqual(expected);
-        expect(messages.join('\n')).toMatch(new RegExp(`unusable \\(corrupt: checksum mismatch in index page ${page} \\(words \\d+-\\d+ in byte order\\) \\(bytes \\d+-\\d+\\)\\); rebuilding`));
-        expect(readFileSync(path).equals(intact)).toBe(true); // the rebuild is deterministic
-      } finally {
-        await load.model.dispose();
-      }
+      await expectRebuiltWhenRead(position, `index page ${page} \\(words \\d+-\\d+ in byte order\\)`);
     }
   });
 
