@@ -48,6 +48,7 @@ interface ModelFlags {
   readonly model: string[];
   readonly batchSize?: number;
   readonly threads?: number;
+  readonly sessions?: number;
   readonly pooling?: 'mean' | 'first' | 'last';
   readonly allowDownload?: boolean;
 }
@@ -57,6 +58,7 @@ function modelOptions(flags: ModelFlags): ModelOptions {
     cacheDir: cacheDir(),
     ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    ...(flags.sessions === undefined ? {} : { sessions: flags.sessions }),
     ...(flags.pooling === undefined ? {} : { pooling: flags.pooling }),
     allowDownload: flags.allowDownload ?? false,
     onProgress: log,
@@ -67,7 +69,8 @@ function addModelOptions(command: Command): Command {
   return command
     .addOption(repeatable('-m, --model <id>', `model spec, repeatable: ${MODEL_SPECS.join(', ')}`, DEFAULT_MODELS.join(', ')))
     .option('--batch-size <n>', 'transformer batch size (default 32)', positiveInt('--batch-size'))
-    .option('--threads <n>', "onnxruntime's intra-op threads per model (default: onnxruntime's choice)", positiveInt('--threads'))
+    .option('--sessions <n>', 'onnxruntime sessions per transformer, each on its own thread, running batches side by side (default: 2 on 2+ cores)', positiveInt('--sessions'))
+    .option('--threads <n>', "onnxruntime's intra-op threads per session (default: the cores shared among the sessions; one session alone: onnxruntime's choice)", positiveInt('--threads'))
     .addOption(new Option('--pooling <how>', 'how sub-word pieces of the target are pooled').choices(['mean', 'first', 'last']))
     .option('--allow-download', 'let hf:ORG/NAME download the model from the Hugging Face Hub (needs network)');
 }

@@ -188,7 +188,14 @@ export interface ModelOptions {
   /** Cache directory (SENSEBENCH_CACHE, default `.cache/`). */
   readonly cacheDir: string;
   readonly batchSize?: number;
+  /** onnxruntime intra-op threads per session (default: one core per session; with one session, onnxruntime's choice). */
   readonly threads?: number;
+  /**
+   * onnxruntime sessions per transformer, each on its own thread, running batches side by side
+   * (default: two on two or more cores, see src/models/onnx-runner.ts `sessionSettings`). A call of one batch (`similarity`)
+   * only ever uses the first.
+   */
+  readonly sessions?: number;
   /**
    * Let onnxruntime prepack MatMul weights when it opens a session (default true). Prepacking
    * costs ~75 ms (use-lite) and ~150 ms (minilm) per session and makes each batch up to 10% (batch

@@ -19,7 +19,7 @@ import { tempDirs } from './helpers/temp-dirs.js';
  * results/ declares) and models -> metrics (multi-prototype vectors cluster with metrics' k-means).
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'vocabulary.ts', 'config.ts', 'random.ts', 'progress.ts', 'onnx'],
+  ['errors.ts', 'vocabulary.ts', 'config.ts', 'random.ts', 'progress.ts', 'worker-threads.ts', 'onnx'],
   ['types.ts', 'io', 'linalg', 'version.ts'],
   ['text.ts', 'cache'],
   ['datasets'],

@@ -21,11 +21,16 @@ describe('runContextualBench', () => {
     const fixture = await writeBertFixture(join(root, 'bert'));
     const sentences = Array.from({ length: 12 }, (_, i) => Array.from({ length: 3 + i }, (_, j) => WORDS[(i * 5 + j) % WORDS.length]).join(' '));
     const rows = await runContextualBench({
-      cacheDir: root, modelDir: fixture.dir, modelId: 'tiny-bert', sentences: [...sentences, sentences[0]!], batchSizes: [1, 4], rounds: 1, timeMs: 20, threads: 1,
+      cacheDir: root, modelDir: fixture.dir, modelId: 'tiny-bert', sentences: [...sentences, sentences[0]!], batchSizes: [1, 4], rounds: 1, timeMs: 20, threads: 1, sessions: 2,
     });
-    expect(rows.map((r) => [r.group, r.unit])).toEqual([
-      ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'], ['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s'],
-    ]);
+    // Per batch size: the harness as a run uses it (two sessions), then with one session, each in both units.
+    expect(rows.map((r) => [r.group, r.unit])).toEqual(Array.from({ length: 4 }, () => [['onnx-batch', 'sentences/s'], ['onnx-batch', 'tokens/s']]).flat());
+    expect(rows.map((r) => r.subject.replace(/ \(.*/, ''))).toEqual([1, 4].flatMap((b) => [
+      `harness embed tiny-bert batch ${b}, 2 sessions side by side as a run uses it`, `harness embed tiny-bert batch ${b}, 2 sessions side by side as a run uses it`,
+      `harness embed tiny-bert batch ${b}, one session like the bare loop`, `harness embed tiny-bert batch ${b}, one session like the bare loop`,
+    ]));
+    // Both harness rows of a batch size share the bare loop's measurement.
+    expect(rows[0]!.baselineValue).toBe(rows[2]!.baselineValue);
     // Token count: each sentence is its words plus [CLS] and [SEP] (all fixture words are one piece).
     const parts = await loadOnnxParts(fixture.dir, { cacheDir: root, id: 'x' });
     let tokens = 0;
@@ -40,6 +45,7 @@ describe('runContextualBench', () => {
     }
     // sentences/s and tokens/s come from one measurement: their ratio is the mean sentence length.
     expect(rows[1]!.value / rows[0]!.value).toBeCloseTo(tokens / 12, 6);
+    expect(rows[3]!.value / rows[2]!.value).toBeCloseTo(tokens / 12, 6);
   });
 });
 

@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { mkdir, rm, writeFile, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxEmbeddingModel, loadOnnxModel, loadOnnxParts, type OnnxModelParts } from '../src/models/onnx-model.js';
 import { InputError, type TargetOccurrence } from '../src/types.js';
+import { OnnxRunner, sessionSettings } from '../src/models/onnx-runner.js';
 import { WORDS, referenceForward, writeBertFixture, type BertFixture } from './helpers/bert-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sensebench-onnx-model-'));
@@ -157,7 +158,8 @@ describe('loadOnnxModel on a BERT directory', () => {
   });
 
   it('encodes each distinct sentence once per call and reports progress in sentences', async () => {
-    const { model: fresh, parts: freshParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 2 });
+    // One session: with two, the batches' progress could come in either order.
+    const { model: fresh, parts: freshParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 2, sessions: 1 });
     try {
       const a = 'the bank by the river';
       const b = 'money in the bank';
@@ -177,6 +179,56 @@ describe('loadOnnxModel on a BERT directory', () => {
 
   it('reports a span that covers only white space as an InputError with file:line', async () => {
     await expect(model.embed([{ sentence: 'the  bank', spans: [{ start: 3, end: 4 }], source: { file: 'pairs.tsv', line: 7 } }])).rejects.toThrow(/^pairs\.tsv:7: /);
+  });
+});
+
+describe('sessions side by side', () => {
+  const sentences = [
+    'the bank', 'the river bank was muddy and green', 'she went to the bank for a loan', 'bank', 'they sat by the bank of the river at night',
+    'an old tree with dark bark', 'the dog ran to the shore', 'his account at the bank was closed', 'light music played in the quiet room',
+  ];
+  const occurrences = sentences.flatMap((s, i) => s.split(' ').map((w, nth) => occurrence(s, w, s.split(' ').slice(0, nth).filter((x) => x === w).length, i + 1)));
+
+  it('give bit for bit the vectors of one session, each batch run once, whichever session ran it', async () => {
+    const { model: alone, parts: aloneParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 1, sessions: 1 });
+    const { model: two, parts: twoParts } = await open(fixture.dir, { id: 'tiny-bert', batchSize: 1, sessions: 2 });
+    try {
+      const expected = await alone.embed(occurrences);
+      const progress: number[] = [];
+      const actual = await two.embed(occurrences, (done) => progress.push(done));
+      expect(actual).toEqual(expected);
+      expect(twoParts.runner.sessionRuns).toBe(sentences.length);
+      expect(twoParts.runner.sequencesEncoded).toBe(sentences.length);
+      expect(aloneParts.runner.sessionRuns).toBe(sentences.length);
+      // Every batch reported once, in whatever order the sessions finished them.
+      expect(progress).toEqual(Array.from({ length: sentences.length + 1 }, (_, i) => i));
+      // A second call reuses the worker's session, open from its start: it runs some of the batches.
+      const before = twoParts.runner.furtherSessionRuns;
+      expect(await two.embed(occurrences)).toEqual(expected);
+      expect(twoParts.runner.furtherSessionRuns).toBeGreaterThan(before);
+      expect(twoParts.runner.sessionRuns).toBe(2 * sentences.length);
+    } finally {
+      await Promise.all([alone.dispose(), two.dispose()]);
+    }
+  });
+
+  it('fail the call, naming the model, when the further session cannot be opened', async () => {
+    const broken = join(root, 'broken.onnx');
+    await writeFile(broken, 'not an onnx graph');
+    const runner = new OnnxRunner(parts.runner.session, { ...parts.runner.options, batchSize: 1, sessions: 2, onnxPath: broken });
+    const batches = [[2, 7, 3], [2, 9, 3], [2, 11, 3]].map((ids) => runner.prepareBatch([ids]));
+    await expect(runner.runBatches(batches, () => undefined)).rejects.toThrow(new RegExp(`^tiny-bert: onnxruntime session in a worker thread: .*${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+});
+
+describe('sessionSettings', () => {
+  it('shares the cores among the sessions unless told, and keeps onnxruntime\'s choice for one session', () => {
+    const cores = availableParallelism();
+    expect(sessionSettings(undefined, undefined).sessions).toBe(Math.min(2, cores));
+    expect(sessionSettings(2, undefined)).toEqual({ sessions: 2, threads: Math.max(1, Math.floor(cores / 2)) });
+    expect(sessionSettings(1, undefined)).toEqual({ sessions: 1, threads: undefined });
+    expect(sessionSettings(3, 4)).toEqual({ sessions: 3, threads: 4 });
+    expect(() => sessionSettings(0, undefined)).toThrow(RangeError);
   });
 });
 

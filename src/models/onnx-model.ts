@@ -45,7 +45,7 @@ import {
 import { maskedMeanInto, poolTokensInto, targetTokens, windowAround, type TokenPooling } from './alignment.js';
 import type { GraphAnalysis } from './graph-surgery.js';
 import type { ModelConfig } from './model-config.js';
-import { OnnxRunner, openSession } from './onnx-runner.js';
+import { OnnxRunner, openSession, sessionSettings } from './onnx-runner.js';
 import { ModelTokenizer, type EncodedSentence } from './tokenizer.js';
 import { parseJsonAt } from '../io/json.js';
 import { pathExists } from '../io/paths.js';
@@ -296,10 +296,12 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     const vectors: (Float32Array | null)[][] = occurrences.map(() => new Array<Float32Array | null>(bindings.length).fill(null));
     let done = 0;
     onProgress?.(0, units.length);
-    for (const batchIndices of runner.batchPlan(units.map((u) => u.ids.length))) {
-      const batchUnits = batchIndices.map((i) => units[i]!);
-      const batch = runner.prepareBatch(batchUnits.map((u) => u.ids));
-      const outputs = await runner.run(batch);
+    const plan = runner.batchPlan(units.map((u) => u.ids.length));
+    const batches = plan.map((batchIndices) => runner.prepareBatch(batchIndices.map((i) => units[i]!.ids)));
+    // Each batch's vectors depend on that batch alone, so the order the sessions finish in does not matter.
+    await runner.runBatches(batches, (batchIndex, outputs) => {
+      const batchUnits = plan[batchIndex]!.map((i) => units[i]!);
+      const batch = batches[batchIndex]!;
       const readers = batchUnits.reduce((count, unit) => count + unit.readers.length, 0);
       const fetched = bindings.map((binding) => {
         const value = outputs[binding.output];
@@ -335,7 +337,7 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
       });
       done += batchUnits.length;
       onProgress?.(done, units.length);
-    }
+    });
     return vectors.map((v, i) => ({ vectors: v, truncated: truncated[i]! }));
   }
 
@@ -424,15 +426,20 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
   const runPath = prepared?.path ?? onnxPath;
   if (prepared?.analysis.understood === false) options.onProgress?.(`${options.id}: layers not found (${prepared.analysis.notes.join('; ')}); scoring the graph's own outputs`);
   options.onProgress?.(`loading ${relative(process.cwd(), onnxPath) || onnxPath}${runPath !== onnxPath ? ' (with every layer as an output)' : ''}`);
+  const { sessions, threads } = sessionSettings(options.sessions, options.threads);
+  const prepackWeights = options.prepackWeights ?? true;
   const runnerOptions = {
     id: options.id,
     padId: model.padId,
     batchSize: Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE),
     maxLength: model.maxLength,
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    sessions,
+    onnxPath: runPath,
+    prepackWeights,
+    ...(threads !== undefined ? { threads } : {}),
     ...(config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? { positionOffset: (config.pad_token_id ?? 1) + 1 } : {}),
   };
-  const session = await openSession(runPath, options.threads, options.prepackWeights ?? true);
+  const session = await openSession(runPath, threads, prepackWeights);
   try {
     const analysis = prepared?.analysis;
     const bindings = configuredBindings(config, session.outputNames, configPath) ?? (analysis?.understood === true ? surgeryBindings(analysis) : inferOutputBindings(session.outputNames));

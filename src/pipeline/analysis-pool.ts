@@ -9,8 +9,8 @@
  * every task inline, on the calling thread.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-threads.js';
 import { runAnalysisTask, type AnalysisOutcome, type AnalysisTask } from './analysis-tasks.js';
 
 /** What a worker sends back for one task. */
@@ -19,15 +19,6 @@ export type WorkerReply = { readonly id: number; readonly outcome: unknown } | {
 interface Pending {
   readonly resolve: (outcome: unknown) => void;
   readonly reject: (error: Error) => void;
-}
-
-/** The worker's entry: the compiled file beside this one, or (running from the TypeScript source, as the tests do) the source through tsx. */
-function startWorker(): Worker {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return new Worker(new URL('./analysis-worker.js', import.meta.url));
-  const source = fileURLToPath(new URL('./analysis-worker.ts', import.meta.url));
-  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(code, { eval: true });
 }
 
 function rebuiltError(error: { readonly name: string; readonly message: string; readonly stack?: string }): Error {
@@ -100,7 +91,7 @@ export class AnalysisPool {
   }
 
   private spawn(): Worker {
-    const worker = startWorker();
+    const worker = startModuleWorker(new URL('./analysis-worker.js', import.meta.url));
     this.workers.push(worker);
     worker.on('message', (reply: WorkerReply) => {
       const pending = this.running.get(worker);
