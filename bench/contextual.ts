@@ -91,6 +91,8 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
     const model = new OnnxEmbeddingModel(parts);
     const oneSession = new OnnxEmbeddingModel({ ...parts, runner: new OnnxRunner(parts.runner.session, { ...parts.runner.options, sessions: 1 }) });
     const sessions = parts.runner.options.sessions ?? 1;
+    // Opened before timing, as a run's first call of several batches opens them.
+    await parts.runner.openSessions();
     try {
       const id = options.modelId ?? model.id;
       // The baseline gets the work the harness does per call for free: tokens, windows, padding, tensors.

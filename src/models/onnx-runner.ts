@@ -231,6 +231,8 @@ export class OnnxRunner {
   sequencesEncoded = 0;
   /** Of {@link sessionRuns}, those run by the further sessions in worker threads. */
   furtherSessionRuns = 0;
+  /** The further sessions ({@link OnnxRunnerOptions.sessions}), opened on first use. */
+  private lanes: SessionLane[] | null = null;
 
   private readonly inputNames: readonly string[];
   /** Inputs the graph declares as int32 (the rest are fed as int64). */
@@ -302,13 +304,6 @@ export class OnnxRunner {
     return { feeds, rows, tokens, masks };
   }
 
-  /** Runs one prepared batch on the calling thread's session, fetching only the configured outputs. */
-  async run(batch: PreparedBatch): Promise<ort.InferenceSession.OnnxValueMapType> {
-    this.sessionRuns++;
-    this.sequencesEncoded += batch.rows;
-    return this.session.run(batch.feeds, this.options.fetches as string[]);
-  }
-
   /**
    * Runs every batch and hands each one's outputs to `use` with its index, as soon as they are
    * there: on the calling thread's session and, with more than one batch, on the further sessions
@@ -329,10 +324,14 @@ export class OnnxRunner {
         use(index, await this.session.run(batch.feeds, this.options.fetches as string[]));
       }
     };
+    const lanes = batches.length > 1 ? this.sessionLanes() : [];
+    const hereDone = here();
     // A lane keeps two batches queued in its worker, so that it never waits for this thread
-    // (busy with its own session.run) to send the next.
+    // (busy with its own session.run) to send the next. A lane still opening when this thread has
+    // taken every batch is not waited for: its session serves the next call (or that call reports
+    // why it could not open).
     const laneLoop = async (lane: SessionLane): Promise<void> => {
-      await lane.ready;
+      await Promise.race([lane.ready, hereDone]);
       const inFlight: Promise<void>[] = [];
       const take = (): void => {
         const index = next++;
@@ -352,13 +351,17 @@ export class OnnxRunner {
         if (next < batches.length) take();
       }
     };
-    const lanes = batches.length > 1 ? this.sessionLanes() : [];
-    await Promise.all([here(), ...lanes.map(laneLoop)]);
+    await Promise.all([hereDone, ...lanes.map(laneLoop)]);
   }
 
-  private lanes: SessionLane[] | null = null;
+  /**
+   * Opens the further sessions now (a call of several batches opens them on first use) and
+   * resolves once they are open; rejects, naming the model, when one cannot be.
+   */
+  async openSessions(): Promise<void> {
+    await Promise.all(this.sessionLanes().map((lane) => lane.ready));
+  }
 
-  /** The further sessions, opened on first use. */
   private sessionLanes(): SessionLane[] {
     if (this.lanes !== null) return this.lanes;
     const further = (this.options.sessions ?? 1) - 1;
