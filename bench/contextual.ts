@@ -36,7 +36,7 @@ export interface ContextualBenchOptions {
   readonly sessions?: number;
   /** tinybench time budget per side and round, ms, split over its two measurements (default 1000). */
   readonly timeMs?: number;
-  /** Interleaved rounds per batch size (each: harness, bare, bare, harness, for half of `timeMs` each); each side's fastest measurement is kept (default 3). */
+  /** Interleaved rounds per batch size (each: harness, bare, one-session harness twice, bare, harness, for half of `timeMs` each); each side's fastest measurement is kept (default 3). */
   readonly rounds?: number;
 }
 
@@ -74,8 +74,9 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
   const timeMs = options.timeMs ?? 1000;
   const rounds = options.rounds ?? 3;
   // One op embeds every sentence and can take a while: few iterations, a short warm-up. Each round
-  // measures each side twice for half its time, in the order harness, bare, bare, harness: neither
-  // side always runs after the other, and a load that builds or fades within the round hits both alike.
+  // measures each side twice for half its time, in the order harness, bare, one-session harness twice,
+  // bare, harness: no side always runs after another, and a load that builds or fades within the
+  // round hits them alike.
   const halfRound = { timeMs: timeMs / 2, iterations: 3, warmupIterations: 1 };
   const rows: ThroughputRow[] = [];
   for (const batchSize of options.batchSizes ?? [1, 8, 32]) {
