@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../types.js';
-import { startModuleWorker } from '../worker-threads.js';
+import { rebuiltError, startModuleWorker, threadError, type ThreadError } from '../worker-threads.js';
 
 /** A padded batch of token id sequences ready for `session.run`. */
 export interface PreparedBatch {
@@ -58,6 +58,20 @@ export interface PlainTensor {
   readonly dims: readonly number[];
 }
 
+/** Tensors by name as postMessage copies (or moves) them; each side of a lane sends with this. */
+export function plainTensors(tensors: Readonly<Record<string, ort.Tensor>>): Record<string, PlainTensor> {
+  const plain: Record<string, PlainTensor> = {};
+  for (const [name, { type, data, dims }] of Object.entries(tensors)) plain[name] = { type, data: data as ArrayBufferView, dims };
+  return plain;
+}
+
+/** The tensors again, on the receiving side of a lane. */
+export function ortTensors(plain: Readonly<Record<string, PlainTensor>>): Record<string, ort.Tensor> {
+  const tensors: Record<string, ort.Tensor> = {};
+  for (const [name, { type, data, dims }] of Object.entries(plain)) tensors[name] = new ort.Tensor(type as ort.Tensor.Type, data as ort.Tensor.DataType, dims);
+  return tensors;
+}
+
 /** What a {@link SessionLane}'s worker (src/models/onnx-session-worker.ts) is started with. */
 export interface LaneStart {
   readonly onnxPath: string;
@@ -75,15 +89,9 @@ export interface LaneRequest {
 /** A {@link SessionLane}'s worker's messages: whether its session opened, then one reply per batch. */
 export type LaneReply =
   | { readonly ready: true }
-  | { readonly ready: false; readonly error: { readonly name: string; readonly message: string } }
+  | { readonly ready: false; readonly error: ThreadError }
   | { readonly id: number; readonly outputs: Readonly<Record<string, PlainTensor>> }
-  | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
-
-function laneError(id: string, error: { readonly name: string; readonly message: string }): Error {
-  const rebuilt = new Error(`${id}: onnxruntime session in a worker thread: ${error.message}`);
-  rebuilt.name = error.name;
-  return rebuilt;
-}
+  | { readonly id: number; readonly error: ThreadError };
 
 /**
  * A further onnxruntime session of a model, in a worker thread of its own: `session.run` blocks
@@ -99,11 +107,14 @@ class SessionLane {
   private failure: Error | null = null;
   /** Resolves once the session is open; rejects when it cannot be. */
   readonly ready: Promise<void>;
+  /** What every error of this lane starts with. */
+  private readonly prefix: string;
 
   constructor(
     private readonly id: string,
     start: LaneStart,
   ) {
+    this.prefix = `${id}: onnxruntime session in a worker thread: `;
     this.worker = startModuleWorker(new URL('./onnx-session-worker.js', import.meta.url), { workerData: start });
     // An idle lane does not keep the process alive; a batch in flight does (see run).
     this.worker.unref();
@@ -119,22 +130,18 @@ class SessionLane {
         if (reply.ready) opened();
         // The run fails rather than going on with fewer sessions than asked: a machine that cannot
         // hold a second session is told how to run with one.
-        else this.fail(laneError(this.id, { name: reply.error.name, message: `${reply.error.message} (--sessions 1 runs with the first session alone)` }), refused);
+        else this.fail(rebuiltError({ ...reply.error, message: `${reply.error.message} (--sessions 1 runs with the first session alone)` }, this.prefix), refused);
         return;
       }
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
       if (waiting === undefined) return;
-      if ('error' in reply) waiting.reject(laneError(this.id, reply.error));
-      else {
-        const outputs: Record<string, ort.Tensor> = {};
-        for (const [name, { type, data, dims }] of Object.entries(reply.outputs)) outputs[name] = new ort.Tensor(type as ort.Tensor.Type, data as ort.Tensor.DataType, dims);
-        waiting.resolve(outputs);
-      }
+      if ('error' in reply) waiting.reject(rebuiltError(reply.error, this.prefix));
+      else waiting.resolve(ortTensors(reply.outputs));
     });
     this.worker.on('error', (error) => {
-      this.fail(laneError(this.id, error), refused);
+      this.fail(rebuiltError(threadError(error), this.prefix), refused);
     });
     this.worker.on('exit', (code) => {
       this.fail(new Error(`${this.id}: onnxruntime session worker exited with code ${code}`), refused);
@@ -152,12 +159,10 @@ class SessionLane {
   run(batch: PreparedBatch): Promise<ort.InferenceSession.OnnxValueMapType> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const feeds: Record<string, PlainTensor> = {};
-    for (const [name, tensor] of Object.entries(batch.feeds)) feeds[name] = { type: tensor.type, data: tensor.data as ArrayBufferView, dims: tensor.dims };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, feeds } satisfies LaneRequest);
+      this.worker.postMessage({ id, feeds: plainTensors(batch.feeds) } satisfies LaneRequest);
     });
   }
 
@@ -312,15 +317,17 @@ export class OnnxRunner {
    */
   async runBatches(batches: readonly PreparedBatch[], use: (index: number, outputs: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
     let next = 0;
-    const count = (batch: PreparedBatch): void => {
+    // The next batch not yet taken by a session, counted as run.
+    const take = (): { index: number; batch: PreparedBatch } => {
+      const index = next++;
+      const batch = batches[index]!;
       this.sessionRuns++;
       this.sequencesEncoded += batch.rows;
+      return { index, batch };
     };
     const here = async (): Promise<void> => {
       while (next < batches.length) {
-        const index = next++;
-        const batch = batches[index]!;
-        count(batch);
+        const { index, batch } = take();
         use(index, await this.session.run(batch.feeds, this.options.fetches as string[]));
       }
     };
@@ -333,10 +340,8 @@ export class OnnxRunner {
     const laneLoop = async (lane: SessionLane): Promise<void> => {
       await Promise.race([lane.ready, hereDone]);
       const inFlight: Promise<void>[] = [];
-      const take = (): void => {
-        const index = next++;
-        const batch = batches[index]!;
-        count(batch);
+      const send = (): void => {
+        const { index, batch } = take();
         this.furtherSessionRuns++;
         const done = lane.run(batch).then((outputs) => {
           use(index, outputs);
@@ -345,10 +350,10 @@ export class OnnxRunner {
         done.catch(() => undefined);
         inFlight.push(done);
       };
-      while (inFlight.length < 2 && next < batches.length) take();
+      while (inFlight.length < 2 && next < batches.length) send();
       while (inFlight.length > 0) {
         await inFlight.shift();
-        if (next < batches.length) take();
+        if (next < batches.length) send();
       }
     };
     await Promise.all([hereDone, ...lanes.map(laneLoop)]);

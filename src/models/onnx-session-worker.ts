@@ -7,24 +7,20 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { openSession } from './onnx-runner.js';
-import type { LaneReply, LaneRequest, LaneStart, PlainTensor } from './onnx-runner.js';
+import { openSession, ortTensors, plainTensors } from './onnx-runner.js';
+import type { LaneReply, LaneRequest, LaneStart } from './onnx-runner.js';
+import { threadError } from '../worker-threads.js';
 
 const port = parentPort;
 if (port === null) throw new Error('onnx-session-worker: not started as a worker thread');
 const start = workerData as LaneStart;
-
-const failure = (error: unknown): { name: string; message: string } => {
-  const cause = error instanceof Error ? error : new Error(String(error));
-  return { name: cause.name, message: cause.message };
-};
 
 let session: ort.InferenceSession;
 try {
   session = await openSession(start.onnxPath, start.threads, start.prepackWeights);
   port.postMessage({ ready: true } satisfies LaneReply);
 } catch (error) {
-  port.postMessage({ ready: false, error: failure(error) } satisfies LaneReply);
+  port.postMessage({ ready: false, error: threadError(error) } satisfies LaneReply);
   throw error;
 }
 
@@ -33,20 +29,11 @@ port.on('message', (request: LaneRequest) => {
     let reply: LaneReply;
     const moved: ArrayBuffer[] = [];
     try {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, { type, data, dims }] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor(type as ort.Tensor.Type, data as ort.Tensor.DataType, dims);
-      const outputs = await session.run(feeds, [...start.fetches]);
-      const plain: Record<string, PlainTensor> = {};
-      for (const name of start.fetches) {
-        const tensor = outputs[name];
-        if (tensor === undefined) continue;
-        const data = tensor.data as ArrayBufferView;
-        plain[name] = { type: tensor.type, data, dims: tensor.dims };
-        if (data.buffer instanceof ArrayBuffer && !moved.includes(data.buffer)) moved.push(data.buffer);
-      }
-      reply = { id: request.id, outputs: plain };
+      const outputs = plainTensors(await session.run(ortTensors(request.feeds), [...start.fetches]));
+      for (const { data } of Object.values(outputs)) if (data.buffer instanceof ArrayBuffer && !moved.includes(data.buffer)) moved.push(data.buffer);
+      reply = { id: request.id, outputs };
     } catch (error) {
-      reply = { id: request.id, error: failure(error) };
+      reply = { id: request.id, error: threadError(error) };
     }
     port.postMessage(reply, moved);
   })();

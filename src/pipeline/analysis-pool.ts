@@ -10,22 +10,15 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../worker-threads.js';
+import { rebuiltError, startModuleWorker, type ThreadError } from '../worker-threads.js';
 import { runAnalysisTask, type AnalysisOutcome, type AnalysisTask } from './analysis-tasks.js';
 
 /** What a worker sends back for one task. */
-export type WorkerReply = { readonly id: number; readonly outcome: unknown } | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack?: string } };
+export type WorkerReply = { readonly id: number; readonly outcome: unknown } | { readonly id: number; readonly error: ThreadError };
 
 interface Pending {
   readonly resolve: (outcome: unknown) => void;
   readonly reject: (error: Error) => void;
-}
-
-function rebuiltError(error: { readonly name: string; readonly message: string; readonly stack?: string }): Error {
-  const Kind = error.name === 'RangeError' ? RangeError : error.name === 'TypeError' ? TypeError : Error;
-  const rebuilt = new Kind(error.message);
-  if (error.stack !== undefined) rebuilt.stack = error.stack;
-  return rebuilt;
 }
 
 /** The buffers of arrays made for one task, to list in {@link AnalysisPool.run}'s `transfer` (each once). */

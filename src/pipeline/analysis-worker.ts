@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runAnalysisTask, type AnalysisTask } from './analysis-tasks.js';
 import type { WorkerReply } from './analysis-pool.js';
+import { threadError } from '../worker-threads.js';
 
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker: not started as a worker thread');
@@ -13,8 +14,7 @@ port.on('message', ({ id, task }: { id: number; task: AnalysisTask }) => {
   try {
     reply = { id, outcome: runAnalysisTask(task) };
   } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
-    reply = { id, error: { name: failure.name, message: failure.message, ...(failure.stack === undefined ? {} : { stack: failure.stack }) } };
+    reply = { id, error: threadError(error) };
   }
   // The outcome's arrays are copied (they are small: coefficients, out-of-fold probabilities, rows).
   port.postMessage(reply);
