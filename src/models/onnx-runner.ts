@@ -125,12 +125,18 @@ class SessionLane {
       refused = reject;
     });
     this.ready.catch(() => undefined);
+    // The run fails rather than going on with fewer sessions than asked: a machine that cannot open
+    // a second session is told how to run with one. The worker reports a failed opening and then
+    // throws it, and either may arrive first: both say the same.
+    let isOpen = false;
+    const failure = (error: ThreadError): Error =>
+      rebuiltError(isOpen ? error : { ...error, message: `${error.message} (--sessions 1 runs with the first session alone)` }, this.prefix);
     this.worker.on('message', (reply: LaneReply) => {
       if ('ready' in reply) {
-        if (reply.ready) opened();
-        // The run fails rather than going on with fewer sessions than asked: a machine that cannot
-        // hold a second session is told how to run with one.
-        else this.fail(rebuiltError({ ...reply.error, message: `${reply.error.message} (--sessions 1 runs with the first session alone)` }, this.prefix), refused);
+        if (reply.ready) {
+          isOpen = true;
+          opened();
+        } else this.fail(failure(reply.error), refused);
         return;
       }
       const waiting = this.pending.get(reply.id);
@@ -141,10 +147,10 @@ class SessionLane {
       else waiting.resolve(ortTensors(reply.outputs));
     });
     this.worker.on('error', (error) => {
-      this.fail(rebuiltError(threadError(error), this.prefix), refused);
+      this.fail(failure(threadError(error)), refused);
     });
     this.worker.on('exit', (code) => {
-      this.fail(new Error(`${this.id}: onnxruntime session worker exited with code ${code}`), refused);
+      this.fail(failure({ name: 'Error', message: `the worker exited with code ${code}` }), refused);
     });
   }
 
