@@ -225,6 +225,22 @@ describe('logistic regression probe vs sklearn LogisticRegression', () => {
     for (const p of probabilities) expect(Math.abs(p - 0.5)).toBeLessThan(1e-9);
   });
 
+  it('fits features with large means as fast as centered ones: the same model, the same CG steps', () => {
+    // Pair features are never centered (|u - v| is all positive; contextual vectors share a common
+    // direction): an offset per column is what such a mean looks like to the solver.
+    const matrix = pairFeatureMatrix(u.map((row, i) => ({ u: row, v: v[i]! })));
+    const offsets = Array.from({ length: matrix.cols }, (_unused, j) => 3 + (j % 4));
+    const shifted = { ...matrix, data: matrix.data.map((value, at) => value + offsets[at % matrix.cols]!) };
+    for (const C of [0.1, 10]) {
+      const plain = fitLogistic(matrix, labels, C);
+      const offset = fitLogistic(shifted, labels, C);
+      expectClose(offset.coef, Array.from(plain.coef), 1e-8);
+      const shift = offsets.reduce((sum, value, j) => sum + value * plain.coef[j]!, 0);
+      expect(Math.abs(offset.intercept - (plain.intercept - shift))).toBeLessThan(1e-8);
+      expect(offset.cgSteps).toBeLessThanOrEqual(plain.cgSteps + 2);
+    }
+  });
+
   it('warm starts reach the same optimum', () => {
     const matrix = pairFeatureMatrix(u.map((row, i) => ({ u: row, v: v[i]! })));
     const cold = fitLogistic(matrix, labels, 1);
