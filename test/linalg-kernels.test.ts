@@ -36,6 +36,24 @@ function rowDot(data: Float64Array, row: number, params: Float64Array, d: number
   return params[d]! + (s0 + s1 + (s2 + s3));
 }
 
+/** kernels.wat `hessianTimesSingle`'s t of one row, every operation rounded to float32 as the kernel's are. */
+function rowDotSingle(data: Float32Array, row: number, v: Float32Array, d: number): number {
+  const f = Math.fround;
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let l3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    l0 = f(l0 + f(data[row + j]! * v[j]!));
+    l1 = f(l1 + f(data[row + j + 1]! * v[j + 1]!));
+    l2 = f(l2 + f(data[row + j + 2]! * v[j + 2]!));
+    l3 = f(l3 + f(data[row + j + 3]! * v[j + 3]!));
+  }
+  for (; j < d; j++) l0 = f(l0 + f(data[row + j]! * v[j]!));
+  return f(f(f(l0 + l1) + f(l2 + l3)) + v[d]!);
+}
+
 function values(count: number, seed: number, zeros = 0): Float64Array {
   const random = mulberry32(seed);
   return Float64Array.from({ length: count }, () => {
@@ -92,6 +110,20 @@ describe('row kernels', () => {
           hvExpected[d]! += s;
         });
         expect(sameBits(hv, hvExpected)).toBe(true);
+        // the same product in float32, over the matrix's float32 copy (float64 math rounded to
+        // float32 after every operation is float32 math: double rounding is harmless at 53 >= 2 x 24 + 2 bits)
+        matrix.keepSingleCopy();
+        const data32 = Float32Array.from(data);
+        const v32 = Float32Array.from(v);
+        const single = start.slice();
+        matrix.hessianTimesSingle(rows, v, w, single);
+        const singleExpected = Float32Array.from(start);
+        rows.forEach((row, k) => {
+          const s = Math.fround(rowDotSingle(data32, row * d, v32, d) * Math.fround(w[k]!));
+          for (let j = 0; j < d; j++) singleExpected[j] = Math.fround(singleExpected[j]! + Math.fround(data32[row * d + j]! * s));
+          singleExpected[d] = Math.fround(singleExpected[d]! + s);
+        });
+        expect(sameBits(single, Float64Array.from(singleExpected))).toBe(true);
         // weighted squares
         const squares = start.slice();
         matrix.weightedSquares(rows, w, squares);
@@ -114,6 +146,8 @@ describe('row kernels', () => {
     const data = values(n * d, 77);
     const together = RowMatrix.from(n, d, data);
     const alone = RowMatrix.from(n, d, data);
+    together.keepSingleCopy();
+    alone.keepSingleCopy();
     const random = mulberry32(78);
     const folds = Array.from({ length: 5 }, (_unused, fold) => Int32Array.from(allRows(n).filter((row) => row % 5 !== fold)));
     const lists = [...folds, Int32Array.from({ length: 50 }, () => random.nextInt(n)), allRows(n)];
@@ -121,10 +155,11 @@ describe('row kernels', () => {
       const vector = values(d + 1, 100 + index);
       const perRow = values(rows.length, 200 + index, 0.2);
       const out = values(d + 1, 300 + index);
-      switch (index % 4) {
+      switch (index % 5) {
         case 0: return { op: 'hessianTimes', rows, v: vector, w: perRow, out };
         case 1: return { op: 'dots', rows, v: vector, out: new Float64Array(rows.length) };
         case 2: return { op: 'transposeTimes', rows, r: perRow, out };
+        case 3: return { op: 'hessianTimesSingle', rows, v: vector, w: perRow, out };
         default: return { op: 'weightedSquares', rows, w: perRow, out };
       }
     });
@@ -170,6 +205,11 @@ describe('row kernels', () => {
   it('refuses a row outside the matrix', () => {
     const matrix = new RowMatrix(3, 4);
     expect(() => { matrix.dots(Int32Array.from([0, 3]), new Float64Array(5), new Float64Array(2)); }).toThrow(/row 3 outside/);
+  });
+
+  it('refuses a float32 pass before the float32 copy is made', () => {
+    const matrix = new RowMatrix(3, 4);
+    expect(() => { matrix.hessianTimesSingle(allRows(3), new Float64Array(5), new Float64Array(3), new Float64Array(5)); }).toThrow(/keepSingleCopy/);
   });
 
   for (const [rows, cols] of [[1, 1], [3, 2], [8, 5], [17, 13], [40, 100], [9, 512]] as const) {

@@ -1,4 +1,5 @@
-;; Row kernels of the logistic probe (src/senses/probe.ts) over a row-major float64 matrix,
+;; Row kernels of the logistic probe (src/metrics/probe.ts) over a row-major float64 matrix (and
+;; one pass over its float32 copy: hessianTimesSingle, with its own order of operations below),
 ;; in WebAssembly SIMD (f64x2). Each computes exactly what the plain JavaScript loop it replaces
 ;; computes, bit for bit: the same products and sums in the same order, rounded the same way
 ;; (WebAssembly, like JavaScript, never fuses a multiply and an add). The dot product keeps the
@@ -358,14 +359,198 @@
         (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $wa)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $next))))
+;; ---- Single-precision Hessian-vector products (the probe's cross-validation fits) ----
+;; Over a float32 copy of the matrix (`data`: rows of d float32), with v and out float32 (d + 1
+;; values) and w float64. For each listed row x, in list order: t = ((L0 + L1) + (L2 + L3)) + v[d],
+;; where lane l of L sums x[j] v[j] over the j < d rounded down to 4 with j mod 4 = l, and the rest
+;; is added to L0 in column order; s = t * w[k] (w[k] rounded to float32); then out[j] += x[j] s for
+;; j < d and out[d] += s. Every operation is a float32 operation (WebAssembly never fuses them), so
+;; a JavaScript loop with Math.fround after each reproduces it bit for bit
+;; (test/linalg-kernels.test.ts). Four rows are taken at a time: their dot products share the loads
+;; of v, and out[j] gets their four terms in list order in one read and write.
+
+  ;; Start of the k-th listed row of a float32 matrix.
+  (func $row32 (param $data i32) (param $rows i32) (param $k i32) (param $d i32) (result i32)
+    (i32.add (local.get $data)
+      (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $k) (i32.const 2)))) (i32.shl (local.get $d) (i32.const 2)))))
+
+  ;; t of one row (see above).
+  (func $dot32 (param $a i32) (param $v i32) (param $d i32) (result f32)
+    (local $acc v128) (local $j i32) (local $end i32) (local $s f32) (local $offset i32)
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (v128.load (i32.add (local.get $v) (local.get $offset))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (local.set $s (f32x4.extract_lane 0 (local.get $acc)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $s (f32.add (local.get $s)
+          (f32.mul (f32.load (i32.add (local.get $a) (local.get $offset))) (f32.load (i32.add (local.get $v) (local.get $offset))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (f32.add
+      (f32.add
+        (f32.add (local.get $s) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))
+      (f32.load (i32.add (local.get $v) (i32.shl (local.get $d) (i32.const 2))))))
+
+  ;; t of four rows a, b, c, e: each exactly $dot32's.
+  (func $dot32x4 (param $a i32) (param $b i32) (param $c i32) (param $e i32) (param $v i32) (param $d i32) (result f32 f32 f32 f32)
+    (local $la v128) (local $lb v128) (local $lc v128) (local $le v128) (local $x v128)
+    (local $j i32) (local $end i32) (local $offset i32)
+    (local $sa f32) (local $sb f32) (local $sc f32) (local $se f32) (local $y f32) (local $bias f32)
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $x (v128.load (i32.add (local.get $v) (local.get $offset))))
+        (local.set $la (f32x4.add (local.get $la) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $x))))
+        (local.set $lb (f32x4.add (local.get $lb) (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $offset))) (local.get $x))))
+        (local.set $lc (f32x4.add (local.get $lc) (f32x4.mul (v128.load (i32.add (local.get $c) (local.get $offset))) (local.get $x))))
+        (local.set $le (f32x4.add (local.get $le) (f32x4.mul (v128.load (i32.add (local.get $e) (local.get $offset))) (local.get $x))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (local.set $sa (f32x4.extract_lane 0 (local.get $la)))
+    (local.set $sb (f32x4.extract_lane 0 (local.get $lb)))
+    (local.set $sc (f32x4.extract_lane 0 (local.get $lc)))
+    (local.set $se (f32x4.extract_lane 0 (local.get $le)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $y (f32.load (i32.add (local.get $v) (local.get $offset))))
+        (local.set $sa (f32.add (local.get $sa) (f32.mul (f32.load (i32.add (local.get $a) (local.get $offset))) (local.get $y))))
+        (local.set $sb (f32.add (local.get $sb) (f32.mul (f32.load (i32.add (local.get $b) (local.get $offset))) (local.get $y))))
+        (local.set $sc (f32.add (local.get $sc) (f32.mul (f32.load (i32.add (local.get $c) (local.get $offset))) (local.get $y))))
+        (local.set $se (f32.add (local.get $se) (f32.mul (f32.load (i32.add (local.get $e) (local.get $offset))) (local.get $y))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (local.set $bias (f32.load (i32.add (local.get $v) (i32.shl (local.get $d) (i32.const 2)))))
+    (f32.add (f32.add (f32.add (local.get $sa) (f32x4.extract_lane 1 (local.get $la)))
+                      (f32.add (f32x4.extract_lane 2 (local.get $la)) (f32x4.extract_lane 3 (local.get $la)))) (local.get $bias))
+    (f32.add (f32.add (f32.add (local.get $sb) (f32x4.extract_lane 1 (local.get $lb)))
+                      (f32.add (f32x4.extract_lane 2 (local.get $lb)) (f32x4.extract_lane 3 (local.get $lb)))) (local.get $bias))
+    (f32.add (f32.add (f32.add (local.get $sc) (f32x4.extract_lane 1 (local.get $lc)))
+                      (f32.add (f32x4.extract_lane 2 (local.get $lc)) (f32x4.extract_lane 3 (local.get $lc)))) (local.get $bias))
+    (f32.add (f32.add (f32.add (local.get $se) (f32x4.extract_lane 1 (local.get $le)))
+                      (f32.add (f32x4.extract_lane 2 (local.get $le)) (f32x4.extract_lane 3 (local.get $le)))) (local.get $bias)))
+
+  ;; out[j] = (((out[j] + a[j] sa) + b[j] sb) + c[j] sc) + e[j] se for j < d (a, b, c, e: float32
+  ;; rows; b, c, e may be 0 scales of absent rows), then out[d] the same way with 1s.
+  (func $axpy32x4 (param $a i32) (param $b i32) (param $c i32) (param $e i32)
+    (param $sa f32) (param $sb f32) (param $sc f32) (param $se f32) (param $out i32) (param $d i32)
+    (local $j i32) (local $end i32) (local $at i32) (local $offset i32)
+    (local $ka v128) (local $kb v128) (local $kc v128) (local $ke v128)
+    (local.set $ka (f32x4.splat (local.get $sa)))
+    (local.set $kb (f32x4.splat (local.get $sb)))
+    (local.set $kc (f32x4.splat (local.get $sc)))
+    (local.set $ke (f32x4.splat (local.get $se)))
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (v128.store (local.get $at)
+          (f32x4.add
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add (v128.load (local.get $at)) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $ka)))
+                (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $offset))) (local.get $kb)))
+              (f32x4.mul (v128.load (i32.add (local.get $c) (local.get $offset))) (local.get $kc)))
+            (f32x4.mul (v128.load (i32.add (local.get $e) (local.get $offset))) (local.get $ke))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (f32.store (local.get $at)
+          (f32.add (f32.add (f32.add (f32.add (f32.load (local.get $at))
+            (f32.mul (f32.load (i32.add (local.get $a) (local.get $offset))) (local.get $sa)))
+            (f32.mul (f32.load (i32.add (local.get $b) (local.get $offset))) (local.get $sb)))
+            (f32.mul (f32.load (i32.add (local.get $c) (local.get $offset))) (local.get $sc)))
+            (f32.mul (f32.load (i32.add (local.get $e) (local.get $offset))) (local.get $se))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 2))))
+    (f32.store (local.get $at)
+      (f32.add (f32.add (f32.add (f32.add (f32.load (local.get $at)) (local.get $sa)) (local.get $sb)) (local.get $sc)) (local.get $se))))
+
+  ;; out[j] += a[j] s for j < d, then out[d] += s (one float32 row).
+  (func $axpy32 (param $a i32) (param $s f32) (param $out i32) (param $d i32)
+    (local $j i32) (local $end i32) (local $at i32) (local $offset i32) (local $scale v128)
+    (local.set $scale (f32x4.splat (local.get $s)))
+    (local.set $end (i32.and (local.get $d) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (v128.store (local.get $at) (f32x4.add (v128.load (local.get $at)) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $offset))) (local.get $scale))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $offset (i32.shl (local.get $j) (i32.const 2)))
+        (local.set $at (i32.add (local.get $out) (local.get $offset)))
+        (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (f32.mul (f32.load (i32.add (local.get $a) (local.get $offset))) (local.get $s))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $d) (i32.const 2))))
+    (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (local.get $s))))
+
+  ;; The single-precision Hessian-vector product over the listed rows (see above).
+  (func $hessianTimesSingle (export "hessianTimesSingle") (param $data i32) (param $rows i32) (param $count i32) (param $d i32) (param $v i32) (param $w i32) (param $out i32)
+    (local $k i32) (local $end i32) (local $a i32) (local $b i32) (local $c i32) (local $e i32)
+    (local $ta f32) (local $tb f32) (local $tc f32) (local $te f32)
+    (local.set $end (i32.and (local.get $count) (i32.const -4)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $a (call $row32 (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (local.set $b (call $row32 (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 1)) (local.get $d)))
+        (local.set $c (call $row32 (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 2)) (local.get $d)))
+        (local.set $e (call $row32 (local.get $data) (local.get $rows) (i32.add (local.get $k) (i32.const 3)) (local.get $d)))
+        (call $dot32x4 (local.get $a) (local.get $b) (local.get $c) (local.get $e) (local.get $v) (local.get $d))
+        (local.set $te) (local.set $tc) (local.set $tb) (local.set $ta)
+        (call $axpy32x4 (local.get $a) (local.get $b) (local.get $c) (local.get $e)
+          (f32.mul (local.get $ta) (f32.demote_f64 (f64.load (call $at (local.get $w) (local.get $k)))))
+          (f32.mul (local.get $tb) (f32.demote_f64 (f64.load offset=8 (call $at (local.get $w) (local.get $k)))))
+          (f32.mul (local.get $tc) (f32.demote_f64 (f64.load offset=16 (call $at (local.get $w) (local.get $k)))))
+          (f32.mul (local.get $te) (f32.demote_f64 (f64.load offset=24 (call $at (local.get $w) (local.get $k)))))
+          (local.get $out) (local.get $d))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $a (call $row32 (local.get $data) (local.get $rows) (local.get $k) (local.get $d)))
+        (call $axpy32 (local.get $a)
+          (f32.mul (call $dot32 (local.get $a) (local.get $v) (local.get $d)) (f32.demote_f64 (f64.load (call $at (local.get $w) (local.get $k)))))
+          (local.get $out) (local.get $d))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
 ;; Several passes in one sweep over the matrix (RowMatrix.sweep): the rows are taken in windows and
 ;; every pass does its own listed rows of a window before the sweep moves on, so rows read from
 ;; memory for one pass are still in cache for the others. `passes` points to `count` descriptors of
-;; eight int32: op (0 dots, 1 transposeTimes, 2 hessianTimes, 3 weightedSquares), rows (the list),
-;; vec (v of dots and hessianTimes), perRow (the per-row array: dots' output, transposeTimes' r,
-;; hessianTimes' and weightedSquares' w), out (the d + 1 output of the last three), bounds
-;; (windows + 1 int32: the list positions where each window's part starts, then the list's
-;; length), two unused. A pass over part of its list is the same pass over the whole list split in
+;; eight int32: op (0 dots, 1 transposeTimes, 2 hessianTimes, 3 weightedSquares, 4
+;; hessianTimesSingle), rows (the list), vec (v of dots and the Hessian products), perRow (the
+;; per-row array: dots' output, transposeTimes' r, the Hessian products' and weightedSquares' w),
+;; out (the d + 1 output of the others), bounds (windows + 1 int32: the list positions where each
+;; window's part starts, then the list's length), single (hessianTimesSingle: where the float32
+;; copy of the matrix starts), one unused. A pass over part of its list is the same pass over the whole list split in
 ;; consecutive pieces: every row's values and every out[j]'s additions come in list order, so each
 ;; pass gives what it gives alone.
   (func (export "sweep") (param $data i32) (param $d i32) (param $passes i32) (param $count i32) (param $windows i32)
@@ -394,7 +579,9 @@
                 (if (i32.eq (local.get $op) (i32.const 2))
                   (then (call $hessianTimes (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (i32.load offset=8 (local.get $desc)) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))
                 (if (i32.eq (local.get $op) (i32.const 3))
-                  (then (call $weightedSquares (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))))
+                  (then (call $weightedSquares (local.get $data) (local.get $rows) (local.get $length) (local.get $d) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))
+                (if (i32.eq (local.get $op) (i32.const 4))
+                  (then (call $hessianTimesSingle (i32.load offset=24 (local.get $desc)) (local.get $rows) (local.get $length) (local.get $d) (i32.load offset=8 (local.get $desc)) (local.get $perRow) (i32.load offset=16 (local.get $desc)))))))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $nextPass)))
         (local.set $window (i32.add (local.get $window) (i32.const 1)))

@@ -6,8 +6,10 @@
  * the whole train matrix, so no fold copies the matrix) and gives bit for bit what the
  * plain JavaScript loop over the same rows in the same order gives: SIMD here changes the speed
  * (about 3-4x on 1,024 features; taking rows four at a time, which shares the loads of v and
- * writes out once per four rows, halves the Hessian pass again), never a result. test/linalg-kernels.test.ts checks every pass
- * against those loops.
+ * writes out once per four rows, halves the Hessian pass again), never a result. One pass is
+ * float32 by design ({@link RowMatrix.hessianTimesSingle}, over a float32 copy of the matrix): its
+ * order of operations is fixed in kernels.wat, so it too is reproducible bit for bit.
+ * test/linalg-kernels.test.ts checks every pass against those loops.
  *
  * Each matrix has its own instance of the kernels and so its own WebAssembly memory, sized once.
  * A matrix that is {@link RowMatrix.release}d gives that memory to the next matrix made on the same
@@ -60,9 +62,10 @@ export type RowPass =
   | { readonly op: 'dots'; readonly rows: Int32Array; readonly v: Float64Array; readonly out: Float64Array }
   | { readonly op: 'transposeTimes'; readonly rows: Int32Array; readonly r: Float64Array; readonly out: Float64Array }
   | { readonly op: 'hessianTimes'; readonly rows: Int32Array; readonly v: Float64Array; readonly w: Float64Array; readonly out: Float64Array }
-  | { readonly op: 'weightedSquares'; readonly rows: Int32Array; readonly w: Float64Array; readonly out: Float64Array };
+  | { readonly op: 'weightedSquares'; readonly rows: Int32Array; readonly w: Float64Array; readonly out: Float64Array }
+  | { readonly op: 'hessianTimesSingle'; readonly rows: Int32Array; readonly v: Float64Array; readonly w: Float64Array; readonly out: Float64Array };
 
-const OP_CODES = { dots: 0, transposeTimes: 1, hessianTimes: 2, weightedSquares: 3 } as const;
+const OP_CODES = { dots: 0, transposeTimes: 1, hessianTimes: 2, weightedSquares: 3, hessianTimesSingle: 4 } as const;
 /** Bytes of one pass descriptor in the kernels' memory (eight int32, see kernels.wat `sweep`). */
 const DESCRIPTOR_BYTES = 32;
 
@@ -88,6 +91,8 @@ export class RowMatrix {
   private readonly descriptors: number;
   /** Maximum passes per sweep (the descriptor area's size). */
   private static readonly MAX_PASSES = 16;
+  /** Where the float32 copy of {@link keepSingleCopy} starts; null until it is made. */
+  private single: number | null = null;
 
   /** A zero matrix of `rows` x `cols`; fill it through {@link data}. */
   constructor(
@@ -130,6 +135,20 @@ export class RowMatrix {
     const matrix = new RowMatrix(rows, cols);
     matrix.data.set(values);
     return matrix;
+  }
+
+  /**
+   * Makes the float32 copy of the matrix that {@link hessianTimesSingle} reads (half the memory
+   * traffic of the float64 rows, and four products per SIMD instruction instead of two). It copies
+   * the values as they are now: the matrix must not be written afterwards.
+   */
+  keepSingleCopy(): void {
+    if (this.single !== null) return;
+    const at = this.end;
+    this.end = align(at + this.rows * this.cols * 4);
+    this.reserve(this.end);
+    new Float32Array(this.kernels.memory.buffer, at, this.rows * this.cols).set(this.data);
+    this.single = at;
   }
 
   /** The matrix's values, row-major (a view: writes go into the matrix). */
@@ -224,15 +243,27 @@ export class RowMatrix {
           this.f64(slot.perRow, n).set(pass.w.subarray(0, n));
           this.f64(slot.result, d + 1).set(pass.out.subarray(0, d + 1));
           break;
+        case 'hessianTimesSingle':
+          if (this.single === null) throw new Error('RowMatrix: hessianTimesSingle needs keepSingleCopy() first');
+          // v and out cross as float32 (rounded once each way); w stays float64.
+          this.f32(slot.vector, d + 1).set(pass.v.subarray(0, d + 1));
+          this.f64(slot.perRow, n).set(pass.w.subarray(0, n));
+          this.f32(slot.result, d + 1).set(pass.out.subarray(0, d + 1));
+          break;
       }
-      descriptors.set([OP_CODES[pass.op], slot.list, slot.vector, slot.perRow, slot.result, slot.bounds, 0, 0], index * (DESCRIPTOR_BYTES / 4));
+      descriptors.set([OP_CODES[pass.op], slot.list, slot.vector, slot.perRow, slot.result, slot.bounds, this.single ?? 0, 0], index * (DESCRIPTOR_BYTES / 4));
     });
     this.kernels.sweep(0, d, this.descriptors, passes.length, this.windows);
     passes.forEach((pass, index) => {
       const slot = slots[index]!;
       if (pass.op === 'dots') pass.out.set(this.f64(slot.perRow, pass.rows.length));
+      else if (pass.op === 'hessianTimesSingle') pass.out.set(this.f32(slot.result, d + 1));
       else pass.out.set(this.f64(slot.result, d + 1));
     });
+  }
+
+  private f32(offset: number, length: number): Float32Array {
+    return new Float32Array(this.kernels.memory.buffer, offset, length);
   }
 
   /** out[k] = v[cols] + row(rows[k]) . v[0 .. cols) (four running sums, as the probe's rowDot). */
@@ -248,6 +279,16 @@ export class RowMatrix {
   /** out[0 .. cols] += sum over k of [row, 1] * s_k, s_k = (row . v + v[cols]) * w[k] (0 skipped). */
   hessianTimes(rows: Int32Array, v: Float64Array, w: Float64Array, out: Float64Array): void {
     this.sweep([{ op: 'hessianTimes', rows, v, w, out }]);
+  }
+
+  /**
+   * {@link hessianTimes} in float32 over the copy {@link keepSingleCopy} made, v and out rounded to
+   * float32 (kernels.wat `hessianTimesSingle` gives the exact order of its operations): for the
+   * cross-validation fits, whose conjugate-gradient directions need no more (their gradients and
+   * stopping rule stay float64).
+   */
+  hessianTimesSingle(rows: Int32Array, v: Float64Array, w: Float64Array, out: Float64Array): void {
+    this.sweep([{ op: 'hessianTimesSingle', rows, v, w, out }]);
   }
 
   /** out[j] += (w[k] * x_j) * x_j for j < cols and out[cols] += w[k], over the listed rows. */
