@@ -7,7 +7,9 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisPool } from '../src/pipeline/analysis-pool.js';
-import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
+import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type IntraSentenceTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
+import { measureSentence } from '../src/metrics/contextuality.js';
+import { fitNormalization, normalizeVectorInto64 } from '../src/metrics/normalization.js';
 import { KeptVectors } from '../src/pipeline/kept-vectors.js';
 import { runEvaluation } from '../src/pipeline/index.js';
 import { writeReports } from '../src/reports/index.js';
@@ -122,6 +124,43 @@ describe('analysis pool', () => {
       expect(probe.model.intercept).toBe(inline.model.intercept);
       expect(Buffer.from(probe.outOfFold!.buffer).equals(Buffer.from(inline.outOfFold!.buffer))).toBe(true);
       expect(measures).toEqual(runAnalysisTask(contextualityTask()));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('measures each sentence of an intra-sentence task under each correction, in a worker as inline', async () => {
+    const words = [...vectors(11, 6, 21), null, ...vectors(4, 6, 22)];
+    const lengths = [3, 1, 8, 4];
+    const randomWords = [2, 0, 5, 3];
+    const stats = fitNormalization(vectors(40, 6, 23));
+    const task = (): IntraSentenceTask => ({ kind: 'intra-sentence', normalizations: ['none', 'center', 'abtt'], stats, words: packVectors(words), lengths: Int32Array.from(lengths), randomWords: Int32Array.from(randomWords) });
+    // Each sentence on its own, its words corrected into fresh arrays.
+    const expected = task().normalizations.map((normalization) => {
+      let offset = 0;
+      return lengths.map((length, s) => {
+        const raw = words.slice(offset, (offset += length));
+        const corrected = normalization === 'none' ? raw : raw.map((vector) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, new Float64Array(6))));
+        return measureSentence(corrected, randomWords[s]!).intraSentenceSimilarity;
+      });
+    });
+    expect(runAnalysisTask(task())).toEqual(expected);
+    const pool = new AnalysisPool(1);
+    try {
+      expect(await pool.run(task())).toEqual(expected);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs an urgent task before the ordinary tasks already waiting, after the urgent ones', async () => {
+    const pool = new AnalysisPool(1);
+    try {
+      const finished: string[] = [];
+      const run = (name: string, urgent: boolean) => pool.run(contextualityTask(), [], { urgent }).then(() => finished.push(name));
+      // The first task goes to the worker at once; the others wait in the queue.
+      await Promise.all([run('first', false), run('ordinary', false), run('urgent', true), run('second urgent', true)]);
+      expect(finished).toEqual(['first', 'urgent', 'second urgent', 'ordinary']);
     } finally {
       await pool.close();
     }

@@ -31,7 +31,7 @@ export function buffersOf(...arrays: readonly ArrayBufferView[]): ArrayBuffer[] 
 export class AnalysisPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { readonly task: AnalysisTask; readonly transfer: readonly ArrayBuffer[]; readonly pending: Pending }[] = [];
+  private readonly queue: { readonly task: AnalysisTask; readonly transfer: readonly ArrayBuffer[]; readonly pending: Pending; readonly urgent: boolean }[] = [];
   private readonly running = new Map<Worker, Pending>();
   private nextId = 0;
   private closed = false;
@@ -45,9 +45,11 @@ export class AnalysisPool {
    * Runs a task and resolves with its outcome. The task is copied to the worker, never changed,
    * except for the buffers listed in `transfer`: those move to the worker (no copy) and are
    * unusable here afterwards, so list only buffers made for this task (packed vectors, sliced
-   * columns). Run inline, nothing moves.
+   * columns). Run inline, nothing moves. An `urgent` task goes ahead of every task that is not
+   * (after the urgent ones already waiting): one whose inputs the main thread holds in memory
+   * until it is done, or whose outcome other tasks wait for.
    */
-  run<T extends AnalysisTask>(task: T, transfer: readonly ArrayBuffer[] = []): Promise<AnalysisOutcome<T>> {
+  run<T extends AnalysisTask>(task: T, transfer: readonly ArrayBuffer[] = [], { urgent = false }: { readonly urgent?: boolean } = {}): Promise<AnalysisOutcome<T>> {
     if (this.closed) return Promise.reject(new Error('AnalysisPool: closed'));
     if (this.size === 0) {
       try {
@@ -57,7 +59,10 @@ export class AnalysisPool {
       }
     }
     return new Promise<AnalysisOutcome<T>>((resolve, reject) => {
-      this.queue.push({ task, transfer, pending: { resolve: resolve as (outcome: unknown) => void, reject } });
+      const entry = { task, transfer, pending: { resolve: resolve as (outcome: unknown) => void, reject }, urgent };
+      const firstOrdinary = urgent ? this.queue.findIndex((waiting) => !waiting.urgent) : -1;
+      if (firstOrdinary < 0) this.queue.push(entry);
+      else this.queue.splice(firstOrdinary, 0, entry);
       this.dispatch();
     });
   }

@@ -1,6 +1,7 @@
 /**
  * The analyses a run can hand to another thread (src/pipeline/analysis-pool.ts): training a
- * representation's probe, measuring its contextuality, and comparing representations on a split. Each is a pure function of
+ * representation's probe, the intra-sentence similarities of its sampled sentences, measuring its
+ * contextuality, and comparing representations on a split. Each is a pure function of
  * plain data (packed vectors, numbers, strings), so a worker thread computes exactly what the main
  * thread would: the same functions on the same values, bit for bit.
  *
@@ -8,8 +9,8 @@
  * vector object, so a vector shared by many occurrences (a static model's lookup) stays one shared
  * object on the other side, as the corrections and the contextuality measures expect.
  */
-import { contextuality, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
-import { normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
+import { normalizeVectorInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
 import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
 import type { ModelRecord } from '../results/run-result.js';
@@ -132,6 +133,25 @@ export interface ContextualityTask {
 }
 
 /**
+ * Ethayarajh's intra-sentence similarity (src/metrics/contextuality.ts `measureSentence`) of each
+ * of a chunk of sampled sentences, under each correction (every word corrected first), for one
+ * representation: sentence s is the next `lengths[s]` of `words`, its random word at
+ * `randomWords[s]` within it.
+ */
+export interface IntraSentenceTask {
+  readonly kind: 'intra-sentence';
+  readonly normalizations: readonly Normalization[];
+  /** The corrections' statistics; null when only `none` is measured. */
+  readonly stats: NormalizationStats | null;
+  readonly words: PackedVectors;
+  readonly lengths: Int32Array;
+  readonly randomWords: Int32Array;
+}
+
+/** What {@link IntraSentenceTask} gives back: per normalization (same order), each sentence's similarity. */
+export type IntraSentenceOutcome = (number | null)[][];
+
+/**
  * The comparisons of one split under some of the corrections (src/pipeline/scoring.ts
  * `compareRepresentations`): the split's labels, gold scores and columns (its rows of each dataset
  * column, NaN where a vector was missing), and every column the run has.
@@ -154,8 +174,14 @@ export interface CompareOutcome {
   readonly spearmanComparisons: SpearmanComparisonRow[];
 }
 
-export type AnalysisTask = ProbeTask | ContextualityTask | CompareTask;
-export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask ? ProbeOutcome : T extends ContextualityTask ? ContextualityRow[] : CompareOutcome;
+export type AnalysisTask = ProbeTask | IntraSentenceTask | ContextualityTask | CompareTask;
+export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask
+  ? ProbeOutcome
+  : T extends IntraSentenceTask
+    ? IntraSentenceOutcome
+    : T extends ContextualityTask
+      ? ContextualityRow[]
+      : CompareOutcome;
 
 function runProbe(task: ProbeTask): ProbeOutcome {
   const started = performance.now();
@@ -163,6 +189,26 @@ function runProbe(task: ProbeTask): ProbeOutcome {
   const examples: ProbeExample[] = task.words.map((word, k) => ({ word, u: vectors[2 * k]!, v: vectors[2 * k + 1]!, label: task.labels[k] === 1 }));
   const probe = trainProbe(examples, { seed: task.seed });
   return { model: probe.model, C: probe.C, outOfFold: probe.outOfFold, seconds: (performance.now() - started) / 1000 };
+}
+
+function runIntraSentence(task: IntraSentenceTask): IntraSentenceOutcome {
+  const words = unpackVectors(task.words);
+  // A sentence's corrected words are written into one reused block, through views of it made
+  // once: the same values as a new array per word and correction, without the garbage.
+  const longest = task.lengths.reduce((most, length) => Math.max(most, length), 0);
+  const dims = task.words.dims;
+  const block = new Float64Array(longest * dims);
+  const views = Array.from({ length: longest }, (_unused, i) => block.subarray(i * dims, (i + 1) * dims));
+  return task.normalizations.map((normalization) => {
+    const similarities: (number | null)[] = [];
+    let offset = 0;
+    task.lengths.forEach((length, s) => {
+      const raw = words.slice(offset, (offset += length));
+      const vectors = normalization === 'none' ? raw : raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(task.stats!, normalization, vector, views[i]!)));
+      similarities.push(measureSentence(vectors, task.randomWords[s]!).intraSentenceSimilarity);
+    });
+    return similarities;
+  });
 }
 
 /**
@@ -202,6 +248,10 @@ function runCompare(task: CompareTask): CompareOutcome {
 
 /** Runs one task here, on the calling thread. */
 export function runAnalysisTask<T extends AnalysisTask>(task: T): AnalysisOutcome<T> {
-  const outcome = task.kind === 'probe' ? runProbe(task) : task.kind === 'contextuality' ? runContextuality(task) : runCompare(task);
+  const outcome =
+    task.kind === 'probe' ? runProbe(task)
+    : task.kind === 'intra-sentence' ? runIntraSentence(task)
+    : task.kind === 'contextuality' ? runContextuality(task)
+    : runCompare(task);
   return outcome as AnalysisOutcome<T>;
 }

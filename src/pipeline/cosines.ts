@@ -9,15 +9,14 @@
  * trained on the train pairs' vectors, src/metrics/probe.ts). Vectors never outlive this step.
  */
 export { cosine } from '../metrics/cosine.js';
-import { measureSentence } from '../metrics/contextuality.js';
 import { cosine, cosineInBlock, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeIntoBlock, normalizeVectorInto64, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeIntoBlock, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
-import { packedBuffers, packVectors } from './analysis-tasks.js';
+import { packedBuffers, packVectors, type IntraSentenceOutcome, type IntraSentenceTask } from './analysis-tasks.js';
 import { KeptVectors } from './kept-vectors.js';
 import { roundFixed } from '../results/table.js';
 import { wordSpans } from '../text.js';
@@ -622,7 +621,7 @@ async function analyseDataset(
   // Contextuality's time here is embedding the words of its sampled sentences; the measures run
   // in the pool and are awaited with the run's other analyses.
   const stopContextuality = timer.start(phase.contextuality);
-  const sentences = await measureSentences(model, plan, fitted, embedded);
+  const sentences = await measureSentences(model, plan, fitted, embedded, pool);
   stopContextuality();
   // Each representation's measures in the analysis pool, rows kept in representation order.
   const contextualityPhase = `${phase.contextuality} on ${dataset.name}`;
@@ -632,7 +631,8 @@ async function analyseDataset(
   const rows = Promise.all(
     model.representations.map(async (representation, r) => {
       const { stats, normalizations } = fitted[r]!;
-      const { intra, randomWords } = sentences[r]!;
+      const { randomWords } = sentences[r]!;
+      const intra = await sentences[r]!.intra;
       const dims = stats?.dims;
       const targets = packVectors(sampled.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null), dims);
       const random = packVectors(randomWords, dims);
@@ -665,63 +665,71 @@ async function analyseDataset(
 
 /** Per representation, what the sampled sentences give contextuality (see {@link measureSentences}). */
 interface SentenceResults {
-  /** Per normalization, each measured sentence's intra-sentence similarity. */
-  readonly intra: ReadonlyMap<Normalization, readonly (number | null)[]>;
+  /** Per normalization, each measured sentence's intra-sentence similarity (computed in the pool). */
+  readonly intra: Promise<ReadonlyMap<Normalization, readonly (number | null)[]>>;
   /** Each measured sentence's random word, raw (corrected with the targets at the end). */
   readonly randomWords: readonly (Float32Array | null)[];
 }
 
 /**
+ * Chunks of sampled sentences whose intra-sentence tasks may still be running when the next chunk
+ * is embedded: each chunk's vectors are held until its tasks are done, so this bounds the memory.
+ */
+const SENTENCE_CHUNKS_IN_FLIGHT = 2;
+
+/**
  * Embeds every word of the plan's sampled sentences, in chunks of at most 2 x {@link PAIRS_PER_CHUNK}
- * words, and keeps per sentence and representation only its intra-sentence similarity (per
- * normalization, each word corrected first) and its random word's raw vector: the memory held is
- * one chunk's vectors plus one vector per sentence. A sentence the model cut to fit its length is
- * left out (its words were not seen in one context).
+ * words, and hands each chunk's words to the analysis pool (one urgent task per representation),
+ * which computes each sentence's intra-sentence similarity under every normalization (each word
+ * corrected first); the main thread keeps per sentence and representation only its random word's
+ * raw vector. The memory held is at most {@link SENTENCE_CHUNKS_IN_FLIGHT} chunks' vectors plus one
+ * vector per sentence. A sentence the model cut to fit its length is left out (its words were not
+ * seen in one context).
  */
 async function measureSentences(
   model: EmbeddingModel,
   plan: DatasetPlan,
   fitted: readonly { readonly stats: NormalizationStats | null; readonly normalizations: readonly Normalization[] }[],
   embedded: (count: number) => ProgressFn,
+  pool: AnalysisPool,
 ): Promise<SentenceResults[]> {
-  const results = fitted.map(({ normalizations }) => ({ intra: new Map(normalizations.map((normalization) => [normalization, [] as (number | null)[]])), randomWords: [] as (Float32Array | null)[] }));
-  // A sentence's corrected words are written into one reused block, through views of it that are
-  // reused too (made again only when the block or the dimension changes), not a new array per word
-  // and correction: the same values, without the garbage. Nothing keeps a view past its sentence.
-  let block = new Float64Array(0);
-  let views: Float64Array[] = [];
-  let viewDims = 0;
-  const correctedViews = (stats: NormalizationStats, normalization: Normalization, raw: readonly (Float32Array | null)[]): (Float64Array | null)[] => {
-    const dims = stats.dims;
-    if (block.length < raw.length * dims) {
-      block = new Float64Array(raw.length * dims);
-      views = [];
-    }
-    if (viewDims !== dims) {
-      views = [];
-      viewDims = dims;
-    }
-    while (views.length < raw.length) views.push(block.subarray(views.length * dims, (views.length + 1) * dims));
-    return raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(stats, normalization, vector, views[i]!)));
-  };
+  const chunkResults: Promise<IntraSentenceOutcome>[][] = fitted.map(() => []);
+  const randomWords: (Float32Array | null)[][] = fitted.map(() => []);
+  const inFlight: Promise<unknown>[] = [];
   for (const group of sentenceChunks(plan.contextSentences, 2 * PAIRS_PER_CHUNK)) {
+    if (inFlight.length >= SENTENCE_CHUNKS_IN_FLIGHT) await inFlight.shift();
     const occurrences = wordOccurrences(group);
-    const embeddings = await model.embed(occurrences, embedded(occurrences.length));
+    // Decoded from the cache straight into shared memory, which the tasks read in place.
+    const embeddings = await model.embed(occurrences, embedded(occurrences.length), { sharedMemory: true });
+    const measured: OccurrenceEmbedding[] = [];
+    const lengths: number[] = [];
+    const randomWord: number[] = [];
     let offset = 0;
     for (const sentence of group) {
       const words = embeddings.slice(offset, (offset += sentence.words.length));
       if (words.some((embedding) => embedding.truncated)) continue;
-      fitted.forEach(({ stats, normalizations }, r) => {
-        const raw = words.map((embedding) => embedding.vectors[r] ?? null);
-        for (const normalization of normalizations) {
-          const vectors = normalization === 'none' ? raw : correctedViews(stats!, normalization, raw);
-          results[r]!.intra.get(normalization)!.push(measureSentence(vectors, sentence.randomWord).intraSentenceSimilarity);
-        }
-        results[r]!.randomWords.push(own(raw[sentence.randomWord] ?? null));
-      });
+      measured.push(...words);
+      lengths.push(words.length);
+      randomWord.push(sentence.randomWord);
+      fitted.forEach((_fit, r) => randomWords[r]!.push(own(words[sentence.randomWord]!.vectors[r] ?? null)));
     }
+    const tasks = fitted.map(({ stats, normalizations }, r) => {
+      const words = packVectors(measured.map((embedding) => embedding.vectors[r] ?? null), stats?.dims);
+      const task: IntraSentenceTask = { kind: 'intra-sentence', normalizations, stats, words, lengths: Int32Array.from(lengths), randomWords: Int32Array.from(randomWord) };
+      const outcome = pool.run(task, buffersOf(...packedBuffers(words), task.lengths, task.randomWords), { urgent: true });
+      // Its failure surfaces where the contextuality measures await it; never unhandled meanwhile.
+      outcome.catch(() => undefined);
+      chunkResults[r]!.push(outcome);
+      return outcome;
+    });
+    const chunkDone = Promise.allSettled(tasks);
+    inFlight.push(chunkDone);
   }
-  return results;
+  return fitted.map(({ normalizations }, r) => {
+    const intra = Promise.all(chunkResults[r]!).then((chunks) => new Map(normalizations.map((normalization, n) => [normalization, chunks.flatMap((chunk) => chunk[n]!)])));
+    intra.catch(() => undefined);
+    return { intra, randomWords: randomWords[r]! };
+  });
 }
 
 /**
