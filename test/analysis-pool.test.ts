@@ -153,6 +153,16 @@ describe('analysis pool', () => {
     }
   });
 
+  it('fits the corrections of packed vectors in a worker exactly as fitNormalization does', async () => {
+    const fitVectors = vectors(50, 7, 31);
+    const pool = new AnalysisPool(1);
+    try {
+      expect(await pool.run({ kind: 'normalization-fit', vectors: packVectors(fitVectors), abttComponents: 2 })).toEqual(fitNormalization(fitVectors, { abttComponents: 2 }));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('runs an urgent task before the ordinary tasks already waiting, after the urgent ones', async () => {
     const pool = new AnalysisPool(1);
     try {

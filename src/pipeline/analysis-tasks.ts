@@ -1,7 +1,8 @@
 /**
  * The analyses a run can hand to another thread (src/pipeline/analysis-pool.ts): training a
- * representation's probe, the intra-sentence similarities of its sampled sentences, measuring its
- * contextuality, and comparing representations on a split. Each is a pure function of
+ * representation's probe, fitting its anisotropy corrections, the intra-sentence similarities of
+ * its sampled sentences, measuring its contextuality, and comparing representations on a split.
+ * Each is a pure function of
  * plain data (packed vectors, numbers, strings), so a worker thread computes exactly what the main
  * thread would: the same functions on the same values, bit for bit.
  *
@@ -10,7 +11,7 @@
  * object on the other side, as the corrections and the contextuality measures expect.
  */
 import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
-import { normalizeVectorInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeVectorInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
 import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
 import type { ModelRecord } from '../results/run-result.js';
@@ -132,6 +133,13 @@ export interface ContextualityTask {
   readonly randomWords: PackedVectors;
 }
 
+/** The statistics of a representation's anisotropy corrections (src/metrics/normalization.ts `fitNormalization`) on its fit vectors, in order, all present. */
+export interface NormalizationFitTask {
+  readonly kind: 'normalization-fit';
+  readonly vectors: PackedVectors;
+  readonly abttComponents: number;
+}
+
 /**
  * Ethayarajh's intra-sentence similarity (src/metrics/contextuality.ts `measureSentence`) of each
  * of a chunk of sampled sentences, under each correction (every word corrected first), for one
@@ -174,9 +182,11 @@ export interface CompareOutcome {
   readonly spearmanComparisons: SpearmanComparisonRow[];
 }
 
-export type AnalysisTask = ProbeTask | IntraSentenceTask | ContextualityTask | CompareTask;
+export type AnalysisTask = ProbeTask | NormalizationFitTask | IntraSentenceTask | ContextualityTask | CompareTask;
 export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask
   ? ProbeOutcome
+  : T extends NormalizationFitTask
+    ? NormalizationStats
   : T extends IntraSentenceTask
     ? IntraSentenceOutcome
     : T extends ContextualityTask
@@ -250,6 +260,7 @@ function runCompare(task: CompareTask): CompareOutcome {
 export function runAnalysisTask<T extends AnalysisTask>(task: T): AnalysisOutcome<T> {
   const outcome =
     task.kind === 'probe' ? runProbe(task)
+    : task.kind === 'normalization-fit' ? fitNormalization(unpackVectors(task.vectors) as Float32Array[], { abttComponents: task.abttComponents })
     : task.kind === 'intra-sentence' ? runIntraSentence(task)
     : task.kind === 'contextuality' ? runContextuality(task)
     : runCompare(task);

@@ -499,21 +499,33 @@ async function analyseDataset(
   });
   // A probe's failure surfaces where it is awaited; none goes unhandled meanwhile.
   for (const probe of probes) probe.catch(() => undefined);
-  const fitted = model.representations.map((representation, r) => {
-    const stopFit = timer.start(phase.cosines);
-    const present = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
-    // Statistics need vectors; a representation with none on the fitting occurrences is scored raw only.
-    const dimensions = present[0]?.length ?? 0;
+  const stopFit = timer.start(phase.cosines);
+  const present = model.representations.map((representation, r) => {
+    const vectors = plan.fitSample.map((occurrence) => kept.get(occurrence.index)!.vectors[r] ?? null).filter((vector) => vector !== null);
+    const dimensions = vectors[0]?.length ?? 0;
     // Removing as many components as the vectors have dimensions leaves nothing to compare: refused, never clamped.
-    if (present.length > 0 && options.normalizations.includes('abtt') && options.abttComponents >= dimensions) {
+    if (vectors.length > 0 && options.normalizations.includes('abtt') && options.abttComponents >= dimensions) {
       stopFit();
       throw new InputError(`--abtt-components ${options.abttComponents} is not below the ${dimensions} dimensions of ${model.id}:${representation.name}; all-but-the-top would remove every direction`);
     }
-    const stats: NormalizationStats | null = present.length === 0 ? null : fitNormalization(present, { abttComponents: options.abttComponents });
-    const normalizations = options.normalizations.filter((normalization) => normalization === 'none' || stats !== null);
-    stopFit();
-    return { stats, normalizations };
+    return vectors;
   });
+  // The corrections' statistics (a representation with no fitting vectors is scored raw only): the
+  // later half of the representations is fitted in the pool, urgently (the cosines wait for it),
+  // while this thread fits the first half; the same function of the same vectors either way.
+  const firstInPool = Math.ceil(model.representations.length / 2);
+  const pooledFits = present.map((vectors, r) => {
+    if (r < firstInPool || vectors.length === 0) return null;
+    const packed = packVectors(vectors);
+    const fit = pool.run({ kind: 'normalization-fit', vectors: packed, abttComponents: options.abttComponents }, buffersOf(...packedBuffers(packed)), { urgent: true });
+    // Its failure surfaces where it is awaited below; never unhandled meanwhile.
+    fit.catch(() => undefined);
+    return fit;
+  });
+  const statistics: (NormalizationStats | null)[] = present.map((vectors, r) => (r >= firstInPool || vectors.length === 0 ? null : fitNormalization(vectors, { abttComponents: options.abttComponents })));
+  stopFit();
+  for (const [r, fit] of pooledFits.entries()) if (fit !== null) statistics[r] = await timer.timeAsync(phase.cosines, () => fit);
+  const fitted = statistics.map((stats) => ({ stats, normalizations: options.normalizations.filter((normalization) => normalization === 'none' || stats !== null) }));
   const cosineColumns = model.representations.map((representation, r) => fitted[r]!.normalizations.map((normalization) => columnOf(into.columns, cosineColumn(model.id, representation.name, normalization), pairs.length)));
   // The probes, with their columns. A chunk's probe columns are filled once the probes are
   // trained; until then the chunk's vectors the probes will score are held (one chunk at most:
