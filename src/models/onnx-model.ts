@@ -75,8 +75,9 @@ export interface OnnxModelOptions extends ModelOptions {
   /**
    * The directory's content checksum, when the caller has just verified its files against the
    * manifest of the sensebench converter that wrote them: a directory whose config.json names its
-   * outputs is then not hashed again, and its config.json is not validated again
-   * ({@link readModelDirectory}).
+   * outputs is then not hashed again, its config.json is not validated again
+   * ({@link readModelDirectory}), and its session opens on first need, not at load (see
+   * {@link loadOnnxParts}).
    */
   readonly sha256?: string;
 }
