@@ -469,14 +469,13 @@ export class OnnxRunner {
     return batches;
   }
 
-  /** Releases every session; a first session never opened stays unopened, one still opening is released once open. */
+  /** Releases every session (once; later calls do nothing): a first session never opened stays unopened, one still opening is released once open. */
   async release(): Promise<void> {
+    if (this.released) return;
     this.released = true;
     await Promise.all((this.lanes ?? []).map((lane) => lane.release()));
     // A failed opening was reported to the call that needed it and left nothing to release.
     const graph = await this.opening?.catch(() => null);
-    this.opening = null;
-    this.graph = null;
     await graph?.session.release();
   }
 }
