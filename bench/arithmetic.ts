@@ -111,7 +111,7 @@ export async function benchArithmeticRate(options: ArithmeticBenchOptions): Prom
     const peakFeeds: Record<string, ort.Tensor> = {};
     const random = mulberry32(2).next;
     for (const k of new Set(shapes.map((s) => s.k))) peakFeeds[`x_${k}`] = new ort.Tensor('float32', Float32Array.from({ length: meanBatchTokens * k }, () => random() - 0.5), [meanBatchTokens, k]);
-    const session = parts.runner.session;
+    const session = await parts.runner.open();
     const fetches = [...parts.runner.options.fetches];
     const peakSession = peak;
     const timeMs = options.timeMs ?? 1000;

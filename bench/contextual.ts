@@ -55,6 +55,8 @@ export function occurrencesOf(sentences: readonly string[]): TargetOccurrence[] 
  * batches), made ahead of time for a bare `session.run` loop.
  */
 export async function bareBatches(parts: OnnxModelParts, occurrences: readonly TargetOccurrence[]): Promise<{ sequences: (readonly number[])[]; batches: PreparedBatch[] }> {
+  // The batches are built for the graph's inputs.
+  await parts.runner.open();
   const encoded = await parts.tokenizer.encodeAll(occurrences.map((o) => o.sentence));
   const sequences = occurrences.map((o, i) => windowAround(encoded[i]!, targetTokens(encoded[i]!, o.sentence, o.spans, o.source), parts.maxLength).ids);
   const batches = parts.runner.batchPlan(sequences.map((s) => s.length)).map((indices) => parts.runner.prepareBatch(indices.map((i) => sequences[i]!)));
@@ -90,7 +92,8 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
     // The harness and the bare loop share one session (the same batches and fetches); the harness
     // as a run uses it adds its further sessions, the one-session harness does not.
     const model = new OnnxEmbeddingModel(parts);
-    const oneSession = new OnnxEmbeddingModel({ ...parts, runner: new OnnxRunner(parts.runner.session, { ...parts.runner.options, sessions: 1 }) });
+    const session = await parts.runner.open();
+    const oneSession = new OnnxEmbeddingModel({ ...parts, runner: new OnnxRunner(session, { ...parts.runner.options, sessions: 1 }) });
     const sessions = parts.runner.options.sessions ?? 1;
     // Opened before timing, as a run's first call of several batches opens them.
     await parts.runner.openSessions();
@@ -107,7 +110,7 @@ export async function runContextualBench(options: ContextualBenchOptions): Promi
         await oneSession.embed(occurrences);
       };
       const bare = async (): Promise<void> => {
-        for (const batch of batches) await parts.runner.session.run(batch.feeds, fetches);
+        for (const batch of batches) await session.run(batch.feeds, fetches);
       };
       const sides = {
         harness: { name: `harness batch ${batchSize}`, fn: harness },

@@ -40,7 +40,7 @@ export async function benchWholeRunRate(options: WholeRunOptions): Promise<Throu
   try {
     const { batches } = await bareBatches(parts, occurrencesOf(sentences));
     const fetches = [...parts.runner.options.fetches];
-    const session = parts.runner.session;
+    const session = await parts.runner.open();
     options.log?.(`whole run: ${run.seconds.toFixed(1)} s; bare session.run over the same ${sentences.length} sentences (${batches.length} batches)`);
     for (const batch of batches.slice(0, WARM_UP_BATCHES)) await session.run(batch.feeds, fetches);
     // One timed pass: it runs for seconds over hundreds of batches, so its own noise is small

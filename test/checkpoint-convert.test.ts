@@ -49,8 +49,11 @@ async function checkAgainstReference(options: CheckpointFixtureOptions): Promise
     const idsList = await Promise.all(SENTENCES.map((s) => parts.tokenizer.ids(s)));
     const lengths = new Set(idsList.map((ids) => ids.length));
     expect(lengths.size).toBeGreaterThan(2); // a real padded batch
+    // A verified conversion opens its session on first need.
+    expect(parts.runner.sessionOpened).toBe(false);
+    const session = await parts.runner.open();
     const batch = parts.runner.prepareBatch(idsList);
-    const outputs = await parts.runner.session.run(batch.feeds);
+    const outputs = await session.run(batch.feeds);
     let worst = 0;
     idsList.forEach((ids, row) => {
       const reference = hfForward(fixture.config, fixture.tensors, ids, fixture.prefix);

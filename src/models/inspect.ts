@@ -82,6 +82,7 @@ export async function inspectModel(spec: string, options: InspectOptions): Promi
   const parts = await loadOnnxParts(directory, { cacheDir: options.cacheDir, id: spec });
   try {
     const { analysis, bindings, tokenizer, runner, info } = parts;
+    const session = await runner.open();
     const source: ModelInspection['source'] = analysis === undefined ? 'config.json sensebench block' : analysis.understood ? 'graph surgery' : 'graph output names';
     const modelType = typeof info.modelType === 'string' ? info.modelType : undefined;
     const hidden = typeof info.hiddenSize === 'number' ? info.hiddenSize : (analysis?.hiddenSize ?? null);
@@ -93,8 +94,8 @@ export async function inspectModel(spec: string, options: InspectOptions): Promi
       tokenizer: { ...tokenizer.description, vocabularySize: tokenizer.vocabularySize },
       hiddenSize: hidden,
       maxLength: parts.maxLength,
-      graphInputs: [...runner.session.inputNames],
-      graphOutputs: analysis?.graphOutputs ?? [...runner.session.outputNames],
+      graphInputs: [...session.inputNames],
+      graphOutputs: analysis?.graphOutputs ?? [...session.outputNames],
       source,
       layers: analysis?.understood === true ? analysis.tensors : [],
       notes: analysis?.notes ?? [],

@@ -75,8 +75,9 @@ export interface OnnxModelOptions extends ModelOptions {
   /**
    * The directory's content checksum, when the caller has just verified its files against the
    * manifest of the sensebench converter that wrote them: a directory whose config.json names its
-   * outputs is then not hashed again, and its config.json is not validated again
-   * ({@link readModelDirectory}).
+   * outputs is then not hashed again, its config.json is not validated again
+   * ({@link readModelDirectory}), and its session opens on first need, not at load (see
+   * {@link loadOnnxParts}).
    */
   readonly sha256?: string;
 }
@@ -195,15 +196,13 @@ export function surgeryBindings(analysis: GraphAnalysis): OutputBinding[] {
   return bindings;
 }
 
-function configuredBindings(config: ModelConfig, outputNames: readonly string[], configPath: string): OutputBinding[] | undefined {
+/** The representations config.json's `sensebench.outputs` names; the graph is checked against them by {@link checkConfiguredOutputs}. */
+function configuredBindings(config: ModelConfig, configPath: string): OutputBinding[] | undefined {
   const specs = config.sensebench?.outputs;
   if (!specs) return undefined;
   const seen = new Set<string>();
   return specs.map((spec, index) => {
     const source: SourceRef = { file: configPath, line: 1 };
-    if (!outputNames.includes(spec.name)) {
-      throw new InputError(`sensebench.outputs[${index}]: the graph has no output ${JSON.stringify(spec.name)} (outputs: ${outputNames.join(', ')})`, source);
-    }
     if (seen.has(spec.representation)) throw new InputError(`sensebench.outputs[${index}]: duplicate representation ${spec.representation}`, source);
     seen.add(spec.representation);
     const kind: RepresentationKind = spec.kind;
@@ -212,6 +211,15 @@ function configuredBindings(config: ModelConfig, outputNames: readonly string[],
       pooling: spec.pooling,
       representation: { name: spec.representation, kind, description: spec.description ?? `graph output ${spec.name} (${spec.pooling}-pooled)` },
     };
+  });
+}
+
+/** Throws, naming config.json, when the graph lacks an output its `sensebench.outputs` names. */
+function checkConfiguredOutputs(config: ModelConfig, outputNames: readonly string[], configPath: string): void {
+  (config.sensebench?.outputs ?? []).forEach((spec, index) => {
+    if (!outputNames.includes(spec.name)) {
+      throw new InputError(`sensebench.outputs[${index}]: the graph has no output ${JSON.stringify(spec.name)} (outputs: ${outputNames.join(', ')})`, { file: configPath, line: 1 });
+    }
   });
 }
 
@@ -296,6 +304,8 @@ export class OnnxEmbeddingModel implements EmbeddingModel {
     const vectors: (Float32Array | null)[][] = occurrences.map(() => new Array<Float32Array | null>(bindings.length).fill(null));
     let done = 0;
     onProgress?.(0, units.length);
+    // The batches are built for the graph's inputs: the first embedding opens the session.
+    await runner.open();
     const plan = runner.batchPlan(units.map((u) => u.ids.length));
     const batches = plan.map((batchIndices) => runner.prepareBatch(batchIndices.map((i) => units[i]!.ids)));
     // Each batch's vectors depend on that batch alone, so the order the sessions finish in does not matter.
@@ -439,17 +449,24 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
     ...(threads !== undefined ? { threads } : {}),
     ...(config.model_type !== undefined && PADDING_OFFSET_POSITIONS.has(config.model_type) ? { positionOffset: (config.pad_token_id ?? 1) + 1 } : {}),
   };
-  const session = await openSession(runPath, threads, prepackWeights);
+  const configuredOutputs = configuredBindings(config, configPath);
+  // A directory sensebench prepared and just verified, whose config.json names its outputs, has
+  // everything a load reports in config.json: its session opens on first need (a run answered from
+  // the embedding cache never opens it) and is checked then. Any other directory is opened and
+  // checked now, so that a user's mistakes are reported at load.
+  const opensOnNeed = options.sha256 !== undefined && configuredOutputs !== undefined && configuredOutputs.length > 0;
+  const session = opensOnNeed ? undefined : await openSession(runPath, threads, prepackWeights, options.id);
   try {
     const analysis = prepared?.analysis;
-    const bindings = configuredBindings(config, session.outputNames, configPath) ?? (analysis?.understood === true ? surgeryBindings(analysis) : inferOutputBindings(session.outputNames));
+    const bindings = configuredOutputs ?? (analysis?.understood === true ? surgeryBindings(analysis) : inferOutputBindings(session!.outputNames));
     if (bindings.length === 0) {
       throw new InputError(
-        `no usable outputs (graph outputs: ${session.outputNames.join(', ')}; layers not found: ${analysis?.notes.join('; ') ?? ''}); name them in a "sensebench": { "outputs": [...] } block of config.json`,
+        `no usable outputs (graph outputs: ${session!.outputNames.join(', ')}; layers not found: ${analysis?.notes.join('; ') ?? ''}); name them in a "sensebench": { "outputs": [...] } block of config.json`,
         { file: configPath, line: 1 },
       );
     }
-    const runner = new OnnxRunner(session, { ...runnerOptions, fetches: [...new Set(bindings.map((b) => b.output))] });
+    const checkGraph = configuredOutputs === undefined ? {} : { checkGraph: (opened: ort.InferenceSession) => { checkConfiguredOutputs(config, opened.outputNames, configPath); } };
+    const runner = new OnnxRunner(session, { ...runnerOptions, ...checkGraph, fetches: [...new Set(bindings.map((b) => b.output))] });
     const sha256 = checksums.model;
     const info: Record<string, string | number> = {
       backend: 'onnxruntime-node',
@@ -469,7 +486,7 @@ export async function loadOnnxParts(dir: string, options: OnnxModelOptions): Pro
     if (config.num_hidden_layers !== undefined) info.numHiddenLayers = config.num_hidden_layers;
     return { id: options.id, sha256, info, runner, tokenizer, bindings, maxLength: model.maxLength, pooling: options.pooling ?? 'mean', analysis };
   } catch (error) {
-    await session.release();
+    await session?.release();
     throw error;
   }
 }

@@ -19,7 +19,7 @@ export interface PreparedBatch {
   readonly masks: readonly Uint8Array[];
 }
 
-/** Options of {@link OnnxRunner.open}. */
+/** Options of an {@link OnnxRunner}. */
 export interface OnnxRunnerOptions {
   /** Model id for error messages. */
   readonly id: string;
@@ -36,6 +36,11 @@ export interface OnnxRunnerOptions {
    * (their position table reserves the rows up to the padding index), else `i`.
    */
   readonly positionOffset?: number;
+  /**
+   * Throws when an open session's graph does not fit the model's description (the outputs its
+   * config.json names); run on the first session as it opens, before the runner's own checks.
+   */
+  readonly checkGraph?: (session: ort.InferenceSession) => void;
   /** The model's longest sequence (special tokens included): a longer one is never handed to onnxruntime. */
   readonly maxLength?: number;
   /**
@@ -45,9 +50,9 @@ export interface OnnxRunnerOptions {
    * the first does: the vectors do not depend on which session ran them.
    */
   readonly sessions?: number;
-  /** The graph the further sessions open (required when `sessions` > 1). */
+  /** The graph the further sessions open, and the first when the runner opens it (required then and when `sessions` > 1). */
   readonly onnxPath?: string;
-  /** Weight prepacking of the further sessions (see {@link openSession}); default true. */
+  /** Weight prepacking of the sessions the runner opens (see {@link openSession}); default true. */
   readonly prepackWeights?: boolean;
 }
 
@@ -195,9 +200,9 @@ export function sessionSettings(sessions: number | undefined, threads: number | 
 
 /**
  * Opens an onnxruntime session with sensebench's settings; throws {@link InputError} naming the
- * file. `prepackWeights`: see ModelOptions.prepackWeights (src/types.ts).
+ * file (and the model `id`, when given). `prepackWeights`: see ModelOptions.prepackWeights (src/types.ts).
  */
-export async function openSession(onnxPath: string, threads: number | undefined, prepackWeights = true): Promise<ort.InferenceSession> {
+export async function openSession(onnxPath: string, threads: number | undefined, prepackWeights = true, id?: string): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(onnxPath, {
       intraOpNumThreads: threads ?? 0,
@@ -207,7 +212,7 @@ export async function openSession(onnxPath: string, threads: number | undefined,
       ...(prepackWeights ? {} : { extra: { session: { disable_prepacking: '1' } } }),
     });
   } catch (error) {
-    throw new InputError(`onnxruntime cannot load the model: ${(error as Error).message}`, { file: onnxPath, line: 1 });
+    throw new InputError(`onnxruntime cannot load the model${id === undefined ? '' : ` ${id}`}: ${(error as Error).message}`, { file: onnxPath, line: 1 });
   }
 }
 
@@ -234,7 +239,45 @@ function widen(values: Int32Array | Uint8Array): BigInt64Array {
   return wide;
 }
 
-/** See the file comment. */
+/** What the runner reads from its first session once it is open. */
+interface OpenGraph {
+  readonly session: ort.InferenceSession;
+  readonly inputNames: readonly string[];
+  /** Inputs the graph declares as int32 (the rest are fed as int64). */
+  readonly int32Inputs: ReadonlySet<string>;
+  readonly hasAttentionMask: boolean;
+}
+
+/**
+ * Checks an open session against what the runner feeds (input_ids and the inputs it can build)
+ * and against `options.checkGraph`, and reads what the batch loop needs. Read once: the session's
+ * metadata getters cross into native code on every access, and the batch loop would otherwise pay
+ * that per batch (it showed at batch size 1).
+ */
+function adoptSession(session: ort.InferenceSession, options: OnnxRunnerOptions): OpenGraph {
+  options.checkGraph?.(session);
+  const inputNames = [...session.inputNames];
+  if (!inputNames.includes('input_ids')) throw new InputError(`${options.id}: the graph has no input_ids input (inputs: ${inputNames.join(', ')})`);
+  for (const name of inputNames) {
+    if (!['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'].includes(name)) {
+      throw new InputError(`${options.id}: the graph needs an input ${JSON.stringify(name)} that sensebench cannot feed (supported: input_ids, attention_mask, token_type_ids, position_ids)`);
+    }
+  }
+  return {
+    session,
+    inputNames,
+    int32Inputs: new Set(session.inputMetadata.filter((m) => m.isTensor && m.type === 'int32').map((m) => m.name)),
+    hasAttentionMask: inputNames.includes('attention_mask'),
+  };
+}
+
+/**
+ * See the file comment. The first session is either handed over open (checked at once, so a
+ * user's model directory is reported at load) or opened from `options.onnxPath` on first need
+ * ({@link open}: the first `runBatches`, `openSessions`, or a caller that needs the graph), so a
+ * run that finds every embedding in the cache never opens it. What needs the open graph
+ * ({@link session}, {@link prepareBatch}, {@link batchPlan}) is called after {@link open}.
+ */
 export class OnnxRunner {
   /** Number of `session.run` calls so far (tests and benchmarks read it). */
   sessionRuns = 0;
@@ -244,42 +287,67 @@ export class OnnxRunner {
   furtherSessionRuns = 0;
   /** The further sessions ({@link OnnxRunnerOptions.sessions}), opened on first use. */
   private lanes: SessionLane[] | null = null;
+  /** The first session's opening, once asked for (memoised: every caller awaits the same one). */
+  private opening: Promise<OpenGraph> | null = null;
+  /** The first session, once open and checked. */
+  private graph: OpenGraph | null = null;
+  private released = false;
 
-  private readonly inputNames: readonly string[];
-  /** Inputs the graph declares as int32 (the rest are fed as int64). */
-  private readonly int32Inputs: ReadonlySet<string>;
-  readonly hasAttentionMask: boolean;
-
+  /** `session`: the first session, already open; undefined: open `options.onnxPath` on first need. */
   constructor(
-    readonly session: ort.InferenceSession,
+    session: ort.InferenceSession | undefined,
     readonly options: OnnxRunnerOptions,
   ) {
-    // Read once: the session's metadata getters cross into native code on every access, and the
-    // batch loop would otherwise pay that per batch (it showed at batch size 1).
-    this.inputNames = [...session.inputNames];
-    this.hasAttentionMask = this.inputNames.includes('attention_mask');
-    this.int32Inputs = new Set(session.inputMetadata.filter((m) => m.isTensor && m.type === 'int32').map((m) => m.name));
-    if (!this.inputNames.includes('input_ids')) throw new InputError(`${options.id}: the graph has no input_ids input (inputs: ${this.inputNames.join(', ')})`);
-    for (const name of this.inputNames) {
-      if (!['input_ids', 'attention_mask', 'token_type_ids', 'position_ids'].includes(name)) {
-        throw new InputError(`${options.id}: the graph needs an input ${JSON.stringify(name)} that sensebench cannot feed (supported: input_ids, attention_mask, token_type_ids, position_ids)`);
-      }
-    }
+    if (session !== undefined) {
+      this.graph = adoptSession(session, options);
+      this.opening = Promise.resolve(this.graph);
+    } else if (options.onnxPath === undefined) throw new Error(`${options.id}: a runner without an open session needs the graph's path`);
   }
 
-  /** Opens `onnxPath` and wraps it. */
-  static async open(onnxPath: string, options: OnnxRunnerOptions): Promise<OnnxRunner> {
-    const session = await openSession(onnxPath, options.threads);
+  /** Whether the first session was opened or asked to open (a run answered from the cache leaves it false). */
+  get sessionOpened(): boolean {
+    return this.opening !== null;
+  }
+
+  /**
+   * The first session, opened and checked on the first call; rejects with an {@link InputError}
+   * naming the model and the graph file when onnxruntime cannot open it or the graph does not fit.
+   */
+  async open(): Promise<ort.InferenceSession> {
+    this.opening ??= this.openFirst();
+    return (await this.opening).session;
+  }
+
+  private async openFirst(): Promise<OpenGraph> {
+    if (this.released) throw new Error(`${this.options.id}: onnxruntime session released`);
+    const session = await openSession(this.options.onnxPath!, this.options.threads, this.options.prepackWeights ?? true, this.options.id);
     try {
-      return new OnnxRunner(session, options);
+      this.graph = adoptSession(session, this.options);
+      return this.graph;
     } catch (error) {
       await session.release();
       throw error;
     }
   }
 
+  /** The open graph; a caller that did not await {@link open} first is a bug. */
+  private get opened(): OpenGraph {
+    if (this.graph === null) throw new Error(`${this.options.id}: the onnxruntime session is not open (await runner.open() first)`);
+    return this.graph;
+  }
+
+  /** The first session (after {@link open}). */
+  get session(): ort.InferenceSession {
+    return this.opened.session;
+  }
+
+  /** Whether the graph takes an attention mask (after {@link open}). */
+  get hasAttentionMask(): boolean {
+    return this.opened.hasAttentionMask;
+  }
+
   get outputNames(): readonly string[] {
-    return this.session.outputNames;
+    return this.opened.session.outputNames;
   }
 
   /** Pads `sequences` to one length and builds the feeds the graph declares. */
@@ -301,12 +369,13 @@ export class OnnxRunner {
       mask.fill(1, row * tokens, row * tokens + sequence.length);
     });
     const masks = sequences.map((_, row) => mask.subarray(row * tokens, (row + 1) * tokens));
+    const { inputNames, int32Inputs } = this.opened;
     const feeds: Record<string, ort.Tensor> = {};
     const tensor = (name: string, data: Int32Array | Uint8Array): ort.Tensor => {
-      if (this.int32Inputs.has(name)) return new ort.Tensor('int32', data instanceof Int32Array ? data : Int32Array.from(data), [rows, tokens]);
+      if (int32Inputs.has(name)) return new ort.Tensor('int32', data instanceof Int32Array ? data : Int32Array.from(data), [rows, tokens]);
       return new ort.Tensor('int64', widen(data), [rows, tokens]);
     };
-    for (const name of this.inputNames) {
+    for (const name of inputNames) {
       if (name === 'input_ids') feeds[name] = tensor(name, ids);
       else if (name === 'attention_mask') feeds[name] = tensor(name, mask);
       else if (name === 'token_type_ids') feeds[name] = tensor(name, new Int32Array(size));
@@ -322,6 +391,8 @@ export class OnnxRunner {
    * `use` sees them in no fixed order; what it makes of a batch must depend on the batch alone.
    */
   async runBatches(batches: readonly PreparedBatch[], use: (index: number, outputs: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
+    // The first session opens before the further ones.
+    const session = await this.open();
     let next = 0;
     // The next batch not yet taken by a session, counted as run.
     const take = (): { index: number; batch: PreparedBatch } => {
@@ -334,7 +405,7 @@ export class OnnxRunner {
     const here = async (): Promise<void> => {
       while (next < batches.length) {
         const { index, batch } = take();
-        use(index, await this.session.run(batch.feeds, this.options.fetches as string[]));
+        use(index, await session.run(batch.feeds, this.options.fetches as string[]));
       }
     };
     const lanes = batches.length > 1 ? this.sessionLanes() : [];
@@ -366,10 +437,11 @@ export class OnnxRunner {
   }
 
   /**
-   * Opens the further sessions now (a call of several batches opens them on first use) and
-   * resolves once they are open; rejects, naming the model, when one cannot be.
+   * Opens the first session and then the further ones now (a call of several batches opens them
+   * on first use) and resolves once they are open; rejects, naming the model, when one cannot be.
    */
   async openSessions(): Promise<void> {
+    await this.open();
     await Promise.all(this.sessionLanes().map((lane) => lane.ready));
   }
 
@@ -397,8 +469,13 @@ export class OnnxRunner {
     return batches;
   }
 
+  /** Releases every session (once; later calls do nothing): a first session never opened stays unopened, one still opening is released once open. */
   async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await Promise.all((this.lanes ?? []).map((lane) => lane.release()));
-    await this.session.release();
+    // A failed opening was reported to the call that needed it and left nothing to release.
+    const graph = await this.opening?.catch(() => null);
+    await graph?.session.release();
   }
 }
