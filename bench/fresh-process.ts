@@ -34,7 +34,18 @@ export interface FreshOptions {
 }
 
 /**
- * Runs `command args` to completion; throws with its stderr when it exits non-zero.
+ * A failed child's stderr for the error: whole when short, else its first and last 2,000
+ * characters. The head matters as much as the tail: an abort of V8 itself prints its check
+ * message first and then a long native stack trace (a scaling run aborted once inside V8's
+ * optimizing compiler, and the tail alone did not say which check failed).
+ */
+export function stderrExcerpt(stderr: string, keep = 2000): string {
+  if (stderr.length <= 2 * keep) return stderr;
+  return `${stderr.slice(0, keep)}\n[... ${stderr.length - 2 * keep} characters left out ...]\n${stderr.slice(-keep)}`;
+}
+
+/**
+ * Runs `command args` to completion; throws with its stderr (see {@link stderrExcerpt}) when it exits non-zero.
  *
  * Peak RSS: GNU time's `%M` comes from the rusage of the process it waited for, which is this
  * child alone (GNU time itself is a few MB, and a process's maxrss after exec starts from the
@@ -72,7 +83,7 @@ export async function runFresh(command: string, args: readonly string[], options
     const wallMs = performance.now() - started;
     if (poll !== null) clearInterval(poll);
     const err = Buffer.concat(stderr).toString('utf8');
-    if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${String(code)}:\n${err.slice(-2000)}`);
+    if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${String(code)}:\n${stderrExcerpt(err)}`);
     let peakRssMb: number | null = null;
     let cpuSeconds: number | null = null;
     if (timeFile !== null) {

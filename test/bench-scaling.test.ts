@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fitLine, readWordnetWic, scalingRows, writeScaledDataset, type ScalingPoint } from '../bench/scaling.js';
-import { median, rmePercent } from '../bench/fresh-process.js';
+import { median, rmePercent, runFresh, stderrExcerpt } from '../bench/fresh-process.js';
 import { loadDataset } from '../src/datasets/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sensebench-scaling-test-'));
@@ -109,5 +109,16 @@ describe('fresh-process statistics', () => {
     // mean 2, sample sd 1, n 3: 4.303 * 1 / sqrt(3) / 2 * 100
     expect(rmePercent([1, 2, 3])).toBeCloseTo((4.303 / Math.sqrt(3) / 2) * 100, 10);
     expect(rmePercent([1])).toBeNull();
+  });
+
+  it("a failed child's error keeps the head and the tail of its stderr (where V8 prints a failed check, and its stack)", async () => {
+    expect(stderrExcerpt('short')).toBe('short');
+    const long = `# Check failed: head\n${'x'.repeat(10_000)}\nlast frame`;
+    const excerpt = stderrExcerpt(long, 100);
+    expect(excerpt.startsWith('# Check failed: head')).toBe(true);
+    expect(excerpt.endsWith('last frame')).toBe(true);
+    expect(excerpt).toContain(`[... ${long.length - 200} characters left out ...]`);
+    const script = "process.stderr.write('# Check failed: first line\\n' + 'y'.repeat(9000) + '\\nlast line'); process.exit(3)";
+    await expect(runFresh(process.execPath, ['-e', script])).rejects.toThrow(/exited with 3:\n# Check failed: first line[\s\S]*characters left out[\s\S]*last line$/);
   });
 });
