@@ -20,38 +20,18 @@ import { denseRanks } from '../src/metrics/rank.js';
 import { aucFromGroupCounts } from '../src/metrics/ranking.js';
 import { resampledStatistics } from '../src/metrics/resampling.js';
 
-function rowDot(data: Float64Array, row: number, params: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
+/**
+ * The probe's rowDot: four running sums (element j goes to sum j mod 4), the tail added to the
+ * first, then bias + ((s0 + s1) + (s2 + s3)). `round` is applied after every operation: the
+ * identity for float64, Math.fround for kernels.wat `hessianTimesSingle` (float64 math rounded to
+ * float32 after every operation is float32 math: double rounding is harmless at 53 >= 2 x 24 + 2 bits).
+ */
+function rowDot(data: ArrayLike<number>, row: number, params: ArrayLike<number>, d: number, round: (x: number) => number = (x) => x): number {
+  const sums = [0, 0, 0, 0];
   let j = 0;
-  for (; j + 3 < d; j += 4) {
-    s0 += data[row + j]! * params[j]!;
-    s1 += data[row + j + 1]! * params[j + 1]!;
-    s2 += data[row + j + 2]! * params[j + 2]!;
-    s3 += data[row + j + 3]! * params[j + 3]!;
-  }
-  for (; j < d; j++) s0 += data[row + j]! * params[j]!;
-  return params[d]! + (s0 + s1 + (s2 + s3));
-}
-
-/** kernels.wat `hessianTimesSingle`'s t of one row, every operation rounded to float32 as the kernel's are. */
-function rowDotSingle(data: Float32Array, row: number, v: Float32Array, d: number): number {
-  const f = Math.fround;
-  let l0 = 0;
-  let l1 = 0;
-  let l2 = 0;
-  let l3 = 0;
-  let j = 0;
-  for (; j + 3 < d; j += 4) {
-    l0 = f(l0 + f(data[row + j]! * v[j]!));
-    l1 = f(l1 + f(data[row + j + 1]! * v[j + 1]!));
-    l2 = f(l2 + f(data[row + j + 2]! * v[j + 2]!));
-    l3 = f(l3 + f(data[row + j + 3]! * v[j + 3]!));
-  }
-  for (; j < d; j++) l0 = f(l0 + f(data[row + j]! * v[j]!));
-  return f(f(f(l0 + l1) + f(l2 + l3)) + v[d]!);
+  for (; j + 3 < d; j += 4) for (let lane = 0; lane < 4; lane++) sums[lane] = round(sums[lane]! + round(data[row + j + lane]! * params[j + lane]!));
+  for (; j < d; j++) sums[0] = round(sums[0]! + round(data[row + j]! * params[j]!));
+  return round(params[d]! + round(round(sums[0]! + sums[1]!) + round(sums[2]! + sums[3]!)));
 }
 
 function values(count: number, seed: number, zeros = 0): Float64Array {
@@ -110,8 +90,7 @@ describe('row kernels', () => {
           hvExpected[d]! += s;
         });
         expect(sameBits(hv, hvExpected)).toBe(true);
-        // the same product in float32, over the matrix's float32 copy (float64 math rounded to
-        // float32 after every operation is float32 math: double rounding is harmless at 53 >= 2 x 24 + 2 bits)
+        // the same product in float32, over the matrix's float32 copy
         matrix.keepSingleCopy();
         const data32 = Float32Array.from(data);
         const v32 = Float32Array.from(v);
@@ -119,7 +98,7 @@ describe('row kernels', () => {
         matrix.hessianTimesSingle(rows, v, w, single);
         const singleExpected = Float32Array.from(start);
         rows.forEach((row, k) => {
-          const s = Math.fround(rowDotSingle(data32, row * d, v32, d) * Math.fround(w[k]!));
+          const s = Math.fround(rowDot(data32, row * d, v32, d, Math.fround) * Math.fround(w[k]!));
           for (let j = 0; j < d; j++) singleExpected[j] = Math.fround(singleExpected[j]! + Math.fround(data32[row * d + j]! * s));
           singleExpected[d] = Math.fround(singleExpected[d]! + s);
         });

@@ -45,6 +45,8 @@
 import { CV_FOLDS } from '../config.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
 import { RowMatrix, allRows, type RowPass } from '../linalg/rows.js';
+import { columnMeans } from './pca.js';
+import { dot } from './senses.js';
 
 /** The grid of C searched by cross-validation. */
 export const C_GRID: readonly number[] = [0.01, 0.1, 1, 10, 100];
@@ -161,12 +163,6 @@ export function fitLogistic(
   }
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let j = 0; j < a.length; j++) sum += a[j]! * b[j]!;
-  return sum;
-}
-
 /**
  * Subtracts each column's mean (over all rows, summed in row order) from the matrix, in place, and
  * returns the means. The fits run on the centered features: with an unpenalised intercept the
@@ -179,9 +175,7 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 function centerColumns(x: RowMatrix): Float64Array {
   const { rows, cols, data } = x;
-  const means = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0, at = i * cols; j < cols; j++, at++) means[j]! += data[at]!;
-  for (let j = 0; j < cols; j++) means[j]! /= rows;
+  const means = columnMeans({ rows, cols, data });
   for (let i = 0; i < rows; i++) for (let j = 0, at = i * cols; j < cols; j++, at++) data[at]! -= means[j]!;
   return means;
 }

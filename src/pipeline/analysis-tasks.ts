@@ -183,15 +183,6 @@ export interface CompareOutcome {
 }
 
 export type AnalysisTask = ProbeTask | NormalizationFitTask | IntraSentenceTask | ContextualityTask | CompareTask;
-export type AnalysisOutcome<T extends AnalysisTask> = T extends ProbeTask
-  ? ProbeOutcome
-  : T extends NormalizationFitTask
-    ? NormalizationStats
-  : T extends IntraSentenceTask
-    ? IntraSentenceOutcome
-    : T extends ContextualityTask
-      ? ContextualityRow[]
-      : CompareOutcome;
 
 function runProbe(task: ProbeTask): ProbeOutcome {
   const started = performance.now();
@@ -256,13 +247,25 @@ function runCompare(task: CompareTask): CompareOutcome {
   return compareRepresentations([{ dataset: task.dataset, split: task.split, pairs }], task.models, task.options);
 }
 
+function runNormalizationFit(task: NormalizationFitTask): NormalizationStats {
+  return fitNormalization(unpackVectors(task.vectors) as Float32Array[], { abttComponents: task.abttComponents });
+}
+
+/** Each kind of task and what runs it: the one list of kinds, from which the outcomes' types follow. */
+const RUNNERS = {
+  probe: runProbe,
+  'normalization-fit': runNormalizationFit,
+  'intra-sentence': runIntraSentence,
+  contextuality: runContextuality,
+  compare: runCompare,
+} satisfies { readonly [K in AnalysisTask['kind']]: (task: Extract<AnalysisTask, { kind: K }>) => unknown };
+
+/** What a task gives back. */
+export type AnalysisOutcome<T extends AnalysisTask> = ReturnType<(typeof RUNNERS)[T['kind']]>;
+
 /** Runs one task here, on the calling thread. */
 export function runAnalysisTask<T extends AnalysisTask>(task: T): AnalysisOutcome<T> {
-  const outcome =
-    task.kind === 'probe' ? runProbe(task)
-    : task.kind === 'normalization-fit' ? fitNormalization(unpackVectors(task.vectors) as Float32Array[], { abttComponents: task.abttComponents })
-    : task.kind === 'intra-sentence' ? runIntraSentence(task)
-    : task.kind === 'contextuality' ? runContextuality(task)
-    : runCompare(task);
-  return outcome as AnalysisOutcome<T>;
+  // The table pairs each kind with its runner; TypeScript cannot narrow that pairing through a union.
+  const run = RUNNERS[task.kind] as (task: AnalysisTask) => unknown;
+  return run(task) as AnalysisOutcome<T>;
 }
