@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type DeLongResult,
+  AucResamples,
   bootstrapAucDifferenceSamples,
   bootstrapAucSamples,
   bootstrapSpearmanDifferenceSamples,
@@ -15,6 +16,7 @@ import {
   compareAuc,
   compareSpearman,
   mulberry32,
+  rankForAuc,
 } from '../src/metrics/index.js';
 
 interface Bootstrapped {
@@ -125,6 +127,23 @@ describe('the paired bootstrap uses the same resamples for both representations'
     const onlyB = bootstrapSpearmanSamples({ x: b, y: gold }, options);
     expect(difference).toHaveLength(200);
     difference.forEach((d, i) => { expect(d).toBeCloseTo(onlyA[i]! - onlyB[i]!, 15); });
+  });
+
+  it('AucResamples scores rankings together on one set of draws: each as the one-representation bootstrap alone, whatever is drawn with it', () => {
+    const { a, b, labels } = randomPairs(150, 5);
+    const fewer = randomPairs(90, 6);
+    const options = { seed: 31, resamples: 150 };
+    const rankings = [rankForAuc(a, labels, 'a'), rankForAuc(b, labels, 'b'), rankForAuc(fewer.a, fewer.labels, 'fewer'), rankForAuc(a.map((value) => -value), labels, 'reversed')];
+    const together = new AucResamples(options);
+    together.draw(rankings);
+    const alone = [bootstrapAucSamples({ scores: a, labels }, options), bootstrapAucSamples({ scores: b, labels }, options), bootstrapAucSamples({ scores: fewer.a, labels: fewer.labels }, options), bootstrapAucSamples({ scores: a.map((value) => -value), labels }, options)];
+    rankings.forEach((ranking, r) => { expect(Array.from(together.of(ranking))).toEqual(alone[r]); });
+    // Drawn in another order, one at a time: the same values.
+    const oneByOne = new AucResamples(options);
+    for (const ranking of [...rankings].reverse()) oneByOne.draw([ranking]);
+    rankings.forEach((ranking) => { expect(oneByOne.of(ranking)).toEqual(together.of(ranking)); });
+    const differences = bootstrapAucDifferenceSamples(a, b, labels, options);
+    differences.forEach((difference, i) => { expect(difference).toBe(together.of(rankings[0]!)[i]! - together.of(rankings[1]!)[i]!); });
   });
 
   it('comparing a representation with itself gives a difference of 0 and the interval [0, 0]', () => {

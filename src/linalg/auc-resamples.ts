@@ -3,20 +3,17 @@
  * draws of the resampling engine (src/metrics/resampling.ts), four mixed at a time, and the
  * Mann-Whitney U of each resample counted per drawn positive from the drawn negatives' counts per
  * tie group (the same integers as the per-tie-group counting that src/metrics/bootstrap.ts and
- * compare.ts describe), so each resample's AUC (or paired AUC difference) is bit for bit the
- * JavaScript value, about twice as fast as one draw at a time and a pass over every tie group per
- * resample (the resamples are most of the cost of compare.csv and of every AUC interval).
+ * compare.ts describe), so each resample's AUC is bit for bit the JavaScript value, about twice as
+ * fast as one draw at a time and a pass over every tie group per resample (the resamples are most
+ * of the cost of compare.csv and of every AUC interval). Several rankings of the same pairs are
+ * scored on one set of draws, drawn once: a split's comparisons share them.
  * test/linalg-kernels.test.ts checks it against the engine's draws counted in JavaScript.
  */
 import { kernelModule, wasm } from './rows.js';
 
 interface BootstrapExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  aucResamples(
-    seed: number, resamples: number, nPos: number, nNeg: number, picks: number,
-    negGroupsA: number, boundsA: number, prefixA: number, groupsA: number,
-    negGroupsB: number, boundsB: number, prefixB: number, groupsB: number, out: number,
-  ): void;
+  aucResamples(seed: number, resamples: number, nPos: number, nNeg: number, picks: number, rankings: number, count: number): void;
 }
 
 let instance: BootstrapExports | null = null;
@@ -51,49 +48,47 @@ function negativeBounds(ranking: GroupedClasses): { negGroups: Uint32Array; boun
   return { negGroups, bounds, groups };
 }
 
+/** Bytes of one ranking's descriptor (five int32, kernels.wat `aucResamples`). */
+const DESCRIPTOR_BYTES = 20;
+
 /**
- * AUC of `a` on every stratified resample, minus that of `b` on the same resample when given
- * (`a` and `b` list the same items, each class in the same order). Both classes must be non-empty.
+ * The AUC of each ranking on every stratified resample of `seed`'s draws, in draw order. The
+ * rankings list the same items (each class in the same order), and every one is scored on the same
+ * draws, made once: a resample of one ranking is the same resample of any other, so a paired
+ * difference is one ranking's array minus another's. Both classes must be non-empty.
  */
-export function aucResamples(seed: number, resamples: number, a: GroupedClasses, b?: GroupedClasses): Float64Array {
-  const nPos = a.positives.length;
-  const nNeg = a.negatives.length;
+export function aucResamples(seed: number, resamples: number, rankings: readonly GroupedClasses[]): Float64Array[] {
+  if (rankings.length === 0) return [];
+  const nPos = rankings[0]!.positives.length;
+  const nNeg = rankings[0]!.negatives.length;
   if (nPos === 0 || nNeg === 0) throw new RangeError('aucResamples: both classes are needed');
-  if (b !== undefined && (b.positives.length !== nPos || b.negatives.length !== nNeg)) throw new RangeError('aucResamples: the two rankings list different items');
+  if (rankings.some((ranking) => ranking.positives.length !== nPos || ranking.negatives.length !== nNeg)) throw new RangeError('aucResamples: the rankings list different items');
   // The kernel sums the counts in int64: the same bits as the float64 sums while those are exact.
   if (2 * nPos * nNeg > 2 ** 53) throw new RangeError(`aucResamples: ${nPos} positives and ${nNeg} negatives are beyond exact float64 counting`);
-  const rankingA = negativeBounds(a);
-  const rankingB = b === undefined ? null : negativeBounds(b);
+  const bounded = rankings.map(negativeBounds);
   let offset = 0;
   const take = (bytes: number): number => {
     const at = offset;
     offset += Math.ceil(bytes / 16) * 16;
     return at;
   };
-  const at = {
-    // The draws are mixed four at a time: room for three more.
-    picks: take((nPos + nNeg + 3) * 4),
-    negGroupsA: take(nNeg * 4), boundsA: take(nPos * 8), prefixA: take((rankingA.groups + 1) * 4),
-    negGroupsB: take(nNeg * 4), boundsB: take(nPos * 8), prefixB: take(((rankingB?.groups ?? 0) + 1) * 4),
-    out: take(resamples * 8),
-  };
+  // The draws are mixed four at a time: room for three more.
+  const picks = take((nPos + nNeg + 3) * 4);
+  const descriptors = take(rankings.length * DESCRIPTOR_BYTES);
+  const at = bounded.map((ranking) => ({ negGroups: take(nNeg * 4), bounds: take(nPos * 8), prefix: take((ranking.groups + 1) * 4), out: take(resamples * 8) }));
   instance ??= new wasm.Instance(kernelModule()).exports as BootstrapExports;
   const kernels = instance;
   const have = kernels.memory.buffer.byteLength;
   if (offset > have) kernels.memory.grow(Math.ceil((offset - have) / 65536));
   const buffer = kernels.memory.buffer;
-  new Uint32Array(buffer, at.negGroupsA, nNeg).set(rankingA.negGroups);
-  new Uint32Array(buffer, at.boundsA, 2 * nPos).set(rankingA.bounds);
-  new Uint32Array(buffer, at.prefixA, rankingA.groups + 1).fill(0);
-  if (rankingB !== null) {
-    new Uint32Array(buffer, at.negGroupsB, nNeg).set(rankingB.negGroups);
-    new Uint32Array(buffer, at.boundsB, 2 * nPos).set(rankingB.bounds);
-    new Uint32Array(buffer, at.prefixB, rankingB.groups + 1).fill(0);
-  }
-  kernels.aucResamples(
-    seed >>> 0, resamples, nPos, nNeg, at.picks,
-    at.negGroupsA, at.boundsA, at.prefixA, rankingA.groups,
-    at.negGroupsB, at.boundsB, at.prefixB, rankingB?.groups ?? 0, at.out,
-  );
-  return new Float64Array(buffer, at.out, resamples).slice();
+  const descriptor = new Uint32Array(buffer, descriptors, rankings.length * 5);
+  bounded.forEach((ranking, r) => {
+    const { negGroups, bounds, prefix, out } = at[r]!;
+    new Uint32Array(buffer, negGroups, nNeg).set(ranking.negGroups);
+    new Uint32Array(buffer, bounds, 2 * nPos).set(ranking.bounds);
+    new Uint32Array(buffer, prefix, ranking.groups + 1).fill(0);
+    descriptor.set([negGroups, bounds, prefix, ranking.groups, out], 5 * r);
+  });
+  kernels.aucResamples(seed >>> 0, resamples, nPos, nNeg, picks, descriptors, rankings.length);
+  return at.map(({ out }) => new Float64Array(buffer, out, resamples).slice());
 }

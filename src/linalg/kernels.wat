@@ -756,29 +756,33 @@
     (memory.fill (local.get $prefix) (i32.const 0) (i32.shl (i32.add (local.get $groups) (i32.const 1)) (i32.const 2)))
     (local.get $sum))
 
-  ;; out[b] = AUC_A - AUC_B of paired stratified resample b (AUC_A alone when `groupsB` is 0): per
-  ;; resample `nPos` draws into the positives, then `nNeg` into the negatives (`picks`: scratch,
-  ;; nPos + nNeg + 3 int32). Ranking A: `negGroupsA` (nNeg int32), `boundsA` (2 nPos int32),
-  ;; `prefixA` (groupsA + 1 int32, zero); the same for B.
+  ;; AUC of each of `count` rankings on every stratified resample, all scored on the same draws (a
+  ;; resample is drawn once however many rankings read it): per resample `nPos` draws into the
+  ;; positives, then `nNeg` into the negatives (`picks`: scratch, nPos + nNeg + 3 int32).
+  ;; `rankings`: `count` descriptors of five int32: negGroups (nNeg int32), bounds (2 nPos int32),
+  ;; prefix (groups + 1 int32, zero), groups, out (`resamples` float64, out[b] = AUC of resample b).
   (func (export "aucResamples")
     (param $seed i32) (param $resamples i32) (param $nPos i32) (param $nNeg i32) (param $picks i32)
-    (param $negGroupsA i32) (param $boundsA i32) (param $prefixA i32) (param $groupsA i32)
-    (param $negGroupsB i32) (param $boundsB i32) (param $prefixB i32) (param $groupsB i32) (param $out i32)
-    (local $b i32) (local $state i32) (local $value f64) (local $pairs f64)
+    (param $rankings i32) (param $count i32)
+    (local $b i32) (local $r i32) (local $d i32) (local $state i32) (local $pairs f64)
     (local.set $state (local.get $seed))
     (local.set $pairs (f64.mul (f64.mul (f64.const 2) (f64.convert_i32_u (local.get $nPos))) (f64.convert_i32_u (local.get $nNeg))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $b) (local.get $resamples)))
         (local.set $state (call $drawResample (local.get $state) (local.get $nPos) (local.get $nNeg) (local.get $picks)))
-        (local.set $value (f64.div (f64.convert_i64_u
-          (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg) (local.get $negGroupsA) (local.get $boundsA) (local.get $prefixA) (local.get $groupsA)))
-          (local.get $pairs)))
-        (if (local.get $groupsB)
-          (then (local.set $value (f64.sub (local.get $value) (f64.div (f64.convert_i64_u
-            (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg) (local.get $negGroupsB) (local.get $boundsB) (local.get $prefixB) (local.get $groupsB)))
-            (local.get $pairs))))))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $b) (i32.const 3))) (local.get $value))
+        (local.set $r (i32.const 0))
+        (block $scored
+          (loop $ranking
+            (br_if $scored (i32.ge_u (local.get $r) (local.get $count)))
+            (local.set $d (i32.add (local.get $rankings) (i32.mul (local.get $r) (i32.const 20))))
+            (f64.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $b) (i32.const 3)))
+              (f64.div (f64.convert_i64_u
+                (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg)
+                  (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)) (i32.load offset=8 (local.get $d)) (i32.load offset=12 (local.get $d))))
+                (local.get $pairs)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $ranking)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $next))))
 

@@ -33,7 +33,7 @@ export function bootstrapAucSamples(input: BinaryScores, options: BootstrapOptio
   // Re-scoring by counts per tie group is O(n) per resample and gives the same U as ranking; the
   // resamples run in the WebAssembly kernels, bit for bit the resampling engine's draws counted in
   // JavaScript (test/linalg-kernels.test.ts).
-  return Array.from(aucResamples(options.seed, resampleCount(options), { positives: Uint32Array.from(positiveGroups), negatives: Uint32Array.from(negativeGroups), groups }));
+  return Array.from(aucResamples(options.seed, resampleCount(options), [{ positives: Uint32Array.from(positiveGroups), negatives: Uint32Array.from(negativeGroups), groups }])[0]!);
 }
 
 /** Stratified percentile-bootstrap interval for ROC-AUC; null ends when AUC is undefined. */

@@ -14,7 +14,10 @@
  * the same seed would make:
  * - AUC: one mulberry32 stream; each resample draws nPos indices with `nextInt(nPos)` into the
  *   positives (input order), then nNeg with `nextInt(nNeg)` into the negatives; the same indices
- *   score both representations and the statistic is AUC_A - AUC_B of the resample.
+ *   score both representations and the statistic is AUC_A - AUC_B of the resample. The draws depend
+ *   on the seed and the class sizes alone, so comparisons made with one seed ({@link AucResamples})
+ *   resample the same pairs: each representation's AUC per resample is computed once and read by
+ *   every comparison it is in.
  * - Spearman: each resample draws n indices with `nextInt(n)`; both correlations are computed on
  *   that resample (average ranks within the resample); a resample where either is undefined (a
  *   constant variable) is dropped.
@@ -128,32 +131,68 @@ export function bootstrapAucDifferenceSamples(
   checkLengths(scoresA, scoresB, labels, 'bootstrapAucDifference');
   assertFinite(scoresA, 'bootstrapAucDifference A');
   assertFinite(scoresB, 'bootstrapAucDifference B');
-  return rankedDifferenceSamples(rankForAuc(scoresA, labels, 'A'), rankForAuc(scoresB, labels, 'B'), options);
+  return rankedDifferenceSamples(rankForAuc(scoresA, labels, 'A'), rankForAuc(scoresB, labels, 'B'), new AucResamples(options));
 }
 
-function rankedDifferenceSamples(a: AucRanking, b: AucRanking, options: BootstrapOptions): number[] {
+/**
+ * The AUC of rankings on every stratified resample of one seed's draws, each ranking's computed
+ * once however many comparisons read it. {@link draw} scores many rankings together on one pass of
+ * draws (the draws depend only on the seed and the class sizes, so rankings with the same class
+ * sizes share them); a ranking asked for without being drawn first is scored alone, with the same
+ * values. The resamples run in the WebAssembly kernels: bit for bit the resampling engine's draws
+ * counted in JavaScript (test/linalg-kernels.test.ts).
+ */
+export class AucResamples {
+  private readonly values = new Map<AucRanking, Float64Array>();
+
+  constructor(readonly options: BootstrapOptions) {}
+
+  /** Scores every ranking not scored yet (a ranking with an absent class has no resamples). */
+  draw(rankings: readonly AucRanking[]): void {
+    const bySize = new Map<string, AucRanking[]>();
+    for (const ranking of new Set(rankings)) {
+      if (ranking.classes === null || this.values.has(ranking)) continue;
+      const size = `${ranking.classes.positives.length}:${ranking.classes.negatives.length}`;
+      bySize.set(size, [...(bySize.get(size) ?? []), ranking]);
+    }
+    for (const group of bySize.values()) {
+      const scored = aucResamples(this.options.seed, resampleCount(this.options), group.map((ranking) => ranking.classes!));
+      group.forEach((ranking, i) => this.values.set(ranking, scored[i]!));
+    }
+  }
+
+  /** The ranking's AUC on every resample, in draw order (empty when a class is absent). */
+  of(ranking: AucRanking): Float64Array {
+    if (ranking.classes === null) return new Float64Array(0);
+    this.draw([ranking]);
+    return this.values.get(ranking)!;
+  }
+}
+
+function rankedDifferenceSamples(a: AucRanking, b: AucRanking, resamples: AucResamples): number[] {
   if (a.classes === null || b.classes === null) return [];
-  // The resamples run in the WebAssembly kernels: bit for bit the resampling engine's draws counted
-  // in JavaScript (test/linalg-kernels.test.ts).
-  return Array.from(aucResamples(options.seed, resampleCount(options), a.classes, b.classes));
+  resamples.draw([a, b]);
+  const aucB = resamples.of(b);
+  return Array.from(resamples.of(a), (aucA, i) => aucA - aucB[i]!);
 }
 
 /**
  * AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test, from the two
  * representations' rankings of the same complete pairs ({@link rankForAuc}): {@link compareAuc}
- * without ranking either again.
+ * without ranking either again, and with each ranking's resamples read from `resamples` (computed
+ * there once for every comparison that shares them).
  */
-export function compareRankedAuc(a: AucRanking, b: AucRanking, options: BootstrapOptions): AucComparison {
+export function compareRankedAuc(a: AucRanking, b: AucRanking, resamples: AucResamples): AucComparison {
   if (a.length !== b.length) throw new RangeError(`compareRankedAuc: rankings of ${a.length} and ${b.length} pairs`);
   const delong = delongFromComponents(a.delong, b.delong);
-  const differenceCi = delong.difference === null ? NO_INTERVAL : percentileInterval(rankedDifferenceSamples(a, b, options), options.confidence);
+  const differenceCi = delong.difference === null ? NO_INTERVAL : percentileInterval(rankedDifferenceSamples(a, b, resamples), resamples.options.confidence);
   return { nPairs: a.length, aucA: delong.aucA, aucB: delong.aucB, difference: delong.difference, differenceCi, delong };
 }
 
 /** AUC_A - AUC_B with its paired stratified bootstrap interval and DeLong's test. */
 export function compareAuc(input: PairedCosinesBinary, options: BootstrapOptions): AucComparison {
   const { a, b, target: labels } = complete(input.cosinesA, input.cosinesB, input.labels, 'compareAuc');
-  return compareRankedAuc(rankForAuc(a, labels, 'A'), rankForAuc(b, labels, 'B'), options);
+  return compareRankedAuc(rankForAuc(a, labels, 'A'), rankForAuc(b, labels, 'B'), new AucResamples(options));
 }
 
 /**

@@ -5,7 +5,7 @@
  * (re-scoring the pairs CSVs of a finished run) both call this, which is why the two give
  * byte-identical summary.csv, words/ and compare files.
  */
-import { type AucRanking, compareRankedAuc, compareSpearman, rankForAuc } from '../metrics/compare.js';
+import { type AucRanking, AucResamples, compareRankedAuc, compareSpearman, rankForAuc } from '../metrics/compare.js';
 import { rocAuc } from '../metrics/ranking.js';
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/score.js';
 import { deriveSeed } from '../random.js';
@@ -309,6 +309,12 @@ export function compareRepresentations(
       return column;
     };
     const ranking = labelled ? new AucRankings(labels, values) : null;
+    // One bootstrap per split: every comparison of the split resamples the same pairs (the draws
+    // depend on the seed and the class sizes alone), so each column's AUC per resample is computed
+    // once however many comparisons it is in, and one row's interval is the same whichever other
+    // rows the rule asks for.
+    const seed = deriveSeed(options.seed, `${split.dataset}:${split.split}:compare`);
+    const resamples = new AucResamples({ seed, resamples: options.resamples });
     for (const normalization of options.normalizations) {
       const columns = columnsOf(models, normalization).filter(({ key }) => split.pairs.some((pair) => pair.cosines.has(key)));
       const bestStatic = rule === 'all-pairs' ? null : bestStaticColumn(columns, values, labels, gold, labelled);
@@ -319,14 +325,15 @@ export function compareRepresentations(
         const targets = columns.filter(({ representation }) => representation.kind === 'static' && representation.name === 'target');
         for (const probe of probes) for (const target of targets) pairsOfColumns.push([probe, target, true]);
       }
+      // Every ranking these comparisons read, scored on the split's draws in one pass.
+      if (ranking !== null) resamples.draw(pairsOfColumns.flatMap(([first, second]) => ranking.of(first.key, second.key)));
       for (const [first, second, isProbe] of pairsOfColumns) {
         const cosinesA = values(first.key);
         const cosinesB = values(second.key);
         const identity = { dataset: split.dataset, split: split.split, representationA: first.label, representationB: second.label, normalization };
-        const seed = deriveSeed(options.seed, `${first.key}|${second.key}:${split.dataset}:${split.split}:compare`);
         if (ranking !== null) {
           const [rankingA, rankingB] = ranking.of(first.key, second.key);
-          const result = compareRankedAuc(rankingA, rankingB, { seed, resamples: options.resamples });
+          const result = compareRankedAuc(rankingA, rankingB, resamples);
           comparisons.push(
             compareTable.round({
               ...identity,
