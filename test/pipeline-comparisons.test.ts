@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compareAuc } from '../src/metrics/compare.js';
 import { deriveSeed } from '../src/random.js';
 import { compareTable } from '../src/results/schema.js';
-import { compareRepresentations } from '../src/pipeline/scoring.js';
+import { CosineScores, compareRepresentations, scoreCosinesAhead, scoreSplits } from '../src/pipeline/scoring.js';
 import { mulberry32 } from '../src/random.js';
 import type { PairResult, RepresentationKey, SplitPairs } from '../src/types.js';
 
@@ -111,4 +111,34 @@ describe('compareRepresentations: which pairs', () => {
     expect(new Set(rows.map((row) => row.nPairs)).size).toBeGreaterThan(2);
   });
 
+});
+
+describe('scoring cosine columns ahead of the probes', () => {
+  it('gives the rows scoreSplits gives in place, probe rows added after, in the same order', async () => {
+    const train = { ...split(models, noise), split: 'train' as const };
+    const test = split(models, noise);
+    // The probes settle later: their columns are absent when the cosines are scored ahead.
+    const withProbe = (s: SplitPairs): SplitPairs => ({
+      ...s,
+      pairs: s.pairs.map((result, i) => ({
+        ...result,
+        cosines: {
+          get: (key: RepresentationKey) => (key === 'bert:layer-2#probe' ? (i % 5) / 5 : result.cosines.get(key)),
+          has: (key: RepresentationKey) => key === 'bert:layer-2#probe' || result.cosines.has(key),
+        },
+      })),
+    });
+    const scoring = { seed: 5, resamples: 50, normalizations: ['none'] as const };
+    const ahead = new CosineScores();
+    await scoreCosinesAhead([train, test], models, scoring, ahead);
+    const settled = [withProbe(train), withProbe(test)];
+    const inPlace = scoreSplits(settled, models, scoring);
+    expect(inPlace.flatMap((s) => s.scores.filter((row) => row.scoring === 'probe'))).toHaveLength(2);
+    expect(scoreSplits(settled, models, scoring, ahead).map(({ scores, words }) => ({ scores, words }))).toEqual(inPlace.map(({ scores, words }) => ({ scores, words })));
+    // Read back, not scored again: a column scored ahead on other cosines keeps those scores.
+    const stale = new CosineScores();
+    await scoreCosinesAhead([train, split(models, () => 1)], models, scoring, stale);
+    const glove = (result: ReturnType<typeof scoreSplits>) => result[1]!.scores.find((row) => row.representation === 'target' && row.model === 'glove')!.auc;
+    expect(glove(scoreSplits(settled, models, scoring, stale))).not.toBe(glove(inPlace));
+  });
 });

@@ -94,6 +94,9 @@ export interface ModelCosines {
  */
 export interface PendingModelCosines {
   readonly model: string;
+  /** Dataset name -> its columns: every cosine column complete, the probe columns added as they settle. */
+  readonly columns: ModelCosines['columns'];
+  readonly truncated: ModelCosines['truncated'];
   /** Waits for its analyses: the complete {@link ModelCosines} (rejects with the first analysis that failed). */
   readonly settle: () => Promise<ModelCosines>;
 }
@@ -787,5 +790,5 @@ export async function analyseModel(model: EmbeddingModel, datasets: readonly Dat
     for (const rows of analyses) contextuality.push(...(await rows()));
     return { model: model.id, representations: model.representations, columns, truncated, contextuality };
   };
-  return { model: model.id, settle };
+  return { model: model.id, columns, truncated, settle };
 }

@@ -17,7 +17,7 @@ import { scoreSenseSet } from './senses.js';
 import { analyseModel, CosineRow, type ModelCosines, type PendingModelCosines } from './cosines.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
-import { emptyRepresentationWarnings, scoreCosimlex, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
+import { CosineScores, emptyRepresentationWarnings, scoreCosimlex, scoreCosinesAhead, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
 import type { CompareTask } from './analysis-tasks.js';
 
 import type { ModelRecord, RunResult, SplitResult } from '../results/run-result.js';
@@ -87,7 +87,7 @@ export function checkDatasetNames(datasets: readonly Dataset[]): void {
 }
 
 /** Every split of every dataset with the cosines of every model (rows viewing the models' columns). */
-function splitPairs(datasets: readonly Dataset[], models: readonly ModelCosines[]): SplitPairs[] {
+function splitPairs(datasets: readonly Dataset[], models: readonly Pick<ModelCosines, 'columns' | 'truncated'>[]): SplitPairs[] {
   const runColumns = new Set<RepresentationKey>(models.flatMap((model) => [...model.columns.values()].flatMap((columns) => [...columns.keys()])));
   return datasets.flatMap((dataset) => {
     const columns = new Map(models.flatMap((model) => [...(model.columns.get(dataset.name) ?? [])]));
@@ -195,16 +195,19 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
     await pool.close();
     throw error;
   }
-  // Each model's probes and contextuality measures ran in the pool while the next model embedded.
+  const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
+  const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
+  // Each model's probes and contextuality measures ran in the pool while the next model embedded;
+  // the last ones are still running: the main thread scores every cosine column meanwhile.
+  const ahead = new CosineScores();
   const analysed: ModelCosines[] = [];
   try {
+    await timer.timeAsync('scoring', () => scoreCosinesAhead(splitPairs(plan.datasets, pending), models, scoring, ahead));
     for (const model of pending) analysed.push(await model.settle());
   } catch (error) {
     await pool.close();
     throw error;
   }
-  const comparisonRule = plan.comparisons ?? 'baselines-and-neighbours';
-  const scoring = { seed: plan.seed, resamples, normalizations, comparisons: comparisonRule };
   const pairs = splitPairs(plan.datasets, analysed);
   const progress = (phase: string) => (done: number, total: number) => { timer.progress(phase, done, total); };
   let splits: SplitResult[];
@@ -214,7 +217,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
     // is what remains of them once the scoring is done.
     const comparing = compareInPool(pool, plan.datasets, analysed, models, scoring, progress('comparisons'));
     comparing.catch(() => undefined);
-    splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }));
+    splits = timer.time('scoring', () => scoreSplits(pairs, models, { ...scoring, onProgress: progress('scoring') }, ahead));
     compared = await timer.timeAsync('comparisons', () => comparing);
   } finally {
     await pool.close();

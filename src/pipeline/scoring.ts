@@ -101,26 +101,48 @@ function probeColumnsOf(models: readonly Pick<ModelRecord, 'id' | 'representatio
   );
 }
 
+/** A cosine column's scores on one split: its summary metrics and (raw cosines only) its words/ rows. */
+interface ScoredColumn {
+  readonly metrics: MetricScores;
+  readonly words: readonly WordScore[];
+}
+
 /**
- * Scores every split with every representation of `models` under every normalization. The accuracy
- * threshold of a non-train split is learned on the same dataset's train split; the train split
- * itself, and datasets without one, use cross-validation. Each row's random streams are keyed by
- * column:dataset:split (the raw column's key is `model:representation`, as before corrections
- * existed, so raw intervals do not move when corrections are added).
+ * Every cosine column of each split scored once, by {@link scoreCosinesAhead} before the probes are
+ * settled, and read back by {@link scoreSplits}: a run scores its cosines on the main thread while
+ * the workers train the last probes, which leaves only the probe rows for after them.
  */
-export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions): SplitResult[] {
-  options.onProgress?.(0, splits.length);
-  return splits.map((split, splitIndex) => {
-    const train = split.split === 'train' ? undefined : splits.find((other) => other.dataset === split.dataset && other.split === 'train');
-    const scores: SummaryRow[] = [];
-    const words: WordScore[] = [];
-    const rows = new ScoredRows(split.pairs);
-    const trainRows = train === undefined ? undefined : new ScoredRows(train.pairs);
-    for (const model of models) {
-      for (const representation of model.representations) {
-        for (const normalization of options.normalizations) {
-          const key = cosineColumn(model.id, representation.name, normalization);
-          if (!split.pairs.some((pair) => pair.cosines.has(key))) continue;
+export class CosineScores {
+  private readonly scored = new Map<string, ScoredColumn | null>();
+
+  static id(split: Pick<SplitPairs, 'dataset' | 'split'>, key: RepresentationKey): string {
+    return `${split.dataset}\u0000${split.split}\u0000${key}`;
+  }
+
+  get(split: Pick<SplitPairs, 'dataset' | 'split'>, key: RepresentationKey): ScoredColumn | null | undefined {
+    return this.scored.get(CosineScores.id(split, key));
+  }
+
+  set(split: Pick<SplitPairs, 'dataset' | 'split'>, key: RepresentationKey, column: ScoredColumn | null): void {
+    this.scored.set(CosineScores.id(split, key), column);
+  }
+}
+
+/**
+ * The cosine columns of a split in the order summary.csv lists them (model, representation, then
+ * normalization), each with its scorer: rows of the split (and of the dataset's train split, whose
+ * threshold a non-train split uses) are refilled per column, so a scorer runs before the next is made.
+ */
+function* cosineColumnsOf(split: SplitPairs, splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions) {
+  const train = split.split === 'train' ? undefined : splits.find((other) => other.dataset === split.dataset && other.split === 'train');
+  const rows = new ScoredRows(split.pairs);
+  const trainRows = train === undefined ? undefined : new ScoredRows(train.pairs);
+  for (const model of models) {
+    for (const representation of model.representations) {
+      for (const normalization of options.normalizations) {
+        const key = cosineColumn(model.id, representation.name, normalization);
+        const score = (): ScoredColumn | null => {
+          if (!split.pairs.some((pair) => pair.cosines.has(key))) return null;
           const evaluated = rows.of(key);
           const metrics = scoreRepresentation({
             evaluated,
@@ -129,15 +151,56 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
             bootstrapResamples: options.resamples,
             key: `${key}:${split.dataset}:${split.split}`,
           });
-          scores.push(summaryRow(split, model.id, representation, normalization, 'cosine', metrics));
-          if (normalization === 'none') words.push(...scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)));
-        }
-        // The probe row: only where the dataset had a probe (some pair of the split has a probability).
-        const probeKey = probeColumn(model.id, representation.name);
-        if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
-          const metrics = scoreRepresentation({ evaluated: rows.of(probeKey), seed: options.seed, bootstrapResamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}`, scores: 'probability' });
-          scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
-        }
+          const words = normalization === 'none' ? scoreWords({ evaluated, model: model.id, representation: representation.name }).map((row) => wordsTable.round(row)) : [];
+          return { metrics, words };
+        };
+        yield { model, representation, normalization, key, score, rows };
+      }
+    }
+  }
+}
+
+/**
+ * Scores every cosine column of every split into `into` ahead of {@link scoreSplits}, letting the
+ * event loop run between two columns (the analysis pool hands workers their next task from the
+ * main thread's messages, so a long synchronous stretch would leave a worker idle).
+ */
+export async function scoreCosinesAhead(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions, into: CosineScores): Promise<void> {
+  for (const split of splits) {
+    for (const column of cosineColumnsOf(split, splits, models, options)) {
+      into.set(split, column.key, column.score());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * Scores every split with every representation of `models` under every normalization. The accuracy
+ * threshold of a non-train split is learned on the same dataset's train split; the train split
+ * itself, and datasets without one, use cross-validation. Each row's random streams are keyed by
+ * column:dataset:split (the raw column's key is `model:representation`, as before corrections
+ * existed, so raw intervals do not move when corrections are added). A cosine column already in
+ * `ahead` is read from there, not scored again.
+ */
+export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions, ahead?: CosineScores): SplitResult[] {
+  options.onProgress?.(0, splits.length);
+  return splits.map((split, splitIndex) => {
+    const scores: SummaryRow[] = [];
+    const words: WordScore[] = [];
+    for (const { model, representation, normalization, key, score, rows } of cosineColumnsOf(split, splits, models, options)) {
+      const scored = ahead?.get(split, key);
+      const column = scored === undefined ? score() : scored;
+      if (column !== null) {
+        scores.push(summaryRow(split, model.id, representation, normalization, 'cosine', column.metrics));
+        words.push(...column.words);
+      }
+      // The probe row follows the representation's last normalization: only where the dataset had a
+      // probe (some pair of the split has a probability).
+      if (normalization !== options.normalizations[options.normalizations.length - 1]) continue;
+      const probeKey = probeColumn(model.id, representation.name);
+      if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
+        const metrics = scoreRepresentation({ evaluated: rows.of(probeKey), seed: options.seed, bootstrapResamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}`, scores: 'probability' });
+        scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
       }
     }
     options.onProgress?.(splitIndex + 1, splits.length);
