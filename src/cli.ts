@@ -101,7 +101,7 @@ interface RunFlags extends ModelFlags, LoadFlags {
 export async function runCommand(flags: RunFlags): Promise<void> {
   // --out is checked before anything is computed: a run must not end in a write that cannot happen.
   await checkOut(flags.out);
-  const [{ planRun }, { runEvaluation }, { writeReports }] = await Promise.all([import('./pipeline/plan.js'), import('./pipeline/index.js'), import('./reports/index.js')]);
+  const [{ planRun }, { runEvaluation }, { loadReportModules, writeReports }] = await Promise.all([import('./pipeline/plan.js'), import('./pipeline/index.js'), import('./reports/index.js')]);
   // Every dataset is loaded and validated before any model runs: bad input fails fast.
   const { plan, progress } = await planRun({
     ...flags,
@@ -110,7 +110,7 @@ export async function runCommand(flags: RunFlags): Promise<void> {
     comparisons: flags.allComparisons === true ? 'all-pairs' : 'baselines-and-neighbours',
     log,
   });
-  const result = await runEvaluation(plan);
+  const result = await runEvaluation({ ...plan, whileWaiting: loadReportModules });
   progress.stop();
   const written = await writeReports(result, resolve(flags.out));
   log(`wrote ${written.length} files to ${flags.out}`);

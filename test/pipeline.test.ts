@@ -187,10 +187,18 @@ describe('runEvaluation', () => {
   it('sensebench score re-scores a written run byte for byte from its pairs CSVs', async () => {
     const dir = join(root, 'rescore');
     await rm(dir, { recursive: true, force: true });
-    const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash'))], seed: 5, resamples: 30, date });
+    // Two models: the run scores the first one's probe rows as soon as its probes settle, the
+    // second's at the end, and every cosine row ahead of both; `score` scores each in place.
+    let waited = 0;
+    const whileWaiting = async (): Promise<void> => {
+      waited++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const result = await runEvaluation({ datasets: [dataset('mem', 'mem.jsonl')], models: [source(new HashingModel('hash')), source(new HashingModel('hash2'))], seed: 5, resamples: 30, date, whileWaiting });
+    expect(waited).toBe(1);
     await writeReports(result, dir);
     // The probe rows re-score from the pairs CSVs' `#probe` columns like the cosine rows.
-    expect(result.splits.flatMap((split) => split.scores).filter((score) => score.scoring === 'probe')).toHaveLength(4);
+    expect(result.splits.flatMap((split) => split.scores).filter((score) => score.scoring === 'probe')).toHaveLength(8);
     expect((await readFile(join(dir, 'pairs', 'mem-test.csv'), 'utf8')).split('\n')[0]).toContain('hash:word#probe,hash:sentence');
     const before = new Map<string, string>();
     const csvs = ['summary.csv', 'compare.csv', 'contextuality.csv', ...(await readdir(join(dir, 'words'))).map((name) => `words/${name}`)];

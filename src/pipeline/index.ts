@@ -17,7 +17,7 @@ import { scoreSenseSet } from './senses.js';
 import { analyseModel, CosineRow, type ModelCosines, type PendingModelCosines } from './cosines.js';
 import { AnalysisPool, buffersOf } from './analysis-pool.js';
 import { PhaseTimer, type PhaseProgress } from './timings.js';
-import { CosineScores, emptyRepresentationWarnings, scoreCosimlex, scoreCosinesAhead, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
+import { CosineScores, emptyRepresentationWarnings, scoreCosimlex, scoreCosinesAhead, scoreProbesAhead, scoreSplits, type ComparisonRule, type ScoringOptions, type SplitPairs } from './scoring.js';
 import type { CompareTask } from './analysis-tasks.js';
 
 import type { ModelRecord, RunResult, SplitResult } from '../results/run-result.js';
@@ -61,6 +61,12 @@ export interface EvaluationPlan {
   readonly probeTrainPairs?: number;
   /** Worker threads for the probes and contextuality measures (default: one per core; 0: none). Results do not depend on it. */
   readonly analysisThreads?: number;
+  /**
+   * Work the caller wants done on the main thread while the run waits for its last analyses (the
+   * CLI loads the report's modules then, which pull in the chart engine: otherwise a second or so
+   * of idle waiting, then a third of a second of loading after it).
+   */
+  readonly whileWaiting?: () => Promise<unknown>;
   /** Called after each probe fit with its cost (the bench reports the total). */
   readonly onProbeFit?: (fit: { model: string; representation: string; dataset: string; pairs: number; features: number; seconds: number; C: number }) => void;
 }
@@ -203,7 +209,13 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const analysed: ModelCosines[] = [];
   try {
     await timer.timeAsync('scoring', () => scoreCosinesAhead(splitPairs(plan.datasets, pending), models, scoring, ahead));
-    for (const model of pending) analysed.push(await model.settle());
+    const waiting = plan.whileWaiting?.();
+    for (const [index, model] of pending.entries()) {
+      analysed.push(await model.settle());
+      // Its probe columns are in: scored now unless it is the last model (nothing is left to wait for then).
+      if (index < pending.length - 1) await timer.timeAsync('scoring', () => scoreProbesAhead(splitPairs(plan.datasets, pending), models[index]!, scoring, ahead));
+    }
+    await waiting;
   } catch (error) {
     await pool.close();
     throw error;

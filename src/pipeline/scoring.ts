@@ -108,9 +108,10 @@ interface ScoredColumn {
 }
 
 /**
- * Every cosine column of each split scored once, by {@link scoreCosinesAhead} before the probes are
- * settled, and read back by {@link scoreSplits}: a run scores its cosines on the main thread while
- * the workers train the last probes, which leaves only the probe rows for after them.
+ * Columns of each split scored once ahead of {@link scoreSplits} and read back by it: a run scores
+ * every cosine column on the main thread while the workers train the last probes
+ * ({@link scoreCosinesAhead}), and each model's probe columns as soon as that model's probes have
+ * settled ({@link scoreProbesAhead}), which leaves only the last model's probe rows for the end.
  */
 export class CosineScores {
   private readonly scored = new Map<string, ScoredColumn | null>();
@@ -174,13 +175,33 @@ export async function scoreCosinesAhead(splits: readonly SplitPairs[], models: r
   }
 }
 
+/** The summary metrics of one probe column (its probabilities) on a split. */
+function scoreProbeColumn(split: SplitPairs, rows: ScoredRows, probeKey: RepresentationKey, options: ScoringOptions): ScoredColumn | null {
+  // Only where the dataset had a probe: some pair of the split has a probability.
+  if (!split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) return null;
+  const metrics = scoreRepresentation({ evaluated: rows.of(probeKey), seed: options.seed, bootstrapResamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}`, scores: 'probability' });
+  return { metrics, words: [] };
+}
+
+/** Scores the probe columns of `model` on every split into `into` (its probes have settled), as {@link scoreCosinesAhead} does. */
+export async function scoreProbesAhead(splits: readonly SplitPairs[], model: Pick<ModelRecord, 'id' | 'representations'>, options: ScoringOptions, into: CosineScores): Promise<void> {
+  for (const split of splits) {
+    const rows = new ScoredRows(split.pairs);
+    for (const representation of model.representations) {
+      const probeKey = probeColumn(model.id, representation.name);
+      into.set(split, probeKey, scoreProbeColumn(split, rows, probeKey, options));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
 /**
  * Scores every split with every representation of `models` under every normalization. The accuracy
  * threshold of a non-train split is learned on the same dataset's train split; the train split
  * itself, and datasets without one, use cross-validation. Each row's random streams are keyed by
  * column:dataset:split (the raw column's key is `model:representation`, as before corrections
- * existed, so raw intervals do not move when corrections are added). A cosine column already in
- * `ahead` is read from there, not scored again.
+ * existed, so raw intervals do not move when corrections are added). A column already in `ahead`
+ * is read from there, not scored again.
  */
 export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick<ModelRecord, 'id' | 'representations'>[], options: ScoringOptions, ahead?: CosineScores): SplitResult[] {
   options.onProgress?.(0, splits.length);
@@ -194,14 +215,12 @@ export function scoreSplits(splits: readonly SplitPairs[], models: readonly Pick
         scores.push(summaryRow(split, model.id, representation, normalization, 'cosine', column.metrics));
         words.push(...column.words);
       }
-      // The probe row follows the representation's last normalization: only where the dataset had a
-      // probe (some pair of the split has a probability).
+      // The probe row follows the representation's last normalization.
       if (normalization !== options.normalizations[options.normalizations.length - 1]) continue;
       const probeKey = probeColumn(model.id, representation.name);
-      if (split.pairs.some((pair) => (pair.cosines.get(probeKey) ?? null) !== null)) {
-        const metrics = scoreRepresentation({ evaluated: rows.of(probeKey), seed: options.seed, bootstrapResamples: options.resamples, key: `${probeKey}:${split.dataset}:${split.split}`, scores: 'probability' });
-        scores.push(summaryRow(split, model.id, representation, 'none', 'probe', metrics));
-      }
+      const scoredProbe = ahead?.get(split, probeKey);
+      const probe = scoredProbe === undefined ? scoreProbeColumn(split, rows, probeKey, options) : scoredProbe;
+      if (probe !== null) scores.push(summaryRow(split, model.id, representation, 'none', 'probe', probe.metrics));
     }
     options.onProgress?.(splitIndex + 1, splits.length);
     return {

@@ -12,11 +12,23 @@ import { resultFiles, runJsonFile } from '../results/layout.js';
 import type { RenderedFile, RunResult } from '../results/run-result.js';
 import { writeResultsDirectory } from './output-directory.js';
 
+type ReportModules = [typeof import('./report.js'), typeof import('./charts.js'), typeof import('./markdown.js'), typeof import('./html.js')];
+
+let reportModules: Promise<ReportModules> | null = null;
+
+/**
+ * The report's modules, loaded once: they pull in vega (the chart engine), so they are loaded only
+ * when a report is written, or ahead of it while a run waits for its last analyses.
+ */
+export function loadReportModules(): Promise<ReportModules> {
+  reportModules ??= Promise.all([import('./report.js'), import('./charts.js'), import('./markdown.js'), import('./html.js')]);
+  return reportModules;
+}
+
 /** Renders every file of a result: its result files, run.json, the charts, summary.md and index.html (paths relative to the output directory). */
 export async function renderReports(result: RunResult): Promise<RenderedFile[]> {
   const started = performance.now();
-  // The report's modules pull in vega (the chart engine); loaded here, only when a report is written.
-  const [{ buildReportDocument }, { renderCharts }, { renderMarkdown }, { renderHtml }] = await Promise.all([import('./report.js'), import('./charts.js'), import('./markdown.js'), import('./html.js')]);
+  const [{ buildReportDocument }, { renderCharts }, { renderMarkdown }, { renderHtml }] = await loadReportModules();
   const document = buildReportDocument(result);
   const charts = await renderCharts(document);
   const report: RenderedFile[] = [
