@@ -212,6 +212,23 @@ describe('runEvaluation', () => {
     for (const name of csvs) expect(await readFile(join(dir, name), 'utf8'), name).toBe(before.get(name));
   });
 
+  it("fails with the caller's whileWaiting error, and only after the models settled", async () => {
+    let settled = false;
+    const run = runEvaluation({
+      datasets: [dataset('mem', 'mem.jsonl')],
+      models: [source(new HashingModel('hash'))],
+      seed: 5,
+      resamples: 0,
+      date,
+      onProbeFit: () => {
+        settled = true;
+      },
+      whileWaiting: () => Promise.reject(new Error('report modules missing')),
+    });
+    await expect(run).rejects.toThrow('report modules missing');
+    expect(settled).toBe(true);
+  });
+
   it('refuses two datasets with one name, naming both files, before any model is loaded', async () => {
     const model = new HashingModel('hash');
     const run = runEvaluation({ datasets: [dataset('valid', 'danish_da/valid.txt'), dataset('valid', 'dutch_nl/valid.txt')], models: [source(model)], seed: 1 });

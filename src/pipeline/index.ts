@@ -210,6 +210,8 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   try {
     await timer.timeAsync('scoring', () => scoreCosinesAhead(splitPairs(plan.datasets, pending), models, scoring, ahead));
     const waiting = plan.whileWaiting?.();
+    // Awaited after the models settle; a failing model must not leave it rejected unobserved.
+    waiting?.catch(() => undefined);
     for (const [index, model] of pending.entries()) {
       analysed.push(await model.settle());
       // Its probe columns are in: scored now unless it is the last model (nothing is left to wait for then).
