@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MULTI_PROTOTYPE, withMultiPrototype, wordKey, wordnetBackgroundCorpus, type BackgroundCorpus } from '../src/models/multi-prototype.js';
+import { MULTI_PROTOTYPE, corpusOf, withMultiPrototype, wordKey, wordnetBackgroundCorpus, type BackgroundCorpus } from '../src/models/multi-prototype.js';
 import { StaticModel, StaticVectors } from '../src/models/static.js';
 import { InputError, type EmbeddingModel, type TargetOccurrence } from '../src/types.js';
 import { tempDirs } from './helpers/temp-dirs.js';
@@ -38,10 +38,14 @@ function tinyModel(): StaticModel {
 const water = ['river', 'water', 'shore', 'fish'];
 const money = ['money', 'loan', 'cash', 'deposit'];
 /** Twelve water contexts and twelve money contexts of `bank` (every pair of two words, both orders). */
-function tinyCorpus(): BackgroundCorpus {
+function tinySentences(): string[] {
   const sentences: string[] = [];
   for (const group of [water, money]) for (const a of group) for (const b of group) if (a !== b) sentences.push(`${a} bank ${b}`);
-  return { name: 'tiny corpus', sentences, sha256: 'tiny-corpus' };
+  return sentences;
+}
+
+function tinyCorpus(): BackgroundCorpus {
+  return corpusOf('tiny corpus', tinySentences());
 }
 
 function occurrence(sentence: string, word: string): TargetOccurrence {
@@ -93,8 +97,7 @@ describe('withMultiPrototype', () => {
   });
 
   it('gives an occurrence without context the largest cluster\'s prototype, and counts it', async () => {
-    const corpus = tinyCorpus();
-    const model = withMultiPrototype(tinyModel(), { ...corpus, sentences: [...corpus.sentences, 'river bank shore'] });
+    const model = withMultiPrototype(tinyModel(), corpusOf('tiny corpus', [...tinySentences(), 'river bank shore']));
     const [alone] = await model.embed([occurrence('bank', 'bank')]);
     const [watery] = await model.embed([occurrence('river bank', 'bank')]);
     expect(alone!.vectors[mpIndex]).toEqual(watery!.vectors[mpIndex]);
@@ -166,10 +169,36 @@ describe('withMultiPrototype', () => {
 describe('wordnetBackgroundCorpus', () => {
   it('holds every WordNet definition and example once', async () => {
     const corpus = await wordnetBackgroundCorpus();
-    expect(corpus.sentences.length).toBeGreaterThan(150_000);
-    expect(new Set(corpus.sentences).size).toBe(corpus.sentences.length);
-    expect(corpus.sentences).toContain('sloping land (especially the slope beside a body of water)');
-    expect(corpus.sentences).toContain('they pulled the canoe up on the bank');
+    const sentences = await corpus.sentences();
+    expect(sentences.length).toBeGreaterThan(150_000);
+    expect(corpus.sentenceCount).toBe(sentences.length);
+    expect(new Set(sentences).size).toBe(sentences.length);
+    expect(sentences).toContain('sloping land (especially the slope beside a body of water)');
+    expect(sentences).toContain('they pulled the canoe up on the bank');
     expect(corpus.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps its facts in the cache directory: a later call reads them, and builds the sentences only when asked, checked against them', async () => {
+    const cacheDir = await tempDir();
+    const plain = await wordnetBackgroundCorpus();
+    const first = await wordnetBackgroundCorpus(undefined, cacheDir);
+    expect({ ...first, sentences: null }).toEqual({ ...plain, sentences: null });
+    const [factsFile] = (await readdir(join(cacheDir, 'multi-prototype'))).filter((name) => name.startsWith('corpus-'));
+    const path = join(cacheDir, 'multi-prototype', factsFile!);
+    const facts = JSON.parse(await readFile(path, 'utf8')) as { sentenceCount: number; sha256: string };
+    expect(facts).toMatchObject({ sentenceCount: plain.sentenceCount, sha256: plain.sha256 });
+    const second = await wordnetBackgroundCorpus(undefined, cacheDir);
+    expect({ ...second, sentences: null }).toEqual({ ...plain, sentences: null });
+    expect(await second.sentences()).toEqual(await plain.sentences());
+    // Facts that do not describe the corpus are read as they are (the sentences are not built to
+    // check them up front), and building the sentences then refuses them.
+    await writeFile(path, JSON.stringify({ ...facts, sha256: 'f'.repeat(64) }));
+    const stale = await wordnetBackgroundCorpus(undefined, cacheDir);
+    expect(stale.sha256).toBe('f'.repeat(64));
+    await expect(stale.sentences()).rejects.toThrow(/is not the one this file describes/);
+    // A damaged file is rewritten from the sentences.
+    await writeFile(path, '{"version":');
+    expect((await wordnetBackgroundCorpus(undefined, cacheDir)).sha256).toBe(plain.sha256);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ sha256: plain.sha256 });
   });
 });

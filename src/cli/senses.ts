@@ -117,7 +117,7 @@ export async function sensesCommand(options: SensesCommandOptions): Promise<Sens
       const model = await loadModel(spec, { cacheDir: options.cacheDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       const names = model.representations.map((r) => r.name);
       if ((options.multiPrototype ?? true) && names.includes('target') && names.includes('context')) {
-        corpus ??= await wordnetBackgroundCorpus();
+        corpus ??= await wordnetBackgroundCorpus(undefined, options.cacheDir);
         models.push(withMultiPrototype(model, corpus, { cacheDir: options.cacheDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }));
       } else {
         models.push(model);

