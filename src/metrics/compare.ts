@@ -153,7 +153,9 @@ export class AucResamples {
     for (const ranking of new Set(rankings)) {
       if (ranking.classes === null || this.values.has(ranking)) continue;
       const size = `${ranking.classes.positives.length}:${ranking.classes.negatives.length}`;
-      bySize.set(size, [...(bySize.get(size) ?? []), ranking]);
+      const group = bySize.get(size);
+      if (group === undefined) bySize.set(size, [ranking]);
+      else group.push(ranking);
     }
     for (const group of bySize.values()) {
       const scored = aucResamples(this.options.seed, resampleCount(this.options), group.map((ranking) => ranking.classes!));

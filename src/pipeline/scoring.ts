@@ -5,6 +5,7 @@
  * (re-scoring the pairs CSVs of a finished run) both call this, which is why the two give
  * byte-identical summary.csv, words/ and compare files.
  */
+import { setImmediate } from 'node:timers/promises';
 import { type AucRanking, AucResamples, compareRankedAuc, compareSpearman, rankForAuc } from '../metrics/compare.js';
 import { rocAuc } from '../metrics/ranking.js';
 import { scoreRepresentation, scoreWords, type ScoredPair } from '../metrics/score.js';
@@ -170,7 +171,7 @@ export async function scoreCosinesAhead(splits: readonly SplitPairs[], models: r
   for (const split of splits) {
     for (const column of cosineColumnsOf(split, splits, models, options)) {
       into.set(split, column.key, column.score());
-      await new Promise((resolve) => setImmediate(resolve));
+      await setImmediate();
     }
   }
 }
@@ -190,7 +191,7 @@ export async function scoreProbesAhead(splits: readonly SplitPairs[], model: Pic
     for (const representation of model.representations) {
       const probeKey = probeColumn(model.id, representation.name);
       into.set(split, probeKey, scoreProbeColumn(split, rows, probeKey, options));
-      await new Promise((resolve) => setImmediate(resolve));
+      await setImmediate();
     }
   }
 }
