@@ -12,6 +12,8 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernels.js';
 import { RowMatrix, allRows, type RowPass } from '../src/linalg/rows.js';
 import { centeredUpperSums, gramMatrix } from '../src/linalg/covariance.js';
+import { CHUNK_ROWS } from '../src/linalg/correct-rows.js';
+import { fitNormalization, normalizeIntoBlock, normalizeRowsInto64, normalizeRowsIntoBlock, normalizeVector64, type NormalizationStats } from '../src/metrics/normalization.js';
 import { covariance } from '../src/metrics/pca.js';
 import { mulberry32 } from '../src/random.js';
 import { bootstrapAucSamples } from '../src/metrics/bootstrap.js';
@@ -221,6 +223,55 @@ describe('row kernels', () => {
       expect(sameBits(gram, plainGram(data, rows, cols))).toBe(true);
     });
   }
+
+  for (const [count, dims, components] of [[1, 1, 1], [2, 2, 1], [3, 3, 2], [9, 7, 3], [CHUNK_ROWS + 3, 100, 1], [2 * CHUNK_ROWS + 1, 385, 3], [40, 384, 1]] as const) {
+    it(`the corrections of many vectors equal the per-vector JavaScript corrections bit for bit (${count} x ${dims}, ${components} components, missing vectors, a constant dimension)`, () => {
+      const random = mulberry32(count * 1000 + dims);
+      const data = Float32Array.from(values(count * dims, 7 * count + dims, 0.05));
+      const vectors = Array.from({ length: count }, (_unused, i) => (i % 5 === 3 && count > 1 ? null : data.subarray(i * dims, (i + 1) * dims)));
+      const fit = Array.from({ length: Math.max(4, components + 1) }, () => Float32Array.from({ length: dims }, () => random.next() - 0.5));
+      const stats: NormalizationStats = fitNormalization(fit, { abttComponents: components });
+      // A dimension constant on the fit vectors is only centered (std 0), as zscore's loop does it.
+      stats.std[0] = 0;
+      for (const normalization of ['center', 'zscore', 'abtt'] as const) {
+        const block = new Float32Array(count * dims).fill(7);
+        const norms = new Float64Array(count).fill(7);
+        normalizeRowsIntoBlock(stats, normalization, vectors, block, norms);
+        const block64 = new Float64Array(count * dims).fill(7);
+        normalizeRowsInto64(stats, normalization, vectors, block64);
+        const expected = new Float32Array(count * dims).fill(7);
+        const expectedNorms = new Float64Array(count);
+        const expected64 = new Float64Array(count * dims).fill(7);
+        vectors.forEach((vector, i) => {
+          if (vector === null) return;
+          expectedNorms[i] = normalizeIntoBlock(stats, normalization, vector, new Float64Array(dims), expected, i * dims);
+          expected64.set(normalizeVector64(stats, normalization, vector), i * dims);
+        });
+        expect(sameBits(new Float64Array(block.map((x) => x)), new Float64Array(expected.map((x) => x)))).toBe(true);
+        expect(Buffer.from(block.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+        expect(sameBits(norms, expectedNorms)).toBe(true);
+        expect(sameBits(block64, expected64)).toBe(true);
+      }
+    });
+  }
+
+  it('corrections under two sets of statistics in turn each use their own (the kernel memory holds one set at a time)', () => {
+    const random = mulberry32(99);
+    const rows = (n: number, dims: number): Float32Array[] => Array.from({ length: n }, () => Float32Array.from({ length: dims }, () => random.next() - 0.5));
+    const a = fitNormalization(rows(6, 5), { abttComponents: 2 });
+    const b = fitNormalization(rows(6, 5), { abttComponents: 1 });
+    const vectors = rows(3, 5);
+    for (const stats of [a, b, a, b]) {
+      const block = new Float64Array(15);
+      normalizeRowsInto64(stats, 'abtt', vectors, block);
+      expect(sameBits(block, Float64Array.from(vectors.flatMap((vector) => [...normalizeVector64(stats, 'abtt', vector)])))).toBe(true);
+    }
+  });
+
+  it('refuses a vector of another length than the statistics', () => {
+    const stats = fitNormalization([new Float32Array([1, 2, 3]), new Float32Array([0, 1, 5])]);
+    expect(() => { normalizeRowsInto64(stats, 'center', [new Float32Array(3), new Float32Array(4)], new Float64Array(6)); }).toThrow(/vector 1 has 4 dimensions, statistics have 3/);
+  });
 
   for (const [n, distinct] of [[2, 2], [57, 5], [400, 400], [3001, 70]] as const) {
     it(`the AUC resamples equal the plain loops bit for bit (${n} items, ${distinct} distinct scores)`, () => {

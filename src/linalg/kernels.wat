@@ -849,4 +849,120 @@
             (br $pair)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
+
+  ;; One row's first step of an anisotropy correction (src/metrics/normalization.ts normalizeInto64):
+  ;; out[c] = in[c] - mean[c] of the float32 row `in` (exact in float64), divided by std[c] where
+  ;; `mode` is 2 (zscore) and std[c] > 0 (the JavaScript `scale > 0 ? deviation / scale : deviation`,
+  ;; NaN included); elementwise, so two columns at a time change nothing.
+  (func $centerRow (param $in i32) (param $d i32) (param $mode i32) (param $mean i32) (param $std i32) (param $out i32)
+    (local $c i32) (local $end i32) (local $dev v128) (local $sd v128) (local $x f64) (local $s f64)
+    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
+        (local.set $dev (f64x2.sub
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2)))))
+          (v128.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))
+        (if (i32.eq (local.get $mode) (i32.const 2))
+          (then
+            (local.set $sd (v128.load (i32.add (local.get $std) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $dev (v128.bitselect (f64x2.div (local.get $dev) (local.get $sd)) (local.get $dev)
+              (f64x2.gt (local.get $sd) (f64x2.splat (f64.const 0)))))))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $dev))
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
+        (br $next)))
+    (if (i32.lt_u (local.get $c) (local.get $d))
+      (then
+        (local.set $x (f64.sub
+          (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2)))))
+          (f64.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))
+        (if (i32.eq (local.get $mode) (i32.const 2))
+          (then
+            (local.set $s (f64.load (i32.add (local.get $std) (i32.shl (local.get $c) (i32.const 3)))))
+            (if (f64.gt (local.get $s) (f64.const 0)) (then (local.set $x (f64.div (local.get $x) (local.get $s)))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 3))) (local.get $x)))))
+
+  ;; row[c] -= dot * comp[c] for every c (elementwise: two columns at a time change nothing).
+  (func $subtractMultiple (param $row i32) (param $comp i32) (param $d i32) (param $dot f64)
+    (local $c i32) (local $end i32) (local $at i32) (local $k v128)
+    (local.set $k (f64x2.splat (local.get $dot)))
+    (local.set $end (i32.and (local.get $d) (i32.const -2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
+        (local.set $at (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3))))
+        (v128.store (local.get $at) (f64x2.sub (v128.load (local.get $at))
+          (f64x2.mul (local.get $k) (v128.load (i32.add (local.get $comp) (i32.shl (local.get $c) (i32.const 3)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
+        (br $next)))
+    (if (i32.lt_u (local.get $c) (local.get $d))
+      (then
+        (local.set $at (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3))))
+        (f64.store (local.get $at) (f64.sub (f64.load (local.get $at))
+          (f64.mul (local.get $dot) (f64.load (i32.add (local.get $comp) (i32.shl (local.get $c) (i32.const 3))))))))))
+
+  ;; The anisotropy corrections of src/metrics/normalization.ts, bit for bit, of `rows` float32 rows
+  ;; of `d` values at `in` (row-major) into float64 rows at `out`: `mode` 1 centers (minus `mean`), 2
+  ;; also divides by `std` (zscore), 3 centers and then removes the `k` components at `comps` (k rows
+  ;; of d float64) one after another (abtt). With `out32` non-zero, each corrected row is also
+  ;; rounded to float32 there (Math.fround) and the squared norm of those float32 values goes to
+  ;; `norms` (float64 per row), summed in column order as the JavaScript loop sums it. The sums that
+  ;; run along a row (a component's dot product, the squared norm) keep their order: two rows go
+  ;; side by side as the two lanes (an odd last row is paired with itself), so each lane adds its
+  ;; own row's terms one after another, as the plain loop does.
+  (func (export "correctRows") (param $in i32) (param $rows i32) (param $d i32) (param $mode i32) (param $mean i32) (param $std i32) (param $comps i32) (param $k i32) (param $out i32) (param $out32 i32) (param $norms i32)
+    (local $r i32) (local $b i32) (local $pa i32) (local $pb i32) (local $qa i32) (local $qb i32) (local $j i32) (local $c i32) (local $comp i32)
+    (local $acc v128) (local $va f32) (local $vb f32) (local $lanes v128)
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $b (select (i32.add (local.get $r) (i32.const 1)) (local.get $r) (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))))
+        (local.set $pa (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 3))))
+        (local.set $pb (i32.add (local.get $out) (i32.shl (i32.mul (local.get $b) (local.get $d)) (i32.const 3))))
+        (call $centerRow (i32.add (local.get $in) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))) (local.get $d) (local.get $mode) (local.get $mean) (local.get $std) (local.get $pa))
+        (call $centerRow (i32.add (local.get $in) (i32.shl (i32.mul (local.get $b) (local.get $d)) (i32.const 2))) (local.get $d) (local.get $mode) (local.get $mean) (local.get $std) (local.get $pb))
+        (if (i32.eq (local.get $mode) (i32.const 3))
+          (then
+            (local.set $j (i32.const 0))
+            (block $componentsDone
+              (loop $component
+                (br_if $componentsDone (i32.ge_u (local.get $j) (local.get $k)))
+                (local.set $comp (i32.add (local.get $comps) (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3))))
+                (local.set $acc (f64x2.splat (f64.const 0)))
+                (local.set $c (i32.const 0))
+                (block $dotDone
+                  (loop $dot
+                    (br_if $dotDone (i32.ge_u (local.get $c) (local.get $d)))
+                    (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                      (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $pa) (i32.shl (local.get $c) (i32.const 3)))))
+                        (f64.load (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 3)))))
+                      (f64x2.splat (f64.load (i32.add (local.get $comp) (i32.shl (local.get $c) (i32.const 3))))))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $dot)))
+                (call $subtractMultiple (local.get $pa) (local.get $comp) (local.get $d) (f64x2.extract_lane 0 (local.get $acc)))
+                (if (i32.ne (local.get $b) (local.get $r))
+                  (then (call $subtractMultiple (local.get $pb) (local.get $comp) (local.get $d) (f64x2.extract_lane 1 (local.get $acc)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $component)))))
+        (if (i32.ne (local.get $out32) (i32.const 0))
+          (then
+            (local.set $qa (i32.add (local.get $out32) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 2))))
+            (local.set $qb (i32.add (local.get $out32) (i32.shl (i32.mul (local.get $b) (local.get $d)) (i32.const 2))))
+            (local.set $acc (f64x2.splat (f64.const 0)))
+            (local.set $c (i32.const 0))
+            (block $normDone
+              (loop $norm
+                (br_if $normDone (i32.ge_u (local.get $c) (local.get $d)))
+                (local.set $va (f32.demote_f64 (f64.load (i32.add (local.get $pa) (i32.shl (local.get $c) (i32.const 3))))))
+                (local.set $vb (f32.demote_f64 (f64.load (i32.add (local.get $pb) (i32.shl (local.get $c) (i32.const 3))))))
+                (f32.store (i32.add (local.get $qa) (i32.shl (local.get $c) (i32.const 2))) (local.get $va))
+                (f32.store (i32.add (local.get $qb) (i32.shl (local.get $c) (i32.const 2))) (local.get $vb))
+                (local.set $lanes (f64x2.replace_lane 1 (f64x2.splat (f64.promote_f32 (local.get $va))) (f64.promote_f32 (local.get $vb))))
+                (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $lanes) (local.get $lanes))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $norm)))
+            (f64.store (i32.add (local.get $norms) (i32.shl (local.get $r) (i32.const 3))) (f64x2.extract_lane 0 (local.get $acc)))
+            (f64.store (i32.add (local.get $norms) (i32.shl (local.get $b) (i32.const 3))) (f64x2.extract_lane 1 (local.get $acc)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $row))))
 )

@@ -16,6 +16,7 @@
  * vectors (null) pass through as null.
  */
 import { type Pca, fitPcaOfRows } from './pca.js';
+import { correctRowsInto32, correctRowsInto64 } from '../linalg/correct-rows.js';
 import type { Normalization } from '../types.js';
 
 export { NORMALIZATIONS } from '../vocabulary.js';
@@ -192,18 +193,33 @@ export function normalizeVectors(
 ): (Float32Array | null)[] {
   if (normalization === 'none') return vectors.map((vector) => normalizeVector(stats, normalization, vector));
   const dims = stats.dims;
-  const done = new Map<Float32Array, Float32Array>();
-  const scratch = new Float64Array(dims);
-  let block: Float32Array | null = into !== undefined && into.length >= vectors.length * dims ? into : null;
-  return vectors.map((vector) => {
-    if (vector === null) return null;
-    let corrected = done.get(vector);
-    if (corrected === undefined) {
-      block ??= new Float32Array(vectors.length * dims);
-      const slot = done.size;
-      corrected = normalizeInto(stats, normalization, vector, scratch, block.subarray(slot * dims, (slot + 1) * dims));
-      done.set(vector, corrected);
-    }
-    return corrected;
-  });
+  const slotOf = new Map<Float32Array, number>();
+  const distinct: Float32Array[] = [];
+  for (const vector of vectors) {
+    if (vector === null || slotOf.has(vector)) continue;
+    if (vector.length !== dims) throw new RangeError(`normalizeVector: vector has ${vector.length} dimensions, statistics have ${dims}`);
+    slotOf.set(vector, distinct.length);
+    distinct.push(vector);
+  }
+  const block = into !== undefined && into.length >= vectors.length * dims ? into : new Float32Array(vectors.length * dims);
+  correctRowsInto32(stats, normalization, distinct, block, new Float64Array(distinct.length));
+  const views = distinct.map((_vector, slot) => block.subarray(slot * dims, (slot + 1) * dims));
+  return vectors.map((vector) => (vector === null ? null : views[slotOf.get(vector)!]!));
+}
+
+/**
+ * {@link normalizeIntoBlock} of many vectors at once: vector i into `block` at i * dims, its squared
+ * norm into `norms[i]` (0 for a missing vector, whose place in the block is left as it was). The
+ * same values, computed in the WebAssembly kernels (src/linalg/correct-rows.ts), a few times faster.
+ */
+export function normalizeRowsIntoBlock(stats: NormalizationStats, normalization: Exclude<Normalization, 'none'>, vectors: readonly (Float32Array | null)[], block: Float32Array, norms: Float64Array): void {
+  correctRowsInto32(stats, normalization, vectors, block, norms);
+}
+
+/**
+ * {@link normalizeVector64} of many vectors at once, vector i into `block` at i * dims (a missing
+ * vector's place is left as it was): the same values, computed in the WebAssembly kernels.
+ */
+export function normalizeRowsInto64(stats: NormalizationStats, normalization: Exclude<Normalization, 'none'>, vectors: readonly (Float32Array | null)[], block: Float64Array): void {
+  correctRowsInto64(stats, normalization, vectors, block);
 }

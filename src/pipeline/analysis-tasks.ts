@@ -11,7 +11,7 @@
  * object on the other side, as the corrections and the contextuality measures expect.
  */
 import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
-import { fitNormalization, normalizeVectorInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeRowsInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
 import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
 import type { ModelRecord } from '../results/run-result.js';
@@ -194,22 +194,55 @@ function runProbe(task: ProbeTask): ProbeOutcome {
 
 function runIntraSentence(task: IntraSentenceTask): IntraSentenceOutcome {
   const words = unpackVectors(task.words);
-  // A sentence's corrected words are written into one reused block, through views of it made
-  // once: the same values as a new array per word and correction, without the garbage.
-  const longest = task.lengths.reduce((most, length) => Math.max(most, length), 0);
   const dims = task.words.dims;
-  const block = new Float64Array(longest * dims);
-  const views = Array.from({ length: longest }, (_unused, i) => block.subarray(i * dims, (i + 1) * dims));
-  return task.normalizations.map((normalization) => {
-    const similarities: (number | null)[] = [];
-    let offset = 0;
-    task.lengths.forEach((length, s) => {
-      const raw = words.slice(offset, (offset += length));
-      const vectors = normalization === 'none' ? raw : raw.map((vector, i) => (vector === null ? null : normalizeVectorInto64(task.stats!, normalization, vector, views[i]!)));
-      similarities.push(measureSentence(vectors, task.randomWords[s]!).intraSentenceSimilarity);
+  const similarities: IntraSentenceOutcome = task.normalizations.map(() => []);
+  const { lengths } = task;
+  let sentence = 0;
+  let first = 0;
+  while (sentence < lengths.length) {
+    // The next whole sentences, at most INTRA_WORDS_PER_BLOCK words unless one sentence is longer.
+    let end = sentence;
+    let count = 0;
+    do count += lengths[end++]!;
+    while (end < lengths.length && count + lengths[end]! <= INTRA_WORDS_PER_BLOCK);
+    const raw = words.slice(first, first + count);
+    const { block, views } = intraBlock(count, dims);
+    task.normalizations.forEach((normalization, n) => {
+      let vectors: readonly (Float32Array | Float64Array | null)[] = raw;
+      if (normalization !== 'none') {
+        normalizeRowsInto64(task.stats!, normalization, raw, block);
+        vectors = raw.map((vector, i) => (vector === null ? null : views[i]!));
+      }
+      let offset = 0;
+      for (let s = sentence; s < end; s++) {
+        const length = lengths[s]!;
+        similarities[n]!.push(measureSentence(vectors.slice(offset, offset + length), task.randomWords[s]!).intraSentenceSimilarity);
+        offset += length;
+      }
     });
-    return similarities;
-  });
+    sentence = end;
+    first += count;
+  }
+  return similarities;
+}
+
+/**
+ * Words of sampled sentences corrected together by {@link runIntraSentence}: whole sentences up to
+ * this many words go through the kernels at once, into one float64 block of this thread reused by
+ * every group, correction and task (a few MB, page-faulted in once).
+ */
+const INTRA_WORDS_PER_BLOCK = 1024;
+
+let intraBlocks: { dims: number; block: Float64Array; views: Float64Array[] } = { dims: 0, block: new Float64Array(0), views: [] };
+
+/** This thread's block of {@link INTRA_WORDS_PER_BLOCK} (or `words`, when more) vectors of `dims`, with a view of each. */
+function intraBlock(words: number, dims: number): { block: Float64Array; views: readonly Float64Array[] } {
+  if (intraBlocks.dims !== dims || intraBlocks.views.length < words) {
+    const rows = Math.max(words, INTRA_WORDS_PER_BLOCK);
+    const block = intraBlocks.block.length >= rows * dims ? intraBlocks.block : new Float64Array(rows * dims);
+    intraBlocks = { dims, block, views: Array.from({ length: rows }, (_unused, i) => block.subarray(i * dims, (i + 1) * dims)) };
+  }
+  return intraBlocks;
 }
 
 /**

@@ -11,7 +11,7 @@
 export { cosine } from '../metrics/cosine.js';
 import { cosine, cosineInBlock, cosineWithNorms, squaredNorm } from '../metrics/cosine.js';
 import { InputError } from '../errors.js';
-import { fitNormalization, normalizeIntoBlock, type NormalizationStats } from '../metrics/normalization.js';
+import { fitNormalization, normalizeRowsIntoBlock, type NormalizationStats } from '../metrics/normalization.js';
 import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { METRIC_DECIMALS, cosineColumn, probeColumn, type ContextualityRow } from '../results/schema.js';
 import { pairFeatureMatrix, predictProbabilities, type LogisticModel } from '../metrics/probe.js';
@@ -609,8 +609,7 @@ async function analyseDataset(
         // s * dims), each vector's squared norm summed as it is written.
         const dims = stats!.dims;
         if (block.length < slots.length * dims) block = new Float32Array(slots.length * dims);
-        const scratch = new Float64Array(dims);
-        raw.forEach((vector, slot) => (norms[slot] = vector === null ? 0 : normalizeIntoBlock(stats!, normalization, vector, scratch, block, slot * dims)));
+        normalizeRowsIntoBlock(stats!, normalization, raw, block, norms);
         chunk.forEach((p, k) => {
           const a = sideSlots[2 * k]!;
           const b = sideSlots[2 * k + 1]!;
