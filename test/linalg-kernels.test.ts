@@ -13,6 +13,7 @@ import { assembleKernels, kernelsModuleSource } from '../src/linalg/build-kernel
 import { RowMatrix, allRows, type RowPass } from '../src/linalg/rows.js';
 import { centeredUpperSums, gramMatrix } from '../src/linalg/covariance.js';
 import { CHUNK_ROWS } from '../src/linalg/correct-rows.js';
+import { GramProducts } from '../src/linalg/gram-products.js';
 import { fitNormalization, normalizeIntoBlock, normalizeRowsInto64, normalizeRowsIntoBlock, normalizeVector64, type NormalizationStats } from '../src/metrics/normalization.js';
 import { covariance } from '../src/metrics/pca.js';
 import { mulberry32 } from '../src/random.js';
@@ -252,6 +253,37 @@ describe('row kernels', () => {
         expect(sameBits(norms, expectedNorms)).toBe(true);
         expect(sameBits(block64, expected64)).toBe(true);
       }
+    });
+  }
+
+  for (const [rows, cols] of [[1, 1], [3, 2], [2, 3], [7, 384], [385, 100], [100, 385], [1000, 384]] as const) {
+    it(`the Gram products equal the plain loops bit for bit (${rows} x ${cols}, tall and wide)`, () => {
+      const data = values(rows * cols, 31 * rows + cols, 0.1);
+      const products = new GramProducts(data, rows, cols);
+      const wide = rows < cols;
+      const m = wide ? rows : cols;
+      const v = values(m, rows + 5 * cols, 0.1);
+      const out = new Float64Array(m);
+      products.apply(v, out, wide);
+      // The loops largestGramEigenvalue used: each row's dot product in column order, each column's sum over rows in row order.
+      const inner = new Float64Array(wide ? cols : rows);
+      const expected = new Float64Array(m);
+      if (wide) {
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) inner[c]! += data[r * cols + c]! * v[r]!;
+        for (let r = 0; r < rows; r++) {
+          let dot = 0;
+          for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * inner[c]!;
+          expected[r] = dot;
+        }
+      } else {
+        for (let r = 0; r < rows; r++) {
+          let dot = 0;
+          for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
+          inner[r] = dot;
+        }
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c]! += data[r * cols + c]! * inner[r]!;
+      }
+      expect(sameBits(out, expected)).toBe(true);
     });
   }
 

@@ -965,4 +965,58 @@
             (f64.store (i32.add (local.get $norms) (i32.shl (local.get $b) (i32.const 3))) (f64x2.extract_lane 1 (local.get $acc)))))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))
         (br $row))))
+
+  ;; The two products of src/metrics/pca.ts largestGramEigenvalue (Lanczos on X^T X or X X^T), bit
+  ;; for bit the plain loops they replace. `rowDotsT`: out[r] = the sum over c = 0, 1, ... of
+  ;; x[r][c] v[c] (each product rounded, then added, in column order), two rows at a time from `t`,
+  ;; X transposed (cols x `stride` float64, so x[r][c] and x[r+1][c] sit side by side; `rows` is
+  ;; even, a zero row padding an odd count). `accumulateRows`: w[c] = the sum over r = 0, 1, ... of
+  ;; x[r][c] s[r] in row order, from `data` (X row-major, rows x cols), two columns at a time.
+  (func (export "rowDotsT") (param $t i32) (param $rows i32) (param $cols i32) (param $v i32) (param $out i32)
+    (local $r i32) (local $c i32) (local $stride i32) (local $p i32) (local $acc v128)
+    (local.set $stride (i32.shl (local.get $rows) (i32.const 3)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $acc (f64x2.splat (f64.const 0)))
+        (local.set $p (i32.add (local.get $t) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $columnsDone
+          (loop $column
+            (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $acc (f64x2.add (local.get $acc)
+              (f64x2.mul (v128.load (local.get $p)) (f64x2.splat (f64.load (i32.add (local.get $v) (i32.shl (local.get $c) (i32.const 3))))))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $column)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 3))) (local.get $acc))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $row))))
+
+  (func (export "accumulateRows") (param $data i32) (param $rows i32) (param $cols i32) (param $s i32) (param $w i32)
+    (local $r i32) (local $c i32) (local $end i32) (local $row i32) (local $scale f64) (local $k v128) (local $at i32)
+    (local.set $end (i32.and (local.get $cols) (i32.const -2)))
+    (memory.fill (local.get $w) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+    (block $rowsDone
+      (loop $nextRow
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $scale (f64.load (i32.add (local.get $s) (i32.shl (local.get $r) (i32.const 3)))))
+        (local.set $k (f64x2.splat (local.get $scale)))
+        (local.set $row (i32.add (local.get $data) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $columnsDone
+          (loop $column
+            (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $at (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at))
+              (f64x2.mul (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3)))) (local.get $k))))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $column)))
+        (if (i32.lt_u (local.get $c) (local.get $cols))
+          (then
+            (local.set $at (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+              (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3)))) (local.get $scale))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $nextRow))))
 )

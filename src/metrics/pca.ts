@@ -23,6 +23,7 @@
 
 import { mulberry32 } from '../random.js';
 import { centeredUpperSums, centeredUpperSumsOfRows, gramMatrix } from '../linalg/covariance.js';
+import { GramProducts } from '../linalg/gram-products.js';
 
 /** Row-major dense matrix of float64: `data[row * cols + col]`. */
 export interface Matrix {
@@ -630,41 +631,6 @@ function shareOfRows(rowList: readonly ArrayLike<number>[], cols: number, matrix
 }
 
 /**
- * out[r] = the dot product of row r of the rows x cols row-major `data` with `v`, each summed in
- * column order as the plain loop sums it; four rows side by side, so that their four chains of
- * dependent additions overlap.
- */
-function rowDots(data: Float64Array, rows: number, cols: number, v: Float64Array, out: Float64Array): void {
-  let r = 0;
-  for (; r + 3 < rows; r += 4) {
-    const a0 = r * cols;
-    const a1 = a0 + cols;
-    const a2 = a1 + cols;
-    const a3 = a2 + cols;
-    let dot0 = 0;
-    let dot1 = 0;
-    let dot2 = 0;
-    let dot3 = 0;
-    for (let c = 0; c < cols; c++) {
-      const x = v[c]!;
-      dot0 += data[a0 + c]! * x;
-      dot1 += data[a1 + c]! * x;
-      dot2 += data[a2 + c]! * x;
-      dot3 += data[a3 + c]! * x;
-    }
-    out[r] = dot0;
-    out[r + 1] = dot1;
-    out[r + 2] = dot2;
-    out[r + 3] = dot3;
-  }
-  for (; r < rows; r++) {
-    let dot = 0;
-    for (let c = 0; c < cols; c++) dot += data[r * cols + c]! * v[c]!;
-    out[r] = dot;
-  }
-}
-
-/**
  * The largest eigenvalue of X^T X (equivalently of X X^T: the same non-zero spectrum), by the
  * Lanczos method with full reorthogonalisation (twice, so the basis stays orthogonal to rounding)
  * on the smaller of the two, applied implicitly as two products with X. It stops when the Ritz
@@ -679,21 +645,13 @@ export function largestGramEigenvalue(matrix: Matrix): number {
   const { rows, cols, data } = matrix;
   const wide = rows < cols;
   const m = wide ? rows : cols;
-  const inner = new Float64Array(wide ? cols : rows);
-  // w = X^T X v (tall) or X X^T v (wide), through `inner`.
+  // w = X^T X v (tall) or X X^T v (wide), in the kernels: for a tall X, each entry of X v is a row's
+  // dot product with v summed in column order, and X^T of it sums each column over the rows in row
+  // order (a wide X the other way round), as the plain loops do.
+  const products = new GramProducts(data, rows, cols);
   const apply = (v: Float64Array): Float64Array => {
     const w = new Float64Array(m);
-    inner.fill(0);
-    if (wide) {
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) inner[c]! += data[r * cols + c]! * v[r]!;
-      rowDots(data, rows, cols, inner, w);
-    } else {
-      rowDots(data, rows, cols, v, inner);
-      for (let r = 0; r < rows; r++) {
-        const scale = inner[r]!;
-        for (let c = 0; c < cols; c++) w[c]! += data[r * cols + c]! * scale;
-      }
-    }
+    products.apply(v, w, wide);
     return w;
   };
   const dotOf = (a: Float64Array, b: Float64Array): number => {
