@@ -6,7 +6,9 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
 import { AnalysisPool } from '../src/pipeline/analysis-pool.js';
+import { closeWorker, startModuleWorker } from '../src/worker-threads.js';
 import { packVectors, runAnalysisTask, unpackVectors, type ContextualityTask, type IntraSentenceTask, type ProbeTask } from '../src/pipeline/analysis-tasks.js';
 import { measureSentence } from '../src/metrics/contextuality.js';
 import { fitNormalization, normalizeVectorInto64 } from '../src/metrics/normalization.js';
@@ -174,6 +176,20 @@ describe('analysis pool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('an idle worker is closed by letting it finish on its own (exit code 0, where terminate() gives 1); a busy one is ended too', async () => {
+    const idle = startModuleWorker(new URL('../src/pipeline/analysis-worker.js', import.meta.url));
+    const idleExit = once(idle, 'exit');
+    idle.postMessage({ id: 1, task: probeTask() });
+    await once(idle, 'message');
+    await closeWorker(idle);
+    // terminate() ends a worker with exit code 1; a worker whose event loop ended exits with 0.
+    expect(await idleExit).toEqual([0]);
+    const busy = startModuleWorker(new URL('../src/pipeline/analysis-worker.js', import.meta.url));
+    busy.postMessage({ id: 2, task: probeTask() });
+    await closeWorker(busy, true);
+    expect(busy.threadId).toBe(-1);
   });
 
   it("a task's error comes back with its kind and message", async () => {

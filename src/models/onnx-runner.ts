@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../types.js';
-import { rebuiltError, startModuleWorker, threadError, type ThreadError } from '../worker-threads.js';
+import { closeWorker, rebuiltError, startModuleWorker, threadError, type ThreadError } from '../worker-threads.js';
 
 /** A padded batch of token id sequences ready for `session.run`. */
 export interface PreparedBatch {
@@ -177,9 +177,10 @@ class SessionLane {
     });
   }
 
+  /** Releases the session and ends the worker (on its own when no batch is in flight: see closeWorker). */
   async release(): Promise<void> {
     this.failure ??= new Error(`${this.id}: onnxruntime session released`);
-    await this.worker.terminate();
+    await closeWorker(this.worker, this.pending.size > 0);
   }
 }
 

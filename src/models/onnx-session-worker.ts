@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { openSession, ortTensors, plainTensors } from './onnx-runner.js';
 import type { LaneReply, LaneRequest, LaneStart } from './onnx-runner.js';
-import { threadError } from '../worker-threads.js';
+import { finishOnRequest, threadError } from '../worker-threads.js';
 
 const port = parentPort;
 if (port === null) throw new Error('onnx-session-worker: not started as a worker thread');
@@ -24,17 +24,21 @@ try {
   throw error;
 }
 
-port.on('message', (request: LaneRequest) => {
-  void (async () => {
-    let reply: LaneReply;
-    const moved: ArrayBuffer[] = [];
-    try {
-      const outputs = plainTensors(await session.run(ortTensors(request.feeds), [...start.fetches]));
-      for (const { data } of Object.values(outputs)) if (data.buffer instanceof ArrayBuffer && !moved.includes(data.buffer)) moved.push(data.buffer);
-      reply = { id: request.id, outputs };
-    } catch (error) {
-      reply = { id: request.id, error: threadError(error) };
-    }
-    port.postMessage(reply, moved);
-  })();
-});
+finishOnRequest(
+  port,
+  (request: LaneRequest) => {
+    void (async () => {
+      let reply: LaneReply;
+      const moved: ArrayBuffer[] = [];
+      try {
+        const outputs = plainTensors(await session.run(ortTensors(request.feeds), [...start.fetches]));
+        for (const { data } of Object.values(outputs)) if (data.buffer instanceof ArrayBuffer && !moved.includes(data.buffer)) moved.push(data.buffer);
+        reply = { id: request.id, outputs };
+      } catch (error) {
+        reply = { id: request.id, error: threadError(error) };
+      }
+      port.postMessage(reply, moved);
+    })();
+  },
+  () => session.release(),
+);

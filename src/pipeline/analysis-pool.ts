@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { rebuiltError, startModuleWorker, type ThreadError } from '../worker-threads.js';
+import { closeWorker, rebuiltError, startModuleWorker, type ThreadError } from '../worker-threads.js';
 import { runAnalysisTask, type AnalysisOutcome, type AnalysisTask } from './analysis-tasks.js';
 
 /** What a worker sends back for one task. */
@@ -127,11 +127,14 @@ export class AnalysisPool {
     this.dispatch();
   }
 
-  /** Ends every worker; tasks still queued are refused. */
+  /**
+   * Ends every worker (an idle one finishes on its own, see closeWorker; one still running a task
+   * is terminated); tasks still queued are refused.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const { pending } of this.queue.splice(0)) pending.reject(new Error('AnalysisPool: closed'));
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all(this.workers.map((worker) => closeWorker(worker, this.running.has(worker))));
     this.workers.length = 0;
     this.idle.length = 0;
   }

@@ -5,11 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { runAnalysisTask, type AnalysisTask } from './analysis-tasks.js';
 import type { WorkerReply } from './analysis-pool.js';
-import { threadError } from '../worker-threads.js';
+import { finishOnRequest, threadError } from '../worker-threads.js';
 
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker: not started as a worker thread');
-port.on('message', ({ id, task }: { id: number; task: AnalysisTask }) => {
+finishOnRequest(port, ({ id, task }: { id: number; task: AnalysisTask }) => {
   let reply: WorkerReply;
   try {
     reply = { id, outcome: runAnalysisTask(task) };
