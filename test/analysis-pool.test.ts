@@ -178,6 +178,22 @@ describe('analysis pool', () => {
     }
   });
 
+  it('workers started ahead run the tasks sent later, and a started pool with no task closes', async () => {
+    const pool = new AnalysisPool(2);
+    pool.start();
+    pool.start();
+    const task = contextualityTask();
+    try {
+      expect(await pool.run(task)).toEqual(runAnalysisTask(task));
+    } finally {
+      await pool.close();
+    }
+    const unused = new AnalysisPool(1);
+    unused.start();
+    await unused.close();
+    await expect(unused.run(task)).rejects.toThrow(/closed/);
+  });
+
   it('an idle worker is closed by letting it finish on its own (exit code 0, where terminate() gives 1); a busy one is ended too', async () => {
     const idle = startModuleWorker(new URL('../src/pipeline/analysis-worker.js', import.meta.url));
     const idleExit = once(idle, 'exit');

@@ -5,7 +5,7 @@
  * same pure function on the same values wherever it runs, so results do not depend on the number
  * of threads (test/analysis-pool.test.ts compares a pooled run with an inline one, byte for byte).
  *
- * Workers start on the first task and end with {@link AnalysisPool.close}; a pool of size 0 runs
+ * Workers start on the first task (or at {@link AnalysisPool.start}) and end with {@link AnalysisPool.close}; a pool of size 0 runs
  * every task inline, on the calling thread.
  */
 import { availableParallelism } from 'node:os';
@@ -65,6 +65,19 @@ export class AnalysisPool {
       else this.queue.splice(firstOrdinary, 0, entry);
       this.dispatch();
     });
+  }
+
+  /**
+   * Starts every worker now, idle, so that each loads its modules while the caller goes on (a run
+   * loads and embeds its first model meanwhile), rather than when the first tasks arrive.
+   */
+  start(): void {
+    while (!this.closed && this.workers.length < this.size) {
+      const worker = this.spawn();
+      // An idle worker does not keep the process alive.
+      worker.unref();
+      this.idle.push(worker);
+    }
   }
 
   private dispatch(): void {

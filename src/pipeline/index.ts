@@ -171,6 +171,7 @@ export async function runEvaluation(plan: EvaluationPlan): Promise<RunResult> {
   const timer = new PhaseTimer(plan.onPhase);
   // Probes and contextuality measures of independent representations run side by side (one worker per core).
   const pool = new AnalysisPool(plan.analysisThreads);
+  pool.start();
   try {
     for (const source of plan.models) {
       const loaded = await timer.timeAsync(`load ${source.spec}`, () => source.load());
