@@ -14,6 +14,7 @@ import { RowMatrix, allRows, type RowPass } from '../src/linalg/rows.js';
 import { centeredUpperSums, gramMatrix } from '../src/linalg/covariance.js';
 import { CHUNK_ROWS } from '../src/linalg/correct-rows.js';
 import { GramProducts } from '../src/linalg/gram-products.js';
+import { intraSentenceSimilaritiesOf, measureSentence } from '../src/metrics/contextuality.js';
 import { fitNormalization, normalizeIntoBlock, normalizeRowsInto64, normalizeRowsIntoBlock, normalizeVector64, type NormalizationStats } from '../src/metrics/normalization.js';
 import { covariance } from '../src/metrics/pca.js';
 import { mulberry32 } from '../src/random.js';
@@ -286,6 +287,55 @@ describe('row kernels', () => {
       expect(sameBits(out, expected)).toBe(true);
     });
   }
+
+  for (const dims of [1, 3, 100, 385] as const) {
+    it(`the intra-sentence similarities of many sentences equal measureSentence's bit for bit under every correction (${dims} dimensions; missing, zero, repeated and cancelling words)`, () => {
+      const random = mulberry32(dims * 17);
+      const word = (): Float32Array => Float32Array.from({ length: dims }, () => (random.next() - 0.5) * 10 ** Math.floor(random.next() * 4 - 2));
+      const shared = word();
+      const sentences: (Float32Array | null)[][] = [
+        [word(), null, word(), word(), word(), word(), word()],
+        [null, null],
+        [new Float32Array(dims)],
+        [new Float32Array(dims), word()],
+        [shared],
+        [shared, shared, null],
+        [shared, Float32Array.from(shared, (x) => -x)],
+        Array.from({ length: 40 }, () => (random.next() < 0.1 ? null : word())),
+        ...Array.from({ length: 30 }, () => Array.from({ length: 1 + Math.floor(random.next() * 12) }, () => word())),
+      ];
+      const words = sentences.flat();
+      const lengths = Int32Array.from(sentences, (sentence) => sentence.length);
+      const randomWords = Int32Array.from(sentences, (sentence) => Math.floor(random.next() * sentence.length));
+      const stats = fitNormalization(Array.from({ length: 8 }, word), { abttComponents: Math.min(2, dims) });
+      for (const normalization of ['none', 'center', 'zscore', 'abtt'] as const) {
+        const expected = sentences.map((sentence, s) => {
+          const vectors = sentence.map((vector) => (vector === null || normalization === 'none' ? vector : normalizeVector64(stats, normalization, vector)));
+          return measureSentence(vectors, randomWords[s]!).intraSentenceSimilarity;
+        });
+        const measured = intraSentenceSimilaritiesOf(stats, normalization, words, lengths, randomWords, dims);
+        expect(measured.map((value) => (value === null ? null : Object.is(value, -0) ? '-0' : value))).toEqual(expected.map((value) => (value === null ? null : Object.is(value, -0) ? '-0' : value)));
+      }
+    });
+  }
+
+  it('the intra-sentence similarities refuse what measureSentence refuses: a non-finite value, a random word outside its sentence', () => {
+    const finite = Float32Array.of(1, 2, 3);
+    const broken = Float32Array.of(1, Number.NaN, 3);
+    const expectedError = (() => {
+      try {
+        measureSentence([finite, broken], 0);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(() => intraSentenceSimilaritiesOf(null, 'none', [finite, finite, broken], Int32Array.of(1, 2), Int32Array.of(0, 0), 3)).toThrow(expectedError);
+    expect(() => intraSentenceSimilaritiesOf(null, 'none', [finite, finite], Int32Array.of(2), Int32Array.of(2), 3)).toThrow(/random word 2 of 2/);
+    // Finite values whose squared norm overflows are measured, as measureSentence measures them.
+    const huge = Float32Array.of(3e38, 3e38, 1);
+    expect(intraSentenceSimilaritiesOf(null, 'none', [huge, finite], Int32Array.of(2), Int32Array.of(0), 3)).toEqual([measureSentence([huge, finite], 0).intraSentenceSimilarity]);
+  });
 
   it('corrections under two sets of statistics in turn each use their own (the kernel memory holds one set at a time)', () => {
     const random = mulberry32(99);

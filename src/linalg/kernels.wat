@@ -851,7 +851,8 @@
         (br $row))))
 
   ;; One row's first step of an anisotropy correction (src/metrics/normalization.ts normalizeInto64):
-  ;; out[c] = in[c] - mean[c] of the float32 row `in` (exact in float64), divided by std[c] where
+  ;; out[c] = in[c] - mean[c] of the float32 row `in` (exact in float64; `mode` 0: in[c] alone, the
+  ;; row as it is), divided by std[c] where
   ;; `mode` is 2 (zscore) and std[c] > 0 (the JavaScript `scale > 0 ? deviation / scale : deviation`,
   ;; NaN included); elementwise, so two columns at a time change nothing.
   (func $centerRow (param $in i32) (param $d i32) (param $mode i32) (param $mean i32) (param $std i32) (param $out i32)
@@ -860,9 +861,9 @@
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
-        (local.set $dev (f64x2.sub
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2)))))
-          (v128.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))
+        (local.set $dev (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2))))))
+        (if (i32.ne (local.get $mode) (i32.const 0))
+          (then (local.set $dev (f64x2.sub (local.get $dev) (v128.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))))
         (if (i32.eq (local.get $mode) (i32.const 2))
           (then
             (local.set $sd (v128.load (i32.add (local.get $std) (i32.shl (local.get $c) (i32.const 3)))))
@@ -873,9 +874,9 @@
         (br $next)))
     (if (i32.lt_u (local.get $c) (local.get $d))
       (then
-        (local.set $x (f64.sub
-          (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2)))))
-          (f64.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))
+        (local.set $x (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $c) (i32.const 2))))))
+        (if (i32.ne (local.get $mode) (i32.const 0))
+          (then (local.set $x (f64.sub (local.get $x) (f64.load (i32.add (local.get $mean) (i32.shl (local.get $c) (i32.const 3))))))))
         (if (i32.eq (local.get $mode) (i32.const 2))
           (then
             (local.set $s (f64.load (i32.add (local.get $std) (i32.shl (local.get $c) (i32.const 3)))))
@@ -902,7 +903,7 @@
           (f64.mul (local.get $dot) (f64.load (i32.add (local.get $comp) (i32.shl (local.get $c) (i32.const 3))))))))))
 
   ;; The anisotropy corrections of src/metrics/normalization.ts, bit for bit, of `rows` float32 rows
-  ;; of `d` values at `in` (row-major) into float64 rows at `out`: `mode` 1 centers (minus `mean`), 2
+  ;; of `d` values at `in` (row-major) into float64 rows at `out`: `mode` 0 copies (no correction), 1 centers (minus `mean`), 2
   ;; also divides by `std` (zscore), 3 centers and then removes the `k` components at `comps` (k rows
   ;; of d float64) one after another (abtt). With `out32` non-zero, each corrected row is also
   ;; rounded to float32 there (Math.fround) and the squared norm of those float32 values goes to
@@ -1019,4 +1020,107 @@
               (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 3)))) (local.get $scale))))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $nextRow))))
+
+  ;; Ethayarajh's intra-sentence similarity of each of `count` sentences, as src/metrics/contextuality.ts
+  ;; measureSentence computes it, bit for bit: sentence s has the next lengths[s] words of `index`
+  ;; (int32: the word's float64 row of `d` values in `rows`, or -1 where the word has no vector).
+  ;; Per sentence: each present word's squared norm (summed in column order) and the centre (each
+  ;; entry gets the words' values in word order); the usable words (squared norm > 0) divide the
+  ;; centre; each usable word's cosine with it (exactly 1 when the word equals the centre, clamped
+  ;; to [-1, 1]); their mean, summed in word order. `result[s]` gets it; `status[s]` is 0, or 1
+  ;; when there is none (no usable word, or a centre of norm 0), or 2 when a squared norm is not
+  ;; finite (the caller measures that sentence again, in JavaScript, which says which value).
+  ;; `centre` (d float64) and `norms` (the longest sentence's words, float64) are scratch.
+  (func (export "intraSimilarities") (param $rows i32) (param $d i32) (param $index i32) (param $lengths i32) (param $count i32) (param $centre i32) (param $norms i32) (param $result i32) (param $status i32)
+    (local $s i32) (local $first i32) (local $length i32) (local $i i32) (local $r i32) (local $p i32) (local $c i32)
+    (local $squared f64) (local $v f64) (local $usable i32) (local $centreNorm f64) (local $sum f64) (local $dot f64) (local $same i32) (local $cos f64) (local $state i32) (local $n f64) (local $z f64)
+    (block $sentencesDone
+      (loop $sentence
+        (br_if $sentencesDone (i32.ge_u (local.get $s) (local.get $count)))
+        (local.set $length (i32.load (i32.add (local.get $lengths) (i32.shl (local.get $s) (i32.const 2)))))
+        (memory.fill (local.get $centre) (i32.const 0) (i32.shl (local.get $d) (i32.const 3)))
+        (local.set $usable (i32.const 0))
+        (local.set $state (i32.const 0))
+        (local.set $i (i32.const 0))
+        (block $wordsDone
+          (loop $word
+            (br_if $wordsDone (i32.ge_u (local.get $i) (local.get $length)))
+            (local.set $r (i32.load (i32.add (local.get $index) (i32.shl (i32.add (local.get $first) (local.get $i)) (i32.const 2)))))
+            (local.set $squared (f64.const 0))
+            (if (i32.ge_s (local.get $r) (i32.const 0))
+              (then
+                (local.set $p (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 3))))
+                (local.set $c (i32.const 0))
+                (block $columnsDone
+                  (loop $column
+                    (br_if $columnsDone (i32.ge_u (local.get $c) (local.get $d)))
+                    (local.set $v (f64.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 3)))))
+                    (local.set $squared (f64.add (local.get $squared) (f64.mul (local.get $v) (local.get $v))))
+                    (f64.store (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3)))
+                      (f64.add (f64.load (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3)))) (local.get $v)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $column)))
+                ;; Not finite (infinity or NaN): x - x is 0 only for a finite x.
+                (if (f64.ne (f64.sub (local.get $squared) (local.get $squared)) (f64.const 0)) (then (local.set $state (i32.const 2))))
+                (if (f64.gt (local.get $squared) (f64.const 0)) (then (local.set $usable (i32.add (local.get $usable) (i32.const 1)))))))
+            (f64.store (i32.add (local.get $norms) (i32.shl (local.get $i) (i32.const 3))) (local.get $squared))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $word)))
+        (if (i32.and (i32.eqz (local.get $state)) (i32.eqz (local.get $usable))) (then (local.set $state (i32.const 1))))
+        (if (i32.eqz (local.get $state))
+          (then
+            (local.set $n (f64.convert_i32_u (local.get $usable)))
+            (local.set $centreNorm (f64.const 0))
+            (local.set $c (i32.const 0))
+            (block $divided
+              (loop $divide
+                (br_if $divided (i32.ge_u (local.get $c) (local.get $d)))
+                (local.set $z (f64.div (f64.load (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3)))) (local.get $n)))
+                (f64.store (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3))) (local.get $z))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $divide)))
+            (local.set $c (i32.const 0))
+            (block $normed
+              (loop $norm
+                (br_if $normed (i32.ge_u (local.get $c) (local.get $d)))
+                (local.set $z (f64.load (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3)))))
+                (local.set $centreNorm (f64.add (local.get $centreNorm) (f64.mul (local.get $z) (local.get $z))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $norm)))
+            (if (i32.eqz (f64.gt (local.get $centreNorm) (f64.const 0))) (then (local.set $state (i32.const 1))))))
+        (if (i32.eqz (local.get $state))
+          (then
+            (local.set $sum (f64.const 0))
+            (local.set $i (i32.const 0))
+            (block $cosinesDone
+              (loop $cosine
+                (br_if $cosinesDone (i32.ge_u (local.get $i) (local.get $length)))
+                (local.set $squared (f64.load (i32.add (local.get $norms) (i32.shl (local.get $i) (i32.const 3)))))
+                (if (f64.gt (local.get $squared) (f64.const 0))
+                  (then
+                    (local.set $r (i32.load (i32.add (local.get $index) (i32.shl (i32.add (local.get $first) (local.get $i)) (i32.const 2)))))
+                    (local.set $p (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $r) (local.get $d)) (i32.const 3))))
+                    (local.set $same (i32.const 1))
+                    (local.set $dot (f64.const 0))
+                    (local.set $c (i32.const 0))
+                    (block $dotted
+                      (loop $dotting
+                        (br_if $dotted (i32.ge_u (local.get $c) (local.get $d)))
+                        (local.set $v (f64.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 3)))))
+                        (local.set $z (f64.load (i32.add (local.get $centre) (i32.shl (local.get $c) (i32.const 3)))))
+                        (if (f64.ne (local.get $v) (local.get $z)) (then (local.set $same (i32.const 0))))
+                        (local.set $dot (f64.add (local.get $dot) (f64.mul (local.get $v) (local.get $z))))
+                        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                        (br $dotting)))
+                    (local.set $cos (select (f64.const 1)
+                      (f64.max (f64.const -1) (f64.min (f64.const 1) (f64.div (local.get $dot) (f64.sqrt (f64.mul (local.get $squared) (local.get $centreNorm))))))
+                      (local.get $same)))
+                    (local.set $sum (f64.add (local.get $sum) (local.get $cos)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $cosine)))
+            (f64.store (i32.add (local.get $result) (i32.shl (local.get $s) (i32.const 3))) (f64.div (local.get $sum) (f64.convert_i32_u (local.get $usable))))))
+        (i32.store (i32.add (local.get $status) (i32.shl (local.get $s) (i32.const 2))) (local.get $state))
+        (local.set $first (i32.add (local.get $first) (local.get $length)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sentence))))
 )

@@ -27,6 +27,8 @@
  *   baseline, explainable variance minus the variance baseline.
  */
 import { firstSingularValueShareOfRows } from './pca.js';
+import { normalizeVector64, type Normalization, type NormalizationStats } from './normalization.js';
+import { intraSentenceSimilarities } from '../linalg/intra-sentence.js';
 
 type Vector = Float32Array | Float64Array;
 
@@ -340,6 +342,38 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   }
   const cosines = usable.map((_vector, k) => (identical[k] ? 1 : Math.max(-1, Math.min(1, dots[k]! / Math.sqrt(norms[k]! * centreNorm)))));
   return { intraSentenceSimilarity: mean(cosines), randomWord: random };
+}
+
+/**
+ * Definition 2 ({@link measureSentence}'s intra-sentence similarity) of many sentences at once, each
+ * word corrected under `normalization` first (src/metrics/normalization.ts; `none`: as it is):
+ * sentence s is the next `lengths[s]` of `words` (each `dims` long, or null), its random word at
+ * `randomWords[s]` within it. The same values bit for bit, computed in the WebAssembly kernels
+ * (src/linalg/intra-sentence.ts); a sentence with a value that is not finite is measured here
+ * again, so that the same error names it.
+ */
+export function intraSentenceSimilaritiesOf(
+  stats: NormalizationStats | null,
+  normalization: Normalization,
+  words: readonly (Float32Array | null)[],
+  lengths: Int32Array,
+  randomWords: Int32Array,
+  dims: number,
+): (number | null)[] {
+  lengths.forEach((length, s) => {
+    const randomWord = randomWords[s]!;
+    if (!Number.isSafeInteger(randomWord) || randomWord < 0 || randomWord >= length) throw new RangeError(`measureSentence: random word ${randomWord} of ${length}`);
+  });
+  const measured = intraSentenceSimilarities(stats, normalization, words, lengths, dims);
+  let offset = 0;
+  return measured.map((value, s) => {
+    const length = lengths[s]!;
+    const start = offset;
+    offset += length;
+    if (value !== 'recheck') return value;
+    const vectors = words.slice(start, start + length).map((vector) => (vector === null || normalization === 'none' ? vector : normalizeVector64(stats!, normalization, vector)));
+    return measureSentence(vectors, randomWords[s]!).intraSentenceSimilarity;
+  });
 }
 
 /** Ethayarajh's measures with their anisotropy adjustments (see the module comment). */

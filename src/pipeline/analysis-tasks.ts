@@ -10,8 +10,8 @@
  * vector object, so a vector shared by many occurrences (a static model's lookup) stays one shared
  * object on the other side, as the corrections and the contextuality measures expect.
  */
-import { contextuality, measureSentence, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
-import { fitNormalization, normalizeRowsInto64, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
+import { contextuality, intraSentenceSimilaritiesOf, type SentenceMeasure, type TargetVector } from '../metrics/contextuality.js';
+import { fitNormalization, normalizeVectors, type NormalizationStats } from '../metrics/normalization.js';
 import { trainProbe, type LogisticModel, type ProbeExample } from '../metrics/probe.js';
 import { contextualityTable, type ComparisonRow, type ContextualityRow, type SpearmanComparisonRow } from '../results/schema.js';
 import type { ModelRecord } from '../results/run-result.js';
@@ -196,29 +196,18 @@ function runIntraSentence(task: IntraSentenceTask): IntraSentenceOutcome {
   const words = unpackVectors(task.words);
   const dims = task.words.dims;
   const similarities: IntraSentenceOutcome = task.normalizations.map(() => []);
-  const { lengths } = task;
+  const { lengths, randomWords } = task;
   let sentence = 0;
   let first = 0;
   while (sentence < lengths.length) {
-    // The next whole sentences, at most INTRA_WORDS_PER_BLOCK words unless one sentence is longer.
+    // The next whole sentences, at most INTRA_WORDS_PER_GROUP words unless one sentence is longer.
     let end = sentence;
     let count = 0;
     do count += lengths[end++]!;
-    while (end < lengths.length && count + lengths[end]! <= INTRA_WORDS_PER_BLOCK);
+    while (end < lengths.length && count + lengths[end]! <= INTRA_WORDS_PER_GROUP);
     const raw = words.slice(first, first + count);
-    const { block, views } = intraBlock(count, dims);
     task.normalizations.forEach((normalization, n) => {
-      let vectors: readonly (Float32Array | Float64Array | null)[] = raw;
-      if (normalization !== 'none') {
-        normalizeRowsInto64(task.stats!, normalization, raw, block);
-        vectors = raw.map((vector, i) => (vector === null ? null : views[i]!));
-      }
-      let offset = 0;
-      for (let s = sentence; s < end; s++) {
-        const length = lengths[s]!;
-        similarities[n]!.push(measureSentence(vectors.slice(offset, offset + length), task.randomWords[s]!).intraSentenceSimilarity);
-        offset += length;
-      }
+      similarities[n]!.push(...intraSentenceSimilaritiesOf(task.stats, normalization, raw, lengths.subarray(sentence, end), randomWords.subarray(sentence, end), dims));
     });
     sentence = end;
     first += count;
@@ -227,23 +216,11 @@ function runIntraSentence(task: IntraSentenceTask): IntraSentenceOutcome {
 }
 
 /**
- * Words of sampled sentences corrected together by {@link runIntraSentence}: whole sentences up to
- * this many words go through the kernels at once, into one float64 block of this thread reused by
- * every group, correction and task (a few MB, page-faulted in once).
+ * Whole sentences up to this many words are measured by {@link runIntraSentence} in one call of
+ * the kernels (src/metrics/contextuality.ts intraSentenceSimilaritiesOf), which hold their
+ * corrected words (a few MB).
  */
-const INTRA_WORDS_PER_BLOCK = 1024;
-
-let intraBlocks: { dims: number; block: Float64Array; views: Float64Array[] } = { dims: 0, block: new Float64Array(0), views: [] };
-
-/** This thread's block of {@link INTRA_WORDS_PER_BLOCK} (or `words`, when more) vectors of `dims`, with a view of each. */
-function intraBlock(words: number, dims: number): { block: Float64Array; views: readonly Float64Array[] } {
-  if (intraBlocks.dims !== dims || intraBlocks.views.length < words) {
-    const rows = Math.max(words, INTRA_WORDS_PER_BLOCK);
-    const block = intraBlocks.block.length >= rows * dims ? intraBlocks.block : new Float64Array(rows * dims);
-    intraBlocks = { dims, block, views: Array.from({ length: rows }, (_unused, i) => block.subarray(i * dims, (i + 1) * dims)) };
-  }
-  return intraBlocks;
-}
+const INTRA_WORDS_PER_GROUP = 1024;
 
 /**
  * The blocks the corrected vectors of {@link runContextuality} are written into, reused by every
