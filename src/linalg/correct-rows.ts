@@ -131,15 +131,3 @@ export function correctRowsInto32(stats: CorrectionStatistics, mode: CorrectionM
     norms.set(runNorms.subarray(0, count), first);
   });
 }
-
-/**
- * The float64 corrections of `vectors` into `block` (vector i at i * dims; a missing vector leaves
- * its place as it was). The same values as src/metrics/normalization.ts `normalizeVector64`.
- */
-export function correctRowsInto64(stats: CorrectionStatistics, mode: CorrectionMode, vectors: readonly (Float32Array | null)[], block: Float64Array): void {
-  const d = stats.dims;
-  if (block.length < vectors.length * d) throw new RangeError(`correctRowsInto64: room for ${block.length / d} vectors, ${vectors.length} given`);
-  correctRuns(stats, mode, vectors, false, (first, count, values64) => {
-    block.set(values64.subarray(0, count * d), first * d);
-  });
-}

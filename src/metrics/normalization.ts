@@ -16,7 +16,7 @@
  * vectors (null) pass through as null.
  */
 import { type Pca, fitPcaOfRows } from './pca.js';
-import { correctRowsInto32, correctRowsInto64 } from '../linalg/correct-rows.js';
+import { correctRowsInto32 } from '../linalg/correct-rows.js';
 import type { Normalization } from '../types.js';
 
 export { NORMALIZATIONS } from '../vocabulary.js';
@@ -214,12 +214,4 @@ export function normalizeVectors(
  */
 export function normalizeRowsIntoBlock(stats: NormalizationStats, normalization: Exclude<Normalization, 'none'>, vectors: readonly (Float32Array | null)[], block: Float32Array, norms: Float64Array): void {
   correctRowsInto32(stats, normalization, vectors, block, norms);
-}
-
-/**
- * {@link normalizeVector64} of many vectors at once, vector i into `block` at i * dims (a missing
- * vector's place is left as it was): the same values, computed in the WebAssembly kernels.
- */
-export function normalizeRowsInto64(stats: NormalizationStats, normalization: Exclude<Normalization, 'none'>, vectors: readonly (Float32Array | null)[], block: Float64Array): void {
-  correctRowsInto64(stats, normalization, vectors, block);
 }
