@@ -13,7 +13,7 @@ import { kernelModule, wasm } from './rows.js';
 
 interface BootstrapExports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  aucResamples(seed: number, resamples: number, nPos: number, nNeg: number, picks: number, rankings: number, count: number): void;
+  aucResamples(seed: number, resamples: number, nPos: number, nNeg: number, picks: number, counts: number, rankings: number, count: number): void;
 }
 
 let instance: BootstrapExports | null = null;
@@ -74,6 +74,8 @@ export function aucResamples(seed: number, resamples: number, rankings: readonly
   };
   // The draws are mixed four at a time: room for three more.
   const picks = take((nPos + nNeg + 3) * 4);
+  // How many times each item was drawn in the current resample (the kernel leaves it zero).
+  const counts = take((nPos + nNeg) * 4);
   const descriptors = take(rankings.length * DESCRIPTOR_BYTES);
   const at = bounded.map((ranking) => ({ negGroups: take(nNeg * 4), bounds: take(nPos * 8), prefix: take((ranking.groups + 1) * 4), out: take(resamples * 8) }));
   instance ??= new wasm.Instance(kernelModule()).exports as BootstrapExports;
@@ -89,6 +91,7 @@ export function aucResamples(seed: number, resamples: number, rankings: readonly
     new Uint32Array(buffer, prefix, ranking.groups + 1).fill(0);
     descriptor.set([negGroups, bounds, prefix, ranking.groups, out], 5 * r);
   });
-  kernels.aucResamples(seed >>> 0, resamples, nPos, nNeg, picks, descriptors, rankings.length);
+  new Uint32Array(buffer, counts, nPos + nNeg).fill(0);
+  kernels.aucResamples(seed >>> 0, resamples, nPos, nNeg, picks, counts, descriptors, rankings.length);
   return at.map(({ out }) => new Float64Array(buffer, out, resamples).slice());
 }

@@ -657,7 +657,7 @@
   ;; The AUC of a resample is aucFromGroupCounts' U counted per positive instead of per tie group:
   ;; with P[g] the number of drawn negatives in the negatives' tie groups below g, a positive whose
   ;; score lies above the negatives' groups 0 .. lo-1 (and ties group lo when hi = lo + 1) adds
-  ;; 2 (negatives below) + (negatives tied) = P[lo] + P[hi] to 2U. Every sum is an integer below
+  ;; 2 (negatives below) + (negatives tied) = P[lo] + P[hi] to 2U, once per time it was drawn. Every sum is an integer below
   ;; 2^53 (the caller checks 2 nPos nNeg <= 2^53), summed in int64 and converted once: the same
   ;; bits as the float64 sums of aucFromGroupCounts, divided by the same (2 nPos) nNeg.
 
@@ -716,21 +716,42 @@
             (br $next)))))
     (i32.add (local.get $state) (i32.mul (local.get $total) (i32.const 0x6d2b79f5))))
 
-  ;; 2U of one ranking on the drawn resample: `prefix` (groups + 1 int32, zero on entry, zero again
-  ;; on return) counts the drawn negatives per tie group of the negatives (`negGroups`, one per
-  ;; negative), summed into P; each drawn positive adds P[lo] + P[hi] (`bounds`: lo, hi per positive).
-  (func $doubledU (param $picks i32) (param $nPos i32) (param $nNeg i32) (param $negGroups i32) (param $bounds i32) (param $prefix i32) (param $groups i32) (result i64)
-    (local $k i32) (local $at i32) (local $end i32) (local $running i32) (local $sum i64)
-    ;; counts of group g at prefix[g + 1]
-    (local.set $at (i32.add (local.get $picks) (i32.shl (local.get $nPos) (i32.const 2))))
-    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $nNeg) (i32.const 2))))
+  ;; How many times each item was drawn in one resample: `picks` (nPos draws among the positives,
+  ;; then nNeg among the negatives) counted into `counts` (nPos int32 for the positives, then nNeg
+  ;; for the negatives; zero on entry).
+  (func $countPicks (param $picks i32) (param $nPos i32) (param $nNeg i32) (param $counts i32)
+    (local $at i32) (local $end i32) (local $k i32) (local $base i32)
+    (local.set $at (local.get $picks))
+    (local.set $end (i32.add (local.get $picks) (i32.shl (i32.add (local.get $nPos) (local.get $nNeg)) (i32.const 2))))
+    (local.set $base (local.get $counts))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-        (local.set $k (i32.add (local.get $prefix)
-          (i32.shl (i32.load (i32.add (local.get $negGroups) (i32.shl (i32.load (local.get $at)) (i32.const 2)))) (i32.const 2))))
-        (i32.store offset=4 (local.get $k) (i32.add (i32.load offset=4 (local.get $k)) (i32.const 1)))
+        ;; the negatives' draws count after the positives' counts
+        (if (i32.eq (local.get $at) (i32.add (local.get $picks) (i32.shl (local.get $nPos) (i32.const 2))))
+          (then (local.set $base (i32.add (local.get $counts) (i32.shl (local.get $nPos) (i32.const 2))))))
+        (local.set $k (i32.add (local.get $base) (i32.shl (i32.load (local.get $at)) (i32.const 2))))
+        (i32.store (local.get $k) (i32.add (i32.load (local.get $k)) (i32.const 1)))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $next))))
+
+  ;; 2U of one ranking on the drawn resample, from how many times each item was drawn (`counts`,
+  ;; see $countPicks): `prefix` (groups + 1 int32, zero on entry, zero again on return) sums the
+  ;; negatives' counts per tie group of the negatives (`negGroups`, one per negative) into P; each
+  ;; positive adds its count times P[lo] + P[hi] (`bounds`: lo, hi per positive). The same integer
+  ;; as counting drawn item by drawn item; the items are read in order, not in draw order.
+  (func $doubledU (param $counts i32) (param $nPos i32) (param $nNeg i32) (param $negGroups i32) (param $bounds i32) (param $prefix i32) (param $groups i32) (result i64)
+    (local $j i32) (local $k i32) (local $at i32) (local $end i32) (local $running i32) (local $sum i64) (local $negCounts i32)
+    (local.set $negCounts (i32.add (local.get $counts) (i32.shl (local.get $nPos) (i32.const 2))))
+    ;; counts of group g at prefix[g + 1]
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $nNeg)))
+        (local.set $k (i32.add (local.get $prefix)
+          (i32.shl (i32.load (i32.add (local.get $negGroups) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2))))
+        (i32.store offset=4 (local.get $k) (i32.add (i32.load offset=4 (local.get $k))
+          (i32.load (i32.add (local.get $negCounts) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $next)))
     ;; P[g] = drawn negatives in groups below g
     (local.set $at (i32.add (local.get $prefix) (i32.const 4)))
@@ -742,27 +763,29 @@
         (i32.store (local.get $at) (local.get $running))
         (local.set $at (i32.add (local.get $at) (i32.const 4)))
         (br $next)))
-    (local.set $at (local.get $picks))
-    (local.set $end (i32.add (local.get $picks) (i32.shl (local.get $nPos) (i32.const 2))))
+    (local.set $j (i32.const 0))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $at) (local.get $end)))
-        (local.set $k (i32.add (local.get $bounds) (i32.shl (i32.load (local.get $at)) (i32.const 3))))
-        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (i32.add
-          (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load (local.get $k)) (i32.const 2))))
-          (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load offset=4 (local.get $k)) (i32.const 2))))))))
-        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br_if $done (i32.ge_u (local.get $j) (local.get $nPos)))
+        (local.set $k (i32.add (local.get $bounds) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $sum (i64.add (local.get $sum) (i64.mul
+          (i64.extend_i32_u (i32.load (i32.add (local.get $counts) (i32.shl (local.get $j) (i32.const 2)))))
+          (i64.extend_i32_u (i32.add
+            (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load (local.get $k)) (i32.const 2))))
+            (i32.load (i32.add (local.get $prefix) (i32.shl (i32.load offset=4 (local.get $k)) (i32.const 2)))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $next)))
     (memory.fill (local.get $prefix) (i32.const 0) (i32.shl (i32.add (local.get $groups) (i32.const 1)) (i32.const 2)))
     (local.get $sum))
 
   ;; AUC of each of `count` rankings on every stratified resample, all scored on the same draws (a
-  ;; resample is drawn once however many rankings read it): per resample `nPos` draws into the
-  ;; positives, then `nNeg` into the negatives (`picks`: scratch, nPos + nNeg + 3 int32).
+  ;; resample is drawn and counted once however many rankings read it): per resample `nPos` draws
+  ;; into the positives, then `nNeg` into the negatives (`picks`: scratch, nPos + nNeg + 3 int32),
+  ;; counted per item (`counts`: scratch, nPos + nNeg int32, zero on entry and on return).
   ;; `rankings`: `count` descriptors of five int32: negGroups (nNeg int32), bounds (2 nPos int32),
   ;; prefix (groups + 1 int32, zero), groups, out (`resamples` float64, out[b] = AUC of resample b).
   (func (export "aucResamples")
-    (param $seed i32) (param $resamples i32) (param $nPos i32) (param $nNeg i32) (param $picks i32)
+    (param $seed i32) (param $resamples i32) (param $nPos i32) (param $nNeg i32) (param $picks i32) (param $counts i32)
     (param $rankings i32) (param $count i32)
     (local $b i32) (local $r i32) (local $d i32) (local $state i32) (local $pairs f64)
     (local.set $state (local.get $seed))
@@ -771,6 +794,7 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $b) (local.get $resamples)))
         (local.set $state (call $drawResample (local.get $state) (local.get $nPos) (local.get $nNeg) (local.get $picks)))
+        (call $countPicks (local.get $picks) (local.get $nPos) (local.get $nNeg) (local.get $counts))
         (local.set $r (i32.const 0))
         (block $scored
           (loop $ranking
@@ -778,11 +802,12 @@
             (local.set $d (i32.add (local.get $rankings) (i32.mul (local.get $r) (i32.const 20))))
             (f64.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $b) (i32.const 3)))
               (f64.div (f64.convert_i64_u
-                (call $doubledU (local.get $picks) (local.get $nPos) (local.get $nNeg)
+                (call $doubledU (local.get $counts) (local.get $nPos) (local.get $nNeg)
                   (i32.load (local.get $d)) (i32.load offset=4 (local.get $d)) (i32.load offset=8 (local.get $d)) (i32.load offset=12 (local.get $d))))
                 (local.get $pairs)))
             (local.set $r (i32.add (local.get $r) (i32.const 1)))
             (br $ranking)))
+        (memory.fill (local.get $counts) (i32.const 0) (i32.shl (i32.add (local.get $nPos) (local.get $nNeg)) (i32.const 2)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $next))))
 
