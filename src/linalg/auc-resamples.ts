@@ -9,10 +9,10 @@
  * scored on one set of draws, drawn once: a split's comparisons share them.
  * test/linalg-kernels.test.ts checks it against the engine's draws counted in JavaScript.
  */
-import { kernelModule, wasm } from './rows.js';
+import { kernelModule, MemoryLayout, wasm, type KernelMemory } from './rows.js';
 
 interface BootstrapExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   aucResamples(seed: number, resamples: number, nPos: number, nNeg: number, picks: number, counts: number, rankings: number, count: number): void;
 }
 
@@ -66,12 +66,8 @@ export function aucResamples(seed: number, resamples: number, rankings: readonly
   // The kernel sums the counts in int64: the same bits as the float64 sums while those are exact.
   if (2 * nPos * nNeg > 2 ** 53) throw new RangeError(`aucResamples: ${nPos} positives and ${nNeg} negatives are beyond exact float64 counting`);
   const bounded = rankings.map(negativeBounds);
-  let offset = 0;
-  const take = (bytes: number): number => {
-    const at = offset;
-    offset += Math.ceil(bytes / 16) * 16;
-    return at;
-  };
+  const regions = new MemoryLayout();
+  const take = (bytes: number): number => regions.take(bytes);
   // The draws are mixed four at a time: room for three more.
   const picks = take((nPos + nNeg + 3) * 4);
   // How many times each item was drawn in the current resample (the kernel leaves it zero).
@@ -80,9 +76,7 @@ export function aucResamples(seed: number, resamples: number, rankings: readonly
   const at = bounded.map((ranking) => ({ negGroups: take(nNeg * 4), bounds: take(nPos * 8), prefix: take((ranking.groups + 1) * 4), out: take(resamples * 8) }));
   instance ??= new wasm.Instance(kernelModule()).exports as BootstrapExports;
   const kernels = instance;
-  const have = kernels.memory.buffer.byteLength;
-  if (offset > have) kernels.memory.grow(Math.ceil((offset - have) / 65536));
-  const buffer = kernels.memory.buffer;
+  const buffer = regions.reserve(kernels.memory);
   const descriptor = new Uint32Array(buffer, descriptors, rankings.length * 5);
   bounded.forEach((ranking, r) => {
     const { negGroups, bounds, prefix, out } = at[r]!;

@@ -10,10 +10,10 @@
  * Vectors go through the kernel's memory {@link CHUNK_ROWS} at a time, so it stays a few MB
  * whatever the count (one instance per thread, reused).
  */
-import { kernelModule, wasm } from './rows.js';
+import { kernelModule, MemoryLayout, wasm, type KernelMemory } from './rows.js';
 
 interface CorrectExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   correctRows(input: number, rows: number, d: number, mode: number, mean: number, std: number, comps: number, k: number, out: number, out32: number, norms: number): void;
 }
 
@@ -32,9 +32,6 @@ export type CorrectionMode = keyof typeof CORRECTION_MODES;
 /** Vectors per kernel call. */
 export const CHUNK_ROWS = 256;
 
-const PAGE = 65536;
-const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-
 /** Where each part sits in the kernel's memory for one set of statistics. */
 interface Layout {
   readonly mean: number;
@@ -47,6 +44,29 @@ interface Layout {
 }
 
 let instance: CorrectExports | null = null;
+
+/** Where a correction's statistics sit in the kernel memory (kernels.wat `correctRows`'s mean, std and comps). */
+export interface StatisticsRegions {
+  readonly mean: number;
+  readonly std: number;
+  readonly comps: number;
+}
+
+/** Takes the regions of `stats` (mean, std, then the components as rows) from `regions`. */
+export function takeStatistics(regions: MemoryLayout, stats: CorrectionStatistics): StatisticsRegions {
+  const d = stats.dims;
+  return { mean: regions.take(d * 8), std: regions.take(d * 8), comps: regions.take(stats.components.length * d * 8) };
+}
+
+/** Writes `stats` into `memory` at `at`. */
+export function writeStatistics(memory: ArrayBuffer, at: StatisticsRegions, stats: CorrectionStatistics): void {
+  const d = stats.dims;
+  new Float64Array(memory, at.mean, d).set(stats.mean);
+  new Float64Array(memory, at.std, d).set(stats.std);
+  stats.components.forEach((component, j) => {
+    new Float64Array(memory, at.comps + j * d * 8, d).set(component);
+  });
+}
 /** The statistics whose values the memory holds (statistics are never modified), and where. */
 let loaded: { stats: CorrectionStatistics; layout: Layout } | null = null;
 
@@ -55,22 +75,14 @@ function kernelsFor(stats: CorrectionStatistics): { kernels: CorrectExports; lay
   const kernels = instance;
   if (loaded?.stats !== stats) {
     const d = stats.dims;
-    const k = stats.components.length;
-    const mean = 0;
-    const std = align(mean + d * 8);
-    const comps = align(std + d * 8);
-    const input = align(comps + k * d * 8);
-    const out = align(input + CHUNK_ROWS * d * 4);
-    const out32 = align(out + CHUNK_ROWS * d * 8);
-    const norms = align(out32 + CHUNK_ROWS * d * 4);
-    const end = norms + CHUNK_ROWS * 8;
-    const have = kernels.memory.buffer.byteLength;
-    if (end > have) kernels.memory.grow(Math.ceil((end - have) / PAGE));
-    const memory = kernels.memory.buffer;
-    new Float64Array(memory, mean, d).set(stats.mean);
-    new Float64Array(memory, std, d).set(stats.std);
-    stats.components.forEach((component, j) => { new Float64Array(memory, comps + j * d * 8, d).set(component); });
-    loaded = { stats, layout: { mean, std, comps, input, out, out32, norms } };
+    const regions = new MemoryLayout();
+    const at = takeStatistics(regions, stats);
+    const input = regions.take(CHUNK_ROWS * d * 4);
+    const out = regions.take(CHUNK_ROWS * d * 8);
+    const out32 = regions.take(CHUNK_ROWS * d * 4);
+    const norms = regions.take(CHUNK_ROWS * 8);
+    writeStatistics(regions.reserve(kernels.memory), at, stats);
+    loaded = { stats, layout: { ...at, input, out, out32, norms } };
   }
   return { kernels, layout: loaded.layout };
 }

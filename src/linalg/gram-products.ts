@@ -9,18 +9,15 @@
  * The kernel memory holds X twice, row-major and transposed (neighbouring rows side by side); one
  * instance per thread, reused by the next matrix.
  */
-import { kernelModule, wasm } from './rows.js';
+import { kernelModule, MemoryLayout, wasm, type KernelMemory } from './rows.js';
 
 interface GramExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   rowDotsT(t: number, rows: number, cols: number, v: number, out: number): void;
   accumulateRows(data: number, rows: number, cols: number, s: number, w: number): void;
 }
 
 let instance: GramExports | null = null;
-
-const PAGE = 65536;
-const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** X (rows x cols, row-major float64) loaded into the kernels, to multiply vectors by its Gram matrices. */
 export class GramProducts {
@@ -39,17 +36,11 @@ export class GramProducts {
     // Rows side by side in pairs in the transpose: an odd count gets a zero row.
     this.padded = rows + (rows & 1);
     const longest = Math.max(this.padded, cols);
-    const dataAt = 0;
-    const t = align(dataAt + rows * cols * 8);
-    const v = align(t + cols * this.padded * 8);
-    const inner = align(v + longest * 8);
-    const w = align(inner + longest * 8);
-    const end = w + longest * 8;
-    const have = this.kernels.memory.buffer.byteLength;
-    if (end > have) this.kernels.memory.grow(Math.ceil((end - have) / PAGE));
-    this.at = { data: dataAt, t, v, inner, w };
-    const memory = this.kernels.memory.buffer;
-    new Float64Array(memory, dataAt, rows * cols).set(data);
+    const regions = new MemoryLayout();
+    this.at = { data: regions.take(rows * cols * 8), t: regions.take(cols * this.padded * 8), v: regions.take(longest * 8), inner: regions.take(longest * 8), w: regions.take(longest * 8) };
+    const memory = regions.reserve(this.kernels.memory);
+    const t = this.at.t;
+    new Float64Array(memory, this.at.data, rows * cols).set(data);
     const transposed = new Float64Array(memory, t, cols * this.padded);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) transposed[c * this.padded + r] = data[r * cols + c]!;
     if (this.padded > rows) for (let c = 0; c < cols; c++) transposed[c * this.padded + rows] = 0;

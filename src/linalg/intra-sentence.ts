@@ -6,19 +6,16 @@
  * sentences under four corrections for each of 16 representations; in JavaScript that took about
  * 1.2 CPU s, most of it chains of dependent additions a few hundred long.
  */
-import { kernelModule, wasm } from './rows.js';
-import { CORRECTION_MODES, type CorrectionMode, type CorrectionStatistics } from './correct-rows.js';
+import { kernelModule, MemoryLayout, wasm, type KernelMemory } from './rows.js';
+import { CORRECTION_MODES, takeStatistics, writeStatistics, type CorrectionMode, type CorrectionStatistics } from './correct-rows.js';
 
 interface IntraExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: KernelMemory;
   correctRows(input: number, rows: number, d: number, mode: number, mean: number, std: number, comps: number, k: number, out: number, out32: number, norms: number): void;
   intraSimilarities(rows: number, d: number, index: number, lengths: number, count: number, centre: number, norms: number, result: number, status: number): void;
 }
 
 let instance: IntraExports | null = null;
-
-const PAGE = 65536;
-const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** A sentence's similarity: a number, none (`null`: no usable word, or words that cancel out), or `recheck` (a squared norm that is not finite: measure it in JavaScript, which says which value). */
 export type IntraSimilarity = number | null | 'recheck';
@@ -39,31 +36,20 @@ export function intraSentenceSimilarities(stats: CorrectionStatistics | null, mo
   if (total !== words.length) throw new RangeError(`intraSentenceSimilarities: ${words.length} words for sentences of ${total}`);
   if (mode !== 'none' && (stats === null || stats.dims !== dims)) throw new RangeError(`intraSentenceSimilarities: ${mode} needs statistics of ${dims} dimensions`);
   const present = words.reduce((n, word) => n + (word === null ? 0 : 1), 0);
-  const k = mode === 'none' ? 0 : stats!.components.length;
-  const mean = 0;
-  const std = align(mean + (mode === 'none' ? 0 : dims * 8));
-  const comps = align(std + (mode === 'none' ? 0 : dims * 8));
-  const input = align(comps + k * dims * 8);
-  const rows = align(input + present * dims * 4);
-  const index = align(rows + present * dims * 8);
-  const lengthsAt = align(index + words.length * 4);
-  const centre = align(lengthsAt + count * 4);
-  const norms = align(centre + dims * 8);
-  const result = align(norms + longest * 8);
-  const status = align(result + count * 8);
-  const end = status + count * 4;
+  const regions = new MemoryLayout();
+  const statistics = mode === 'none' ? { mean: 0, std: 0, comps: 0 } : takeStatistics(regions, stats!);
+  const input = regions.take(present * dims * 4);
+  const rows = regions.take(present * dims * 8);
+  const index = regions.take(words.length * 4);
+  const lengthsAt = regions.take(count * 4);
+  const centre = regions.take(dims * 8);
+  const norms = regions.take(longest * 8);
+  const result = regions.take(count * 8);
+  const status = regions.take(count * 4);
   instance ??= new wasm.Instance(kernelModule()).exports as IntraExports;
   const kernels = instance;
-  const have = kernels.memory.buffer.byteLength;
-  if (end > have) kernels.memory.grow(Math.ceil((end - have) / PAGE));
-  const memory = kernels.memory.buffer;
-  if (mode !== 'none') {
-    new Float64Array(memory, mean, dims).set(stats!.mean);
-    new Float64Array(memory, std, dims).set(stats!.std);
-    stats!.components.forEach((component, j) => {
-      new Float64Array(memory, comps + j * dims * 8, dims).set(component);
-    });
-  }
+  const memory = regions.reserve(kernels.memory);
+  if (mode !== 'none') writeStatistics(memory, statistics, stats!);
   const inputView = new Float32Array(memory, input, present * dims);
   const indexView = new Int32Array(memory, index, words.length);
   let row = 0;
@@ -77,7 +63,7 @@ export function intraSentenceSimilarities(stats: CorrectionStatistics | null, mo
     indexView[i] = row++;
   });
   new Int32Array(memory, lengthsAt, count).set(lengths);
-  kernels.correctRows(input, present, dims, mode === 'none' ? 0 : CORRECTION_MODES[mode], mean, std, comps, k, rows, 0, 0);
+  kernels.correctRows(input, present, dims, mode === 'none' ? 0 : CORRECTION_MODES[mode], statistics.mean, statistics.std, statistics.comps, mode === 'none' ? 0 : stats!.components.length, rows, 0, 0);
   kernels.intraSimilarities(rows, dims, index, lengthsAt, count, centre, norms, result, status);
   const results = new Float64Array(memory, result, count);
   const states = new Int32Array(memory, status, count);

@@ -45,6 +45,34 @@ export function kernelModule(): object {
 const PAGE = 65536;
 const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
+/** A kernel instance's memory (each instance of the kernels has its own). */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * Regions of a kernel instance's memory laid out one after another, each starting on 16 bytes
+ * (what a v128 load wants): `take(bytes)` gives the next region's offset, `reserve` grows the memory
+ * to hold them all.
+ */
+export class MemoryLayout {
+  private end = 0;
+
+  take(bytes: number): number {
+    const at = this.end;
+    this.end = align(this.end + bytes);
+    return at;
+  }
+
+  /** Grows `memory` (whole 64 KB pages) to hold every region taken; returns its buffer. */
+  reserve(memory: KernelMemory): ArrayBuffer {
+    const have = memory.buffer.byteLength;
+    if (this.end > have) memory.grow(Math.ceil((this.end - have) / PAGE));
+    return memory.buffer;
+  }
+}
+
 /** Every row number 0 .. rows-1, in order. */
 export function allRows(rows: number): Int32Array {
   return Int32Array.from({ length: rows }, (_unused, i) => i);

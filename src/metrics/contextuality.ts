@@ -107,12 +107,7 @@ const difference = (a: number | null, b: number | null): number | null => (a ===
 
 /** The squared norm of a vector, or null when it is not usable; throws on a non-finite value. */
 function usableNorm(vector: Vector | null, what: string): number | null {
-  if (vector === null) return null;
-  const norm = squaredNorm(vector);
-  if (!Number.isFinite(norm)) {
-    for (let i = 0; i < vector.length; i++) if (!Number.isFinite(vector[i]!)) throw new RangeError(`contextuality: ${what} has a non-finite value at ${i}`);
-  }
-  return norm > 0 ? norm : null;
+  return vector === null ? null : usableFromNorm(vector, squaredNorm(vector), what);
 }
 
 /**
@@ -237,9 +232,9 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   }
   // One pass per word sums its squared norm and adds it to the centre. A word that turns out not
   // usable (all zeros) added only zeros, which leave every entry of the centre as it was (an entry
-  // starts at +0 and a sum never becomes -0), so the centre is the sum of the usable words. Four
-  // words go side by side (their norms are chains of dependent additions that overlap): each entry
-  // of the centre still gets the words' values one after another in order, the same roundings.
+  // starts at +0 and a sum never becomes -0), so the centre is the sum of the usable words. (The
+  // pipeline measures sentences in the WebAssembly kernels, intraSentenceSimilaritiesOf below,
+  // which give these values bit for bit; this is their definition and reference.)
   const cols = measured.find((vector) => vector !== null)?.length ?? 0;
   const centre = new Float64Array(cols);
   const present: Vector[] = [];
@@ -249,43 +244,15 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
     present.push(vector);
     presentIndex.push(index);
   });
-  const squaredNorms = new Float64Array(present.length);
-  let p = 0;
-  for (; p + 3 < present.length; p += 4) {
-    const a = present[p]!;
-    const b = present[p + 1]!;
-    const c4 = present[p + 2]!;
-    const d = present[p + 3]!;
-    let squaredA = 0;
-    let squaredB = 0;
-    let squaredC = 0;
-    let squaredD = 0;
-    for (let c = 0; c < cols; c++) {
-      const w = a[c]!;
-      const x = b[c]!;
-      const y = c4[c]!;
-      const z = d[c]!;
-      squaredA += w * w;
-      squaredB += x * x;
-      squaredC += y * y;
-      squaredD += z * z;
-      centre[c] = centre[c]! + w + x + y + z;
-    }
-    squaredNorms[p] = squaredA;
-    squaredNorms[p + 1] = squaredB;
-    squaredNorms[p + 2] = squaredC;
-    squaredNorms[p + 3] = squaredD;
-  }
-  for (; p < present.length; p++) {
-    const vector = present[p]!;
+  const squaredNorms = present.map((vector) => {
     let squared = 0;
     for (let c = 0; c < cols; c++) {
       const value = vector[c]!;
       squared += value * value;
       centre[c]! += value;
     }
-    squaredNorms[p] = squared;
-  }
+    return squared;
+  });
   const usable: Vector[] = [];
   const norms: number[] = [];
   let randomNorm: number | null = null;
@@ -307,39 +274,14 @@ export function measureSentence(words: readonly (Vector | null)[], randomWord: n
   const centreNorm = squaredNorm(centre);
   // Words that cancel out leave no sentence direction: no cosine to take.
   if (!(centreNorm > 0)) return { intraSentenceSimilarity: null, randomWord: random };
-  // Each word's dot product with the centre, four words side by side (each summed in column order).
+  // Each word's dot product with the centre, summed in column order.
   const identical = usable.map((vector) => sameValues(vector, centre));
-  const dotted: number[] = [];
-  for (let k = 0; k < usable.length; k++) if (!identical[k]) dotted.push(k);
-  const dots = new Float64Array(usable.length);
-  let q = 0;
-  for (; q + 3 < dotted.length; q += 4) {
-    const a = usable[dotted[q]!]!;
-    const b = usable[dotted[q + 1]!]!;
-    const c4 = usable[dotted[q + 2]!]!;
-    const d = usable[dotted[q + 3]!]!;
-    let dotA = 0;
-    let dotB = 0;
-    let dotC = 0;
-    let dotD = 0;
-    for (let c = 0; c < cols; c++) {
-      const z = centre[c]!;
-      dotA += a[c]! * z;
-      dotB += b[c]! * z;
-      dotC += c4[c]! * z;
-      dotD += d[c]! * z;
-    }
-    dots[dotted[q]!] = dotA;
-    dots[dotted[q + 1]!] = dotB;
-    dots[dotted[q + 2]!] = dotC;
-    dots[dotted[q + 3]!] = dotD;
-  }
-  for (; q < dotted.length; q++) {
-    const vector = usable[dotted[q]!]!;
+  const dots = usable.map((vector, k) => {
+    if (identical[k]) return 0;
     let dot = 0;
     for (let c = 0; c < cols; c++) dot += vector[c]! * centre[c]!;
-    dots[dotted[q]!] = dot;
-  }
+    return dot;
+  });
   const cosines = usable.map((_vector, k) => (identical[k] ? 1 : Math.max(-1, Math.min(1, dots[k]! / Math.sqrt(norms[k]! * centreNorm)))));
   return { intraSentenceSimilarity: mean(cosines), randomWord: random };
 }
